@@ -1,0 +1,13 @@
+// The exit codes of `corelens`, documented in --help and the README.
+#pragma once
+
+namespace corelens::cli {
+
+inline constexpr int kExitOk = 0;           // the dump was analysed (whatever it shows)
+inline constexpr int kExitUsage = 64;       // bad command line (EX_USAGE)
+inline constexpr int kExitNotADump = 65;    // the file is not a dump, or is damaged beyond reading (EX_DATAERR)
+inline constexpr int kExitUnsupported = 69; // a dump of a kind this version cannot read (EX_UNAVAILABLE)
+inline constexpr int kExitIo = 66;          // the file cannot be opened or mapped (EX_NOINPUT)
+inline constexpr int kExitInternal = 70;    // a bug or an unexpected library failure (EX_SOFTWARE)
+
+}  // namespace corelens::cli

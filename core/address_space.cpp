@@ -1,0 +1,112 @@
+#include "core/address_space.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/strings.hpp"
+
+namespace corelens {
+
+AddressSpace::AddressSpace(std::shared_ptr<const MappedFile> file,
+                           std::vector<MemorySegment> segments)
+    : file_(std::move(file)), segments_(std::move(segments)) {
+  std::uint64_t file_size = file_ ? file_->size() : 0;
+  for (auto& s : segments_) {
+    s.saved = std::min(s.saved, s.size);
+    // Only what the file really holds is saved: a truncated dump loses the tail.
+    if (s.file_offset >= file_size) {
+      s.saved = 0;
+    } else {
+      s.saved = std::min(s.saved, file_size - s.file_offset);
+    }
+  }
+  std::stable_sort(segments_.begin(), segments_.end(),
+                   [](const MemorySegment& a, const MemorySegment& b) { return a.start < b.start; });
+}
+
+const MemorySegment* AddressSpace::find(std::uint64_t addr) const {
+  // The last segment whose start is <= addr.
+  auto it = std::upper_bound(segments_.begin(), segments_.end(), addr,
+                             [](std::uint64_t a, const MemorySegment& s) { return a < s.start; });
+  if (it == segments_.begin()) return nullptr;
+  --it;
+  if (addr - it->start < it->size) return &*it;
+  return nullptr;
+}
+
+bool AddressSpace::is_saved(std::uint64_t addr) const {
+  const MemorySegment* s = find(addr);
+  return s != nullptr && addr - s->start < s->saved;
+}
+
+Result<std::span<const std::byte>> AddressSpace::read_view(std::uint64_t addr,
+                                                           std::uint64_t size) const {
+  const MemorySegment* s = find(addr);
+  if (s == nullptr) return fail(ErrorCode::not_mapped, "address " + hex(addr) + " is not mapped", addr);
+  std::uint64_t rel = addr - s->start;
+  if (rel >= s->saved) {
+    return fail(ErrorCode::not_saved, "memory at " + hex(addr) + " was not saved in the dump", addr);
+  }
+  if (size > s->saved - rel) {
+    std::uint64_t first_missing = s->start + s->saved;
+    if (s->saved == s->size) {
+      return fail(ErrorCode::not_mapped, "address " + hex(first_missing) + " is not mapped", first_missing);
+    }
+    return fail(ErrorCode::not_saved,
+                "memory at " + hex(first_missing) + " was not saved in the dump", first_missing);
+  }
+  return file_->bytes().subspan(s->file_offset + rel, size);
+}
+
+Result<void> AddressSpace::read(std::uint64_t addr, std::span<std::byte> out) const {
+  std::size_t done = 0;
+  while (done < out.size()) {
+    std::uint64_t cur = addr + done;
+    if (cur < addr) return fail(ErrorCode::not_mapped, "address range wraps around", addr);
+    const MemorySegment* s = find(cur);
+    if (s == nullptr) return fail(ErrorCode::not_mapped, "address " + hex(cur) + " is not mapped", cur);
+    std::uint64_t rel = cur - s->start;
+    if (rel >= s->saved) {
+      return fail(ErrorCode::not_saved, "memory at " + hex(cur) + " was not saved in the dump", cur);
+    }
+    std::uint64_t chunk = std::min<std::uint64_t>(out.size() - done, s->saved - rel);
+    std::memcpy(out.data() + done, file_->bytes().data() + s->file_offset + rel, chunk);
+    done += chunk;
+  }
+  return {};
+}
+
+Result<std::uint64_t> AddressSpace::read_u64(std::uint64_t addr) const {
+  std::uint64_t v = 0;
+  auto r = read(addr, std::as_writable_bytes(std::span(&v, 1)));
+  if (!r) return std::unexpected(r.error());
+  return v;  // x86_64 and every little-endian target we read natively
+}
+
+Result<std::uint32_t> AddressSpace::read_u32(std::uint64_t addr) const {
+  std::uint32_t v = 0;
+  auto r = read(addr, std::as_writable_bytes(std::span(&v, 1)));
+  if (!r) return std::unexpected(r.error());
+  return v;
+}
+
+Result<std::string> AddressSpace::read_string(std::uint64_t addr, std::size_t max) const {
+  std::string out;
+  while (out.size() < max) {
+    const MemorySegment* s = find(addr + out.size());
+    std::uint64_t cur = addr + out.size();
+    if (s == nullptr) return fail(ErrorCode::not_mapped, "address " + hex(cur) + " is not mapped", cur);
+    std::uint64_t rel = cur - s->start;
+    if (rel >= s->saved) {
+      return fail(ErrorCode::not_saved, "memory at " + hex(cur) + " was not saved in the dump", cur);
+    }
+    std::uint64_t avail = std::min<std::uint64_t>(s->saved - rel, max - out.size());
+    const char* p = reinterpret_cast<const char*>(file_->bytes().data() + s->file_offset + rel);
+    std::size_t n = strnlen(p, avail);
+    out.append(p, n);
+    if (n < avail) return out;
+  }
+  return out;
+}
+
+}  // namespace corelens

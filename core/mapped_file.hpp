@@ -1,0 +1,40 @@
+// MappedFile: a read-only, private mmap of a whole file. A 4 GiB core is never read whole:
+// pages are touched only when a parser or the unwinder asks for their bytes.
+//
+// Ownership: the MappedFile owns the mapping; every span handed out is a view that lives as long
+// as the MappedFile (Dump objects keep it in a shared_ptr for that reason).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "core/error.hpp"
+
+namespace corelens {
+
+class MappedFile {
+ public:
+  // Opens PATH read-only. Fails with ErrorCode::io for a missing file, a directory, a device or
+  // anything mmap refuses; an empty file maps to an empty span (the parser reports it).
+  static Result<std::shared_ptr<const MappedFile>> open(const std::string& path);
+
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  ~MappedFile();
+
+  std::span<const std::byte> bytes() const { return {data_, size_}; }
+  std::uint64_t size() const { return size_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  MappedFile(std::string path, const std::byte* data, std::size_t size)
+      : path_(std::move(path)), data_(data), size_(size) {}
+  std::string path_;
+  const std::byte* data_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+}  // namespace corelens

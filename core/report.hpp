@@ -1,0 +1,126 @@
+// Report: the one immutable result of analysing a dump, which every front end presents.
+//
+// It is a plain value (strings and numbers, no pointers into the dump), so the GUI can hold it
+// after the dump is closed and the CLI can serialise it. JSON layout: cli/report.schema.json.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/diagnostics.hpp"
+#include "core/process.hpp"
+
+namespace corelens {
+
+inline constexpr int kReportSchemaVersion = 1;
+
+// How a frame was found, from most to least trustworthy (Breakpad's FRAME_TRUST_*).
+enum class FrameTrust {
+  context,        // frame 0: registers straight from the dump
+  cfi,            // unwound with DWARF call frame information (.eh_frame / .debug_frame)
+  frame_pointer,  // unwound by following the saved frame pointer chain
+  scan,           // a return address found by scanning the stack: may be stale
+  inlined,        // an inlined call at the same pc as the real frame below it
+};
+const char* to_string(FrameTrust trust);
+
+struct Frame {
+  std::uint32_t index = 0;
+  std::uint64_t pc = 0;         // frame 0: the faulting pc; callers: the return address
+  std::uint64_t lookup_pc = 0;  // the address symbolised (return address - 1 for callers)
+  std::optional<std::uint64_t> sp;
+  FrameTrust trust = FrameTrust::context;
+  bool inlined = false;
+  bool signal_frame = false;    // the kernel's signal trampoline (__restore_rt) below a handler
+  std::string function;         // demangled; empty when unknown
+  std::uint64_t function_offset = 0;
+  std::string module;           // the module's path as recorded in the dump
+  std::optional<std::uint64_t> module_offset;  // lookup_pc relative to the module's start
+  std::string file;
+  std::uint32_t line = 0;
+  std::uint32_t column = 0;
+};
+
+struct ThreadReport {
+  std::int32_t tid = 0;
+  std::string name;
+  bool crashed = false;
+  std::vector<Register> registers;
+  std::vector<Frame> frames;
+  // Why the walk stopped: "complete" (reached the outermost frame), or the reason it gave up.
+  std::string unwind_status;
+  bool unwind_complete = false;
+};
+
+// Where a module's symbols came from: the basis for every name on the stacks.
+enum class SymbolSource {
+  file,           // the file named in the dump (or found under --sysroot / --exe)
+  debug_file,     // separate debug info: .build-id or .gnu_debuglink under a debug directory
+  debuginfod,     // downloaded by debuginfod (only when DEBUGINFOD_URLS is set)
+  core_memory,    // the ELF image in the dump itself (the vDSO)
+  none,           // no usable file
+  mismatch,       // a file was found, but its build-id differs from the dump's
+};
+const char* to_string(SymbolSource source);
+
+struct ModuleReport {
+  std::string path;  // as recorded in the dump
+  std::uint64_t start = 0, end = 0, load_bias = 0;
+  std::string build_id;         // from the dump's memory
+  std::string file;             // the file used for symbols, empty if none
+  std::string file_build_id;    // build-id of that file
+  std::string debug_file;       // separate debug info used, if any
+  SymbolSource symbols = SymbolSource::none;
+  std::string symbols_note;     // the reason in words ("not found under /srv/rootfs", ...)
+  bool is_main_executable = false;
+};
+
+struct MappingReport {
+  std::uint64_t start = 0, end = 0;
+  std::string perms;
+  std::string path;
+  std::uint64_t file_offset = 0;
+  std::uint64_t saved = 0;  // bytes in the dump
+};
+
+struct SignalReport {
+  int number = 0;
+  std::string name;
+  std::string description;
+  int code = 0;
+  std::string code_name;
+  std::string code_description;
+  std::optional<std::uint64_t> address;
+  std::optional<std::int32_t> sender_pid;
+  std::optional<std::uint32_t> sender_uid;
+  int errnum = 0;
+};
+
+struct ProcessReport {
+  std::string executable;    // path of the main executable (NT_FILE / auxv AT_EXECFN)
+  std::string command_line;  // pr_psargs
+  std::string name;          // pr_fname
+  std::optional<std::int32_t> pid, ppid;
+  std::optional<std::uint32_t> uid, gid;
+};
+
+struct Report {
+  int schema_version = kReportSchemaVersion;
+  std::string dump_path;
+  std::string dump_kind;  // "user-core"
+  std::string producer;   // "kernel", "gdb"
+  std::string arch;
+  ProcessReport process;
+  std::optional<SignalReport> signal;
+  std::optional<std::int32_t> crashed_tid;
+  std::vector<ThreadReport> threads;  // the crashing thread first
+  std::vector<MappingReport> mappings;
+  std::vector<ModuleReport> modules;
+  std::vector<NoteInfo> notes;
+  std::vector<AuxvEntry> auxv;
+  std::vector<Diagnostic> diagnostics;
+};
+
+}  // namespace corelens

@@ -1,0 +1,182 @@
+#include "core/report_text.hpp"
+
+#include "core/strings.hpp"
+
+namespace corelens {
+namespace {
+
+std::string basename_of(const std::string& path) {
+  auto pos = path.find_last_of('/');
+  return pos == std::string::npos ? path : path.substr(pos + 1);
+}
+
+// 261885 -> "261,885"
+std::string with_commas(std::size_t n) {
+  std::string digits = std::to_string(n);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  return out;
+}
+
+bool same_site(const Frame& a, const Frame& b) {
+  return a.lookup_pc == b.lookup_pc && a.function == b.function && a.inlined == b.inlined;
+}
+
+std::string location(const Frame& f) {
+  if (f.file.empty()) return {};
+  std::string s = f.file;
+  if (f.line) s += ":" + std::to_string(f.line);
+  if (f.line && f.column) s += ":" + std::to_string(f.column);
+  return s;
+}
+
+void append_stack(std::string& out, const ThreadReport& t, const TextOptions& options) {
+  const auto& frames = t.frames;
+  std::size_t i = 0;
+  while (i < frames.size()) {
+    // A run of frames at the same call site is runaway recursion: show it once with a count.
+    std::size_t run = 1;
+    while (options.collapse_recursion && i + run < frames.size() && same_site(frames[i], frames[i + run])) ++run;
+    if (run >= 4) {
+      out += "  " + frame_to_text(frames[i]) + "\n";
+      std::string where = location(frames[i]);
+      out += "      ... " + (frames[i].function.empty() ? hex(frames[i].pc) : frames[i].function) +
+             " \u00d7 " + with_commas(run - 2) + " more frames" + (where.empty() ? "" : " (" + where + ")") +
+             " ...\n";
+      out += "  " + frame_to_text(frames[i + run - 1]) + "\n";
+      i += run;
+      continue;
+    }
+    out += "  " + frame_to_text(frames[i]) + "\n";
+    ++i;
+  }
+  if (frames.empty()) out += "  (no frames)\n";
+  if (!t.unwind_complete) out += "  (stack incomplete: " + t.unwind_status + ")\n";
+}
+
+}  // namespace
+
+std::string signal_summary(const SignalReport& s) {
+  std::string out = s.name + " (" + s.description + ")";
+  if (!s.code_name.empty()) out += ", " + s.code_name + ": " + s.code_description;
+  else if (!s.code_description.empty()) out += ", si_code " + std::to_string(s.code) + ": " + s.code_description;
+  if (s.sender_pid) {
+    out += " from pid " + std::to_string(*s.sender_pid);
+    if (s.sender_uid) out += " (uid " + std::to_string(*s.sender_uid) + ")";
+  }
+  return out;
+}
+
+std::string frame_to_text(const Frame& f) {
+  std::string out = "#" + std::to_string(f.index);
+  out.append(out.size() < 5 ? 5 - out.size() : 1, ' ');
+  out += f.inlined ? std::string(18, ' ') + " " : hex_padded(f.pc) + " ";
+  out += f.inlined ? "[inlined] " : "in ";
+  if (f.function.empty()) {
+    out += "??";
+  } else {
+    out += f.function;
+    if (!f.inlined && f.function_offset) out += " +" + hex(f.function_offset);
+  }
+  std::string where = location(f);
+  if (!where.empty()) out += " at " + where;
+  if (!f.module.empty() && !f.inlined) {
+    out += "  [" + basename_of(f.module);
+    if (f.module_offset) out += " +" + hex(*f.module_offset);
+    out += "]";
+  }
+  if (!f.inlined) out += std::string("  (") + to_string(f.trust) + ")";
+  if (f.signal_frame) out += "  <signal handler called>";
+  return out;
+}
+
+std::string report_to_text(const Report& r, const TextOptions& options) {
+  std::string out;
+  out += "Dump      " + r.dump_path + " (" + r.arch + " core written by " +
+         (r.producer == "gdb" ? "gdb's gcore" : "the kernel") + ")\n";
+  out += "Process   " + (r.process.executable.empty() ? std::string("(unknown executable)") : r.process.executable);
+  if (r.process.pid) out += "  pid " + std::to_string(*r.process.pid);
+  if (r.process.ppid) out += "  ppid " + std::to_string(*r.process.ppid);
+  if (r.process.uid) out += "  uid " + std::to_string(*r.process.uid);
+  out += "\n";
+  if (!r.process.command_line.empty()) out += "Command   " + r.process.command_line + "\n";
+  if (r.signal) {
+    out += "Signal    " + signal_summary(*r.signal) + "\n";
+    if (r.signal->address) out += "Address   " + hex(*r.signal->address) + "\n";
+  } else {
+    out += "Signal    (none recorded)\n";
+  }
+  if (r.crashed_tid) {
+    out += "Crashed   thread " + std::to_string(*r.crashed_tid);
+    for (const auto& t : r.threads) {
+      if (t.crashed && !t.name.empty()) out += " \"" + t.name + "\"";
+    }
+    out += " (" + std::to_string(r.threads.size()) + (r.threads.size() == 1 ? " thread" : " threads") + " in all)\n";
+  }
+
+  for (const auto& t : r.threads) {
+    out += "\nThread " + std::to_string(t.tid);
+    if (!t.name.empty()) out += " \"" + t.name + "\"";
+    if (t.crashed) out += " (crashed)";
+    out += ":\n";
+    append_stack(out, t, options);
+    if (options.show_registers) {
+      std::string line;
+      for (std::size_t i = 0; i < t.registers.size(); ++i) {
+        const auto& reg = t.registers[i];
+        std::string cell = std::string(reg.name) + " " + hex_padded(reg.value);
+        cell.append(cell.size() < 28 ? 28 - cell.size() : 1, ' ');
+        line += cell;
+        if (i % 3 == 2 || i + 1 == t.registers.size()) {
+          out += "    " + line + "\n";
+          line.clear();
+        }
+      }
+    }
+  }
+
+  bool any_module_problem = false;
+  for (const auto& m : r.modules) {
+    any_module_problem |= m.symbols == SymbolSource::none || m.symbols == SymbolSource::mismatch;
+  }
+  if (options.show_modules || any_module_problem) {
+    out += options.show_modules ? "\nModules:\n" : "\nModules without symbols:\n";
+    for (const auto& m : r.modules) {
+      bool problem = m.symbols == SymbolSource::none || m.symbols == SymbolSource::mismatch;
+      if (!options.show_modules && !problem) continue;
+      out += "  " + hex_padded(m.start) + "  " + m.path + "  build-id " +
+             (m.build_id.empty() ? std::string("?") : m.build_id) + "  symbols: " + to_string(m.symbols);
+      if (!m.symbols_note.empty()) out += " (" + m.symbols_note + ")";
+      out += "\n";
+    }
+  }
+  if (options.show_mappings) {
+    out += "\nMappings:\n";
+    for (const auto& m : r.mappings) {
+      out += "  " + hex_padded(m.start) + "-" + hex_padded(m.end) + " " + m.perms + " " +
+             (m.saved == 0 ? "not-saved " : (m.saved < m.end - m.start ? "partial   " : "saved     ")) + m.path + "\n";
+    }
+  }
+  if (options.show_notes) {
+    out += "\nNotes:\n";
+    for (const auto& n : r.notes) {
+      out += "  " + n.name + " " + (n.type_name.empty() ? hex(n.type) : n.type_name) + "  " +
+             std::to_string(n.size) + " bytes at " + hex(n.offset) + "\n";
+    }
+  }
+  bool header = false;
+  for (const auto& d : r.diagnostics) {
+    if (d.severity == Severity::info) continue;
+    if (!header) {
+      out += "\nDiagnostics:\n";
+      header = true;
+    }
+    out += std::string("  ") + to_string(d.severity) + ": " + d.message + " [" + d.code + "]\n";
+  }
+  return out;
+}
+
+}  // namespace corelens

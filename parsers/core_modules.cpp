@@ -1,0 +1,108 @@
+#include "parsers/core_modules.hpp"
+
+#include <elf.h>
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+
+#include "core/strings.hpp"
+#include "parsers/elf_image.hpp"
+
+namespace corelens {
+namespace {
+
+constexpr std::size_t kMaxModules = 1u << 16;
+
+ReadAt memory_reader(const AddressSpace& memory, std::uint64_t base) {
+  return [&memory, base](std::uint64_t offset, std::span<std::byte> out) -> Result<void> {
+    std::uint64_t addr = 0;
+    if (__builtin_add_overflow(base, offset, &addr)) {
+      return fail(ErrorCode::not_mapped, "address overflows", base);
+    }
+    return memory.read(addr, out);
+  };
+}
+
+bool starts_with_elf_magic(const AddressSpace& memory, std::uint64_t addr) {
+  std::byte magic[SELFMAG];
+  if (!memory.read(addr, magic)) return false;
+  return std::memcmp(magic, ELFMAG, SELFMAG) == 0;
+}
+
+// Reads headers and build-id from the image at START; fills what it can.
+void identify_from_memory(const ProcessDump& dump, Module& m) {
+  auto info = read_elf_image(memory_reader(dump.memory, m.start), ElfImageLayout::loaded);
+  if (!info) return;
+  m.headers_in_core = true;
+  m.build_id = info->build_id;
+  m.load_bias = m.start - info->first_load_vaddr;
+  if (m.is_vdso) {
+    // The vDSO has no NT_FILE entry: its extent comes from its own program headers.
+    std::uint64_t end = m.start;
+    for (const auto& p : info->phdrs) {
+      if (p.type == PT_LOAD) end = std::max(end, m.load_bias + p.vaddr + p.memsz);
+    }
+    if (end > m.start) m.end = end;
+  }
+}
+
+}  // namespace
+
+void discover_modules(ProcessDump& dump) {
+  // An object is a path whose NT_FILE ranges include one at file offset 0 (the ELF header).
+  // Data files mapped whole (locale archives, fonts) also start at offset 0: the ELF magic in
+  // memory tells them apart when the page was saved; otherwise the unwinder checks the file.
+  std::map<std::string, std::size_t> index;
+  for (const auto& f : dump.files) {
+    auto it = index.find(f.path);
+    if (it != index.end()) {
+      Module& m = dump.modules[it->second];
+      // Later ranges of the same object (text, data, relro, bss) extend it.
+      if (f.start >= m.start) m.end = std::max(m.end, f.end);
+      continue;
+    }
+    if (f.file_offset != 0) continue;
+    if (dump.modules.size() >= kMaxModules) break;
+    if (dump.memory.is_saved(f.start) && !starts_with_elf_magic(dump.memory, f.start)) continue;
+    Module m;
+    m.path = f.path;
+    m.start = f.start;
+    m.end = f.end;
+    m.load_bias = f.start;
+    index.emplace(f.path, dump.modules.size());
+    dump.modules.push_back(std::move(m));
+  }
+
+  if (auto vdso = dump.auxv_value(AT_SYSINFO_EHDR); vdso && *vdso != 0) {
+    Module m;
+    m.path = "[vdso]";
+    m.start = *vdso;
+    const Mapping* mapping = dump.mapping_at(*vdso);
+    m.end = mapping ? mapping->end : *vdso + 0x2000;
+    m.load_bias = *vdso;
+    m.is_vdso = true;
+    dump.modules.push_back(std::move(m));
+  }
+
+  auto entry = dump.auxv_value(AT_ENTRY);
+  for (auto& m : dump.modules) {
+    identify_from_memory(dump, m);
+    if (entry && *entry >= m.start && *entry < m.end && !m.is_vdso) m.is_main_executable = true;
+  }
+  // Without AT_ENTRY (or when it points nowhere), the first object mapped is the executable,
+  // which is how the kernel lays out a process.
+  if (std::none_of(dump.modules.begin(), dump.modules.end(),
+                   [](const Module& m) { return m.is_main_executable; })) {
+    for (auto& m : dump.modules) {
+      if (!m.is_vdso) {
+        m.is_main_executable = true;
+        break;
+      }
+    }
+  }
+  std::sort(dump.modules.begin(), dump.modules.end(),
+            [](const Module& a, const Module& b) { return a.start < b.start; });
+}
+
+}  // namespace corelens

@@ -1,0 +1,37 @@
+// Decoders for the architecture-independent notes of a 64-bit Linux core: NT_PRPSINFO,
+// NT_SIGINFO, NT_AUXV, NT_FILE, and the signal fields of NT_PRSTATUS. Layouts are those of
+// include/uapi/linux/elfcore.h and siginfo_t on 64-bit targets (x86_64, aarch64, ppc64le ...).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/byte_reader.hpp"
+#include "core/diagnostics.hpp"
+#include "core/process.hpp"
+
+namespace corelens::notes {
+
+// Note types (include/uapi/linux/elf.h); the name says which namespace the type lives in.
+inline constexpr std::uint32_t kPrStatus = 1, kFpRegSet = 2, kPrPsInfo = 3, kTaskStruct = 4,
+                               kAuxv = 6, kSigInfo = 0x53494749, kFile = 0x46494c45,
+                               kPrXfpReg = 0x46e62b7f, kX86Xstate = 0x202,
+                               kX86XsaveLayout = 0x205, kGdbTdesc = 0x6ff;
+
+// "NT_PRSTATUS" ..., or "" when unknown. NAME is the note's owner ("CORE", "LINUX", "GDB").
+std::string type_name(const std::string& name, std::uint32_t type);
+
+// Caps on counts a note may claim; real processes stay far below them.
+inline constexpr std::uint64_t kMaxAuxvEntries = 1024;
+inline constexpr std::uint64_t kMaxFileEntries = 1u << 20;
+inline constexpr std::uint64_t kMaxPathLength = 4096;
+
+// The signal and process fields that precede pr_reg in struct elf_prstatus (64-bit layout).
+void decode_prstatus_header(const ByteReader& desc, Thread& thread);
+Result<PsInfo> decode_prpsinfo(const ByteReader& desc);
+Result<SigInfo> decode_siginfo(const ByteReader& desc);
+std::vector<AuxvEntry> decode_auxv(const ByteReader& desc, Diagnostics& diags);
+std::vector<FileRange> decode_file(const ByteReader& desc, Diagnostics& diags);
+
+}  // namespace corelens::notes

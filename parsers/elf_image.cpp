@@ -1,0 +1,122 @@
+#include "parsers/elf_image.hpp"
+
+#include <elf.h>
+
+#include <array>
+#include <cstring>
+
+#include "core/byte_reader.hpp"
+#include "core/mapped_file.hpp"
+#include "core/strings.hpp"
+
+namespace corelens {
+namespace {
+
+// Caps on what an object's headers may claim: a real object has a dozen program headers and a
+// 20-byte (sha1) or 16-byte (md5/uuid) build-id; anything far beyond is hostile.
+constexpr std::uint16_t kMaxPhdrs = 512;
+constexpr std::uint64_t kMaxNoteSegment = 64 * 1024;
+constexpr std::uint32_t kMaxBuildId = 64;
+
+Result<std::vector<std::byte>> read_bytes(const ReadAt& read, std::uint64_t offset, std::uint64_t size) {
+  std::vector<std::byte> buf(size);
+  auto r = read(offset, buf);
+  if (!r) return std::unexpected(r.error());
+  return buf;
+}
+
+// Scans one note area for NT_GNU_BUILD_ID (name "GNU").
+std::string find_build_id(const ByteReader& notes) {
+  std::uint64_t pos = 0;
+  while (notes.has(pos, 12)) {
+    std::uint32_t namesz = *notes.u32(pos);
+    std::uint32_t descsz = *notes.u32(pos + 4);
+    std::uint32_t type = *notes.u32(pos + 8);
+    std::uint64_t name_off = pos + 12;
+    std::uint64_t desc_off = name_off + ((std::uint64_t{namesz} + 3) & ~std::uint64_t{3});
+    std::uint64_t next = desc_off + ((std::uint64_t{descsz} + 3) & ~std::uint64_t{3});
+    if (!notes.has(desc_off, descsz) || next > notes.size()) break;
+    if (type == NT_GNU_BUILD_ID && namesz == 4 && notes.fixed_string(name_off, 4) == "GNU" &&
+        descsz > 0 && descsz <= kMaxBuildId) {
+      auto bytes = *notes.span(desc_off, descsz);
+      return hex_bytes(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+    }
+    pos = next;
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<ElfImageInfo> read_elf_image(const ReadAt& read, ElfImageLayout layout) {
+  auto ehdr_bytes = read_bytes(read, 0, 64);
+  if (!ehdr_bytes) return std::unexpected(ehdr_bytes.error());
+  ByteReader ehdr(*ehdr_bytes);
+  if (std::memcmp(ehdr_bytes->data(), ELFMAG, SELFMAG) != 0) {
+    return fail(ErrorCode::not_a_dump, "not an ELF object (bad magic)");
+  }
+  if (*ehdr.u8(EI_CLASS) != ELFCLASS64 || *ehdr.u8(EI_DATA) != ELFDATA2LSB) {
+    return fail(ErrorCode::unsupported, "only 64-bit little-endian ELF objects are read");
+  }
+  ElfImageInfo info;
+  info.type = *ehdr.u16(16);
+  info.machine = *ehdr.u16(18);
+  info.entry = *ehdr.u64(24);
+  std::uint64_t phoff = *ehdr.u64(32);
+  std::uint16_t phentsize = *ehdr.u16(54);
+  std::uint16_t phnum = *ehdr.u16(56);
+  if (phnum == 0) return info;
+  if (phentsize != 56) return fail(ErrorCode::malformed, "unexpected program header size " + std::to_string(phentsize));
+  if (phnum > kMaxPhdrs) return fail(ErrorCode::malformed, "too many program headers: " + std::to_string(phnum));
+
+  auto ph_bytes = read_bytes(read, phoff, std::uint64_t{phnum} * 56);
+  if (!ph_bytes) return std::unexpected(ph_bytes.error());
+  ByteReader ph(*ph_bytes);
+  for (std::uint16_t i = 0; i < phnum; ++i) {
+    std::uint64_t o = std::uint64_t{i} * 56;
+    ElfProgramHeader p;
+    p.type = *ph.u32(o);
+    p.flags = *ph.u32(o + 4);
+    p.offset = *ph.u64(o + 8);
+    p.vaddr = *ph.u64(o + 16);
+    p.paddr = *ph.u64(o + 24);
+    p.filesz = *ph.u64(o + 32);
+    p.memsz = *ph.u64(o + 40);
+    p.align = *ph.u64(o + 48);
+    if (p.type == PT_LOAD && !info.has_load) {
+      std::uint64_t align = (p.align != 0 && (p.align & (p.align - 1)) == 0) ? p.align : 4096;
+      // The kernel maps the first segment at a page boundary; the image starts there.
+      info.first_load_vaddr = p.vaddr & ~(std::min<std::uint64_t>(align, 4096) - 1);
+      info.has_load = true;
+    }
+    info.phdrs.push_back(p);
+  }
+  for (const auto& p : info.phdrs) {
+    if (p.type != PT_NOTE || p.filesz == 0 || p.filesz > kMaxNoteSegment) continue;
+    std::uint64_t where = p.offset;
+    if (layout == ElfImageLayout::loaded) {
+      if (p.vaddr < info.first_load_vaddr) continue;
+      where = p.vaddr - info.first_load_vaddr;
+    }
+    auto notes = read_bytes(read, where, p.filesz);
+    if (!notes) continue;  // not saved in the core: the build-id stays unknown
+    info.build_id = find_build_id(ByteReader(*notes));
+    if (!info.build_id.empty()) break;
+  }
+  return info;
+}
+
+Result<ElfImageInfo> read_elf_file(const std::string& path) {
+  auto file = MappedFile::open(path);
+  if (!file) return std::unexpected(file.error());
+  ByteReader whole((*file)->bytes());
+  ReadAt read = [&](std::uint64_t offset, std::span<std::byte> out) -> Result<void> {
+    auto s = whole.span(offset, out.size());
+    if (!s) return std::unexpected(s.error());
+    std::memcpy(out.data(), s->data(), out.size());
+    return {};
+  };
+  return read_elf_image(read, ElfImageLayout::file);
+}
+
+}  // namespace corelens

@@ -1,0 +1,443 @@
+#include "unwinder/dwfl_backend.hpp"
+
+#include <cxxabi.h>
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdlib>
+#include <cstring>
+
+#include "core/strings.hpp"
+#include "unwinder/arch_registers.hpp"
+
+namespace corelens {
+namespace {
+
+// ---- libdwfl callbacks -------------------------------------------------------------------
+
+// Modules are reported with their files already opened; libdwfl must not go looking for others
+// (a hostile dump must not make it open arbitrary paths).
+int refuse_find_elf(Dwfl_Module*, void**, const char*, Dwarf_Addr, char**, Elf**) { return -1; }
+
+// Thread identities given to libdwfl are index + 1: dwfl needs positive, unique ids, and a
+// damaged dump may have neither. Each thread's callback argument is its ThreadArg, which also
+// carries the backend (libdwfl hands set_initial_registers nothing else).
+pid_t next_thread(Dwfl*, void* arg, void** thread_argp) {
+  auto* backend = static_cast<DwflBackend*>(arg);
+  std::size_t next = 0;
+  if (*thread_argp != nullptr) next = static_cast<DwflBackend::ThreadArg*>(*thread_argp)->index + 1;
+  DwflBackend::ThreadArg* t = backend->thread_arg(next);
+  if (t == nullptr) return 0;
+  *thread_argp = t;
+  return static_cast<pid_t>(next + 1);
+}
+
+bool get_thread(Dwfl*, pid_t tid, void* arg, void** thread_argp) {
+  auto* backend = static_cast<DwflBackend*>(arg);
+  if (tid <= 0) return false;
+  DwflBackend::ThreadArg* t = backend->thread_arg(static_cast<std::size_t>(tid) - 1);
+  if (t == nullptr) return false;
+  *thread_argp = t;
+  return true;
+}
+
+bool memory_read(Dwfl*, Dwarf_Addr addr, Dwarf_Word* result, void* arg) {
+  auto* backend = static_cast<DwflBackend*>(arg);
+  std::uint64_t value = 0;
+  auto r = backend->target().read_memory(addr, std::as_writable_bytes(std::span(&value, 1)));
+  if (!r) {
+    backend->note_memory_fault(r.error().where.value_or(addr));
+    return false;
+  }
+  *result = value;
+  return true;
+}
+
+bool set_initial_registers(Dwfl_Thread* thread, void* thread_arg) {
+  auto* t = static_cast<DwflBackend::ThreadArg*>(thread_arg);
+  const Target& target = t->backend->target();
+  auto regs = dwarf_registers(target.arch(), target.initial_registers(t->index));
+  if (!regs) return false;
+  if (!dwfl_thread_state_registers(thread, 0, static_cast<unsigned>(regs->values.size()),
+                                   regs->values.data())) {
+    return false;
+  }
+  if (regs->pc) dwfl_thread_state_register_pc(thread, *regs->pc);
+  return true;
+}
+
+const Dwfl_Thread_Callbacks kThreadCallbacks = {
+    next_thread, get_thread, memory_read, set_initial_registers, nullptr, nullptr,
+};
+
+std::string demangle(const char* name) {
+  if (name == nullptr) return {};
+  if (name[0] == '_' && name[1] == 'Z') {
+    int status = 0;
+    char* d = abi::__cxa_demangle(name, nullptr, nullptr, &status);
+    if (status == 0 && d != nullptr) {
+      std::string out(d);
+      std::free(d);
+      return out;
+    }
+    std::free(d);
+  }
+  return name;
+}
+
+// The name a debugger shows for a subprogram or inlined subroutine DIE: its demangled linkage
+// name (qualified, with parameters) when it has one, else its plain name.
+std::string die_function_name(Dwarf_Die* die) {
+  Dwarf_Attribute attr;
+  const char* linkage = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_linkage_name, &attr));
+  if (linkage == nullptr) linkage = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &attr));
+  if (linkage != nullptr) return demangle(linkage);
+  const char* name = dwarf_diename(die);
+  return name ? name : "";
+}
+
+// The call site of an inlined subroutine: where its caller's frame stands.
+void call_site(Dwarf_Die* cudie, Dwarf_Die* inlined, std::string& file, std::uint32_t& line,
+               std::uint32_t& column) {
+  Dwarf_Attribute attr;
+  Dwarf_Word value = 0;
+  file.clear();
+  line = 0;
+  column = 0;
+  if (dwarf_formudata(dwarf_attr(inlined, DW_AT_call_file, &attr), &value) == 0) {
+    Dwarf_Files* files = nullptr;
+    size_t nfiles = 0;
+    if (dwarf_getsrcfiles(cudie, &files, &nfiles) == 0 && value < nfiles) {
+      const char* f = dwarf_filesrc(files, value, nullptr, nullptr);
+      if (f != nullptr) file = f;
+    }
+  }
+  if (dwarf_formudata(dwarf_attr(inlined, DW_AT_call_line, &attr), &value) == 0) {
+    line = static_cast<std::uint32_t>(value);
+  }
+  if (dwarf_formudata(dwarf_attr(inlined, DW_AT_call_column, &attr), &value) == 0) {
+    column = static_cast<std::uint32_t>(value);
+  }
+}
+
+}  // namespace
+}  // namespace corelens
+
+namespace corelens {
+
+struct DwflBackend::Callbacks {
+  Dwfl_Callbacks dwfl{};
+};
+
+namespace {
+
+// A bare 64-byte ELF header naming the machine: libdwfl picks its architecture backend from it,
+// even when no module of the dump has a file.
+std::vector<unsigned char> arch_header(Arch arch) {
+  std::vector<unsigned char> h(64, 0);
+  std::memcpy(h.data(), ELFMAG, SELFMAG);
+  h[EI_CLASS] = ELFCLASS64;
+  h[EI_DATA] = ELFDATA2LSB;
+  h[EI_VERSION] = EV_CURRENT;
+  auto put16 = [&](std::size_t off, std::uint16_t v) {
+    h[off] = static_cast<unsigned char>(v & 0xff);
+    h[off + 1] = static_cast<unsigned char>(v >> 8);
+  };
+  put16(16, ET_CORE);
+  put16(18, elf_machine(arch));
+  h[20] = EV_CURRENT;
+  put16(52, 64);  // e_ehsize
+  return h;
+}
+
+// A file descriptor holding BYTES, for handing an in-memory image to libdwfl.
+int memory_fd(const std::vector<std::byte>& bytes) {
+  int fd = memfd_create("corelens-image", MFD_CLOEXEC);
+  if (fd < 0) return -1;
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n <= 0) {
+      ::close(fd);
+      return -1;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  return fd;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<DwflBackend>> DwflBackend::create(const Target& target,
+                                                         const std::vector<LocatedModule>& modules,
+                                                         const LocatorOptions& options) {
+  elf_version(EV_CURRENT);
+  std::unique_ptr<DwflBackend> b(new DwflBackend(target));
+  b->callbacks_ = std::make_unique<Callbacks>();
+  // "-" first: do not check .gnu_debuglink CRCs (slow, and build-ids already say which file).
+  b->debuginfo_path_ = "-:.debug";
+  for (const auto& d : options.debug_dirs) b->debuginfo_path_ += ":" + d;
+  b->debuginfo_path_ptr_ = b->debuginfo_path_.data();
+  Dwfl_Callbacks& cb = b->callbacks_->dwfl;
+  cb.find_elf = refuse_find_elf;
+  cb.find_debuginfo = dwfl_standard_find_debuginfo;
+  cb.section_address = dwfl_offline_section_address;
+  cb.debuginfo_path = &b->debuginfo_path_ptr_;
+  b->dwfl_ = dwfl_begin(&cb);
+  if (b->dwfl_ == nullptr) return fail(ErrorCode::internal, std::string("dwfl_begin: ") + dwfl_errmsg(-1));
+
+  b->report_modules(modules, options);
+
+  b->thread_args_.resize(target.thread_count());
+  for (std::size_t i = 0; i < b->thread_args_.size(); ++i) b->thread_args_[i] = ThreadArg{b.get(), i};
+  b->arch_elf_header_ = arch_header(target.arch());
+  b->arch_elf_ = elf_memory(reinterpret_cast<char*>(b->arch_elf_header_.data()), b->arch_elf_header_.size());
+  if (b->arch_elf_ == nullptr || !dwfl_attach_state(b->dwfl_, b->arch_elf_, 1, &kThreadCallbacks, b.get())) {
+    return fail(ErrorCode::internal, std::string("cannot unwind this architecture: ") + dwfl_errmsg(-1));
+  }
+  return b;
+}
+
+void DwflBackend::report_modules(const std::vector<LocatedModule>& located, const LocatorOptions&) {
+  const auto& modules = target_.modules();
+  dwfl_report_begin(dwfl_);
+  dwfl_modules_.assign(modules.size(), nullptr);
+  for (std::size_t i = 0; i < modules.size() && i < located.size(); ++i) {
+    const Module& m = modules[i];
+    const LocatedModule& l = located[i];
+    Dwfl_Module* mod = nullptr;
+    if (!l.file.empty()) {
+      int fd = ::open(l.file.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+      if (fd >= 0) {
+        mod = dwfl_report_elf(dwfl_, m.path.c_str(), l.file.c_str(), fd, l.load_bias, false);
+        if (mod == nullptr) ::close(fd);
+      }
+    } else if (!l.memory_image.empty()) {
+      int fd = memory_fd(l.memory_image);
+      if (fd >= 0) {
+        mod = dwfl_report_elf(dwfl_, m.path.c_str(), m.path.c_str(), fd, l.load_bias, false);
+        if (mod == nullptr) ::close(fd);
+      }
+    }
+    if (mod == nullptr && m.end > m.start) {
+      // No usable file: the address range still names the module on stacks.
+      mod = dwfl_report_module(dwfl_, m.path.c_str(), m.start, m.end);
+    }
+    dwfl_modules_[i] = mod;
+    if (mod != nullptr) module_index_.emplace(mod, static_cast<int>(i));
+  }
+  dwfl_report_end(dwfl_, nullptr, nullptr);
+}
+
+DwflBackend::DwflBackend(const Target& target) : target_(target) {}
+
+DwflBackend::~DwflBackend() {
+  if (dwfl_ != nullptr) dwfl_end(dwfl_);
+  if (arch_elf_ != nullptr) elf_end(arch_elf_);
+}
+
+int DwflBackend::module_index(std::uint64_t pc) const {
+  Dwfl_Module* mod = dwfl_addrmodule(dwfl_, pc);
+  if (mod == nullptr) return -1;
+  auto it = module_index_.find(mod);
+  return it == module_index_.end() ? -1 : it->second;
+}
+
+std::string DwflBackend::debug_file(std::size_t index) const {
+  if (index >= dwfl_modules_.size() || dwfl_modules_[index] == nullptr) return {};
+  const char* debugfile = nullptr;
+  dwfl_module_info(dwfl_modules_[index], nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, &debugfile);
+  return debugfile ? debugfile : "";
+}
+
+bool DwflBackend::has_dwarf(std::size_t index) const {
+  if (index >= dwfl_modules_.size() || dwfl_modules_[index] == nullptr) return false;
+  Dwarf_Addr bias = 0;
+  return dwfl_module_getdwarf(dwfl_modules_[index], &bias) != nullptr;
+}
+
+// libdwfl steps from a frame to its caller with CFI when the callee's pc has some (.eh_frame
+// first, then .debug_frame), and with the architecture's frame-pointer fallback otherwise.
+// We ask the same question to say how each caller frame was found.
+FrameTrust DwflBackend::classify_step(std::uint64_t callee_lookup_pc) {
+  auto cached = trust_cache_.find(callee_lookup_pc);
+  if (cached != trust_cache_.end()) return cached->second;
+  FrameTrust trust = FrameTrust::frame_pointer;
+  if (Dwfl_Module* mod = dwfl_addrmodule(dwfl_, callee_lookup_pc)) {
+    for (int which = 0; which < 2 && trust != FrameTrust::cfi; ++which) {
+      Dwarf_Addr bias = 0;
+      Dwarf_CFI* cfi = which == 0 ? dwfl_module_eh_cfi(mod, &bias) : dwfl_module_dwarf_cfi(mod, &bias);
+      Dwarf_Frame* frame = nullptr;
+      if (cfi != nullptr && dwarf_cfi_addrframe(cfi, callee_lookup_pc - bias, &frame) == 0) {
+        trust = FrameTrust::cfi;
+      }
+      std::free(frame);
+    }
+  }
+  if (trust_cache_.size() < 100'000) trust_cache_.emplace(callee_lookup_pc, trust);
+  return trust;
+}
+
+namespace {
+
+struct WalkState {
+  DwflBackend* backend;
+  const UnwindLimits* limits;
+  unsigned sp_regno;
+  RawStack* stack;
+  std::string stop_reason;
+};
+
+int on_frame(Dwfl_Frame* state, void* arg) {
+  auto* w = static_cast<WalkState*>(arg);
+  RawStack& stack = *w->stack;
+  Dwarf_Addr pc = 0;
+  bool activation = false;
+  if (!dwfl_frame_pc(state, &pc, &activation)) {
+    w->stop_reason = std::string("no pc for the next frame: ") + dwfl_errmsg(-1);
+    return DWARF_CB_ABORT;
+  }
+  RawFrame f;
+  f.pc = pc;
+  f.is_activation = activation;
+  Dwarf_Word sp = 0;
+  if (dwfl_frame_reg(state, w->sp_regno, &sp) == 0) f.sp = sp;
+  if (!stack.frames.empty()) {
+    const RawFrame& callee = stack.frames.back();
+    std::uint64_t callee_lookup = callee.is_activation ? callee.pc : callee.pc - 1;
+    f.trust = w->backend->classify_step(callee_lookup);
+    // One set of stop rules for every method: the walk must make progress up the stack.
+    if (f.sp && callee.sp) {
+      if (*f.sp == *callee.sp && f.pc == callee.pc) {
+        w->stop_reason = "the unwinder is not making progress (same pc and stack pointer)";
+        return DWARF_CB_ABORT;
+      }
+      if (*f.sp < *callee.sp && !f.is_activation) {
+        w->stop_reason = "the stack pointer went backwards at " + hex(f.pc);
+        return DWARF_CB_ABORT;
+      }
+    }
+    if (pc == 0) {
+      w->stop_reason = "reached a zero return address";
+      return DWARF_CB_ABORT;
+    }
+  }
+  stack.frames.push_back(f);
+  if (stack.frames.size() >= w->limits->max_frames) {
+    w->stop_reason = "stopped at the frame limit of " + std::to_string(w->limits->max_frames);
+    return DWARF_CB_ABORT;
+  }
+  return DWARF_CB_OK;
+}
+
+}  // namespace
+
+RawStack DwflBackend::unwind(std::size_t thread_index, const UnwindLimits& limits) {
+  RawStack stack;
+  auto regs = dwarf_registers(target_.arch(), target_.initial_registers(thread_index));
+  if (!regs) {
+    // Without a full register set nothing can be unwound, but the pc alone is still frame 0.
+    if (auto pc = target_.initial_registers(thread_index).get("rip")) {
+      stack.frames.push_back(RawFrame{*pc, true, target_.initial_registers(thread_index).get("rsp"),
+                                      FrameTrust::context});
+    }
+    stack.status = "the thread's registers are incomplete in the dump";
+    return stack;
+  }
+  last_fault_.reset();
+  WalkState w{this, &limits, regs->sp_regno, &stack, {}};
+  int rc = dwfl_getthread_frames(dwfl_, static_cast<pid_t>(thread_index + 1), on_frame, &w);
+  if (rc == 0) {
+    stack.complete = true;
+    stack.status = "complete";
+  } else if (!w.stop_reason.empty()) {
+    stack.status = w.stop_reason;
+  } else if (last_fault_) {
+    stack.status = "memory at " + hex(*last_fault_) + " is not in the dump";
+  } else {
+    const char* msg = dwfl_errmsg(-1);
+    stack.status = msg ? msg : "unwinding failed";
+  }
+  return stack;
+}
+
+const std::vector<SymbolizedLocation>& DwflBackend::symbolize(std::uint64_t pc) {
+  auto cached = symbol_cache_.find(pc);
+  if (cached != symbol_cache_.end()) return cached->second;
+  std::vector<SymbolizedLocation> chain;
+  Dwfl_Module* mod = dwfl_addrmodule(dwfl_, pc);
+  std::string symbol;
+  std::uint64_t symbol_offset = 0;
+  if (mod != nullptr) {
+    GElf_Off off = 0;
+    GElf_Sym sym;
+    const char* name = dwfl_module_addrinfo(mod, pc, &off, &sym, nullptr, nullptr, nullptr);
+    if (name != nullptr) {
+      // "__libc_start_main@@GLIBC_2.34": the version is linker bookkeeping, not the name.
+      std::string_view raw(name);
+      std::string unversioned(raw.substr(0, raw.find('@')));
+      symbol = demangle(unversioned.empty() ? name : unversioned.c_str());
+      symbol_offset = off;
+    }
+    // The innermost source position, then one frame per enclosing inlined subroutine.
+    std::string file;
+    std::uint32_t line = 0, column = 0;
+    if (Dwfl_Line* l = dwfl_module_getsrc(mod, pc)) {
+      int lineno = 0, col = 0;
+      const char* f = dwfl_lineinfo(l, nullptr, &lineno, &col, nullptr, nullptr);
+      if (f != nullptr) file = f;
+      line = static_cast<std::uint32_t>(lineno > 0 ? lineno : 0);
+      column = static_cast<std::uint32_t>(col > 0 ? col : 0);
+    }
+    Dwarf_Addr bias = 0;
+    Dwarf_Die* cudie = dwfl_module_addrdie(mod, pc, &bias);
+    Dwarf_Die* scopes = nullptr;
+    int nscopes = cudie != nullptr ? dwarf_getscopes(cudie, pc - bias, &scopes) : 0;
+    // The innermost function-like scope at PC; its chain of containing scopes (through the
+    // abstract origins of inlined instances) gives one frame per inlined call, as eu-stack -i does.
+    Dwarf_Die* innermost = nullptr;
+    for (int i = 0; i < nscopes && innermost == nullptr; ++i) {
+      int tag = dwarf_tag(&scopes[i]);
+      if (tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine || tag == DW_TAG_entry_point) {
+        innermost = &scopes[i];
+      }
+    }
+    Dwarf_Die* chain_scopes = nullptr;
+    int nchain = innermost != nullptr ? dwarf_getscopes_die(innermost, &chain_scopes) : 0;
+    for (int i = 0; i < nchain; ++i) {
+      Dwarf_Die* scope = &chain_scopes[i];
+      int tag = dwarf_tag(scope);
+      if (tag != DW_TAG_inlined_subroutine && tag != DW_TAG_subprogram && tag != DW_TAG_entry_point) continue;
+      if (tag == DW_TAG_inlined_subroutine) {
+        chain.push_back(SymbolizedLocation{die_function_name(scope), 0, file, line, column, true});
+        call_site(cudie, scope, file, line, column);
+        continue;
+      }
+      // The real function: the DWARF name (the function, not an alias such as a versioned
+      // symbol), its offset from the function's entry.
+      std::string function = die_function_name(scope);
+      std::uint64_t offset = symbol_offset;
+      Dwarf_Addr low = 0;
+      if (dwarf_lowpc(scope, &low) == 0 && pc - bias >= low) offset = pc - bias - low;
+      if (function.empty()) function = symbol;
+      chain.push_back(SymbolizedLocation{function, offset, file, line, column, false});
+      break;
+    }
+    std::free(chain_scopes);
+    std::free(scopes);
+    if (chain.empty() || chain.back().inlined) {
+      chain.push_back(SymbolizedLocation{symbol, symbol_offset, file, line, column, false});
+    }
+  } else {
+    chain.push_back(SymbolizedLocation{});
+  }
+  if (symbol_cache_.size() > 200'000) symbol_cache_.clear();  // bound memory on hostile stacks
+  return symbol_cache_.emplace(pc, std::move(chain)).first->second;
+}
+
+}  // namespace corelens

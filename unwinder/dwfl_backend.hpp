@@ -1,0 +1,106 @@
+// The libdwfl backend: elfutils unwinds each thread of a Target with DWARF CFI (.eh_frame,
+// .debug_frame), falling back to the frame-pointer chain where a pc has no CFI, and libdw turns
+// pcs into functions, source lines and chains of inlined calls.
+//
+// Ownership: the backend owns its Dwfl session and the file descriptors libdwfl opened; it holds
+// a reference to the Target, which must outlive it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/report.hpp"
+#include "unwinder/module_locator.hpp"
+#include "unwinder/target.hpp"
+
+struct Dwfl;
+struct Dwfl_Module;
+struct Elf;
+
+namespace corelens {
+
+struct UnwindLimits {
+  std::size_t max_frames = 1'000'000;  // a 260,000-frame stack overflow must fit
+};
+
+// A frame as the unwinder found it, before symbolisation.
+struct RawFrame {
+  std::uint64_t pc = 0;
+  bool is_activation = false;  // true for frame 0 and frames interrupted by a signal
+  std::optional<std::uint64_t> sp;
+  FrameTrust trust = FrameTrust::context;
+};
+
+struct RawStack {
+  std::vector<RawFrame> frames;
+  std::string status;  // "complete" or why the walk stopped
+  bool complete = false;
+};
+
+// One entry of a pc's symbolisation: the innermost inlined call first, the real function last.
+struct SymbolizedLocation {
+  std::string function;
+  std::uint64_t function_offset = 0;  // only for the real (outermost) function
+  std::string file;
+  std::uint32_t line = 0, column = 0;
+  bool inlined = false;
+};
+
+class DwflBackend {
+ public:
+  // MODULES[i] is where the file of target.modules()[i] was found.
+  static Result<std::unique_ptr<DwflBackend>> create(const Target& target,
+                                                     const std::vector<LocatedModule>& modules,
+                                                     const LocatorOptions& options);
+  ~DwflBackend();
+  DwflBackend(const DwflBackend&) = delete;
+  DwflBackend& operator=(const DwflBackend&) = delete;
+
+  RawStack unwind(std::size_t thread_index, const UnwindLimits& limits);
+  // The chain for LOOKUP_PC (cached: deep recursion symbolises the same pcs again and again).
+  const std::vector<SymbolizedLocation>& symbolize(std::uint64_t lookup_pc);
+  // The index in target.modules() of the module containing PC, or -1.
+  int module_index(std::uint64_t pc) const;
+  // The separate debug file libdwfl found for module INDEX, if any (after symbolisation).
+  std::string debug_file(std::size_t module_index) const;
+  // Whether libdw found DWARF for module INDEX.
+  bool has_dwarf(std::size_t module_index) const;
+
+  // libdwfl callbacks reach the backend through these.
+  struct ThreadArg {
+    DwflBackend* backend;
+    std::size_t index;
+  };
+  ThreadArg* thread_arg(std::size_t index) {
+    return index < thread_args_.size() ? &thread_args_[index] : nullptr;
+  }
+  const Target& target() const { return target_; }
+  void note_memory_fault(std::uint64_t addr) { last_fault_ = addr; }
+  // How the step from a callee at LOOKUP_PC to its caller was made (CFI or frame pointer).
+  FrameTrust classify_step(std::uint64_t lookup_pc_of_callee);
+
+ private:
+  explicit DwflBackend(const Target& target);
+  void report_modules(const std::vector<LocatedModule>& modules, const LocatorOptions& options);
+
+  const Target& target_;
+  Dwfl* dwfl_ = nullptr;
+  std::string debuginfo_path_;
+  char* debuginfo_path_ptr_ = nullptr;
+  std::vector<Dwfl_Module*> dwfl_modules_;  // parallel to target.modules(); null when not reported
+  std::vector<std::vector<std::byte>> images_;  // module images from the dump (kept alive)
+  std::unordered_map<std::uint64_t, std::vector<SymbolizedLocation>> symbol_cache_;
+  std::unordered_map<std::uint64_t, FrameTrust> trust_cache_;
+  std::optional<std::uint64_t> last_fault_;
+  std::vector<ThreadArg> thread_args_;
+  std::unordered_map<Dwfl_Module*, int> module_index_;
+  std::vector<unsigned char> arch_elf_header_;  // a bare ELF header telling libdwfl the machine
+  Elf* arch_elf_ = nullptr;
+  struct Callbacks;
+  std::unique_ptr<Callbacks> callbacks_;
+};
+
+}  // namespace corelens

@@ -1,0 +1,39 @@
+// Finding the file behind each module of a dump, and deciding whether it may be trusted.
+//
+// Order: --exe (main executable only), the path recorded in the dump (inside --sysroot when one is
+// given, never outside it), the build-id under each debug directory (.build-id/xx/rest and
+// .build-id/xx/rest.debug), then debuginfod when the user set DEBUGINFOD_URLS. A file whose
+// build-id differs from the one in the dump is reported as mismatched and never used.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/process.hpp"
+#include "core/report.hpp"
+
+namespace corelens {
+
+struct LocatorOptions {
+  std::string executable;               // --exe
+  std::string sysroot;                  // --sysroot
+  std::vector<std::string> debug_dirs;  // --debug-dir (default /usr/lib/debug)
+  bool use_debuginfod = false;          // DEBUGINFOD_URLS is set
+};
+
+struct LocatedModule {
+  std::string file;           // the ELF file to unwind and symbolise with; empty if none
+  std::string file_build_id;
+  std::uint64_t load_bias = 0;
+  SymbolSource source = SymbolSource::none;
+  std::string note;           // why, in words
+  std::vector<std::byte> memory_image;  // the module's bytes from the dump (the vDSO)
+};
+
+LocatedModule locate_module(const Module& module, const ProcessDump& dump, const LocatorOptions& options);
+
+// "/srv/root" + "/usr/lib/libc.so.6", refusing paths that climb out of the root with "..".
+std::string path_in_sysroot(const std::string& sysroot, const std::string& path);
+
+}  // namespace corelens

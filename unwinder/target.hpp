@@ -1,0 +1,52 @@
+// Target: what an unwinder needs from a dump, and nothing else: memory, each thread's initial
+// registers, the loaded modules. A user core and (later) a kernel CPU are both Targets, so the
+// same backends unwind both.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "core/arch.hpp"
+#include "core/error.hpp"
+#include "core/process.hpp"
+
+namespace corelens {
+
+class Target {
+ public:
+  virtual ~Target() = default;
+  virtual Arch arch() const = 0;
+  // Reads memory; a fault carries the address that could not be read.
+  virtual Result<void> read_memory(std::uint64_t addr, std::span<std::byte> out) const = 0;
+  // Threads are addressed by index: a damaged dump may repeat a tid or record tid 0.
+  virtual std::size_t thread_count() const = 0;
+  virtual std::int32_t thread_id(std::size_t index) const = 0;
+  // Registers at the moment of the dump (frame 0).
+  virtual const RegisterSet& initial_registers(std::size_t index) const = 0;
+  virtual const std::vector<Module>& modules() const = 0;
+  // Whether ADDR lies in memory mapped executable: a stop rule for every unwinding method.
+  virtual bool is_executable(std::uint64_t addr) const = 0;
+};
+
+// A Target over a parsed user-process core. Holds a reference: the ProcessDump must outlive it.
+class ProcessTarget final : public Target {
+ public:
+  explicit ProcessTarget(const ProcessDump& dump) : dump_(dump) {}
+  Arch arch() const override { return dump_.arch; }
+  Result<void> read_memory(std::uint64_t addr, std::span<std::byte> out) const override {
+    return dump_.memory.read(addr, out);
+  }
+  std::size_t thread_count() const override { return dump_.threads.size(); }
+  std::int32_t thread_id(std::size_t index) const override { return dump_.threads.at(index).tid; }
+  const RegisterSet& initial_registers(std::size_t index) const override {
+    return dump_.threads.at(index).registers;
+  }
+  const std::vector<Module>& modules() const override { return dump_.modules; }
+  bool is_executable(std::uint64_t addr) const override;
+
+ private:
+  const ProcessDump& dump_;
+};
+
+}  // namespace corelens
