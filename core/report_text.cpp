@@ -149,6 +149,8 @@ std::string report_to_text(const Report& r, const TextOptions& options) {
       if (!options.show_modules && !problem) continue;
       out += "  " + hex_padded(m.start) + "  " + m.path + "  build-id " +
              (m.build_id.empty() ? std::string("?") : m.build_id) + "  symbols: " + to_string(m.symbols);
+      if (!m.file.empty() && m.file != m.path) out += " from " + m.file;
+      if (!m.debug_file.empty()) out += ", debug info " + m.debug_file;
       if (!m.symbols_note.empty()) out += " (" + m.symbols_note + ")";
       out += "\n";
     }

@@ -30,10 +30,11 @@ bool starts_with_elf_magic(const AddressSpace& memory, std::uint64_t addr) {
   return std::memcmp(magic, ELFMAG, SELFMAG) == 0;
 }
 
-// Reads headers and build-id from the image at START; fills what it can.
-void identify_from_memory(const ProcessDump& dump, Module& m) {
+// Reads headers and build-id from the image at START; fills what it can and returns the
+// program headers (empty when the headers were not saved).
+std::vector<ElfProgramHeader> identify_from_memory(const ProcessDump& dump, Module& m) {
   auto info = read_elf_image(memory_reader(dump.memory, m.start), ElfImageLayout::loaded);
-  if (!info) return;
+  if (!info) return {};
   m.headers_in_core = true;
   m.build_id = info->build_id;
   m.load_bias = m.start - info->first_load_vaddr;
@@ -45,6 +46,39 @@ void identify_from_memory(const ProcessDump& dump, Module& m) {
     }
     if (end > m.start) m.end = end;
   }
+  return std::move(info->phdrs);
+}
+
+// gdb's gcore leaves some read-only file mappings out of the core entirely (no PT_LOAD at all),
+// while NT_FILE still lists them. They belong on the memory map, as not saved, with the
+// permissions of the object's own segment when its headers are known.
+void add_unsaved_file_mappings(ProcessDump& dump,
+                               const std::vector<std::vector<ElfProgramHeader>>& module_phdrs) {
+  std::vector<Mapping> added;
+  for (const auto& f : dump.files) {
+    if (f.end <= f.start || dump.mapping_at(f.start) != nullptr) continue;
+    Mapping m;
+    m.start = f.start;
+    m.end = f.end;
+    m.path = f.path;
+    m.file_offset = f.file_offset;
+    m.flags = kRead;
+    for (std::size_t i = 0; i < dump.modules.size(); ++i) {
+      const Module& mod = dump.modules[i];
+      if (f.start < mod.start || f.start >= mod.end) continue;
+      for (const auto& p : module_phdrs[i]) {
+        std::uint64_t link = f.start - mod.load_bias;
+        if (p.type == PT_LOAD && link >= (p.vaddr & ~std::uint64_t{4095}) && link < p.vaddr + p.memsz) {
+          m.flags = (p.flags & PF_R ? kRead : 0) | (p.flags & PF_W ? kWrite : 0) | (p.flags & PF_X ? kExec : 0);
+        }
+      }
+    }
+    added.push_back(std::move(m));
+  }
+  if (added.empty()) return;
+  dump.mappings.insert(dump.mappings.end(), added.begin(), added.end());
+  std::sort(dump.mappings.begin(), dump.mappings.end(),
+            [](const Mapping& a, const Mapping& b) { return a.start < b.start; });
 }
 
 }  // namespace
@@ -86,8 +120,9 @@ void discover_modules(ProcessDump& dump) {
   }
 
   auto entry = dump.auxv_value(AT_ENTRY);
+  std::vector<std::vector<ElfProgramHeader>> module_phdrs;
   for (auto& m : dump.modules) {
-    identify_from_memory(dump, m);
+    module_phdrs.push_back(identify_from_memory(dump, m));
     if (entry && *entry >= m.start && *entry < m.end && !m.is_vdso) m.is_main_executable = true;
   }
   // Without AT_ENTRY (or when it points nowhere), the first object mapped is the executable,
@@ -101,6 +136,7 @@ void discover_modules(ProcessDump& dump) {
       }
     }
   }
+  add_unsaved_file_mappings(dump, module_phdrs);
   std::sort(dump.modules.begin(), dump.modules.end(),
             [](const Module& a, const Module& b) { return a.start < b.start; });
 }

@@ -17,7 +17,7 @@ namespace corelens::notes {
 inline constexpr std::uint32_t kPrStatus = 1, kFpRegSet = 2, kPrPsInfo = 3, kTaskStruct = 4,
                                kAuxv = 6, kSigInfo = 0x53494749, kFile = 0x46494c45,
                                kPrXfpReg = 0x46e62b7f, kX86Xstate = 0x202,
-                               kX86XsaveLayout = 0x205, kGdbTdesc = 0x6ff;
+                               kX86XsaveLayout = 0x205, kGdbTdesc = 0xff000000;  // gdb 13 writes the target description as type 0xff000000
 
 // "NT_PRSTATUS" ..., or "" when unknown. NAME is the note's owner ("CORE", "LINUX", "GDB").
 std::string type_name(const std::string& name, std::uint32_t type);

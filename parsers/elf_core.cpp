@@ -193,9 +193,14 @@ std::uint64_t program_header_count(const ByteReader& file, const Header& h) {
   return file.u32(h.shoff + 44).value_or(0);
 }
 
-void check_truncation(const ByteReader& file, const std::vector<ElfProgramHeader>& phdrs,
+void check_truncation(const ByteReader& file, const Header& h, const std::vector<ElfProgramHeader>& phdrs,
                       Diagnostics& diags) {
   std::uint64_t needed = 0;
+  // gcore writes section headers after everything else: their end is the file's end.
+  std::uint64_t sh_end = 0;
+  if (h.shoff != 0 && h.shentsize == kShdrSize && !add_overflows(h.shoff, std::uint64_t{h.shnum} * kShdrSize, &sh_end)) {
+    needed = sh_end;
+  }
   for (const auto& p : phdrs) {
     std::uint64_t end = 0;
     if (p.filesz == 0 || add_overflows(p.offset, p.filesz, &end)) continue;
@@ -258,7 +263,7 @@ Result<ProcessDump> parse_elf_core(std::shared_ptr<const MappedFile> mapped, con
     phdrs.push_back(p);
   }
   if (phdrs.empty()) return fail(ErrorCode::truncated, "the core ends before its program headers", h.phoff);
-  check_truncation(file, phdrs, dump.diagnostics);
+  check_truncation(file, h, phdrs, dump.diagnostics);
 
   NoteDecoder decoder(dump, limits);
   std::vector<MemorySegment> segments;
