@@ -41,7 +41,12 @@ struct Frame {
   std::string file;
   std::uint32_t line = 0;
   std::uint32_t column = 0;
+  // Callers: the registers the unwinder recovered for this frame (callee-saved ones restored by
+  // CFI, the pc and the stack pointer); the others are unknown. Frame 0 leaves this empty: its
+  // registers are the thread's. Kept for the first kMaxFramesWithRegisters frames of a thread.
+  std::vector<Register> registers;
 };
+inline constexpr std::size_t kMaxFramesWithRegisters = 1024;
 
 struct ThreadReport {
   std::int32_t tid = 0;

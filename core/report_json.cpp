@@ -30,6 +30,9 @@ Json frame_json(const Frame& f) {
   j["inlined"] = f.inlined;
   j["signal_frame"] = f.signal_frame;
   j["trust"] = to_string(f.trust);
+  Json regs = Json::object();
+  for (const auto& r : f.registers) regs[std::string(r.name)] = hex(r.value);
+  j["registers"] = std::move(regs);
   return j;
 }
 

@@ -83,6 +83,7 @@ void add_frames(DwflBackend& backend, const ProcessDump& dump, const RawStack& r
         f.module_offset = lookup - module->load_bias;
       }
       f.signal_frame = !loc.inlined && loc.function == "__restore_rt";
+      if (!loc.inlined) f.registers = rf.registers;
       out.frames.push_back(std::move(f));
     }
   }
@@ -107,7 +108,15 @@ std::size_t crashed_thread_index(const ProcessDump& dump) {
   return 0;
 }
 
-Report analyze_process(const ProcessDump& dump, const std::string& path, const AnalyzeOptions& options) {
+std::vector<LocatedModule> locate_modules(const ProcessDump& dump, const LocatorOptions& options) {
+  std::vector<LocatedModule> located;
+  located.reserve(dump.modules.size());
+  for (const auto& m : dump.modules) located.push_back(locate_module(m, dump, options));
+  return located;
+}
+
+Report analyze_process(const ProcessDump& dump, const std::string& path, const AnalyzeOptions& options,
+                       const std::vector<LocatedModule>& located, const MemorySource& memory) {
   Report report;
   report.dump_path = path;
   report.dump_kind = "user-core";
@@ -133,10 +142,6 @@ Report analyze_process(const ProcessDump& dump, const std::string& path, const A
   for (const auto& m : dump.mappings) {
     report.mappings.push_back(MappingReport{m.start, m.end, m.perms(), m.path, m.file_offset, m.saved});
   }
-
-  std::vector<LocatedModule> located;
-  located.reserve(dump.modules.size());
-  for (const auto& m : dump.modules) located.push_back(locate_module(m, dump, options.locator));
 
   ProcessTarget target(dump);
   auto backend = DwflBackend::create(target, located, options.locator);
@@ -188,11 +193,12 @@ Report analyze_process(const ProcessDump& dump, const std::string& path, const A
     }
     report.modules.push_back(std::move(mr));
   }
+  (void)memory;  // the fault explanation (core/analysis) reads instructions through it
   report.diagnostics = diags.entries();
   return report;
 }
 
-Result<Report> analyze_file(const std::string& path, const AnalyzeOptions& options) {
+Result<std::shared_ptr<const Session>> open_session(const std::string& path, const AnalyzeOptions& options) {
   auto file = MappedFile::open(path);
   if (!file) return std::unexpected(file.error());
   DumpFormat format = detect_format((*file)->bytes());
@@ -211,7 +217,18 @@ Result<Report> analyze_file(const std::string& path, const AnalyzeOptions& optio
     e.message = path + ": " + e.message;
     return std::unexpected(e);
   }
-  return analyze_process(*dump, path, options);
+  auto session = std::shared_ptr<Session>(new Session());
+  session->dump_ = std::make_shared<const ProcessDump>(std::move(*dump));
+  session->located_ = locate_modules(*session->dump_, options.locator);
+  session->memory_ = std::make_unique<ModuleBackedMemory>(session->dump_, session->located_);
+  session->report_ = analyze_process(*session->dump_, path, options, session->located_, *session->memory_);
+  return session;
+}
+
+Result<Report> analyze_file(const std::string& path, const AnalyzeOptions& options) {
+  auto session = open_session(path, options);
+  if (!session) return std::unexpected(session.error());
+  return (*session)->report();
 }
 
 }  // namespace corelens

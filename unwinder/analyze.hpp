@@ -2,6 +2,7 @@
 // thread, symbolise, and assemble the immutable Report that the CLI and the GUI present.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -9,6 +10,7 @@
 #include "core/report.hpp"
 #include "unwinder/dwfl_backend.hpp"
 #include "unwinder/module_locator.hpp"
+#include "unwinder/module_memory.hpp"
 
 namespace corelens {
 
@@ -17,10 +19,37 @@ struct AnalyzeOptions {
   UnwindLimits limits;
 };
 
+// A dump opened and analysed: the front ends keep it to show memory, disassembly and the
+// Report. Immutable once opened, so any thread may read it.
+//
+// Ownership: owns the dump (and through it the mapped file), the module files mapped for
+// memory reads, and the Report.
+class Session {
+ public:
+  const ProcessDump& dump() const { return *dump_; }
+  const Report& report() const { return report_; }
+  // The process's memory: the dump's bytes, and module files where the dump saved none.
+  const MemorySource& memory() const { return *memory_; }
+  const std::vector<LocatedModule>& located_modules() const { return located_; }
+
+ private:
+  friend Result<std::shared_ptr<const Session>> open_session(const std::string&, const AnalyzeOptions&);
+  std::shared_ptr<const ProcessDump> dump_;
+  std::vector<LocatedModule> located_;
+  std::unique_ptr<ModuleBackedMemory> memory_;
+  Report report_;
+};
+
 // Fails only when the file is not a dump we can read at all; everything short of that is a
 // Report with diagnostics.
+Result<std::shared_ptr<const Session>> open_session(const std::string& path, const AnalyzeOptions& options);
 Result<Report> analyze_file(const std::string& path, const AnalyzeOptions& options);
-Report analyze_process(const ProcessDump& dump, const std::string& path, const AnalyzeOptions& options);
+
+// Locates every module's file (see module_locator.hpp).
+std::vector<LocatedModule> locate_modules(const ProcessDump& dump, const LocatorOptions& options);
+// Unwinds and symbolises every thread, and describes process, signal, mappings and modules.
+Report analyze_process(const ProcessDump& dump, const std::string& path, const AnalyzeOptions& options,
+                       const std::vector<LocatedModule>& located, const MemorySource& memory);
 
 // Which thread received the fatal signal: kernel cores list it first; gcore marks it with its
 // own NT_SIGINFO while the others show SIGSTOP.

@@ -23,4 +23,12 @@ std::optional<DwarfRegisters> dwarf_registers(Arch arch, const RegisterSet& regi
 
 std::optional<DwarfRegisters> dwarf_registers_x86_64(const RegisterSet& registers);
 
+// The name of DWARF register REGNO ("rbx"), or "" when the architecture has none by that number.
+std::string_view dwarf_register_name(Arch arch, unsigned regno);
+// How many DWARF registers an unwinder can recover for ARCH (general-purpose ones and the pc).
+unsigned dwarf_register_count(Arch arch);
+// Whether a caller frame's value of REGNO is meaningful: callee-saved registers, the stack
+// pointer and the pc (the return address column).
+bool dwarf_register_survives_calls(Arch arch, unsigned regno);
+
 }  // namespace corelens

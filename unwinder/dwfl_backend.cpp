@@ -289,6 +289,7 @@ struct WalkState {
   DwflBackend* backend;
   const UnwindLimits* limits;
   unsigned sp_regno;
+  Arch arch;
   RawStack* stack;
   std::string stop_reason;
 };
@@ -327,7 +328,17 @@ int on_frame(Dwfl_Frame* state, void* arg) {
       return DWARF_CB_ABORT;
     }
   }
-  stack.frames.push_back(f);
+  if (!stack.frames.empty() && stack.frames.size() < kMaxFramesWithRegisters) {
+    unsigned count = dwarf_register_count(w->arch);
+    for (unsigned regno = 0; regno < count; ++regno) {
+      if (!dwarf_register_survives_calls(w->arch, regno)) continue;
+      Dwarf_Word value = 0;
+      if (dwfl_frame_reg(state, regno, &value) == 0) {
+        f.registers.push_back(Register{dwarf_register_name(w->arch, regno), value});
+      }
+    }
+  }
+  stack.frames.push_back(std::move(f));
   if (stack.frames.size() >= w->limits->max_frames) {
     w->stop_reason = "stopped at the frame limit of " + std::to_string(w->limits->max_frames);
     return DWARF_CB_ABORT;
@@ -343,14 +354,17 @@ RawStack DwflBackend::unwind(std::size_t thread_index, const UnwindLimits& limit
   if (!regs) {
     // Without a full register set nothing can be unwound, but the pc alone is still frame 0.
     if (auto pc = target_.initial_registers(thread_index).get("rip")) {
-      stack.frames.push_back(RawFrame{*pc, true, target_.initial_registers(thread_index).get("rsp"),
-                                      FrameTrust::context});
+      RawFrame f;
+      f.pc = *pc;
+      f.is_activation = true;
+      f.sp = target_.initial_registers(thread_index).get("rsp");
+      stack.frames.push_back(std::move(f));
     }
     stack.status = "the thread's registers are incomplete in the dump";
     return stack;
   }
   last_fault_.reset();
-  WalkState w{this, &limits, regs->sp_regno, &stack, {}};
+  WalkState w{this, &limits, regs->sp_regno, target_.arch(), &stack, {}};
   int rc = dwfl_getthread_frames(dwfl_, static_cast<pid_t>(thread_index + 1), on_frame, &w);
   if (rc == 0) {
     stack.complete = true;

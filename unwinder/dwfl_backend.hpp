@@ -32,6 +32,7 @@ struct RawFrame {
   bool is_activation = false;  // true for frame 0 and frames interrupted by a signal
   std::optional<std::uint64_t> sp;
   FrameTrust trust = FrameTrust::context;
+  std::vector<Register> registers;  // recovered by the unwinder (callers only)
 };
 
 struct RawStack {
