@@ -222,7 +222,30 @@ Result<std::shared_ptr<const Session>> open_session(const std::string& path, con
   session->located_ = locate_modules(*session->dump_, options.locator);
   session->memory_ = std::make_unique<ModuleBackedMemory>(session->dump_, session->located_);
   session->report_ = analyze_process(*session->dump_, path, options, session->located_, *session->memory_);
+  session->options_ = options;
   return session;
+}
+
+DwflBackend* Session::lookup_backend() const {
+  if (!lookup_tried_) {
+    lookup_tried_ = true;
+    lookup_target_ = std::make_unique<ProcessTarget>(*dump_);
+    auto backend = DwflBackend::create(*lookup_target_, located_, options_.locator);
+    if (backend) lookup_backend_ = std::move(*backend);
+  }
+  return lookup_backend_.get();
+}
+
+std::optional<SymbolHit> Session::symbol_at(std::uint64_t addr) const {
+  std::lock_guard lock(lookup_mutex_);
+  DwflBackend* b = lookup_backend();
+  return b ? b->symbol_at(addr) : std::nullopt;
+}
+
+std::optional<std::uint64_t> Session::symbol_address(const std::string& name) const {
+  std::lock_guard lock(lookup_mutex_);
+  DwflBackend* b = lookup_backend();
+  return b ? b->symbol_address(name) : std::nullopt;
 }
 
 Result<Report> analyze_file(const std::string& path, const AnalyzeOptions& options) {

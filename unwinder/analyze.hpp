@@ -3,6 +3,8 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,12 +34,23 @@ class Session {
   const MemorySource& memory() const { return *memory_; }
   const std::vector<LocatedModule>& located_modules() const { return located_; }
 
+  // Symbol lookups for views that name addresses (call targets, pointers). Serialised by a
+  // mutex: libdwfl is not thread-safe. The first call loads the module files' symbol tables.
+  std::optional<SymbolHit> symbol_at(std::uint64_t addr) const;
+  std::optional<std::uint64_t> symbol_address(const std::string& name) const;
+
  private:
+  DwflBackend* lookup_backend() const;  // created on first use; null if it cannot be
   friend Result<std::shared_ptr<const Session>> open_session(const std::string&, const AnalyzeOptions&);
   std::shared_ptr<const ProcessDump> dump_;
   std::vector<LocatedModule> located_;
   std::unique_ptr<ModuleBackedMemory> memory_;
   Report report_;
+  AnalyzeOptions options_;
+  mutable std::mutex lookup_mutex_;
+  mutable std::unique_ptr<ProcessTarget> lookup_target_;
+  mutable std::unique_ptr<DwflBackend> lookup_backend_;
+  mutable bool lookup_tried_ = false;
 };
 
 // Fails only when the file is not a dump we can read at all; everything short of that is a

@@ -380,6 +380,40 @@ RawStack DwflBackend::unwind(std::size_t thread_index, const UnwindLimits& limit
   return stack;
 }
 
+std::optional<SymbolHit> DwflBackend::symbol_at(std::uint64_t addr) {
+  Dwfl_Module* mod = dwfl_addrmodule(dwfl_, addr);
+  if (mod == nullptr) return std::nullopt;
+  GElf_Off off = 0;
+  GElf_Sym sym;
+  const char* name = dwfl_module_addrinfo(mod, addr, &off, &sym, nullptr, nullptr, nullptr);
+  if (name == nullptr) return std::nullopt;
+  std::string_view raw(name);
+  std::string unversioned(raw.substr(0, raw.find('@')));
+  SymbolHit hit;
+  hit.name = demangle(unversioned.empty() ? name : unversioned.c_str());
+  hit.address = addr - off;
+  hit.size = sym.st_size;
+  auto it = module_index_.find(mod);
+  hit.module_index = it == module_index_.end() ? -1 : it->second;
+  return hit;
+}
+
+std::optional<std::uint64_t> DwflBackend::symbol_address(const std::string& wanted) {
+  for (Dwfl_Module* mod : dwfl_modules_) {
+    if (mod == nullptr) continue;
+    int count = dwfl_module_getsymtab(mod);
+    for (int i = 1; i < count; ++i) {
+      GElf_Sym sym;
+      GElf_Addr value = 0;
+      const char* name = dwfl_module_getsym_info(mod, i, &sym, &value, nullptr, nullptr, nullptr);
+      if (name == nullptr || sym.st_shndx == SHN_UNDEF) continue;
+      std::string_view n(name);
+      if (n.substr(0, n.find('@')) == wanted) return value;
+    }
+  }
+  return std::nullopt;
+}
+
 const std::vector<SymbolizedLocation>& DwflBackend::symbolize(std::uint64_t pc) {
   auto cached = symbol_cache_.find(pc);
   if (cached != symbol_cache_.end()) return cached->second;

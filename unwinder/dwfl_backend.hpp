@@ -50,6 +50,14 @@ struct SymbolizedLocation {
   bool inlined = false;
 };
 
+// The ELF symbol containing an address.
+struct SymbolHit {
+  std::string name;          // demangled, without a symbol version
+  std::uint64_t address = 0; // runtime address of the symbol's start
+  std::uint64_t size = 0;
+  int module_index = -1;
+};
+
 class DwflBackend {
  public:
   // MODULES[i] is where the file of target.modules()[i] was found.
@@ -63,6 +71,11 @@ class DwflBackend {
   RawStack unwind(std::size_t thread_index, const UnwindLimits& limits);
   // The chain for LOOKUP_PC (cached: deep recursion symbolises the same pcs again and again).
   const std::vector<SymbolizedLocation>& symbolize(std::uint64_t lookup_pc);
+  // The ELF symbol (function or object) containing ADDR, from .symtab or .dynsym.
+  std::optional<SymbolHit> symbol_at(std::uint64_t addr);
+  // The runtime address of the first symbol named NAME (raw, not demangled) in any module, e.g.
+  // "__abort_msg". Modules are searched in the order of target.modules().
+  std::optional<std::uint64_t> symbol_address(const std::string& name);
   // The index in target.modules() of the module containing PC, or -1.
   int module_index(std::uint64_t pc) const;
   // The separate debug file libdwfl found for module INDEX, if any (after symbolisation).
