@@ -79,14 +79,14 @@ Result<void> AddressSpace::read(std::uint64_t addr, std::span<std::byte> out) co
 Result<std::uint64_t> AddressSpace::read_u64(std::uint64_t addr) const {
   std::uint64_t v = 0;
   auto r = read(addr, std::as_writable_bytes(std::span(&v, 1)));
-  if (!r) return std::unexpected(r.error());
+  if (!r) return unexpected(r.error());
   return v;  // x86_64 and every little-endian target we read natively
 }
 
 Result<std::uint32_t> AddressSpace::read_u32(std::uint64_t addr) const {
   std::uint32_t v = 0;
   auto r = read(addr, std::as_writable_bytes(std::span(&v, 1)));
-  if (!r) return std::unexpected(r.error());
+  if (!r) return unexpected(r.error());
   return v;
 }
 

@@ -92,7 +92,7 @@ class ByteReader {
     return static_cast<T>(u);
   }
 
-  std::unexpected<Error> short_read(std::uint64_t offset, std::uint64_t length) const {
+  unexpected<Error> short_read(std::uint64_t offset, std::uint64_t length) const {
     std::uint64_t have = offset < bytes_.size() ? bytes_.size() - offset : 0;
     return fail(ErrorCode::truncated,
                 "expected " + std::to_string(length) + " bytes at offset " + hex(base_ + offset) +

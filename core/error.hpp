@@ -4,9 +4,10 @@
 #pragma once
 
 #include <cstdint>
-#include <expected>
 #include <optional>
 #include <string>
+
+#include "core/expected.hpp"
 
 namespace corelens {
 
@@ -34,11 +35,11 @@ struct Error {
 };
 
 template <typename T>
-using Result = std::expected<T, Error>;
+using Result = expected<T, Error>;
 
-inline std::unexpected<Error> fail(ErrorCode code, std::string message,
-                                   std::optional<std::uint64_t> where = std::nullopt) {
-  return std::unexpected(Error{code, std::move(message), where});
+inline unexpected<Error> fail(ErrorCode code, std::string message,
+                              std::optional<std::uint64_t> where = std::nullopt) {
+  return unexpected<Error>(Error{code, std::move(message), where});
 }
 
 }  // namespace corelens

@@ -42,8 +42,17 @@ Result<std::shared_ptr<const MappedFile>> MappedFile::open(const std::string& pa
       new MappedFile(path, static_cast<const std::byte*>(p), size));
 }
 
+std::shared_ptr<const MappedFile> MappedFile::from_memory(std::string name, std::vector<std::byte> bytes) {
+  auto* f = new MappedFile(std::move(name), nullptr, 0);
+  f->owned_ = std::move(bytes);
+  f->data_ = f->owned_.data();
+  f->size_ = f->owned_.size();
+  f->mapped_ = false;
+  return std::shared_ptr<const MappedFile>(f);
+}
+
 MappedFile::~MappedFile() {
-  if (data_ != nullptr) ::munmap(const_cast<std::byte*>(data_), size_);
+  if (mapped_ && data_ != nullptr) ::munmap(const_cast<std::byte*>(data_), size_);
 }
 
 }  // namespace corelens

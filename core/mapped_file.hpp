@@ -10,6 +10,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "core/error.hpp"
 
@@ -20,6 +21,9 @@ class MappedFile {
   // Opens PATH read-only. Fails with ErrorCode::io for a missing file, a directory, a device or
   // anything mmap refuses; an empty file maps to an empty span (the parser reports it).
   static Result<std::shared_ptr<const MappedFile>> open(const std::string& path);
+  // Bytes already in memory (a decompressed core, a fuzzer's input), owned by the MappedFile.
+  // NAME stands in for the path in messages.
+  static std::shared_ptr<const MappedFile> from_memory(std::string name, std::vector<std::byte> bytes);
 
   MappedFile(const MappedFile&) = delete;
   MappedFile& operator=(const MappedFile&) = delete;
@@ -35,6 +39,8 @@ class MappedFile {
   std::string path_;
   const std::byte* data_ = nullptr;
   std::size_t size_ = 0;
+  bool mapped_ = true;                 // false: data_ points into owned_
+  std::vector<std::byte> owned_;
 };
 
 }  // namespace corelens

@@ -219,7 +219,7 @@ void check_truncation(const ByteReader& file, const Header& h, const std::vector
 Result<ProcessDump> parse_elf_core(std::shared_ptr<const MappedFile> mapped, const ElfCoreLimits& limits) {
   ByteReader file(mapped->bytes());
   auto header = read_header(file);
-  if (!header) return std::unexpected(header.error());
+  if (!header) return unexpected(header.error());
   const Header& h = *header;
 
   ProcessDump dump;

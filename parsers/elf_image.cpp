@@ -21,7 +21,7 @@ constexpr std::uint32_t kMaxBuildId = 64;
 Result<std::vector<std::byte>> read_bytes(const ReadAt& read, std::uint64_t offset, std::uint64_t size) {
   std::vector<std::byte> buf(size);
   auto r = read(offset, buf);
-  if (!r) return std::unexpected(r.error());
+  if (!r) return unexpected(r.error());
   return buf;
 }
 
@@ -50,7 +50,7 @@ std::string find_build_id(const ByteReader& notes) {
 
 Result<ElfImageInfo> read_elf_image(const ReadAt& read, ElfImageLayout layout) {
   auto ehdr_bytes = read_bytes(read, 0, 64);
-  if (!ehdr_bytes) return std::unexpected(ehdr_bytes.error());
+  if (!ehdr_bytes) return unexpected(ehdr_bytes.error());
   ByteReader ehdr(*ehdr_bytes);
   if (std::memcmp(ehdr_bytes->data(), ELFMAG, SELFMAG) != 0) {
     return fail(ErrorCode::not_a_dump, "not an ELF object (bad magic)");
@@ -70,7 +70,7 @@ Result<ElfImageInfo> read_elf_image(const ReadAt& read, ElfImageLayout layout) {
   if (phnum > kMaxPhdrs) return fail(ErrorCode::malformed, "too many program headers: " + std::to_string(phnum));
 
   auto ph_bytes = read_bytes(read, phoff, std::uint64_t{phnum} * 56);
-  if (!ph_bytes) return std::unexpected(ph_bytes.error());
+  if (!ph_bytes) return unexpected(ph_bytes.error());
   ByteReader ph(*ph_bytes);
   for (std::uint16_t i = 0; i < phnum; ++i) {
     std::uint64_t o = std::uint64_t{i} * 56;
@@ -108,11 +108,11 @@ Result<ElfImageInfo> read_elf_image(const ReadAt& read, ElfImageLayout layout) {
 
 Result<ElfImageInfo> read_elf_file(const std::string& path) {
   auto file = MappedFile::open(path);
-  if (!file) return std::unexpected(file.error());
+  if (!file) return unexpected(file.error());
   ByteReader whole((*file)->bytes());
   ReadAt read = [&](std::uint64_t offset, std::span<std::byte> out) -> Result<void> {
     auto s = whole.span(offset, out.size());
-    if (!s) return std::unexpected(s.error());
+    if (!s) return unexpected(s.error());
     std::memcpy(out.data(), s->data(), out.size());
     return {};
   };

@@ -200,22 +200,28 @@ Report analyze_process(const ProcessDump& dump, const std::string& path, const A
 
 Result<std::shared_ptr<const Session>> open_session(const std::string& path, const AnalyzeOptions& options) {
   auto file = MappedFile::open(path);
-  if (!file) return std::unexpected(file.error());
-  DumpFormat format = detect_format((*file)->bytes());
+  if (!file) return unexpected(file.error());
+  return open_session(*file, options);
+}
+
+Result<std::shared_ptr<const Session>> open_session(std::shared_ptr<const MappedFile> file,
+                                                    const AnalyzeOptions& options) {
+  const std::string& path = file->path();
+  DumpFormat format = detect_format(file->bytes());
   switch (format) {
     case DumpFormat::elf_user_core: break;
     case DumpFormat::unknown:
-      if ((*file)->size() == 0) return fail(ErrorCode::not_a_dump, path + ": the file is empty");
+      if (file->size() == 0) return fail(ErrorCode::not_a_dump, path + ": the file is empty");
       return fail(ErrorCode::not_a_dump, path + ": not a core dump (not an ELF file)");
     default:
       return fail(ErrorCode::unsupported, path + ": a " + std::string(to_string(format)) +
                                               ", which this version cannot read yet");
   }
-  auto dump = parse_elf_core(*file);
+  auto dump = parse_elf_core(file);
   if (!dump) {
     Error e = dump.error();
     e.message = path + ": " + e.message;
-    return std::unexpected(e);
+    return unexpected(e);
   }
   auto session = std::shared_ptr<Session>(new Session());
   session->dump_ = std::make_shared<const ProcessDump>(std::move(*dump));
@@ -250,7 +256,7 @@ std::optional<std::uint64_t> Session::symbol_address(const std::string& name) co
 
 Result<Report> analyze_file(const std::string& path, const AnalyzeOptions& options) {
   auto session = open_session(path, options);
-  if (!session) return std::unexpected(session.error());
+  if (!session) return unexpected(session.error());
   return (*session)->report();
 }
 

@@ -41,7 +41,8 @@ class Session {
 
  private:
   DwflBackend* lookup_backend() const;  // created on first use; null if it cannot be
-  friend Result<std::shared_ptr<const Session>> open_session(const std::string&, const AnalyzeOptions&);
+  friend Result<std::shared_ptr<const Session>> open_session(std::shared_ptr<const MappedFile>,
+                                                             const AnalyzeOptions&);
   std::shared_ptr<const ProcessDump> dump_;
   std::vector<LocatedModule> located_;
   std::unique_ptr<ModuleBackedMemory> memory_;
@@ -56,6 +57,9 @@ class Session {
 // Fails only when the file is not a dump we can read at all; everything short of that is a
 // Report with diagnostics.
 Result<std::shared_ptr<const Session>> open_session(const std::string& path, const AnalyzeOptions& options);
+// The same for bytes already mapped or in memory (decompressed cores, fuzzers).
+Result<std::shared_ptr<const Session>> open_session(std::shared_ptr<const MappedFile> file,
+                                                    const AnalyzeOptions& options);
 Result<Report> analyze_file(const std::string& path, const AnalyzeOptions& options);
 
 // Locates every module's file (see module_locator.hpp).

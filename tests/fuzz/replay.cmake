@@ -1,0 +1,16 @@
+# Runs TARGET once on every file in DIRS (a |-separated list): libFuzzer binaries and the
+# standalone driver both run each file named on their command line once.
+string(REPLACE "|" ";" dirs "${DIRS}")
+set(files "")
+foreach(dir IN LISTS dirs)
+  file(GLOB found ${dir}/*)
+  list(APPEND files ${found})
+endforeach()
+list(FILTER files EXCLUDE REGEX "README")
+if(NOT files)
+  message(FATAL_ERROR "no inputs in ${DIRS}")
+endif()
+execute_process(COMMAND ${TARGET} ${files} RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "${TARGET} failed (${rc}) on one of: ${files}")
+endif()

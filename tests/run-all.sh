@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Every test corelens has, as CI runs them (the README's test command calls this):
+#   1. the normal build (g++, warnings as errors under CI) and its whole ctest suite: unit tests on
+#      synthetic cores, integration tests on real sample cores, comparisons with eu-stack and gdb,
+#      JSON schema validation, fuzz-regression replays;
+#   2. a clang build of the libraries, the CLI and the tests with AddressSanitizer and
+#      UndefinedBehaviorSanitizer, whose ctest suite runs everything again sanitized and runs each
+#      libFuzzer target for a bounded time (CORELENS_FUZZ_SECONDS, default 20).
+# Options: --quick skips the sanitized build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=$(nproc 2>/dev/null || echo 2)
+
+cmake -S . -B build -G Ninja
+cmake --build build -j "$jobs"
+ctest --test-dir build --output-on-failure -j "$jobs"
+
+if [[ ${1:-} == --quick ]]; then exit 0; fi
+
+# The sanitized build shares the sample cores' recipe but makes its own (its own build tree).
+CC=clang-14 CXX=clang++-14 cmake -S . -B build-sanitize -G Ninja \
+  -DCORELENS_SANITIZE=address,undefined -DCORELENS_FUZZ=ON -DCORELENS_BUILD_GUI=OFF
+cmake --build build-sanitize -j "$jobs"
+# detect_leaks: our code must not leak; the suppressions name third-party allocations only.
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1
+export LSAN_OPTIONS=suppressions=$PWD/tests/fuzz/lsan.supp:print_suppressions=0
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+ctest --test-dir build-sanitize --output-on-failure -j "$jobs"
