@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/diagnostics.hpp"
+#include "core/kernel_report.hpp"
 #include "core/process.hpp"
 
 namespace corelens {
@@ -114,7 +115,7 @@ struct ProcessReport {
 struct Report {
   int schema_version = kReportSchemaVersion;
   std::string dump_path;
-  std::string dump_kind;  // "user-core"
+  std::string dump_kind;  // "user-core" or "kernel-dump"
   std::string producer;   // "kernel", "gdb"
   std::string arch;
   ProcessReport process;
@@ -126,6 +127,7 @@ struct Report {
   std::vector<NoteInfo> notes;
   std::vector<AuxvEntry> auxv;
   std::vector<Diagnostic> diagnostics;
+  std::optional<KernelReport> kernel;     // kernel dumps (dump_kind "kernel-dump") only
 };
 
 }  // namespace corelens

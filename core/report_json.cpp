@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/report_kernel.hpp"
 #include "core/strings.hpp"
 
 namespace corelens {
@@ -122,6 +123,7 @@ std::string report_to_json(const Report& r, int indent) {
                          {"where", opt_hex(d.where)}});
   }
   j["diagnostics"] = std::move(diags);
+  if (r.kernel) j["kernel"] = kernel_report_json(*r.kernel);
   // Hostile dumps can carry invalid UTF-8 in paths and names: replace rather than throw.
   return j.dump(indent, ' ', false, Json::error_handler_t::replace);
 }

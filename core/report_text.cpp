@@ -1,5 +1,6 @@
 #include "core/report_text.hpp"
 
+#include "core/report_kernel.hpp"
 #include "core/strings.hpp"
 
 namespace corelens {
@@ -94,6 +95,7 @@ std::string frame_to_text(const Frame& f) {
 }
 
 std::string report_to_text(const Report& r, const TextOptions& options) {
+  if (r.kernel) return kernel_report_to_text(r, options);
   std::string out;
   out += "Dump      " + r.dump_path + " (" + r.arch + " core written by " +
          (r.producer == "gdb" ? "gdb's gcore" : "the kernel") + ")\n";

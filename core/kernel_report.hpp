@@ -1,0 +1,53 @@
+// The kernel part of a Report (Report::kernel): what a kernel crash dump says, as plain values.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/process.hpp"
+
+namespace corelens {
+
+struct KernelCpuReport {
+  std::uint32_t cpu = 0;
+  std::int32_t pid = 0;             // the task on that CPU (kdump's pr_pid; QEMU writes its own id)
+  bool panicking = false;
+  std::vector<Register> registers;  // empty when the dump saved none for this CPU
+  std::optional<std::uint64_t> cr3;
+  std::string pc_symbol;            // "sysrq_handle_crash+0x16" from kallsyms; empty when unknown
+};
+
+struct KernelLogLine {
+  std::uint64_t seq = 0;
+  std::uint64_t ts_nsec = 0;
+  std::string text;  // one record, escaped as `makedumpfile --dump-dmesg` prints it, no prefix
+};
+
+struct KernelReport {
+  std::string release;          // VMCOREINFO OSRELEASE
+  std::string build_id;         // VMCOREINFO BUILD-ID (= the vmlinux's build-id)
+  std::string format;           // "ELF vmcore (/proc/vmcore)", "kdump-compressed (diskdump v6)" ...
+  std::string compression;      // diskdump pages: "zlib", "lzo" ...; empty for ELF
+  std::uint64_t page_size = 0;
+  std::optional<std::uint64_t> kernel_offset;  // KASLR
+  std::optional<std::int64_t> phys_base;
+  std::optional<std::uint64_t> crash_time;     // seconds since the epoch (kdump's CRASHTIME)
+  std::uint64_t physical_memory = 0;           // bytes of RAM the dump describes
+  std::size_t vmcoreinfo_keys = 0;
+  std::string panic_message;    // "sysrq triggered crash"; empty when the log has no panic line
+  std::string oops_headline;    // the first line of the oops ("sysrq: Trigger a crash", "BUG: ...")
+  std::optional<std::uint32_t> panic_cpu;
+  std::optional<std::int32_t> panic_pid;
+  std::string panic_comm;
+  std::vector<KernelLogLine> oops;      // the oops/panic records, in order
+  std::vector<KernelLogLine> log_tail;  // the last records of the log
+  std::size_t log_records = 0;          // records in the whole log
+  bool log_complete = false;
+  std::size_t kallsyms_symbols = 0;     // 0: no names for kernel addresses
+  std::vector<KernelCpuReport> cpus;    // the panicking CPU first
+  std::vector<std::string> not_done;    // what this version does not yet do for kernel dumps
+};
+
+}  // namespace corelens

@@ -1,0 +1,134 @@
+#include "core/report_kernel.hpp"
+
+#include <ctime>
+
+#include "core/strings.hpp"
+
+namespace corelens {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+std::string stamp(const KernelLogLine& l) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "[%5llu.%06llu] ", static_cast<unsigned long long>(l.ts_nsec / 1000000000),
+                static_cast<unsigned long long>((l.ts_nsec % 1000000000) / 1000));
+  return buf;
+}
+
+Json log_json(const std::vector<KernelLogLine>& lines) {
+  Json a = Json::array();
+  for (const auto& l : lines) a.push_back(Json{{"seq", l.seq}, {"ts_nsec", l.ts_nsec}, {"text", l.text}});
+  return a;
+}
+
+}  // namespace
+
+std::string kernel_report_to_text(const Report& r, const TextOptions& options) {
+  const KernelReport& k = *r.kernel;
+  std::string out;
+  out += "Dump      " + r.dump_path + " (" + r.arch + " kernel dump: " + k.format +
+         (k.compression.empty() ? "" : ", " + k.compression + " pages") + ", written by " + r.producer + ")\n";
+  out += "Kernel    " + (k.release.empty() ? std::string("(release unknown)") : k.release);
+  if (k.kernel_offset) out += "  KASLR offset " + hex(*k.kernel_offset);
+  if (!k.build_id.empty()) out += "  build-id " + k.build_id;
+  out += "\n";
+  if (k.crash_time) {
+    std::time_t t = static_cast<std::time_t>(*k.crash_time);
+    char buf[64];
+    std::tm tm{};
+    if (gmtime_r(&t, &tm) != nullptr && std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm) != 0) {
+      out += "Crashed   " + std::string(buf) + "\n";
+    }
+  }
+  out += "Panic     " + (k.panic_message.empty() ? std::string("(no \"Kernel panic\" line in the log)") : k.panic_message) + "\n";
+  if (k.panic_cpu) {
+    out += "On        CPU " + std::to_string(*k.panic_cpu);
+    if (k.panic_pid) out += ", PID " + std::to_string(*k.panic_pid);
+    if (!k.panic_comm.empty()) out += " (" + k.panic_comm + ")";
+    out += "\n";
+  }
+  for (const auto& c : k.cpus) {
+    if (!c.panicking) continue;
+    for (const auto& reg : c.registers) {
+      if (reg.name == "rip") out += "At        " + hex(reg.value) + (c.pc_symbol.empty() ? "" : " in " + c.pc_symbol) + "\n";
+    }
+  }
+  if (!k.oops.empty()) {
+    out += "\nOops and panic, from the kernel log:\n";
+    for (const auto& l : k.oops) out += "  " + stamp(l) + l.text + "\n";
+  }
+  out += "\nCPUs (" + std::to_string(k.cpus.size()) + "):\n";
+  for (const auto& c : k.cpus) {
+    out += "  CPU " + std::to_string(c.cpu) + (c.panicking ? " (panicking)" : "") + "  pid " + std::to_string(c.pid);
+    for (const auto& reg : c.registers) {
+      if (reg.name == "rip") out += "  rip " + hex(reg.value) + (c.pc_symbol.empty() ? "" : " " + c.pc_symbol);
+      if (reg.name == "rsp") out += "  rsp " + hex(reg.value);
+    }
+    if (c.registers.empty()) out += "  (no registers saved)";
+    out += "\n";
+    if (options.show_registers) {
+      std::string line = "     ";
+      for (std::size_t i = 0; i < c.registers.size(); ++i) {
+        line += " " + std::string(c.registers[i].name) + "=" + hex(c.registers[i].value);
+        if (i % 4 == 3 || i + 1 == c.registers.size()) {
+          out += line + "\n";
+          line = "     ";
+        }
+      }
+      if (c.cr3) out += "      cr3=" + hex(*c.cr3) + "\n";
+    }
+  }
+  out += "\nKernel log: " + std::to_string(k.log_records) + " records" + (k.log_complete ? "" : " (incomplete)");
+  if (!k.log_tail.empty()) out += ", the last " + std::to_string(k.log_tail.size()) + ":";
+  out += "\n";
+  for (const auto& l : k.log_tail) out += "  " + stamp(l) + l.text + "\n";
+  out += "\nSymbols   " + (k.kallsyms_symbols != 0 ? std::to_string(k.kallsyms_symbols) + " from the dump's kallsyms"
+                                                     : std::string("none (kallsyms not readable)")) + "\n";
+  for (const auto& n : k.not_done) out += "Not yet   " + n + "\n";
+  if (!r.diagnostics.empty()) {
+    out += "\nDiagnostics:\n";
+    for (const auto& d : r.diagnostics) {
+      out += std::string("  ") + to_string(d.severity) + " " + d.code + ": " + d.message + "\n";
+    }
+  }
+  return out;
+}
+
+Json kernel_report_json(const KernelReport& k) {
+  Json j;
+  j["release"] = k.release;
+  j["build_id"] = k.build_id.empty() ? Json(nullptr) : Json(k.build_id);
+  j["format"] = k.format;
+  j["compression"] = k.compression.empty() ? Json(nullptr) : Json(k.compression);
+  j["page_size"] = k.page_size;
+  j["kernel_offset"] = k.kernel_offset ? Json(hex(*k.kernel_offset)) : Json(nullptr);
+  j["phys_base"] = k.phys_base ? Json(*k.phys_base) : Json(nullptr);
+  j["crash_time"] = k.crash_time ? Json(*k.crash_time) : Json(nullptr);
+  j["physical_memory"] = k.physical_memory;
+  j["vmcoreinfo_keys"] = k.vmcoreinfo_keys;
+  j["panic"] = Json{{"message", k.panic_message.empty() ? Json(nullptr) : Json(k.panic_message)},
+                    {"headline", k.oops_headline.empty() ? Json(nullptr) : Json(k.oops_headline)},
+                    {"cpu", k.panic_cpu ? Json(*k.panic_cpu) : Json(nullptr)},
+                    {"pid", k.panic_pid ? Json(*k.panic_pid) : Json(nullptr)},
+                    {"comm", k.panic_comm.empty() ? Json(nullptr) : Json(k.panic_comm)},
+                    {"oops", log_json(k.oops)}};
+  Json cpus = Json::array();
+  for (const auto& c : k.cpus) {
+    Json regs = Json::object();
+    for (const auto& r : c.registers) regs[std::string(r.name)] = hex(r.value);
+    cpus.push_back(Json{{"cpu", c.cpu},
+                        {"pid", c.pid},
+                        {"panicking", c.panicking},
+                        {"registers", std::move(regs)},
+                        {"cr3", c.cr3 ? Json(hex(*c.cr3)) : Json(nullptr)},
+                        {"pc_symbol", c.pc_symbol.empty() ? Json(nullptr) : Json(c.pc_symbol)}});
+  }
+  j["cpus"] = std::move(cpus);
+  j["log"] = Json{{"records", k.log_records}, {"complete", k.log_complete}, {"tail", log_json(k.log_tail)}};
+  j["kallsyms_symbols"] = k.kallsyms_symbols;
+  j["not_done"] = k.not_done;
+  return j;
+}
+
+}  // namespace corelens

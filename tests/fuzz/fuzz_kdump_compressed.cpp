@@ -1,0 +1,18 @@
+// Fuzz target: kdump-compressed dumps (diskdump), then everything read through them: page tables, the
+// printk log, kallsyms, the report.
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "core/mapped_file.hpp"
+#include "unwinder/kernel_analyze.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  std::vector<std::byte> bytes(size);
+  if (size != 0) std::memcpy(bytes.data(), data, size);
+  auto s = corelens::open_kernel_dump(corelens::MappedFile::from_memory("fuzz", std::move(bytes)),
+                                      corelens::DumpFormat::kdump_compressed);
+  if (s) (void)corelens::kernel_report(**s, "fuzz");
+  return 0;
+}

@@ -1,0 +1,142 @@
+#include "unwinder/kernel_analyze.hpp"
+
+#include "core/strings.hpp"
+#include "parsers/kdump_compressed.hpp"
+#include "parsers/kdump_flattened.hpp"
+#include "parsers/vmcore_elf.hpp"
+
+namespace corelens {
+namespace {
+
+constexpr std::size_t kLogTail = 40;
+
+KernelLogLine log_line(const LogRecord& r) {
+  std::string line = format_log_line(r);
+  std::size_t text_at = line.find("] ");
+  line = text_at == std::string::npos ? line : line.substr(text_at + 2);
+  if (!line.empty() && line.back() == '\n') line.pop_back();
+  return KernelLogLine{r.seq, r.ts_nsec, line};
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const KernelSession>> open_kernel_dump(std::shared_ptr<const MappedFile> file, DumpFormat format) {
+  Result<KernelDump> dump = fail(ErrorCode::internal, "unreachable");
+  if (format == DumpFormat::elf_kernel_core) {
+    dump = parse_vmcore_elf(file);
+  } else if (format == DumpFormat::kdump_compressed) {
+    dump = parse_kdump_compressed(file);
+  } else if (format == DumpFormat::kdump_flattened) {
+    auto plain = unflatten_kdump(*file);
+    if (!plain) return unexpected(plain.error());
+    dump = parse_kdump_compressed(*plain);
+    if (dump) dump->format = "flattened " + dump->format;
+  } else {
+    return fail(ErrorCode::not_a_dump, "not a kernel dump");
+  }
+  if (!dump) return unexpected(dump.error());
+  auto s = std::make_shared<KernelSession>();
+  s->diagnostics = dump->diagnostics;
+  s->dump = std::make_shared<const KernelDump>(std::move(*dump));
+  s->memory = make_kernel_memory(*s->dump, s->diagnostics);
+  s->log = read_kernel_log(*s->memory, s->dump->vmcoreinfo, s->diagnostics);
+  s->symbols = read_kallsyms(*s->memory, s->dump->vmcoreinfo, s->diagnostics);
+  return std::shared_ptr<const KernelSession>(std::move(s));
+}
+
+Report kernel_report(const KernelSession& s, const std::string& path) {
+  const KernelDump& d = *s.dump;
+  const VmcoreInfo& vi = d.vmcoreinfo;
+  Report report;
+  report.dump_path = path;
+  report.dump_kind = "kernel-dump";
+  report.producer = d.producer;
+  report.arch = "x86_64";
+  KernelReport k;
+  k.release = vi.osrelease().empty() ? d.header_release : vi.osrelease();
+  k.build_id = vi.build_id();
+  k.format = d.format;
+  k.compression = d.compression;
+  k.page_size = vi.page_size().value_or(4096);
+  k.kernel_offset = vi.kernel_offset();
+  k.phys_base = vi.phys_base();
+  k.crash_time = vi.crash_time();
+  k.vmcoreinfo_keys = vi.entries().size();
+  for (const auto& r : d.physical->ranges()) k.physical_memory += r.size;
+  k.log_records = s.log.records.size();
+  k.log_complete = s.log.complete;
+  k.kallsyms_symbols = s.symbols.size();
+
+  PanicStory story = find_panic_story(s.log);
+  k.panic_message = story.panic_message;
+  k.oops_headline = story.headline;
+  k.panic_cpu = story.cpu;
+  k.panic_pid = story.pid;
+  k.panic_comm = story.comm;
+  if (story.oops_begin) {
+    for (std::size_t i = *story.oops_begin; i < story.oops_end; ++i) k.oops.push_back(log_line(s.log.records[i]));
+  }
+  std::size_t first = s.log.records.size() > kLogTail ? s.log.records.size() - kLogTail : 0;
+  for (std::size_t i = first; i < s.log.records.size(); ++i) k.log_tail.push_back(log_line(s.log.records[i]));
+
+  Diagnostics diags = s.diagnostics;
+  if (k.release.empty()) diags.warn("no-release", "neither VMCOREINFO nor the header names the kernel release");
+  if (story.panic_record == std::nullopt && !s.log.records.empty()) {
+    diags.info("no-panic-line", "the kernel log has no \"Kernel panic - not syncing\" line");
+  }
+  if (story.cpu && *story.cpu >= d.cpus.size() && !d.cpus.empty()) {
+    diags.warn("panic-cpu-unknown", "the log names CPU " + std::to_string(*story.cpu) + " but the dump has notes for " +
+                                        std::to_string(d.cpus.size()) + " CPUs");
+  }
+
+  // CPUs: the panicking one first; each also becomes a ThreadReport with its pc as frame 0, so
+  // front ends that show threads show CPUs.
+  std::vector<std::size_t> order;
+  for (std::size_t i = 0; i < d.cpus.size(); ++i) {
+    if (story.cpu && d.cpus[i].index == *story.cpu) order.insert(order.begin(), i);
+    else order.push_back(i);
+  }
+  for (std::size_t i : order) {
+    const KernelCpu& c = d.cpus[i];
+    KernelCpuReport cr;
+    cr.cpu = c.index;
+    cr.pid = c.pid;
+    cr.panicking = story.cpu && c.index == *story.cpu;
+    cr.registers = c.registers.general;
+    cr.cr3 = c.cr3;
+    auto pc = c.registers.get("rip");
+    if (pc) cr.pc_symbol = s.symbols.describe(*pc);
+
+    ThreadReport t;
+    t.tid = c.pid;
+    t.name = "CPU " + std::to_string(c.index);
+    t.crashed = cr.panicking;
+    t.registers = c.registers.general;
+    if (pc) {
+      Frame f;
+      f.pc = *pc;
+      f.lookup_pc = *pc;
+      f.sp = c.registers.get("rsp");
+      f.trust = FrameTrust::context;
+      f.module = "kernel";
+      if (auto hit = s.symbols.lookup(*pc)) {
+        f.function = hit->symbol->name;
+        f.function_offset = hit->offset;
+      }
+      t.frames.push_back(std::move(f));
+    }
+    t.unwind_status = "not unwound: kernel stacks (ORC) are not implemented yet";
+    t.unwind_complete = false;
+    if (cr.panicking) report.crashed_tid = c.pid;
+    report.threads.push_back(std::move(t));
+    k.cpus.push_back(std::move(cr));
+  }
+  k.not_done = {"stacks: only each CPU's pc is named (kallsyms); ORC and --vmlinux unwinding are not implemented yet",
+                "tasks: the task list is not read yet",
+                "--vmlinux: DWARF symbols and file:line for kernel dumps are not used yet"};
+  report.kernel = std::move(k);
+  report.diagnostics = diags.entries();
+  return report;
+}
+
+}  // namespace corelens
