@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/exit_codes.hpp"
+#include "cli/subcommands.hpp"
 #include "core/report_json.hpp"
 #include "core/report_text.hpp"
 #include "unwinder/analyze.hpp"
@@ -17,6 +18,10 @@ namespace {
 
 constexpr std::string_view kUsage = R"(usage: corelens analyze CORE [options]
        corelens EXECUTABLE CORE            (the argument order of gdb and coredumpctl)
+       corelens run [options] -- COMMAND [ARGS...]   catch every crash of COMMAND's process tree
+                                            (corelens run --help)
+       corelens collect DIR|CORE... [options]  the cores a run left (kernel, systemd-coredump)
+                                            (corelens collect --help)
 
 Open a core dump, unwind every thread into a symbolic stack, and say why the process died.
 
@@ -149,6 +154,8 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
   if (cmd == "analyze") return run_analyze({args.begin() + 1, args.end()});
+  if (cmd == "run") return run_run({args.begin() + 1, args.end()});
+  if (cmd == "collect") return run_collect({args.begin() + 1, args.end()});
   // No subcommand: `corelens CORE` or `corelens EXECUTABLE CORE`.
   if (!cmd.starts_with("-")) return run_analyze(args);
   return usage_error("unknown command " + cmd);

@@ -51,6 +51,15 @@ std::shared_ptr<const MappedFile> MappedFile::from_memory(std::string name, std:
   return std::shared_ptr<const MappedFile>(f);
 }
 
+Result<std::shared_ptr<const MappedFile>> MappedFile::map_fd(int fd, std::uint64_t size, std::string name) {
+  if (size == 0) return std::shared_ptr<const MappedFile>(new MappedFile(std::move(name), nullptr, 0));
+  if (size > SIZE_MAX) return fail(ErrorCode::io, name + ": too large to map");
+  void* p = ::mmap(nullptr, static_cast<std::size_t>(size), PROT_READ, MAP_SHARED, fd, 0);
+  if (p == MAP_FAILED) return fail(ErrorCode::io, name + ": mmap: " + std::strerror(errno));
+  return std::shared_ptr<const MappedFile>(
+      new MappedFile(std::move(name), static_cast<const std::byte*>(p), static_cast<std::size_t>(size)));
+}
+
 MappedFile::~MappedFile() {
   if (mapped_ && data_ != nullptr) ::munmap(const_cast<std::byte*>(data_), size_);
 }

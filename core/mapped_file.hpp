@@ -24,6 +24,10 @@ class MappedFile {
   // Bytes already in memory (a decompressed core, a fuzzer's input), owned by the MappedFile.
   // NAME stands in for the path in messages.
   static std::shared_ptr<const MappedFile> from_memory(std::string name, std::vector<std::byte> bytes);
+  // Maps the first SIZE bytes of the open file FD read-only (a decompressed core in an unlinked
+  // temporary file or a memfd). The caller keeps FD and may close it once this returns: the
+  // mapping keeps the file alive. NAME stands in for the path in messages.
+  static Result<std::shared_ptr<const MappedFile>> map_fd(int fd, std::uint64_t size, std::string name);
 
   MappedFile(const MappedFile&) = delete;
   MappedFile& operator=(const MappedFile&) = delete;

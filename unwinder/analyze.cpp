@@ -207,8 +207,19 @@ Result<std::shared_ptr<const Session>> open_session(const std::string& path, con
 
 Result<std::shared_ptr<const Session>> open_session(std::shared_ptr<const MappedFile> file,
                                                     const AnalyzeOptions& options) {
-  const std::string& path = file->path();
+  const std::string path = file->path();
   DumpFormat format = detect_format(file->bytes());
+  std::string decompressed_from;  // systemd-coredump's .zst/.xz/.lz4: decompressed once, then as any core
+  if (format == DumpFormat::compressed) {
+    decompressed_from = std::string(to_string(detect_compression(file->bytes())));
+    auto plain = decompress(*file, options.decompress);
+    if (!plain) return unexpected(plain.error());
+    file = std::move(*plain);
+    format = detect_format(file->bytes());
+    if (format == DumpFormat::compressed) {
+      return fail(ErrorCode::unsupported, path + ": compressed twice; decompress it once by hand first");
+    }
+  }
   if (is_kernel_format(format)) {
     // Kernel dumps: no process, no modules; the Report's kernel section tells the story.
     auto kernel = open_kernel_dump(file, format);
@@ -241,6 +252,10 @@ Result<std::shared_ptr<const Session>> open_session(std::shared_ptr<const Mapped
     Error e = dump.error();
     e.message = path + ": " + e.message;
     return unexpected(e);
+  }
+  if (!decompressed_from.empty()) {
+    dump->diagnostics.info("decompressed", "the core was " + decompressed_from + "-compressed; " +
+                                               std::to_string(file->size()) + " bytes decompressed");
   }
   auto session = std::shared_ptr<Session>(new Session());
   session->dump_ = std::make_shared<const ProcessDump>(std::move(*dump));

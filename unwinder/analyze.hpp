@@ -10,6 +10,7 @@
 
 #include "core/error.hpp"
 #include "core/report.hpp"
+#include "parsers/compressed.hpp"
 #include "unwinder/dwfl_backend.hpp"
 #include "unwinder/module_locator.hpp"
 #include "unwinder/module_memory.hpp"
@@ -19,6 +20,7 @@ namespace corelens {
 struct AnalyzeOptions {
   LocatorOptions locator;
   UnwindLimits limits;
+  DecompressOptions decompress;         // zstd/xz/lz4 cores: output cap and temporary directory
 };
 
 // A dump opened and analysed: the front ends keep it to show memory, disassembly and the
