@@ -1,0 +1,292 @@
+// `corelens run`: the sample programs run under it with the kernel's own cores turned off
+// (ulimit -c 0). Each crash is caught exactly once, and the core corelens writes analyses like
+// the kernel's core of the same sample (signal, si_code, crashing thread, frames with file:line,
+// the notes in the kernel's order); eu-stack reads it too. Output and exit status pass through;
+// a program that survives its own SIGSEGV, a fork-heavy script and a multithreaded program are
+// not reported. CI reports (JUnit, SARIF, GitHub, Markdown) point at the crash site.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+#include <nlohmann/json.hpp>
+
+#include "tests/integration/samples.hpp"
+#include "unwinder/analyze.hpp"
+
+namespace corelens::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Shell {
+  int status = -1;
+  std::string out, err;
+};
+
+// Runs COMMAND under sh with no core limit for the kernel (the kernel's cores are off).
+Shell shell(const std::string& command) {
+  static int n = 0;
+  std::string err = ::testing::TempDir() + "/corelens-run-err-" + std::to_string(::getpid()) + "-" + std::to_string(n++);
+  Shell s;
+  std::string out = run_command("ulimit -c 0; ulimit -s 8192; ( " + command + " ) 2>'" + err +
+                                "' </dev/null; echo \"@status=$?\"");
+  auto pos = out.rfind("@status=");
+  if (pos != std::string::npos) {
+    s.status = std::atoi(out.c_str() + pos + 8);
+    out.erase(pos);
+  }
+  s.out = out;
+  s.err = read_text_file(err);
+  fs::remove(err);
+  return s;
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string t = ::testing::TempDir() + "/corelens-run-XXXXXX";
+    path_ = ::mkdtemp(t.data()) ? t : "";
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  const std::string& path() const { return path_; }
+  std::vector<std::string> cores() const {
+    std::vector<std::string> out;
+    for (const auto& e : fs::directory_iterator(path_)) {
+      if (e.path().extension() == ".core") out.push_back(e.path().string());
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+ private:
+  std::string path_;
+};
+
+std::string cli() { return CORELENS_CLI; }
+std::string sample_exe(const std::string& name) { return fs::canonical(exe_path("auto", name)).string(); }
+
+Report analyse(const std::string& core) {
+  AnalyzeOptions o;
+  o.locator.debug_dirs = {"/usr/lib/debug"};
+  auto r = analyze_file(core, o);
+  EXPECT_TRUE(r) << core << ": " << (r ? "" : r.error().message);
+  return r ? *r : Report{};
+}
+
+const ThreadReport* crashed(const Report& r) {
+  for (const auto& t : r.threads) {
+    if (t.crashed) return &t;
+  }
+  return nullptr;
+}
+
+// "function file:line" for the frames of the sample's own executable.
+std::vector<std::string> own_frames(const Report& r, const std::string& sample) {
+  std::vector<std::string> out;
+  const ThreadReport* t = crashed(r);
+  if (t == nullptr) return out;
+  for (const auto& f : t->frames) {
+    if (fs::path(f.module).filename() == sample) {
+      out.push_back(comparable_name(f.function) + " " + fs::path(f.file).filename().string() + ":" + std::to_string(f.line));
+    }
+  }
+  return out;
+}
+
+// The crash analysis (core/analysis, issue 4) classifies and signs both cores alike, when the
+// tree has it.
+template <typename R>
+void expect_same_analysis(const R& ours, const R& kernel) {
+  if constexpr (requires { ours.analysis->signature.readable; }) {
+    ASSERT_TRUE(ours.analysis && kernel.analysis);
+    EXPECT_EQ(ours.analysis->classification.category, kernel.analysis->classification.category);
+    EXPECT_EQ(ours.analysis->signature.readable, kernel.analysis->signature.readable);
+  }
+}
+
+class RunSample : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(RunSample, CoreMatchesTheKernels) {
+  const std::string sample = GetParam();
+  const SampleExpectation* expect = find_sample(sample);
+  ASSERT_NE(expect, nullptr);
+  const Report& kernel = sample_report("auto", sample);
+  if (kernel.producer != "kernel") GTEST_SKIP() << "core_pattern gave no kernel core of " << sample;
+
+  Shell direct = shell(sample_exe(sample));
+  TempDir keep;
+  Shell traced = shell(cli() + " run --keep-cores " + keep.path() + " -- " + sample_exe(sample));
+  EXPECT_EQ(traced.status, direct.status) << traced.err;
+  EXPECT_EQ(traced.status, 128 + expect->signal);
+  EXPECT_EQ(traced.out, direct.out);
+  EXPECT_NE(traced.err.find("1 crash caught"), std::string::npos) << traced.err;
+
+  auto cores = keep.cores();
+  ASSERT_EQ(cores.size(), 1u) << traced.err;
+  Report ours = analyse(cores[0]);
+  EXPECT_EQ(ours.producer, "kernel") << "notes not in the kernel's layout";
+  ASSERT_TRUE(ours.signal);
+  ASSERT_TRUE(kernel.signal);
+  EXPECT_EQ(ours.signal->number, kernel.signal->number);
+  EXPECT_EQ(ours.signal->code_name, kernel.signal->code_name);
+  EXPECT_EQ(ours.signal->code_name, expect->code_name);
+  EXPECT_EQ(ours.signal->address.has_value(), kernel.signal->address.has_value());
+  EXPECT_EQ(ours.threads.size(), kernel.threads.size());
+  ASSERT_TRUE(ours.crashed_tid && ours.process.pid && kernel.crashed_tid && kernel.process.pid);
+  EXPECT_EQ(*ours.crashed_tid == *ours.process.pid, *kernel.crashed_tid == *kernel.process.pid);
+  ASSERT_FALSE(ours.threads.empty());
+  EXPECT_TRUE(ours.threads.front().crashed) << "the crashing thread comes first";
+  EXPECT_EQ(ours.process.name, kernel.process.name);
+
+  auto ours_frames = own_frames(ours, sample), kernel_frames = own_frames(kernel, sample);
+  EXPECT_FALSE(ours_frames.empty());
+  EXPECT_EQ(ours_frames, kernel_frames);
+  expect_same_analysis(ours, kernel);
+
+  // The notes, in the kernel's order and sizes.
+  ASSERT_EQ(ours.notes.size(), kernel.notes.size());
+  for (std::size_t i = 0; i < ours.notes.size(); ++i) {
+    EXPECT_EQ(ours.notes[i].type_name + "/" + ours.notes[i].name, kernel.notes[i].type_name + "/" + kernel.notes[i].name) << i;
+    if (ours.notes[i].type_name != "NT_FILE" && ours.notes[i].type_name != "NT_AUXV") {
+      EXPECT_EQ(ours.notes[i].size, kernel.notes[i].size) << ours.notes[i].type_name;
+    }
+  }
+  // The same memory areas, dumped the same way (addresses differ: ASLR).
+  auto shape = [](const Report& r) {
+    std::vector<std::string> s;
+    for (const auto& m : r.mappings) {
+      std::string how = m.saved == 0 ? "none" : m.saved == m.end - m.start ? "all" : "part";
+      s.push_back(m.perms + " " + fs::path(m.path).filename().string() + " " + how);
+    }
+    std::sort(s.begin(), s.end());  // libraries land in a different order from run to run
+    return s;
+  };
+  EXPECT_EQ(shape(ours), shape(kernel));
+
+  // eu-stack reads our core and finds the crash site.
+  int status = 0;
+  std::string eu = run_command("eu-stack -i --core '" + cores[0] + "' -e '" + sample_exe(sample) + "' 2>&1", &status);
+  EXPECT_NE(eu.find(expect->own_frames.front()), std::string::npos) << eu;
+}
+
+INSTANTIATE_TEST_SUITE_P(Samples, RunSample,
+                         ::testing::Values("null_read", "wild_write", "readonly_write", "assert_fail",
+                                           "uncaught_exception", "stack_overflow", "divide_by_zero",
+                                           "illegal_instruction", "threads_blocked", "inlined_o2"));
+
+TEST(Run, ThreadsBlockedHasEveryThreadCrashingFirst) {
+  TempDir keep;
+  Shell traced = shell(cli() + " run --keep-cores " + keep.path() + " -- " + sample_exe("threads_blocked"));
+  auto cores = keep.cores();
+  ASSERT_EQ(cores.size(), 1u) << traced.err;
+  Report r = analyse(cores[0]);
+  ASSERT_EQ(r.threads.size(), 12u);
+  EXPECT_TRUE(r.threads.front().crashed);
+  EXPECT_EQ(r.threads.front().tid, *r.process.pid);  // main thread crashes in this sample
+  std::set<std::string> tops;
+  for (const auto& t : r.threads) {
+    for (const auto& f : t.frames) {
+      if (f.function.starts_with("worker_") || f.function == "crash_in_main_thread") tops.insert(f.function);
+    }
+  }
+  EXPECT_EQ(tops.size(), 12u) << "every worker and the crashing main thread are unwound";
+}
+
+TEST(Run, HandledSignalIsNotReported) {
+  TempDir keep;
+  Shell traced = shell(cli() + " run --keep-cores " + keep.path() + " -- " + CORELENS_TEST_HANDLES_SEGV);
+  EXPECT_EQ(traced.status, 0) << traced.err;
+  EXPECT_EQ(traced.out, "recovered\n");
+  EXPECT_TRUE(keep.cores().empty());
+  EXPECT_EQ(traced.err.find("crash"), std::string::npos) << traced.err;
+}
+
+TEST(Run, ForkHeavyScriptPassesThrough) {
+  std::string script = "i=0; while [ $i -lt 3000 ]; do /bin/true; i=$((i+1)); done; echo done $i; exit 3";
+  TempDir keep;
+  Shell traced = shell(cli() + " run --keep-cores " + keep.path() + " -- sh -c '" + script + "'");
+  EXPECT_EQ(traced.status, 3) << traced.err;
+  EXPECT_EQ(traced.out, "done 3000\n");
+  EXPECT_TRUE(keep.cores().empty());
+  EXPECT_EQ(traced.err, "");
+}
+
+TEST(Run, MultithreadedProgramPassesThrough) {
+  Shell direct = shell(CORELENS_TEST_THREADS_EXIT);
+  Shell traced = shell(cli() + " run -- " + CORELENS_TEST_THREADS_EXIT);
+  EXPECT_EQ(direct.status, 7);
+  EXPECT_EQ(traced.status, 7) << traced.err;
+  EXPECT_EQ(traced.out, direct.out);
+  EXPECT_EQ(traced.err, "");
+}
+
+TEST(Run, CrashesInsideAShellScriptAreCaughtAndReportedForCi) {
+  TempDir keep, out;
+  std::string script = sample_exe("null_read") + "; echo after=\\$?; sh -c 'exec " + sample_exe("divide_by_zero") +
+                       "'; echo after2=\\$?; exit 0";
+  std::string root = fs::path(CORELENS_SAMPLES_SOURCE_DIR).parent_path().string();
+  Shell traced = shell(cli() + " run --keep-cores " + keep.path() + " --junit " + out.path() + "/j.xml --sarif " +
+                       out.path() + "/s.sarif --markdown " + out.path() + "/m.md --github --source-root " + root +
+                       " -- sh -c \"" + script + "\"");
+  EXPECT_EQ(traced.status, 0) << traced.err;
+  EXPECT_NE(traced.out.find("after=139"), std::string::npos) << traced.out;
+  EXPECT_NE(traced.out.find("after2=136"), std::string::npos) << traced.out;
+  EXPECT_EQ(keep.cores().size(), 2u) << traced.err;
+  EXPECT_NE(traced.err.find("2 crashes caught"), std::string::npos) << traced.err;
+
+  int null_line = marker_line("null_read.c", "CRASH-SITE");
+  int div_line = marker_line("divide_by_zero.c", "CRASH-SITE");
+  EXPECT_NE(traced.out.find("::error file=samples/null_read.c,line=" + std::to_string(null_line)), std::string::npos)
+      << traced.out;
+  EXPECT_NE(traced.out.find("::error file=samples/divide_by_zero.c,line=" + std::to_string(div_line)), std::string::npos)
+      << traced.out;
+
+  auto sarif = nlohmann::json::parse(read_text_file(out.path() + "/s.sarif"));
+  EXPECT_EQ(sarif["version"], "2.1.0");
+  const auto& results = sarif["runs"][0]["results"];
+  ASSERT_EQ(results.size(), 2u);
+  const auto& loc = results[0]["locations"][0]["physicalLocation"];
+  EXPECT_EQ(loc["artifactLocation"]["uri"], "samples/null_read.c");
+  EXPECT_EQ(loc["artifactLocation"]["uriBaseId"], "SRCROOT");
+  EXPECT_EQ(loc["region"]["startLine"], null_line);
+  EXPECT_FALSE(results[0]["stacks"][0]["frames"].empty());
+  EXPECT_FALSE(results[0]["codeFlows"][0]["threadFlows"][0]["locations"].empty());
+  EXPECT_FALSE(results[0]["partialFingerprints"]["corelensCrashSignature/v1"].get<std::string>().empty());
+
+  // JUnit: well-formed, one failing test case per group (checked by Python's XML parser).
+  int status = 0;
+  std::string junit = run_command(
+      "python3 -c \"import sys,xml.etree.ElementTree as E; r=E.parse(sys.argv[1]).getroot(); "
+      "cs=r.findall('.//testcase'); print(len(cs), sum(1 for c in cs if c.find('failure') is not None), "
+      "r.find('testsuite').get('failures'))\" " + out.path() + "/j.xml", &status);
+  EXPECT_EQ(status, 0);
+  EXPECT_EQ(junit, "2 2 2\n");
+  std::string md = read_text_file(out.path() + "/m.md");
+  EXPECT_NE(md.find("## corelens: 2 crashes in 2 groups"), std::string::npos) << md;
+}
+
+TEST(Run, ExitStatusOfMissingCommandIsTheShells) {
+  Shell traced = shell(cli() + " run -- /nonexistent/corelens-no-such-command");
+  EXPECT_EQ(traced.status, 127);
+  EXPECT_NE(traced.err.find("No such file"), std::string::npos) << traced.err;
+}
+
+TEST(Run, FailOnCrashAndCoreSizeCap) {
+  TempDir keep;
+  Shell traced = shell(cli() + " run --fail-on-crash --max-core-size 64K --keep-cores " + keep.path() +
+                       " -- sh -c '" + sample_exe("null_read") + "; exit 0'");
+  EXPECT_EQ(traced.status, 1) << traced.err;
+  auto cores = keep.cores();
+  ASSERT_EQ(cores.size(), 1u);
+  EXPECT_LE(fs::file_size(cores[0]), 64u * 1024);
+  EXPECT_NE(traced.err.find("--max-core-size"), std::string::npos) << traced.err;
+  // Cut, it still names the signal and the crashing thread (the notes come first).
+  Report r = analyse(cores[0]);
+  ASSERT_TRUE(r.signal);
+  EXPECT_EQ(r.signal->name, "SIGSEGV");
+}
+
+}  // namespace
+}  // namespace corelens::testing
