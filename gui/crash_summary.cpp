@@ -1,0 +1,100 @@
+#include "gui/crash_summary.hpp"
+
+#include "core/strings.hpp"
+#include "gui/address_annotator.hpp"
+
+namespace corelens::gui {
+
+std::size_t crashed_thread(const Report& report) {
+  for (std::size_t i = 0; i < report.threads.size(); ++i) {
+    if (report.threads[i].crashed) return i;
+  }
+  return 0;
+}
+
+std::size_t physical_frame(const ThreadReport& thread, std::size_t index) {
+  std::size_t i = index;
+  while (i < thread.frames.size() && thread.frames[i].inlined) ++i;
+  return i < thread.frames.size() ? i : index;
+}
+
+std::size_t first_interesting_frame(const Report& report, const ThreadReport& thread) {
+  if (thread.frames.empty() || !thread.crashed || !report.signal) return 0;
+  bool self_inflicted = report.signal->code <= 0;  // SI_USER, SI_TKILL, SI_QUEUE: raise(), abort()
+  if (!self_inflicted) return 0;
+  std::string exe;
+  for (const auto& m : report.modules) {
+    if (m.is_main_executable) exe = m.path;
+  }
+  if (exe.empty() || thread.frames[0].module == exe) return 0;
+  for (std::size_t i = 0; i < thread.frames.size(); ++i) {
+    const Frame& f = thread.frames[i];
+    if (f.module == exe) {
+      // An inlined frame of the main executable sits above its physical frame: show the
+      // innermost, which is the first one met.
+      return i;
+    }
+  }
+  return 0;
+}
+
+std::string function_text(const Frame& f) {
+  if (f.function.empty()) return "??";
+  if (!f.inlined && f.function_offset) return f.function + " +" + hex(f.function_offset);
+  return f.function;
+}
+
+std::string location_text(const Frame& f, bool full_path) {
+  if (f.file.empty()) return {};
+  std::string s = full_path ? f.file : base_name(f.file);
+  if (f.line) s += ":" + std::to_string(f.line);
+  if (f.line && f.column) s += ":" + std::to_string(f.column);
+  return s;
+}
+
+CrashSummary summarize(const Report& r) {
+  CrashSummary s;
+  if (r.signal) {
+    const SignalReport& sig = *r.signal;
+    s.signal = sig.name + " (" + sig.description + ")";
+    if (!sig.code_name.empty()) s.cause = sig.code_name + ": " + sig.code_description;
+    else if (!sig.code_description.empty()) s.cause = "si_code " + std::to_string(sig.code) + ": " + sig.code_description;
+    if (sig.sender_pid) {
+      s.cause += (s.cause.empty() ? "" : " ") + std::string("from pid ") + std::to_string(*sig.sender_pid);
+      if (r.process.pid && *sig.sender_pid == *r.process.pid) s.cause += " (itself)";
+    }
+    if (sig.address) s.address = "fault address " + hex(*sig.address);
+  } else {
+    s.signal = "No signal recorded";
+  }
+  if (!r.threads.empty()) {
+    const ThreadReport& t = r.threads[crashed_thread(r)];
+    s.thread = "thread " + std::to_string(t.tid);
+    if (!t.name.empty()) s.thread += " \"" + printable(t.name) + "\"";
+    s.thread += " (" + std::to_string(r.threads.size()) + (r.threads.size() == 1 ? " thread)" : " threads)");
+    if (!t.frames.empty()) {
+      const Frame& f = t.frames[first_interesting_frame(r, t)];
+      s.location = f.function.empty() ? hex(f.pc) : f.function;
+      std::string where = location_text(f);
+      if (!where.empty()) s.location += " at " + where;
+      else if (!f.module.empty()) s.location += " in " + base_name(f.module);
+    }
+  }
+  s.process = r.process.executable.empty() ? std::string("(unknown executable)") : r.process.executable;
+  if (r.process.pid) s.process += " \u00b7 pid " + std::to_string(*r.process.pid);
+  if (!r.process.command_line.empty()) s.process += " \u00b7 command: " + printable(r.process.command_line);
+  s.process += std::string(" \u00b7 core written by ") + (r.producer == "gdb" ? "gdb's gcore" : "the kernel");
+  return s;
+}
+
+std::string summary_line(const CrashSummary& s) {
+  std::string out = s.signal;
+  if (!s.cause.empty()) out += ", " + s.cause;
+  if (!s.address.empty()) out += ", " + s.address;
+  if (!s.thread.empty()) out += ", in " + s.thread;
+  if (!s.location.empty()) out += ", " + s.location;
+  if (!s.explanation.empty()) out += ": " + s.explanation;
+  return out;
+}
+
+}  // namespace corelens::gui

@@ -1,0 +1,204 @@
+// MainWindow: menus and keyboard shortcuts, opening and exporting files, recent files, settings,
+// drag and drop, and the remembered layout.
+#include <QAction>
+#include <QApplication>
+#include <QCheckBox>
+#include <QClipboard>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QInputDialog>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMimeData>
+#include <QSaveFile>
+#include <QSettings>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTableView>
+#include <QTreeView>
+
+#include "core/report_json.hpp"
+#include "gui/crash_summary.hpp"
+#include "gui/main_window.hpp"
+#include "gui/report_markdown.hpp"
+
+namespace corelens::gui {
+namespace {
+
+constexpr int kMaxRecent = 10;
+const QString kRecentKey = QStringLiteral("recentFiles");
+
+}  // namespace
+
+void MainWindow::buildMenus() {
+  QMenu* file = menuBar()->addMenu(tr("&File"));
+  file->addAction(tr("&Open…"), QKeySequence::Open, this, &MainWindow::openDialog);
+  recent_menu_ = file->addMenu(tr("Open &Recent"));
+  connect(recent_menu_, &QMenu::aboutToShow, this, &MainWindow::fillRecentMenu);
+  file->addSeparator();
+  file->addAction(tr("Export as &JSON…"), this, [this] { exportDialog(QStringLiteral("json")); });
+  file->addAction(tr("Export as &Markdown…"), this, [this] { exportDialog(QStringLiteral("markdown")); });
+  file->addSeparator();
+  file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+  QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+  edit->addAction(tr("Copy &Backtrace"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C), this, [this] {
+    QGuiApplication::clipboard()->setText(backtraceText());
+    statusBar()->showMessage(tr("Backtrace copied"), 3000);
+  });
+  edit->addAction(tr("Copy &Crash Summary"), this, [this] {
+    if (report_) QGuiApplication::clipboard()->setText(QString::fromStdString(summary_line(summarize(*report_))));
+  });
+  edit->addSeparator();
+  edit->addAction(tr("&Find Thread"), QKeySequence::Find, this, [this] {
+    threads_dock_->raise();
+    thread_filter_edit_->setFocus();
+    thread_filter_edit_->selectAll();
+  });
+  edit->addAction(tr("&Go to Address…"), QKeySequence(Qt::CTRL | Qt::Key_G), this, [this] {
+    memory_dock_->raise();
+    hex_view_->addressEdit()->setFocus();
+    hex_view_->addressEdit()->selectAll();
+  });
+
+  QMenu* view = menuBar()->addMenu(tr("&View"));
+  struct Pane {
+    QString name;
+    QWidget* widget;
+    int key;
+  };
+  const Pane panes[] = {{tr("Threads"), thread_view_, Qt::Key_1},     {tr("Stack"), stack_view_, Qt::Key_2},
+                        {tr("Registers"), register_view_, Qt::Key_3}, {tr("Disassembly"), disassembly_view_, Qt::Key_4},
+                        {tr("Source"), source_view_, Qt::Key_5},      {tr("Memory"), hex_view_->table(), Qt::Key_6}};
+  for (const Pane& p : panes) {
+    QWidget* w = p.widget;
+    view->addAction(tr("Go to %1").arg(p.name), QKeySequence(Qt::ALT | p.key), this, [this, w] { focusPane(w); });
+  }
+  view->addSeparator();
+  QAction* group = view->addAction(tr("&Group Identical Stacks"));
+  group->setCheckable(true);
+  connect(group, &QAction::toggled, group_box_, &QCheckBox::setChecked);
+  connect(group_box_, &QCheckBox::toggled, group, &QAction::setChecked);
+  view->addSeparator();
+  for (QDockWidget* dock : findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
+
+  QMenu* settings = menuBar()->addMenu(tr("&Settings"));
+  settings->addAction(tr("&Source Path Mappings…"), this, &MainWindow::editSourcePaths);
+}
+
+void MainWindow::focusPane(QWidget* pane) {
+  for (QWidget* w = pane; w != nullptr; w = w->parentWidget()) {
+    if (auto* dock = qobject_cast<QDockWidget*>(w)) {
+      dock->show();
+      dock->raise();
+    }
+  }
+  pane->setFocus(Qt::ShortcutFocusReason);
+}
+
+void MainWindow::openDialog() {
+  QString dir = QSettings().value(QStringLiteral("lastDirectory")).toString();
+  QString path = QFileDialog::getOpenFileName(this, tr("Open a core dump"), dir,
+                                              tr("Core dumps (*.core core core.* *.zst *.xz *.lz4);;All files (*)"));
+  if (path.isEmpty()) return;
+  QSettings().setValue(QStringLiteral("lastDirectory"), QFileInfo(path).absolutePath());
+  openFile(path);
+}
+
+void MainWindow::addRecent(const QString& path) {
+  QSettings settings;
+  QStringList recent = settings.value(kRecentKey).toStringList();
+  QString abs = QFileInfo(path).absoluteFilePath();
+  recent.removeAll(abs);
+  recent.prepend(abs);
+  while (recent.size() > kMaxRecent) recent.removeLast();
+  settings.setValue(kRecentKey, recent);
+}
+
+void MainWindow::fillRecentMenu() {
+  recent_menu_->clear();
+  const QStringList recent = QSettings().value(kRecentKey).toStringList();
+  for (const QString& path : recent) {
+    recent_menu_->addAction(path, this, [this, path] { openFile(path); });
+  }
+  if (recent.isEmpty()) recent_menu_->addAction(tr("(none)"))->setEnabled(false);
+  recent_menu_->addSeparator();
+  recent_menu_->addAction(tr("Clear"), this, [] { QSettings().remove(kRecentKey); });
+}
+
+bool MainWindow::exportReport(const QString& path, const QString& format) {
+  if (!report_) return false;
+  std::string text = format == QLatin1String("json") ? report_to_json(*report_) + "\n" : report_to_markdown(*report_);
+  QSaveFile out(path);
+  if (!out.open(QIODevice::WriteOnly) || out.write(text.data(), static_cast<qint64>(text.size())) < 0 || !out.commit()) {
+    message_bar_->showError(tr("Cannot write %1: %2").arg(path, out.errorString()));
+    return false;
+  }
+  statusBar()->showMessage(tr("Exported %1").arg(path), 5000);
+  return true;
+}
+
+void MainWindow::exportDialog(const QString& format) {
+  if (!report_) {
+    statusBar()->showMessage(tr("Open a dump first"), 3000);
+    return;
+  }
+  const bool json = format == QLatin1String("json");
+  QString base = QFileInfo(QString::fromStdString(report_->dump_path)).completeBaseName();
+  QString path = QFileDialog::getSaveFileName(this, json ? tr("Export as JSON") : tr("Export as Markdown"),
+                                              base + (json ? QStringLiteral(".json") : QStringLiteral(".md")),
+                                              json ? tr("JSON (*.json)") : tr("Markdown (*.md)"));
+  if (!path.isEmpty()) exportReport(path, format);
+}
+
+void MainWindow::editSourcePaths() {
+  bool ok = false;
+  QString text = QInputDialog::getMultiLineText(
+      this, tr("Source path mappings"),
+      tr("One mapping a line, build path => local path, e.g.\n/build/project => /home/me/src/project"),
+      source_view_->pathMap().toText(), &ok);
+  if (!ok) return;
+  SourcePathMap map = SourcePathMap::fromText(text);
+  map.save();
+  source_view_->setPathMap(map);
+  updateFrameDetails();
+}
+
+void MainWindow::restoreLayout() {
+  QSettings settings;
+  restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+  restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+  center_split_->restoreState(settings.value(QStringLiteral("window/centerSplit")).toByteArray());
+  code_split_->restoreState(settings.value(QStringLiteral("window/codeSplit")).toByteArray());
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  loader_->cancel();
+  if (remember_layout_) {
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+    settings.setValue(QStringLiteral("window/centerSplit"), center_split_->saveState());
+    settings.setValue(QStringLiteral("window/codeSplit"), code_split_->saveState());
+  }
+  event->accept();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+  const auto urls = event->mimeData()->urls();
+  if (!urls.isEmpty() && urls.front().isLocalFile()) event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+  const auto urls = event->mimeData()->urls();
+  if (urls.isEmpty() || !urls.front().isLocalFile()) return;
+  openFile(urls.front().toLocalFile());
+  event->acceptProposedAction();
+}
+
+}  // namespace corelens::gui

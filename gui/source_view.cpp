@@ -1,0 +1,161 @@
+#include "gui/source_view.hpp"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QFontDatabase>
+#include <QPainter>
+#include <QSettings>
+#include <QTextBlock>
+
+namespace corelens::gui {
+namespace {
+
+// Source files larger than this are not shown (a hostile debug info can name any file).
+constexpr qint64 kMaxSourceBytes = 16 * 1024 * 1024;
+
+class LineNumbers : public QWidget {
+ public:
+  explicit LineNumbers(SourceView* view) : QWidget(view), view_(view) {}
+  QSize sizeHint() const override { return {view_->lineNumberWidth(), 0}; }
+
+ protected:
+  void paintEvent(QPaintEvent* event) override { view_->paintLineNumbers(event); }
+
+ private:
+  SourceView* view_;
+};
+
+}  // namespace
+
+QString SourcePathMap::resolve(const QString& path) const {
+  if (path.isEmpty()) return {};
+  if (QFileInfo(path).isFile()) return path;
+  for (const auto& [from, to] : rules) {
+    if (from.isEmpty() || !path.startsWith(from)) continue;
+    QString candidate = to + path.mid(from.size());
+    if (QFileInfo(candidate).isFile()) return candidate;
+  }
+  return {};
+}
+
+SourcePathMap SourcePathMap::load() { return fromText(QSettings().value(QStringLiteral("source/pathMap")).toString()); }
+
+void SourcePathMap::save() const { QSettings().setValue(QStringLiteral("source/pathMap"), toText()); }
+
+QString SourcePathMap::toText() const {
+  QStringList lines;
+  for (const auto& [from, to] : rules) lines << from + QStringLiteral("=>") + to;
+  return lines.join(QLatin1Char('\n'));
+}
+
+SourcePathMap SourcePathMap::fromText(const QString& text) {
+  SourcePathMap map;
+  for (const QString& line : text.split(QLatin1Char('\n'), Qt::SkipEmptyParts)) {
+    qsizetype sep = line.indexOf(QStringLiteral("=>"));
+    if (sep <= 0) continue;
+    map.rules.append({line.left(sep).trimmed(), line.mid(sep + 2).trimmed()});
+  }
+  return map;
+}
+
+SourceView::SourceView(QWidget* parent) : QPlainTextEdit(parent), numbers_(new LineNumbers(this)) {
+  setReadOnly(true);
+  setLineWrapMode(QPlainTextEdit::NoWrap);
+  setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+  setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+  connect(this, &QPlainTextEdit::blockCountChanged, this, [this] { setViewportMargins(lineNumberWidth(), 0, 0, 0); });
+  connect(this, &QPlainTextEdit::updateRequest, this, [this](const QRect& rect, int dy) {
+    if (dy) numbers_->scroll(0, dy);
+    else numbers_->update(0, rect.y(), numbers_->width(), rect.height());
+  });
+  setViewportMargins(lineNumberWidth(), 0, 0, 0);
+}
+
+int SourceView::lineNumberWidth() const {
+  int digits = static_cast<int>(QString::number(std::max(1, blockCount())).size());
+  return 12 + fontMetrics().horizontalAdvance(QLatin1Char('9')) * std::max(digits, 3);
+}
+
+void SourceView::resizeEvent(QResizeEvent* event) {
+  QPlainTextEdit::resizeEvent(event);
+  QRect cr = contentsRect();
+  numbers_->setGeometry(QRect(cr.left(), cr.top(), lineNumberWidth(), cr.height()));
+  // Keep the highlighted line in view when the pane is first laid out or resized.
+  if (highlighted_ > 0) centerCursor();
+}
+
+void SourceView::paintLineNumbers(QPaintEvent* event) {
+  QPainter p(numbers_);
+  p.fillRect(event->rect(), QColor(0xf0, 0xf0, 0xf0));
+  if (shown_.isEmpty()) return;
+  QTextBlock block = firstVisibleBlock();
+  int top = qRound(blockBoundingGeometry(block).translated(contentOffset()).top());
+  while (block.isValid() && top <= event->rect().bottom()) {
+    int bottom = top + qRound(blockBoundingRect(block).height());
+    if (block.isVisible() && bottom >= event->rect().top()) {
+      int line = block.blockNumber() + 1;
+      QFont f = font();
+      f.setBold(line == highlighted_);
+      p.setFont(f);
+      p.setPen(line == highlighted_ ? QColor(0xb0, 0x00, 0x20) : QColor(0x90, 0x90, 0x90));
+      p.drawText(0, top, numbers_->width() - 6, fontMetrics().height(), Qt::AlignRight, QString::number(line));
+    }
+    block = block.next();
+    top = bottom;
+  }
+}
+
+void SourceView::showMessage(const QString& message) {
+  shown_.clear();
+  highlighted_ = 0;
+  setExtraSelections({});
+  setPlainText(message);
+}
+
+bool SourceView::showLocation(const QString& file, int line, int column) {
+  if (file.isEmpty()) {
+    showMessage(tr("No source line is known for this frame."));
+    return false;
+  }
+  QString local = map_.resolve(file);
+  if (local.isEmpty()) {
+    showMessage(tr("Source not found: %1\n\n").arg(file) +
+                (QFileInfo(file).isRelative()
+                     ? tr("The path is relative to the directory the library was built in.\n")
+                     : QString()) +
+                tr("Map build paths to local ones with Settings > Source Path Mappings."));
+    return false;
+  }
+  if (local != shown_) {
+    QFile f(local);
+    if (f.size() > kMaxSourceBytes || !f.open(QIODevice::ReadOnly)) {
+      showMessage(tr("Cannot read %1").arg(local));
+      return false;
+    }
+    setPlainText(QString::fromUtf8(f.readAll()));
+    shown_ = local;
+  }
+  highlighted_ = line > 0 && line <= blockCount() ? line : 0;
+  QList<QTextEdit::ExtraSelection> selections;
+  if (highlighted_ > 0) {
+    QTextEdit::ExtraSelection sel;
+    sel.format.setBackground(QColor(0xff, 0xd8, 0xd8));
+    sel.format.setProperty(QTextFormat::FullWidthSelection, true);
+    sel.cursor = QTextCursor(document()->findBlockByNumber(highlighted_ - 1));
+    selections << sel;
+    QTextCursor cursor(document()->findBlockByNumber(highlighted_ - 1));
+    if (column > 0) cursor.movePosition(QTextCursor::Right, QTextCursor::MoveAnchor, std::min(column - 1, cursor.block().length() - 1));
+    setTextCursor(cursor);
+    centerCursor();
+  }
+  setExtraSelections(selections);
+  numbers_->update();
+  return highlighted_ > 0;
+}
+
+QString SourceView::lineText(int line) const {
+  QTextBlock b = document()->findBlockByNumber(line - 1);
+  return b.isValid() ? b.text() : QString();
+}
+
+}  // namespace corelens::gui

@@ -1,0 +1,199 @@
+#include "gui/widgets.hpp"
+
+#include <QApplication>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QStyle>
+#include <QTextDocument>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include "core/strings.hpp"
+#include "gui/crash_summary.hpp"
+
+namespace corelens::gui {
+
+CrashBanner::CrashBanner(QWidget* parent) : QFrame(parent) {
+  setObjectName(QStringLiteral("crashBanner"));
+  setStyleSheet(QStringLiteral("#crashBanner { background: #fff4f2; border: 1px solid #e0b0a8; border-radius: 4px; }"));
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(10, 6, 10, 6);
+  layout->setSpacing(2);
+  headline_ = new QLabel(this);
+  details_ = new QLabel(this);
+  explanation_ = new QLabel(this);
+  process_ = new QLabel(this);
+  QFont big = headline_->font();
+  big.setPointSizeF(big.pointSizeF() * 1.3);
+  big.setBold(true);
+  headline_->setFont(big);
+  headline_->setStyleSheet(QStringLiteral("color: #a00018;"));
+  explanation_->setWordWrap(true);
+  process_->setStyleSheet(QStringLiteral("color: #606060;"));
+  for (QLabel* l : {headline_, details_, explanation_, process_}) {
+    l->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    l->setTextFormat(Qt::RichText);
+    layout->addWidget(l);
+  }
+  setReport(nullptr);
+}
+
+void CrashBanner::setReport(const ReportPtr& report) {
+  if (!report) {
+    headline_->setText(tr("No dump open"));
+    details_->setText(tr("Open a core dump with File > Open (Ctrl+O), or drop one on this window."));
+    explanation_->hide();
+    process_->hide();
+    return;
+  }
+  CrashSummary s = summarize(*report);
+  auto esc = [](const std::string& t) { return QString::fromStdString(t).toHtmlEscaped(); };
+  QString head = esc(s.signal);
+  if (!s.cause.empty()) head += QStringLiteral(" — ") + esc(s.cause);
+  headline_->setText(head);
+  QStringList parts;
+  if (!s.address.empty()) parts << QStringLiteral("<b>%1</b>").arg(esc(s.address));
+  if (!s.thread.empty()) parts << tr("in %1").arg(esc(s.thread));
+  if (!s.location.empty()) parts << tr("at <b>%1</b>").arg(esc(s.location));
+  details_->setText(parts.join(QStringLiteral(", ")));
+  explanation_->setVisible(!s.explanation.empty());
+  explanation_->setText(esc(s.explanation));
+  process_->setVisible(true);
+  process_->setText(esc(s.process));
+}
+
+QString CrashBanner::text() const {
+  QStringList lines;
+  for (QLabel* l : {headline_, details_, explanation_, process_}) {
+    if (!l->isHidden()) {
+      QTextDocument doc;
+      doc.setHtml(l->text());
+      lines << doc.toPlainText();
+    }
+  }
+  return lines.join(QLatin1Char('\n'));
+}
+
+MessageBar::MessageBar(QWidget* parent) : QFrame(parent) {
+  setObjectName(QStringLiteral("messageBar"));
+  setStyleSheet(QStringLiteral("#messageBar { background: #fde2e2; border: 1px solid #d08080; border-radius: 4px; }"));
+  auto* layout = new QHBoxLayout(this);
+  layout->setContentsMargins(8, 4, 4, 4);
+  auto* icon = new QLabel(this);
+  icon->setPixmap(QApplication::style()->standardIcon(QStyle::SP_MessageBoxCritical).pixmap(20, 20));
+  label_ = new QLabel(this);
+  label_->setWordWrap(true);
+  label_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  auto* close = new QToolButton(this);
+  close->setText(QStringLiteral("✕"));
+  close->setAutoRaise(true);
+  close->setToolTip(tr("Dismiss"));
+  layout->addWidget(icon);
+  layout->addWidget(label_, 1);
+  layout->addWidget(close);
+  connect(close, &QToolButton::clicked, this, &QWidget::hide);
+  hide();
+}
+
+void MessageBar::showError(const QString& message) {
+  label_->setText(message);
+  show();
+}
+
+LoadingBar::LoadingBar(QWidget* parent) : QFrame(parent) {
+  auto* layout = new QHBoxLayout(this);
+  layout->setContentsMargins(8, 4, 4, 4);
+  label_ = new QLabel(this);
+  progress_ = new QProgressBar(this);
+  progress_->setRange(0, 0);  // busy: the analysis library reports no progress yet
+  progress_->setMaximumWidth(200);
+  progress_->setTextVisible(false);
+  cancel_ = new QPushButton(tr("Cancel"), this);
+  cancel_->setShortcut(Qt::Key_Escape);
+  layout->addWidget(label_, 1);
+  layout->addWidget(progress_);
+  layout->addWidget(cancel_);
+  hide();
+}
+
+void LoadingBar::start(const QString& path) {
+  path_ = path;
+  setElapsed(0);
+  show();
+}
+
+void LoadingBar::setElapsed(qint64 ms) {
+  QString text = tr("Analysing %1: reading the dump, locating modules, unwinding every thread…").arg(path_.toHtmlEscaped());
+  if (ms >= 1000) text += tr(" %1 s").arg(ms / 1000);
+  label_->setText(text);
+}
+
+HexView::HexView(QWidget* parent) : QWidget(parent), model_(new HexModel(this)) {
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  auto* bar = new QHBoxLayout;
+  edit_ = new QLineEdit(this);
+  edit_->setPlaceholderText(tr("Go to address: 0x7ffd…, a register (rsp), or a symbol"));
+  edit_->setClearButtonEnabled(true);
+  auto* prev = new QToolButton(this);
+  prev->setArrowType(Qt::UpArrow);
+  prev->setToolTip(tr("Previous 1 KiB"));
+  auto* next = new QToolButton(this);
+  next->setArrowType(Qt::DownArrow);
+  next->setToolTip(tr("Next 1 KiB"));
+  info_ = new QLabel(this);
+  bar->addWidget(edit_, 2);
+  bar->addWidget(prev);
+  bar->addWidget(next);
+  bar->addWidget(info_, 3);
+  layout->addLayout(bar);
+  table_ = new QTableView(this);
+  table_->setModel(model_);
+  table_->verticalHeader()->hide();
+  table_->verticalHeader()->setDefaultSectionSize(table_->fontMetrics().height() + 4);
+  table_->horizontalHeader()->setStretchLastSection(true);
+  table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+  table_->setShowGrid(false);
+  layout->addWidget(table_);
+  connect(edit_, &QLineEdit::returnPressed, this, [this] { goTo(edit_->text()); });
+  connect(prev, &QToolButton::clicked, this, [this] { page(-1); });
+  connect(next, &QToolButton::clicked, this, [this] { page(1); });
+}
+
+void HexView::showAddress(std::uint64_t addr) {
+  model_->showAddress(addr);
+  table_->resizeColumnsToContents();
+  int row = model_->targetRow();
+  if (row >= 0) {
+    table_->scrollTo(model_->index(row, 0), QAbstractItemView::PositionAtCenter);
+    table_->setCurrentIndex(model_->index(row, 0));
+  }
+  QString where = describer_ ? describer_(addr) : QString();
+  info_->setText(QString::fromStdString(hex(addr)) + (where.isEmpty() ? tr("  (not mapped)") : QStringLiteral("  ") + where));
+}
+
+bool HexView::goTo(const QString& raw) {
+  QString text = raw.trimmed();
+  bool ok = false;
+  QString digits = text.startsWith(QStringLiteral("0x"), Qt::CaseInsensitive) ? text.mid(2) : text;
+  qulonglong value = digits.toULongLong(&ok, 16);
+  std::optional<std::uint64_t> addr;
+  if (ok && !digits.isEmpty()) addr = value;
+  if (!addr && resolver_) addr = resolver_(text);
+  if (!addr) {
+    info_->setText(tr("'%1' is not an address, a register of the selected frame, or a known symbol").arg(text));
+    return false;
+  }
+  showAddress(*addr);
+  return true;
+}
+
+void HexView::page(int direction) {
+  const std::uint64_t step = 1024;
+  std::uint64_t t = model_->target();
+  if (direction < 0) t = t >= step ? t - step : 0;
+  else t = t + step < t ? t : t + step;
+  showAddress(t);
+}
+
+}  // namespace corelens::gui

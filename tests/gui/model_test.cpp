@@ -1,0 +1,307 @@
+// Every model of the GUI under QAbstractItemModelTester, on a hand-built Report and on real
+// sample cores; and the Qt-free pieces the models use (address annotation, disassembly).
+#include <QAbstractItemModelTester>
+#include <QStandardPaths>
+#include <QtTest>
+#include <cstring>
+#include <map>
+
+#include "gui/address_annotator.hpp"
+#include "gui/code_models.hpp"
+#include "gui/crash_summary.hpp"
+#include "gui/frame_model.hpp"
+#include "gui/register_model.hpp"
+#include "gui/report_markdown.hpp"
+#include "gui/session_loader.hpp"
+#include "gui/table_models.hpp"
+#include "gui/thread_model.hpp"
+#include "tests/gui/gui_test_support.hpp"
+#include "unwinder/analyze.hpp"
+
+using namespace corelens;
+using namespace corelens::gui;
+using corelens::gui::testing::core_path;
+using corelens::gui::testing::synthetic_report;
+
+namespace {
+
+// Memory made of byte ranges, for the disassembler; a read straddling a range's end fails as a
+// whole and names the range's start, as ModuleBackedMemory can.
+class FakeMemory final : public MemorySource {
+ public:
+  void add(std::uint64_t at, std::vector<std::uint8_t> bytes) { ranges_[at] = std::move(bytes); }
+  Result<void> read(std::uint64_t addr, std::span<std::byte> out) const override {
+    for (const auto& [start, bytes] : ranges_) {
+      if (addr >= start && addr + out.size() <= start + bytes.size()) {
+        std::memcpy(out.data(), bytes.data() + (addr - start), out.size());
+        return {};
+      }
+      if (addr >= start && addr < start + bytes.size()) return fail(ErrorCode::not_saved, "straddles", start);
+    }
+    return fail(ErrorCode::not_mapped, "not mapped", addr);
+  }
+
+ private:
+  std::map<std::uint64_t, std::vector<std::uint8_t>> ranges_;
+};
+
+ReportPtr make_synthetic() { return std::make_shared<const Report>(synthetic_report()); }
+
+SessionPtr open_sample(const char* sample) {
+  AnalyzeOptions options;
+  options.locator.debug_dirs = {"/usr/lib/debug"};
+  auto s = open_session(core_path(QStringLiteral("auto"), QString::fromLatin1(sample)).toStdString(), options);
+  if (!s) qWarning("%s: %s", sample, s.error().describe().c_str());
+  return s ? *s : nullptr;
+}
+
+}  // namespace
+
+class ModelTest : public QObject {
+  Q_OBJECT
+ private slots:
+  void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+  void threadModelFlatAndGrouped() {
+    ThreadModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    ThreadFilterModel filter;
+    filter.setSourceModel(&model);
+    QAbstractItemModelTester filter_tester(&filter, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QCOMPARE(model.rowCount(), 0);
+    model.setReport(make_synthetic());
+    QCOMPARE(model.rowCount(), 5);
+    QCOMPARE(model.index(0, ThreadModel::ColThread).data().toString(), QStringLiteral("100"));
+    QVERIFY(model.index(0, 0).data(HighlightRole).toBool());
+    QCOMPARE(model.index(4, ThreadModel::ColTop).data().toString(), QStringLiteral("(no frames)"));
+
+    model.setGrouped(true);
+    // The crashing thread, the three identical workers as one group, the empty thread.
+    QCOMPARE(model.rowCount(), 3);
+    QModelIndex group = model.index(1, 0);
+    QCOMPARE(group.data().toString(), QStringLiteral("3 threads"));
+    QCOMPARE(model.index(1, ThreadModel::ColTop).data().toString(), QStringLiteral("epoll_wait"));
+    QCOMPARE(model.rowCount(group), 3);
+    QCOMPARE(model.index(2, ThreadModel::ColThread, group).data().toString(), QStringLiteral("103"));
+    QModelIndex child = model.indexForThread(3);
+    QCOMPARE(child.parent(), group);
+    QCOMPARE(child.data(ThreadIndexRole).toInt(), 3);
+
+    filter.setFilterFixedString(QStringLiteral("worker_loop"));  // a function deeper in the stack
+    QCOMPARE(filter.rowCount(), 1);
+    QCOMPARE(filter.rowCount(filter.index(0, 0)), 3);
+    filter.setFilterFixedString(QStringLiteral("102"));
+    QCOMPARE(filter.rowCount(), 1);
+    QCOMPARE(filter.rowCount(filter.index(0, 0)), 1);
+    filter.setFilterFixedString(QString());
+    model.setGrouped(false);
+    QCOMPARE(filter.rowCount(), 5);
+    model.setReport(nullptr);
+    QCOMPARE(model.rowCount(), 0);
+  }
+
+  void frameAndRegisterModels() {
+    ReportPtr report = make_synthetic();
+    auto annotator = std::make_shared<const AddressAnnotator>(report.get());
+    FrameModel frames;
+    QAbstractItemModelTester t1(&frames, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    frames.setThread(report, 0);
+    QCOMPARE(frames.rowCount(), 2);
+    QCOMPARE(frames.index(0, FrameModel::ColFunction).data().toString(), QStringLiteral("handle +0x4"));
+    QCOMPARE(frames.index(1, FrameModel::ColLocation).data().toString(), QStringLiteral("server.c:11"));
+    QCOMPARE(frames.index(1, FrameModel::ColTrust).data().toString(), QStringLiteral("cfi"));
+    frames.setHighlightedFrame(1);
+    QVERIFY(frames.index(1, 0).data(HighlightRole).toBool());
+    frames.setThread(report, 4);  // no frames
+    QCOMPARE(frames.rowCount(), 0);
+    frames.setThread(report, 99);
+    QCOMPARE(frames.rowCount(), 0);
+
+    RegisterModel regs;
+    QAbstractItemModelTester t2(&regs, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    regs.setFrame(report, 0, 0, annotator);
+    QCOMPARE(regs.rowCount(), 4);
+    QCOMPARE(regs.index(1, RegisterModel::ColName).data().toString(), QStringLiteral("rbx"));
+    QCOMPARE(regs.index(1, RegisterModel::ColPointsTo).data().toString(), QStringLiteral("heap"));
+    QCOMPARE(regs.index(2, RegisterModel::ColPointsTo).data().toString(), QStringLiteral("server+0x1004"));
+    QCOMPARE(regs.index(3, RegisterModel::ColPointsTo).data().toString(), QStringLiteral("stack of thread 100"));
+    // A caller: rip and rsp were recovered; rax and rbx are unknown, never frame 0's values.
+    regs.setFrame(report, 0, 1, annotator);
+    QCOMPARE(regs.rowCount(), 4);
+    QVERIFY(!regs.index(0, RegisterModel::ColValue).data(KnownRole).toBool());
+    QCOMPARE(regs.index(0, RegisterModel::ColValue).data().toString(), QStringLiteral("<not recovered>"));
+    QVERIFY(regs.index(2, RegisterModel::ColValue).data(KnownRole).toBool());
+    QCOMPARE(regs.index(2, RegisterModel::ColValue).data().toString(), QStringLiteral("0x0000555555555104"));
+    regs.clear();
+    QCOMPARE(regs.rowCount(), 0);
+  }
+
+  void tableModels() {
+    ReportPtr report = make_synthetic();
+    auto annotator = std::make_shared<const AddressAnnotator>(report.get());
+    MappingModel maps;
+    ModuleModel modules;
+    DiagnosticModel diags;
+    NoteModel notes;
+    QAbstractItemModelTester t1(&maps, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester t2(&modules, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester t3(&diags, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester t4(&notes, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    maps.setReport(report, annotator);
+    modules.setReport(report, annotator);
+    diags.setReport(report, annotator);
+    notes.setReport(report, annotator);
+    QCOMPARE(maps.rowCount(), 5);
+    QCOMPARE(maps.index(0, MappingModel::ColSaved).data().toString(), QStringLiteral("not saved"));
+    QCOMPARE(maps.index(1, MappingModel::ColFile).data().toString(), QStringLiteral("[heap]"));
+    QCOMPARE(maps.index(3, MappingModel::ColFile).data().toString(), QStringLiteral("[stack of thread 101]"));
+    QCOMPARE(maps.index(1, MappingModel::ColSize).data(SortRole).toULongLong(), 0x21000ull);
+    QCOMPARE(modules.rowCount(), 2);
+    QCOMPARE(modules.index(1, ModuleModel::ColSymbols).data().toString(), QStringLiteral("mismatch"));
+    QVERIFY(modules.index(1, 0).data(HighlightRole).toBool());
+    QVERIFY(modules.index(1, ModuleModel::ColSymbols).data(Qt::ForegroundRole).isValid());
+    QCOMPARE(diags.rowCount(), 2);
+    QCOMPARE(diags.index(0, DiagnosticModel::ColCode).data().toString(), QStringLiteral("module-build-id-mismatch"));
+    QCOMPARE(notes.rowCount(), 2);
+    QCOMPARE(notes.index(1, NoteModel::ColType).data().toString(), QStringLiteral("0x4d"));
+    maps.setReport(nullptr);
+    QCOMPARE(maps.rowCount(), 0);
+
+    QSortFilterProxyModel proxy;
+    proxy.setSourceModel(&maps);
+    maps.setReport(report, annotator);
+    proxy.setSortRole(SortRole);
+    proxy.setFilterRole(SearchTextRole);
+    proxy.setFilterFixedString(QStringLiteral("heap"));
+    QCOMPARE(proxy.rowCount(), 1);
+  }
+
+  void disassemblerAndModel() {
+    // push rbp; mov rbp, rsp; mov rax, [rbp-8]; mov eax, [rax]; pop rbp; ret; call +0
+    FakeMemory mem;
+    const std::uint64_t base = 0x555555555000;
+    mem.add(base, {0x55, 0x48, 0x89, 0xe5, 0x48, 0x8b, 0x45, 0xf8, 0x8b, 0x00, 0x5d, 0xc3, 0xe8, 0xef, 0xff, 0xff, 0xff});
+    DisassemblyRequest req;
+    req.arch = "x86_64";
+    req.pc = base + 8;
+    req.highlight = base + 8;
+    req.function_start = base;
+    Disassembly d = disassemble(mem, req);
+    QVERIFY2(d.error.empty(), d.error.c_str());
+    QCOMPARE(d.instructions.front().address, base);
+    QVERIFY(d.current >= 0);
+    QCOMPARE(QString::fromStdString(d.instructions[static_cast<std::size_t>(d.current)].mnemonic), QStringLiteral("mov"));
+    QCOMPARE(QString::fromStdString(d.instructions[static_cast<std::size_t>(d.current)].operands), QStringLiteral("eax, dword ptr [rax]"));
+    QCOMPARE(d.instructions.back().mnemonic, std::string("call"));
+    QCOMPARE(*d.instructions.back().target, base);
+
+    // Without the function start, from a guessed window; and a pc nobody can read.
+    req.function_start.reset();
+    d = disassemble(mem, req);
+    QVERIFY(d.current >= 0);
+    QCOMPARE(d.instructions[static_cast<std::size_t>(d.current)].address, base + 8);
+    req.pc = req.highlight = 0x1000;
+    d = disassemble(mem, req);
+    QVERIFY(d.instructions.empty());
+    QVERIFY(!d.error.empty());
+
+    ReportPtr report = make_synthetic();
+    auto annotator = std::make_shared<const AddressAnnotator>(report.get());
+    DisassemblyModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    req.pc = req.highlight = base + 8;
+    req.function_start = base;
+    model.setDisassembly(disassemble(mem, req), true, annotator);
+    QCOMPARE(model.rowCount(), 7);
+    QCOMPARE(model.index(model.currentRow(), DisassemblyModel::ColMarker).data().toString(), QStringLiteral("⇒"));
+    QVERIFY(model.index(model.currentRow(), 0).data(Qt::BackgroundRole).isValid());
+    QCOMPARE(model.index(6, DisassemblyModel::ColComment).data().toString(), QStringLiteral("→ server+0x1000"));
+    model.clear();
+    QCOMPARE(model.rowCount(), 0);
+  }
+
+  void hexModel() {
+    FakeMemory mem;
+    mem.add(0x1000, std::vector<std::uint8_t>(0x20, 0x41));
+    HexModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setSource(nullptr, &mem);
+    model.showAddress(0x1008, 8);
+    QCOMPARE(model.rowCount(), 8);
+    int row = model.targetRow();
+    QVERIFY(row >= 0);
+    QCOMPARE(model.index(row, HexModel::ColAddress).data().toString(), QStringLiteral("0x0000000000001000"));
+    QVERIFY(model.index(row, HexModel::ColHex).data().toString().startsWith(QStringLiteral("41 41")));
+    QCOMPARE(model.index(row, HexModel::ColAscii).data().toString(), QStringLiteral("AAAAAAAAAAAAAAAA"));
+    QVERIFY(model.index(row + 2, HexModel::ColHex).data().toString().startsWith(QStringLiteral("??")));
+    model.showAddress(~std::uint64_t{0}, 8);  // the top of the address space: no overflow
+    QVERIFY(model.rowCount() >= 1);
+    model.setSource(nullptr, nullptr);
+    QCOMPARE(model.rowCount(), 0);
+  }
+
+  void summaryAndMarkdown() {
+    Report r = synthetic_report();
+    CrashSummary s = summarize(r);
+    QCOMPARE(QString::fromStdString(s.signal), QStringLiteral("SIGSEGV (Segmentation fault)"));
+    QCOMPARE(QString::fromStdString(s.address), QStringLiteral("fault address 0x10"));
+    QVERIFY(QString::fromStdString(s.location).startsWith(QStringLiteral("handle at server.c:10")));
+    std::string md = report_to_markdown(r);
+    QVERIFY(md.find("# Crash: SIGSEGV") != std::string::npos);
+    QVERIFY(md.find("## Modules without symbols") != std::string::npos);
+    Report empty;
+    QVERIFY(!report_to_markdown(empty).empty());
+    QCOMPARE(QString::fromStdString(summarize(empty).signal), QStringLiteral("No signal recorded"));
+  }
+
+  // The models over real sample cores, including the runaway recursion's deep stack.
+  void realCores_data() {
+    QTest::addColumn<QString>("sample");
+    for (const char* s : {"null_read", "threads_blocked", "inlined_o2", "stack_overflow", "uncaught_exception"}) {
+      QTest::newRow(s) << QString::fromLatin1(s);
+    }
+  }
+  void realCores() {
+    QFETCH(QString, sample);
+    SessionPtr session = open_sample(sample.toLatin1().constData());
+    QVERIFY(session);
+    ReportPtr report(session, &session->report());
+    auto annotator = std::make_shared<const AddressAnnotator>(report.get());
+    ThreadModel threads;
+    FrameModel frames;
+    RegisterModel regs;
+    MappingModel maps;
+    ModuleModel modules;
+    DisassemblyModel dis;
+    HexModel hex;
+    QAbstractItemModelTester t1(&threads, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester t2(&frames, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester t3(&regs, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester t4(&maps, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester t5(&modules, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester t6(&dis, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester t7(&hex, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    threads.setReport(report);
+    threads.setGrouped(true);
+    maps.setReport(report, annotator);
+    modules.setReport(report, annotator);
+    hex.setSource(session, &session->memory());
+    const int crashed = static_cast<int>(crashed_thread(*report));
+    frames.setThread(report, crashed);
+    QVERIFY(frames.rowCount() > 0);
+    regs.setFrame(report, crashed, 0, annotator);
+    QCOMPARE(regs.rowCount(), static_cast<int>(report->threads[static_cast<std::size_t>(crashed)].registers.size()));
+    const Frame& f = report->threads[static_cast<std::size_t>(crashed)].frames[0];
+    DisassemblyRequest req{report->arch, f.pc, f.pc, f.lookup_pc - f.function_offset, 12, 12};
+    dis.setDisassembly(disassemble(session->memory(), req), true, annotator);
+    QVERIFY(dis.currentRow() >= 0);
+    hex.showAddress(*stack_pointer(report->threads[static_cast<std::size_t>(crashed)].registers));
+    // The stack pointer's bytes are in the dump; stack_overflow's sp is in the guard gap below
+    // its stack, where nothing is mapped.
+    const QString bytes = hex.index(hex.targetRow(), HexModel::ColHex).data().toString();
+    QCOMPARE(bytes.contains(QStringLiteral("??")), sample == QLatin1String("stack_overflow"));
+  }
+};
+
+QTEST_MAIN(ModelTest)
+#include "model_test.moc"

@@ -1,0 +1,291 @@
+// The main window on real sample cores: what a person sees without a click (the crashing thread
+// selected, its stack, the crashing frame's registers, disassembly and source), one click on a
+// caller, damaged files, cancelling, exports, and --screenshot.
+#include <QCheckBox>
+#include <QJsonDocument>
+#include <QProcess>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTreeView>
+#include <QtTest>
+
+#include "core/strings.hpp"
+#include "gui/crash_summary.hpp"
+#include "gui/main_window.hpp"
+#include "tests/gui/gui_test_support.hpp"
+
+using namespace corelens;
+using namespace corelens::gui;
+using corelens::gui::testing::core_path;
+using corelens::gui::testing::marker_line;
+
+namespace {
+
+constexpr int kLoadTimeoutMs = 120'000;
+
+bool open_and_wait(MainWindow& w, const QString& path) {
+  QSignalSpy shown(&w, &MainWindow::reportShown);
+  QSignalSpy failed(&w, &MainWindow::loadFailed);
+  w.openFile(path);
+  QElapsedTimer timer;
+  timer.start();
+  while (shown.count() + failed.count() == 0 && timer.elapsed() < kLoadTimeoutMs) QTest::qWait(20);
+  return shown.count() == 1;
+}
+
+QString cell(QAbstractItemModel* m, int row, int column) { return m->index(row, column).data().toString(); }
+
+// The row of the register named NAME in the register pane.
+int register_row(MainWindow& w, const QString& name) {
+  auto* m = w.registerModel();
+  for (int r = 0; r < m->rowCount(); ++r) {
+    if (cell(m, r, RegisterModel::ColName) == name) return r;
+  }
+  return -1;
+}
+
+QString current_instruction(MainWindow& w) {
+  auto* m = w.disassemblyModel();
+  return m->currentRow() < 0 ? QString() : cell(m, m->currentRow(), DisassemblyModel::ColInstruction);
+}
+
+}  // namespace
+
+class WindowTest : public QObject {
+  Q_OBJECT
+ private slots:
+  void initTestCase() {
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("corelens-tests"));
+  }
+
+  // Opening each sample: the crash is selected and every pane is about the crashing frame.
+  void crashSelectedOnOpen_data() {
+    QTest::addColumn<QString>("method");
+    QTest::addColumn<QString>("sample");
+    QTest::addColumn<QString>("source");
+    QTest::addColumn<QString>("function");
+    QTest::addColumn<QString>("instruction");  // what the highlighted instruction must contain
+    QTest::addColumn<QString>("signal");
+    QTest::newRow("null_read") << "auto" << "null_read" << "null_read.c" << "f3" << "mov eax, dword ptr [rax]" << "SIGSEGV";
+    QTest::newRow("null_read/gcore") << "gcore" << "null_read" << "null_read.c" << "f3" << "dword ptr [rax]" << "SIGSEGV";
+    QTest::newRow("divide_by_zero") << "auto" << "divide_by_zero" << "divide_by_zero.c" << "average" << "div" << "SIGFPE";
+    QTest::newRow("illegal_instruction") << "auto" << "illegal_instruction" << "illegal_instruction.c" << "execute_opcode" << "ud2" << "SIGILL";
+    QTest::newRow("readonly_write") << "auto" << "readonly_write" << "readonly_write.c" << "capitalize" << "mov byte ptr" << "SIGSEGV";
+    QTest::newRow("threads_blocked") << "auto" << "threads_blocked" << "threads_blocked.c" << "crash_in_main_thread" << "mov dword ptr [rax]" << "SIGSEGV";
+    // abort(): the first frame in the program's own code is shown, waiting in its call.
+    QTest::newRow("assert_fail") << "auto" << "assert_fail" << "assert_fail.c" << "parse_header" << "call" << "SIGABRT";
+    QTest::newRow("inlined_o2") << "auto" << "inlined_o2" << "inlined_o2.cpp" << "extract_field" << "" << "SIGSEGV";
+  }
+  void crashSelectedOnOpen() {
+    QFETCH(QString, method);
+    QFETCH(QString, sample);
+    QFETCH(QString, source);
+    QFETCH(QString, function);
+    QFETCH(QString, instruction);
+    QFETCH(QString, signal);
+    MainWindow w;
+    w.setRememberLayout(false);
+    w.show();
+    QVERIFY(open_and_wait(w, core_path(method, sample)));
+    const Report& r = *w.report();
+
+    // The crashing thread is selected and marked.
+    const int crashed = static_cast<int>(crashed_thread(r));
+    QVERIFY(r.threads[static_cast<std::size_t>(crashed)].crashed);
+    QCOMPARE(w.currentThread(), crashed);
+    QModelIndex current_thread = w.threadView()->currentIndex();
+    QCOMPARE(current_thread.data(ThreadIndexRole).toInt(), crashed);
+    QVERIFY(current_thread.data(HighlightRole).toBool());
+
+    // Its whole stack, and the frame shown is the one the crash is about.
+    const ThreadReport& t = r.threads[static_cast<std::size_t>(crashed)];
+    QCOMPARE(w.frameModel()->rowCount(), static_cast<int>(t.frames.size()));
+    QVERIFY(w.currentFrame() >= 0);
+    QCOMPARE(w.stackView()->currentIndex().row(), w.currentFrame());
+    const Frame& f = t.frames[static_cast<std::size_t>(w.currentFrame())];
+    QCOMPARE(QString::fromStdString(comparable(f.function)), function);
+
+    // The banner says what, where and why.
+    QString banner = w.banner()->text();
+    QVERIFY2(banner.contains(signal), qPrintable(banner));
+    QVERIFY2(banner.contains(function), qPrintable(banner));
+    QVERIFY2(banner.contains(QStringLiteral("thread %1").arg(t.tid)), qPrintable(banner));
+
+    // Registers: the innermost frame has every register of the thread, the pc among them.
+    const std::size_t phys = physical_frame(t, static_cast<std::size_t>(w.currentFrame()));
+    if (t.frames[phys].trust == FrameTrust::context) {
+      QCOMPARE(w.registerModel()->rowCount(), static_cast<int>(t.registers.size()));
+      int rip = register_row(w, QStringLiteral("rip"));
+      QVERIFY(rip >= 0);
+      QCOMPARE(cell(w.registerModel(), rip, RegisterModel::ColValue), QString::fromStdString(hex_padded(t.frames[phys].pc)));
+      QVERIFY(cell(w.registerModel(), rip, RegisterModel::ColPointsTo).contains(QFileInfo(QString::fromStdString(f.module)).fileName()));
+      int rsp = register_row(w, QStringLiteral("rsp"));
+      QVERIFY(cell(w.registerModel(), rsp, RegisterModel::ColPointsTo).startsWith(QStringLiteral("stack of thread")));
+    } else {
+      int unknown = 0;
+      for (int row = 0; row < w.registerModel()->rowCount(); ++row) {
+        unknown += !w.registerModel()->index(row, RegisterModel::ColValue).data(KnownRole).toBool();
+      }
+      QVERIFY(unknown > 0);  // a caller never shows frame 0's caller-saved registers
+    }
+
+    // Disassembly: the faulting (or calling) instruction is highlighted.
+    QVERIFY2(w.disassemblyModel()->currentRow() >= 0, qPrintable(QString::fromStdString(w.disassemblyModel()->disassembly().error)));
+    QVERIFY(w.disassemblyModel()->index(w.disassemblyModel()->currentRow(), 0).data(HighlightRole).toBool());
+    QVERIFY2(current_instruction(w).contains(instruction), qPrintable(current_instruction(w)));
+    const Instruction& ins = w.disassemblyModel()->disassembly().instructions[static_cast<std::size_t>(w.disassemblyModel()->currentRow())];
+    QVERIFY(f.lookup_pc >= ins.address && f.lookup_pc < ins.address + ins.bytes.size());
+
+    // Source: the CRASH-SITE line of the sample, highlighted.
+    const int line = marker_line(source, QStringLiteral("CRASH-SITE"));
+    QVERIFY(line > 0);
+    QCOMPARE(w.sourceView()->highlightedLine(), line);
+    QVERIFY(w.sourceView()->lineText(line).contains(QStringLiteral("CRASH-SITE")));
+  }
+
+  // One click on a caller: its call is highlighted, its CALL-SITE line, its recovered registers.
+  void callerFrame() {
+    MainWindow w;
+    w.setRememberLayout(false);
+    w.show();
+    QVERIFY(open_and_wait(w, core_path(QStringLiteral("auto"), QStringLiteral("null_read"))));
+    w.stackView()->setFocus();
+    QTest::keyClick(w.stackView(), Qt::Key_Down);  // keyboard navigation: frame #1, f2
+    QCOMPARE(w.currentFrame(), 1);
+    QCOMPARE(w.sourceView()->highlightedLine(), marker_line(QStringLiteral("null_read.c"), QStringLiteral("CALL-SITE f3")));
+    QVERIFY(current_instruction(w).startsWith(QStringLiteral("call")));
+    QVERIFY(cell(w.disassemblyModel(), w.disassemblyModel()->currentRow(), DisassemblyModel::ColComment).contains(QStringLiteral("f3")));
+    int rax = register_row(w, QStringLiteral("rax"));
+    QCOMPARE(cell(w.registerModel(), rax, RegisterModel::ColValue), QStringLiteral("<not recovered>"));
+    int rip = register_row(w, QStringLiteral("rip"));
+    QCOMPARE(cell(w.registerModel(), rip, RegisterModel::ColValue), QString::fromStdString(hex_padded(w.report()->threads[0].frames[1].pc)));
+
+    // Memory: a register opens the hex view, and so does typing its name or a symbol.
+    w.showMemory(w.report()->threads[0].frames[1].pc);
+    QVERIFY(w.hexView()->model()->targetRow() >= 0);
+    QVERIFY(w.hexView()->goTo(QStringLiteral("rsp")));
+    QVERIFY(w.hexView()->goTo(QStringLiteral("main")));
+    QVERIFY(!w.hexView()->goTo(QStringLiteral("no such thing")));
+    QVERIFY(w.backtraceText().contains(QStringLiteral("in f3")));
+  }
+
+  void threadsGroupAndFilter() {
+    MainWindow w;
+    w.setRememberLayout(false);
+    w.show();
+    QVERIFY(open_and_wait(w, core_path(QStringLiteral("auto"), QStringLiteral("threads_blocked"))));
+    const int crashed = w.currentThread();
+    QVERIFY(w.threadFilter()->rowCount() >= 10);
+    QTest::keyClicks(w.threadFilterEdit(), QStringLiteral("epoll_wait"));
+    QCOMPARE(w.threadFilter()->rowCount(), 1);
+    QVERIFY(w.threadFilter()->index(0, ThreadModel::ColTop).data(SearchTextRole).toString().contains(QStringLiteral("worker_epoll")));
+    w.threadFilterEdit()->clear();
+    w.selectThread(crashed);
+    QCOMPARE(w.currentThread(), crashed);
+    // Grouping keeps the selected thread selected.
+    w.groupThreadsBox()->setChecked(true);
+    QVERIFY(w.threadModel()->grouped());
+    QCOMPARE(w.currentThread(), crashed);
+    QCOMPARE(w.threadView()->currentIndex().data(ThreadIndexRole).toInt(), crashed);
+    // Another thread, by keyboard: its stack replaces the crashing one's.
+    w.threadView()->setFocus();
+    w.threadView()->setCurrentIndex(w.threadFilter()->index(1, 0));
+    QVERIFY(w.currentThread() != crashed);
+    QVERIFY(w.frameModel()->rowCount() > 0);
+  }
+
+  // A damaged file, a text file and a missing one give an error in the window; it stays usable.
+  void damagedFiles() {
+    QTemporaryDir dir;
+    QFile good(core_path(QStringLiteral("auto"), QStringLiteral("null_read")));
+    QVERIFY(good.open(QIODevice::ReadOnly));
+    QFile truncated(dir.filePath(QStringLiteral("truncated.core")));
+    QVERIFY(truncated.open(QIODevice::WriteOnly));
+    truncated.write(good.read(40));  // cut inside the ELF header
+    truncated.close();
+    QFile text(dir.filePath(QStringLiteral("notes.txt")));
+    QVERIFY(text.open(QIODevice::WriteOnly));
+    text.write("this is not a core dump\n");
+    text.close();
+
+    MainWindow w;
+    w.setRememberLayout(false);
+    w.show();
+    for (const QString& path : {truncated.fileName(), text.fileName(), dir.filePath(QStringLiteral("missing.core"))}) {
+      QSignalSpy failed(&w, &MainWindow::loadFailed);
+      QVERIFY(!open_and_wait(w, path));
+      QCOMPARE(failed.count(), 1);
+      QVERIFY(w.messageBar()->isVisible());
+      QVERIFY2(w.messageBar()->message().contains(QFileInfo(path).fileName()), qPrintable(w.messageBar()->message()));
+      QVERIFY(!w.loadingBar()->isVisible());
+    }
+    QVERIFY(open_and_wait(w, good.fileName()));
+    QVERIFY(!w.messageBar()->isVisible());
+    QCOMPARE(w.frameModel()->rowCount(), static_cast<int>(w.report()->threads[0].frames.size()));
+  }
+
+  void cancelAbandonsTheLoad() {
+    MainWindow w;
+    w.setRememberLayout(false);
+    w.show();
+    QSignalSpy shown(&w, &MainWindow::reportShown);
+    w.openFile(core_path(QStringLiteral("auto"), QStringLiteral("threads_blocked")));
+    QVERIFY(w.isLoading());
+    QVERIFY(w.loadingBar()->isVisible());
+    QTest::mouseClick(w.loadingBar()->cancelButton(), Qt::LeftButton);
+    QVERIFY(!w.isLoading());
+    QVERIFY(!w.loadingBar()->isVisible());
+    QTest::qWait(300);
+    QCOMPARE(shown.count(), 0);
+    QVERIFY(!w.report());
+    QVERIFY(open_and_wait(w, core_path(QStringLiteral("auto"), QStringLiteral("null_read"))));
+    QCOMPARE(shown.count(), 1);
+  }
+
+  void exports() {
+    MainWindow w;
+    w.setRememberLayout(false);
+    QVERIFY(open_and_wait(w, core_path(QStringLiteral("auto"), QStringLiteral("null_read"))));
+    QTemporaryDir dir;
+    QVERIFY(w.exportReport(dir.filePath(QStringLiteral("r.json")), QStringLiteral("json")));
+    QVERIFY(w.exportReport(dir.filePath(QStringLiteral("r.md")), QStringLiteral("markdown")));
+    QFile json(dir.filePath(QStringLiteral("r.json")));
+    QVERIFY(json.open(QIODevice::ReadOnly));
+    QJsonParseError error{};
+    QJsonDocument doc = QJsonDocument::fromJson(json.readAll(), &error);
+    QVERIFY2(!doc.isNull(), qPrintable(error.errorString()));
+    QFile md(dir.filePath(QStringLiteral("r.md")));
+    QVERIFY(md.open(QIODevice::ReadOnly));
+    QVERIFY(md.readAll().contains("in f3"));
+  }
+
+  void screenshot() {
+    QTemporaryDir dir;
+    const QString png = dir.filePath(QStringLiteral("shot.png"));
+    QProcess p;
+    p.start(QStringLiteral(CORELENS_GUI_EXE), {core_path(QStringLiteral("auto"), QStringLiteral("null_read")), QStringLiteral("--screenshot"), png});
+    QVERIFY(p.waitForFinished(kLoadTimeoutMs));
+    QCOMPARE(p.exitCode(), 0);
+    QImage image(png);
+    QVERIFY(!image.isNull());
+    QVERIFY(image.width() >= 800 && image.height() >= 600);
+    QVERIFY(QFileInfo(png).size() < 300 * 1024);
+
+    // A file that is not a dump: the window (with the error) is still rendered, exit status 1.
+    p.start(QStringLiteral(CORELENS_GUI_EXE), {QStringLiteral(CORELENS_SAMPLES_SOURCE_DIR "/null_read.c"), QStringLiteral("--screenshot"), png});
+    QVERIFY(p.waitForFinished(kLoadTimeoutMs));
+    QCOMPARE(p.exitCode(), 1);
+    p.start(QStringLiteral(CORELENS_GUI_EXE), {QStringLiteral("--bogus")});
+    QVERIFY(p.waitForFinished(kLoadTimeoutMs));
+    QCOMPARE(p.exitCode(), 64);
+  }
+
+ private:
+  // "f3" for "f3", "extract_field" for "extract_field(Record const*)".
+  static std::string comparable(const std::string& function) { return function.substr(0, function.find('(')); }
+};
+
+QTEST_MAIN(WindowTest)
+#include "window_test.moc"
