@@ -22,15 +22,26 @@ AddressSpace::AddressSpace(std::shared_ptr<const MappedFile> file,
   }
   std::stable_sort(segments_.begin(), segments_.end(),
                    [](const MemorySegment& a, const MemorySegment& b) { return a.start < b.start; });
+  max_end_.reserve(segments_.size());
+  std::uint64_t max_end = 0;
+  for (const auto& seg : segments_) {
+    std::uint64_t end = 0;
+    if (__builtin_add_overflow(seg.start, seg.size, &end)) end = UINT64_MAX;  // ends at 2^64
+    max_end = std::max(max_end, end);
+    max_end_.push_back(max_end);
+  }
 }
 
 const MemorySegment* AddressSpace::find(std::uint64_t addr) const {
-  // The last segment whose start is <= addr.
+  // The last segment whose start is <= addr; real cores never overlap, but a damaged one may,
+  // so look further back while an earlier segment still reaches past addr.
   auto it = std::upper_bound(segments_.begin(), segments_.end(), addr,
                              [](std::uint64_t a, const MemorySegment& s) { return a < s.start; });
-  if (it == segments_.begin()) return nullptr;
-  --it;
-  if (addr - it->start < it->size) return &*it;
+  auto i = static_cast<std::size_t>(it - segments_.begin());
+  while (i > 0 && max_end_[i - 1] > addr) {
+    --i;
+    if (addr - segments_[i].start < segments_[i].size) return &segments_[i];
+  }
   return nullptr;
 }
 
@@ -50,6 +61,12 @@ Result<std::span<const std::byte>> AddressSpace::read_view(std::uint64_t addr,
   if (size > s->saved - rel) {
     std::uint64_t first_missing = s->start + s->saved;
     if (s->saved == s->size) {
+      // The range goes on in the next segment, or past every mapping: read() tells which.
+      std::byte probe;
+      if (read(first_missing, std::span(&probe, 1))) {
+        return fail(ErrorCode::unsupported, "the range at " + hex(addr) + " crosses into another segment; "
+                                            "read() copies across segments", first_missing);
+      }
       return fail(ErrorCode::not_mapped, "address " + hex(first_missing) + " is not mapped", first_missing);
     }
     return fail(ErrorCode::not_saved,

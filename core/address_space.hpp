@@ -50,6 +50,7 @@ class AddressSpace {
  private:
   std::shared_ptr<const MappedFile> file_;
   std::vector<MemorySegment> segments_;
+  std::vector<std::uint64_t> max_end_;  // max_end_[i]: the highest end among segments_[0..i]
 };
 
 }  // namespace corelens

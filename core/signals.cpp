@@ -112,8 +112,8 @@ constexpr CodeEntry kFpeCodes[] = {
     {6, "FPE_FLTRES", "floating-point inexact result"},
     {7, "FPE_FLTINV", "floating-point invalid operation"},
     {8, "FPE_FLTSUB", "subscript out of range"},
-    {9, "FPE_FLTUNK", "undiagnosed floating-point exception"},
-    {10, "FPE_CONDTRAP", "trap on condition"},
+    {14, "FPE_FLTUNK", "undiagnosed floating-point exception"},
+    {15, "FPE_CONDTRAP", "trap on condition"},
 };
 constexpr CodeEntry kTrapCodes[] = {
     {1, "TRAP_BRKPT", "process breakpoint"},

@@ -62,7 +62,7 @@ DumpFormat detect_format(std::span<const std::byte> bytes) {
   if (starts_with(bytes, kZstd, 4) || starts_with(bytes, kXz, 6) || starts_with(bytes, kLz4, 4)) {
     return DumpFormat::compressed;
   }
-  if (!starts_with(bytes, ELFMAG, SELFMAG) || bytes.size() < 64) return DumpFormat::unknown;
+  if (!starts_with(bytes, ELFMAG, SELFMAG)) return DumpFormat::unknown;
   ByteReader file(bytes);
   if (file.u8(EI_CLASS).value_or(0) == ELFCLASS64 && file.u16(16).value_or(0) == ET_CORE &&
       has_vmcoreinfo(file)) {

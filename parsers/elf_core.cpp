@@ -40,6 +40,19 @@ Result<Header> read_header(const ByteReader& file) {
   if (file.size() < SELFMAG || std::memcmp(file.bytes().data(), ELFMAG, SELFMAG) != 0) {
     return fail(ErrorCode::not_a_dump, "not an ELF file (no ELF magic at offset 0)");
   }
+  // e_type sits at offset 16 in both ELF classes and byte orders' first byte tells enough: say
+  // "not a core" before "unsupported class" for executables and libraries.
+  auto type_lo = file.u8(16), type_hi = file.u8(17);
+  if (type_lo && type_hi) {
+    bool big = file.u8(EI_DATA).value_or(0) == ELFDATA2MSB;
+    auto as_le = static_cast<std::uint16_t>((*type_hi << 8) | *type_lo);
+    auto as_be = static_cast<std::uint16_t>((*type_lo << 8) | *type_hi);
+    auto type = big ? as_be : as_le;
+    // A damaged EI_DATA must not turn a core into "not a core": either order reading ET_CORE will do.
+    if (as_le != ET_CORE && as_be != ET_CORE) {
+      return fail(ErrorCode::not_a_dump, "an ELF file, but not a core dump: it is " + describe_elf_type(type));
+    }
+  }
   if (file.size() < EI_NIDENT) return fail(ErrorCode::truncated, "the ELF header is truncated", 0);
   std::uint8_t cls = *file.u8(EI_CLASS);
   std::uint8_t data = *file.u8(EI_DATA);
@@ -63,9 +76,6 @@ Result<Header> read_header(const ByteReader& file) {
   h.phnum = *file.u16(56);
   h.shentsize = *file.u16(58);
   h.shnum = *file.u16(60);
-  if (h.type != ET_CORE) {
-    return fail(ErrorCode::not_a_dump, "an ELF file, but not a core dump: it is " + describe_elf_type(h.type));
-  }
   return h;
 }
 
@@ -131,7 +141,10 @@ class NoteDecoder {
           return;
         }
         if (Thread* t = current()) t->siginfo = *s;
-        if (!dump_.siginfo) dump_.siginfo = *s;
+        // gcore writes one per thread, SIGSTOP for the threads it stopped itself: the process's
+        // signal is the first that is not gdb's own stop.
+        constexpr int kSigStop = 19;
+        if (!dump_.siginfo || (dump_.siginfo->signo == kSigStop && s->signo != kSigStop)) dump_.siginfo = *s;
         return;
       }
       case notes::kAuxv:

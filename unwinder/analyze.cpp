@@ -144,7 +144,7 @@ Report analyze_process(const ProcessDump& dump, const std::string& path, const A
     report.mappings.push_back(MappingReport{m.start, m.end, m.perms(), m.path, m.file_offset, m.saved});
   }
 
-  ProcessTarget target(dump);
+  ProcessTarget target(dump, &memory);
   auto backend = DwflBackend::create(target, located, options.locator);
   if (!backend) diags.error("unwinder-unavailable", backend.error().message);
 

@@ -14,6 +14,7 @@
 
 #include "core/strings.hpp"
 #include "unwinder/arch_registers.hpp"
+#include "unwinder/call_site_check.hpp"
 
 namespace corelens {
 namespace {
@@ -32,7 +33,7 @@ pid_t next_thread(Dwfl*, void* arg, void** thread_argp) {
   std::size_t next = 0;
   if (*thread_argp != nullptr) next = static_cast<DwflBackend::ThreadArg*>(*thread_argp)->index + 1;
   DwflBackend::ThreadArg* t = backend->thread_arg(next);
-  if (t == nullptr) return 0;
+  if (t == nullptr || t->resume != nullptr) return 0;  // the resume slot is not a thread
   *thread_argp = t;
   return static_cast<pid_t>(next + 1);
 }
@@ -61,6 +62,17 @@ bool memory_read(Dwfl*, Dwarf_Addr addr, Dwarf_Word* result, void* arg) {
 bool set_initial_registers(Dwfl_Thread* thread, void* thread_arg) {
   auto* t = static_cast<DwflBackend::ThreadArg*>(thread_arg);
   const Target& target = t->backend->target();
+  if (t->resume != nullptr) {
+    // Only what the fallback knows: stack pointer, frame pointer, pc (x86_64 DWARF 7, 6).
+    Dwarf_Word sp = t->resume->sp;
+    if (!dwfl_thread_state_registers(thread, 7, 1, &sp)) return false;
+    if (t->resume->fp) {
+      Dwarf_Word fp = *t->resume->fp;
+      if (!dwfl_thread_state_registers(thread, 6, 1, &fp)) return false;
+    }
+    dwfl_thread_state_register_pc(thread, t->resume->pc);
+    return true;
+  }
   auto regs = dwarf_registers(target.arch(), target.initial_registers(t->index));
   if (!regs) return false;
   if (!dwfl_thread_state_registers(thread, 0, static_cast<unsigned>(regs->values.size()),
@@ -193,8 +205,10 @@ Result<std::unique_ptr<DwflBackend>> DwflBackend::create(const Target& target,
 
   b->report_modules(modules, options);
 
-  b->thread_args_.resize(target.thread_count());
-  for (std::size_t i = 0; i < b->thread_args_.size(); ++i) b->thread_args_[i] = ThreadArg{b.get(), i};
+  b->thread_args_.resize(target.thread_count() + 1);
+  for (std::size_t i = 0; i < b->thread_args_.size(); ++i) b->thread_args_[i] = ThreadArg{b.get(), i, nullptr};
+  b->thread_args_.back().resume = &b->resume_;
+  b->call_check_ = std::make_unique<CallSiteCheck>(target.arch());
   b->arch_elf_header_ = arch_header(target.arch());
   b->arch_elf_ = elf_memory(reinterpret_cast<char*>(b->arch_elf_header_.data()), b->arch_elf_header_.size());
   if (b->arch_elf_ == nullptr || !dwfl_attach_state(b->dwfl_, b->arch_elf_, 1, &kThreadCallbacks, b.get())) {
@@ -235,6 +249,50 @@ void DwflBackend::report_modules(const std::vector<LocatedModule>& located, cons
 }
 
 DwflBackend::DwflBackend(const Target& target) : target_(target) {}
+
+bool DwflBackend::is_return_address(std::uint64_t addr) const {
+  return call_check_->is_return_address(target_, addr);
+}
+
+std::optional<RawFrame> DwflBackend::recover_caller(const RawFrame& callee, std::optional<std::uint64_t> callee_fp,
+                                                    std::optional<std::uint64_t>* caller_fp) {
+  if (!callee.sp) return std::nullopt;
+  std::uint64_t sp = *callee.sp;
+  auto read_word = [&](std::uint64_t addr) -> std::optional<std::uint64_t> {
+    std::uint64_t v = 0;
+    if (!target_.read_memory(addr, std::as_writable_bytes(std::span(&v, 1)))) return std::nullopt;
+    return v;
+  };
+  // 1. The frame-pointer chain: [fp] is the caller's fp, [fp + 8] the return address.
+  constexpr std::uint64_t kMaxFrameSize = 1u << 20;
+  if (callee_fp && *callee_fp >= sp && *callee_fp - sp < kMaxFrameSize && (*callee_fp & 7) == 0) {
+    auto ret = read_word(*callee_fp + 8);
+    auto next_fp = read_word(*callee_fp);
+    if (ret && next_fp && is_return_address(*ret)) {
+      RawFrame f;
+      f.pc = *ret;
+      f.sp = *callee_fp + 16;
+      f.trust = FrameTrust::frame_pointer;
+      *caller_fp = *next_fp;
+      return f;
+    }
+  }
+  // 2. A scan of the stack above sp for a word that is a return address.
+  constexpr std::uint64_t kScanWords = 4096;
+  for (std::uint64_t i = 0; i < kScanWords; ++i) {
+    std::uint64_t addr = sp + i * 8;
+    auto word = read_word(addr);
+    if (!word) break;  // the end of the saved stack
+    if (*word == callee.pc || !is_return_address(*word)) continue;
+    RawFrame f;
+    f.pc = *word;
+    f.sp = addr + 8;
+    f.trust = FrameTrust::scan;
+    *caller_fp = callee_fp;  // unknown; the callee, having no frame pointer, likely kept the caller's
+    return f;
+  }
+  return std::nullopt;
+}
 
 DwflBackend::~DwflBackend() {
   if (dwfl_ != nullptr) dwfl_end(dwfl_);
@@ -292,6 +350,8 @@ struct WalkState {
   Arch arch;
   RawStack* stack;
   std::string stop_reason;
+  bool skip_first = false;      // a resumed walk starts at a frame already on the stack
+  bool fallback_allowed = false;  // the walk stopped for want of unwind information, not a rule
 };
 
 int on_frame(Dwfl_Frame* state, void* arg) {
@@ -303,6 +363,10 @@ int on_frame(Dwfl_Frame* state, void* arg) {
     w->stop_reason = std::string("no pc for the next frame: ") + dwfl_errmsg(-1);
     return DWARF_CB_ABORT;
   }
+  if (w->skip_first) {
+    w->skip_first = false;
+    return DWARF_CB_OK;
+  }
   RawFrame f;
   f.pc = pc;
   f.is_activation = activation;
@@ -312,6 +376,13 @@ int on_frame(Dwfl_Frame* state, void* arg) {
     const RawFrame& callee = stack.frames.back();
     std::uint64_t callee_lookup = callee.is_activation ? callee.pc : callee.pc - 1;
     f.trust = w->backend->classify_step(callee_lookup);
+    // Without CFI, libdwfl follows the frame pointer blindly; where the callee kept none, that
+    // yields garbage. Accept its answer only if it is a real return address.
+    if (f.trust == FrameTrust::frame_pointer && pc != 0 && !w->backend->is_return_address(pc)) {
+      w->stop_reason = "no unwind information at " + hex(callee.pc);
+      w->fallback_allowed = true;
+      return DWARF_CB_ABORT;
+    }
     // One set of stop rules for every method: the walk must make progress up the stack.
     if (f.sp && callee.sp) {
       if (*f.sp == *callee.sp && f.pc == callee.pc) {
@@ -366,6 +437,39 @@ RawStack DwflBackend::unwind(std::size_t thread_index, const UnwindLimits& limit
   last_fault_.reset();
   WalkState w{this, &limits, regs->sp_regno, target_.arch(), &stack, {}};
   int rc = dwfl_getthread_frames(dwfl_, static_cast<pid_t>(thread_index + 1), on_frame, &w);
+  // Where libdwfl gave up for want of unwind information, find the caller by the frame-pointer
+  // chain or a stack scan, then let libdwfl carry on from there. Bounded: every recovered frame
+  // is a frame of the stack, and the stop rules of on_frame apply to what follows.
+  constexpr int kMaxRecoveries = 256;
+  std::optional<std::uint64_t> fp = target_.initial_registers(thread_index).get("rbp");
+  for (int recoveries = 0; rc != 0 && recoveries < kMaxRecoveries && !stack.frames.empty() &&
+                           stack.frames.size() < limits.max_frames &&
+                           (w.stop_reason.empty() || w.fallback_allowed);
+       ++recoveries) {
+    const RawFrame& callee = stack.frames.back();
+    if (stack.frames.size() > 1) {
+      for (const auto& r : callee.registers) {
+        if (r.name == "rbp") fp = r.value;
+      }
+    }
+    std::optional<std::uint64_t> caller_fp;
+    auto caller = recover_caller(callee, fp, &caller_fp);
+    if (!caller) break;
+    if (caller->sp && callee.sp && *caller->sp <= *callee.sp) break;  // the stack must grow
+    stack.frames.push_back(*caller);
+    if (stack.frames.size() >= limits.max_frames) {
+      w.stop_reason = "stopped at the frame limit of " + std::to_string(limits.max_frames);
+      w.fallback_allowed = false;
+      break;
+    }
+    fp = caller_fp;
+    resume_ = ResumeState{caller->pc, *caller->sp, caller_fp};
+    w.stop_reason.clear();
+    w.fallback_allowed = false;
+    w.skip_first = true;
+    last_fault_.reset();
+    rc = dwfl_getthread_frames(dwfl_, static_cast<pid_t>(thread_args_.size()), on_frame, &w);
+  }
   if (rc == 0) {
     stack.complete = true;
     stack.status = "complete";

@@ -84,9 +84,16 @@ class DwflBackend {
   bool has_dwarf(std::size_t module_index) const;
 
   // libdwfl callbacks reach the backend through these.
+  // Registers to restart a walk from, after a fallback found a caller frame that libdwfl could
+  // not: the walk resumes with CFI (or libdwfl's own frame-pointer step) from there.
+  struct ResumeState {
+    std::uint64_t pc = 0, sp = 0;
+    std::optional<std::uint64_t> fp;  // the frame pointer register (rbp), when known
+  };
   struct ThreadArg {
     DwflBackend* backend;
     std::size_t index;
+    const ResumeState* resume = nullptr;
   };
   ThreadArg* thread_arg(std::size_t index) {
     return index < thread_args_.size() ? &thread_args_[index] : nullptr;
@@ -95,9 +102,14 @@ class DwflBackend {
   void note_memory_fault(std::uint64_t addr) { last_fault_ = addr; }
   // How the step from a callee at LOOKUP_PC to its caller was made (CFI or frame pointer).
   FrameTrust classify_step(std::uint64_t lookup_pc_of_callee);
+  bool is_return_address(std::uint64_t addr) const;
 
  private:
   explicit DwflBackend(const Target& target);
+  // The caller of CALLEE when libdwfl found none: the frame-pointer chain, then a stack scan;
+  // both accept only return addresses just after a call instruction.
+  std::optional<RawFrame> recover_caller(const RawFrame& callee, std::optional<std::uint64_t> callee_fp,
+                                         std::optional<std::uint64_t>* caller_fp);
   void report_modules(const std::vector<LocatedModule>& modules, const LocatorOptions& options);
 
   const Target& target_;
@@ -109,7 +121,9 @@ class DwflBackend {
   std::unordered_map<std::uint64_t, std::vector<SymbolizedLocation>> symbol_cache_;
   std::unordered_map<std::uint64_t, FrameTrust> trust_cache_;
   std::optional<std::uint64_t> last_fault_;
-  std::vector<ThreadArg> thread_args_;
+  std::vector<ThreadArg> thread_args_;  // one per thread, then the resume slot
+  ResumeState resume_;
+  std::unique_ptr<class CallSiteCheck> call_check_;
   std::unordered_map<Dwfl_Module*, int> module_index_;
   std::vector<unsigned char> arch_elf_header_;  // a bare ELF header telling libdwfl the machine
   Elf* arch_elf_ = nullptr;

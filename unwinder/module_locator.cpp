@@ -1,5 +1,6 @@
 #include "unwinder/module_locator.hpp"
 
+#include <dlfcn.h>
 #include <elfutils/debuginfod.h>
 #include <unistd.h>
 
@@ -37,19 +38,28 @@ std::vector<Candidate> build_id_candidates(const std::string& build_id, const Lo
   return out;
 }
 
+// libdebuginfod is loaded only when the user asked for it (DEBUGINFOD_URLS): linking it pulls
+// curl, TLS and LDAP libraries into every run, a fixed cost the batch triage pays per dump.
 std::string debuginfod_executable(const std::string& build_id) {
-  debuginfod_client* client = debuginfod_begin();
-  if (client == nullptr) return {};
-  char* path = nullptr;
-  int fd = debuginfod_find_executable(client, reinterpret_cast<const unsigned char*>(build_id.c_str()),
-                                      0, &path);
+  void* lib = dlopen("libdebuginfod.so.1", RTLD_LAZY | RTLD_LOCAL);
+  if (lib == nullptr) return {};
+  auto begin = reinterpret_cast<decltype(&debuginfod_begin)>(dlsym(lib, "debuginfod_begin"));
+  auto find = reinterpret_cast<decltype(&debuginfod_find_executable)>(dlsym(lib, "debuginfod_find_executable"));
+  auto end = reinterpret_cast<decltype(&debuginfod_end)>(dlsym(lib, "debuginfod_end"));
   std::string out;
-  if (fd >= 0) {
-    ::close(fd);
-    if (path != nullptr) out = path;
+  if (begin != nullptr && find != nullptr && end != nullptr) {
+    if (debuginfod_client* client = begin()) {
+      char* path = nullptr;
+      int fd = find(client, reinterpret_cast<const unsigned char*>(build_id.c_str()), 0, &path);
+      if (fd >= 0) {
+        ::close(fd);
+        if (path != nullptr) out = path;
+      }
+      std::free(path);
+      end(client);
+    }
   }
-  std::free(path);
-  debuginfod_end(client);
+  dlclose(lib);
   return out;
 }
 

@@ -9,6 +9,7 @@
 
 #include "core/arch.hpp"
 #include "core/error.hpp"
+#include "core/memory_source.hpp"
 #include "core/process.hpp"
 
 namespace corelens {
@@ -19,6 +20,11 @@ class Target {
   virtual Arch arch() const = 0;
   // Reads memory; a fault carries the address that could not be read.
   virtual Result<void> read_memory(std::uint64_t addr, std::span<std::byte> out) const = 0;
+  // Reads instructions: like read_memory, but may also find code the dump did not save (kernel
+  // cores leave out file-backed text) in the verified module files.
+  virtual Result<void> read_code(std::uint64_t addr, std::span<std::byte> out) const {
+    return read_memory(addr, out);
+  }
   // Threads are addressed by index: a damaged dump may repeat a tid or record tid 0.
   virtual std::size_t thread_count() const = 0;
   virtual std::int32_t thread_id(std::size_t index) const = 0;
@@ -32,7 +38,8 @@ class Target {
 // A Target over a parsed user-process core. Holds a reference: the ProcessDump must outlive it.
 class ProcessTarget final : public Target {
  public:
-  explicit ProcessTarget(const ProcessDump& dump) : dump_(dump) {}
+  // CODE, when given, serves read_code (see ModuleBackedMemory); it must outlive the target.
+  explicit ProcessTarget(const ProcessDump& dump, const MemorySource* code = nullptr) : dump_(dump), code_(code) {}
   Arch arch() const override { return dump_.arch; }
   Result<void> read_memory(std::uint64_t addr, std::span<std::byte> out) const override {
     return dump_.memory.read(addr, out);
@@ -44,9 +51,13 @@ class ProcessTarget final : public Target {
   }
   const std::vector<Module>& modules() const override { return dump_.modules; }
   bool is_executable(std::uint64_t addr) const override;
+  Result<void> read_code(std::uint64_t addr, std::span<std::byte> out) const override {
+    return code_ != nullptr ? code_->read(addr, out) : dump_.memory.read(addr, out);
+  }
 
  private:
   const ProcessDump& dump_;
+  const MemorySource* code_ = nullptr;
 };
 
 }  // namespace corelens
