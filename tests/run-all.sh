@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Every test corelens has, as CI runs them (the README's test command calls this):
+# Every test corelens has (the README's test command calls this):
 #   1. the normal build (g++, warnings as errors under CI) and its whole ctest suite: unit tests on
 #      synthetic cores, integration tests on real sample cores, comparisons with eu-stack and gdb,
 #      JSON schema validation, fuzz-regression replays;
-#   2. a clang build of the libraries, the CLI and the tests with AddressSanitizer and
-#      UndefinedBehaviorSanitizer, whose ctest suite runs everything again sanitized and runs each
-#      libFuzzer target for a bounded time (CORELENS_FUZZ_SECONDS, default 20).
-# Options: --quick skips the sanitized build.
+#   2. with --sanitize: a clang build of the libraries, the CLI and the tests with AddressSanitizer
+#      and UndefinedBehaviorSanitizer, whose ctest suite runs everything again sanitized and runs
+#      each libFuzzer target for a bounded time (CORELENS_FUZZ_SECONDS, default 20).
+# The sanitized pass is opt-in until it has been seen green end to end on a CI machine (the
+# triage isolation's RLIMIT_AS and ASan's shadow memory may not mix); then it becomes the default.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -15,7 +16,7 @@ cmake -S . -B build -G Ninja
 cmake --build build -j "$jobs"
 ctest --test-dir build --output-on-failure -j "$jobs"
 
-if [[ ${1:-} == --quick ]]; then exit 0; fi
+if [[ ${1:-} != --sanitize ]]; then exit 0; fi
 
 # The sanitized build shares the sample cores' recipe but makes its own (its own build tree).
 CC=clang-14 CXX=clang++-14 cmake -S . -B build-sanitize -G Ninja \
