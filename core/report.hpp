@@ -112,6 +112,60 @@ struct ProcessReport {
   std::optional<std::uint32_t> uid, gid;
 };
 
+// ---- Why it crashed (core/analysis) ---------------------------------------------------------
+
+// The faulting instruction, decoded, and the memory access it made.
+struct FaultExplanation {
+  std::uint64_t pc = 0;
+  std::string instruction;       // "mov eax, dword ptr [rax]"; empty when the pc was unreadable
+  std::string access;            // "read", "write", "execute"; empty when unknown
+  std::uint32_t size = 0;        // bytes accessed, 0 when unknown
+  std::optional<std::uint64_t> address;  // effective address computed from the registers
+  std::string base_register, index_register;  // full names ("rax"), empty if none
+  std::optional<std::uint64_t> base_value, index_value;
+  std::uint32_t scale = 0;
+  std::int64_t displacement = 0;
+  // Effective address == si_addr (unset when there is no si_addr or no effective address).
+  std::optional<bool> matches_fault_address;
+  std::string variable;          // what the base register holds, by DWARF ("hdr", "r->field")
+  std::string member;            // NULL + offset: the struct member at that offset, by DWARF
+};
+
+// One crash category with a stable identifier (see core/analysis/classify.hpp for the list).
+struct CrashClassification {
+  std::string category = "unknown";  // "null-pointer-read", "assertion-failed", ...
+  std::string rule;                  // the rule that fired, in words
+  std::string severity = "unknown";  // exploitable | probably-exploitable | probably-not-exploitable | unknown
+  std::string message;               // abort message, malloc message, exception what()
+  std::string exception_type;        // uncaught-exception: the thrown type, demangled
+};
+
+struct CrashSignature {
+  std::vector<std::string> frames;  // "module!function", innermost first, after skipping
+  std::string readable;             // "assertion-failed | assert_fail!parse_header | assert_fail!main"
+  std::string hash;                 // 16 hex digits (FNV-1a 64 of READABLE)
+};
+
+// Threads whose stacks are identical, by function and module (tids in report order).
+struct ThreadGroup {
+  std::vector<std::int32_t> tids;
+  std::string top_function;  // the innermost frame's function, "??" when unknown
+};
+
+struct HealthItem {
+  std::string kind;     // truncated | missing-note | module-missing | module-mismatch | unwind-incomplete
+  std::string message;
+};
+
+struct CrashAnalysis {
+  std::string why;  // the one sentence under the Signal line
+  std::optional<FaultExplanation> fault;
+  CrashClassification classification;
+  CrashSignature signature;
+  std::vector<ThreadGroup> thread_groups;  // only groups of two or more threads
+  std::vector<HealthItem> health;          // empty: nothing wrong with the core
+};
+
 struct Report {
   int schema_version = kReportSchemaVersion;
   std::string dump_path;
@@ -127,6 +181,7 @@ struct Report {
   std::vector<NoteInfo> notes;
   std::vector<AuxvEntry> auxv;
   std::vector<Diagnostic> diagnostics;
+  std::optional<CrashAnalysis> analysis;  // absent only when the analysis did not run
   std::optional<KernelReport> kernel;     // kernel dumps (dump_kind "kernel-dump") only
 };
 

@@ -67,6 +67,45 @@ Json signal_json(const SignalReport& s) {
   return j;
 }
 
+Json analysis_json(const CrashAnalysis& a) {
+  Json j;
+  j["why"] = a.why;
+  const CrashClassification& c = a.classification;
+  j["category"] = c.category;
+  j["rule"] = c.rule;
+  j["severity"] = c.severity;
+  j["message"] = opt_str(c.message);
+  j["exception_type"] = opt_str(c.exception_type);
+  if (a.fault) {
+    const FaultExplanation& f = *a.fault;
+    j["fault"] = Json{{"pc", hex(f.pc)},
+                      {"instruction", opt_str(f.instruction)},
+                      {"access", opt_str(f.access)},
+                      {"size", f.size ? Json(f.size) : Json(nullptr)},
+                      {"address", opt_hex(f.address)},
+                      {"base_register", opt_str(f.base_register)},
+                      {"base_value", opt_hex(f.base_value)},
+                      {"index_register", opt_str(f.index_register)},
+                      {"index_value", opt_hex(f.index_value)},
+                      {"scale", f.scale ? Json(f.scale) : Json(nullptr)},
+                      {"displacement", f.displacement},
+                      {"matches_fault_address", opt(f.matches_fault_address)},
+                      {"variable", opt_str(f.variable)},
+                      {"member", opt_str(f.member)}};
+  } else {
+    j["fault"] = nullptr;
+  }
+  j["signature"] = Json{{"hash", a.signature.hash}, {"readable", a.signature.readable},
+                        {"frames", a.signature.frames}};
+  Json groups = Json::array();
+  for (const auto& g : a.thread_groups) groups.push_back(Json{{"tids", g.tids}, {"top_function", g.top_function}});
+  j["thread_groups"] = std::move(groups);
+  Json health = Json::array();
+  for (const auto& h : a.health) health.push_back(Json{{"kind", h.kind}, {"message", h.message}});
+  j["health"] = std::move(health);
+  return j;
+}
+
 }  // namespace
 
 std::string report_to_json(const Report& r, int indent) {
@@ -83,6 +122,7 @@ std::string report_to_json(const Report& r, int indent) {
                       {"gid", opt(r.process.gid)}};
   j["signal"] = r.signal ? signal_json(*r.signal) : Json(nullptr);
   j["crashed_thread"] = opt(r.crashed_tid);
+  j["analysis"] = r.analysis ? analysis_json(*r.analysis) : Json(nullptr);
   Json threads = Json::array();
   for (const auto& t : r.threads) threads.push_back(thread_json(t));
   j["threads"] = std::move(threads);

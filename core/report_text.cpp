@@ -1,5 +1,7 @@
 #include "core/report_text.hpp"
 
+#include <algorithm>
+
 #include "core/report_kernel.hpp"
 #include "core/strings.hpp"
 
@@ -58,6 +60,21 @@ void append_stack(std::string& out, const ThreadReport& t, const TextOptions& op
   if (!t.unwind_complete) out += "  (stack incomplete: " + t.unwind_status + ")\n";
 }
 
+void append_analysis(std::string& out, const CrashAnalysis& a) {
+  const CrashClassification& c = a.classification;
+  out += "Category  " + c.category + " (" + c.severity + "; " + c.rule + ")\n";
+  if (!c.exception_type.empty()) out += "Exception " + c.exception_type + "\n";
+  out += "Signature " + a.signature.hash + "  " + a.signature.readable + "\n";
+  for (const auto& g : a.thread_groups) {
+    out += "Threads   " + std::to_string(g.tids.size()) + " threads in " + g.top_function + "\n";
+  }
+  if (!a.health.empty()) {
+    out += "Health    " + a.health.front().kind + ": " + a.health.front().message;
+    if (a.health.size() > 1) out += " (and " + std::to_string(a.health.size() - 1) + " more problems)";
+    out += "\n";
+  }
+}
+
 }  // namespace
 
 std::string signal_summary(const SignalReport& s) {
@@ -111,6 +128,7 @@ std::string report_to_text(const Report& r, const TextOptions& options) {
   } else {
     out += "Signal    (none recorded)\n";
   }
+  if (r.analysis && !r.analysis->why.empty()) out += "Why       " + r.analysis->why + "\n";
   if (r.crashed_tid) {
     out += "Crashed   thread " + std::to_string(*r.crashed_tid);
     for (const auto& t : r.threads) {
@@ -118,13 +136,27 @@ std::string report_to_text(const Report& r, const TextOptions& options) {
     }
     out += " (" + std::to_string(r.threads.size()) + (r.threads.size() == 1 ? " thread" : " threads") + " in all)\n";
   }
+  if (r.analysis) append_analysis(out, *r.analysis);
 
   for (const auto& t : r.threads) {
+    // Threads with the same stack as one already shown are summed up under it.
+    const ThreadGroup* group = nullptr;
+    if (r.analysis && options.collapse_recursion) {
+      for (const auto& g : r.analysis->thread_groups) {
+        if (std::find(g.tids.begin(), g.tids.end(), t.tid) != g.tids.end() && !t.crashed) group = &g;
+      }
+    }
+    if (group != nullptr && group->tids.front() != t.tid) continue;
     out += "\nThread " + std::to_string(t.tid);
     if (!t.name.empty()) out += " \"" + t.name + "\"";
     if (t.crashed) out += " (crashed)";
     out += ":\n";
     append_stack(out, t, options);
+    if (group != nullptr) {
+      out += "  (and " + std::to_string(group->tids.size() - 1) + " more threads with this stack:";
+      for (std::size_t i = 1; i < group->tids.size(); ++i) out += " " + std::to_string(group->tids[i]);
+      out += ")\n";
+    }
     if (options.show_registers) {
       std::string line;
       for (std::size_t i = 0; i < t.registers.size(); ++i) {

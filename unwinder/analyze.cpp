@@ -6,6 +6,7 @@
 #include "core/strings.hpp"
 #include "parsers/detect.hpp"
 #include "parsers/elf_core.hpp"
+#include "unwinder/crash_context.hpp"
 #include "unwinder/kernel_analyze.hpp"
 
 namespace corelens {
@@ -194,8 +195,10 @@ Report analyze_process(const ProcessDump& dump, const std::string& path, const A
     }
     report.modules.push_back(std::move(mr));
   }
-  (void)memory;  // the fault explanation (core/analysis) reads instructions through it
   report.diagnostics = diags.entries();
+  // Why it crashed: reads instructions and glibc's messages through MEMORY (core/analysis).
+  report.analysis = run_crash_analysis(dump, report, memory, backend ? backend->get() : nullptr,
+                                       options.skip_frames ? &*options.skip_frames : nullptr);
   return report;
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/analysis/signature.hpp"
 #include "core/error.hpp"
 #include "core/report.hpp"
 #include "parsers/compressed.hpp"
@@ -21,6 +22,7 @@ struct AnalyzeOptions {
   LocatorOptions locator;
   UnwindLimits limits;
   DecompressOptions decompress;         // zstd/xz/lz4 cores: output cap and temporary directory
+  std::optional<SkipList> skip_frames;  // frames left out of crash signatures; unset: built-in
 };
 
 // A dump opened and analysed: the front ends keep it to show memory, disassembly and the

@@ -1,0 +1,399 @@
+#include "core/analysis/classify.hpp"
+
+#include <cxxabi.h>
+
+#include <array>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+
+#include "core/analysis/explain.hpp"
+#include "core/signals.hpp"
+#include "core/strings.hpp"
+
+namespace corelens {
+namespace {
+
+constexpr int kSigIll = 4, kSigAbrt = 6, kSigBus = 7, kSigFpe = 8, kSigSegv = 11;
+constexpr int kFpeIntDiv = 1, kFpeIntOvf = 2;
+constexpr std::uint64_t kStackGuardGap = 1ull << 20;  // Linux's stack_guard_gap: 256 pages
+
+std::optional<std::uint64_t> read_u64(const MemorySource& m, std::uint64_t addr) {
+  std::array<std::byte, 8> b{};
+  if (!m.read(addr, b)) return std::nullopt;
+  std::uint64_t v = 0;
+  std::memcpy(&v, b.data(), 8);  // little-endian hosts read little-endian dumps (x86_64, aarch64)
+  return v;
+}
+
+std::optional<std::uint32_t> read_u32(const MemorySource& m, std::uint64_t addr) {
+  std::array<std::byte, 4> b{};
+  if (!m.read(addr, b)) return std::nullopt;
+  std::uint32_t v = 0;
+  std::memcpy(&v, b.data(), 4);
+  return v;
+}
+
+// A NUL-terminated string of at most MAX bytes, read a byte at a time only at the end of what is
+// readable: every pointer here came from the dump and may point anywhere.
+std::optional<std::string> read_cstring(const MemorySource& m, std::uint64_t addr, std::size_t max) {
+  std::string out;
+  std::array<std::byte, 64> chunk{};
+  while (out.size() < max) {
+    std::size_t want = std::min(chunk.size(), max - out.size());
+    std::size_t got = want;
+    while (got > 0 && !m.read(addr + out.size(), std::span<std::byte>(chunk.data(), got))) got /= 2;
+    if (got == 0) return out.empty() ? std::nullopt : std::optional<std::string>(out);
+    for (std::size_t i = 0; i < got; ++i) {
+      if (chunk[i] == std::byte{0}) return out;
+      out.push_back(static_cast<char>(chunk[i]));
+    }
+  }
+  return out;
+}
+
+bool contains(const std::string& haystack, std::string_view needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+std::string demangle_type(const std::string& mangled) {
+  int status = 0;
+  std::unique_ptr<char, decltype(&std::free)> d(abi::__cxa_demangle(mangled.c_str(), nullptr, nullptr, &status),
+                                                &std::free);
+  return status == 0 && d ? std::string(d.get()) : mangled;
+}
+
+bool is_heap_message(const std::string& msg) {
+  // The checks of glibc's malloc (malloc_printerr) all name the function that noticed.
+  static constexpr std::array<std::string_view, 12> kHeap{
+      "double free", "free(): ", "malloc(): ", "realloc(): ", "corrupted size vs. prev_size",
+      "corrupted double-linked list", "malloc_consolidate(): ", "munmap_chunk(): ", "tcache_thread_shutdown(): ",
+      "_int_free", "_int_malloc", "memalign(): "};
+  for (auto n : kHeap) {
+    if (contains(msg, n)) return true;
+  }
+  return false;
+}
+
+bool has_frame(const ThreadReport& t, std::initializer_list<std::string_view> names) {
+  for (const auto& f : t.frames) {
+    std::string base = function_base_name(f.function);
+    for (auto n : names) {
+      if (base == n) return true;
+    }
+  }
+  return false;
+}
+
+std::string mapping_words(const Mapping& m) {
+  std::string s = m.perms();
+  if (!m.path.empty()) s += " " + m.path;
+  return s;
+}
+
+// The stack a thread runs on: the mapping containing its sp, or, when sp has left every mapping
+// (it moved past the stack's end), the nearest mapping above it within the guard gap.
+const Mapping* stack_mapping(const ProcessDump& dump, std::uint64_t sp) {
+  if (const Mapping* m = dump.mapping_at(sp); m != nullptr && (m->flags & kWrite) != 0) return m;
+  const Mapping* best = nullptr;
+  for (const auto& m : dump.mappings) {
+    if (m.start > sp && m.start - sp <= kStackGuardGap && (m.flags & kWrite) != 0 &&
+        (best == nullptr || m.start < best->start)) {
+      best = &m;
+    }
+  }
+  return best;
+}
+
+struct Rule {
+  const char* category;
+  const char* severity;
+};
+constexpr Rule kNullRead{"null-pointer-read", "probably-not-exploitable"};
+constexpr Rule kNullWrite{"null-pointer-write", "probably-exploitable"};
+constexpr Rule kNullCall{"null-pointer-call", "probably-exploitable"};
+constexpr Rule kWildRead{"wild-read", "unknown"};
+constexpr Rule kWildWrite{"wild-write", "exploitable"};
+constexpr Rule kReadonly{"write-to-readonly", "exploitable"};
+constexpr Rule kExecFault{"exec-non-executable", "exploitable"};
+constexpr Rule kStackOverflow{"stack-overflow", "probably-not-exploitable"};
+constexpr Rule kAssert{"assertion-failed", "unknown"};
+constexpr Rule kAbort{"abort", "unknown"};
+constexpr Rule kHeap{"heap-corruption", "exploitable"};
+constexpr Rule kStackSmash{"stack-smashing", "exploitable"};
+constexpr Rule kException{"uncaught-exception", "unknown"};
+constexpr Rule kDivide{"divide-by-zero", "probably-not-exploitable"};
+constexpr Rule kIllegal{"illegal-instruction", "exploitable"};
+constexpr Rule kBus{"bus-error", "unknown"};
+constexpr Rule kKilled{"killed", "probably-not-exploitable"};
+constexpr Rule kUnknown{"unknown", "unknown"};
+
+Classified make(const Rule& r, std::string rule, std::string detail = {}) {
+  Classified c;
+  c.classification.category = r.category;
+  c.classification.severity = r.severity;
+  c.classification.rule = std::move(rule);
+  c.detail = std::move(detail);
+  return c;
+}
+
+// The first frame that is the program's own: not skipped and with a name.
+const Frame* first_own_frame(const ThreadReport& t, const SkipList& skip) {
+  for (const auto& f : t.frames) {
+    if (!f.function.empty() && !skip.matches(f.function)) return &f;
+  }
+  return t.frames.empty() ? nullptr : &t.frames.front();
+}
+
+Classified classify_abort(const CrashInputs& in, const ThreadReport& crashed, const SkipList& skip) {
+  std::string msg;
+  if (in.symbols != nullptr) {
+    if (auto m = read_abort_message(in.memory, *in.symbols)) msg = *m;
+  }
+  Classified c;
+  if (!msg.empty() && is_heap_message(msg)) {
+    c = make(kHeap, "glibc's malloc reported an inconsistency (__abort_msg)", "heap corruption detected by glibc");
+  } else if (has_frame(crashed, {"malloc_printerr"})) {
+    c = make(kHeap, "malloc_printerr on the stack", "heap corruption detected by glibc");
+  } else if (contains(msg, "stack smashing detected") || has_frame(crashed, {"__stack_chk_fail", "__stack_chk_fail_local"})) {
+    c = make(kStackSmash, msg.empty() ? "__stack_chk_fail on the stack" : "glibc's stack protector message (__abort_msg)",
+             "stack smashing detected: a stack buffer overflow overwrote the canary");
+  } else if ((contains(msg, "Assertion") && contains(msg, "failed")) ||
+             has_frame(crashed, {"__assert_fail", "__GI___assert_fail", "__assert_fail_base"})) {
+    c = make(kAssert, msg.empty() ? "__assert_fail on the stack" : "assertion message in __abort_msg", "assertion failed");
+  } else if (has_frame(crashed, {"__cxa_throw", "__cxa_rethrow", "std::terminate", "__cxxabiv1::__terminate",
+                                 "std::rethrow_exception"})) {
+    c = make(kException, "std::terminate / __cxa_throw on the stack", "uncaught C++ exception");
+    if (auto ex = find_inflight_exception(crashed, in.memory, in.symbols)) {
+      c.classification.exception_type = ex->type;
+      msg = ex->what;
+      c.detail = "uncaught exception " + ex->type;
+    }
+  } else {
+    c = make(kAbort, msg.empty() ? "SIGABRT raised by the process itself" : "SIGABRT with a message in __abort_msg",
+             "abort() called");
+  }
+  // glibc ends its messages with a newline; the report shows one line.
+  while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+  c.classification.message = printable(msg);
+  c.site = first_own_frame(crashed, skip);
+  return c;
+}
+
+Classified classify_memory_fault(const CrashInputs& in, const ThreadReport& crashed, const FaultExplanation& fault,
+                                 const DecodedInstruction* insn, const SignalReport& sig) {
+  const ProcessDump& dump = in.dump;
+  auto pc = register_value(crashed.registers, "rip");
+  if (!pc) pc = fault.pc;
+  auto sp = register_value(crashed.registers, "rsp");
+  std::optional<std::uint64_t> addr = sig.address;
+  // A general-protection fault (non-canonical address) carries si_addr 0: trust the decoded one.
+  if ((!addr || (*addr == 0 && sig.code == 0x80)) && fault.address) addr = fault.address;
+
+  // Execution: the pc itself faulted, or it is where nothing executable is.
+  const Mapping* pc_map = dump.mapping_at(*pc);
+  bool pc_in_module = false;
+  for (const auto& m : dump.modules) pc_in_module |= *pc >= m.start && *pc < m.end;
+  bool exec_fault = (addr && *addr == *pc) || (pc_map != nullptr && (pc_map->flags & kExec) == 0) ||
+                    (pc_map == nullptr && !pc_in_module) || fault.access == "execute";
+  if (exec_fault) {
+    Classified c = *pc < kNullPageLimit
+                       ? make(kNullCall, "pc " + hex(*pc) + " is in the NULL page", "call through a NULL function pointer")
+                       : make(kExecFault, "pc " + hex(*pc) + " " +
+                                              (pc_map != nullptr ? "in " + mapping_words(*pc_map) + ", which is not executable"
+                                                                 : "outside every mapping"),
+                              pc_map != nullptr ? "execution of non-executable memory (" + mapping_words(*pc_map) + ")"
+                                                : "jump to an address outside every mapping");
+    // A call pushed its return address at [sp] just before the jump: it names the caller.
+    auto ret = sp ? read_u64(in.memory, *sp) : std::nullopt;
+    if (ret && in.symbols != nullptr) {
+      if (auto name = in.symbols->name_at(*ret - 1)) {
+        Frame caller;
+        caller.pc = *ret;
+        caller.lookup_pc = *ret - 1;
+        caller.function = *name;
+        caller.trust = FrameTrust::scan;
+        for (const auto& m : in.report.modules) {
+          if (*ret >= m.start && *ret < m.end) caller.module = m.path;
+        }
+        c.detail += ", called from " + *name;
+        c.recovered_caller = std::move(caller);
+      }
+    }
+    return c;
+  }
+  // Stack overflow: the fault lies in the guard gap just below the thread's stack, or sp left it.
+  if (sp) {
+    const Mapping* stack = stack_mapping(dump, *sp);
+    const Mapping* sp_map = dump.mapping_at(*sp);
+    bool sp_outside = sp_map == nullptr || (sp_map->flags & (kRead | kWrite)) == 0;
+    if (stack != nullptr && addr && *addr < stack->start && stack->start - *addr <= kStackGuardGap &&
+        *addr + 65536 >= *sp) {
+      return make(kStackOverflow, "fault address within the guard gap below the stack of sp",
+                  "stack overflow: " + hex(*addr) + " is " + std::to_string((stack->start - *addr + 1023) / 1024) +
+                      " KiB below the stack (" + hex(stack->start) + "-" + hex(stack->end) + ")");
+    }
+    if (sp_outside && stack != nullptr) {
+      return make(kStackOverflow, "sp " + hex(*sp) + " is outside its stack mapping",
+                  "stack overflow: sp " + hex(*sp) + " is below the stack (" + hex(stack->start) + "-" +
+                      hex(stack->end) + ")");
+    }
+  }
+
+  bool write = fault.access == "write";
+  bool read = fault.access == "read";
+  if (insn != nullptr && insn->memory.empty() && !fault.instruction.empty()) {
+    // No memory operand decoded but a memory fault: say so rather than guess the direction.
+    return make(kUnknown, "memory fault, but " + fault.instruction + " has no memory operand",
+                "memory fault at " + (addr ? hex(*addr) : std::string("?")));
+  }
+  if (addr && *addr < kNullPageLimit) {
+    std::string offset = *addr == 0 ? "" : " (NULL + " + hex(*addr) + ")";
+    if (write) return make(kNullWrite, "write fault below " + hex(kNullPageLimit), "NULL pointer write" + offset);
+    return make(kNullRead, std::string(read ? "read" : "access") + " fault below " + hex(kNullPageLimit),
+                "NULL pointer dereference" + offset);
+  }
+  const Mapping* target = addr ? dump.mapping_at(*addr) : nullptr;
+  if (write && target != nullptr && (target->flags & kWrite) == 0) {
+    return make(kReadonly, "write to a mapping without write permission",
+                "the memory is read-only (" + mapping_words(*target) + ")");
+  }
+  std::string what = target == nullptr ? "address not mapped (wild pointer)"
+                                       : "no permission for it (" + mapping_words(*target) + ")";
+  if (write) return make(kWildWrite, "write fault at a mapped-out or forbidden address", what);
+  if (read) return make(kWildRead, "read fault at a mapped-out or forbidden address", what);
+  return make(kWildRead, "memory fault, access kind unknown (the instruction could not be decoded)", what);
+}
+
+}  // namespace
+
+std::optional<std::string> read_abort_message(const MemorySource& memory, const SymbolLookup& symbols) {
+  auto sym = symbols.address_of("__abort_msg");
+  if (!sym) return std::nullopt;
+  auto ptr = read_u64(memory, *sym);
+  if (!ptr || *ptr == 0) return std::nullopt;
+  // struct abort_msg_s { unsigned int size; char msg[]; }: SIZE is the whole mmap'd buffer.
+  auto size = read_u32(memory, *ptr);
+  if (!size || *size <= 4) return std::nullopt;
+  return read_cstring(memory, *ptr + 4, std::min<std::size_t>(*size - 4, 4096));
+}
+
+// Itanium C++ ABI as libstdc++ lays it out on 64-bit targets: the thrown object follows a
+// __cxa_exception header whose last member is the _Unwind_Exception (32 bytes, 16-aligned):
+//   header + 0    std::type_info* exceptionType
+//   header + 80   _Unwind_Exception { uint64 exception_class = "GNUCC++\0"; ... }
+//   header + 112  the thrown object
+// By the time abort() runs, __cxa_throw's arguments are gone from the registers, but the
+// _Unwind_Exception pointer it passed down (and the header pointer __cxa_begin_catch used) are
+// still in the spilled registers and locals of the frames above it. So the stack above sp is
+// scanned for a pointer to an _Unwind_Exception with libstdc++'s exception class; what() is read
+// only for types derived from std::logic_error / std::runtime_error, whose message is a
+// copy-on-write string right after the vtable pointer. Other types: the type name only.
+std::optional<RecoveredException> find_inflight_exception(const ThreadReport& crashed, const MemorySource& memory,
+                                                          const SymbolLookup* symbols) {
+  constexpr std::uint64_t kGnuCxx = 0x474e5543432b2b00ull;  // "GNUCC++\0"
+  constexpr std::uint64_t kHeaderToUnwind = 80, kUnwindSize = 32;
+  constexpr std::size_t kScanBytes = 64 * 1024;
+  auto sp = register_value(crashed.registers, "rsp");
+  if (!sp) return std::nullopt;
+  // Page by page up to the first unreadable one: the stack may end a few hundred bytes above sp.
+  std::vector<std::byte> stack(kScanBytes);
+  std::size_t have = 0;
+  while (have < kScanBytes) {
+    std::uint64_t at = *sp + have;
+    std::size_t chunk = std::min<std::size_t>(4096 - (at & 4095), kScanBytes - have);
+    if (!memory.read(at, std::span<std::byte>(stack.data() + have, chunk))) break;
+    have += chunk;
+  }
+  for (std::size_t off = 0; off + 8 <= have; off += 8) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, stack.data() + off, 8);
+    if (word < kNullPageLimit || word % 8 != 0) continue;
+    // The word may point at the _Unwind_Exception, at the header, or at the thrown object.
+    for (std::uint64_t unwind : {word, word + kHeaderToUnwind, word - kUnwindSize}) {
+      auto cls = read_u64(memory, unwind);
+      if (!cls || *cls != kGnuCxx) continue;
+      auto tinfo = read_u64(memory, unwind - kHeaderToUnwind);
+      if (!tinfo || *tinfo < kNullPageLimit) continue;
+      auto name_ptr = read_u64(memory, *tinfo + 8);
+      if (!name_ptr) continue;
+      auto mangled = read_cstring(memory, *name_ptr, 256);
+      if (!mangled || mangled->empty() || printable(*mangled) != *mangled) continue;
+      RecoveredException ex;
+      ex.type = demangle_type(*mangled);
+      // Walk single-inheritance bases (__si_class_type_info: base type_info at +16) looking for
+      // the standard exception classes whose layout is known.
+      std::uint64_t ti = *tinfo;
+      bool has_cow_message = false;
+      for (int depth = 0; depth < 8 && !has_cow_message; ++depth) {
+        auto np = read_u64(memory, ti + 8);
+        auto n = np ? read_cstring(memory, *np, 256) : std::nullopt;
+        if (!n) break;
+        if (*n == "St13runtime_error" || *n == "St11logic_error") has_cow_message = true;
+        if (symbols == nullptr) break;
+        auto vptr = read_u64(memory, ti);
+        auto vname = vptr ? symbols->name_at(*vptr) : std::nullopt;
+        if (!vname || !contains(*vname, "__si_class_type_info")) break;
+        auto base = read_u64(memory, ti + 16);
+        if (!base) break;
+        ti = *base;
+      }
+      if (has_cow_message) {
+        auto object = unwind + kUnwindSize;
+        if (auto str = read_u64(memory, object + 8)) {
+          if (auto what = read_cstring(memory, *str, 4096)) ex.what = printable(*what);
+        }
+      }
+      return ex;
+    }
+  }
+  return std::nullopt;
+}
+
+Classified classify_crash(const CrashInputs& in, const ThreadReport& crashed, const FaultExplanation& fault,
+                          const DecodedInstruction* insn, const SkipList& skip) {
+  const auto& sig = in.report.signal;
+  if (!sig) return make(kUnknown, "no signal recorded in the core");
+  std::optional<std::int32_t> pid = in.report.process.pid;
+  bool sent = si_code_has_sender(sig->number, sig->code);
+  Classified c;
+  if (sent && sig->sender_pid && pid && *sig->sender_pid != *pid) {
+    c = make(kKilled, "si_code " + sig->code_name + " from another process",
+             "killed by " + sig->name + " sent by pid " + std::to_string(*sig->sender_pid) +
+                 (sig->sender_uid ? " (uid " + std::to_string(*sig->sender_uid) + ")" : std::string()));
+    return c;
+  }
+  switch (sig->number) {
+    case kSigAbrt:
+      return classify_abort(in, crashed, skip);
+    case kSigSegv:
+      c = classify_memory_fault(in, crashed, fault, insn, *sig);
+      break;
+    case kSigBus:
+      c = make(kBus, "SIGBUS (" + sig->code_name + ")",
+               "bus error" + (sig->address ? " at " + hex(*sig->address) : std::string()) +
+                   (sig->code_description.empty() ? "" : ": " + sig->code_description));
+      break;
+    case kSigFpe:
+      if (sig->code == kFpeIntDiv || sig->code == kFpeIntOvf || (insn != nullptr && insn->is_divide)) {
+        c = make(kDivide, "SIGFPE " + sig->code_name,
+                 sig->code == kFpeIntOvf ? "integer division overflow" : "integer division by zero");
+      } else {
+        c = make(kUnknown, "SIGFPE " + sig->code_name, "floating-point exception: " + sig->code_description);
+      }
+      break;
+    case kSigIll:
+      c = make(kIllegal, "SIGILL " + sig->code_name,
+               insn != nullptr && insn->is_undefined ? "deliberately undefined instruction (a trap the compiler or program planted)"
+                                                     : "illegal instruction");
+      break;
+    default:
+      c = make(kUnknown, "no rule for " + sig->name, sig->name + " (" + sig->description + ")");
+      break;
+  }
+  bool jumped = c.classification.category == kNullCall.category || c.classification.category == kExecFault.category;
+  if (c.site == nullptr && !crashed.frames.empty() && !jumped) c.site = &crashed.frames.front();
+  return c;
+}
+
+}  // namespace corelens

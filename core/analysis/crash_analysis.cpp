@@ -1,0 +1,123 @@
+#include "core/analysis/crash_analysis.hpp"
+
+#include "core/analysis/classify.hpp"
+#include "core/analysis/explain.hpp"
+#include "core/strings.hpp"
+
+namespace corelens {
+namespace {
+
+std::string basename_of(const std::string& path) {
+  auto pos = path.find_last_of('/');
+  return pos == std::string::npos ? path : path.substr(pos + 1);
+}
+
+// "in f3 at null_read.c:15"
+std::string site_words(const Frame* f) {
+  if (f == nullptr) return {};
+  std::string s = " in " + (f->function.empty() ? hex(f->pc) : f->function);
+  if (!f->file.empty()) {
+    s += " at " + basename_of(f->file);
+    if (f->line) s += ":" + std::to_string(f->line);
+  } else if (!f->module.empty()) {
+    s += " (" + basename_of(f->module) + ")";
+  }
+  return s;
+}
+
+std::string why_sentence(const CrashAnalysis& a, const Classified& c, const DecodedInstruction* insn,
+                         const ThreadReport& crashed) {
+  const std::string& cat = a.classification.category;
+  const std::string& msg = a.classification.message;
+  std::string where = site_words(c.site);
+  if (cat == "killed") return c.detail;
+  if (cat == "assertion-failed" || cat == "abort" || cat == "heap-corruption" || cat == "stack-smashing") {
+    return c.detail + where + (msg.empty() ? "" : ": " + msg);
+  }
+  if (cat == "uncaught-exception") {
+    std::string s = c.detail;
+    if (!msg.empty()) s += ": " + msg;
+    return s + (c.site != nullptr ? ", thrown" + where : "");
+  }
+  if (cat == "divide-by-zero" && insn != nullptr) {
+    std::string s = insn->text;
+    if (!insn->registers_read.empty() && insn->memory.empty()) {
+      // div/idiv with a register divisor: its value is the proof.
+      if (auto v = register_value(crashed.registers, insn->registers_read.front())) {
+        s += " with " + insn->registers_read.front() + " = " + hex(*v);
+      }
+    }
+    return s + ": " + c.detail + where;
+  }
+  if (cat == "illegal-instruction" && insn != nullptr) return insn->text + ": " + c.detail + where;
+  std::string access = a.fault ? describe_access(*a.fault) : std::string();
+  std::string s = access.empty() ? c.detail : access + (c.detail.empty() ? "" : ": " + c.detail);
+  if (a.fault && !a.fault->member.empty()) s += " (member " + a.fault->member + ")";
+  return s + where;
+}
+
+std::vector<HealthItem> core_health(const Report& r) {
+  std::vector<HealthItem> out;
+  for (const auto& d : r.diagnostics) {
+    const std::string& code = d.code;
+    std::string kind;
+    if (code.find("truncated") != std::string::npos) kind = "truncated";
+    else if (code == "notes-missing" || code == "no-siginfo" || code == "no-prpsinfo" || code == "no-file-note")
+      kind = "missing-note";
+    else if (code == "module-file-missing") kind = "module-missing";
+    else if (code == "module-build-id-mismatch") kind = "module-mismatch";
+    else if (d.severity == Severity::info) continue;
+    else kind = "other";
+    out.push_back({kind, d.message});
+  }
+  for (const auto& t : r.threads) {
+    if (t.crashed && !t.unwind_complete) {
+      out.push_back({"unwind-incomplete", "the crashing thread's stack is incomplete: " + t.unwind_status});
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+CrashAnalysis analyze_crash(const CrashInputs& in) {
+  CrashAnalysis a;
+  const SkipList& skip = in.skip != nullptr ? *in.skip : SkipList::builtin();
+  a.health = core_health(in.report);
+  a.thread_groups = group_threads(in.report.threads);
+  const ThreadReport* crashed = nullptr;
+  for (const auto& t : in.report.threads) {
+    if (t.crashed) crashed = &t;
+  }
+  if (crashed == nullptr) {
+    a.classification.rule = "no crashed thread in the core";
+    a.why = "no thread is marked as having received a signal";
+    a.signature = make_signature(ThreadReport{}, a.classification.category, skip);
+    return a;
+  }
+
+  std::optional<DecodedInstruction> insn;
+  FaultExplanation fault;
+  auto dis = make_disassembler(in.dump.arch);
+  if (dis) {
+    DecodedFault d = explain_instruction(*crashed, in.report.signal, in.memory, **dis, in.variables);
+    fault = std::move(d.fault);
+    insn = std::move(d.instruction);
+  }
+  Classified c = classify_crash(in, *crashed, fault, insn ? &*insn : nullptr, skip);
+  a.classification = c.classification;
+  // The decoded access explains memory faults; for the others the instruction alone is kept.
+  if (fault.pc != 0 || !fault.instruction.empty() || !fault.access.empty()) a.fault = fault;
+  a.why = why_sentence(a, c, insn ? &*insn : nullptr, *crashed);
+  if (c.recovered_caller && (crashed->frames.size() < 2 || crashed->frames[1].function != c.recovered_caller->function)) {
+    // The unwinder missed the caller of a jump to nowhere: sign with the one found at [sp].
+    ThreadReport repaired = *crashed;
+    repaired.frames.insert(repaired.frames.begin() + (repaired.frames.empty() ? 0 : 1), *c.recovered_caller);
+    a.signature = make_signature(repaired, a.classification.category, skip);
+  } else {
+    a.signature = make_signature(*crashed, a.classification.category, skip);
+  }
+  return a;
+}
+
+}  // namespace corelens

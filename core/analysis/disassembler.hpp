@@ -1,0 +1,55 @@
+// Disassembler: decodes one instruction into what the fault explanation needs (its memory
+// operands, their registers, access kind and size), behind a small interface so that Capstone
+// stays in one file and aarch64 can follow with its own decoder.
+//
+// Ownership: a Disassembler owns its Capstone handle; decoded instructions are plain values.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/arch.hpp"
+#include "core/error.hpp"
+
+namespace corelens {
+
+struct MemoryOperand {
+  std::string base, index, segment;  // canonical full-width register names ("rax"); "" if none
+  std::string base_written;          // as the instruction names it ("eax"), for the sentence
+  std::int64_t displacement = 0;
+  std::uint32_t scale = 1;
+  std::uint32_t size = 0;            // bytes accessed, 0 when the decoder does not say
+  bool pc_relative = false;          // base is the instruction pointer (next instruction)
+  bool read = false, write = false;
+  bool implicit = false;             // the stack slot of push/call/pop/ret, not written out
+};
+
+struct DecodedInstruction {
+  std::uint64_t address = 0;
+  std::uint32_t length = 0;
+  std::string text;                  // "mov eax, dword ptr [rax]"
+  std::string mnemonic;
+  std::vector<MemoryOperand> memory;
+  std::vector<std::string> registers_read;  // explicit register operands (canonical names)
+  bool is_call = false, is_return = false, is_jump = false;
+  bool is_divide = false;            // div/idiv: the divisor is a register or memory operand
+  bool is_undefined = false;         // ud2 / ud1 / ud0: "undefined on purpose"
+};
+
+class Disassembler {
+ public:
+  virtual ~Disassembler() = default;
+  // Decodes the first instruction of CODE, which starts at ADDRESS.
+  virtual Result<DecodedInstruction> decode(std::span<const std::byte> code, std::uint64_t address) const = 0;
+  virtual std::string stack_pointer() const = 0;        // "rsp"
+  virtual std::string instruction_pointer() const = 0;  // "rip"
+  virtual std::size_t max_instruction_length() const = 0;
+};
+
+// A disassembler for ARCH, or an error saying the architecture is not supported yet.
+Result<std::unique_ptr<Disassembler>> make_disassembler(Arch arch);
+
+}  // namespace corelens

@@ -1,0 +1,131 @@
+// The x86_64 Disassembler, on Capstone 4 (libcapstone-dev from Debian). Capstone reports explicit
+// memory operands with their access kind; the stack slots that push, call, pop and ret touch are
+// implicit, so they are added here: a stack overflow usually faults on exactly those.
+#include <capstone/capstone.h>
+
+#include <array>
+#include <utility>
+
+#include "core/analysis/disassembler.hpp"
+
+namespace corelens {
+namespace {
+
+// Sub-registers name the full register whose value the thread's register set holds.
+std::string canonical_x86(std::string name) {
+  static constexpr std::array<std::pair<const char*, const char*>, 64> kAliases{{
+      {"eax", "rax"}, {"ax", "rax"}, {"al", "rax"}, {"ah", "rax"},
+      {"ebx", "rbx"}, {"bx", "rbx"}, {"bl", "rbx"}, {"bh", "rbx"},
+      {"ecx", "rcx"}, {"cx", "rcx"}, {"cl", "rcx"}, {"ch", "rcx"},
+      {"edx", "rdx"}, {"dx", "rdx"}, {"dl", "rdx"}, {"dh", "rdx"},
+      {"esi", "rsi"}, {"si", "rsi"}, {"sil", "rsi"}, {"edi", "rdi"},
+      {"di", "rdi"}, {"dil", "rdi"}, {"ebp", "rbp"}, {"bp", "rbp"},
+      {"bpl", "rbp"}, {"esp", "rsp"}, {"sp", "rsp"}, {"spl", "rsp"},
+      {"eip", "rip"}, {"ip", "rip"},
+      {"r8d", "r8"}, {"r8w", "r8"}, {"r8b", "r8"}, {"r9d", "r9"}, {"r9w", "r9"}, {"r9b", "r9"},
+      {"r10d", "r10"}, {"r10w", "r10"}, {"r10b", "r10"}, {"r11d", "r11"}, {"r11w", "r11"},
+      {"r11b", "r11"}, {"r12d", "r12"}, {"r12w", "r12"}, {"r12b", "r12"}, {"r13d", "r13"},
+      {"r13w", "r13"}, {"r13b", "r13"}, {"r14d", "r14"}, {"r14w", "r14"}, {"r14b", "r14"},
+      {"r15d", "r15"}, {"r15w", "r15"}, {"r15b", "r15"},
+      {"fs", "fs_base"}, {"gs", "gs_base"},
+  }};
+  for (const auto& [alias, full] : kAliases) {
+    if (alias != nullptr && name == alias) return full;
+  }
+  return name;
+}
+
+class CapstoneX86 final : public Disassembler {
+ public:
+  static Result<std::unique_ptr<Disassembler>> create() {
+    csh handle = 0;
+    if (cs_open(CS_ARCH_X86, CS_MODE_64, &handle) != CS_ERR_OK) {
+      return fail(ErrorCode::internal, "Capstone cannot open an x86_64 disassembler");
+    }
+    cs_option(handle, CS_OPT_DETAIL, CS_OPT_ON);
+    return std::unique_ptr<Disassembler>(new CapstoneX86(handle));
+  }
+  ~CapstoneX86() override { cs_close(&handle_); }
+  CapstoneX86(const CapstoneX86&) = delete;
+  CapstoneX86& operator=(const CapstoneX86&) = delete;
+
+  std::string stack_pointer() const override { return "rsp"; }
+  std::string instruction_pointer() const override { return "rip"; }
+  std::size_t max_instruction_length() const override { return 15; }
+
+  Result<DecodedInstruction> decode(std::span<const std::byte> code, std::uint64_t address) const override {
+    cs_insn* insn = nullptr;
+    std::size_t n = cs_disasm(handle_, reinterpret_cast<const std::uint8_t*>(code.data()), code.size(),
+                              address, 1, &insn);
+    if (n == 0) return fail(ErrorCode::malformed, "no valid x86_64 instruction", address);
+    DecodedInstruction out;
+    const cs_insn& i = insn[0];
+    out.address = i.address;
+    out.length = i.size;
+    out.mnemonic = i.mnemonic;
+    out.text = i.mnemonic;
+    if (i.op_str[0] != '\0') out.text += std::string(" ") + i.op_str;
+    out.is_call = cs_insn_group(handle_, &i, CS_GRP_CALL);
+    out.is_return = cs_insn_group(handle_, &i, CS_GRP_RET);
+    out.is_jump = cs_insn_group(handle_, &i, CS_GRP_JUMP);
+    out.is_divide = i.id == X86_INS_DIV || i.id == X86_INS_IDIV;
+    out.is_undefined = i.id == X86_INS_UD2 || i.id == X86_INS_UD0 || i.id == X86_INS_UD2B;  // UD2B: Capstone 4's name for ud1
+    const cs_x86& x = i.detail->x86;
+    for (std::uint8_t k = 0; k < x.op_count; ++k) {
+      const cs_x86_op& op = x.operands[k];
+      if (op.type == X86_OP_REG) {
+        out.registers_read.push_back(canonical_x86(reg_name(op.reg)));
+      } else if (op.type == X86_OP_MEM) {
+        MemoryOperand m;
+        m.base_written = reg_name(op.mem.base);
+        m.base = canonical_x86(m.base_written);
+        m.index = canonical_x86(reg_name(op.mem.index));
+        m.segment = canonical_x86(reg_name(op.mem.segment));
+        m.scale = static_cast<std::uint32_t>(op.mem.scale);
+        m.displacement = op.mem.disp;
+        m.size = op.size;
+        m.pc_relative = m.base == "rip";
+        m.read = (op.access & CS_AC_READ) != 0;
+        m.write = (op.access & CS_AC_WRITE) != 0;
+        // lea computes an address and touches no memory.
+        if (i.id == X86_INS_LEA || i.id == X86_INS_NOP) continue;
+        // Capstone 4 leaves access empty for a few instructions: a memory source is a read.
+        if (!m.read && !m.write) m.read = true;
+        out.memory.push_back(std::move(m));
+      }
+    }
+    // The stack slot that push/call write and pop/ret read.
+    bool pushes = out.is_call || i.id == X86_INS_PUSH || i.id == X86_INS_PUSHFQ;
+    bool pops = out.is_return || i.id == X86_INS_POP || i.id == X86_INS_POPFQ;
+    if (pushes || pops) {
+      MemoryOperand m;
+      m.base = m.base_written = "rsp";
+      m.displacement = pushes ? -8 : 0;
+      m.size = 8;
+      m.write = pushes;
+      m.read = pops;
+      m.implicit = true;
+      out.memory.push_back(std::move(m));
+    }
+    cs_free(insn, n);
+    return out;
+  }
+
+ private:
+  explicit CapstoneX86(csh handle) : handle_(handle) {}
+  std::string reg_name(unsigned reg) const {
+    if (reg == X86_REG_INVALID) return {};
+    const char* name = cs_reg_name(handle_, reg);
+    return name == nullptr ? std::string() : std::string(name);
+  }
+  csh handle_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Disassembler>> make_disassembler(Arch arch) {
+  if (arch == Arch::x86_64) return CapstoneX86::create();
+  return fail(ErrorCode::unsupported, "no disassembler for " + std::string(to_string(arch)) + " yet");
+}
+
+}  // namespace corelens

@@ -1,0 +1,157 @@
+#include "core/analysis/signature.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "core/strings.hpp"
+
+namespace corelens {
+
+extern const char* const kBuiltinSkipFrames;
+
+namespace {
+
+std::string basename_of(const std::string& path) {
+  auto pos = path.find_last_of('/');
+  return pos == std::string::npos ? path : path.substr(pos + 1);
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+const SkipList& SkipList::builtin() {
+  static const SkipList list = parse(kBuiltinSkipFrames);
+  return list;
+}
+
+SkipList SkipList::parse(std::string_view text) {
+  SkipList list;
+  while (!text.empty()) {
+    auto nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    if (auto hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
+    line = trim(line);
+    if (!line.empty()) list.patterns_.emplace_back(line);
+  }
+  return list;
+}
+
+Result<SkipList> SkipList::load(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return fail(ErrorCode::io, path + ": cannot open the skip-frames file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  // A skip list is a handful of names; a huge file is a mistake, not a list.
+  if (text.str().size() > (1u << 20)) return fail(ErrorCode::malformed, path + ": larger than 1 MiB");
+  return parse(text.str());
+}
+
+bool SkipList::matches(std::string_view function) const {
+  std::string name = function_base_name(function);
+  for (const auto& p : patterns_) {
+    if (p.size() > 1 && p.back() == '*') {
+      if (std::string_view(name).starts_with(std::string_view(p).substr(0, p.size() - 1))) return true;
+    } else if (p.size() > 1 && p.front() == '*') {
+      if (std::string_view(name).ends_with(std::string_view(p).substr(1))) return true;
+    } else if (name == p) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string function_base_name(std::string_view function) {
+  // The parameter list is the last top-level "(...)": skip "operator()" and template arguments.
+  int angle = 0;
+  for (std::size_t i = 0; i < function.size(); ++i) {
+    char c = function[i];
+    if (c == '<') ++angle;
+    else if (c == '>' && angle > 0) --angle;
+    else if (c == '(' && angle == 0) {
+      if (std::string_view(function.substr(0, i)).ends_with("operator") && i + 1 < function.size() &&
+          function[i + 1] == ')') {
+        ++i;  // "operator()" is a name, its parameters follow
+        continue;
+      }
+      return std::string(function.substr(0, i));
+    }
+  }
+  return std::string(function);
+}
+
+std::string frame_token(const Frame& f) {
+  std::string module = f.module.empty() ? std::string() : basename_of(f.module);
+  std::string function = f.function.empty() ? "??" : f.function;
+  return module.empty() ? function : module + "!" + function;
+}
+
+std::uint64_t fnv1a64(std::string_view text) {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 0x100000001b3ull;
+  }
+  return h;
+}
+
+CrashSignature make_signature(const ThreadReport& crashed, const std::string& category, const SkipList& skip) {
+  CrashSignature sig;
+  // Unknown frames between skipped ones (libstdc++'s terminate handler without debug info) are
+  // part of the shared machinery too; unknown frames before a kept frame are the crash's own.
+  std::vector<std::string> pending_unknown;
+  auto keep = [&](std::string token) {
+    if (sig.frames.size() < kSignatureFrames && (sig.frames.empty() || sig.frames.back() != token)) {
+      sig.frames.push_back(std::move(token));  // runaway recursion counts once
+    }
+  };
+  for (const auto& f : crashed.frames) {
+    if (sig.frames.size() >= kSignatureFrames) break;
+    if (f.function.empty()) {
+      pending_unknown.push_back(frame_token(f));
+      continue;
+    }
+    if (skip.matches(f.function)) {
+      pending_unknown.clear();
+      continue;
+    }
+    for (auto& t : pending_unknown) keep(std::move(t));
+    pending_unknown.clear();
+    keep(frame_token(f));
+  }
+  for (auto& t : pending_unknown) keep(std::move(t));
+  sig.readable = category;
+  for (const auto& t : sig.frames) sig.readable += " | " + t;
+  sig.hash = hex_padded(fnv1a64(sig.readable)).substr(2);
+  return sig;
+}
+
+std::vector<ThreadGroup> group_threads(const std::vector<ThreadReport>& threads) {
+  std::map<std::string, std::size_t> index;  // stack key -> position in groups
+  std::vector<ThreadGroup> groups;
+  for (const auto& t : threads) {
+    std::string key;
+    for (const auto& f : t.frames) key += frame_token(f) + "\n";
+    if (key.empty()) key = "(no frames)";
+    auto [it, inserted] = index.emplace(key, groups.size());
+    if (inserted) {
+      ThreadGroup g;
+      g.top_function = t.frames.empty() || t.frames.front().function.empty() ? "??" : t.frames.front().function;
+      groups.push_back(std::move(g));
+    }
+    groups[it->second].tids.push_back(t.tid);
+  }
+  std::erase_if(groups, [](const ThreadGroup& g) { return g.tids.size() < 2; });
+  std::stable_sort(groups.begin(), groups.end(),
+                   [](const ThreadGroup& a, const ThreadGroup& b) { return a.tids.size() > b.tids.size(); });
+  return groups;
+}
+
+}  // namespace corelens

@@ -1,0 +1,14 @@
+// The bridge from the unwinder's libdw session to core/analysis: symbol lookups (for glibc's
+// __abort_msg and C++ type_info vtables) through the DwflBackend, then analyze_crash().
+#pragma once
+
+#include "core/analysis/crash_analysis.hpp"
+#include "unwinder/dwfl_backend.hpp"
+
+namespace corelens {
+
+// BACKEND may be null (the unwinder could not start): the analysis then runs without symbols.
+CrashAnalysis run_crash_analysis(const ProcessDump& dump, const Report& report, const MemorySource& memory,
+                                 DwflBackend* backend, const SkipList* skip);
+
+}  // namespace corelens
