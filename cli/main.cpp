@@ -9,6 +9,7 @@
 
 #include "cli/exit_codes.hpp"
 #include "cli/subcommands.hpp"
+#include "cli/triage.hpp"
 #include "core/report_json.hpp"
 #include "core/report_text.hpp"
 #include "unwinder/analyze.hpp"
@@ -22,6 +23,8 @@ constexpr std::string_view kUsage = R"(usage: corelens analyze CORE [options]
                                             (corelens run --help)
        corelens collect DIR|CORE... [options]  the cores a run left (kernel, systemd-coredump)
                                             (corelens collect --help)
+       corelens triage DIR|CORE... [options]   many dumps, grouped by crash signature
+                                            (corelens triage --help)
 
 Open a core dump, unwind every thread into a symbolic stack, and say why the process died.
 
@@ -37,7 +40,10 @@ options for analyze:
   --modules           list every module and where its symbols came from (text)
   --mappings          list the memory map (text)
   --notes             list every note of the core (text)
-  --no-collapse       print every frame of runaway recursion (text)
+  --no-collapse       print every frame of runaway recursion and every thread of a
+                      group of identical stacks (text)
+  --skip-frames FILE  more frames to leave out of the crash signature (one name or
+                      prefix* per line, added to the built-in list)
   -h, --help          this help
   --version           print the version
 
@@ -84,7 +90,15 @@ int run_analyze(const std::vector<std::string>& argv) {
       (void)name;
       return &argv[++i];
     };
-    if (a == "--exe" || a == "--sysroot" || a == "--debug-dir" || a == "--format" || a == "--max-frames") {
+    if (a == "--skip-frames") {
+      const std::string* v = value(a.c_str());
+      if (v == nullptr) return usage_error(a + " needs a value");
+      auto extra = SkipList::load(*v);
+      if (!extra) return usage_error(extra.error().message);
+      SkipList skip = SkipList::builtin();
+      for (const auto& p : extra->patterns()) skip.add(p);
+      args.analyze.skip_frames = std::move(skip);
+    } else if (a == "--exe" || a == "--sysroot" || a == "--debug-dir" || a == "--format" || a == "--max-frames") {
       const std::string* v = value(a.c_str());
       if (v == nullptr) return usage_error(a + " needs a value");
       if (a == "--exe") args.analyze.locator.executable = *v;
@@ -156,6 +170,7 @@ int main(int argc, char** argv) {
   if (cmd == "analyze") return run_analyze({args.begin() + 1, args.end()});
   if (cmd == "run") return run_run({args.begin() + 1, args.end()});
   if (cmd == "collect") return run_collect({args.begin() + 1, args.end()});
+  if (cmd == "triage") return run_triage({args.begin() + 1, args.end()});
   // No subcommand: `corelens CORE` or `corelens EXECUTABLE CORE`.
   if (!cmd.starts_with("-")) return run_analyze(args);
   return usage_error("unknown command " + cmd);

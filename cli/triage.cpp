@@ -1,0 +1,294 @@
+// `corelens triage DIR|FILES...`: analyse many dumps (each in an isolated child, see
+// triage_runner.cpp), group them by crash signature, biggest group first, and print the groups
+// as text, JSON or Markdown; with --db, mark each group NEW or KNOWN (triage_db.cpp).
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "cli/exit_codes.hpp"
+#include "cli/triage.hpp"
+
+namespace corelens::cli {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+constexpr std::string_view kTriageUsage = R"(usage: corelens triage DIR|CORE... [options]
+
+Analyse many core dumps, each in its own child process with a time and memory limit, and group
+them by crash signature, biggest group first.
+
+options:
+  --jobs N                 dumps analysed at once (default: the number of CPUs)
+  --format text|json|markdown
+  --db FILE                an SQLite file remembering signatures across runs (NEW / KNOWN)
+  --timeout SECONDS        per dump, wall clock and CPU (default 120)
+  --memory-limit MIB       address space per analysis, on top of the dump's size (default 4096)
+  --skip-frames FILE       more frames to leave out of signatures (see skip_frames.txt)
+  --sysroot DIR, --debug-dir DIR   as for analyze
+  --no-progress            no progress line on stderr (shown only when stderr is a terminal)
+
+A directory is searched (not recursively) for ELF core files. Exit status: 0 when every dump
+was analysed, 1 when some could not be (they are listed), 64 bad command line.
+)";
+
+struct Group {
+  std::string hash;
+  std::vector<const TriageRecord*> members;
+  KnownSignature db;
+  bool has_db = false;
+};
+
+int usage_error(const std::string& message) {
+  std::fprintf(stderr, "corelens triage: %s\n(try 'corelens triage --help')\n", message.c_str());
+  return kExitUsage;
+}
+
+bool is_elf_core(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  unsigned char h[18] = {};
+  if (!in.read(reinterpret_cast<char*>(h), sizeof h)) return false;
+  // "\x7fELF", then e_type (little-endian ET_CORE = 4) at offset 16.
+  return h[0] == 0x7f && h[1] == 'E' && h[2] == 'L' && h[3] == 'F' && h[16] == 4 && h[17] == 0;
+}
+
+std::string group_line(const Group& g) {
+  const TriageRecord& ex = *g.members.front();
+  std::string s = std::to_string(g.members.size()) + "  " + ex.signature.hash + "  " + ex.category + "  (" +
+                  ex.severity + ")";
+  if (g.has_db) {
+    s += g.db.known ? "  KNOWN since " + g.db.first_seen + ", " + std::to_string(g.db.total_count) + " in all"
+                    : "  NEW";
+  }
+  return s;
+}
+
+std::string thread_group_words(const TriageRecord& r) {
+  std::string s;
+  for (const auto& tg : r.thread_groups) {
+    if (!s.empty()) s += "; ";
+    s += std::to_string(tg.tids.size()) + " threads in " + tg.top_function;
+  }
+  return s;
+}
+
+std::string to_text(const std::vector<Group>& groups, const std::vector<const TriageRecord*>& failed,
+                    std::size_t total) {
+  std::string out = std::to_string(total) + " dumps, " + std::to_string(groups.size()) + " signatures" +
+                    (failed.empty() ? "" : ", " + std::to_string(failed.size()) + " not analysed") + "\n";
+  for (const auto& g : groups) {
+    const TriageRecord& ex = *g.members.front();
+    out += "\n" + group_line(g) + "\n";
+    out += "  signature  " + ex.signature.readable + "\n";
+    out += "  why        " + ex.why + "\n";
+    out += "  example    " + ex.dump + "\n";
+    out += "  top frames";
+    for (std::size_t i = 0; i < ex.top_frames.size() && i < 5; ++i) out += (i ? " <- " : " ") + ex.top_frames[i];
+    out += "\n";
+    if (std::string tg = thread_group_words(ex); !tg.empty()) out += "  threads    " + tg + "\n";
+  }
+  if (!failed.empty()) {
+    out += "\nNot analysed:\n";
+    for (const auto* r : failed) out += "  " + r->status + "  " + r->dump + ": " + r->error + "\n";
+  }
+  return out;
+}
+
+std::string md_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '|' || c == '`' || c == '*' || c == '_' || c == '<' || c == '>') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+std::string to_markdown(const std::vector<Group>& groups, const std::vector<const TriageRecord*>& failed,
+                        std::size_t total) {
+  std::string out = "# corelens triage\n\n" + std::to_string(total) + " dumps, " + std::to_string(groups.size()) +
+                    " signatures\n\n| count | signature | category | severity | status | example | top frames |\n"
+                    "|---:|---|---|---|---|---|---|\n";
+  for (const auto& g : groups) {
+    const TriageRecord& ex = *g.members.front();
+    std::string frames;
+    for (std::size_t i = 0; i < ex.top_frames.size() && i < 5; ++i) frames += (i ? " ← " : "") + ex.top_frames[i];
+    out += "| " + std::to_string(g.members.size()) + " | `" + ex.signature.hash + "` " + md_escape(ex.signature.readable) +
+           " | " + ex.category + " | " + ex.severity + " | " + (g.has_db ? (g.db.known ? "KNOWN" : "NEW") : "") +
+           " | " + md_escape(ex.dump) + " | " + md_escape(frames) + " |\n";
+  }
+  if (!failed.empty()) {
+    out += "\n## Not analysed\n\n";
+    for (const auto* r : failed) out += "- " + r->status + ": " + md_escape(r->dump) + ": " + md_escape(r->error) + "\n";
+  }
+  return out;
+}
+
+std::string to_json(const std::vector<Group>& groups, const std::vector<const TriageRecord*>& failed,
+                    std::size_t total) {
+  Json j;
+  j["tool"] = "corelens";
+  j["dumps"] = total;
+  Json gs = Json::array();
+  for (const auto& g : groups) {
+    const TriageRecord& ex = *g.members.front();
+    Json dumps = Json::array();
+    for (const auto* m : g.members) dumps.push_back(m->dump);
+    Json tg = Json::array();
+    for (const auto& t : ex.thread_groups) tg.push_back(Json{{"count", t.tids.size()}, {"top_function", t.top_function}});
+    Json entry{{"count", g.members.size()},
+               {"hash", ex.signature.hash},
+               {"signature", ex.signature.readable},
+               {"category", ex.category},
+               {"severity", ex.severity},
+               {"why", ex.why},
+               {"example", ex.dump},
+               {"top_frames", ex.top_frames},
+               {"thread_groups", std::move(tg)},
+               {"dumps", std::move(dumps)}};
+    if (g.has_db) {
+      entry["status"] = g.db.known ? "KNOWN" : "NEW";
+      entry["first_seen"] = g.db.first_seen;
+      entry["last_seen"] = g.db.last_seen;
+      entry["total_count"] = g.db.total_count;
+    } else {
+      entry["status"] = nullptr;
+    }
+    gs.push_back(std::move(entry));
+  }
+  j["groups"] = std::move(gs);
+  Json fs = Json::array();
+  for (const auto* r : failed) fs.push_back(Json{{"dump", r->dump}, {"status", r->status}, {"error", r->error}});
+  j["not_analysed"] = std::move(fs);
+  return j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace
+
+int run_triage(const std::vector<std::string>& argv) {
+  RunnerOptions options;
+  options.jobs = std::max(1u, std::thread::hardware_concurrency());
+  std::string format = "text", db_path;
+  std::vector<std::string> inputs;
+  bool progress = ::isatty(STDERR_FILENO) != 0;
+  bool debug_dir_given = false;
+  for (std::size_t i = 0; i < argv.size(); ++i) {
+    const std::string& a = argv[i];
+    auto number = [&](unsigned long long& out) {
+      if (i + 1 >= argv.size()) return false;
+      const std::string& v = argv[++i];
+      char* end = nullptr;
+      out = std::strtoull(v.c_str(), &end, 10);
+      return end != v.c_str() && *end == '\0' && out > 0;
+    };
+    unsigned long long n = 0;
+    if (a == "-h" || a == "--help") {
+      std::fwrite(kTriageUsage.data(), 1, kTriageUsage.size(), stdout);
+      return kExitOk;
+    } else if (a == "--jobs") {
+      if (!number(n) || n > 1024) return usage_error("--jobs needs a number from 1 to 1024");
+      options.jobs = static_cast<unsigned>(n);
+    } else if (a == "--timeout") {
+      if (!number(n) || n > 86400) return usage_error("--timeout needs seconds (1 to 86400)");
+      options.timeout_seconds = static_cast<unsigned>(n);
+    } else if (a == "--memory-limit") {
+      if (!number(n) || n > (1ull << 30)) return usage_error("--memory-limit needs MiB");
+      options.memory_limit_mib = n;
+    } else if (a == "--format" || a == "--db" || a == "--skip-frames" || a == "--sysroot" || a == "--debug-dir") {
+      if (i + 1 >= argv.size()) return usage_error(a + " needs a value");
+      const std::string& v = argv[++i];
+      if (a == "--format") {
+        if (v != "text" && v != "json" && v != "markdown") return usage_error("unknown format '" + v + "'");
+        format = v;
+      } else if (a == "--db") {
+        db_path = v;
+      } else if (a == "--skip-frames") {
+        auto extra = SkipList::load(v);
+        if (!extra) return usage_error(extra.error().message);
+        SkipList skip = SkipList::builtin();
+        for (const auto& p : extra->patterns()) skip.add(p);
+        options.analyze.skip_frames = std::move(skip);
+      } else if (a == "--sysroot") {
+        options.analyze.locator.sysroot = v;
+      } else {
+        options.analyze.locator.debug_dirs.push_back(v);
+        debug_dir_given = true;
+      }
+    } else if (a == "--no-progress") {
+      progress = false;
+    } else if (a.starts_with("-")) {
+      return usage_error("unknown option " + a);
+    } else {
+      inputs.push_back(a);
+    }
+  }
+  if (inputs.empty()) return usage_error("triage needs a directory or core files");
+  if (!debug_dir_given) options.analyze.locator.debug_dirs.push_back("/usr/lib/debug");
+  const char* urls = std::getenv("DEBUGINFOD_URLS");
+  options.analyze.locator.use_debuginfod = urls != nullptr && *urls != '\0';
+  options.progress = progress;
+
+  std::vector<std::string> dumps;
+  for (const auto& in : inputs) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(in, ec)) {
+      std::vector<std::string> found;
+      for (const auto& e : std::filesystem::directory_iterator(in, ec)) {
+        std::error_code fe;
+        if (std::filesystem::is_regular_file(e.path(), fe) && is_elf_core(e.path())) found.push_back(e.path().string());
+      }
+      if (ec) return usage_error(in + ": " + ec.message());
+      std::sort(found.begin(), found.end());
+      dumps.insert(dumps.end(), found.begin(), found.end());
+    } else {
+      dumps.push_back(in);  // named explicitly: the child says if it is not a dump
+    }
+  }
+  if (dumps.empty()) return usage_error("no core files found in " + inputs.front());
+
+  std::vector<TriageRecord> records = run_children(dumps, options);
+
+  std::map<std::string, std::size_t> by_hash;
+  std::vector<Group> groups;
+  std::vector<const TriageRecord*> failed;
+  for (const auto& r : records) {
+    if (r.status != "ok") {
+      failed.push_back(&r);
+      continue;
+    }
+    auto [it, inserted] = by_hash.emplace(r.signature.hash, groups.size());
+    if (inserted) groups.push_back(Group{r.signature.hash, {}, {}, false});
+    groups[it->second].members.push_back(&r);
+  }
+  std::stable_sort(groups.begin(), groups.end(), [](const Group& a, const Group& b) {
+    return a.members.size() != b.members.size() ? a.members.size() > b.members.size() : a.hash < b.hash;
+  });
+  if (!db_path.empty()) {
+    std::vector<GroupForDb> rows;
+    for (const auto& g : groups) {
+      const TriageRecord& ex = *g.members.front();
+      rows.push_back({g.hash, ex.signature.readable, ex.category, ex.dump, static_cast<std::int64_t>(g.members.size())});
+    }
+    auto known = update_signature_db(db_path, rows);
+    if (!known) {
+      std::fprintf(stderr, "corelens triage: %s\n", known.error().message.c_str());
+      return kExitIo;
+    }
+    for (std::size_t i = 0; i < groups.size(); ++i) {
+      groups[i].db = (*known)[i];
+      groups[i].has_db = true;
+    }
+  }
+  std::string out = format == "json"       ? to_json(groups, failed, records.size())
+                    : format == "markdown" ? to_markdown(groups, failed, records.size())
+                                           : to_text(groups, failed, records.size());
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return failed.empty() ? kExitOk : 1;
+}
+
+}  // namespace corelens::cli

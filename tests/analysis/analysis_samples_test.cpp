@@ -1,0 +1,192 @@
+// The crash analysis on every real sample core, as the kernel and as gdb's gcore write them:
+// category, severity, the "why" sentence (with line numbers from the CRASH-SITE markers), the
+// messages read back from memory (assert, malloc, stack protector, exception type and what()),
+// and signatures that are equal across producers and distinct across samples.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <regex>
+#include <set>
+
+#include "core/strings.hpp"
+#include "unwinder/analyze.hpp"
+#include "tests/integration/samples.hpp"
+
+namespace corelens::testing {
+namespace {
+
+struct Expected {
+  std::string sample, source, category;
+  std::string why;      // a regex; @LINE@ is replaced by the CRASH-SITE line
+  std::string message;  // a substring of classification.message ("" = must be empty)
+};
+
+const std::vector<Expected>& expectations() {
+  static const std::vector<Expected> all = {
+      {"null_read", "null_read.c", "null-pointer-read",
+       R"(^read of 4 bytes at 0x0 through r\w+ \(= 0x0\): NULL pointer dereference in f3 at null_read\.c:@LINE@$)", ""},
+      {"wild_write", "wild_write.c", "wild-write",
+       R"(^write of 4 bytes at 0xdead000beef through r\w+ \(= 0xdead000beef\): address not mapped \(wild pointer\) in store_field at wild_write\.c:@LINE@$)",
+       ""},
+      {"readonly_write", "readonly_write.c", "write-to-readonly",
+       R"(^write of 1 byte at 0x[0-9a-f]+ through r\w+ \(= 0x[0-9a-f]+\): the memory is read-only \(r--p .*/readonly_write\) in capitalize at readonly_write\.c:@LINE@$)",
+       ""},
+      {"assert_fail", "assert_fail.c", "assertion-failed",
+       R"(^assertion failed in parse_header at assert_fail\.c:@LINE@: .*parse_header: Assertion .hdr->magic == HEADER_MAGIC. failed\.$)",
+       "parse_header: Assertion `hdr->magic == HEADER_MAGIC' failed."},
+      {"uncaught_exception", "uncaught_exception.cpp", "uncaught-exception",
+       R"(^uncaught exception std::runtime_error: config value out of range: -1, thrown in validate_config\(int\) at uncaught_exception\.cpp:@LINE@$)",
+       "config value out of range: -1"},
+      {"stack_overflow", "stack_overflow.c", "stack-overflow",
+       R"(stack overflow: 0x[0-9a-f]+ is \d+ KiB below the stack \(0x[0-9a-f]+-0x[0-9a-f]+\) in recurse at stack_overflow\.c:@LINE@$)", ""},
+      {"divide_by_zero", "divide_by_zero.c", "divide-by-zero",
+       R"(^idiv .*: integer division by zero in average at divide_by_zero\.c:@LINE@$)", ""},
+      {"illegal_instruction", "illegal_instruction.c", "illegal-instruction",
+       R"(^ud2: deliberately undefined instruction .* in execute_opcode at illegal_instruction\.c:@LINE@$)", ""},
+      {"threads_blocked", "threads_blocked.c", "null-pointer-write",
+       R"(^write of 4 bytes at 0x0 through r\w+ \(= 0x0\): NULL pointer write in crash_in_main_thread at threads_blocked\.c:@LINE@$)", ""},
+      {"inlined_o2", "inlined_o2.cpp", "null-pointer-read",
+       R"(^read of 4 bytes at 0x0 through r\w+ \(= 0x0\): NULL pointer dereference in extract_field at inlined_o2\.cpp:@LINE@$)", ""},
+      {"heap_corruption", "heap_corruption.c", "heap-corruption",
+       R"(^heap corruption detected by glibc in release_buffer at heap_corruption\.c:@LINE@: free\(\): double free detected in tcache 2$)",
+       "free(): double free detected in tcache 2"},
+      {"stack_smashing", "stack_smashing.c", "stack-smashing",
+       R"(^stack smashing detected: .* in copy_name at stack_smashing\.c:@LINE@: \*\*\* stack smashing detected \*\*\*: terminated$)",
+       "*** stack smashing detected ***: terminated"},
+      {"killed_by_signal", "killed_by_signal.c", "killed", R"(^killed by SIGQUIT sent by pid \d+ \(uid \d+\)$)", ""},
+      {"null_call", "null_call.c", "null-pointer-call",
+       R"(^execution at 0x0: call through a NULL function pointer, called from run_callback$)",
+       ""},
+  };
+  return all;
+}
+
+struct Case {
+  std::string method;
+  Expected e;
+};
+[[maybe_unused]] void PrintTo(const Case& c, std::ostream* os) { *os << c.method << "/" << c.e.sample; }
+
+std::vector<Case> cases() {
+  std::vector<Case> out;
+  for (const char* m : {"auto", "gcore"}) {
+    for (const auto& e : expectations()) out.push_back({m, e});
+  }
+  return out;
+}
+
+class SampleAnalysis : public ::testing::TestWithParam<Case> {
+ protected:
+  const Report& report() { return sample_report(GetParam().method, GetParam().e.sample); }
+  const CrashAnalysis& analysis() {
+    EXPECT_TRUE(report().analysis.has_value());
+    static const CrashAnalysis empty;
+    return report().analysis ? *report().analysis : empty;
+  }
+};
+
+TEST_P(SampleAnalysis, Category) {
+  EXPECT_EQ(analysis().classification.category, GetParam().e.category) << analysis().classification.rule;
+  EXPECT_FALSE(analysis().classification.rule.empty());
+  static const std::set<std::string> severities = {"exploitable", "probably-exploitable", "probably-not-exploitable",
+                                                   "unknown"};
+  EXPECT_TRUE(severities.count(analysis().classification.severity));
+}
+
+TEST_P(SampleAnalysis, WhySentence) {
+  const Expected& e = GetParam().e;
+  std::string pattern = e.why;
+  int line = marker_line(e.source, "// CRASH-SITE");
+  ASSERT_GT(line, 0);
+  for (auto pos = pattern.find("@LINE@"); pos != std::string::npos; pos = pattern.find("@LINE@")) {
+    pattern.replace(pos, 6, std::to_string(line));
+  }
+  EXPECT_TRUE(std::regex_search(analysis().why, std::regex(pattern))) << analysis().why << "\n  !~ " << pattern;
+}
+
+TEST_P(SampleAnalysis, MessageFromMemory) {
+  const Expected& e = GetParam().e;
+  const std::string& msg = analysis().classification.message;
+  if (e.message.empty()) {
+    EXPECT_EQ(msg, "");
+  } else {
+    EXPECT_NE(msg.find(e.message), std::string::npos) << msg;
+  }
+  if (e.category == "uncaught-exception") {
+    EXPECT_EQ(analysis().classification.exception_type, "std::runtime_error");
+  }
+}
+
+TEST_P(SampleAnalysis, EffectiveAddressIsTheFaultAddress) {
+  const Report& r = report();
+  if (!r.signal || r.signal->number != 11 || !r.analysis->fault) GTEST_SKIP() << "not a memory fault";
+  const FaultExplanation& f = *r.analysis->fault;
+  ASSERT_TRUE(f.address.has_value());
+  ASSERT_TRUE(f.matches_fault_address.has_value());
+  EXPECT_TRUE(*f.matches_fault_address) << hex(*f.address) << " vs si_addr " << hex(r.signal->address.value_or(0));
+}
+
+TEST_P(SampleAnalysis, SignatureIsReadableAndHashed) {
+  const CrashSignature& s = analysis().signature;
+  EXPECT_EQ(s.hash.size(), 16u);
+  EXPECT_TRUE(s.readable.starts_with(GetParam().e.category + " | ")) << s.readable;
+  ASSERT_FALSE(s.frames.empty());
+  // No libc or C++ runtime machinery (a killed process keeps the call it was parked in).
+  if (GetParam().e.category == "killed") return;
+  for (const auto& f : s.frames) {
+    EXPECT_EQ(f.find("libc.so"), std::string::npos) << s.readable;
+    EXPECT_EQ(f.find("libstdc++"), std::string::npos) << s.readable;
+  }
+}
+
+std::string case_name(const ::testing::TestParamInfo<Case>& info) { return info.param.method + "_" + info.param.e.sample; }
+INSTANTIATE_TEST_SUITE_P(Samples, SampleAnalysis, ::testing::ValuesIn(cases()), case_name);
+
+TEST(SampleSignatures, SameAcrossProducersDistinctAcrossSamples) {
+  std::map<std::string, std::string> owner;  // hash -> sample
+  for (const auto& e : expectations()) {
+    const auto& a = *sample_report("auto", e.sample).analysis;
+    const auto& g = *sample_report("gcore", e.sample).analysis;
+    EXPECT_EQ(a.signature.readable, g.signature.readable) << e.sample;
+    EXPECT_EQ(a.signature.hash, g.signature.hash) << e.sample;
+    auto [it, inserted] = owner.emplace(a.signature.hash, e.sample);
+    EXPECT_TRUE(inserted) << e.sample << " and " << it->second << " share " << a.signature.readable;
+  }
+}
+
+TEST(SampleSignatures, SameAcrossBuildsWithAnotherLayout) {
+  for (const char* sample : {"null_read", "assert_fail"}) {
+    AnalyzeOptions options;
+    options.locator.debug_dirs = {"/usr/lib/debug"};
+    auto relayout = analyze_file(std::string(CORELENS_ANALYSIS_CORES) + "/relayout/" + sample + ".core", options);
+    ASSERT_TRUE(relayout.has_value()) << relayout.error().message;
+    const Report& original = sample_report("auto", sample);
+    // The layouts really differ: the crashing function sits elsewhere in its module.
+    const Frame* a = nullptr;
+    const Frame* b = nullptr;
+    for (const auto& f : original.threads.front().frames) {
+      if (a == nullptr && (f.function == "f3" || f.function == "parse_header")) a = &f;
+    }
+    for (const auto& f : relayout->threads.front().frames) {
+      if (b == nullptr && (f.function == "f3" || f.function == "parse_header")) b = &f;
+    }
+    ASSERT_TRUE(a != nullptr && b != nullptr) << sample;
+    EXPECT_NE(a->module_offset, b->module_offset) << sample;
+    EXPECT_NE(a->pc, b->pc) << sample;
+    EXPECT_EQ(original.analysis->signature.readable, relayout->analysis->signature.readable) << sample;
+    EXPECT_EQ(original.analysis->signature.hash, relayout->analysis->signature.hash) << sample;
+    EXPECT_EQ(original.analysis->classification.category, relayout->analysis->classification.category);
+  }
+}
+
+TEST(SampleHealth, CleanCoresHaveNoProblemsThatMatter) {
+  for (const auto& e : expectations()) {
+    for (const auto& h : sample_report("auto", e.sample).analysis->health) {
+      EXPECT_NE(h.kind, "truncated") << e.sample << ": " << h.message;
+      EXPECT_NE(h.kind, "module-mismatch") << e.sample << ": " << h.message;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace corelens::testing
