@@ -2,12 +2,14 @@
 
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "core/report_text.hpp"
 #include "core/strings.hpp"
@@ -127,6 +129,59 @@ std::string origin_line(const CrashCase& c, const CiReportOptions& o) {
   return s;
 }
 
+// Text from a core (process names, command lines, paths, symbols) is bytes, not necessarily
+// UTF-8; JUnit XML, SARIF and GitHub's Markdown must be UTF-8, and an XML reader stops at the first
+// bad byte. Invalid sequences (overlong, surrogates, above U+10FFFF, cut short) become U+FFFD;
+// for XML also U+FFFE and U+FFFF, which XML 1.0 forbids.
+std::string utf8_clean(std::string_view in, bool xml) {
+  static constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
+  std::string out;
+  out.reserve(in.size());
+  for (std::size_t i = 0; i < in.size();) {
+    auto b = static_cast<unsigned char>(in[i]);
+    std::size_t len = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 0;
+    std::uint32_t cp = len == 1 ? b : len == 2 ? b & 0x1Fu : len == 3 ? b & 0x0Fu : b & 0x07u;
+    bool ok = len != 0 && i + len <= in.size();
+    for (std::size_t k = 1; ok && k < len; ++k) {
+      auto c = static_cast<unsigned char>(in[i + k]);
+      ok = (c & 0xC0) == 0x80;
+      cp = (cp << 6) | (c & 0x3Fu);
+    }
+    static constexpr std::uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+    ok = ok && cp >= kMin[len] && cp <= 0x10FFFF && (cp < 0xD800 || cp > 0xDFFF) &&
+         !(xml && (cp == 0xFFFE || cp == 0xFFFF));
+    if (ok) {
+      out.append(in.substr(i, len));
+      i += len;
+    } else {
+      out += kReplacement;
+      ++i;  // resynchronise on the next byte
+    }
+  }
+  return out;
+}
+
+// A path as a URI path (RFC 3986): bytes other than unreserved characters, sub-delimiters, ':',
+// '@' and '/' are percent-encoded, so a space or a non-ASCII byte keeps the URI valid.
+std::string uri_path(std::string_view path) {
+  static constexpr std::string_view kKeep = "-._~!$&'()*+,;=:@/";
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char ch : path) {
+    auto u = static_cast<unsigned char>(ch);
+    if (std::isalnum(u) != 0 && u < 0x80) {
+      out += ch;
+    } else if (kKeep.find(ch) != std::string_view::npos) {
+      out += ch;
+    } else {
+      out += '%';
+      out += kHex[u >> 4];
+      out += kHex[u & 0xF];
+    }
+  }
+  return out;
+}
+
 std::string xml_escape(const std::string& in) {
   std::string out;
   for (char ch : in) {
@@ -162,8 +217,14 @@ std::string gh_escape(const std::string& in, bool property) {
 
 nlohmann::json sarif_location(const Frame& f, const std::string& root) {
   nlohmann::json loc;
-  nlohmann::json artifact = {{"uri", relative(f.file, root)}};
-  if (f.file.starts_with(root)) artifact["uriBaseId"] = "SRCROOT";
+  // Under the source root: relative to SRCROOT (what code scanning shows); elsewhere an absolute
+  // path becomes a file: URI, since a bare "/usr/..." would be resolved against the run's base.
+  nlohmann::json artifact;
+  if (f.file.starts_with(root)) {
+    artifact = {{"uri", uri_path(relative(f.file, root))}, {"uriBaseId", "SRCROOT"}};
+  } else {
+    artifact = {{"uri", (f.file.front() == '/' ? "file://" : "") + uri_path(f.file)}};
+  }
   nlohmann::json region = {{"startLine", f.line}};
   if (f.column != 0) region["startColumn"] = f.column;
   loc["physicalLocation"] = {{"artifactLocation", artifact}, {"region", region}};
@@ -237,7 +298,7 @@ std::string to_junit(const std::vector<CrashCase>& cases, const std::vector<Cras
     out += "    </testcase>\n";
   }
   out += "  </testsuite>\n</testsuites>\n";
-  return out;
+  return utf8_clean(out, true);
 }
 
 std::string to_sarif(const std::vector<CrashCase>& cases, const std::vector<CrashGroup>& groups,
@@ -288,11 +349,12 @@ std::string to_sarif(const std::vector<CrashCase>& cases, const std::vector<Cras
   }
   json run = {{"tool", {{"driver", {{"name", "corelens"}, {"version", CORELENS_VERSION},
                                      {"rules", rules}}}}},
-              {"originalUriBaseIds", {{"SRCROOT", {{"uri", "file://" + root}}}}},
+              {"originalUriBaseIds", {{"SRCROOT", {{"uri", "file://" + uri_path(root)}}}}},
               {"results", results}};
   json doc = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"}, {"version", "2.1.0"},
               {"runs", json::array({run})}};
-  return doc.dump(2) + "\n";
+  // Invalid UTF-8 in a name or path: replaced (dump() would throw otherwise).
+  return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 std::string to_github_annotations(const std::vector<CrashCase>& cases, const std::vector<CrashGroup>& groups,
@@ -314,7 +376,7 @@ std::string to_github_annotations(const std::vector<CrashCase>& cases, const std
                       "\n" + stack_text(first);
     out += "::error " + props + "::" + gh_escape(msg, false) + "\n";
   }
-  return out;
+  return utf8_clean(out, false);
 }
 
 std::string to_markdown(const std::vector<CrashCase>& cases, const std::vector<CrashGroup>& groups,
@@ -347,7 +409,7 @@ std::string to_markdown(const std::vector<CrashCase>& cases, const std::vector<C
     for (std::size_t m : groups[i].members) out += "- " + cell(origin_line(cases[m], options)) + "\n";
     out += "\n</details>\n";
   }
-  return out;
+  return utf8_clean(out, false);
 }
 
 std::string to_summary_text(const std::vector<CrashCase>& cases, const CiReportOptions& options) {
