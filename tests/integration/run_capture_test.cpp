@@ -1,17 +1,24 @@
 // `corelens run`: the sample programs run under it with the kernel's own cores turned off
 // (ulimit -c 0). Each crash is caught exactly once, and the core corelens writes analyses like
 // the kernel's core of the same sample (signal, si_code, crashing thread, frames with file:line,
-// the notes in the kernel's order); eu-stack reads it too. Output and exit status pass through;
-// a program that survives its own SIGSEGV, a fork-heavy script and a multithreaded program are
-// not reported. CI reports (JUnit, SARIF, GitHub, Markdown) point at the crash site.
+// the notes in the kernel's order); gdb and eu-stack read it with the same frames as ours, and
+// compressed copies of it analyse the same. Crashes in grandchildren (an orphaned one too), after
+// exec and in a worker thread are caught once each. Output and exit status pass through; a program
+// that survives its own SIGSEGV, a fork-heavy script and a multithreaded program are not
+// reported. CI reports (JUnit, SARIF, GitHub, Markdown) point at the crash site.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
+#include <regex>
 #include <set>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
+#include "core/report_json.hpp"
 #include "tests/integration/samples.hpp"
 #include "unwinder/analyze.hpp"
 
@@ -176,6 +183,155 @@ INSTANTIATE_TEST_SUITE_P(Samples, RunSample,
                                            "uncaught_exception", "stack_overflow", "divide_by_zero",
                                            "illegal_instruction", "threads_blocked", "inlined_o2"));
 
+// ---- Our cores as other tools read them ------------------------------------------------------------
+
+struct PeerFrame {
+  std::string function;
+  int line = 0;
+};
+using PeerStacks = std::map<int, std::vector<PeerFrame>>;  // by tid, innermost frame first
+
+// `eu-stack -i -s`: "TID n:", then "#k  0xPC [- 1] NAME", each optionally followed by an indented
+// "FILE:LINE[:COL]" line (as eu_stack_compare_test.cpp reads it).
+PeerStacks parse_eu_stack(const std::string& text) {
+  PeerStacks out;
+  static const std::regex kTid(R"(^TID (\d+):$)");
+  static const std::regex kFrame(R"(^#\d+\s+0x[0-9a-f]+(?: - 1)?\s*(.*)$)");
+  static const std::regex kSource(R"(^\s+(\S.*?):(\d+)(?::\d+)?$)");
+  std::istringstream in(text);
+  std::string line;
+  std::vector<PeerFrame>* current = nullptr;
+  std::smatch m;
+  while (std::getline(in, line)) {
+    if (std::regex_match(line, m, kTid)) current = &out[std::stoi(m[1])];
+    else if (current != nullptr && std::regex_match(line, m, kFrame)) current->push_back({m[1], 0});
+    else if (current != nullptr && !current->empty() && std::regex_match(line, m, kSource)) current->back().line = std::stoi(m[2]);
+  }
+  return out;
+}
+
+// gdb's `thread apply all bt`: "Thread N (... (LWP tid)):", then "#k  [0xPC in ]NAME (args) [at FILE:LINE]".
+PeerStacks parse_gdb(const std::string& text) {
+  PeerStacks out;
+  static const std::regex kThread(R"(^Thread \d+ \(.*LWP (\d+)\)\)?:?.*$)");
+  static const std::regex kFrame(R"(^#\d+\s+(?:0x[0-9a-f]+ in )?(\S+) \(.*?\)(?: at (\S+):(\d+))?.*$)");
+  std::istringstream in(text);
+  std::string line;
+  std::vector<PeerFrame>* current = nullptr;
+  std::smatch m;
+  while (std::getline(in, line)) {
+    if (std::regex_match(line, m, kThread)) current = &out[std::stoi(m[1])];
+    else if (current != nullptr && std::regex_match(line, m, kFrame)) current->push_back({m[1], m[3].matched ? std::stoi(m[3]) : 0});
+  }
+  return out;
+}
+
+// gdb names a few assembly functions by their minimal symbol ("clone3" for "__clone3").
+bool same_function(const std::string& ours, const std::string& theirs) {
+  std::string a = comparable_name(ours), b = comparable_name(theirs);
+  if (a.empty() && b == "??") return true;
+  auto strip = [](const std::string& x) { auto p = x.find_first_not_of('_'); return p == std::string::npos ? x : x.substr(p); };
+  return a == b || strip(a) == strip(b);
+}
+
+// eu-stack reads every thread of CORE with exactly our frames: functions (inlined ones included)
+// and lines, in order.
+void expect_eu_stack_agrees(const Report& r, const std::string& core, const std::string& exe) {
+  std::string text = run_command("eu-stack -i -s -n 0 --core '" + core + "' -e '" + exe + "' 2>/dev/null");
+  auto peer = parse_eu_stack(text);
+  ASSERT_EQ(peer.size(), r.threads.size()) << text;
+  for (const auto& t : r.threads) {
+    SCOPED_TRACE("eu-stack, thread " + std::to_string(t.tid));
+    auto it = peer.find(t.tid);
+    ASSERT_NE(it, peer.end());
+    ASSERT_EQ(it->second.size(), t.frames.size());
+    for (std::size_t i = 0; i < t.frames.size(); ++i) {
+      EXPECT_EQ(comparable_name(t.frames[i].function), comparable_name(it->second[i].function)) << "frame " << i;
+      if (it->second[i].line != 0) EXPECT_EQ(t.frames[i].line, static_cast<std::uint32_t>(it->second[i].line)) << "frame " << i;
+    }
+  }
+}
+
+// gdb reads every thread of CORE with our frames up to main (gdb shows none past it), on the same
+// lines. It may show up to two more: the tail-call frames it rebuilds from DWARF call sites (see
+// gdb_compare_test.cpp), which are not on the stack.
+void expect_gdb_agrees(const Report& r, const std::string& core, const std::string& exe) {
+  std::string text = run_command("gdb -batch -nx -ex 'set pagination off' -ex 'set width 0' -ex 'thread apply all bt' '" +
+                                 exe + "' '" + core + "' 2>/dev/null");
+  auto peer = parse_gdb(text);
+  ASSERT_EQ(peer.size(), r.threads.size()) << text;
+  for (const auto& t : r.threads) {
+    SCOPED_TRACE("gdb, thread " + std::to_string(t.tid));
+    auto it = peer.find(t.tid);
+    ASSERT_NE(it, peer.end());
+    std::size_t ours = 0, extra = 0;
+    for (const auto& g : it->second) {
+      if (ours < t.frames.size() && same_function(t.frames[ours].function, g.function)) {
+        if (g.line != 0) EXPECT_EQ(t.frames[ours].line, static_cast<std::uint32_t>(g.line)) << "frame " << ours;
+        ++ours;
+      } else {
+        EXPECT_LE(++extra, 2u) << "gdb's " << g.function << " is not ours (#" << ours << ")";
+      }
+    }
+    ASSERT_GT(ours, 0u);
+    EXPECT_TRUE(same_function(t.frames[ours - 1].function, it->second.back().function));
+  }
+}
+
+// The report as JSON without what must differ between a core and its compressed copy.
+nlohmann::json normalised(const Report& r) {
+  auto j = nlohmann::json::parse(report_to_json(r));
+  j["dump"].erase("path");
+  auto& d = j["diagnostics"];
+  for (auto it = d.begin(); it != d.end();) {
+    if ((*it).value("code", "") == "decompressed") it = d.erase(it);
+    else ++it;
+  }
+  return j;
+}
+
+// COMMAND compresses $IN to $OUT, as systemd-coredump stores cores.
+const std::vector<std::pair<std::string, std::string>>& compressors() {
+  static const std::vector<std::pair<std::string, std::string>> c = {
+      {"zst", "zstd -q -f -o \"$OUT\" \"$IN\""}, {"xz", "xz -c -T1 \"$IN\" > \"$OUT\""}, {"lz4", "lz4 -q -f \"$IN\" \"$OUT\""}};
+  return c;
+}
+std::string compressed_copy(const std::string& core, const std::string& ext, const std::string& command) {
+  std::string out = core + "." + ext;
+  int status = 0;
+  run_command("IN='" + core + "' OUT='" + out + "'; " + command, &status);
+  EXPECT_EQ(status, 0) << command;
+  return out;
+}
+
+class RunCore : public ::testing::TestWithParam<std::string> {};
+
+// Independent of the kernel's own cores (RunSample skips without them): the core `run` writes
+// opens in eu-stack and gdb with our frames, and its compressed copies analyse the same.
+TEST_P(RunCore, ReadByGdbAndEuStackAsByUsAndTheSameCompressed) {
+  const std::string sample = GetParam();
+  TempDir keep;
+  Shell traced = shell(cli() + " run --keep-cores " + keep.path() + " -- " + sample_exe(sample));
+  auto cores = keep.cores();
+  ASSERT_EQ(cores.size(), 1u) << traced.err;
+  Report ours = analyse(cores[0]);
+  ASSERT_FALSE(ours.threads.empty());
+  EXPECT_FALSE(own_frames(ours, sample).empty());
+  expect_eu_stack_agrees(ours, cores[0], sample_exe(sample));
+  expect_gdb_agrees(ours, cores[0], sample_exe(sample));
+  auto original = normalised(ours);
+  for (const auto& [ext, command] : compressors()) {
+    SCOPED_TRACE(ext);
+    Report packed = analyse(compressed_copy(cores[0], ext, command));
+    EXPECT_EQ(normalised(packed), original);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Samples, RunCore,
+                         ::testing::Values("null_read", "wild_write", "readonly_write", "assert_fail",
+                                           "uncaught_exception", "stack_overflow", "divide_by_zero",
+                                           "illegal_instruction", "threads_blocked", "inlined_o2"));
+
 TEST(Run, ThreadsBlockedHasEveryThreadCrashingFirst) {
   TempDir keep;
   Shell traced = shell(cli() + " run --keep-cores " + keep.path() + " -- " + sample_exe("threads_blocked"));
@@ -265,6 +421,85 @@ TEST(Run, CrashesInsideAShellScriptAreCaughtAndReportedForCi) {
   EXPECT_EQ(junit, "2 2 2\n");
   std::string md = read_text_file(out.path() + "/m.md");
   EXPECT_NE(md.find("## corelens: 2 crashes in 2 groups"), std::string::npos) << md;
+}
+
+TEST(Run, CrashInAWorkerThreadWithTheOthersAlive) {
+  TempDir keep;
+  Shell traced = shell(cli() + " run --keep-cores " + keep.path() + " -- " + CORELENS_TEST_THREAD_CRASH);
+  EXPECT_EQ(traced.status, 128 + SIGSEGV) << traced.err;
+  EXPECT_NE(traced.err.find("1 crash caught"), std::string::npos) << traced.err;
+  EXPECT_NE(traced.err.find(", thread "), std::string::npos) << "the crashing thread is named:\n" << traced.err;
+  auto cores = keep.cores();
+  ASSERT_EQ(cores.size(), 1u) << traced.err;
+  Report r = analyse(cores[0]);
+  ASSERT_TRUE(r.signal && r.crashed_tid && r.process.pid);
+  EXPECT_EQ(r.signal->name, "SIGSEGV");
+  EXPECT_EQ(r.signal->code_name, "SEGV_MAPERR");
+  EXPECT_NE(*r.crashed_tid, *r.process.pid) << "a worker crashed, not main";
+  ASSERT_EQ(r.threads.size(), 5u) << "main, three blocked workers and the crashing one";
+  EXPECT_TRUE(r.threads.front().crashed);
+  EXPECT_EQ(r.threads.front().tid, *r.crashed_tid);
+  std::vector<std::string> top;
+  for (const auto& f : r.threads.front().frames) top.push_back(comparable_name(f.function));
+  ASSERT_GE(top.size(), 2u);
+  EXPECT_EQ(top[0], "write_through");
+  EXPECT_EQ(top[1], "crashing_worker");
+  int blocked = 0;
+  for (const auto& t : r.threads) {
+    for (const auto& f : t.frames) blocked += f.function == "blocked_worker";
+  }
+  EXPECT_EQ(blocked, 3);
+  expect_eu_stack_agrees(r, cores[0], CORELENS_TEST_THREAD_CRASH);
+  expect_gdb_agrees(r, cores[0], CORELENS_TEST_THREAD_CRASH);
+}
+
+TEST(Run, OrphanedGrandchildCrashingAfterItsParentExitedIsCaught) {
+  // The subshell exits at once, leaving its child (the command's grandchild, now an orphan) to
+  // sleep, exec the sample and crash; cat keeps the command alive until that grandchild's end
+  // closes the pipe, so the crash happens while `run` still traces the tree.
+  TempDir keep;
+  std::string script = "(sh -c 'sleep 0.3; exec " + sample_exe("null_read") + "' &) | cat; echo root-done";
+  Shell traced = shell(cli() + " run --keep-cores " + keep.path() + " -- sh -c \"" + script + "\"");
+  EXPECT_EQ(traced.status, 0) << traced.err;
+  EXPECT_EQ(traced.out, "root-done\n");
+  EXPECT_NE(traced.err.find("1 crash caught"), std::string::npos) << traced.err;
+  auto cores = keep.cores();
+  ASSERT_EQ(cores.size(), 1u) << traced.err;
+  Report r = analyse(cores[0]);
+  EXPECT_EQ(r.process.name, "null_read");
+  EXPECT_EQ(own_frames(r, "null_read"), own_frames(sample_report("auto", "null_read"), "null_read"));
+}
+
+TEST(Run, CompressedCoresGiveTheSameCiReports) {
+  // `collect` over each core `run` wrote and over its compressed copies: the same SARIF, byte for
+  // byte, and the same JUnit but for the core's name.
+  TempDir keep, out;
+  std::string root = fs::path(CORELENS_SAMPLES_SOURCE_DIR).parent_path().string();
+  Shell traced = shell(cli() + " run --keep-cores " + keep.path() + " -- sh -c '" + sample_exe("assert_fail") + "; " +
+                       sample_exe("threads_blocked") + "; exit 0'");
+  auto cores = keep.cores();
+  ASSERT_EQ(cores.size(), 2u) << traced.err;
+  auto reports = [&](const std::string& core, std::string* junit) {
+    int status = 0;
+    run_command(cli() + " collect --source-root " + root + " --sarif " + out.path() + "/r.sarif --junit " + out.path() +
+                    "/r.xml '" + core + "' >/dev/null 2>&1", &status);
+    EXPECT_EQ(status, 0) << core;
+    *junit = read_text_file(out.path() + "/r.xml");
+    for (const std::string& s : {core, fs::path(core).filename().string()}) {
+      for (auto p = junit->find(s); p != std::string::npos; p = junit->find(s)) junit->replace(p, s.size(), "CORE");
+    }
+    return read_text_file(out.path() + "/r.sarif");
+  };
+  for (const auto& core : cores) {
+    std::string junit, packed_junit;
+    std::string sarif = reports(core, &junit);
+    ASSERT_NE(sarif.find("\"results\""), std::string::npos);
+    for (const auto& [ext, command] : compressors()) {
+      SCOPED_TRACE(core + "." + ext);
+      EXPECT_EQ(reports(compressed_copy(core, ext, command), &packed_junit), sarif);
+      EXPECT_EQ(packed_junit, junit);
+    }
+  }
 }
 
 TEST(Run, ExitStatusOfMissingCommandIsTheShells) {
