@@ -39,7 +39,11 @@ Result<Stmt> prepare(sqlite3* db, const std::string& path, const char* sql) {
   return Stmt(s);
 }
 
-void bind(sqlite3_stmt* s, int i, const std::string& v) { sqlite3_bind_text(s, i, v.c_str(), -1, SQLITE_TRANSIENT); }
+// Not named "bind": for a non-const std::string argument, argument-dependent lookup prefers
+// std::bind (a better match than const&), which silently binds nothing.
+void bind_text(sqlite3_stmt* s, int i, const std::string& v) {
+  sqlite3_bind_text(s, i, v.c_str(), -1, SQLITE_TRANSIENT);
+}
 
 }  // namespace
 
@@ -75,7 +79,7 @@ Result<std::vector<KnownSignature>> update_signature_db(const std::string& path,
     KnownSignature k;
     sqlite3_stmt* s = select->get();
     sqlite3_reset(s);
-    bind(s, 1, g.hash);
+    bind_text(s, 1, g.hash);
     if (sqlite3_step(s) == SQLITE_ROW) {
       k.known = true;
       const unsigned char* first = sqlite3_column_text(s, 0);
@@ -83,8 +87,8 @@ Result<std::vector<KnownSignature>> update_signature_db(const std::string& path,
       k.total_count = sqlite3_column_int64(s, 1) + g.count;
       sqlite3_stmt* u = update->get();
       sqlite3_reset(u);
-      bind(u, 1, g.hash);
-      bind(u, 2, now);
+      bind_text(u, 1, g.hash);
+      bind_text(u, 2, now);
       sqlite3_bind_int64(u, 3, g.count);
       if (sqlite3_step(u) != SQLITE_DONE) return db_error(db.get(), path, "cannot update a signature");
     } else {
@@ -92,12 +96,12 @@ Result<std::vector<KnownSignature>> update_signature_db(const std::string& path,
       k.total_count = g.count;
       sqlite3_stmt* i = insert->get();
       sqlite3_reset(i);
-      bind(i, 1, g.hash);
-      bind(i, 2, g.readable);
-      bind(i, 3, g.category);
-      bind(i, 4, now);
+      bind_text(i, 1, g.hash);
+      bind_text(i, 2, g.readable);
+      bind_text(i, 3, g.category);
+      bind_text(i, 4, now);
       sqlite3_bind_int64(i, 5, g.count);
-      bind(i, 6, g.example);
+      bind_text(i, 6, g.example);
       if (sqlite3_step(i) != SQLITE_DONE) return db_error(db.get(), path, "cannot insert a signature");
     }
     k.last_seen = now;
