@@ -1,5 +1,7 @@
 #include "unwinder/crash_context.hpp"
 
+#include "unwinder/variables.hpp"
+
 namespace corelens {
 namespace {
 
@@ -25,8 +27,12 @@ CrashAnalysis run_crash_analysis(const ProcessDump& dump, const Report& report, 
                                  DwflBackend* backend, const SkipList* skip) {
   std::optional<BackendSymbols> symbols;
   if (backend != nullptr) symbols.emplace(*backend);
+  // Variables by DWARF, in a libdwfl session of its own over the module files the analysis
+  // verified: the backend keeps its Dwfl private, and this needs one function's DWARF at most.
+  DwarfVariables variables(dump.arch, report.modules);
   CrashInputs in{report, dump, memory};
   in.symbols = symbols ? &*symbols : nullptr;
+  in.variables = &variables;
   in.skip = skip;
   return analyze_crash(in);
 }

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "core/analysis/explain.hpp"
+#include "core/analysis/pointer_origin.hpp"
 #include "core/signals.hpp"
 #include "core/strings.hpp"
 
@@ -248,10 +249,12 @@ Classified classify_memory_fault(const CrashInputs& in, const ThreadReport& cras
                 "memory fault at " + (addr ? hex(*addr) : std::string("?")));
   }
   if (addr && *addr < kNullPageLimit) {
-    std::string offset = *addr == 0 ? "" : " (NULL + " + hex(*addr) + ")";
-    if (write) return make(kNullWrite, "write fault below " + hex(kNullPageLimit), "NULL pointer write" + offset);
+    // Named by DWARF: "of h->len" says more than the offset ("NULL + 0x8").
+    std::string expr = accessed_expression(fault);
+    std::string what = !expr.empty() ? (write ? " to " : " of ") + expr : *addr == 0 ? "" : " (NULL + " + hex(*addr) + ")";
+    if (write) return make(kNullWrite, "write fault below " + hex(kNullPageLimit), "NULL pointer write" + what);
     return make(kNullRead, std::string(read ? "read" : "access") + " fault below " + hex(kNullPageLimit),
-                "NULL pointer dereference" + offset);
+                "NULL pointer dereference" + what);
   }
   const Mapping* target = addr ? dump.mapping_at(*addr) : nullptr;
   if (write && target != nullptr && (target->flags & kWrite) == 0) {

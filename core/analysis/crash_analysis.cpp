@@ -2,6 +2,7 @@
 
 #include "core/analysis/classify.hpp"
 #include "core/analysis/explain.hpp"
+#include "core/analysis/pointer_origin.hpp"
 #include "core/strings.hpp"
 
 namespace corelens {
@@ -52,7 +53,12 @@ std::string why_sentence(const CrashAnalysis& a, const Classified& c, const Deco
   if (cat == "illegal-instruction" && insn != nullptr) return insn->text + ": " + c.detail + where;
   std::string access = a.fault ? describe_access(*a.fault) : std::string();
   std::string s = access.empty() ? c.detail : access + (c.detail.empty() ? "" : ": " + c.detail);
-  if (a.fault && !a.fault->member.empty()) s += " (member " + a.fault->member + ")";
+  // What the access touched, by DWARF; the NULL categories already say it ("... of h->len").
+  std::string expr = a.fault ? accessed_expression(*a.fault) : std::string();
+  bool said = cat == "null-pointer-read" || cat == "null-pointer-write";
+  if (!expr.empty() && !said && (a.fault->access == "read" || a.fault->access == "write")) {
+    s += (a.fault->access == "write" ? ", writing " : ", reading ") + expr;
+  }
   return s + where;
 }
 

@@ -12,6 +12,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/analysis/signature.hpp"
 #include "core/memory_source.hpp"
@@ -29,15 +31,39 @@ class SymbolLookup {
   virtual std::optional<std::string> name_at(std::uint64_t addr) const = 0;
 };
 
+// Where the pointer that a faulting access went through came from. The root is a register at PC
+// or the memory at ADDRESS, read by the instruction at PC; then the value was loaded through
+// DEREFS in order ("h->next": the root h, then the load at h + 8). Found by reading the code
+// before the fault (pointer_origin.cpp); a register named at the faulting pc itself has no derefs.
+struct PointerOrigin {
+  std::uint64_t pc = 0;
+  std::vector<Register> registers;           // those whose value at PC is known (frame base, locations)
+  std::string reg;                           // the root is this register's value ...
+  std::optional<std::uint64_t> address;      // ... or the 8 bytes at this address
+  std::vector<std::int64_t> derefs;
+};
+
+// The source-level names of an access: POINTER is the expression of the pointer ("h",
+// "h->next", "this"); MEMBER what lies at the access's offset from it, "len" (a struct member,
+// "inner.len" when nested) or "[3]" (an array element); empty when the pointee is a scalar at
+// offset 0 ("*p"), or when nothing smaller than the pointee covers the offset.
+struct NamedAccess {
+  std::string pointer;
+  std::string member;
+  bool reference = false;  // POINTER is a C++ reference: "h.len", not "h->len"
+};
+
 class VariableResolver {
  public:
   virtual ~VariableResolver() = default;
-  // The source variable held in register REG (canonical name, "rax") at PC, by DWARF locations.
-  virtual std::optional<std::string> variable_in_register(std::uint64_t pc, std::string_view reg) const = 0;
-  // The member at byte OFFSET of the struct that variable VARIABLE (a pointer, visible at PC)
-  // points to: "field" for `r->field` at offset 8.
-  virtual std::optional<std::string> member_at(std::uint64_t pc, std::string_view variable,
-                                               std::uint64_t offset) const = 0;
+  // [start, end) of the function (DWARF subprogram range) containing PC, for decoding the
+  // instructions before a fault from the function's start.
+  virtual std::optional<std::pair<std::uint64_t, std::uint64_t>> function_range(std::uint64_t pc) const = 0;
+  // Names the pointer of ORIGIN by the DWARF variables (their location lists at origin.pc) and
+  // the member at OFFSET in what it points to (by its type); nullopt when no variable is there.
+  // OFFSET is absent when the access also added an index register.
+  virtual std::optional<NamedAccess> name_access(const PointerOrigin& origin,
+                                                 std::optional<std::int64_t> offset) const = 0;
 };
 
 struct CrashInputs {

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -37,6 +38,19 @@ struct DecodedInstruction {
   bool is_call = false, is_return = false, is_jump = false;
   bool is_divide = false;            // div/idiv: the divisor is a register or memory operand
   bool is_undefined = false;         // ud2 / ud1 / ud0: "undefined on purpose"
+  // Data flow, for tracing a pointer back through the instructions before a fault
+  // (pointer_origin.cpp): every register the instruction writes, explicit or implicit (canonical
+  // names, flags left out); the first and second explicit operands when they are registers, as
+  // canonical names and as written ("eax" writes rax's low half and zeroes the rest); lea's
+  // address operand (lea touches no memory, so it is not in MEMORY); a direct branch's target.
+  std::vector<std::string> registers_written;
+  std::string dest_register, dest_written, source_register, source_written;
+  std::optional<MemoryOperand> address_operand;
+  std::optional<std::uint64_t> branch_target;
+  std::optional<std::int64_t> immediate;  // the second operand, when it is an immediate
+  bool is_move = false;              // mov (not movzx/movsx/cmov): the value is copied unchanged
+  bool is_lea = false;
+  bool is_add = false, is_sub = false;
 };
 
 class Disassembler {

@@ -3,6 +3,7 @@
 // implicit, so they are added here: a stack overflow usually faults on exactly those.
 #include <capstone/capstone.h>
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -70,11 +71,27 @@ class CapstoneX86 final : public Disassembler {
     out.is_jump = cs_insn_group(handle_, &i, CS_GRP_JUMP);
     out.is_divide = i.id == X86_INS_DIV || i.id == X86_INS_IDIV;
     out.is_undefined = i.id == X86_INS_UD2 || i.id == X86_INS_UD0 || i.id == X86_INS_UD2B;  // UD2B: Capstone 4's name for ud1
+    out.is_move = i.id == X86_INS_MOV || i.id == X86_INS_MOVABS;
+    out.is_lea = i.id == X86_INS_LEA;
+    out.is_add = i.id == X86_INS_ADD;
+    out.is_sub = i.id == X86_INS_SUB;
     const cs_x86& x = i.detail->x86;
     for (std::uint8_t k = 0; k < x.op_count; ++k) {
       const cs_x86_op& op = x.operands[k];
       if (op.type == X86_OP_REG) {
-        out.registers_read.push_back(canonical_x86(reg_name(op.reg)));
+        std::string written = reg_name(op.reg);
+        out.registers_read.push_back(canonical_x86(written));
+        if (k == 0) {
+          out.dest_written = written;
+          out.dest_register = canonical_x86(written);
+        } else if (k == 1) {
+          out.source_written = written;
+          out.source_register = canonical_x86(written);
+        }
+      } else if (op.type == X86_OP_IMM && (out.is_call || out.is_jump) && x.op_count == 1) {
+        out.branch_target = static_cast<std::uint64_t>(op.imm);
+      } else if (op.type == X86_OP_IMM && k == 1) {
+        out.immediate = op.imm;
       } else if (op.type == X86_OP_MEM) {
         MemoryOperand m;
         m.base_written = reg_name(op.mem.base);
@@ -88,6 +105,7 @@ class CapstoneX86 final : public Disassembler {
         m.read = (op.access & CS_AC_READ) != 0;
         m.write = (op.access & CS_AC_WRITE) != 0;
         // lea computes an address and touches no memory.
+        if (i.id == X86_INS_LEA) out.address_operand = m;
         if (i.id == X86_INS_LEA || i.id == X86_INS_NOP) continue;
         // Capstone 4 leaves access empty for a few instructions: a memory source is a read.
         if (!m.read && !m.write) m.read = true;
@@ -106,6 +124,18 @@ class CapstoneX86 final : public Disassembler {
       m.read = pops;
       m.implicit = true;
       out.memory.push_back(std::move(m));
+    }
+    // Every register written, implicit ones included (cpuid, div, push's rsp); flags are not data.
+    cs_regs read_regs, write_regs;
+    std::uint8_t nread = 0, nwrite = 0;
+    if (cs_regs_access(handle_, &i, read_regs, &nread, write_regs, &nwrite) == CS_ERR_OK) {
+      for (std::uint8_t k = 0; k < nwrite; ++k) {
+        std::string name = canonical_x86(reg_name(write_regs[k]));
+        if (name.empty() || name.ends_with("flags") || name == "rip") continue;
+        if (std::find(out.registers_written.begin(), out.registers_written.end(), name) == out.registers_written.end()) {
+          out.registers_written.push_back(std::move(name));
+        }
+      }
     }
     cs_free(insn, n);
     return out;

@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "core/analysis/pointer_origin.hpp"
 #include "core/strings.hpp"
 
 namespace corelens {
@@ -122,13 +123,11 @@ DecodedFault explain_instruction(const ThreadReport& crashed, const std::optiona
     f.displacement = chosen->displacement;
     if (has_si && f.address) f.matches_fault_address = *f.address == si;
     if (variables != nullptr && !chosen->base.empty() && !chosen->pc_relative && !chosen->implicit) {
-      if (auto v = variables->variable_in_register(*pc, chosen->base)) {
-        f.variable = *v;
-        if (f.base_value && *f.base_value < kNullPageLimit && chosen->displacement > 0) {
-          if (auto member = variables->member_at(*pc, *v, static_cast<std::uint64_t>(chosen->displacement))) {
-            f.member = *member;
-          }
-        }
+      std::optional<std::int64_t> displacement;
+      if (chosen->index.empty()) displacement = chosen->displacement;
+      if (auto n = name_pointer(*pc, chosen->base, displacement, regs, memory, dis, *variables)) {
+        f.variable = n->variable;
+        f.member = n->member;
       }
     }
   }
@@ -150,9 +149,9 @@ std::string describe_access(const FaultExplanation& f) {
     s += " through ";
     std::string through;
     if (!f.base_register.empty()) {
+      // The variable, when known, is named once, as what was accessed (crash_analysis.cpp).
       through = f.base_register;
-      if (!f.variable.empty()) through += " (" + f.variable + " = " + (f.base_value ? hex(*f.base_value) : "?") + ")";
-      else if (f.base_value) through += " (= " + hex(*f.base_value) + ")";
+      if (f.base_value) through += " (= " + hex(*f.base_value) + ")";
     }
     if (!f.index_register.empty()) {
       if (!through.empty()) through += " + ";

@@ -24,12 +24,12 @@ struct Expected {
 const std::vector<Expected>& expectations() {
   static const std::vector<Expected> all = {
       {"null_read", "null_read.c", "null-pointer-read",
-       R"(^read of 4 bytes at 0x0 through r\w+ \(= 0x0\): NULL pointer dereference in f3 at null_read\.c:@LINE@$)", ""},
+       R"(^read of 4 bytes at 0x0 through r\w+ \(= 0x0\): NULL pointer dereference of \*p in f3 at null_read\.c:@LINE@$)", ""},
       {"wild_write", "wild_write.c", "wild-write",
-       R"(^write of 4 bytes at 0xdead000beef through r\w+ \(= 0xdead000beef\): address not mapped \(wild pointer\) in store_field at wild_write\.c:@LINE@$)",
+       R"(^write of 4 bytes at 0xdead000beef through r\w+ \(= 0xdead000beef\): address not mapped \(wild pointer\), writing \*field in store_field at wild_write\.c:@LINE@$)",
        ""},
       {"readonly_write", "readonly_write.c", "write-to-readonly",
-       R"(^write of 1 byte at 0x[0-9a-f]+ through r\w+ \(= 0x[0-9a-f]+\): the memory is read-only \(r--p .*/readonly_write\) in capitalize at readonly_write\.c:@LINE@$)",
+       R"(^write of 1 byte at 0x[0-9a-f]+ through r\w+ \(= 0x[0-9a-f]+\): the memory is read-only \(r--p .*/readonly_write\), writing \*text in capitalize at readonly_write\.c:@LINE@$)",
        ""},
       {"assert_fail", "assert_fail.c", "assertion-failed",
        R"(^assertion failed in parse_header at assert_fail\.c:@LINE@: .*parse_header: Assertion .hdr->magic == HEADER_MAGIC. failed\.$)",
@@ -44,9 +44,9 @@ const std::vector<Expected>& expectations() {
       {"illegal_instruction", "illegal_instruction.c", "illegal-instruction",
        R"(^ud2: deliberately undefined instruction .* in execute_opcode at illegal_instruction\.c:@LINE@$)", ""},
       {"threads_blocked", "threads_blocked.c", "null-pointer-write",
-       R"(^write of 4 bytes at 0x0 through r\w+ \(= 0x0\): NULL pointer write in crash_in_main_thread at threads_blocked\.c:@LINE@$)", ""},
+       R"(^write of 4 bytes at 0x0 through r\w+ \(= 0x0\): NULL pointer write to \*slot in crash_in_main_thread at threads_blocked\.c:@LINE@$)", ""},
       {"inlined_o2", "inlined_o2.cpp", "null-pointer-read",
-       R"(^read of 4 bytes at 0x0 through r\w+ \(= 0x0\): NULL pointer dereference in extract_field at inlined_o2\.cpp:@LINE@$)", ""},
+       R"(^read of 4 bytes at 0x0 through r\w+ \(= 0x0\): NULL pointer dereference of \*r->field in extract_field at inlined_o2\.cpp:@LINE@$)", ""},
       {"heap_corruption", "heap_corruption.c", "heap-corruption",
        R"(^heap corruption detected by glibc in release_buffer at heap_corruption\.c:@LINE@: free\(\): double free detected in tcache 2$)",
        "free(): double free detected in tcache 2"},
@@ -56,6 +56,10 @@ const std::vector<Expected>& expectations() {
       {"killed_by_signal", "killed_by_signal.c", "killed", R"(^killed by SIGQUIT sent by pid \d+ \(uid \d+\)$)", ""},
       {"null_call", "null_call.c", "null-pointer-call",
        R"(^execution at 0x0: call through a NULL function pointer, called from run_callback$)",
+       ""},
+      // NULL plus a member's offset, the pointer loaded from its stack slot first (-O0).
+      {"null_member", "null_member.c", "null-pointer-read",
+       R"(^read of 4 bytes at 0x8 through r\w+ \(= 0x0\) \+ 0x8: NULL pointer dereference of h->len in parse at null_member\.c:@LINE@$)",
        ""},
   };
   return all;
@@ -124,6 +128,37 @@ TEST_P(SampleAnalysis, EffectiveAddressIsTheFaultAddress) {
   ASSERT_TRUE(f.address.has_value());
   ASSERT_TRUE(f.matches_fault_address.has_value());
   EXPECT_TRUE(*f.matches_fault_address) << hex(*f.address) << " vs si_addr " << hex(r.signal->address.value_or(0));
+}
+
+// What the access went through, by DWARF: the pointer variable and the member, as C.
+const std::map<std::string, std::pair<std::string, std::string>>& named_accesses() {
+  static const std::map<std::string, std::pair<std::string, std::string>> all = {
+      {"null_read", {"p", ""}},         {"wild_write", {"field", ""}},  {"readonly_write", {"text", ""}},
+      {"threads_blocked", {"slot", ""}}, {"inlined_o2", {"r->field", ""}}, {"null_member", {"h", "h->len"}},
+  };
+  return all;
+}
+
+TEST_P(SampleAnalysis, VariableAndMemberByDwarf) {
+  auto it = named_accesses().find(GetParam().e.sample);
+  if (it == named_accesses().end()) GTEST_SKIP() << "no variable to name";
+  ASSERT_TRUE(analysis().fault.has_value());
+  EXPECT_EQ(analysis().fault->variable, it->second.first);
+  EXPECT_EQ(analysis().fault->member, it->second.second);
+}
+
+// gdb, asked for the address of the expression corelens names, in the crashing frame, must give
+// the faulting address: the name is not only plausible, it is the memory that faulted.
+TEST_P(SampleAnalysis, NamedExpressionIsTheFaultAddressInGdb) {
+  auto it = named_accesses().find(GetParam().e.sample);
+  if (it == named_accesses().end()) GTEST_SKIP() << "no variable to name";
+  const auto& f = analysis().fault;
+  ASSERT_TRUE(f.has_value() && f->address.has_value());
+  std::string expr = it->second.second.empty() ? "*" + it->second.first : it->second.second;
+  std::string out = run_command("gdb -batch -nx -ex 'print/x (unsigned long)&(" + expr + ")' " +
+                                exe_path(GetParam().method, GetParam().e.sample) + " " +
+                                core_path(GetParam().method, GetParam().e.sample) + " 2>/dev/null | tail -1");
+  EXPECT_NE(out.find("= " + hex(*f->address) + "\n"), std::string::npos) << expr << ": " << out;
 }
 
 TEST_P(SampleAnalysis, SignatureIsReadableAndHashed) {
