@@ -15,6 +15,7 @@ const char* to_string(ErrorCode code) {
     case ErrorCode::not_saved: return "not-saved";
     case ErrorCode::not_found: return "not-found";
     case ErrorCode::internal: return "internal";
+    case ErrorCode::cancelled: return "cancelled";
   }
   return "unknown";
 }

@@ -21,6 +21,7 @@ enum class ErrorCode {
   not_saved,     // a virtual address inside a mapping whose bytes the dump did not save
   not_found,     // a file, module, thread or symbol that was asked for does not exist
   internal,      // a library we call failed in a way the input does not explain
+  cancelled,     // the caller asked the work to stop (a front end's Cancel button)
 };
 
 const char* to_string(ErrorCode code);

@@ -39,7 +39,8 @@ struct Frame {
   std::uint64_t function_offset = 0;
   std::string module;           // the module's path as recorded in the dump
   std::optional<std::uint64_t> module_offset;  // lookup_pc relative to the module's start
-  std::string file;
+  std::string file;             // as the line table names it (eu-stack and gdb show the same)
+  std::string compilation_dir;  // DW_AT_comp_dir: where a relative FILE was compiled from
   std::uint32_t line = 0;
   std::uint32_t column = 0;
   // Callers: the registers the unwinder recovered for this frame (callee-saved ones restored by

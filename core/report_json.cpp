@@ -26,6 +26,7 @@ Json frame_json(const Frame& f) {
   j["module"] = opt_str(f.module);
   j["module_offset"] = opt_hex(f.module_offset);
   j["file"] = opt_str(f.file);
+  j["compilation_dir"] = opt_str(f.compilation_dir);
   j["line"] = f.line ? Json(f.line) : Json(nullptr);
   j["column"] = f.column ? Json(f.column) : Json(nullptr);
   j["inlined"] = f.inlined;

@@ -1,5 +1,7 @@
 #include "gui/crash_summary.hpp"
 
+#include <algorithm>
+
 #include "core/strings.hpp"
 #include "gui/address_annotator.hpp"
 
@@ -78,6 +80,16 @@ CrashSummary summarize(const Report& r) {
       std::string where = location_text(f);
       if (!where.empty()) s.location += " at " + where;
       else if (!f.module.empty()) s.location += " in " + base_name(f.module);
+    }
+  }
+  if (r.analysis) {
+    s.explanation = printable(r.analysis->why);
+    const CrashClassification& c = r.analysis->classification;
+    s.category = c.category;
+    if (c.severity != "unknown") {
+      std::string severity = c.severity;
+      std::replace(severity.begin(), severity.end(), '-', ' ');
+      s.category += ", " + severity;
     }
   }
   s.process = r.process.executable.empty() ? std::string("(unknown executable)") : r.process.executable;

@@ -15,7 +15,8 @@ struct CrashSummary {
   std::string address;      // "fault address 0x0"; empty when the signal has none
   std::string thread;       // "thread 27914 "null_read" (1 of 1)"
   std::string location;     // "f3 at null_read.c:15" (the frame shown first)
-  std::string explanation;  // the analysis's explanation of the fault, when the report has one
+  std::string explanation;  // the analysis's sentence: "read of 4 bytes at 0x0 through rax ..."
+  std::string category;     // "null-pointer-read, probably not exploitable"; empty without analysis
   std::string process;      // "/path/prog  pid 27914  core written by the kernel"
 };
 

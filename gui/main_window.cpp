@@ -102,6 +102,7 @@ MainWindow::MainWindow(QWidget* parent)
     loading_bar_->start(path);
     loading_timer_->start();
   });
+  connect(loader_, &SessionLoader::progress, loading_bar_, &LoadingBar::setProgress);
   connect(loader_, &SessionLoader::loaded, this, &MainWindow::onLoaded);
   connect(loader_, &SessionLoader::failed, this, &MainWindow::onFailed);
   connect(loader_, &SessionLoader::cancelled, this, [this](const QString& path) {
@@ -447,7 +448,8 @@ void MainWindow::updateFrameDetails() {
                               (error.isEmpty() ? QString() : QStringLiteral(" <span style='color:#a06000'>(%1)</span>").arg(error.toHtmlEscaped())));
 
   const QString file = QString::fromStdString(f.file);
-  source_view_->showLocation(file, static_cast<int>(f.line), static_cast<int>(f.column));
+  source_view_->showLocation(file, static_cast<int>(f.line), static_cast<int>(f.column),
+                             QString::fromStdString(f.compilation_dir));
   source_label_->setText(f.file.empty() ? tr("<b>Source</b>")
                                         : tr("<b>Source</b> %1 <span style='color:#606060'>%2</span>")
                                               .arg(QString::fromStdString(printable(location_text(f))).toHtmlEscaped(),

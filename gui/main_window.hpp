@@ -59,6 +59,7 @@ class MainWindow : public QMainWindow {
   CrashBanner* banner() const { return banner_; }
   MessageBar* messageBar() const { return message_bar_; }
   LoadingBar* loadingBar() const { return loading_bar_; }
+  const SessionLoader* loader() const { return loader_; }
   QTreeView* threadView() const { return thread_view_; }
   QTableView* stackView() const { return stack_view_; }
   QTableView* registerView() const { return register_view_; }

@@ -18,6 +18,7 @@ struct Outcome {
 Outcome run_analysis(const std::string& path, const corelens::AnalyzeOptions& options) {
   try {
     auto session = corelens::open_session(path, options);
+    if (!session && session.error().code == corelens::ErrorCode::cancelled) return {nullptr, QStringLiteral("cancelled")};
     if (!session) return {nullptr, QString::fromStdString(session.error().describe())};
     return {*session, {}};
   } catch (const std::exception& e) {
@@ -38,7 +39,12 @@ SessionLoader::SessionLoader(QObject* parent) : QObject(parent) {
   qRegisterMetaType<SessionPtr>();
 }
 
-SessionLoader::~SessionLoader() { ++generation_; }
+SessionLoader::~SessionLoader() {
+  ++generation_;
+  if (cancel_) cancel_->store(true);
+  // The workers' progress callbacks post to this object: none may run once it is gone.
+  analysis_pool().waitForDone();
+}
 
 void SessionLoader::load(const QString& path, const corelens::AnalyzeOptions& options) {
   const quint64 generation = ++generation_;
@@ -46,6 +52,24 @@ void SessionLoader::load(const QString& path, const corelens::AnalyzeOptions& op
   path_ = path;
   timer_.start();
   emit started(path);
+  if (cancel_) cancel_->store(true);  // a superseded load stops working too
+  cancel_ = std::make_shared<std::atomic<bool>>(false);
+  corelens::AnalyzeOptions with_progress = options;
+  // Runs on the worker: reads the flag, and posts at most one report per change of stage or of
+  // whole percent, so a 1,000-thread core does not flood the event loop.
+  with_progress.progress = [this, generation, cancel = cancel_, last_stage = std::string(), last_percent = -1](
+                               const corelens::AnalyzeProgress& p) mutable {
+    if (cancel->load()) return false;
+    int percent = p.total ? static_cast<int>(p.done * 100 / p.total) : -1;
+    if (p.stage != last_stage || percent != last_percent) {
+      last_stage = std::string(p.stage);
+      last_percent = percent;
+      QMetaObject::invokeMethod(this, [this, generation, stage = QString::fromStdString(last_stage), done = p.done, total = p.total] {
+        report(generation, stage, done, total);
+      }, Qt::QueuedConnection);
+    }
+    return true;
+  };
   auto* watcher = new QFutureWatcher<Outcome>(this);
   connect(watcher, &QFutureWatcher<Outcome>::finished, this, [this, watcher, generation, path] {
     Outcome outcome = watcher->result();
@@ -55,11 +79,16 @@ void SessionLoader::load(const QString& path, const corelens::AnalyzeOptions& op
     if (outcome.session) emit loaded(path, outcome.session);
     else emit failed(path, outcome.error);
   });
-  watcher->setFuture(QtConcurrent::run(&analysis_pool(), run_analysis, path.toStdString(), options));
+  watcher->setFuture(QtConcurrent::run(&analysis_pool(), run_analysis, path.toStdString(), with_progress));
+}
+
+void SessionLoader::report(quint64 generation, const QString& stage, qulonglong done, qulonglong total) {
+  if (generation == generation_ && busy_) emit progress(stage, done, total);
 }
 
 void SessionLoader::cancel() {
   if (!busy_) return;
+  if (cancel_) cancel_->store(true);
   ++generation_;
   busy_ = false;
   emit cancelled(path_);

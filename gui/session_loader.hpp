@@ -1,13 +1,15 @@
 // Runs the analysis (open_session) on a worker thread so the window never freezes.
 //
-// Cancelling abandons the analysis: the library has no cancellation hook yet, so the worker runs
-// to its end and its result is dropped (the Session is freed as soon as it arrives). A new load
-// may start while an abandoned one still runs; only the newest one's result is ever delivered.
+// The worker reports its progress through AnalyzeOptions::progress, and a cancel makes that
+// callback answer false, so the library stops at its next step (between modules, between
+// threads, every few thousand frames of a deep stack). A new load may start while a cancelled
+// one is still winding down; only the newest one's result is ever delivered.
 #pragma once
 
 #include <QElapsedTimer>
 #include <QObject>
 #include <QString>
+#include <atomic>
 #include <memory>
 
 #include "unwinder/analyze.hpp"
@@ -35,9 +37,14 @@ class SessionLoader : public QObject {
   void loaded(const QString& path, corelens::gui::SessionPtr session);
   void failed(const QString& path, const QString& message);
   void cancelled(const QString& path);
+  // STAGE in words; TOTAL 0 when the stage has no count.
+  void progress(const QString& stage, qulonglong done, qulonglong total);
 
  private:
+  void report(quint64 generation, const QString& stage, qulonglong done, qulonglong total);
+
   quint64 generation_ = 0;
+  std::shared_ptr<std::atomic<bool>> cancel_;  // the running load's flag, shared with its worker
   bool busy_ = false;
   QString path_;
   QElapsedTimer timer_;

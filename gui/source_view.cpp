@@ -1,5 +1,6 @@
 #include "gui/source_view.hpp"
 
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QFontDatabase>
@@ -27,13 +28,29 @@ class LineNumbers : public QWidget {
 
 }  // namespace
 
-QString SourcePathMap::resolve(const QString& path) const {
+QString SourcePathMap::resolve(const QString& path, const QString& compilation_dir) const {
   if (path.isEmpty()) return {};
-  if (QFileInfo(path).isFile()) return path;
-  for (const auto& [from, to] : rules) {
-    if (from.isEmpty() || !path.startsWith(from)) continue;
-    QString candidate = to + path.mid(from.size());
-    if (QFileInfo(candidate).isFile()) return candidate;
+  // Candidates, most specific first. libdw already joins some relative names with the unit's
+  // directory and not others (Debian's glibc: "./nptl/pthread_kill.c" in "./nptl", but
+  // "../sysdeps/posix/raise.c" in "./signal"), so both the joined and the bare name are tried;
+  // only an existing file counts.
+  QStringList names;
+  if (QDir::isAbsolutePath(path)) {
+    names << path;
+  } else {
+    if (!compilation_dir.isEmpty()) names << compilation_dir + QLatin1Char('/') + path;
+    names << path;
+  }
+  // Relative names are never looked up under the GUI's own working directory: only an absolute
+  // path, as written or after a rule, is opened.
+  auto existing = [](const QString& name) { return QDir::isAbsolutePath(name) && QFileInfo(name).isFile(); };
+  for (const QString& name : names) {
+    if (existing(name)) return QDir::cleanPath(name);
+    for (const auto& [from, to] : rules) {
+      if (from.isEmpty() || !name.startsWith(from)) continue;
+      QString candidate = to + name.mid(from.size());
+      if (existing(candidate)) return QDir::cleanPath(candidate);
+    }
   }
   return {};
 }
@@ -112,17 +129,19 @@ void SourceView::showMessage(const QString& message) {
   setPlainText(message);
 }
 
-bool SourceView::showLocation(const QString& file, int line, int column) {
+bool SourceView::showLocation(const QString& file, int line, int column, const QString& compilation_dir) {
   if (file.isEmpty()) {
     showMessage(tr("No source line is known for this frame."));
     return false;
   }
-  QString local = map_.resolve(file);
+  QString local = map_.resolve(file, compilation_dir);
   if (local.isEmpty()) {
+    const bool relative = !QDir::isAbsolutePath(file);
     showMessage(tr("Source not found: %1\n\n").arg(file) +
-                (QFileInfo(file).isRelative()
-                     ? tr("The path is relative to the directory the library was built in.\n")
-                     : QString()) +
+                (relative && !compilation_dir.isEmpty()
+                     ? tr("It was compiled in %1, which is not on this machine.\n").arg(compilation_dir)
+                 : relative ? tr("The path is relative to a compilation directory the debug info does not name.\n")
+                            : QString()) +
                 tr("Map build paths to local ones with Settings > Source Path Mappings."));
     return false;
   }

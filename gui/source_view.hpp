@@ -16,7 +16,10 @@ class SourcePathMap {
 
   // The local file for PATH: PATH itself when it exists, else the first rule's rewrite that
   // exists; empty when none does.
-  QString resolve(const QString& path) const;
+  // The local file for PATH as debug info names it. A relative PATH is taken relative to
+  // COMPILATION_DIR (DW_AT_comp_dir), never to the GUI's working directory; the rules then map
+  // the build machine's paths to local ones.
+  QString resolve(const QString& path, const QString& compilation_dir = {}) const;
   static SourcePathMap load();
   void save() const;
   // "from=>to" lines, for editing as text.
@@ -33,7 +36,7 @@ class SourceView : public QPlainTextEdit {
   const SourcePathMap& pathMap() const { return map_; }
   // Shows FILE around LINE with LINE highlighted; returns false (and shows why) when the file
   // cannot be found or read.
-  bool showLocation(const QString& file, int line, int column);
+  bool showLocation(const QString& file, int line, int column, const QString& compilation_dir = {});
   void showMessage(const QString& message);
 
   int highlightedLine() const { return highlighted_; }  // 1-based; 0 when none

@@ -7,6 +7,7 @@
 #include <QTextDocument>
 #include <QToolButton>
 #include <QVBoxLayout>
+#include <algorithm>
 
 #include "core/strings.hpp"
 #include "gui/crash_summary.hpp"
@@ -57,7 +58,9 @@ void CrashBanner::setReport(const ReportPtr& report) {
   if (!s.location.empty()) parts << tr("at <b>%1</b>").arg(esc(s.location));
   details_->setText(parts.join(QStringLiteral(", ")));
   explanation_->setVisible(!s.explanation.empty());
-  explanation_->setText(esc(s.explanation));
+  QString why = QStringLiteral("<b>%1</b>").arg(esc(s.explanation));
+  if (!s.category.empty()) why += QStringLiteral(" <span style='color:#606060'>[%1]</span>").arg(esc(s.category));
+  explanation_->setText(why);
   process_->setVisible(true);
   process_->setText(esc(s.process));
 }
@@ -105,7 +108,7 @@ LoadingBar::LoadingBar(QWidget* parent) : QFrame(parent) {
   layout->setContentsMargins(8, 4, 4, 4);
   label_ = new QLabel(this);
   progress_ = new QProgressBar(this);
-  progress_->setRange(0, 0);  // busy: the analysis library reports no progress yet
+  progress_->setRange(0, 0);  // busy until the first stage with a count
   progress_->setMaximumWidth(200);
   progress_->setTextVisible(false);
   cancel_ = new QPushButton(tr("Cancel"), this);
@@ -118,13 +121,34 @@ LoadingBar::LoadingBar(QWidget* parent) : QFrame(parent) {
 
 void LoadingBar::start(const QString& path) {
   path_ = path;
-  setElapsed(0);
+  stage_ = tr("opening the file");
+  progress_->setRange(0, 0);
+  elapsed_ms_ = 0;
+  updateText();
   show();
 }
 
 void LoadingBar::setElapsed(qint64 ms) {
-  QString text = tr("Analysing %1: reading the dump, locating modules, unwinding every thread…").arg(path_.toHtmlEscaped());
-  if (ms >= 1000) text += tr(" %1 s").arg(ms / 1000);
+  elapsed_ms_ = ms;
+  updateText();
+}
+
+void LoadingBar::setProgress(const QString& stage, qulonglong done, qulonglong total) {
+  stage_ = total ? tr("%1 (%2 of %3)").arg(stage).arg(done).arg(total) : stage;
+  if (total) {
+    // QProgressBar counts in int: scale big totals down.
+    constexpr qulonglong kSteps = 1000;
+    progress_->setRange(0, static_cast<int>(std::min(total, kSteps)));
+    progress_->setValue(static_cast<int>(total <= kSteps ? done : done * kSteps / total));
+  } else {
+    progress_->setRange(0, 0);
+  }
+  updateText();
+}
+
+void LoadingBar::updateText() {
+  QString text = tr("Analysing %1: %2…").arg(path_.toHtmlEscaped(), stage_.toHtmlEscaped());
+  if (elapsed_ms_ >= 1000) text += tr(" %1 s").arg(elapsed_ms_ / 1000);
   label_->setText(text);
 }
 

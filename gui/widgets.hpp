@@ -44,20 +44,26 @@ class MessageBar : public QFrame {
   QLabel* label_;
 };
 
-// "Analysing core.1234… 3 s" with a busy indicator and Cancel.
+// "Analysing core.1234: unwinding threads (40 of 1000)… 3 s" with a progress bar and Cancel.
 class LoadingBar : public QFrame {
   Q_OBJECT
  public:
   explicit LoadingBar(QWidget* parent = nullptr);
   void start(const QString& path);
   void setElapsed(qint64 ms);
+  // STAGE as the library words it; TOTAL 0 makes the bar a busy indicator.
+  void setProgress(const QString& stage, qulonglong done, qulonglong total);
   QPushButton* cancelButton() const { return cancel_; }
+  QString text() const { return label_->text(); }
 
  private:
+  void updateText();
   QLabel* label_;
   QProgressBar* progress_;
   QPushButton* cancel_;
   QString path_;
+  QString stage_;
+  qint64 elapsed_ms_ = 0;
 };
 
 // Process memory, 16 bytes a row, with go-to-address and paging.

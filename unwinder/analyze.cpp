@@ -78,6 +78,7 @@ void add_frames(DwflBackend& backend, const ProcessDump& dump, const RawStack& r
       f.function = loc.function;
       f.function_offset = loc.function_offset;
       f.file = loc.file;
+      f.compilation_dir = loc.compilation_dir;
       f.line = loc.line;
       f.column = loc.column;
       if (module != nullptr) {
@@ -92,6 +93,24 @@ void add_frames(DwflBackend& backend, const ProcessDump& dump, const RawStack& r
   out.unwind_status = raw.status;
   out.unwind_complete = raw.complete;
 }
+
+Error cancelled_error() { return Error{ErrorCode::cancelled, "the analysis was cancelled", std::nullopt}; }
+
+// Forwards progress to the caller's callback and remembers a cancellation, so that every later
+// step (and the unwinder's frame loop) sees it.
+class ProgressGate {
+ public:
+  explicit ProgressGate(const ProgressCallback& callback) : callback_(callback) {}
+  bool step(std::string_view stage, std::size_t done = 0, std::size_t total = 0) {
+    if (!cancelled_ && callback_ && !callback_(AnalyzeProgress{stage, done, total})) cancelled_ = true;
+    return !cancelled_;
+  }
+  bool cancelled() const { return cancelled_; }
+
+ private:
+  const ProgressCallback& callback_;
+  bool cancelled_ = false;
+};
 
 }  // namespace
 
@@ -110,15 +129,25 @@ std::size_t crashed_thread_index(const ProcessDump& dump) {
   return 0;
 }
 
-std::vector<LocatedModule> locate_modules(const ProcessDump& dump, const LocatorOptions& options) {
+Result<std::vector<LocatedModule>> locate_modules(const ProcessDump& dump, const AnalyzeOptions& options) {
+  ProgressGate progress(options.progress);
   std::vector<LocatedModule> located;
   located.reserve(dump.modules.size());
-  for (const auto& m : dump.modules) located.push_back(locate_module(m, dump, options));
+  for (const auto& m : dump.modules) {
+    // A module can take long (debuginfod downloads it): report before each.
+    if (!progress.step("locating module files", located.size(), dump.modules.size())) return unexpected(cancelled_error());
+    located.push_back(locate_module(m, dump, options.locator));
+  }
   return located;
 }
 
-Report analyze_process(const ProcessDump& dump, const std::string& path, const AnalyzeOptions& options,
-                       const std::vector<LocatedModule>& located, const MemorySource& memory) {
+Result<Report> analyze_process(const ProcessDump& dump, const std::string& path, const AnalyzeOptions& options,
+                               const std::vector<LocatedModule>& located, const MemorySource& memory) {
+  ProgressGate progress(options.progress);
+  UnwindLimits limits = options.limits;
+  if (options.progress) {
+    limits.keep_going = [&progress] { return progress.step("unwinding a deep stack"); };
+  }
   Report report;
   report.dump_path = path;
   report.dump_kind = "user-core";
@@ -145,6 +174,7 @@ Report analyze_process(const ProcessDump& dump, const std::string& path, const A
     report.mappings.push_back(MappingReport{m.start, m.end, m.perms(), m.path, m.file_offset, m.saved});
   }
 
+  if (!progress.step("reading symbol tables")) return unexpected(cancelled_error());
   ProcessTarget target(dump, &memory);
   auto backend = DwflBackend::create(target, located, options.locator);
   if (!backend) diags.error("unwinder-unavailable", backend.error().message);
@@ -155,6 +185,7 @@ Report analyze_process(const ProcessDump& dump, const std::string& path, const A
     if (i != crashed) order.push_back(i);
   }
   for (std::size_t i : order) {
+    if (!progress.step("unwinding threads", report.threads.size(), order.size())) return unexpected(cancelled_error());
     const Thread& t = dump.threads[i];
     ThreadReport tr;
     tr.tid = t.tid;
@@ -163,7 +194,8 @@ Report analyze_process(const ProcessDump& dump, const std::string& path, const A
     tr.crashed = i == crashed;
     tr.registers = t.registers.general;
     if (backend) {
-      add_frames(**backend, dump, (*backend)->unwind(i, options.limits), tr);
+      add_frames(**backend, dump, (*backend)->unwind(i, limits), tr);
+      if (progress.cancelled()) return unexpected(cancelled_error());
     } else {
       tr.unwind_status = "not unwound: " + backend.error().message;
     }
@@ -196,6 +228,7 @@ Report analyze_process(const ProcessDump& dump, const std::string& path, const A
     report.modules.push_back(std::move(mr));
   }
   report.diagnostics = diags.entries();
+  if (!progress.step("explaining the crash")) return unexpected(cancelled_error());
   // Why it crashed: reads instructions and glibc's messages through MEMORY (core/analysis).
   report.analysis = run_crash_analysis(dump, report, memory, backend ? backend->get() : nullptr,
                                        options.skip_frames ? &*options.skip_frames : nullptr);
@@ -239,6 +272,7 @@ Result<std::shared_ptr<const Session>> open_session(std::shared_ptr<const Mapped
     session->memory_ = std::make_unique<ModuleBackedMemory>(session->dump_, session->located_);
     session->report_ = kernel_report(**kernel, path);
     session->options_ = options;
+    session->options_.progress = nullptr;
     return session;
   }
   switch (format) {
@@ -249,6 +283,9 @@ Result<std::shared_ptr<const Session>> open_session(std::shared_ptr<const Mapped
     default:
       return fail(ErrorCode::unsupported, path + ": a " + std::string(to_string(format)) +
                                               ", which this version cannot read yet");
+  }
+  if (options.progress && !options.progress(AnalyzeProgress{"reading the dump", 0, 0})) {
+    return unexpected(cancelled_error());
   }
   auto dump = parse_elf_core(file);
   if (!dump) {
@@ -262,10 +299,15 @@ Result<std::shared_ptr<const Session>> open_session(std::shared_ptr<const Mapped
   }
   auto session = std::shared_ptr<Session>(new Session());
   session->dump_ = std::make_shared<const ProcessDump>(std::move(*dump));
-  session->located_ = locate_modules(*session->dump_, options.locator);
+  auto located = locate_modules(*session->dump_, options);
+  if (!located) return unexpected(located.error());
+  session->located_ = std::move(*located);
   session->memory_ = std::make_unique<ModuleBackedMemory>(session->dump_, session->located_);
-  session->report_ = analyze_process(*session->dump_, path, options, session->located_, *session->memory_);
+  auto report = analyze_process(*session->dump_, path, options, session->located_, *session->memory_);
+  if (!report) return unexpected(report.error());
+  session->report_ = std::move(*report);
   session->options_ = options;
+  session->options_.progress = nullptr;  // the caller's callback must not outlive the call
   return session;
 }
 

@@ -2,6 +2,7 @@
 // thread, symbolise, and assemble the immutable Report that the CLI and the GUI present.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -18,11 +19,23 @@
 
 namespace corelens {
 
+// Where open_session has got to, for a front end's progress bar.
+struct AnalyzeProgress {
+  std::string_view stage;  // "locating module files", "unwinding threads", ...: words for a person
+  std::size_t done = 0;
+  std::size_t total = 0;   // 0: this stage has no count
+};
+// Called on the analysing thread between steps (and every few thousand frames of a deep stack).
+// Returning false cancels: open_session stops at its next step and fails with
+// ErrorCode::cancelled. Must be cheap and thread-safe with respect to whatever it touches.
+using ProgressCallback = std::function<bool(const AnalyzeProgress&)>;
+
 struct AnalyzeOptions {
   LocatorOptions locator;
   UnwindLimits limits;
   DecompressOptions decompress;         // zstd/xz/lz4 cores: output cap and temporary directory
   std::optional<SkipList> skip_frames;  // frames left out of crash signatures; unset: built-in
+  ProgressCallback progress;            // unset: no reports, no cancellation
 };
 
 // A dump opened and analysed: the front ends keep it to show memory, disassembly and the
@@ -66,11 +79,12 @@ Result<std::shared_ptr<const Session>> open_session(std::shared_ptr<const Mapped
                                                     const AnalyzeOptions& options);
 Result<Report> analyze_file(const std::string& path, const AnalyzeOptions& options);
 
-// Locates every module's file (see module_locator.hpp).
-std::vector<LocatedModule> locate_modules(const ProcessDump& dump, const LocatorOptions& options);
+// Locates every module's file (see module_locator.hpp). Fails only when OPTIONS.progress cancels.
+Result<std::vector<LocatedModule>> locate_modules(const ProcessDump& dump, const AnalyzeOptions& options);
 // Unwinds and symbolises every thread, and describes process, signal, mappings and modules.
-Report analyze_process(const ProcessDump& dump, const std::string& path, const AnalyzeOptions& options,
-                       const std::vector<LocatedModule>& located, const MemorySource& memory);
+// Fails only when OPTIONS.progress cancels.
+Result<Report> analyze_process(const ProcessDump& dump, const std::string& path, const AnalyzeOptions& options,
+                               const std::vector<LocatedModule>& located, const MemorySource& memory);
 
 // Which thread received the fatal signal: kernel cores list it first; gcore marks it with its
 // own NT_SIGINFO while the others show SIGSTOP.

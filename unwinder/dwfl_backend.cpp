@@ -414,6 +414,11 @@ int on_frame(Dwfl_Frame* state, void* arg) {
     w->stop_reason = "stopped at the frame limit of " + std::to_string(w->limits->max_frames);
     return DWARF_CB_ABORT;
   }
+  constexpr std::size_t kCancelCheckEvery = 4096;
+  if (stack.frames.size() % kCancelCheckEvery == 0 && w->limits->keep_going && !w->limits->keep_going()) {
+    w->stop_reason = "cancelled";
+    return DWARF_CB_ABORT;
+  }
   return DWARF_CB_OK;
 }
 
@@ -548,6 +553,14 @@ const std::vector<SymbolizedLocation>& DwflBackend::symbolize(std::uint64_t pc) 
     }
     Dwarf_Addr bias = 0;
     Dwarf_Die* cudie = dwfl_module_addrdie(mod, pc, &bias);
+    // A relative file name is relative to the unit's compilation directory; front ends need both
+    // to find the source ("./nptl/pthread_kill.c" in glibc's build tree).
+    std::string comp_dir;
+    if (cudie != nullptr) {
+      Dwarf_Attribute attr;
+      if (const char* d = dwarf_formstring(dwarf_attr(cudie, DW_AT_comp_dir, &attr))) comp_dir = d;
+    }
+    auto dir_of = [&comp_dir](const std::string& f) { return !f.empty() && f.front() != '/' ? comp_dir : std::string(); };
     Dwarf_Die* scopes = nullptr;
     int nscopes = cudie != nullptr ? dwarf_getscopes(cudie, pc - bias, &scopes) : 0;
     // The innermost function-like scope at PC; its chain of containing scopes (through the
@@ -566,7 +579,7 @@ const std::vector<SymbolizedLocation>& DwflBackend::symbolize(std::uint64_t pc) 
       int tag = dwarf_tag(scope);
       if (tag != DW_TAG_inlined_subroutine && tag != DW_TAG_subprogram && tag != DW_TAG_entry_point) continue;
       if (tag == DW_TAG_inlined_subroutine) {
-        chain.push_back(SymbolizedLocation{die_function_name(scope), 0, file, line, column, true});
+        chain.push_back(SymbolizedLocation{die_function_name(scope), 0, file, dir_of(file), line, column, true});
         call_site(cudie, scope, file, line, column);
         continue;
       }
@@ -577,13 +590,13 @@ const std::vector<SymbolizedLocation>& DwflBackend::symbolize(std::uint64_t pc) 
       Dwarf_Addr low = 0;
       if (dwarf_lowpc(scope, &low) == 0 && pc - bias >= low) offset = pc - bias - low;
       if (function.empty()) function = symbol;
-      chain.push_back(SymbolizedLocation{function, offset, file, line, column, false});
+      chain.push_back(SymbolizedLocation{function, offset, file, dir_of(file), line, column, false});
       break;
     }
     std::free(chain_scopes);
     std::free(scopes);
     if (chain.empty() || chain.back().inlined) {
-      chain.push_back(SymbolizedLocation{symbol, symbol_offset, file, line, column, false});
+      chain.push_back(SymbolizedLocation{symbol, symbol_offset, file, dir_of(file), line, column, false});
     }
   } else {
     chain.push_back(SymbolizedLocation{});

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -24,6 +25,9 @@ namespace corelens {
 
 struct UnwindLimits {
   std::size_t max_frames = 1'000'000;  // a 260,000-frame stack overflow must fit
+  // Asked every few thousand frames; false stops the walk ("cancelled"). A deep stack takes
+  // seconds, and a front end's Cancel button must not wait for it.
+  std::function<bool()> keep_going;
 };
 
 // A frame as the unwinder found it, before symbolisation.
@@ -46,6 +50,7 @@ struct SymbolizedLocation {
   std::string function;
   std::uint64_t function_offset = 0;  // only for the real (outermost) function
   std::string file;
+  std::string compilation_dir;  // DW_AT_comp_dir of the unit: what a relative FILE is relative to
   std::uint32_t line = 0, column = 0;
   bool inlined = false;
 };

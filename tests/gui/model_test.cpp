@@ -13,6 +13,7 @@
 #include "gui/register_model.hpp"
 #include "gui/report_markdown.hpp"
 #include "gui/session_loader.hpp"
+#include "gui/source_view.hpp"
 #include "gui/table_models.hpp"
 #include "gui/thread_model.hpp"
 #include "tests/gui/gui_test_support.hpp"
@@ -252,6 +253,43 @@ class ModelTest : public QObject {
     Report empty;
     QVERIFY(!report_to_markdown(empty).empty());
     QCOMPARE(QString::fromStdString(summarize(empty).signal), QStringLiteral("No signal recorded"));
+  }
+
+  // Relative source paths are found under the compilation directory, never under the GUI's own
+  // working directory, and the rules map build paths (absolute or relative) to local ones.
+  void sourcePathMap() {
+    QTemporaryDir tmp;
+    QVERIFY(QDir(tmp.path()).mkpath(QStringLiteral("build/src")));
+    QVERIFY(QDir(tmp.path()).mkpath(QStringLiteral("build/sub")));
+    const QString build = tmp.filePath(QStringLiteral("build"));
+    QFile f(build + QStringLiteral("/src/a.c"));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.close();
+    const QString want = build + QStringLiteral("/src/a.c");
+    const QString old_cwd = QDir::currentPath();
+    QVERIFY(QDir::setCurrent(build));  // src/a.c exists relative to the cwd: it must not count
+    SourcePathMap none;
+    QCOMPARE(none.resolve(QStringLiteral("src/a.c"), build), want);
+    QCOMPARE(none.resolve(QStringLiteral("./src/../src/a.c"), build), want);
+    QCOMPARE(none.resolve(QStringLiteral("src/a.c")), QString());
+    QCOMPARE(none.resolve(QStringLiteral("src/a.c"), QStringLiteral("relative/dir")), QString());
+    QCOMPARE(none.resolve(want), want);
+    QCOMPARE(none.resolve(QStringLiteral("/nonexistent/build/src/a.c")), QString());
+    SourcePathMap map = SourcePathMap::fromText(QStringLiteral("/nonexistent/build => %1\n./ => %1/\nbad line\n").arg(build));
+    QCOMPARE(map.rules.size(), 2);
+    QCOMPARE(map.resolve(QStringLiteral("/nonexistent/build/src/a.c")), want);
+    QCOMPARE(map.resolve(QStringLiteral("src/a.c"), QStringLiteral("/nonexistent/build")), want);
+    QCOMPARE(map.resolve(QStringLiteral("./src/a.c")), want);  // a rule on the relative form
+    QCOMPARE(SourcePathMap::fromText(QStringLiteral("/nonexistent/build => relative")).resolve(
+                 QStringLiteral("/nonexistent/build/src/a.c")), QString());
+    // Debian's glibc: the build directory mapped to ".", names relative to the unit's directory
+    // ("../sysdeps/posix/raise.c" in "./signal") or already joined with it ("./nptl/x.c" in "./nptl").
+    SourcePathMap dot = SourcePathMap::fromText(QStringLiteral("./ => %1/").arg(build));
+    QCOMPARE(dot.resolve(QStringLiteral("../src/a.c"), QStringLiteral("./sub")), want);
+    QCOMPARE(dot.resolve(QStringLiteral("./src/a.c"), QStringLiteral("./src")), want);
+    QCOMPARE(none.resolve(QStringLiteral("../src/a.c"), QStringLiteral("./sub")), QString());
+    QCOMPARE(SourcePathMap::fromText(map.toText()).rules, map.rules);
+    QVERIFY(QDir::setCurrent(old_cwd));
   }
 
   // The models over real sample cores, including the runaway recursion's deep stack.

@@ -112,6 +112,12 @@ class WindowTest : public QObject {
     QVERIFY2(banner.contains(signal), qPrintable(banner));
     QVERIFY2(banner.contains(function), qPrintable(banner));
     QVERIFY2(banner.contains(QStringLiteral("thread %1").arg(t.tid)), qPrintable(banner));
+    // ... and why, in the analysis's words, with the category.
+    QVERIFY(r.analysis.has_value());
+    QVERIFY(!r.analysis->why.empty());
+    QVERIFY2(banner.contains(QString::fromStdString(r.analysis->why)), qPrintable(banner));
+    QVERIFY2(banner.contains(QString::fromStdString(r.analysis->classification.category)), qPrintable(banner));
+    if (sample == QLatin1String("null_read")) QVERIFY2(banner.contains(QStringLiteral("NULL pointer")), qPrintable(banner));
 
     // Registers: the innermost frame has every register of the thread, the pc among them.
     const std::size_t phys = physical_frame(t, static_cast<std::size_t>(w.currentFrame()));
@@ -242,6 +248,24 @@ class WindowTest : public QObject {
     QVERIFY(!w.report());
     QVERIFY(open_and_wait(w, core_path(QStringLiteral("auto"), QStringLiteral("null_read"))));
     QCOMPARE(shown.count(), 1);
+  }
+
+  // The loading bar follows the library's own progress reports, stage by stage.
+  void progressIsShown() {
+    MainWindow w;
+    w.setRememberLayout(false);
+    w.show();
+    QSignalSpy progress(w.loader(), &SessionLoader::progress);
+    QStringList texts;
+    connect(w.loader(), &SessionLoader::progress, this, [&] { texts << w.loadingBar()->text(); });
+    QVERIFY(open_and_wait(w, core_path(QStringLiteral("auto"), QStringLiteral("threads_blocked"))));
+    QVERIFY(progress.count() >= 3);
+    QStringList stages;
+    for (const auto& args : progress) stages << args.at(0).toString();
+    QVERIFY2(stages.contains(QStringLiteral("unwinding threads")), qPrintable(stages.join(QStringLiteral(", "))));
+    bool counted = false;
+    for (const QString& t : texts) counted |= t.contains(QStringLiteral("unwinding threads (")) && t.contains(QStringLiteral(" of "));
+    QVERIFY2(counted, qPrintable(texts.join(QStringLiteral("\n"))));
   }
 
   void exports() {

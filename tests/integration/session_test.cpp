@@ -78,5 +78,64 @@ TEST(Session, SymbolsByAddressAndByName) {
   EXPECT_FALSE(session->symbol_address("no_such_symbol_anywhere").has_value());
 }
 
+// A relative file name comes with the unit's compilation directory (glibc's "../sysdeps/posix/
+// raise.c" in "./signal" with libc6-dbg: Debian maps its build directory to "."), and an
+// absolute one (the samples') with none.
+TEST(Session, RelativeSourceFilesComeWithTheirCompilationDirectory) {
+  auto session = open("auto", "assert_fail");
+  ASSERT_NE(session, nullptr);
+  int relative = 0;
+  for (const Frame& f : session->report().threads.front().frames) {
+    SCOPED_TRACE(f.function + " " + f.file);
+    if (f.file.empty()) {
+      EXPECT_TRUE(f.compilation_dir.empty());
+    } else if (f.file.front() == '/') {
+      EXPECT_TRUE(f.compilation_dir.empty());
+    } else {
+      ++relative;
+      EXPECT_FALSE(f.compilation_dir.empty());
+    }
+  }
+  if (relative == 0) GTEST_SKIP() << "no frame with a relative file: is libc6-dbg installed?";
+}
+
+// Progress goes through every stage in order and counts every thread; answering false stops the
+// analysis at that step with ErrorCode::cancelled, at every stage.
+TEST(Session, ProgressCountsEveryThreadAndCancelStopsAtAnyStage) {
+  AnalyzeOptions options;
+  std::vector<std::string> stages;
+  std::size_t threads_total = 0, last_done = 0;
+  options.progress = [&](const AnalyzeProgress& p) {
+    if (stages.empty() || stages.back() != p.stage) stages.emplace_back(p.stage);
+    if (p.stage == "unwinding threads") {
+      threads_total = p.total;
+      EXPECT_GE(p.done, last_done);
+      last_done = p.done;
+    }
+    return true;
+  };
+  auto s = open_session(core_path("auto", "threads_blocked"), options);
+  ASSERT_TRUE(s.has_value()) << s.error().message;
+  const std::vector<std::string> expected = {"reading the dump", "locating module files", "reading symbol tables",
+                                             "unwinding threads", "explaining the crash"};
+  EXPECT_EQ(stages, expected);
+  EXPECT_EQ(threads_total, (*s)->report().threads.size());
+  EXPECT_EQ(last_done + 1, threads_total);
+
+  for (const auto& stop_at : expected) {
+    int calls_after_cancel = 0;
+    bool cancelled = false;
+    options.progress = [&](const AnalyzeProgress& p) {
+      if (cancelled) ++calls_after_cancel;
+      if (p.stage == stop_at) cancelled = true;
+      return !cancelled;
+    };
+    auto c = open_session(core_path("auto", "threads_blocked"), options);
+    ASSERT_FALSE(c.has_value()) << stop_at;
+    EXPECT_EQ(c.error().code, ErrorCode::cancelled) << stop_at;
+    EXPECT_EQ(calls_after_cancel, 0) << stop_at;
+  }
+}
+
 }  // namespace
 }  // namespace corelens::testing
