@@ -398,6 +398,10 @@ if [[ -n $out ]]; then
       for l in "${notes_lines[@]}"; do printf -- '- %s\n' "$l"; done
     fi
   } >"$out.tmp"
+  # The `corelens run` overhead section is run_overhead.sh's: carry it over unchanged.
+  if [[ -f $out ]] && grep -q '^<!-- run-overhead: begin' "$out"; then
+    { printf '\n'; sed -n '/^<!-- run-overhead: begin/,/^<!-- run-overhead: end -->$/p' "$out"; } >>"$out.tmp"
+  fi
   mv -f -- "$out.tmp" "$out"
   say "wrote $out"
 fi
