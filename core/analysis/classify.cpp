@@ -1,13 +1,13 @@
 #include "core/analysis/classify.hpp"
 
-#include <cxxabi.h>
-
 #include <array>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
 
+#include "core/analysis/cxx_exception.hpp"
 #include "core/analysis/explain.hpp"
+#include "core/analysis/memory_read.hpp"
 #include "core/analysis/pointer_origin.hpp"
 #include "core/signals.hpp"
 #include "core/strings.hpp"
@@ -19,49 +19,8 @@ constexpr int kSigIll = 4, kSigAbrt = 6, kSigBus = 7, kSigFpe = 8, kSigSegv = 11
 constexpr int kFpeIntDiv = 1, kFpeIntOvf = 2;
 constexpr std::uint64_t kStackGuardGap = 1ull << 20;  // Linux's stack_guard_gap: 256 pages
 
-std::optional<std::uint64_t> read_u64(const MemorySource& m, std::uint64_t addr) {
-  std::array<std::byte, 8> b{};
-  if (!m.read(addr, b)) return std::nullopt;
-  std::uint64_t v = 0;
-  std::memcpy(&v, b.data(), 8);  // little-endian hosts read little-endian dumps (x86_64, aarch64)
-  return v;
-}
-
-std::optional<std::uint32_t> read_u32(const MemorySource& m, std::uint64_t addr) {
-  std::array<std::byte, 4> b{};
-  if (!m.read(addr, b)) return std::nullopt;
-  std::uint32_t v = 0;
-  std::memcpy(&v, b.data(), 4);
-  return v;
-}
-
-// A NUL-terminated string of at most MAX bytes, read a byte at a time only at the end of what is
-// readable: every pointer here came from the dump and may point anywhere.
-std::optional<std::string> read_cstring(const MemorySource& m, std::uint64_t addr, std::size_t max) {
-  std::string out;
-  std::array<std::byte, 64> chunk{};
-  while (out.size() < max) {
-    std::size_t want = std::min(chunk.size(), max - out.size());
-    std::size_t got = want;
-    while (got > 0 && !m.read(addr + out.size(), std::span<std::byte>(chunk.data(), got))) got /= 2;
-    if (got == 0) return out.empty() ? std::nullopt : std::optional<std::string>(out);
-    for (std::size_t i = 0; i < got; ++i) {
-      if (chunk[i] == std::byte{0}) return out;
-      out.push_back(static_cast<char>(chunk[i]));
-    }
-  }
-  return out;
-}
-
 bool contains(const std::string& haystack, std::string_view needle) {
   return haystack.find(needle) != std::string::npos;
-}
-
-std::string demangle_type(const std::string& mangled) {
-  int status = 0;
-  std::unique_ptr<char, decltype(&std::free)> d(abi::__cxa_demangle(mangled.c_str(), nullptr, nullptr, &status),
-                                                &std::free);
-  return status == 0 && d ? std::string(d.get()) : mangled;
 }
 
 bool is_heap_message(const std::string& msg) {
@@ -168,7 +127,7 @@ Classified classify_abort(const CrashInputs& in, const ThreadReport& crashed, co
     if (auto ex = find_inflight_exception(crashed, in.memory, in.symbols)) {
       c.classification.exception_type = ex->type;
       msg = ex->what;
-      c.detail = "uncaught exception " + ex->type;
+      c.detail = "uncaught exception " + ex->type + (ex->note.empty() ? "" : " (" + ex->note + ")");
     }
   } else {
     c = make(kAbort, msg.empty() ? "SIGABRT raised by the process itself" : "SIGABRT with a message in __abort_msg",
@@ -279,78 +238,6 @@ std::optional<std::string> read_abort_message(const MemorySource& memory, const 
   auto size = read_u32(memory, *ptr);
   if (!size || *size <= 4) return std::nullopt;
   return read_cstring(memory, *ptr + 4, std::min<std::size_t>(*size - 4, 4096));
-}
-
-// Itanium C++ ABI as libstdc++ lays it out on 64-bit targets: the thrown object follows a
-// __cxa_exception header whose last member is the _Unwind_Exception (32 bytes, 16-aligned):
-//   header + 0    std::type_info* exceptionType
-//   header + 80   _Unwind_Exception { uint64 exception_class = "GNUCC++\0"; ... }
-//   header + 112  the thrown object
-// By the time abort() runs, __cxa_throw's arguments are gone from the registers, but the
-// _Unwind_Exception pointer it passed down (and the header pointer __cxa_begin_catch used) are
-// still in the spilled registers and locals of the frames above it. So the stack above sp is
-// scanned for a pointer to an _Unwind_Exception with libstdc++'s exception class; what() is read
-// only for types derived from std::logic_error / std::runtime_error, whose message is a
-// copy-on-write string right after the vtable pointer. Other types: the type name only.
-std::optional<RecoveredException> find_inflight_exception(const ThreadReport& crashed, const MemorySource& memory,
-                                                          const SymbolLookup* symbols) {
-  constexpr std::uint64_t kGnuCxx = 0x474e5543432b2b00ull;  // "GNUCC++\0"
-  constexpr std::uint64_t kHeaderToUnwind = 80, kUnwindSize = 32;
-  constexpr std::size_t kScanBytes = 64 * 1024;
-  auto sp = register_value(crashed.registers, "rsp");
-  if (!sp) return std::nullopt;
-  // Page by page up to the first unreadable one: the stack may end a few hundred bytes above sp.
-  std::vector<std::byte> stack(kScanBytes);
-  std::size_t have = 0;
-  while (have < kScanBytes) {
-    std::uint64_t at = *sp + have;
-    std::size_t chunk = std::min<std::size_t>(4096 - (at & 4095), kScanBytes - have);
-    if (!memory.read(at, std::span<std::byte>(stack.data() + have, chunk))) break;
-    have += chunk;
-  }
-  for (std::size_t off = 0; off + 8 <= have; off += 8) {
-    std::uint64_t word = 0;
-    std::memcpy(&word, stack.data() + off, 8);
-    if (word < kNullPageLimit || word % 8 != 0) continue;
-    // The word may point at the _Unwind_Exception, at the header, or at the thrown object.
-    for (std::uint64_t unwind : {word, word + kHeaderToUnwind, word - kUnwindSize}) {
-      auto cls = read_u64(memory, unwind);
-      if (!cls || *cls != kGnuCxx) continue;
-      auto tinfo = read_u64(memory, unwind - kHeaderToUnwind);
-      if (!tinfo || *tinfo < kNullPageLimit) continue;
-      auto name_ptr = read_u64(memory, *tinfo + 8);
-      if (!name_ptr) continue;
-      auto mangled = read_cstring(memory, *name_ptr, 256);
-      if (!mangled || mangled->empty() || printable(*mangled) != *mangled) continue;
-      RecoveredException ex;
-      ex.type = demangle_type(*mangled);
-      // Walk single-inheritance bases (__si_class_type_info: base type_info at +16) looking for
-      // the standard exception classes whose layout is known.
-      std::uint64_t ti = *tinfo;
-      bool has_cow_message = false;
-      for (int depth = 0; depth < 8 && !has_cow_message; ++depth) {
-        auto np = read_u64(memory, ti + 8);
-        auto n = np ? read_cstring(memory, *np, 256) : std::nullopt;
-        if (!n) break;
-        if (*n == "St13runtime_error" || *n == "St11logic_error") has_cow_message = true;
-        if (symbols == nullptr) break;
-        auto vptr = read_u64(memory, ti);
-        auto vname = vptr ? symbols->name_at(*vptr) : std::nullopt;
-        if (!vname || !contains(*vname, "__si_class_type_info")) break;
-        auto base = read_u64(memory, ti + 16);
-        if (!base) break;
-        ti = *base;
-      }
-      if (has_cow_message) {
-        auto object = unwind + kUnwindSize;
-        if (auto str = read_u64(memory, object + 8)) {
-          if (auto what = read_cstring(memory, *str, 4096)) ex.what = printable(*what);
-        }
-      }
-      return ex;
-    }
-  }
-  return std::nullopt;
 }
 
 Classified classify_crash(const CrashInputs& in, const ThreadReport& crashed, const FaultExplanation& fault,

@@ -35,12 +35,4 @@ Classified classify_crash(const CrashInputs& in, const ThreadReport& crashed, co
 // protector, fortify) that glibc wrote before calling abort(). Capped at 4 KiB.
 std::optional<std::string> read_abort_message(const MemorySource& memory, const SymbolLookup& symbols);
 
-struct RecoveredException {
-  std::string type;  // demangled: "std::runtime_error"
-  std::string what;  // empty when not recoverable for this type
-};
-// The C++ exception in flight on the crashing thread, found on its stack (see classify.cpp).
-std::optional<RecoveredException> find_inflight_exception(const ThreadReport& crashed, const MemorySource& memory,
-                                                          const SymbolLookup* symbols);
-
 }  // namespace corelens

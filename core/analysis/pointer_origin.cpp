@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <array>
-#include <cstring>
 
 #include "core/analysis/explain.hpp"
+#include "core/analysis/memory_read.hpp"
 
 namespace corelens {
 namespace {
@@ -17,14 +17,6 @@ constexpr int kMaxDerefs = 4;   // "a->b->c->d->e" is as deep as a sentence shou
 
 // The registers a call may change (System V x86_64: the caller-saved ones).
 constexpr std::array<std::string_view, 9> kCallClobbered{"rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11"};
-
-std::optional<std::uint64_t> read_u64(const MemorySource& m, std::uint64_t addr) {
-  std::array<std::byte, 8> b{};
-  if (!m.read(addr, b)) return std::nullopt;
-  std::uint64_t v = 0;
-  std::memcpy(&v, b.data(), 8);  // little-endian hosts read little-endian dumps
-  return v;
-}
 
 bool writes(const DecodedInstruction& insn, std::string_view reg) {
   if (insn.is_call && std::find(kCallClobbered.begin(), kCallClobbered.end(), reg) != kCallClobbered.end()) return true;

@@ -3,39 +3,25 @@
 // resolver names, only on the straight-line path, and only when the dump's memory agrees.
 #include <gtest/gtest.h>
 
-#include <cstring>
-#include <map>
 
 #include "core/analysis/pointer_origin.hpp"
 #include "core/strings.hpp"
+#include "tests/analysis/fake_memory.hpp"
 
 namespace corelens {
 namespace {
 
-class FakeMemory final : public MemorySource {
+// A function at 0x1000, padded with int3 to the fake resolver's range.
+class CodeMemory final : public MemorySource {
  public:
-  void put(std::uint64_t addr, std::vector<unsigned char> bytes) {
-    for (std::size_t i = 0; i < bytes.size(); ++i) bytes_[addr + i] = bytes[i];
-  }
-  // A function at 0x1000, padded with int3 to the fake resolver's range.
   void code(std::vector<unsigned char> bytes) {
     bytes.resize(0x100, 0xcc);
-    put(0x1000, std::move(bytes));
+    mem.put(0x1000, bytes);
   }
-  void put64(std::uint64_t addr, std::uint64_t v) {
-    for (int i = 0; i < 8; ++i) bytes_[addr + i] = static_cast<unsigned char>(v >> (8 * i));
-  }
-  Result<void> read(std::uint64_t addr, std::span<std::byte> out) const override {
-    for (std::size_t i = 0; i < out.size(); ++i) {
-      auto it = bytes_.find(addr + i);
-      if (it == bytes_.end()) return fail(ErrorCode::malformed, "not in the fake memory", addr + i);
-      out[i] = std::byte{it->second};
-    }
-    return {};
-  }
-
- private:
-  std::map<std::uint64_t, unsigned char> bytes_;
+  void put(std::uint64_t addr, const std::vector<unsigned char>& bytes) { mem.put(addr, bytes); }
+  void put64(std::uint64_t addr, std::uint64_t v) { mem.put64(addr, v); }
+  Result<void> read(std::uint64_t addr, std::span<std::byte> out) const override { return mem.read(addr, out); }
+  testing::FakeMemory mem;
 };
 
 // Names only the roots it was told about; says what it was asked in the name, so the tests can
@@ -67,7 +53,7 @@ class FakeVariables final : public VariableResolver {
 Register reg(const char* name, std::uint64_t v) { return Register{name, v}; }
 
 struct Bench {
-  FakeMemory memory;
+  CodeMemory memory;
   FakeVariables variables;
   std::vector<Register> regs;
   std::unique_ptr<Disassembler> dis = std::move(*make_disassembler(Arch::x86_64));

@@ -21,7 +21,7 @@ const std::vector<std::string> kSamples = {"null_read", "wild_write", "readonly_
                                            "uncaught_exception", "stack_overflow", "divide_by_zero",
                                            "illegal_instruction", "threads_blocked", "inlined_o2",
                                            "heap_corruption", "stack_smashing", "killed_by_signal", "null_call",
-                                           "null_member"};
+                                           "null_member", "uncaught_derived"};
 
 std::string scratch(const std::string& name) {
   fs::path dir = fs::temp_directory_path() / ("corelens-triage-" + std::to_string(::getpid()) + "-" + name);

@@ -1,0 +1,26 @@
+// Reading values out of the crashed process's memory for the analysis: little-endian words and
+// bounded strings. Every address here came from the dump and may point anywhere, so each read
+// is checked and every string has a cap.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/memory_source.hpp"
+
+namespace corelens {
+
+// Little-endian, as on every architecture corelens reads (x86_64, aarch64).
+std::optional<std::uint64_t> read_u64(const MemorySource& memory, std::uint64_t addr);
+std::optional<std::uint32_t> read_u32(const MemorySource& memory, std::uint64_t addr);
+
+// A NUL-terminated string of at most MAX bytes; what could be read when it runs into unreadable
+// memory or MAX first (nullopt only when not even one byte could be read).
+std::optional<std::string> read_cstring(const MemorySource& memory, std::uint64_t addr, std::size_t max);
+
+// Exactly SIZE bytes (at most MAX) as a string, or nullopt.
+std::optional<std::string> read_string(const MemorySource& memory, std::uint64_t addr, std::uint64_t size,
+                                       std::size_t max);
+
+}  // namespace corelens
