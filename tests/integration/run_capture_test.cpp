@@ -247,7 +247,9 @@ void expect_eu_stack_agrees(const Report& r, const std::string& core, const std:
     ASSERT_EQ(it->second.size(), t.frames.size());
     for (std::size_t i = 0; i < t.frames.size(); ++i) {
       EXPECT_EQ(comparable_name(t.frames[i].function), comparable_name(it->second[i].function)) << "frame " << i;
-      if (it->second[i].line != 0) EXPECT_EQ(t.frames[i].line, static_cast<std::uint32_t>(it->second[i].line)) << "frame " << i;
+      if (it->second[i].line != 0) {
+        EXPECT_EQ(t.frames[i].line, static_cast<std::uint32_t>(it->second[i].line)) << "frame " << i;
+      }
     }
   }
 }
@@ -267,7 +269,9 @@ void expect_gdb_agrees(const Report& r, const std::string& core, const std::stri
     std::size_t ours = 0, extra = 0;
     for (const auto& g : it->second) {
       if (ours < t.frames.size() && same_function(t.frames[ours].function, g.function)) {
-        if (g.line != 0) EXPECT_EQ(t.frames[ours].line, static_cast<std::uint32_t>(g.line)) << "frame " << ours;
+        if (g.line != 0) {
+          EXPECT_EQ(t.frames[ours].line, static_cast<std::uint32_t>(g.line)) << "frame " << ours;
+        }
         ++ours;
       } else {
         EXPECT_LE(++extra, 2u) << "gdb's " << g.function << " is not ours (#" << ours << ")";
