@@ -73,6 +73,14 @@ std::optional<std::int32_t> AddressAnnotator::stack_owner(const MappingReport& m
 AddressInfo AddressAnnotator::describe(std::uint64_t addr) const {
   AddressInfo info;
   if (report_ == nullptr) return info;
+  if (report_->kernel) {
+    // A kernel dump has no mappings to look up: name the half of the address space, and the
+    // symbol (kallsyms) in annotate().
+    constexpr std::uint64_t kKernelHalf = 0xffff800000000000ull;
+    info.kind = RegionKind::anonymous;
+    info.text = addr >= kKernelHalf ? "kernel" : "user space";
+    return info;
+  }
   info.mapping = sorted_ ? mapping_at(*report_, addr) : nullptr;
   if (!sorted_) {
     for (const auto& m : report_->mappings) {
@@ -112,7 +120,7 @@ std::optional<std::string> AddressAnnotator::symbol(std::uint64_t addr) const {
 
 std::string AddressAnnotator::annotate(std::uint64_t addr) const {
   AddressInfo info = describe(addr);
-  if (info.kind == RegionKind::module) {
+  if (info.kind == RegionKind::module || (report_ != nullptr && report_->kernel && info.text == "kernel")) {
     if (auto name = symbol(addr)) return *name + " (" + info.text + ")";
   }
   return info.text;

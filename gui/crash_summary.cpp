@@ -54,7 +54,38 @@ std::string location_text(const Frame& f, bool full_path) {
   return s;
 }
 
+namespace {
+
+// A kernel dump says what the kernel printed: the panic, the oops before it, the CPU and task.
+CrashSummary summarize_kernel(const Report& r) {
+  const KernelReport& k = *r.kernel;
+  CrashSummary s;
+  s.signal = k.panic_message.empty() ? std::string("Kernel dump (no panic message in the log)")
+                                     : "Kernel panic: " + printable(k.panic_message);
+  if (!k.oops_headline.empty() && k.oops_headline != k.panic_message) s.cause = printable(k.oops_headline);
+  if (k.panic_cpu) {
+    s.thread = "CPU " + std::to_string(*k.panic_cpu);
+    if (k.panic_pid) s.thread += ", pid " + std::to_string(*k.panic_pid);
+    if (!k.panic_comm.empty()) s.thread += " (" + printable(k.panic_comm) + ")";
+  }
+  if (!r.threads.empty()) {
+    const ThreadReport& t = r.threads[crashed_thread(r)];
+    if (!t.frames.empty()) {
+      const Frame& f = t.frames.front();
+      s.location = f.function.empty() ? hex(f.pc) : function_text(f);
+    }
+  }
+  s.process = "Linux " + (k.release.empty() ? std::string("(release unknown)") : printable(k.release)) + " \u00b7 " +
+              printable(k.format);
+  if (!k.compression.empty()) s.process += ", " + k.compression + " pages";
+  s.process += " \u00b7 written by " + printable(r.producer);
+  return s;
+}
+
+}  // namespace
+
 CrashSummary summarize(const Report& r) {
+  if (r.kernel) return summarize_kernel(r);
   CrashSummary s;
   if (r.signal) {
     const SignalReport& sig = *r.signal;

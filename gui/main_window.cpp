@@ -15,10 +15,12 @@
 #include <QTimer>
 #include <QTreeView>
 #include <QVBoxLayout>
+#include <set>
 
 #include "core/strings.hpp"
 #include "gui/crash_summary.hpp"
 #include "gui/report_markdown.hpp"
+#include "parsers/printk_log.hpp"
 
 namespace corelens::gui {
 namespace {
@@ -288,9 +290,16 @@ void MainWindow::buildDocks() {
   diag_split->setStretchFactor(1, 1);
   auto* diag_dock = addDock(tr("Diagnostics && notes"), QStringLiteral("diagnosticsDock"), diag_split, Qt::BottomDockWidgetArea);
 
+  // The kernel log: kernel dumps only (hidden for user cores).
+  kernel_log_view_ = new KernelLogView(this);
+  kernel_log_view_->setObjectName(QStringLiteral("kernelLogView"));
+  kernel_log_dock_ = addDock(tr("Kernel log"), QStringLiteral("kernelLogDock"), kernel_log_view_, Qt::BottomDockWidgetArea);
+
   tabifyDockWidget(map_dock, module_dock);
   tabifyDockWidget(module_dock, memory_dock_);
   tabifyDockWidget(memory_dock_, diag_dock);
+  tabifyDockWidget(diag_dock, kernel_log_dock_);
+  kernel_log_dock_->hide();
   map_dock->raise();
   setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
   resizeDocks({threads_dock_, registers_dock_}, {300, 420}, Qt::Vertical);
@@ -348,14 +357,46 @@ void MainWindow::onLoaded(const QString& path, SessionPtr session) {
     frame_model_->setThread(report_, -1);
     updateFrameDetails();
   }
+  showKernelLog();  // after the memory pane was raised: for a kernel dump the log comes first
   thread_view_->resizeColumnToContents(ThreadModel::ColThread);
   thread_view_->resizeColumnToContents(ThreadModel::ColName);
-  statusBar()->showMessage(tr("%1: %2 threads, %3 modules, %4 mappings")
-                               .arg(path)
-                               .arg(report_->threads.size())
-                               .arg(report_->modules.size())
-                               .arg(report_->mappings.size()));
+  if (report_->kernel) {
+    statusBar()->showMessage(tr("%1: kernel %2, %3 CPUs, %4 log records, %5 kallsyms symbols")
+                                 .arg(path, QString::fromStdString(printable(report_->kernel->release)))
+                                 .arg(report_->kernel->cpus.size())
+                                 .arg(report_->kernel->log_records)
+                                 .arg(report_->kernel->kallsyms_symbols));
+  } else {
+    statusBar()->showMessage(tr("%1: %2 threads, %3 modules, %4 mappings")
+                                 .arg(path)
+                                 .arg(report_->threads.size())
+                                 .arg(report_->modules.size())
+                                 .arg(report_->mappings.size()));
+  }
   emit reportShown();
+}
+
+void MainWindow::showKernelLog() {
+  const KernelSession* kernel = session_ ? session_->kernel() : nullptr;
+  kernel_log_dock_->toggleViewAction()->setEnabled(kernel != nullptr);
+  if (kernel == nullptr || !report_->kernel) {
+    kernel_log_view_->setLog({}, {});
+    kernel_log_dock_->hide();
+    return;
+  }
+  std::set<std::uint64_t> oops;
+  for (const auto& line : report_->kernel->oops) oops.insert(line.seq);
+  QStringList lines;
+  QList<int> highlight;
+  for (const LogRecord& r : kernel->log.records) {
+    std::string text = format_log_line(r);
+    if (!text.empty() && text.back() == '\n') text.pop_back();
+    if (oops.count(r.seq)) highlight << static_cast<int>(lines.size());
+    lines << QString::fromStdString(text);
+  }
+  kernel_log_view_->setLog(lines, highlight);
+  kernel_log_dock_->show();
+  kernel_log_dock_->raise();
 }
 
 void MainWindow::selectThread(int thread) {
@@ -421,7 +462,8 @@ void MainWindow::updateFrameDetails() {
   const std::size_t phys = physical_frame(t, static_cast<std::size_t>(current_frame_));
   const Frame& pf = t.frames[phys];
   const bool innermost = phys == 0 || pf.trust == FrameTrust::context;
-  const bool faulted = innermost && t.crashed;
+  // A kernel dump's CPUs stopped in the panic or an NMI, not at a faulting instruction.
+  const bool faulted = innermost && t.crashed && !report_->kernel;
 
   register_model_->setFrame(report_, thread, current_frame_, annotator_);
   register_view_->resizeColumnsToContents();

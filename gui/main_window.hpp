@@ -60,6 +60,7 @@ class MainWindow : public QMainWindow {
   MessageBar* messageBar() const { return message_bar_; }
   LoadingBar* loadingBar() const { return loading_bar_; }
   const SessionLoader* loader() const { return loader_; }
+  KernelLogView* kernelLogView() const { return kernel_log_view_; }
   QTreeView* threadView() const { return thread_view_; }
   QTableView* stackView() const { return stack_view_; }
   QTableView* registerView() const { return register_view_; }
@@ -107,6 +108,7 @@ class MainWindow : public QMainWindow {
   void exportDialog(const QString& format);
   void editSourcePaths();
   void focusPane(QWidget* pane);
+  void showKernelLog();  // fills and shows the log pane for a kernel dump, hides it otherwise
 
   corelens::AnalyzeOptions options_;
   SessionLoader* loader_;
@@ -151,6 +153,8 @@ class MainWindow : public QMainWindow {
   QDockWidget* memory_dock_ = nullptr;
   QDockWidget* threads_dock_ = nullptr;
   QDockWidget* registers_dock_ = nullptr;
+  KernelLogView* kernel_log_view_ = nullptr;
+  QDockWidget* kernel_log_dock_ = nullptr;
 };
 
 }  // namespace corelens::gui

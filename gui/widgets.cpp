@@ -1,9 +1,11 @@
 #include "gui/widgets.hpp"
 
 #include <QApplication>
+#include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QStyle>
+#include <QTextBlock>
 #include <QTextDocument>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -150,6 +152,45 @@ void LoadingBar::updateText() {
   QString text = tr("Analysing %1: %2…").arg(path_.toHtmlEscaped(), stage_.toHtmlEscaped());
   if (elapsed_ms_ >= 1000) text += tr(" %1 s").arg(elapsed_ms_ / 1000);
   label_->setText(text);
+}
+
+KernelLogView::KernelLogView(QWidget* parent) : QPlainTextEdit(parent) {
+  setReadOnly(true);
+  setLineWrapMode(QPlainTextEdit::NoWrap);
+  setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+  setPlaceholderText(tr("Kernel dumps only: the kernel's log from the printk ring buffer."));
+}
+
+void KernelLogView::setLog(const QStringList& lines, const QList<int>& highlight) {
+  setPlainText(lines.join(QLatin1Char('\n')));
+  // Block number of each record's first line (a record may span several lines).
+  QList<int> first_block;
+  int block = 0;
+  for (const QString& l : lines) {
+    first_block << block;
+    block += static_cast<int>(l.count(QLatin1Char('\n'))) + 1;
+  }
+  QList<QTextEdit::ExtraSelection> selections;
+  highlighted_blocks_ = 0;
+  first_highlighted_ = -1;
+  for (int index : highlight) {
+    if (index < 0 || index >= lines.size()) continue;
+    int lines_in_record = static_cast<int>(lines[index].count(QLatin1Char('\n'))) + 1;
+    for (int b = first_block[index]; b < first_block[index] + lines_in_record; ++b) {
+      QTextEdit::ExtraSelection sel;
+      sel.format.setBackground(QColor(0xff, 0xe4, 0xe0));
+      sel.format.setProperty(QTextFormat::FullWidthSelection, true);
+      sel.cursor = QTextCursor(document()->findBlockByNumber(b));
+      selections << sel;
+      ++highlighted_blocks_;
+    }
+    if (first_highlighted_ < 0 || first_block[index] < first_highlighted_) first_highlighted_ = first_block[index];
+  }
+  setExtraSelections(selections);
+  if (first_highlighted_ >= 0) {
+    setTextCursor(QTextCursor(document()->findBlockByNumber(first_highlighted_)));
+    centerCursor();
+  }
 }
 
 HexView::HexView(QWidget* parent) : QWidget(parent), model_(new HexModel(this)) {

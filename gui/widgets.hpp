@@ -5,6 +5,7 @@
 #include <QFrame>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QTableView>
@@ -64,6 +65,22 @@ class LoadingBar : public QFrame {
   QString path_;
   QString stage_;
   qint64 elapsed_ms_ = 0;
+};
+
+// The kernel log of a kernel dump, as `makedumpfile --dump-dmesg` prints it, with the oops and
+// panic records highlighted and the first of them scrolled into view.
+class KernelLogView : public QPlainTextEdit {
+  Q_OBJECT
+ public:
+  explicit KernelLogView(QWidget* parent = nullptr);
+  // LINES: one entry per record (multi-line records contain newlines); HIGHLIGHT: indexes into LINES.
+  void setLog(const QStringList& lines, const QList<int>& highlight);
+  int highlightedBlocks() const { return highlighted_blocks_; }
+  int firstHighlightedBlock() const { return first_highlighted_; }
+
+ private:
+  int highlighted_blocks_ = 0;
+  int first_highlighted_ = -1;
 };
 
 // Process memory, 16 bytes a row, with go-to-address and paging.

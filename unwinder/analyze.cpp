@@ -269,7 +269,8 @@ Result<std::shared_ptr<const Session>> open_session(std::shared_ptr<const Mapped
     empty->file = file;
     empty->arch = Arch::x86_64;
     session->dump_ = std::move(empty);
-    session->memory_ = std::make_unique<ModuleBackedMemory>(session->dump_, session->located_);
+    session->kernel_ = *kernel;
+    session->memory_ = (*kernel)->memory;
     session->report_ = kernel_report(**kernel, path);
     session->options_ = options;
     session->options_.progress = nullptr;
@@ -322,12 +323,21 @@ DwflBackend* Session::lookup_backend() const {
 }
 
 std::optional<SymbolHit> Session::symbol_at(std::uint64_t addr) const {
+  if (kernel_) {  // kallsyms: immutable once read, no lock needed
+    // kallsyms has no sizes: past the last symbol of a region (module space, the direct map
+    // above the image) "the last symbol below" is a wrong name, so far offsets are refused.
+    constexpr std::uint64_t kMaxKernelSymbolOffset = 1u << 20;
+    auto hit = kernel_->symbols.lookup(addr);
+    if (!hit || hit->symbol == nullptr || hit->offset > kMaxKernelSymbolOffset) return std::nullopt;
+    return SymbolHit{hit->symbol->name, addr - hit->offset, 0};
+  }
   std::lock_guard lock(lookup_mutex_);
   DwflBackend* b = lookup_backend();
   return b ? b->symbol_at(addr) : std::nullopt;
 }
 
 std::optional<std::uint64_t> Session::symbol_address(const std::string& name) const {
+  if (kernel_) return kernel_->symbols.address_of(name);
   std::lock_guard lock(lookup_mutex_);
   DwflBackend* b = lookup_backend();
   return b ? b->symbol_address(name) : std::nullopt;

@@ -14,6 +14,7 @@
 #include "core/report.hpp"
 #include "parsers/compressed.hpp"
 #include "unwinder/dwfl_backend.hpp"
+#include "unwinder/kernel_analyze.hpp"
 #include "unwinder/module_locator.hpp"
 #include "unwinder/module_memory.hpp"
 
@@ -42,13 +43,17 @@ struct AnalyzeOptions {
 // Report. Immutable once opened, so any thread may read it.
 //
 // Ownership: owns the dump (and through it the mapped file), the module files mapped for
-// memory reads, and the Report.
+// memory reads, and the Report. A kernel dump's Session owns its KernelSession instead; its
+// ProcessDump is empty.
 class Session {
  public:
   const ProcessDump& dump() const { return *dump_; }
   const Report& report() const { return report_; }
-  // The process's memory: the dump's bytes, and module files where the dump saved none.
+  // User cores: the process's memory (the dump's bytes, and module files where the dump saved
+  // none). Kernel dumps: kernel virtual memory, translated through the dump's page tables.
   const MemorySource& memory() const { return *memory_; }
+  // Kernel dumps only (null for a user core): the log, kallsyms, the physical memory.
+  const KernelSession* kernel() const { return kernel_.get(); }
   const std::vector<LocatedModule>& located_modules() const { return located_; }
 
   // Symbol lookups for views that name addresses (call targets, pointers). Serialised by a
@@ -62,7 +67,8 @@ class Session {
                                                              const AnalyzeOptions&);
   std::shared_ptr<const ProcessDump> dump_;
   std::vector<LocatedModule> located_;
-  std::unique_ptr<ModuleBackedMemory> memory_;
+  std::shared_ptr<const MemorySource> memory_;
+  std::shared_ptr<const KernelSession> kernel_;
   Report report_;
   AnalyzeOptions options_;
   mutable std::mutex lookup_mutex_;

@@ -250,6 +250,46 @@ class WindowTest : public QObject {
     QCOMPARE(shown.count(), 1);
   }
 
+  // A kernel dump opens like a core: the panic in the banner, CPUs as threads, the panicking
+  // one selected, the log pane with the oops highlighted, memory and disassembly of kernel text.
+  void kernelDump() {
+    const QString path = QStringLiteral(CORELENS_KDUMPS_DIR "/vmcore.elf");
+    if (!QFileInfo::exists(path)) QSKIP("no kernel dump was made here (see the kernel_dumps.make test)");
+    MainWindow w;
+    w.setRememberLayout(false);
+    w.show();
+    QVERIFY(open_and_wait(w, path));
+    const Report& r = *w.report();
+    QVERIFY(r.kernel.has_value());
+    QString banner = w.banner()->text();
+    QVERIFY2(banner.contains(QStringLiteral("Kernel panic: sysrq triggered crash")), qPrintable(banner));
+    QVERIFY2(banner.contains(QStringLiteral("(init)")), qPrintable(banner));
+    QVERIFY2(banner.contains(QString::fromStdString(r.kernel->release)), qPrintable(banner));
+    QVERIFY(!banner.contains(QStringLiteral("No signal")));
+    const ThreadReport& t = r.threads[static_cast<std::size_t>(w.currentThread())];
+    QVERIFY(t.crashed);
+    QVERIFY(t.name.starts_with("CPU "));
+    // The log pane: the whole log, the panic line highlighted and in view.
+    KernelLogView* log = w.kernelLogView();
+    QVERIFY(log->isVisible());
+    QVERIFY(log->blockCount() >= static_cast<int>(r.kernel->log_records));
+    QVERIFY(log->highlightedBlocks() >= 2);
+    QVERIFY(log->toPlainText().contains(QStringLiteral("Kernel panic - not syncing: sysrq triggered crash")));
+    QVERIFY(log->firstHighlightedBlock() >= 0);
+    // Kernel text is read through the dump's page tables: the pc disassembles, and a register
+    // opens in the hex view with its bytes.
+    QVERIFY2(w.disassemblyModel()->currentRow() >= 0, qPrintable(QString::fromStdString(w.disassemblyModel()->disassembly().error)));
+    QVERIFY(w.hexView()->goTo(QStringLiteral("rsp")));
+    const int row = w.hexView()->model()->targetRow();
+    QVERIFY(row >= 0);
+    const QString bytes = w.hexView()->model()->index(row, HexModel::ColHex).data().toString();
+    QVERIFY2(!bytes.contains(QStringLiteral("??")), qPrintable(bytes));  // the stack was saved
+    QVERIFY(w.hexView()->goTo(QStringLiteral("sysrq_handle_crash")));
+    // Opening a user core afterwards hides the log again.
+    QVERIFY(open_and_wait(w, core_path(QStringLiteral("auto"), QStringLiteral("null_read"))));
+    QVERIFY(!log->isVisible());
+  }
+
   // The loading bar follows the library's own progress reports, stage by stage.
   void progressIsShown() {
     MainWindow w;
