@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "cli/ci_reports.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/triage.hpp"
 
@@ -33,6 +34,8 @@ options:
   --skip-frames FILE       more frames to leave out of signatures (see skip_frames.txt)
   --sysroot DIR, --debug-dir DIR   as for analyze
   --no-progress            no progress line on stderr (shown only when stderr is a terminal)
+  --junit FILE, --sarif FILE, --markdown FILE, --github, --source-root DIR, --redact
+                           CI reports, as `corelens run` writes them (a test case / result per group)
 
 A directory is searched (not recursively) for ELF core files. Exit status: 0 when every dump
 was analysed, 1 when some could not be (they are listed), 64 bad command line.
@@ -174,6 +177,7 @@ int run_triage(const std::vector<std::string>& argv) {
   RunnerOptions options;
   options.jobs = std::max(1u, std::thread::hardware_concurrency());
   std::string format = "text", db_path;
+  CiOutputs ci;
   std::vector<std::string> inputs;
   bool progress = ::isatty(STDERR_FILENO) != 0;
   bool debug_dir_given = false;
@@ -187,9 +191,12 @@ int run_triage(const std::vector<std::string>& argv) {
       return end != v.c_str() && *end == '\0' && out > 0;
     };
     unsigned long long n = 0;
+    std::string ci_error;
     if (a == "-h" || a == "--help") {
       std::fwrite(kTriageUsage.data(), 1, kTriageUsage.size(), stdout);
       return kExitOk;
+    } else if (parse_ci_option(argv, i, ci, ci_error)) {
+      if (!ci_error.empty()) return usage_error(ci_error);
     } else if (a == "--jobs") {
       if (!number(n) || n > 1024) return usage_error("--jobs needs a number from 1 to 1024");
       options.jobs = static_cast<unsigned>(n);
@@ -288,6 +295,18 @@ int run_triage(const std::vector<std::string>& argv) {
                     : format == "markdown" ? to_markdown(groups, failed, records.size())
                                            : to_text(groups, failed, records.size());
   std::fwrite(out.data(), 1, out.size(), stdout);
+
+  // CI reports: every dump is a case, in the order found; the writers group them by signature.
+  std::vector<CrashCase> cases;
+  for (const auto& r : records) {
+    CrashCase c;
+    c.origin = std::filesystem::path(r.dump).filename().string();
+    c.core = r.dump;
+    if (r.status == "ok") c.report = report_from_record(r);
+    else c.error = r.status + ": " + r.error;
+    cases.push_back(std::move(c));
+  }
+  if (!write_ci_outputs(cases, ci)) return kExitIo;
   return failed.empty() ? kExitOk : 1;
 }
 

@@ -23,7 +23,15 @@ struct TriageRecord {
   std::vector<std::string> top_frames;  // the crashing thread's first frames, "module!function"
   std::vector<ThreadGroup> thread_groups;
   std::size_t threads = 0;
+  // For the CI reports (--junit, --sarif ...): the process, the classification's message, and
+  // the crashing thread's first frames with their source lines (no registers, no memory).
+  std::string process_name, command_line, message;
+  std::vector<Frame> crash_frames;
 };
+inline constexpr std::size_t kTriageCrashFrames = 32;
+
+// The part of a Report a record carries, as a Report, for the CI report writers.
+Report report_from_record(const TriageRecord& record);
 
 struct RunnerOptions {
   unsigned jobs = 1;

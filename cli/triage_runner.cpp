@@ -201,15 +201,46 @@ TriageRecord record_from_report(const Report& report) {
     rec.why = a.why;
     rec.signature = a.signature;
     rec.thread_groups = a.thread_groups;
+    rec.message = a.classification.message;
   }
+  rec.process_name = report.process.name;
+  rec.command_line = report.process.command_line;
   for (const auto& t : report.threads) {
     if (!t.crashed) continue;
     for (const auto& f : t.frames) {
-      if (rec.top_frames.size() >= 8) break;
-      rec.top_frames.push_back(frame_token(f));
+      if (rec.top_frames.size() < 8) rec.top_frames.push_back(frame_token(f));
+      if (rec.crash_frames.size() >= kTriageCrashFrames) break;
+      Frame kept = f;
+      kept.registers.clear();  // CI reports show no register values
+      rec.crash_frames.push_back(std::move(kept));
     }
   }
   return rec;
+}
+
+Report report_from_record(const TriageRecord& r) {
+  Report report;
+  report.dump_path = r.dump;
+  report.process.name = r.process_name;
+  report.process.command_line = r.command_line;
+  if (!r.signal.empty()) {
+    SignalReport s;
+    s.name = r.signal;
+    report.signal = s;
+  }
+  CrashAnalysis a;
+  a.why = r.why;
+  a.classification.category = r.category.empty() ? "unknown" : r.category;
+  a.classification.severity = r.severity.empty() ? "unknown" : r.severity;
+  a.classification.message = r.message;
+  a.signature = r.signature;
+  a.thread_groups = r.thread_groups;
+  report.analysis = std::move(a);
+  ThreadReport t;
+  t.crashed = true;
+  t.frames = r.crash_frames;
+  report.threads.push_back(std::move(t));
+  return report;
 }
 
 std::string record_to_json(const TriageRecord& r) {
@@ -224,6 +255,16 @@ std::string record_to_json(const TriageRecord& r) {
   j["threads"] = r.threads;
   j["signature"] = Json{{"hash", r.signature.hash}, {"readable", r.signature.readable}, {"frames", r.signature.frames}};
   j["top_frames"] = r.top_frames;
+  j["process_name"] = r.process_name;
+  j["command_line"] = r.command_line;
+  j["message"] = r.message;
+  Json frames = Json::array();
+  for (const auto& f : r.crash_frames) {
+    frames.push_back(Json{{"pc", f.pc}, {"function", f.function}, {"module", f.module}, {"file", f.file},
+                          {"compilation_dir", f.compilation_dir}, {"line", f.line}, {"column", f.column},
+                          {"inlined", f.inlined}});
+  }
+  j["crash_frames"] = std::move(frames);
   Json groups = Json::array();
   for (const auto& g : r.thread_groups) groups.push_back(Json{{"tids", g.tids}, {"top_function", g.top_function}});
   j["thread_groups"] = std::move(groups);
@@ -263,6 +304,32 @@ std::optional<TriageRecord> record_from_json(const std::string& text) {
     r.signature.frames = strings(*it, "frames");
   }
   r.top_frames = strings(j, "top_frames");
+  r.process_name = str(j, "process_name");
+  r.command_line = str(j, "command_line");
+  r.message = str(j, "message");
+  if (auto it = j.find("crash_frames"); it != j.end() && it->is_array()) {
+    auto number = [](const Json& o, const char* key) -> std::uint64_t {
+      auto v = o.find(key);
+      return v != o.end() && v->is_number_unsigned() ? v->get<std::uint64_t>() : 0;
+    };
+    for (const auto& e : *it) {
+      if (!e.is_object() || r.crash_frames.size() >= kTriageCrashFrames) continue;
+      Frame f;
+      f.index = static_cast<std::uint32_t>(r.crash_frames.size());
+      f.pc = number(e, "pc");
+      f.lookup_pc = f.pc;
+      f.function = str(e, "function");
+      f.module = str(e, "module");
+      f.file = str(e, "file");
+      f.compilation_dir = str(e, "compilation_dir");
+      f.line = static_cast<std::uint32_t>(number(e, "line"));
+      f.column = static_cast<std::uint32_t>(number(e, "column"));
+      auto inl = e.find("inlined");
+      f.inlined = inl != e.end() && inl->is_boolean() && inl->get<bool>();
+      if (f.inlined) f.trust = FrameTrust::inlined;
+      r.crash_frames.push_back(std::move(f));
+    }
+  }
   if (auto it = j.find("thread_groups"); it != j.end() && it->is_array()) {
     for (const auto& g : *it) {
       if (!g.is_object()) continue;

@@ -144,6 +144,17 @@ def expect_rejected(validator, xsd, doc, junit_path, tmp):
         check(text != junit and bool(junit_errors(xsd, path)), f"a JUnit report with {what} is rejected")
 
 
+def sarif_summary(doc):
+    """What a SARIF run says per result: rule, fingerprint, message, first location."""
+    out = set()
+    for res in doc.get("runs", [{}])[0].get("results", []):
+        loc = (res.get("locations") or [{}])[0].get("physicalLocation", {})
+        out.add((res.get("ruleId"), json.dumps(res.get("partialFingerprints", {}), sort_keys=True),
+                 res.get("message", {}).get("text"), loc.get("artifactLocation", {}).get("uri"),
+                 loc.get("region", {}).get("startLine")))
+    return out
+
+
 def run_corelens(args, env=None):
     return subprocess.run(["sh", "-c", 'ulimit -c 0; exec "$@"', "sh"] + args, capture_output=True,
                           env=env, stdin=subprocess.DEVNULL)
@@ -198,6 +209,20 @@ def main():
                 with open(out["sarif"], "rb") as f:
                     groups = len(json.loads(f.read().decode("utf-8", "replace")).get("runs", [{}])[0].get("results", []))
                 validate_pair(validator, xsd, out["sarif"], out["xml"], f"collect {os.path.basename(d)}", groups)
+                with open(out["sarif"], "rb") as f:
+                    collected = sarif_summary(json.loads(f.read().decode("utf-8", "replace")))
+
+                # 4. corelens triage over the same cores: its children send summaries, not whole
+                # reports; the CI reports made from them must be valid and say the same things.
+                r = run_corelens([corelens, "triage", "--no-progress", "--jobs", "2", "--sarif", out["sarif"],
+                                  "--junit", out["xml"], "--source-root", source_root] + cores)
+                if check(r.returncode == 0, f"corelens triage over {len(cores)} cores in {d}",
+                         r.stderr.decode(errors="replace")[-500:]):
+                    validate_pair(validator, xsd, out["sarif"], out["xml"], f"triage {os.path.basename(d)}", groups)
+                    with open(out["sarif"], "rb") as f:
+                        triaged = sarif_summary(json.loads(f.read().decode("utf-8", "replace")))
+                    check(triaged == collected, f"triage's SARIF results equal collect's for {d}",
+                          f"triage: {sorted(triaged)[:3]} collect: {sorted(collected)[:3]}")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
