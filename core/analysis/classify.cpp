@@ -9,6 +9,7 @@
 #include "core/analysis/explain.hpp"
 #include "core/analysis/memory_read.hpp"
 #include "core/analysis/pointer_origin.hpp"
+#include "core/analysis/runtime_fatal.hpp"
 #include "core/signals.hpp"
 #include "core/strings.hpp"
 
@@ -86,6 +87,8 @@ constexpr Rule kDivide{"divide-by-zero", "probably-not-exploitable"};
 constexpr Rule kIllegal{"illegal-instruction", "exploitable"};
 constexpr Rule kBus{"bus-error", "unknown"};
 constexpr Rule kKilled{"killed", "probably-not-exploitable"};
+constexpr Rule kRustPanic{"rust-panic", "probably-not-exploitable"};  // a checked failure of safe code
+constexpr Rule kQtFatal{"qt-fatal", "unknown"};
 constexpr Rule kUnknown{"unknown", "unknown"};
 
 Classified make(const Rule& r, std::string rule, std::string detail = {}) {
@@ -121,6 +124,23 @@ Classified classify_abort(const CrashInputs& in, const ThreadReport& crashed, co
   } else if ((contains(msg, "Assertion") && contains(msg, "failed")) ||
              has_frame(crashed, {"__assert_fail", "__GI___assert_fail", "__assert_fail_base"})) {
     c = make(kAssert, msg.empty() ? "__assert_fail on the stack" : "assertion message in __abort_msg", "assertion failed");
+  } else if (is_rust_panic(crashed)) {
+    c = make(kRustPanic, "std's panic machinery (rust_panic, __rust_start_panic) on the stack", "Rust panic");
+    if (in.symbols != nullptr) {
+      if (auto m = find_rust_panic_message(crashed, in.memory, *in.symbols)) {
+        msg = m->message;
+        if (!m->note.empty()) c.detail += " (" + m->note + ")";
+      }
+    }
+  } else if (is_qt_fatal(crashed)) {
+    c = make(kQtFatal, "QMessageLogger::fatal (qFatal, Q_ASSERT) on the stack", "qFatal");
+    auto dis = make_disassembler(in.dump.arch);
+    if (dis) {
+      if (auto m = find_qt_fatal_message(crashed, in.memory, **dis)) {
+        msg = m->message;
+        if (!m->note.empty()) c.detail += " (" + m->note + ")";
+      }
+    }
   } else if (has_frame(crashed, {"__cxa_throw", "__cxa_rethrow", "std::terminate", "__cxxabiv1::__terminate",
                                  "std::rethrow_exception"})) {
     c = make(kException, "std::terminate / __cxa_throw on the stack", "uncaught C++ exception");

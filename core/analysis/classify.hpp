@@ -5,10 +5,7 @@
 //   null-pointer-read  null-pointer-write  null-pointer-call  wild-read  wild-write
 //   write-to-readonly  exec-non-executable  stack-overflow  assertion-failed  abort
 //   heap-corruption  stack-smashing  uncaught-exception  divide-by-zero  illegal-instruction
-//   bus-error  killed  unknown
-//
-// (rust-panic and qt-fatal from the issue are not implemented: no sample can produce them with
-// Debian's packages alone.)
+//   bus-error  killed  rust-panic  qt-fatal  unknown
 #pragma once
 
 #include <optional>

@@ -3,6 +3,7 @@
 #include "core/analysis/classify.hpp"
 #include "core/analysis/explain.hpp"
 #include "core/analysis/pointer_origin.hpp"
+#include "core/analysis/rust_names.hpp"
 #include "core/strings.hpp"
 
 namespace corelens {
@@ -16,7 +17,7 @@ std::string basename_of(const std::string& path) {
 // "in f3 at null_read.c:15"
 std::string site_words(const Frame* f) {
   if (f == nullptr) return {};
-  std::string s = " in " + (f->function.empty() ? hex(f->pc) : f->function);
+  std::string s = " in " + (f->function.empty() ? hex(f->pc) : rust_readable(f->function));
   if (!f->file.empty()) {
     s += " at " + basename_of(f->file);
     if (f->line) s += ":" + std::to_string(f->line);
@@ -32,7 +33,8 @@ std::string why_sentence(const CrashAnalysis& a, const Classified& c, const Deco
   const std::string& msg = a.classification.message;
   std::string where = site_words(c.site);
   if (cat == "killed") return c.detail;
-  if (cat == "assertion-failed" || cat == "abort" || cat == "heap-corruption" || cat == "stack-smashing") {
+  if (cat == "assertion-failed" || cat == "abort" || cat == "heap-corruption" || cat == "stack-smashing" ||
+      cat == "rust-panic" || cat == "qt-fatal") {
     return c.detail + where + (msg.empty() ? "" : ": " + msg);
   }
   if (cat == "uncaught-exception") {

@@ -18,11 +18,6 @@ constexpr int kMaxDerefs = 4;   // "a->b->c->d->e" is as deep as a sentence shou
 // The registers a call may change (System V x86_64: the caller-saved ones).
 constexpr std::array<std::string_view, 9> kCallClobbered{"rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11"};
 
-bool writes(const DecodedInstruction& insn, std::string_view reg) {
-  if (insn.is_call && std::find(kCallClobbered.begin(), kCallClobbered.end(), reg) != kCallClobbered.end()) return true;
-  return std::find(insn.registers_written.begin(), insn.registers_written.end(), reg) != insn.registers_written.end();
-}
-
 // Whether INSN writes all 64 bits of its destination register with a plain copy: "mov rax, ..."
 // (not "mov eax, ...", which zero-extends 32 bits, nor a byte or word move).
 bool full_width_destination(const DecodedInstruction& insn) {
@@ -77,7 +72,7 @@ std::vector<Register> known_before(const Function& f, std::size_t index, const s
   std::vector<Register> out;
   for (const auto& r : at_crash) {
     bool changed = false;
-    for (std::size_t k = index; k < f.fault && !changed; ++k) changed = writes(f.code[k], r.name);
+    for (std::size_t k = index; k < f.fault && !changed; ++k) changed = clobbers(f.code[k], r.name);
     if (!changed) out.push_back(r);
   }
   return out;
@@ -106,6 +101,11 @@ PointerName finish(const NamedAccess& n, bool traced) {
 }
 
 }  // namespace
+
+bool clobbers(const DecodedInstruction& insn, std::string_view reg) {
+  if (insn.is_call && std::find(kCallClobbered.begin(), kCallClobbered.end(), reg) != kCallClobbered.end()) return true;
+  return std::find(insn.registers_written.begin(), insn.registers_written.end(), reg) != insn.registers_written.end();
+}
 
 std::string member_expression(const std::string& pointer, const std::string& member, bool reference) {
   // A pointer that is itself a dereference needs parentheses before -> and [].
@@ -170,7 +170,7 @@ std::optional<PointerName> name_pointer(std::uint64_t pc, const std::string& bas
     // The last instruction before INDEX that wrote REG, with nothing landing in between.
     std::optional<std::size_t> writer;
     for (std::size_t k = index; k-- > 0;) {
-      if (writes(f->code[k], reg)) {
+      if (clobbers(f->code[k], reg)) {
         writer = k;
         break;
       }

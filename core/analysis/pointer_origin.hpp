@@ -37,6 +37,10 @@ std::optional<PointerName> name_pointer(std::uint64_t pc, const std::string& bas
                                         const std::vector<Register>& registers, const MemorySource& memory,
                                         const Disassembler& disassembler, const VariableResolver& variables);
 
+// Whether INSN changes REG: it writes it, or it is a call and REG is one a call may change (the
+// System V x86_64 caller-saved registers).
+bool clobbers(const DecodedInstruction& insn, std::string_view reg);
+
 // "h" + "len" -> "h->len", "p" + "[3]" -> "p[3]", "*pp" + "len" -> "(*pp)->len"; an empty
 // member dereferences the pointer itself: "*p".
 // A REFERENCE names its object directly: "h" + "len" -> "h.len".

@@ -5,6 +5,7 @@
 #include <map>
 #include <sstream>
 
+#include "core/analysis/rust_names.hpp"
 #include "core/strings.hpp"
 
 namespace corelens {
@@ -54,16 +55,37 @@ Result<SkipList> SkipList::load(const std::string& path) {
   return parse(text.str());
 }
 
-bool SkipList::matches(std::string_view function) const {
-  std::string name = function_base_name(function);
-  for (const auto& p : patterns_) {
-    if (p.size() > 1 && p.back() == '*') {
-      if (std::string_view(name).starts_with(std::string_view(p).substr(0, p.size() - 1))) return true;
-    } else if (p.size() > 1 && p.front() == '*') {
-      if (std::string_view(name).ends_with(std::string_view(p).substr(1))) return true;
-    } else if (name == p) {
-      return true;
+namespace {
+
+// '*' matches any run of characters (none included); every other character itself. Greedy with
+// one backtrack point: linear enough for names and short patterns.
+bool glob_match(std::string_view pattern, std::string_view name) {
+  std::size_t p = 0, n = 0, star = std::string_view::npos, resume = 0;
+  while (n < name.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      resume = n;
+    } else if (p < pattern.size() && pattern[p] == name[n]) {
+      ++p;
+      ++n;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      n = ++resume;
+    } else {
+      return false;
     }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+}  // namespace
+
+bool SkipList::matches(std::string_view function) const {
+  std::string name = function_base_name(rust_readable(function));
+  for (const auto& p : patterns_) {
+    if (p == "*") continue;  // a lone star would skip every frame: taken as a mistake
+    if (glob_match(p, name)) return true;
   }
   return false;
 }
@@ -89,7 +111,8 @@ std::string function_base_name(std::string_view function) {
 
 std::string frame_token(const Frame& f) {
   std::string module = f.module.empty() ? std::string() : basename_of(f.module);
-  std::string function = f.function.empty() ? "??" : f.function;
+  // Rust names without their hash, which changes with the compiler (rust_names.hpp).
+  std::string function = f.function.empty() ? "??" : rust_readable(f.function);
   return module.empty() ? function : module + "!" + function;
 }
 

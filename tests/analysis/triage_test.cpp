@@ -8,6 +8,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 
 #include "tests/integration/samples.hpp"
 
@@ -17,11 +18,20 @@ namespace {
 namespace fs = std::filesystem;
 using Json = nlohmann::json;
 
-const std::vector<std::string> kSamples = {"null_read", "wild_write", "readonly_write", "assert_fail",
+const std::vector<std::string> kAlwaysBuilt = {"null_read", "wild_write", "readonly_write", "assert_fail",
                                            "uncaught_exception", "stack_overflow", "divide_by_zero",
                                            "illegal_instruction", "threads_blocked", "inlined_o2",
                                            "heap_corruption", "stack_smashing", "killed_by_signal", "null_call",
                                            "null_member", "uncaught_derived"};
+
+// And the samples of other runtimes that this machine built (samples/CMakeLists.txt).
+std::vector<std::string> all_samples() {
+  std::vector<std::string> out = kAlwaysBuilt;
+  std::istringstream optional(CORELENS_OPTIONAL_SAMPLES);
+  for (std::string s; optional >> s;) out.push_back(s);
+  return out;
+}
+const std::vector<std::string> kSamples = all_samples();
 
 std::string scratch(const std::string& name) {
   fs::path dir = fs::temp_directory_path() / ("corelens-triage-" + std::to_string(::getpid()) + "-" + name);
