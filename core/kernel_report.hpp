@@ -10,6 +10,13 @@
 
 namespace corelens {
 
+// One frame of a CPU's stack as the kernel's oops prints it. KernelCpuReport::frames is
+// index-aligned with the frames of that CPU's ThreadReport ("CPU n"), which hold the rest.
+struct KernelFrameNote {
+  std::string symbol;  // "sysrq_handle_crash+0x16/0x20" (offset from the pc itself); empty when unknown
+  std::string stack;   // the stack the frame is on: "task", "IRQ", "NMI", "DF", ..., "unknown", "user"
+};
+
 struct KernelCpuReport {
   std::uint32_t cpu = 0;
   std::int32_t pid = 0;             // the task on that CPU (kdump's pr_pid; QEMU writes its own id)
@@ -17,6 +24,8 @@ struct KernelCpuReport {
   std::vector<Register> registers;  // empty when the dump saved none for this CPU
   std::optional<std::uint64_t> cr3;
   std::string pc_symbol;            // "sysrq_handle_crash+0x16" from kallsyms; empty when unknown
+  std::vector<KernelFrameNote> frames;
+  std::string unwind_method;        // "ORC", "ORC, then a stack scan", "stack scan", "none"
 };
 
 struct KernelLogLine {

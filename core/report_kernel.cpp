@@ -1,5 +1,6 @@
 #include "core/report_kernel.hpp"
 
+#include <cctype>
 #include <ctime>
 
 #include "core/strings.hpp"
@@ -14,6 +15,59 @@ std::string stamp(const KernelLogLine& l) {
   std::snprintf(buf, sizeof buf, "[%5llu.%06llu] ", static_cast<unsigned long long>(l.ts_nsec / 1000000000),
                 static_cast<unsigned long long>((l.ts_nsec % 1000000000) / 1000));
   return buf;
+}
+
+const ThreadReport* cpu_thread(const Report& r, std::uint32_t cpu) {
+  std::string name = "CPU " + std::to_string(cpu);
+  for (const auto& t : r.threads) {
+    if (t.name == name) return &t;
+  }
+  return nullptr;
+}
+
+std::optional<std::uint64_t> reg(const std::vector<Register>& regs, std::string_view name) {
+  for (const auto& r : regs) {
+    if (r.name == name) return r.value;
+  }
+  return std::nullopt;
+}
+
+// A CPU's stack the way the kernel's oops prints it: a marker when the stack changes (<IRQ>,
+// <TASK> ...), "?" before scanned frames, and the user context as "RIP: 0033:...".
+void append_cpu_stack(std::string& out, const KernelCpuReport& c, const ThreadReport& t) {
+  out += "    stack: " + (c.unwind_method.empty() ? std::string("none") : c.unwind_method) + "; " + t.unwind_status + "\n";
+  std::string stack;
+  for (std::size_t i = 0; i < t.frames.size(); ++i) {
+    const Frame& f = t.frames[i];
+    KernelFrameNote note = i < c.frames.size() ? c.frames[i] : KernelFrameNote{};
+    if (note.stack != stack && note.stack != "user") {
+      std::string kind = note.stack;
+      for (char& ch : kind) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+      out += "    <" + kind + ">\n";
+    }
+    stack = note.stack;
+    std::string line = "#" + std::to_string(f.index);
+    line.append(line.size() < 4 ? 4 - line.size() : 1, ' ');
+    line += f.trust == FrameTrust::scan ? "? " : "  ";
+    line += hex_padded(f.pc) + "  ";
+    if (note.stack == "user") {
+      auto cs = reg(f.registers, "cs"), sp = reg(f.registers, "rsp"), ss = reg(f.registers, "ss");
+      char buf[96];
+      std::snprintf(buf, sizeof buf, "user space  RIP: %04llx:%#llx", static_cast<unsigned long long>(cs.value_or(0)),
+                    static_cast<unsigned long long>(f.pc));
+      line += buf;
+      if (sp) {
+        std::snprintf(buf, sizeof buf, " RSP: %04llx:%016llx", static_cast<unsigned long long>(ss.value_or(0)),
+                      static_cast<unsigned long long>(*sp));
+        line += buf;
+      }
+    } else {
+      line += note.symbol.empty() ? (f.function.empty() ? std::string("??") : f.function) : note.symbol;
+    }
+    line += std::string("  (") + to_string(f.trust) + ")";
+    out += "    " + line + "\n";
+  }
+  if (t.frames.empty()) out += "    (no frames)\n";
 }
 
 Json log_json(const std::vector<KernelLogLine>& lines) {
@@ -67,6 +121,7 @@ std::string kernel_report_to_text(const Report& r, const TextOptions& options) {
     }
     if (c.registers.empty()) out += "  (no registers saved)";
     out += "\n";
+    if (const ThreadReport* t = cpu_thread(r, c.cpu)) append_cpu_stack(out, c, *t);
     if (options.show_registers) {
       std::string line = "     ";
       for (std::size_t i = 0; i < c.registers.size(); ++i) {
@@ -117,12 +172,18 @@ Json kernel_report_json(const KernelReport& k) {
   for (const auto& c : k.cpus) {
     Json regs = Json::object();
     for (const auto& r : c.registers) regs[std::string(r.name)] = hex(r.value);
+    Json frames = Json::array();
+    for (const auto& f : c.frames) {
+      frames.push_back(Json{{"symbol", f.symbol.empty() ? Json(nullptr) : Json(f.symbol)}, {"stack", f.stack}});
+    }
     cpus.push_back(Json{{"cpu", c.cpu},
                         {"pid", c.pid},
                         {"panicking", c.panicking},
                         {"registers", std::move(regs)},
                         {"cr3", c.cr3 ? Json(hex(*c.cr3)) : Json(nullptr)},
-                        {"pc_symbol", c.pc_symbol.empty() ? Json(nullptr) : Json(c.pc_symbol)}});
+                        {"pc_symbol", c.pc_symbol.empty() ? Json(nullptr) : Json(c.pc_symbol)},
+                        {"unwind_method", c.unwind_method.empty() ? Json(nullptr) : Json(c.unwind_method)},
+                        {"frames", std::move(frames)}});
   }
   j["cpus"] = std::move(cpus);
   j["log"] = Json{{"records", k.log_records}, {"complete", k.log_complete}, {"tail", log_json(k.log_tail)}};

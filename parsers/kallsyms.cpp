@@ -39,6 +39,13 @@ std::optional<std::uint64_t> KernelSymbols::address_of(const std::string& name) 
   return std::nullopt;
 }
 
+std::optional<std::uint64_t> KernelSymbols::extent(std::uint64_t address) const {
+  auto it = std::upper_bound(by_address_.begin(), by_address_.end(), address,
+                             [](std::uint64_t a, const KernelSymbol& s) { return a < s.address; });
+  if (it == by_address_.end()) return std::nullopt;
+  return it->address - address;
+}
+
 std::string KernelSymbols::describe(std::uint64_t addr) const {
   auto hit = lookup(addr);
   if (!hit) return {};

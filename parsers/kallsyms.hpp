@@ -36,6 +36,9 @@ class KernelSymbols {
   };
   std::optional<Hit> lookup(std::uint64_t addr) const;
   std::optional<std::uint64_t> address_of(const std::string& name) const;
+  // How far the symbol at ADDRESS extends: to the next symbol at a higher address, as the kernel's
+  // kallsyms_lookup_size_offset() measures the "/0x20" of "sysrq_handle_crash+0x16/0x20".
+  std::optional<std::uint64_t> extent(std::uint64_t address) const;
   // "sysrq_handle_crash+0x16"
   std::string describe(std::uint64_t addr) const;
 

@@ -41,6 +41,7 @@ Result<std::shared_ptr<const KernelSession>> open_kernel_dump(std::shared_ptr<co
   s->memory = make_kernel_memory(*s->dump, s->diagnostics);
   s->log = read_kernel_log(*s->memory, s->dump->vmcoreinfo, s->diagnostics);
   s->symbols = read_kallsyms(*s->memory, s->dump->vmcoreinfo, s->diagnostics);
+  s->stacks = unwind_kernel_cpus(*s->dump, *s->memory, s->symbols, s->diagnostics);
   return std::shared_ptr<const KernelSession>(std::move(s));
 }
 
@@ -89,8 +90,8 @@ Report kernel_report(const KernelSession& s, const std::string& path) {
                                         std::to_string(d.cpus.size()) + " CPUs");
   }
 
-  // CPUs: the panicking one first; each also becomes a ThreadReport with its pc as frame 0, so
-  // front ends that show threads show CPUs.
+  // CPUs: the panicking one first; each also becomes a ThreadReport ("CPU n") holding its stack,
+  // so front ends that show threads show CPUs.
   std::vector<std::size_t> order;
   for (std::size_t i = 0; i < d.cpus.size(); ++i) {
     if (story.cpu && d.cpus[i].index == *story.cpu) order.insert(order.begin(), i);
@@ -112,27 +113,23 @@ Report kernel_report(const KernelSession& s, const std::string& path) {
     t.name = "CPU " + std::to_string(c.index);
     t.crashed = cr.panicking;
     t.registers = c.registers.general;
-    if (pc) {
-      Frame f;
-      f.pc = *pc;
-      f.lookup_pc = *pc;
-      f.sp = c.registers.get("rsp");
-      f.trust = FrameTrust::context;
-      f.module = "kernel";
-      if (auto hit = s.symbols.lookup(*pc)) {
-        f.function = hit->symbol->name;
-        f.function_offset = hit->offset;
+    if (i < s.stacks.size()) {
+      const KernelCpuStack& st = s.stacks[i];
+      for (const auto& f : st.frames) {
+        t.frames.push_back(f.frame);
+        cr.frames.push_back(KernelFrameNote{f.symbol, f.stack});
       }
-      t.frames.push_back(std::move(f));
+      t.unwind_status = st.status;
+      t.unwind_complete = st.complete;
+      cr.unwind_method = st.method;
+    } else {
+      t.unwind_status = "not unwound";
     }
-    t.unwind_status = "not unwound: kernel stacks (ORC) are not implemented yet";
-    t.unwind_complete = false;
     if (cr.panicking) report.crashed_tid = c.pid;
     report.threads.push_back(std::move(t));
     k.cpus.push_back(std::move(cr));
   }
-  k.not_done = {"stacks: only each CPU's pc is named (kallsyms); ORC and --vmlinux unwinding are not implemented yet",
-                "tasks: the task list is not read yet",
+  k.not_done = {"tasks: the task list is not read yet",
                 "--vmlinux: DWARF symbols and file:line for kernel dumps are not used yet"};
   report.kernel = std::move(k);
   report.diagnostics = diags.entries();

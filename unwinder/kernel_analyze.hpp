@@ -10,6 +10,7 @@
 #include "parsers/detect.hpp"
 #include "parsers/kallsyms.hpp"
 #include "parsers/printk_log.hpp"
+#include "unwinder/kernel_stacks.hpp"
 
 namespace corelens {
 
@@ -19,6 +20,7 @@ struct KernelSession {
   std::shared_ptr<const KernelMemory> memory;
   KernelLog log;
   KernelSymbols symbols;
+  std::vector<KernelCpuStack> stacks;  // one per dump->cpus entry, same order
   Diagnostics diagnostics;
 };
 

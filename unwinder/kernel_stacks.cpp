@@ -1,0 +1,291 @@
+#include "unwinder/kernel_stacks.hpp"
+
+#include <algorithm>
+
+#include "core/strings.hpp"
+#include "unwinder/call_site_check.hpp"
+#include "unwinder/kernel_orc.hpp"
+#include "unwinder/kernel_prologue.hpp"
+#include "unwinder/target.hpp"
+
+namespace corelens {
+namespace {
+
+constexpr std::uint64_t kMaxOrcEntries = 8u << 20;  // vmlinux has ~400,000; 8M is 48 MiB of entries
+constexpr std::uint64_t kLookupBlock = 256;         // LOOKUP_BLOCK_SIZE of orc_lookup.h
+constexpr std::uint64_t kIrqStackSize = 16384;      // IRQ_STACK_SIZE without KASAN
+
+struct TextRange {
+  std::uint64_t low = 0, high = 0;
+  bool contains(std::uint64_t a) const { return a >= low && a < high; }
+};
+
+// What the dump's kallsyms tells about the kernel image.
+struct KernelLayout {
+  TextRange text;       // [_stext, _etext): orc_lookup covers it
+  TextRange init_text;  // [_sinittext, _einittext): freed after boot, still in the ORC table
+  bool is_text(std::uint64_t a) const { return text.contains(a) || init_text.contains(a); }
+};
+
+KernelLayout kernel_layout(const KernelSymbols& symbols) {
+  KernelLayout l;
+  auto get = [&](const char* n) { return symbols.address_of(n).value_or(0); };
+  l.text = {get("_stext"), get("_etext")};
+  l.init_text = {get("_sinittext"), get("_einittext")};
+  if (l.text.high < l.text.low) l.text = {};
+  if (l.init_text.high < l.init_text.low) l.init_text = {};
+  return l;
+}
+
+std::optional<OrcTable> load_vmlinux_orc(const KernelMemory& mem, const KernelSymbols& symbols,
+                                         const std::string& release, const KernelLayout& layout, Diagnostics& diags) {
+  auto ip_start = symbols.address_of("__start_orc_unwind_ip");
+  auto ip_stop = symbols.address_of("__stop_orc_unwind_ip");
+  auto orc_start = symbols.address_of("__start_orc_unwind");
+  if (!ip_start || !ip_stop || !orc_start) {
+    diags.info("orc-missing", "the dump's kallsyms names no ORC tables (__start_orc_unwind_ip ...): a kernel without "
+                              "UNWINDER_ORC or kallsyms without KALLSYMS_ALL; kernel stacks are only scanned");
+    return std::nullopt;
+  }
+  if (*ip_stop < *ip_start || (*ip_stop - *ip_start) % 4 != 0 || *ip_stop == *ip_start) {
+    diags.warn("orc-bad-table", "the ORC ip table " + hex(*ip_start) + ".." + hex(*ip_stop) +
+                                    " is empty or not a whole number of entries; kernel stacks are only scanned");
+    return std::nullopt;
+  }
+  OrcTableRef ref{*ip_start, *orc_start, (*ip_stop - *ip_start) / 4};
+  if (ref.count > kMaxOrcEntries) {
+    diags.warn("orc-bad-table", "the ORC ip table claims " + std::to_string(ref.count) + " entries (at most " +
+                                    std::to_string(kMaxOrcEntries) + " believed); kernel stacks are only scanned");
+    return std::nullopt;
+  }
+  if (auto orc_stop = symbols.address_of("__stop_orc_unwind");
+      orc_stop && (*orc_stop < *orc_start || *orc_stop - *orc_start != ref.count * kOrcEntrySize)) {
+    diags.warn("orc-bad-table", "the ORC tables disagree: " + std::to_string(ref.count) + " ips but " +
+                                    hex(*orc_stop - *orc_start) + " bytes of entries; kernel stacks are only scanned");
+    return std::nullopt;
+  }
+  // Layout by release, then checked on a sample: a kernel whose orc_entry changed shape (6.4) or a
+  // damaged table must not drive the walk.
+  std::uint64_t low = layout.text.low ? layout.text.low : kStartKernelMap;
+  std::uint64_t high = std::max(layout.text.high, layout.init_text.high);
+  if (high == 0) high = kStartKernelMap + kKernelImageSize - 1;
+  OrcFlavor flavor = orc_flavor_for_release(release);
+  OrcTableCheck check = check_orc_table(mem, ref, flavor, low, high);
+  if (!check.sane) {
+    OrcFlavor other = flavor;
+    other.layout = flavor.layout == OrcLayout::typed ? OrcLayout::end_bit : OrcLayout::typed;
+    OrcTableCheck second = check_orc_table(mem, ref, other, low, high);
+    if (!second.sane) {
+      diags.warn("orc-bad-table", "the ORC table at " + hex(ref.ip_table) + " does not decode sanely in either known "
+                                  "layout (" + check.describe() + "); kernel stacks are only scanned");
+      return std::nullopt;
+    }
+    diags.info("orc-layout", "the ORC entries decode in the " + std::string(to_string(other.layout)) +
+                                 " layout, not the one release " + release + " suggests (" + second.describe() + ")");
+    flavor = other;
+  }
+  // orc_lookup speeds up the search; it is only used when its size is the one the linker gives it.
+  std::optional<OrcLookupRef> lookup;
+  auto table = symbols.address_of("orc_lookup");
+  auto num = symbols.address_of("lookup_num_blocks");
+  if (table && num && layout.text.high > layout.text.low) {
+    auto blocks = mem.read_u32(*num);
+    std::uint64_t want = (layout.text.high - layout.text.low + kLookupBlock - 1) / kLookupBlock + 1;
+    if (blocks && *blocks == want) lookup = OrcLookupRef{*table, *blocks, layout.text.low, layout.text.high};
+  }
+  return OrcTable(ref, flavor, lookup);
+}
+
+class KernelOrcFinder final : public OrcFinder {
+ public:
+  KernelOrcFinder(const MemorySource& mem, const OrcTable& vmlinux, const KernelLayout& layout)
+      : mem_(mem), vmlinux_(vmlinux), layout_(layout) {}
+  std::optional<OrcEntry> find(std::uint64_t ip) const override {
+    if (layout_.is_text(ip)) return vmlinux_.find(mem_, ip);
+    return std::nullopt;
+  }
+  OrcFlavor flavor() const override { return vmlinux_.flavor(); }
+
+ private:
+  const MemorySource& mem_;
+  const OrcTable& vmlinux_;
+  const KernelLayout& layout_;
+};
+
+// The stacks one CPU owns, from per-cpu variables (6.1 names; absent ones are simply unknown).
+class CpuStackMap final : public StackMap {
+ public:
+  std::optional<StackRegion> region_of(std::uint64_t addr) const override {
+    for (const auto& r : regions_) {
+      if (r.contains(addr)) return r;
+    }
+    return std::nullopt;
+  }
+  void add(StackRegion r) {
+    if (r.high > r.low) regions_.push_back(std::move(r));
+  }
+  bool empty() const { return regions_.empty(); }
+
+ private:
+  std::vector<StackRegion> regions_;
+};
+
+CpuStackMap cpu_stacks(const KernelMemory& mem, const KernelSymbols& symbols, std::uint32_t cpu) {
+  CpuStackMap map;
+  auto offsets = symbols.address_of("__per_cpu_offset");
+  if (!offsets) return map;
+  auto base = mem.read_u64(*offsets + 8ull * cpu);
+  if (!base) return map;
+  auto per_cpu = [&](const char* name) -> std::optional<std::uint64_t> {
+    auto at = symbols.address_of(name);
+    if (!at) return std::nullopt;
+    auto v = mem.read_u64(*base + *at);
+    if (!v || *v == 0) return std::nullopt;
+    return *v;
+  };
+  // The running task's stack: __switch_to() keeps its top in cpu_current_top_of_stack.
+  if (auto top = per_cpu("cpu_current_top_of_stack"); top && *top > kKernelStackSize) {
+    map.add(StackRegion{*top - kKernelStackSize, *top, "task"});
+  }
+  // hardirq_stack_ptr points at the IRQ stack's top word, which holds the interrupted sp.
+  if (auto p = per_cpu("hardirq_stack_ptr"); p && *p > kIrqStackSize) {
+    map.add(StackRegion{*p + 8 - kIrqStackSize, *p + 8, "IRQ"});
+  }
+  return map;
+}
+
+// For the call-site check of scanned words: code is readable kernel memory in the kernel's text.
+class KernelCodeTarget final : public Target {
+ public:
+  KernelCodeTarget(const KernelMemory& mem, const KernelLayout& layout) : mem_(mem), layout_(layout) {}
+  Arch arch() const override { return Arch::x86_64; }
+  Result<void> read_memory(std::uint64_t addr, std::span<std::byte> out) const override { return mem_.read(addr, out); }
+  std::size_t thread_count() const override { return 0; }
+  std::int32_t thread_id(std::size_t) const override { return 0; }
+  const RegisterSet& initial_registers(std::size_t) const override { return none_; }
+  const std::vector<Module>& modules() const override { return modules_; }
+  bool is_executable(std::uint64_t addr) const override { return layout_.is_text(addr); }
+
+ private:
+  const KernelMemory& mem_;
+  const KernelLayout& layout_;
+  RegisterSet none_;
+  std::vector<Module> modules_;
+};
+
+// Names a kernel address as the oops does (%pB): symbol+offset/size, the offset from PC itself.
+void symbolize(KernelStackFrame& out, const KernelSymbols& symbols, const KernelLayout& layout) {
+  Frame& f = out.frame;
+  if (!layout.is_text(f.lookup_pc) && !symbols.lookup(f.lookup_pc)) return;
+  auto hit = symbols.lookup(f.lookup_pc);
+  f.module = "kernel";
+  if (!hit) return;
+  f.function = hit->symbol->name;
+  f.function_offset = hit->offset;  // from lookup_pc, as every Frame's
+  out.symbol = hit->symbol->name + "+" + hex(f.pc - hit->symbol->address);
+  if (auto size = symbols.extent(hit->symbol->address)) out.symbol += "/" + hex(*size);
+}
+
+std::uint64_t le64(const std::byte* p) {
+  std::uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = (v << 8) | std::to_integer<std::uint64_t>(p[i]);
+  return v;
+}
+
+// The words of [FROM, REGION.high) that look like return addresses: kernel text just after a
+// call. What the oops prints with "?": possibly stale, never trusted for the story.
+std::vector<OrcFrame> scan_stack(const KernelMemory& mem, const KernelCodeTarget& code, const CallSiteCheck& calls,
+                                 std::uint64_t from, const StackRegion& region, std::size_t max_frames) {
+  std::vector<OrcFrame> out;
+  if (!region.contains(from)) return out;
+  std::uint64_t end = region.high & ~7ull;
+  std::vector<std::byte> buf(4096);
+  for (std::uint64_t at = from & ~7ull; at < end && out.size() < max_frames;) {
+    std::uint64_t chunk_end = std::min<std::uint64_t>(end, (at & ~4095ull) + 4096);
+    std::span<std::byte> chunk(buf.data(), chunk_end - at);
+    if (!mem.read(at, chunk)) {  // a page the dump left out: skip it
+      at = chunk_end;
+      continue;
+    }
+    for (std::uint64_t off = 0; off + 8 <= chunk.size() && out.size() < max_frames; off += 8) {
+      std::uint64_t word = le64(chunk.data() + off);
+      if (!code.is_executable(word) || !calls.is_return_address(code, word)) continue;
+      OrcFrame f;
+      f.pc = word;
+      f.sp = at + off + 8;
+      f.stack = region.kind;
+      f.trust = FrameTrust::scan;
+      out.push_back(std::move(f));
+    }
+    at = chunk_end;
+  }
+  return out;
+}
+
+KernelCpuStack unwind_cpu(const KernelCpu& cpu, const KernelMemory& mem, const KernelSymbols& symbols,
+                          const KernelLayout& layout, const OrcFinder* finder, const KernelCodeTarget& code,
+                          const CallSiteCheck& calls, const NoOrcFallback& prologue, const KernelStackLimits& limits) {
+  KernelCpuStack out;
+  CpuStackMap stacks = cpu_stacks(mem, symbols, cpu.index);
+  OrcWalk walk;
+  if (finder != nullptr) {
+    walk = orc_walk(mem, *finder, stacks, cpu.registers, OrcWalkLimits{limits.max_frames, 6}, &prologue);
+    out.method = walk.frame0_without_orc ? "ORC (frame 0 by its prologue: no ORC there)" : "ORC";
+  } else {
+    // No usable ORC table: frame 0 from the registers, then the scan.
+    class NoOrc final : public OrcFinder {
+     public:
+      std::optional<OrcEntry> find(std::uint64_t) const override { return std::nullopt; }
+      OrcFlavor flavor() const override { return {}; }
+    } none;
+    walk = orc_walk(mem, none, stacks, cpu.registers, OrcWalkLimits{1, 1});
+    walk.status = "no usable ORC table";
+    out.method = "none";
+  }
+  out.complete = walk.complete;
+  out.status = walk.status;
+  std::vector<OrcFrame> frames = std::move(walk.frames);
+  if (!walk.complete && !frames.empty() && walk.stop_sp != 0) {
+    auto scanned = scan_stack(mem, code, calls, walk.stop_sp, walk.stop_region, limits.max_scan_frames);
+    if (!scanned.empty()) out.method = finder != nullptr ? out.method + ", then a stack scan" : "stack scan";
+    for (auto& f : scanned) frames.push_back(std::move(f));
+  }
+  for (std::size_t i = 0; i < frames.size(); ++i) {
+    const OrcFrame& of = frames[i];
+    KernelStackFrame k;
+    k.frame.index = static_cast<std::uint32_t>(i);
+    k.frame.pc = of.pc;
+    k.frame.lookup_pc = of.exact_pc || of.pc == 0 ? of.pc : of.pc - 1;
+    k.frame.sp = of.sp;
+    k.frame.trust = of.trust;
+    k.frame.registers = of.registers;
+    k.stack = of.stack;
+    if (!of.user) symbolize(k, symbols, layout);
+    out.frames.push_back(std::move(k));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<KernelCpuStack> unwind_kernel_cpus(const KernelDump& dump, const KernelMemory& memory,
+                                               const KernelSymbols& symbols, Diagnostics& diags,
+                                               const KernelStackLimits& limits) {
+  std::vector<KernelCpuStack> out;
+  if (dump.cpus.empty()) return out;
+  KernelLayout layout = kernel_layout(symbols);
+  std::string release = dump.vmcoreinfo.osrelease().empty() ? dump.header_release : dump.vmcoreinfo.osrelease();
+  std::optional<OrcTable> vmlinux;
+  if (!symbols.empty()) vmlinux = load_vmlinux_orc(memory, symbols, release, layout, diags);
+  std::optional<KernelOrcFinder> finder;
+  if (vmlinux) finder.emplace(memory, *vmlinux, layout);
+  KernelCodeTarget code(memory, layout);
+  CallSiteCheck calls(Arch::x86_64);
+  KernelPrologueFallback prologue(memory, symbols);
+  for (const auto& cpu : dump.cpus) {
+    out.push_back(unwind_cpu(cpu, memory, symbols, layout, finder ? &*finder : nullptr, code, calls, prologue, limits));
+  }
+  return out;
+}
+
+}  // namespace corelens

@@ -1,0 +1,46 @@
+// Each CPU's kernel stack at the crash: the ORC walk (kernel_orc) from the registers the dump
+// saved, over the stacks that CPU owns (its task stack, IRQ stack and exception stacks, found from
+// per-cpu variables), with the kernel's and the modules' ORC tables; a stack scan only where ORC
+// fails, its frames marked unreliable as the kernel's own oops marks them with "?".
+//
+// Ownership: KernelCpuStack is a plain value. unwind_kernel_cpus() reads through the memory and
+// symbols it is given and keeps nothing.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/diagnostics.hpp"
+#include "core/kernel.hpp"
+#include "core/kernel_x86_64.hpp"
+#include "core/report.hpp"
+#include "parsers/kallsyms.hpp"
+
+namespace corelens {
+
+struct KernelStackFrame {
+  Frame frame;          // pc, lookup_pc, sp, trust (context, cfi for ORC, scan), function, module
+  std::string symbol;   // as the kernel prints it: "sysrq_handle_crash+0x16/0x20", "f+0x1/0x8 [pvpanic]"
+  std::string stack;    // the stack its sp is on: "task", "IRQ", "NMI", ..., "unknown"; "user"
+};
+
+struct KernelCpuStack {
+  std::vector<KernelStackFrame> frames;
+  bool complete = false;
+  std::string status;  // "complete: reached user space", or why the walk stopped
+  std::string method;  // "ORC", "ORC, then a stack scan", "stack scan", "none"
+};
+
+struct KernelStackLimits {
+  std::size_t max_frames = 256;
+  std::size_t max_scan_frames = 64;
+};
+
+// One KernelCpuStack per DUMP.cpus entry, in the same order. Problems with the ORC tables, the
+// per-cpu stacks or the modules become diagnostics in DIAGS; a CPU's own failure is its status.
+std::vector<KernelCpuStack> unwind_kernel_cpus(const KernelDump& dump, const KernelMemory& memory,
+                                               const KernelSymbols& symbols, Diagnostics& diags,
+                                               const KernelStackLimits& limits = {});
+
+}  // namespace corelens
