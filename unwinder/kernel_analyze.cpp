@@ -41,7 +41,12 @@ Result<std::shared_ptr<const KernelSession>> open_kernel_dump(std::shared_ptr<co
   s->memory = make_kernel_memory(*s->dump, s->diagnostics);
   s->log = read_kernel_log(*s->memory, s->dump->vmcoreinfo, s->diagnostics);
   s->symbols = read_kallsyms(*s->memory, s->dump->vmcoreinfo, s->diagnostics);
-  s->stacks = unwind_kernel_cpus(*s->dump, *s->memory, s->symbols, s->diagnostics);
+  if (!s->symbols.empty()) {
+    if (auto btf = read_kernel_btf(*s->memory, s->symbols, s->diagnostics)) {
+      s->btf = std::make_shared<const KernelBtf>(std::move(*btf));
+    }
+  }
+  s->stacks = unwind_kernel_cpus(*s->dump, *s->memory, s->symbols, s->btf.get(), s->diagnostics);
   return std::shared_ptr<const KernelSession>(std::move(s));
 }
 
@@ -122,6 +127,12 @@ Report kernel_report(const KernelSession& s, const std::string& path) {
       t.unwind_status = st.status;
       t.unwind_complete = st.complete;
       cr.unwind_method = st.method;
+      // kallsyms does not cover modules; the stack's frame 0 does ("f+0x60 [pvpanic]").
+      if (cr.pc_symbol.empty() && !st.frames.empty() && !st.frames[0].frame.function.empty() &&
+          st.frames[0].frame.module != "kernel") {
+        const Frame& f0 = st.frames[0].frame;
+        cr.pc_symbol = f0.function + "+" + hex(f0.pc - (f0.lookup_pc - f0.function_offset)) + " [" + f0.module + "]";
+      }
     } else {
       t.unwind_status = "not unwound";
     }

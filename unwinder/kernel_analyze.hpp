@@ -20,6 +20,7 @@ struct KernelSession {
   std::shared_ptr<const KernelMemory> memory;
   KernelLog log;
   KernelSymbols symbols;
+  std::shared_ptr<const KernelBtf> btf;  // null when the kernel has none (DEBUG_INFO_BTF=n)
   std::vector<KernelCpuStack> stacks;  // one per dump->cpus entry, same order
   Diagnostics diagnostics;
 };

@@ -1,9 +1,11 @@
 #include "unwinder/kernel_stacks.hpp"
 
 #include <algorithm>
+#include <map>
 
 #include "core/strings.hpp"
 #include "unwinder/call_site_check.hpp"
+#include "unwinder/kernel_modules.hpp"
 #include "unwinder/kernel_orc.hpp"
 #include "unwinder/kernel_prologue.hpp"
 #include "unwinder/target.hpp"
@@ -24,6 +26,7 @@ struct TextRange {
 struct KernelLayout {
   TextRange text;       // [_stext, _etext): orc_lookup covers it
   TextRange init_text;  // [_sinittext, _einittext): freed after boot, still in the ORC table
+  std::optional<std::uint64_t> kernel_offset;  // KASLR: runtime address - vmlinux's link-time address
   bool is_text(std::uint64_t a) const { return text.contains(a) || init_text.contains(a); }
 };
 
@@ -98,18 +101,35 @@ std::optional<OrcTable> load_vmlinux_orc(const KernelMemory& mem, const KernelSy
 
 class KernelOrcFinder final : public OrcFinder {
  public:
-  KernelOrcFinder(const MemorySource& mem, const OrcTable& vmlinux, const KernelLayout& layout)
-      : mem_(mem), vmlinux_(vmlinux), layout_(layout) {}
+  KernelOrcFinder(const MemorySource& mem, const OrcTable& vmlinux, const KernelLayout& layout,
+                  const KernelModules& modules, Diagnostics& diags)
+      : mem_(mem), vmlinux_(vmlinux), layout_(layout), modules_(modules), diags_(diags) {}
   std::optional<OrcEntry> find(std::uint64_t ip) const override {
     if (layout_.is_text(ip)) return vmlinux_.find(mem_, ip);
-    return std::nullopt;
+    const KernelModule* m = modules_.containing(ip);
+    if (m == nullptr || m->orc.count == 0 || !module_table_sane(*m)) return std::nullopt;
+    return OrcTable(m->orc, vmlinux_.flavor()).find(mem_, ip);
   }
   OrcFlavor flavor() const override { return vmlinux_.flavor(); }
 
  private:
+  // A module's table is checked the first time a walk needs it, as vmlinux's was at load.
+  bool module_table_sane(const KernelModule& m) const {
+    auto [it, fresh] = checked_.emplace(m.address, false);
+    if (fresh) {
+      OrcTableCheck c = check_orc_table(mem_, m.orc, vmlinux_.flavor(), m.text, m.text + m.text_size);
+      it->second = c.sane;
+      if (!c.sane) diags_.warn("orc-bad-module-table", "module " + m.name + "'s ORC table is not used: " + c.describe());
+    }
+    return it->second;
+  }
+
   const MemorySource& mem_;
   const OrcTable& vmlinux_;
   const KernelLayout& layout_;
+  const KernelModules& modules_;
+  Diagnostics& diags_;
+  mutable std::map<std::uint64_t, bool> checked_;
 };
 
 // The stacks one CPU owns, from per-cpu variables (6.1 names; absent ones are simply unknown).
@@ -130,7 +150,7 @@ class CpuStackMap final : public StackMap {
   std::vector<StackRegion> regions_;
 };
 
-CpuStackMap cpu_stacks(const KernelMemory& mem, const KernelSymbols& symbols, std::uint32_t cpu) {
+CpuStackMap cpu_stacks(const KernelMemory& mem, const KernelSymbols& symbols, const KernelBtf* btf, std::uint32_t cpu) {
   CpuStackMap map;
   auto offsets = symbols.address_of("__per_cpu_offset");
   if (!offsets) return map;
@@ -143,13 +163,33 @@ CpuStackMap cpu_stacks(const KernelMemory& mem, const KernelSymbols& symbols, st
     if (!v || *v == 0) return std::nullopt;
     return *v;
   };
-  // The running task's stack: __switch_to() keeps its top in cpu_current_top_of_stack.
-  if (auto top = per_cpu("cpu_current_top_of_stack"); top && *top > kKernelStackSize) {
-    map.add(StackRegion{*top - kKernelStackSize, *top, "task"});
+  // The running task's stack: __switch_to() keeps its top in cpu_current_top_of_stack (up to
+  // 6.1), in pcpu_hot.top_of_stack since 6.2.
+  auto top = per_cpu("cpu_current_top_of_stack");
+  auto irq = per_cpu("hardirq_stack_ptr");
+  if (auto hot = symbols.address_of("pcpu_hot"); hot && btf != nullptr) {
+    auto top_at = btf->offset_of("pcpu_hot", "top_of_stack");
+    auto irq_at = btf->offset_of("pcpu_hot", "hardirq_stack_ptr");
+    if (top_at) {
+      if (auto v = mem.read_u64(*base + *hot + *top_at); v && *v) top = *v;
+    }
+    if (irq_at) {
+      if (auto v = mem.read_u64(*base + *hot + *irq_at); v && *v) irq = *v;
+    }
   }
+  if (top && *top > kKernelStackSize) map.add(StackRegion{*top - kKernelStackSize, *top, "task"});
   // hardirq_stack_ptr points at the IRQ stack's top word, which holds the interrupted sp.
-  if (auto p = per_cpu("hardirq_stack_ptr"); p && *p > kIrqStackSize) {
-    map.add(StackRegion{*p + 8 - kIrqStackSize, *p + 8, "IRQ"});
+  if (irq && *irq > kIrqStackSize) map.add(StackRegion{*irq + 8 - kIrqStackSize, *irq + 8, "IRQ"});
+  // The IST stacks of the CPU entry area (NMI, #DF, #DB, #MC, #VC), laid out by BTF's struct
+  // cea_exception_stacks: NAME_stack members between guard pages.
+  if (auto cea = per_cpu("cea_exception_stacks"); cea && btf != nullptr) {
+    if (auto s = btf->find_struct("cea_exception_stacks")) {
+      for (const char* kind : {"NMI", "DF", "DB", "MCE", "VC", "VC2"}) {
+        auto m = btf->member(*s, std::string(kind) + "_stack");
+        auto size = m ? btf->size_of(m->type) : std::nullopt;
+        if (m && size && *size > 0 && *size <= (1u << 20)) map.add(StackRegion{*cea + m->offset, *cea + m->offset + *size, kind});
+      }
+    }
   }
   return map;
 }
@@ -157,28 +197,45 @@ CpuStackMap cpu_stacks(const KernelMemory& mem, const KernelSymbols& symbols, st
 // For the call-site check of scanned words: code is readable kernel memory in the kernel's text.
 class KernelCodeTarget final : public Target {
  public:
-  KernelCodeTarget(const KernelMemory& mem, const KernelLayout& layout) : mem_(mem), layout_(layout) {}
+  KernelCodeTarget(const KernelMemory& mem, const KernelLayout& layout, const KernelModules& modules)
+      : mem_(mem), layout_(layout), kmodules_(modules) {}
   Arch arch() const override { return Arch::x86_64; }
   Result<void> read_memory(std::uint64_t addr, std::span<std::byte> out) const override { return mem_.read(addr, out); }
   std::size_t thread_count() const override { return 0; }
   std::int32_t thread_id(std::size_t) const override { return 0; }
   const RegisterSet& initial_registers(std::size_t) const override { return none_; }
   const std::vector<Module>& modules() const override { return modules_; }
-  bool is_executable(std::uint64_t addr) const override { return layout_.is_text(addr); }
+  bool is_executable(std::uint64_t addr) const override {
+    return layout_.is_text(addr) || kmodules_.containing(addr) != nullptr;
+  }
 
  private:
   const KernelMemory& mem_;
   const KernelLayout& layout_;
+  const KernelModules& kmodules_;
   RegisterSet none_;
   std::vector<Module> modules_;
 };
 
-// Names a kernel address as the oops does (%pB): symbol+offset/size, the offset from PC itself.
-void symbolize(KernelStackFrame& out, const KernelSymbols& symbols, const KernelLayout& layout) {
+// Names a kernel address as the oops does (%pB): symbol+offset/size, the offset from PC itself,
+// and " [module]" for module code.
+void symbolize(KernelStackFrame& out, const KernelMemory& mem, const KernelSymbols& symbols, const KernelLayout& layout,
+               const KernelModules& modules) {
   Frame& f = out.frame;
+  if (const KernelModule* m = modules.containing(f.lookup_pc)) {
+    f.module = m->name;
+    f.module_offset = f.lookup_pc - m->text;
+    auto sym = modules.symbol(mem, *m, f.lookup_pc);
+    if (!sym) return;
+    f.function = sym->name;
+    f.function_offset = f.lookup_pc - sym->address;
+    out.symbol = sym->name + "+" + hex(f.pc - sym->address) + "/" + hex(sym->size) + " [" + m->name + "]";
+    return;
+  }
   if (!layout.is_text(f.lookup_pc) && !symbols.lookup(f.lookup_pc)) return;
   auto hit = symbols.lookup(f.lookup_pc);
   f.module = "kernel";
+  if (layout.kernel_offset) f.module_offset = f.lookup_pc - *layout.kernel_offset;  // vmlinux's own address
   if (!hit) return;
   f.function = hit->symbol->name;
   f.function_offset = hit->offset;  // from lookup_pc, as every Frame's
@@ -223,10 +280,11 @@ std::vector<OrcFrame> scan_stack(const KernelMemory& mem, const KernelCodeTarget
 }
 
 KernelCpuStack unwind_cpu(const KernelCpu& cpu, const KernelMemory& mem, const KernelSymbols& symbols,
-                          const KernelLayout& layout, const OrcFinder* finder, const KernelCodeTarget& code,
+                          const KernelBtf* btf, const KernelModules& modules, const KernelLayout& layout,
+                          const OrcFinder* finder, const KernelCodeTarget& code,
                           const CallSiteCheck& calls, const NoOrcFallback& prologue, const KernelStackLimits& limits) {
   KernelCpuStack out;
-  CpuStackMap stacks = cpu_stacks(mem, symbols, cpu.index);
+  CpuStackMap stacks = cpu_stacks(mem, symbols, btf, cpu.index);
   OrcWalk walk;
   if (finder != nullptr) {
     walk = orc_walk(mem, *finder, stacks, cpu.registers, OrcWalkLimits{limits.max_frames, 6}, &prologue);
@@ -260,7 +318,7 @@ KernelCpuStack unwind_cpu(const KernelCpu& cpu, const KernelMemory& mem, const K
     k.frame.trust = of.trust;
     k.frame.registers = of.registers;
     k.stack = of.stack;
-    if (!of.user) symbolize(k, symbols, layout);
+    if (!of.user) symbolize(k, mem, symbols, layout, modules);
     out.frames.push_back(std::move(k));
   }
   return out;
@@ -269,21 +327,25 @@ KernelCpuStack unwind_cpu(const KernelCpu& cpu, const KernelMemory& mem, const K
 }  // namespace
 
 std::vector<KernelCpuStack> unwind_kernel_cpus(const KernelDump& dump, const KernelMemory& memory,
-                                               const KernelSymbols& symbols, Diagnostics& diags,
+                                               const KernelSymbols& symbols, const KernelBtf* btf, Diagnostics& diags,
                                                const KernelStackLimits& limits) {
   std::vector<KernelCpuStack> out;
   if (dump.cpus.empty()) return out;
   KernelLayout layout = kernel_layout(symbols);
+  layout.kernel_offset = dump.vmcoreinfo.kernel_offset();
   std::string release = dump.vmcoreinfo.osrelease().empty() ? dump.header_release : dump.vmcoreinfo.osrelease();
   std::optional<OrcTable> vmlinux;
   if (!symbols.empty()) vmlinux = load_vmlinux_orc(memory, symbols, release, layout, diags);
+  KernelModules modules;
+  if (btf != nullptr && !symbols.empty()) modules = read_kernel_modules(memory, symbols, *btf, diags);
   std::optional<KernelOrcFinder> finder;
-  if (vmlinux) finder.emplace(memory, *vmlinux, layout);
-  KernelCodeTarget code(memory, layout);
+  if (vmlinux) finder.emplace(memory, *vmlinux, layout, modules, diags);
+  KernelCodeTarget code(memory, layout, modules);
   CallSiteCheck calls(Arch::x86_64);
   KernelPrologueFallback prologue(memory, symbols);
   for (const auto& cpu : dump.cpus) {
-    out.push_back(unwind_cpu(cpu, memory, symbols, layout, finder ? &*finder : nullptr, code, calls, prologue, limits));
+    out.push_back(unwind_cpu(cpu, memory, symbols, btf, modules, layout, finder ? &*finder : nullptr, code, calls,
+                             prologue, limits));
   }
   return out;
 }

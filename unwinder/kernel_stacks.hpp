@@ -16,6 +16,7 @@
 #include "core/kernel_x86_64.hpp"
 #include "core/report.hpp"
 #include "parsers/kallsyms.hpp"
+#include "parsers/kernel_btf.hpp"
 
 namespace corelens {
 
@@ -37,10 +38,11 @@ struct KernelStackLimits {
   std::size_t max_scan_frames = 64;
 };
 
-// One KernelCpuStack per DUMP.cpus entry, in the same order. Problems with the ORC tables, the
-// per-cpu stacks or the modules become diagnostics in DIAGS; a CPU's own failure is its status.
+// One KernelCpuStack per DUMP.cpus entry, in the same order. BTF (may be null) gives the modules
+// and the exception stacks. Problems with the ORC tables, the per-cpu stacks or the modules
+// become diagnostics in DIAGS; a CPU's own failure is its status.
 std::vector<KernelCpuStack> unwind_kernel_cpus(const KernelDump& dump, const KernelMemory& memory,
-                                               const KernelSymbols& symbols, Diagnostics& diags,
+                                               const KernelSymbols& symbols, const KernelBtf* btf, Diagnostics& diags,
                                                const KernelStackLimits& limits = {});
 
 }  // namespace corelens

@@ -1,7 +1,9 @@
 // Real kernel dumps (samples/make-kernel-dumps.sh, the kernel_dumps fixture): every format gives
-// the release, the panic, both CPUs with registers, and the same log makedumpfile reads.
+// the release, the panic, both CPUs with registers and stacks, and the same log makedumpfile
+// reads; the panicking CPU's stack is the Call Trace the kernel itself printed on its console.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -89,6 +91,153 @@ TEST_P(KernelDumpTest, LogHasTheInitMarkerAndEqualsMakedumpfile) {
   if (!fs::exists(truth) && name.starts_with("vmcore")) truth = kDir / "vmcore.kdump.dmesg";
   ASSERT_TRUE(fs::exists(truth)) << truth;
   EXPECT_EQ(ours, slurp(truth));
+}
+
+// The Call Trace the kernel printed on the console of the run that made NAME (console-kdump.log
+// for vmcore*, console-qemu.log for qemu*): its reliable lines ("?" ones are stack leftovers) and
+// the user context it ends in.
+struct ConsoleTrace {
+  std::vector<std::string> frames;  // "sysrq_handle_crash+0x16/0x20"
+  std::string user_rip;             // "0033:0x47b7a0"
+  std::string user_rsp;             // "002b:00007ffe7bbeb358"
+};
+
+ConsoleTrace console_trace(const std::string& dump_name) {
+  ConsoleTrace t;
+  std::istringstream in(slurp(kDir / (dump_name.starts_with("qemu") ? "console-qemu.log" : "console-kdump.log")));
+  bool inside = false;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    std::size_t text_at = line.find("] ");
+    std::string text = text_at == std::string::npos ? line : line.substr(text_at + 2);
+    while (!text.empty() && text.front() == ' ') text.erase(0, 1);
+    if (!inside) {
+      inside = text == "Call Trace:";
+      continue;
+    }
+    if (text == "</TASK>") break;
+    if (text.starts_with("RIP: ")) t.user_rip = text.substr(5);
+    if (text.starts_with("RSP: ")) t.user_rsp = text.substr(5, text.find(' ', 5) - 5);
+    if (text.empty() || text.starts_with("<") || text.starts_with("? ") || text.find(": ") != std::string::npos) continue;
+    t.frames.push_back(text);
+  }
+  return t;
+}
+
+std::string name_of(const std::string& symbol) { return symbol.substr(0, symbol.find('+')); }
+
+TEST_P(KernelDumpTest, PanickingCpuStackIsTheConsoleCallTrace) {
+  auto report = analyze_file(path_.string(), {});
+  ASSERT_TRUE(report) << report.error().message;
+  const KernelReport& k = *report->kernel;
+  ASSERT_FALSE(k.cpus.empty());
+  const KernelCpuReport& cpu = k.cpus.front();
+  ASSERT_TRUE(cpu.panicking);
+  const ThreadReport* thread = nullptr;
+  for (const auto& t : report->threads) {
+    if (t.name == "CPU " + std::to_string(cpu.cpu)) thread = &t;
+  }
+  ASSERT_NE(thread, nullptr);
+  ASSERT_EQ(thread->frames.size(), cpu.frames.size());
+  std::string text = report_to_text(*report);
+  EXPECT_TRUE(thread->unwind_complete) << thread->unwind_status << "\n" << text;
+  EXPECT_EQ(thread->unwind_status, "complete: reached user space");
+
+  ConsoleTrace console = console_trace(GetParam());
+  ASSERT_FALSE(console.frames.empty()) << "no Call Trace on the console of " << GetParam();
+  // Ours: every frame reliable (ORC), none scanned, the user context last.
+  std::vector<std::string> ours;
+  for (std::size_t i = 0; i < thread->frames.size(); ++i) {
+    const Frame& f = thread->frames[i];
+    EXPECT_NE(f.trust, FrameTrust::scan) << i << "\n" << text;
+    EXPECT_EQ(f.trust, i == 0 ? FrameTrust::context : FrameTrust::cfi) << i;
+    if (cpu.frames[i].stack == "user") continue;
+    EXPECT_EQ(cpu.frames[i].stack, "task") << i;
+    EXPECT_FALSE(cpu.frames[i].symbol.empty()) << i << "\n" << text;
+    ours.push_back(cpu.frames[i].symbol);
+  }
+  // Frame 0: where the CPU stood when the dump was taken. kdump: in __crash_kexec, called by
+  // panic; QEMU: in pvpanic's panic notifier (a module: its own ORC table and symbols), which
+  // panic reaches through the notifier chain.
+  if (GetParam() == std::string_view("qemu.elf") || std::string_view(GetParam()).starts_with("qemu")) {
+    EXPECT_EQ(thread->frames[0].module, "pvpanic");
+    EXPECT_TRUE(ours[0].ends_with(" [pvpanic]")) << ours[0];
+  } else {
+    EXPECT_EQ(thread->frames[0].function, "__crash_kexec");
+    EXPECT_EQ(thread->frames[0].module, "kernel");
+    EXPECT_EQ(cpu.unwind_method, "ORC (frame 0 by its prologue: no ORC there)");
+  }
+  // From panic() on, the console's reliable lines: the same functions; the same offsets but for
+  // panic's own (the console was printed from its dump_stack() call, the dump taken later).
+  auto ours_panic = std::find_if(ours.begin(), ours.end(), [](const std::string& s) { return name_of(s) == "panic"; });
+  auto console_panic = std::find_if(console.frames.begin(), console.frames.end(),
+                                    [](const std::string& s) { return name_of(s) == "panic"; });
+  ASSERT_NE(ours_panic, ours.end()) << text;
+  ASSERT_NE(console_panic, console.frames.end());
+  std::vector<std::string> ours_tail(ours_panic, ours.end()), console_tail(console_panic, console.frames.end());
+  ASSERT_EQ(ours_tail.size(), console_tail.size()) << text;
+  for (std::size_t i = 0; i < ours_tail.size(); ++i) {
+    if (i == 0) EXPECT_EQ(name_of(ours_tail[i]), name_of(console_tail[i]));
+    else EXPECT_EQ(ours_tail[i], console_tail[i]) << i;
+  }
+  EXPECT_GE(console_tail.size(), 8u);  // panic ... sysrq ... vfs_write ... entry_SYSCALL_64_after_hwframe
+  EXPECT_EQ(name_of(console_tail.back()), "entry_SYSCALL_64_after_hwframe");
+  EXPECT_NE(std::find_if(console_tail.begin(), console_tail.end(),
+                         [](const std::string& s) { return name_of(s) == "sysrq_handle_crash"; }),
+            console_tail.end());
+  // The user context below the syscall, as the oops's "RIP: 0033:..." and "RSP: 002b:..." say.
+  ASSERT_EQ(cpu.frames.back().stack, "user");
+  const Frame& user = thread->frames.back();
+  char rip[64], rsp[64];
+  std::uint64_t cs = 0, ss = 0, sp = 0;
+  for (const auto& r : user.registers) {
+    if (r.name == "cs") cs = r.value;
+    if (r.name == "ss") ss = r.value;
+    if (r.name == "rsp") sp = r.value;
+  }
+  std::snprintf(rip, sizeof rip, "%04llx:%#llx", static_cast<unsigned long long>(cs), static_cast<unsigned long long>(user.pc));
+  std::snprintf(rsp, sizeof rsp, "%04llx:%016llx", static_cast<unsigned long long>(ss), static_cast<unsigned long long>(sp));
+  EXPECT_EQ(rip, console.user_rip);
+  EXPECT_EQ(rsp, console.user_rsp);
+  EXPECT_NE(text.find("RIP: " + console.user_rip), std::string::npos) << text;
+  EXPECT_EQ(report->crashed_tid, cpu.pid);
+}
+
+TEST_P(KernelDumpTest, OtherCpuHasASaneStack) {
+  auto report = analyze_file(path_.string(), {});
+  ASSERT_TRUE(report) << report.error().message;
+  const KernelReport& k = *report->kernel;
+  ASSERT_EQ(k.cpus.size(), 2u);
+  const KernelCpuReport& cpu = k.cpus.back();
+  const ThreadReport* thread = nullptr;
+  for (const auto& t : report->threads) {
+    if (t.name == "CPU " + std::to_string(cpu.cpu)) thread = &t;
+  }
+  ASSERT_NE(thread, nullptr);
+  std::string text = report_to_text(*report);
+  ASSERT_GT(thread->frames.size(), 3u) << text;
+  EXPECT_TRUE(thread->unwind_complete) << thread->unwind_status << "\n" << text;
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < thread->frames.size(); ++i) {
+    const Frame& f = thread->frames[i];
+    EXPECT_NE(f.trust, FrameTrust::scan) << i << "\n" << text;
+    if (cpu.frames[i].stack == "user") {
+      EXPECT_EQ(i + 1, thread->frames.size()) << "the user context ends the stack";
+      continue;
+    }
+    EXPECT_FALSE(f.function.empty()) << i << "\n" << text;
+    names.push_back(f.function);
+  }
+  // Either idle (the kdump run: stopped by the NMI in its idle loop; the boot CPU's idle task ends
+  // in start_kernel, a secondary's in start_secondary) or interrupted in a task that entered the
+  // kernel from user space (the QEMU run), in which case the user context ends the stack.
+  bool idle = std::find(names.begin(), names.end(), "cpu_startup_entry") != names.end();
+  if (idle) {
+    EXPECT_TRUE(names.back().starts_with("secondary_startup_64")) << text;
+    EXPECT_TRUE(std::find(names.begin(), names.end(), "do_idle") != names.end()) << text;
+  } else {
+    EXPECT_EQ(cpu.frames.back().stack, "user") << text;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(AllFormats, KernelDumpTest,

@@ -1,0 +1,61 @@
+#!/usr/bin/python3
+"""Validates `corelens analyze --format json` of every real kernel dump against the published
+schema, and checks that each CPU's stack is there: kernel.cpus[].frames index-aligned with the
+frames of the thread named "CPU n". Usage: validate_kernel_reports.py CORELENS SCHEMA DUMPS_DIR"""
+import json
+import os
+import subprocess
+import sys
+
+import jsonschema
+
+DUMPS = ["vmcore.elf", "vmcore.kdump", "vmcore-lzo.kdump", "vmcore.flat", "qemu.elf", "qemu.kdump", "qemu.flat"]
+
+
+def main():
+    corelens, schema_path, directory = sys.argv[1:]
+    with open(schema_path) as f:
+        schema = json.load(f)
+    validator = jsonschema.Draft202012Validator(schema)
+    dumps = [os.path.join(directory, d) for d in DUMPS if os.path.exists(os.path.join(directory, d))]
+    if not dumps:
+        print("no kernel dumps in", directory)
+        return 77
+    failures = 0
+    for dump in dumps:
+        out = subprocess.run([corelens, "analyze", "--format", "json", dump], capture_output=True, text=True)
+        if out.returncode != 0:
+            print(f"FAIL {dump}: exit {out.returncode}: {out.stderr.strip()}")
+            failures += 1
+            continue
+        report = json.loads(out.stdout)
+        errors = sorted(validator.iter_errors(report), key=lambda e: list(e.path))
+        for e in errors[:5]:
+            print(f"FAIL {dump}: {'/'.join(map(str, e.path))}: {e.message}")
+        problems = []
+        # The schema must be able to fail: a CPU frame without its stack is rejected.
+        broken = json.loads(out.stdout)
+        if broken["kernel"]["cpus"] and broken["kernel"]["cpus"][0]["frames"]:
+            del broken["kernel"]["cpus"][0]["frames"][0]["stack"]
+            if not list(validator.iter_errors(broken)):
+                problems.append("the schema accepts a CPU frame without its stack")
+        threads = {t["name"]: t for t in report["threads"]}
+        for cpu in report["kernel"]["cpus"]:
+            thread = threads.get(f"CPU {cpu['cpu']}")
+            if thread is None:
+                problems.append(f"no thread for CPU {cpu['cpu']}")
+            elif len(thread["frames"]) != len(cpu["frames"]) or len(cpu["frames"]) < 2:
+                problems.append(f"CPU {cpu['cpu']}: {len(thread['frames'])} frames, {len(cpu['frames'])} notes")
+        if any(n.startswith("stacks") for n in report["kernel"]["not_done"]):
+            problems.append("not_done still lists stacks")
+        for p in problems:
+            print(f"FAIL {dump}: {p}")
+        failures += bool(errors) or bool(problems)
+        if not errors and not problems:
+            print(f"ok   {dump}: " + ", ".join(f"CPU {c['cpu']} {len(c['frames'])} frames" for c in report["kernel"]["cpus"]))
+    print(f"{len(dumps) - failures} passed, {failures} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
