@@ -117,18 +117,18 @@ const KernelModule* KernelModules::containing(std::uint64_t addr) const {
   return nullptr;
 }
 
-std::optional<ModuleSymbol> KernelModules::symbol(const MemorySource& mem, const KernelModule& mod,
-                                                  std::uint64_t addr) const {
-  if (mod.symtab == 0 || mod.num_symtab == 0) return std::nullopt;
-  std::optional<std::uint64_t> best_index;
-  std::uint64_t best_value = 0, best_name = 0;
-  std::uint64_t next = mod.text + mod.text_size;
+const std::vector<KernelModules::TextSymbol>& KernelModules::text_symbols(const MemorySource& mem,
+                                                                          const KernelModule& mod) const {
+  auto [it, fresh] = symbols_.try_emplace(mod.address);
+  if (!fresh) return it->second;
+  std::vector<TextSymbol>& out = it->second;
   std::vector<std::byte> buf;
-  // ELF's symbol 0 is the null symbol.
+  // ELF's symbol 0 is the null symbol. Undefined and unnamed symbols name nothing; symbols
+  // outside the text (data) never cover a code address nor end a function before the text does.
   for (std::uint64_t first = 1; first < mod.num_symtab; first += kSymChunk) {
     std::uint64_t n = std::min(kSymChunk, mod.num_symtab - first);
     buf.assign(n * kSymSize, std::byte{0});
-    if (!mem.read(mod.symtab + first * kSymSize, buf)) return std::nullopt;
+    if (!mem.read(mod.symtab + first * kSymSize, buf)) break;
     for (std::uint64_t i = 0; i < n; ++i) {
       const std::byte* s = buf.data() + i * kSymSize;
       std::uint32_t name = std::to_integer<std::uint32_t>(s[0]) | std::to_integer<std::uint32_t>(s[1]) << 8 |
@@ -136,21 +136,27 @@ std::optional<ModuleSymbol> KernelModules::symbol(const MemorySource& mem, const
       std::uint16_t shndx = static_cast<std::uint16_t>(std::to_integer<unsigned>(s[6]) | std::to_integer<unsigned>(s[7]) << 8);
       std::uint64_t value = 0;
       for (int k = 7; k >= 0; --k) value = (value << 8) | std::to_integer<std::uint64_t>(s[8 + k]);
-      if (shndx == 0 || name == 0) continue;  // undefined or unnamed
-      if (value <= addr && value >= mod.text && (!best_index || value > best_value)) {
-        best_index = first + i;
-        best_value = value;
-        best_name = name;
-      }
-      if (value > addr && value < next) next = value;
+      if (shndx != 0 && name != 0 && mod.contains(value)) out.push_back({value, name});
     }
   }
-  if (!best_index) return std::nullopt;
+  // Sorted by address; among aliases the first in the table wins, as in the kernel's scan.
+  std::stable_sort(out.begin(), out.end(), [](const TextSymbol& a, const TextSymbol& b) { return a.value < b.value; });
+  return out;
+}
+
+std::optional<ModuleSymbol> KernelModules::symbol(const MemorySource& mem, const KernelModule& mod,
+                                                  std::uint64_t addr) const {
+  if (mod.symtab == 0 || mod.num_symtab == 0 || !mod.contains(addr)) return std::nullopt;
+  const auto& syms = text_symbols(mem, mod);
+  auto next = std::upper_bound(syms.begin(), syms.end(), addr, [](std::uint64_t a, const TextSymbol& s) { return a < s.value; });
+  if (next == syms.begin()) return std::nullopt;
+  auto best = std::lower_bound(syms.begin(), next, std::prev(next)->value,
+                               [](const TextSymbol& s, std::uint64_t v) { return s.value < v; });
   ModuleSymbol out;
-  out.name = read_name(mem, mod.strtab + best_name, kMaxName);
+  out.name = read_name(mem, mod.strtab + best->name, kMaxName);
   if (out.name.empty()) return std::nullopt;
-  out.address = best_value;
-  out.size = next - best_value;
+  out.address = best->value;
+  out.size = (next == syms.end() ? mod.text + mod.text_size : next->value) - best->value;
   return out;
 }
 

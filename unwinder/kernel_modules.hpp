@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,20 +42,28 @@ struct ModuleSymbol {
 struct ModuleLimits {
   std::size_t max_modules = 4096;
   std::uint64_t max_orc_entries = 1u << 20;
-  std::uint64_t max_symbols = 1u << 20;
+  std::uint64_t max_symbols = 1u << 18;  // the biggest Debian modules have ~30,000
 };
 
 class KernelModules {
  public:
   const std::vector<KernelModule>& all() const { return modules_; }
   const KernelModule* containing(std::uint64_t addr) const;
-  // The module symbol covering ADDR, as find_kallsyms_symbol() picks it.
+  // The module symbol covering ADDR, as find_kallsyms_symbol() picks it. A module's symbol table
+  // is read once, on its first use (not thread-safe: one walk at a time).
   std::optional<ModuleSymbol> symbol(const MemorySource& memory, const KernelModule& module, std::uint64_t addr) const;
 
   void add(KernelModule m) { modules_.push_back(std::move(m)); }
 
  private:
+  struct TextSymbol {
+    std::uint64_t value = 0;
+    std::uint32_t name = 0;  // offset in the module's strtab
+  };
+  const std::vector<TextSymbol>& text_symbols(const MemorySource& memory, const KernelModule& module) const;
+
   std::vector<KernelModule> modules_;
+  mutable std::map<std::uint64_t, std::vector<TextSymbol>> symbols_;  // by struct module address
 };
 
 KernelModules read_kernel_modules(const KernelMemory& memory, const KernelSymbols& symbols, const KernelBtf& btf,

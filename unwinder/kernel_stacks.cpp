@@ -150,46 +150,60 @@ class CpuStackMap final : public StackMap {
   std::vector<StackRegion> regions_;
 };
 
-CpuStackMap cpu_stacks(const KernelMemory& mem, const KernelSymbols& symbols, const KernelBtf* btf, std::uint32_t cpu) {
+// Where each CPU's stack pointers live: per-cpu variables, resolved once for all CPUs (a
+// kallsyms lookup by name is a linear search; a machine may have thousands of CPUs).
+struct PerCpuLayout {
+  std::optional<std::uint64_t> offsets;  // __per_cpu_offset[]
+  // Offsets of the variables in each CPU's per-cpu area. Up to 6.1, cpu_current_top_of_stack
+  // (__switch_to() keeps the running task's stack top there) and hardirq_stack_ptr; since 6.2
+  // both are in pcpu_hot.
+  std::optional<std::uint64_t> top, irq, cea;
+  struct Ist {
+    const char* kind;
+    std::uint64_t offset, size;
+  };
+  std::vector<Ist> ist;  // the NAME_stack members of struct cea_exception_stacks
+};
+
+PerCpuLayout per_cpu_layout(const KernelSymbols& symbols, const KernelBtf* btf) {
+  PerCpuLayout l;
+  l.offsets = symbols.address_of("__per_cpu_offset");
+  l.top = symbols.address_of("cpu_current_top_of_stack");
+  l.irq = symbols.address_of("hardirq_stack_ptr");
+  if (auto hot = symbols.address_of("pcpu_hot"); hot && btf != nullptr) {
+    if (auto at = btf->offset_of("pcpu_hot", "top_of_stack")) l.top = *hot + *at;
+    if (auto at = btf->offset_of("pcpu_hot", "hardirq_stack_ptr")) l.irq = *hot + *at;
+  }
+  l.cea = symbols.address_of("cea_exception_stacks");
+  if (auto s = btf != nullptr ? btf->find_struct("cea_exception_stacks") : std::nullopt) {
+    for (const char* kind : {"NMI", "DF", "DB", "MCE", "VC", "VC2"}) {
+      auto m = btf->member(*s, std::string(kind) + "_stack");
+      auto size = m ? btf->size_of(m->type) : std::nullopt;
+      if (m && size && *size > 0 && *size <= (1u << 20)) l.ist.push_back({kind, m->offset, *size});
+    }
+  }
+  return l;
+}
+
+CpuStackMap cpu_stacks(const KernelMemory& mem, const PerCpuLayout& l, std::uint32_t cpu) {
   CpuStackMap map;
-  auto offsets = symbols.address_of("__per_cpu_offset");
-  if (!offsets) return map;
-  auto base = mem.read_u64(*offsets + 8ull * cpu);
+  if (!l.offsets) return map;
+  auto base = mem.read_u64(*l.offsets + 8ull * cpu);
   if (!base) return map;
-  auto per_cpu = [&](const char* name) -> std::optional<std::uint64_t> {
-    auto at = symbols.address_of(name);
+  auto per_cpu = [&](std::optional<std::uint64_t> at) -> std::optional<std::uint64_t> {
     if (!at) return std::nullopt;
     auto v = mem.read_u64(*base + *at);
     if (!v || *v == 0) return std::nullopt;
     return *v;
   };
-  // The running task's stack: __switch_to() keeps its top in cpu_current_top_of_stack (up to
-  // 6.1), in pcpu_hot.top_of_stack since 6.2.
-  auto top = per_cpu("cpu_current_top_of_stack");
-  auto irq = per_cpu("hardirq_stack_ptr");
-  if (auto hot = symbols.address_of("pcpu_hot"); hot && btf != nullptr) {
-    auto top_at = btf->offset_of("pcpu_hot", "top_of_stack");
-    auto irq_at = btf->offset_of("pcpu_hot", "hardirq_stack_ptr");
-    if (top_at) {
-      if (auto v = mem.read_u64(*base + *hot + *top_at); v && *v) top = *v;
-    }
-    if (irq_at) {
-      if (auto v = mem.read_u64(*base + *hot + *irq_at); v && *v) irq = *v;
-    }
-  }
+  auto top = per_cpu(l.top);
   if (top && *top > kKernelStackSize) map.add(StackRegion{*top - kKernelStackSize, *top, "task"});
   // hardirq_stack_ptr points at the IRQ stack's top word, which holds the interrupted sp.
+  auto irq = per_cpu(l.irq);
   if (irq && *irq > kIrqStackSize) map.add(StackRegion{*irq + 8 - kIrqStackSize, *irq + 8, "IRQ"});
-  // The IST stacks of the CPU entry area (NMI, #DF, #DB, #MC, #VC), laid out by BTF's struct
-  // cea_exception_stacks: NAME_stack members between guard pages.
-  if (auto cea = per_cpu("cea_exception_stacks"); cea && btf != nullptr) {
-    if (auto s = btf->find_struct("cea_exception_stacks")) {
-      for (const char* kind : {"NMI", "DF", "DB", "MCE", "VC", "VC2"}) {
-        auto m = btf->member(*s, std::string(kind) + "_stack");
-        auto size = m ? btf->size_of(m->type) : std::nullopt;
-        if (m && size && *size > 0 && *size <= (1u << 20)) map.add(StackRegion{*cea + m->offset, *cea + m->offset + *size, kind});
-      }
-    }
+  // The IST stacks of the CPU entry area, between guard pages.
+  if (auto cea = per_cpu(l.cea)) {
+    for (const auto& ist : l.ist) map.add(StackRegion{*cea + ist.offset, *cea + ist.offset + ist.size, ist.kind});
   }
   return map;
 }
@@ -280,11 +294,11 @@ std::vector<OrcFrame> scan_stack(const KernelMemory& mem, const KernelCodeTarget
 }
 
 KernelCpuStack unwind_cpu(const KernelCpu& cpu, const KernelMemory& mem, const KernelSymbols& symbols,
-                          const KernelBtf* btf, const KernelModules& modules, const KernelLayout& layout,
+                          const PerCpuLayout& per_cpu, const KernelModules& modules, const KernelLayout& layout,
                           const OrcFinder* finder, const KernelCodeTarget& code,
                           const CallSiteCheck& calls, const NoOrcFallback& prologue, const KernelStackLimits& limits) {
   KernelCpuStack out;
-  CpuStackMap stacks = cpu_stacks(mem, symbols, btf, cpu.index);
+  CpuStackMap stacks = cpu_stacks(mem, per_cpu, cpu.index);
   OrcWalk walk;
   if (finder != nullptr) {
     walk = orc_walk(mem, *finder, stacks, cpu.registers, OrcWalkLimits{limits.max_frames, 6}, &prologue);
@@ -343,8 +357,9 @@ std::vector<KernelCpuStack> unwind_kernel_cpus(const KernelDump& dump, const Ker
   KernelCodeTarget code(memory, layout, modules);
   CallSiteCheck calls(Arch::x86_64);
   KernelPrologueFallback prologue(memory, symbols);
+  PerCpuLayout per_cpu = per_cpu_layout(symbols, btf);
   for (const auto& cpu : dump.cpus) {
-    out.push_back(unwind_cpu(cpu, memory, symbols, btf, modules, layout, finder ? &*finder : nullptr, code, calls,
+    out.push_back(unwind_cpu(cpu, memory, symbols, per_cpu, modules, layout, finder ? &*finder : nullptr, code, calls,
                              prologue, limits));
   }
   return out;
