@@ -15,6 +15,7 @@
 #include "core/strings.hpp"
 #include "unwinder/arch_registers.hpp"
 #include "unwinder/call_site_check.hpp"
+#include "unwinder/unwind_rules.hpp"
 
 namespace corelens {
 namespace {
@@ -254,46 +255,6 @@ bool DwflBackend::is_return_address(std::uint64_t addr) const {
   return call_check_->is_return_address(target_, addr);
 }
 
-std::optional<RawFrame> DwflBackend::recover_caller(const RawFrame& callee, std::optional<std::uint64_t> callee_fp,
-                                                    std::optional<std::uint64_t>* caller_fp) {
-  if (!callee.sp) return std::nullopt;
-  std::uint64_t sp = *callee.sp;
-  auto read_word = [&](std::uint64_t addr) -> std::optional<std::uint64_t> {
-    std::uint64_t v = 0;
-    if (!target_.read_memory(addr, std::as_writable_bytes(std::span(&v, 1)))) return std::nullopt;
-    return v;
-  };
-  // 1. The frame-pointer chain: [fp] is the caller's fp, [fp + 8] the return address.
-  constexpr std::uint64_t kMaxFrameSize = 1u << 20;
-  if (callee_fp && *callee_fp >= sp && *callee_fp - sp < kMaxFrameSize && (*callee_fp & 7) == 0) {
-    auto ret = read_word(*callee_fp + 8);
-    auto next_fp = read_word(*callee_fp);
-    if (ret && next_fp && is_return_address(*ret)) {
-      RawFrame f;
-      f.pc = *ret;
-      f.sp = *callee_fp + 16;
-      f.trust = FrameTrust::frame_pointer;
-      *caller_fp = *next_fp;
-      return f;
-    }
-  }
-  // 2. A scan of the stack above sp for a word that is a return address.
-  constexpr std::uint64_t kScanWords = 4096;
-  for (std::uint64_t i = 0; i < kScanWords; ++i) {
-    std::uint64_t addr = sp + i * 8;
-    auto word = read_word(addr);
-    if (!word) break;  // the end of the saved stack
-    if (*word == callee.pc || !is_return_address(*word)) continue;
-    RawFrame f;
-    f.pc = *word;
-    f.sp = addr + 8;
-    f.trust = FrameTrust::scan;
-    *caller_fp = callee_fp;  // unknown; the callee, having no frame pointer, likely kept the caller's
-    return f;
-  }
-  return std::nullopt;
-}
-
 DwflBackend::~DwflBackend() {
   if (dwfl_ != nullptr) dwfl_end(dwfl_);
   if (arch_elf_ != nullptr) elf_end(arch_elf_);
@@ -374,6 +335,13 @@ int on_frame(Dwfl_Frame* state, void* arg) {
   if (dwfl_frame_reg(state, w->sp_regno, &sp) == 0) f.sp = sp;
   if (!stack.frames.empty()) {
     const RawFrame& callee = stack.frames.back();
+    // A pc in no executable mapping has neither CFI nor a frame of its own; libdwfl's
+    // frame-pointer guess would skip the caller. The shared fallback reads the return address.
+    if (is_bad_pc_frame(w->backend->target(), callee, stack.frames.size() == 1)) {
+      w->stop_reason = "no code at " + hex(callee.pc);
+      w->fallback_allowed = true;
+      return DWARF_CB_ABORT;
+    }
     std::uint64_t callee_lookup = callee.is_activation ? callee.pc : callee.pc - 1;
     f.trust = w->backend->classify_step(callee_lookup);
     // Without CFI, libdwfl follows the frame pointer blindly; where the callee kept none, that
@@ -383,19 +351,9 @@ int on_frame(Dwfl_Frame* state, void* arg) {
       w->fallback_allowed = true;
       return DWARF_CB_ABORT;
     }
-    // One set of stop rules for every method: the walk must make progress up the stack.
-    if (f.sp && callee.sp) {
-      if (*f.sp == *callee.sp && f.pc == callee.pc) {
-        w->stop_reason = "the unwinder is not making progress (same pc and stack pointer)";
-        return DWARF_CB_ABORT;
-      }
-      if (*f.sp < *callee.sp && !f.is_activation) {
-        w->stop_reason = "the stack pointer went backwards at " + hex(f.pc);
-        return DWARF_CB_ABORT;
-      }
-    }
-    if (pc == 0) {
-      w->stop_reason = "reached a zero return address";
+    // One set of stop rules for every method (unwind_rules.hpp).
+    if (auto rejected = caller_rejected(w->backend->target(), callee, f)) {
+      w->stop_reason = *rejected;
       return DWARF_CB_ABORT;
     }
   }
@@ -411,11 +369,10 @@ int on_frame(Dwfl_Frame* state, void* arg) {
   }
   stack.frames.push_back(std::move(f));
   if (stack.frames.size() >= w->limits->max_frames) {
-    w->stop_reason = "stopped at the frame limit of " + std::to_string(w->limits->max_frames);
+    w->stop_reason = frame_limit_reason(w->limits->max_frames);
     return DWARF_CB_ABORT;
   }
-  constexpr std::size_t kCancelCheckEvery = 4096;
-  if (stack.frames.size() % kCancelCheckEvery == 0 && w->limits->keep_going && !w->limits->keep_going()) {
+  if (time_to_ask_keep_going(stack.frames.size()) && w->limits->keep_going && !w->limits->keep_going()) {
     w->stop_reason = "cancelled";
     return DWARF_CB_ABORT;
   }
@@ -426,6 +383,7 @@ int on_frame(Dwfl_Frame* state, void* arg) {
 
 RawStack DwflBackend::unwind(std::size_t thread_index, const UnwindLimits& limits) {
   RawStack stack;
+  stack.unwinder = "libdwfl";
   auto regs = dwarf_registers(target_.arch(), target_.initial_registers(thread_index));
   if (!regs) {
     // Without a full register set nothing can be unwound, but the pc alone is still frame 0.
@@ -458,12 +416,14 @@ RawStack DwflBackend::unwind(std::size_t thread_index, const UnwindLimits& limit
       }
     }
     std::optional<std::uint64_t> caller_fp;
-    auto caller = recover_caller(callee, fp, &caller_fp);
+    bool bad_pc = is_bad_pc_frame(target_, callee, stack.frames.size() == 1);
+    auto caller = recover_caller(target_, *call_check_, callee, fp, bad_pc, &caller_fp);
     if (!caller) break;
     if (caller->sp && callee.sp && *caller->sp <= *callee.sp) break;  // the stack must grow
+    if (caller_rejected(target_, callee, *caller)) break;
     stack.frames.push_back(*caller);
     if (stack.frames.size() >= limits.max_frames) {
-      w.stop_reason = "stopped at the frame limit of " + std::to_string(limits.max_frames);
+      w.stop_reason = frame_limit_reason(limits.max_frames);
       w.fallback_allowed = false;
       break;
     }

@@ -15,6 +15,7 @@
 
 #include "core/report.hpp"
 #include "unwinder/module_locator.hpp"
+#include "unwinder/raw_stack.hpp"
 #include "unwinder/target.hpp"
 
 struct Dwfl;
@@ -22,28 +23,6 @@ struct Dwfl_Module;
 struct Elf;
 
 namespace corelens {
-
-struct UnwindLimits {
-  std::size_t max_frames = 1'000'000;  // a 260,000-frame stack overflow must fit
-  // Asked every few thousand frames; false stops the walk ("cancelled"). A deep stack takes
-  // seconds, and a front end's Cancel button must not wait for it.
-  std::function<bool()> keep_going;
-};
-
-// A frame as the unwinder found it, before symbolisation.
-struct RawFrame {
-  std::uint64_t pc = 0;
-  bool is_activation = false;  // true for frame 0 and frames interrupted by a signal
-  std::optional<std::uint64_t> sp;
-  FrameTrust trust = FrameTrust::context;
-  std::vector<Register> registers;  // recovered by the unwinder (callers only)
-};
-
-struct RawStack {
-  std::vector<RawFrame> frames;
-  std::string status;  // "complete" or why the walk stopped
-  bool complete = false;
-};
 
 // One entry of a pc's symbolisation: the innermost inlined call first, the real function last.
 struct SymbolizedLocation {
@@ -111,10 +90,6 @@ class DwflBackend {
 
  private:
   explicit DwflBackend(const Target& target);
-  // The caller of CALLEE when libdwfl found none: the frame-pointer chain, then a stack scan;
-  // both accept only return addresses just after a call instruction.
-  std::optional<RawFrame> recover_caller(const RawFrame& callee, std::optional<std::uint64_t> callee_fp,
-                                         std::optional<std::uint64_t>* caller_fp);
   void report_modules(const std::vector<LocatedModule>& modules, const LocatorOptions& options);
 
   const Target& target_;
