@@ -180,7 +180,10 @@ std::optional<std::uint64_t> KernelBtf::offset_of(std::string_view struct_name, 
   return m->offset;
 }
 
-std::optional<std::uint64_t> KernelBtf::size_of(std::uint32_t id) const {
+std::optional<std::uint64_t> KernelBtf::size_of(std::uint32_t id) const { return size_of(id, 0); }
+
+std::optional<std::uint64_t> KernelBtf::size_of(std::uint32_t id, std::size_t depth) const {
+  if (depth > max_depth_) return std::nullopt;  // an array of itself
   const Type* t = type(resolve(id));
   if (!t) return std::nullopt;
   switch (t->kind) {
@@ -189,7 +192,7 @@ std::optional<std::uint64_t> KernelBtf::size_of(std::uint32_t id) const {
     case kArray: {
       auto a = array(id);
       if (!a) return std::nullopt;
-      auto e = size_of(a->element);
+      auto e = size_of(a->element, depth + 1);
       if (!e || (*e != 0 && a->count > (1ull << 40) / *e)) return std::nullopt;
       return *e * a->count;
     }

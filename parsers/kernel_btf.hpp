@@ -81,6 +81,7 @@ class KernelBtf {
   std::string_view name(std::uint32_t off) const;
   std::uint32_t u32(std::size_t at) const;  // in types_bytes; bounds checked at parse
   std::optional<Member> find_member(std::uint32_t struct_id, std::string_view name, std::size_t depth) const;
+  std::optional<std::uint64_t> size_of(std::uint32_t type, std::size_t depth) const;
 
   std::vector<std::byte> bytes_;
   std::size_t types_at_ = 0, types_len_ = 0, strings_at_ = 0, strings_len_ = 0;

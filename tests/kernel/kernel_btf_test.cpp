@@ -128,6 +128,13 @@ TEST(KernelBtf, DamagedInputFailsCleanly) {
   EXPECT_FALSE(l->offset_of("s", "m.x"));
   EXPECT_FALSE(l->size_of(self));
   EXPECT_EQ(l->offset_of("s", "m"), 0u);
+  // An array of itself (found by fuzzing: unbounded recursion in size_of).
+  BtfWriter self_array;
+  std::uint32_t i32 = self_array.type("int", kInt, 0, 4, {0x01000020});
+  std::uint32_t arr = self_array.type("", kArray, 0, 0, {2, i32, 4});
+  auto sa = KernelBtf::parse(self_array.bytes());
+  ASSERT_TRUE(sa) << sa.error().message;
+  EXPECT_FALSE(sa->size_of(arr));
   // Caps: more types than believed.
   BtfWriter many;
   for (int i = 0; i < 100; ++i) many.type("", kPtr, 0, 0);
