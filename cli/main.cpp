@@ -36,6 +36,10 @@ options for analyze:
   --format text|json  text for people (default) or JSON for programs (schema:
                       report.schema.json, "schema_version" 1)
   --max-frames N      stop unwinding a thread after N frames (default 1000000)
+  --unwinder dwfl|libunwind|auto|cross-check
+                      which unwinder walks the stacks: libdwfl (default), libunwind,
+                      libdwfl with libunwind for the threads it gets further on, or
+                      both, reporting thread by thread where they disagree
   --registers         show each thread's registers (text)
   --modules           list every module and where its symbols came from (text)
   --mappings          list the memory map (text)
@@ -98,6 +102,12 @@ int run_analyze(const std::vector<std::string>& argv) {
       SkipList skip = SkipList::builtin();
       for (const auto& p : extra->patterns()) skip.add(p);
       args.analyze.skip_frames = std::move(skip);
+    } else if (a == "--unwinder") {
+      const std::string* v = value(a.c_str());
+      if (v == nullptr) return usage_error(a + " needs a value");
+      auto choice = parse_unwinder_choice(*v);
+      if (!choice) return usage_error("unknown unwinder '" + *v + "' (dwfl, libunwind, auto or cross-check)");
+      args.analyze.unwinder = *choice;
     } else if (a == "--exe" || a == "--sysroot" || a == "--debug-dir" || a == "--format" || a == "--max-frames") {
       const std::string* v = value(a.c_str());
       if (v == nullptr) return usage_error(a + " needs a value");

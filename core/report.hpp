@@ -59,6 +59,31 @@ struct ThreadReport {
   // Why the walk stopped: "complete" (reached the outermost frame), or the reason it gave up.
   std::string unwind_status;
   bool unwind_complete = false;
+  std::string unwinder;  // the unwinder whose frames these are: "libdwfl", "libunwind"; empty: none ran
+};
+
+// --unwinder cross-check: libdwfl's and libunwind's stacks of one thread compared frame by frame.
+// Frame indexes count the frames as the unwinders found them, before inlined calls are expanded.
+struct CrossCheckFrame {
+  std::uint64_t pc = 0;
+  std::optional<std::uint64_t> sp;
+  FrameTrust trust = FrameTrust::context;
+  std::string function;  // empty when unknown
+};
+struct CrossCheckSide {
+  std::string unwinder;  // "libdwfl" or "libunwind"
+  std::size_t frames = 0;
+  bool complete = false;
+  std::string status;
+  std::optional<CrossCheckFrame> frame;  // its frame at the first difference, when it has one
+};
+struct UnwinderComparison {
+  std::int32_t tid = 0;
+  bool agree = false;  // as many frames, with the same pcs and stack pointers
+  std::optional<std::size_t> first_difference;        // where the stacks part (or one ends)
+  std::optional<std::size_t> first_trust_difference;  // a shared frame the two found differently
+  std::string summary;  // in words
+  CrossCheckSide dwfl, libunwind;
 };
 
 // Where a module's symbols came from: the basis for every name on the stacks.
@@ -183,6 +208,7 @@ struct Report {
   std::vector<AuxvEntry> auxv;
   std::vector<Diagnostic> diagnostics;
   std::optional<CrashAnalysis> analysis;  // absent only when the analysis did not run
+  std::vector<UnwinderComparison> unwinder_cross_check;  // --unwinder cross-check only, thread order
   std::optional<KernelReport> kernel;     // kernel dumps (dump_kind "kernel-dump") only
 };
 

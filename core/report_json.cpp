@@ -49,8 +49,29 @@ Json thread_json(const ThreadReport& t) {
   Json frames = Json::array();
   for (const auto& f : t.frames) frames.push_back(frame_json(f));
   j["frames"] = std::move(frames);
-  j["unwind"] = Json{{"complete", t.unwind_complete}, {"status", t.unwind_status}};
+  j["unwind"] = Json{{"complete", t.unwind_complete}, {"status", t.unwind_status}, {"unwinder", opt_str(t.unwinder)}};
   return j;
+}
+
+// --unwinder cross-check (cli/report.schema.json: unwinder_cross_check).
+Json cross_check_side_json(const CrossCheckSide& s) {
+  Json frame(nullptr);
+  if (s.frame) {
+    frame = Json{{"pc", hex(s.frame->pc)}, {"sp", opt_hex(s.frame->sp)}, {"trust", to_string(s.frame->trust)},
+                 {"function", opt_str(s.frame->function)}};
+  }
+  return Json{{"unwinder", s.unwinder}, {"frames", s.frames}, {"complete", s.complete}, {"status", s.status},
+              {"frame", std::move(frame)}};
+}
+
+Json cross_check_json(const std::vector<UnwinderComparison>& comparisons) {
+  Json out = Json::array();
+  for (const auto& c : comparisons) {
+    out.push_back(Json{{"tid", c.tid}, {"agree", c.agree}, {"first_difference", opt(c.first_difference)},
+                       {"first_trust_difference", opt(c.first_trust_difference)}, {"summary", c.summary},
+                       {"libdwfl", cross_check_side_json(c.dwfl)}, {"libunwind", cross_check_side_json(c.libunwind)}});
+  }
+  return out;
 }
 
 Json signal_json(const SignalReport& s) {
@@ -164,6 +185,7 @@ std::string report_to_json(const Report& r, int indent) {
                          {"where", opt_hex(d.where)}});
   }
   j["diagnostics"] = std::move(diags);
+  if (!r.unwinder_cross_check.empty()) j["unwinder_cross_check"] = cross_check_json(r.unwinder_cross_check);
   if (r.kernel) j["kernel"] = kernel_report_json(*r.kernel);
   // Hostile dumps can carry invalid UTF-8 in paths and names: replace rather than throw.
   return j.dump(indent, ' ', false, Json::error_handler_t::replace);

@@ -58,6 +58,22 @@ void append_stack(std::string& out, const ThreadReport& t, const TextOptions& op
   }
   if (frames.empty()) out += "  (no frames)\n";
   if (!t.unwind_complete) out += "  (stack incomplete: " + t.unwind_status + ")\n";
+  // A complete stack with more to say: found by the other unwinder (--unwinder auto).
+  else if (t.unwind_status != "complete" && !t.unwind_status.empty()) out += "  (" + t.unwind_status + ")\n";
+}
+
+// --unwinder cross-check: one line per thread.
+void append_cross_check(std::string& out, const std::vector<UnwinderComparison>& comparisons) {
+  if (comparisons.empty()) return;
+  std::size_t disagree = 0;
+  for (const auto& c : comparisons) disagree += c.agree ? 0 : 1;
+  out += "\nUnwinders (libdwfl and libunwind, cross-checked): ";
+  out += disagree == 0 ? "they agree on every thread\n"
+                       : "they disagree on " + std::to_string(disagree) + " of " + std::to_string(comparisons.size()) +
+                             (comparisons.size() == 1 ? " thread\n" : " threads\n");
+  for (const auto& c : comparisons) {
+    out += "  thread " + std::to_string(c.tid) + (c.agree ? ": agree: " : ": DISAGREE: ") + c.summary + "\n";
+  }
 }
 
 void append_analysis(std::string& out, const CrashAnalysis& a) {
@@ -171,6 +187,8 @@ std::string report_to_text(const Report& r, const TextOptions& options) {
       }
     }
   }
+
+  append_cross_check(out, r.unwinder_cross_check);
 
   bool any_module_problem = false;
   for (const auto& m : r.modules) {

@@ -92,6 +92,7 @@ void add_frames(DwflBackend& backend, const ProcessDump& dump, const RawStack& r
   }
   out.unwind_status = raw.status;
   out.unwind_complete = raw.complete;
+  out.unwinder = raw.unwinder;
 }
 
 Error cancelled_error() { return Error{ErrorCode::cancelled, "the analysis was cancelled", std::nullopt}; }
@@ -178,6 +179,11 @@ Result<Report> analyze_process(const ProcessDump& dump, const std::string& path,
   ProcessTarget target(dump, &memory);
   auto backend = DwflBackend::create(target, located, options.locator);
   if (!backend) diags.error("unwinder-unavailable", backend.error().message);
+  std::optional<Unwinders> unwinders;  // symbolisation stays with libdwfl, whichever unwinder runs
+  if (backend) unwinders.emplace(options.unwinder, target, located, **backend);
+  if (unwinders && !unwinders->libunwind_error().empty()) {
+    diags.warn("libunwind-unavailable", "libdwfl unwinds instead: " + unwinders->libunwind_error());
+  }
 
   std::vector<std::size_t> order;
   if (!dump.threads.empty()) order.push_back(crashed);
@@ -194,7 +200,7 @@ Result<Report> analyze_process(const ProcessDump& dump, const std::string& path,
     tr.crashed = i == crashed;
     tr.registers = t.registers.general;
     if (backend) {
-      add_frames(**backend, dump, (*backend)->unwind(i, limits), tr);
+      add_frames(**backend, dump, unwinders->unwind(i, t.tid, limits), tr);
       if (progress.cancelled()) return unexpected(cancelled_error());
     } else {
       tr.unwind_status = "not unwound: " + backend.error().message;
@@ -227,6 +233,7 @@ Result<Report> analyze_process(const ProcessDump& dump, const std::string& path,
     }
     report.modules.push_back(std::move(mr));
   }
+  if (unwinders) report.unwinder_cross_check = unwinders->take_comparisons(diags);
   report.diagnostics = diags.entries();
   if (!progress.step("explaining the crash")) return unexpected(cancelled_error());
   // Why it crashed: reads instructions and glibc's messages through MEMORY (core/analysis).

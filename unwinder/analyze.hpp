@@ -17,6 +17,7 @@
 #include "unwinder/kernel_analyze.hpp"
 #include "unwinder/module_locator.hpp"
 #include "unwinder/module_memory.hpp"
+#include "unwinder/unwinder_choice.hpp"
 
 namespace corelens {
 
@@ -37,6 +38,7 @@ struct AnalyzeOptions {
   DecompressOptions decompress;         // zstd/xz/lz4 cores: output cap and temporary directory
   std::optional<SkipList> skip_frames;  // frames left out of crash signatures; unset: built-in
   ProgressCallback progress;            // unset: no reports, no cancellation
+  UnwinderChoice unwinder = UnwinderChoice::dwfl;  // --unwinder (see unwinder_choice.hpp)
 };
 
 // A dump opened and analysed: the front ends keep it to show memory, disassembly and the

@@ -116,6 +116,34 @@ TEST(Cli, InlinedFramesAreMarked) {
   EXPECT_NE(r.out.find("[inlined] load_record"), std::string::npos) << r.out;
 }
 
+TEST(Cli, UnwinderChoice) {
+  EXPECT_EQ(corelens("analyze --unwinder gdb " + core_path("auto", "null_read")).status, 64);
+  EXPECT_EQ(corelens("analyze " + core_path("auto", "null_read") + " --unwinder").status, 64);
+  CliRun alone = corelens("analyze --format json --unwinder libunwind " + core_path("auto", "null_read"));
+  ASSERT_EQ(alone.status, 0) << alone.err;
+  EXPECT_NE(alone.out.find("\"unwinder\": \"libunwind\""), std::string::npos);
+  EXPECT_EQ(alone.out.find("\"unwinder_cross_check\""), std::string::npos);
+  // The default names libdwfl; auto, libdwfl where it completes the stack.
+  CliRun automatic = corelens("analyze --format json --unwinder auto " + core_path("auto", "null_read"));
+  ASSERT_EQ(automatic.status, 0) << automatic.err;
+  EXPECT_NE(automatic.out.find("\"unwinder\": \"libdwfl\""), std::string::npos);
+
+  CliRun agree = corelens("analyze --unwinder cross-check " + core_path("auto", "null_read"));
+  ASSERT_EQ(agree.status, 0) << agree.err;
+  EXPECT_NE(agree.out.find("Unwinders (libdwfl and libunwind, cross-checked): they agree on every thread"),
+            std::string::npos) << agree.out;
+  // debug_frame_only: libunwind cannot read its CFI, scans, and takes a stale return address.
+  CliRun differ = corelens("analyze --unwinder cross-check " + core_path("auto", "debug_frame_only"));
+  ASSERT_EQ(differ.status, 0) << differ.err;
+  EXPECT_NE(differ.out.find("they disagree on 1 of 1 thread"), std::string::npos) << differ.out;
+  EXPECT_NE(differ.out.find(": DISAGREE: they part at frame 1: libdwfl has 0x"), std::string::npos) << differ.out;
+  EXPECT_NE(differ.out.find("[unwinders-disagree]"), std::string::npos) << differ.out;
+  CliRun json = corelens("analyze --format json --unwinder cross-check " + core_path("auto", "debug_frame_only"));
+  ASSERT_EQ(json.status, 0) << json.err;
+  EXPECT_NE(json.out.find("\"unwinder_cross_check\""), std::string::npos);
+  EXPECT_NE(json.out.find("\"agree\": false"), std::string::npos);
+}
+
 TEST(Cli, RecursionIsCollapsedUnlessAsked) {
   CliRun r = corelens("analyze " + core_path("auto", "stack_overflow"));
   ASSERT_EQ(r.status, 0) << r.err;

@@ -20,15 +20,22 @@ def main():
         print("no sample cores found in", dirs)
         return 1
     failures = 0
-    for core in cores:
-        out = subprocess.run([corelens, "analyze", "--format", "json", core],
+    # Each core twice: as analysed by default, and with --unwinder cross-check, whose report has
+    # one more section (every thread unwound by both unwinders, compared).
+    runs = [(core, extra) for core in cores for extra in ([], ["--unwinder", "cross-check"])]
+    for core, extra in runs:
+        label = " ".join([core, *extra])
+        out = subprocess.run([corelens, "analyze", "--format", "json", *extra, core],
                              capture_output=True, text=True)
         if out.returncode != 0:
-            print(f"FAIL {core}: exit {out.returncode}: {out.stderr.strip()}")
+            print(f"FAIL {label}: exit {out.returncode}: {out.stderr.strip()}")
             failures += 1
             continue
         report = json.loads(out.stdout)
         errors = sorted(validator.iter_errors(report), key=lambda e: list(e.path))
+        if extra and len(report.get("unwinder_cross_check", [])) != len(report["threads"]):
+            print(f"FAIL {label}: unwinder_cross_check does not compare every thread")
+            failures += 1
         # The schema must be able to fail: a report missing its threads is rejected.
         broken = dict(report)
         del broken["threads"]
@@ -36,12 +43,12 @@ def main():
             print("FAIL: the schema accepts a report without threads")
             failures += 1
         for e in errors[:5]:
-            print(f"FAIL {core}: {'/'.join(map(str, e.path))}: {e.message}")
+            print(f"FAIL {label}: {'/'.join(map(str, e.path))}: {e.message}")
         failures += bool(errors)
         if not errors:
-            print(f"ok   {core}: {len(report['threads'])} threads, "
+            print(f"ok   {label}: {len(report['threads'])} threads, "
                   f"{sum(len(t['frames']) for t in report['threads'])} frames")
-    print(f"{len(cores) - failures} passed, {failures} failed")
+    print(f"{len(runs) - failures} passed, {failures} failed")
     return 1 if failures else 0
 
 
