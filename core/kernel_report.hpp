@@ -10,6 +10,8 @@
 
 namespace corelens {
 
+struct Frame;  // core/report.hpp, which includes this header before defining it
+
 // One frame of a CPU's stack as the kernel's oops prints it. KernelCpuReport::frames is
 // index-aligned with the frames of that CPU's ThreadReport ("CPU n"), which hold the rest.
 struct KernelFrameNote {
@@ -26,6 +28,23 @@ struct KernelCpuReport {
   std::string pc_symbol;            // "sysrq_handle_crash+0x16" from kallsyms; empty when unknown
   std::vector<KernelFrameNote> frames;
   std::string unwind_method;        // "ORC", "ORC, then a stack scan", "stack scan", "none"
+};
+
+// A task (process or thread) at the crash; its stack as the CPUs' (frames plus oops-style notes).
+struct KernelTaskReport {
+  std::uint64_t address = 0;                // the task_struct
+  std::int32_t pid = 0, tgid = 0;
+  std::string comm;
+  char state = '?';                         // ps's letter: R S D T t X Z P I
+  std::optional<std::uint32_t> cpu;         // the CPU it runs or last ran on
+  std::optional<std::uint32_t> running_on;  // running at the crash: its stack is that CPU's
+  bool kernel_thread = false;
+  std::string wchan;                        // the first function on its stack outside the scheduler
+  std::vector<Frame> frames;
+  std::vector<KernelFrameNote> frame_notes;  // index-aligned with FRAMES
+  std::string unwind_method;
+  std::string unwind_status;
+  bool unwind_complete = false;
 };
 
 struct KernelLogLine {
@@ -56,6 +75,8 @@ struct KernelReport {
   bool log_complete = false;
   std::size_t kallsyms_symbols = 0;     // 0: no names for kernel addresses
   std::vector<KernelCpuReport> cpus;    // the panicking CPU first
+  std::vector<KernelTaskReport> tasks;  // in the kernel's task list order (init_task first)
+  bool tasks_read = false;              // false: the task list could not be read (no BTF ...)
   std::vector<std::string> not_done;    // what this version does not yet do for kernel dumps
 };
 

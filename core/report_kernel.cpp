@@ -70,6 +70,62 @@ void append_cpu_stack(std::string& out, const KernelCpuReport& c, const ThreadRe
   if (t.frames.empty()) out += "    (no frames)\n";
 }
 
+// The tasks as ps would list them, with where each waits. Sleepers are left out of a long list.
+void append_tasks(std::string& out, const KernelReport& k) {
+  if (!k.tasks_read) return;
+  constexpr std::size_t kAllUpTo = 100;
+  bool all = k.tasks.size() <= kAllUpTo;
+  out += "\nTasks (" + std::to_string(k.tasks.size()) + "):\n";
+  out += "      PID     TGID  ST  CPU  COMM               WAITING IN\n";
+  std::size_t hidden = 0;
+  for (const auto& t : k.tasks) {
+    if (!all && (t.state == 'S' || t.state == 'I') && !t.running_on) {
+      ++hidden;
+      continue;
+    }
+    char buf[96];
+    std::string cpu = t.cpu ? std::to_string(*t.cpu) : "-";
+    std::string comm = t.kernel_thread ? "[" + t.comm + "]" : t.comm;
+    std::snprintf(buf, sizeof buf, "  %7d  %7d   %c  %3s  %-17s  ", t.pid, t.tgid, t.state, cpu.c_str(), comm.c_str());
+    std::string line = buf;
+    if (t.running_on) line += "running on CPU " + std::to_string(*t.running_on);
+    else line += t.wchan.empty() ? std::string("?") : t.wchan;
+    if (!t.running_on && !t.unwind_complete) line += "  (stack incomplete: " + t.unwind_status + ")";
+    out += line + "\n";
+  }
+  if (hidden != 0) {
+    out += "  ... and " + std::to_string(hidden) + " sleeping tasks (S, I); --format json lists every task with its stack\n";
+  }
+}
+
+Json frame_json(const Frame& f) {
+  auto opt_str = [](const std::string& v) { return v.empty() ? Json(nullptr) : Json(v); };
+  Json j;
+  j["index"] = f.index;
+  j["pc"] = hex(f.pc);
+  j["lookup_pc"] = hex(f.lookup_pc);
+  j["sp"] = f.sp ? Json(hex(*f.sp)) : Json(nullptr);
+  j["function"] = opt_str(f.function);
+  j["function_offset"] = f.function.empty() || f.inlined ? Json(nullptr) : Json(hex(f.function_offset));
+  j["module"] = opt_str(f.module);
+  j["module_offset"] = f.module_offset ? Json(hex(*f.module_offset)) : Json(nullptr);
+  j["file"] = opt_str(f.file);
+  j["compilation_dir"] = opt_str(f.compilation_dir);
+  j["line"] = f.line ? Json(f.line) : Json(nullptr);
+  j["column"] = f.column ? Json(f.column) : Json(nullptr);
+  j["inlined"] = f.inlined;
+  j["signal_frame"] = f.signal_frame;
+  j["trust"] = to_string(f.trust);
+  Json regs = Json::object();
+  for (const auto& r : f.registers) regs[std::string(r.name)] = hex(r.value);
+  j["registers"] = std::move(regs);
+  return j;
+}
+
+Json note_json(const KernelFrameNote& n) {
+  return Json{{"symbol", n.symbol.empty() ? Json(nullptr) : Json(n.symbol)}, {"stack", n.stack}};
+}
+
 Json log_json(const std::vector<KernelLogLine>& lines) {
   Json a = Json::array();
   for (const auto& l : lines) a.push_back(Json{{"seq", l.seq}, {"ts_nsec", l.ts_nsec}, {"text", l.text}});
@@ -134,6 +190,7 @@ std::string kernel_report_to_text(const Report& r, const TextOptions& options) {
       if (c.cr3) out += "      cr3=" + hex(*c.cr3) + "\n";
     }
   }
+  append_tasks(out, k);
   out += "\nKernel log: " + std::to_string(k.log_records) + " records" + (k.log_complete ? "" : " (incomplete)");
   if (!k.log_tail.empty()) out += ", the last " + std::to_string(k.log_tail.size()) + ":";
   out += "\n";
@@ -173,9 +230,7 @@ Json kernel_report_json(const KernelReport& k) {
     Json regs = Json::object();
     for (const auto& r : c.registers) regs[std::string(r.name)] = hex(r.value);
     Json frames = Json::array();
-    for (const auto& f : c.frames) {
-      frames.push_back(Json{{"symbol", f.symbol.empty() ? Json(nullptr) : Json(f.symbol)}, {"stack", f.stack}});
-    }
+    for (const auto& f : c.frames) frames.push_back(note_json(f));
     cpus.push_back(Json{{"cpu", c.cpu},
                         {"pid", c.pid},
                         {"panicking", c.panicking},
@@ -186,6 +241,26 @@ Json kernel_report_json(const KernelReport& k) {
                         {"frames", std::move(frames)}});
   }
   j["cpus"] = std::move(cpus);
+  Json tasks = Json::array();
+  for (const auto& t : k.tasks) {
+    Json frames = Json::array(), notes = Json::array();
+    for (const auto& f : t.frames) frames.push_back(frame_json(f));
+    for (const auto& n : t.frame_notes) notes.push_back(note_json(n));
+    tasks.push_back(Json{{"address", hex(t.address)},
+                         {"pid", t.pid},
+                         {"tgid", t.tgid},
+                         {"comm", t.comm},
+                         {"state", std::string(1, t.state)},
+                         {"cpu", t.cpu ? Json(*t.cpu) : Json(nullptr)},
+                         {"running_on", t.running_on ? Json(*t.running_on) : Json(nullptr)},
+                         {"kernel_thread", t.kernel_thread},
+                         {"wchan", t.wchan.empty() ? Json(nullptr) : Json(t.wchan)},
+                         {"unwind", Json{{"method", t.unwind_method}, {"complete", t.unwind_complete}, {"status", t.unwind_status}}},
+                         {"frames", std::move(frames)},
+                         {"frame_notes", std::move(notes)}});
+  }
+  j["tasks"] = std::move(tasks);
+  j["tasks_read"] = k.tasks_read;
   j["log"] = Json{{"records", k.log_records}, {"complete", k.log_complete}, {"tail", log_json(k.log_tail)}};
   j["kallsyms_symbols"] = k.kallsyms_symbols;
   j["not_done"] = k.not_done;

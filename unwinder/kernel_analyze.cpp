@@ -46,7 +46,11 @@ Result<std::shared_ptr<const KernelSession>> open_kernel_dump(std::shared_ptr<co
       s->btf = std::make_shared<const KernelBtf>(std::move(*btf));
     }
   }
-  s->stacks = unwind_kernel_cpus(*s->dump, *s->memory, s->symbols, s->btf.get(), s->diagnostics);
+  {
+    KernelUnwinder unwinder(*s->dump, *s->memory, s->symbols, s->btf.get(), s->diagnostics);
+    for (const auto& cpu : s->dump->cpus) s->stacks.push_back(unwinder.unwind_cpu(cpu));
+    if (s->btf) s->tasks = read_kernel_tasks(*s->dump, *s->memory, s->symbols, *s->btf, unwinder, s->diagnostics);
+  }
   return std::shared_ptr<const KernelSession>(std::move(s));
 }
 
@@ -140,8 +144,29 @@ Report kernel_report(const KernelSession& s, const std::string& path) {
     report.threads.push_back(std::move(t));
     k.cpus.push_back(std::move(cr));
   }
-  k.not_done = {"tasks: the task list is not read yet",
-                "--vmlinux: DWARF symbols and file:line for kernel dumps are not used yet"};
+  for (const auto& t : s.tasks) {
+    KernelTaskReport tr;
+    tr.address = t.address;
+    tr.pid = t.pid;
+    tr.tgid = t.tgid;
+    tr.comm = t.comm;
+    tr.state = t.state;
+    tr.cpu = t.cpu;
+    tr.running_on = t.running_on;
+    tr.kernel_thread = t.kernel_thread;
+    tr.wchan = t.wchan;
+    for (const auto& f : t.stack.frames) {
+      tr.frames.push_back(f.frame);
+      tr.frame_notes.push_back(KernelFrameNote{f.symbol, f.stack});
+    }
+    tr.unwind_method = t.stack.method;
+    tr.unwind_status = t.stack.status;
+    tr.unwind_complete = t.stack.complete;
+    k.tasks.push_back(std::move(tr));
+  }
+  k.tasks_read = !s.tasks.empty();
+  k.not_done = {"--vmlinux: DWARF symbols and file:line for kernel dumps are not used yet"};
+  if (!k.tasks_read) k.not_done.insert(k.not_done.begin(), "tasks: the task list could not be read (see the diagnostics)");
   report.kernel = std::move(k);
   report.diagnostics = diags.entries();
   return report;

@@ -11,6 +11,7 @@
 #include "parsers/kallsyms.hpp"
 #include "parsers/printk_log.hpp"
 #include "unwinder/kernel_stacks.hpp"
+#include "unwinder/kernel_tasks.hpp"
 
 namespace corelens {
 
@@ -22,6 +23,7 @@ struct KernelSession {
   KernelSymbols symbols;
   std::shared_ptr<const KernelBtf> btf;  // null when the kernel has none (DEBUG_INFO_BTF=n)
   std::vector<KernelCpuStack> stacks;  // one per dump->cpus entry, same order
+  std::vector<KernelTask> tasks;       // empty when the task list cannot be read (no BTF ...)
   Diagnostics diagnostics;
 };
 

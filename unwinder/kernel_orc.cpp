@@ -51,11 +51,13 @@ class Walker {
       : mem_(m), orc_(orc), stacks_(stacks), limits_(limits), fallback_(fallback) {}
 
   OrcWalk run(const RegisterSet& start);
+  OrcWalk run(const OrcStartFrame& start);
 
  private:
   enum class Step { next, done, failed };
   Step step();
   Step step_without_orc(std::string why);
+  void loop();
   bool stack_readable(std::uint64_t addr, std::uint64_t len) const;
   std::optional<std::uint64_t> deref(std::uint64_t addr) const;
   std::optional<PtRegs> deref_regs(std::uint64_t addr, bool full) const;
@@ -312,6 +314,23 @@ OrcWalk Walker::run(const RegisterSet& start) {
     out_.status = "complete: the CPU was in user space";
     return out_;
   }
+  loop();
+  return out_;
+}
+
+OrcWalk Walker::run(const OrcStartFrame& start) {
+  ip_ = start.ip;
+  sp_ = start.sp;
+  bp_ = start.bp;
+  signal_ = start.exact;
+  region_ = stacks_.region_of(sp_).value_or(unknown_stack_around(sp_));
+  visited_.push_back(region_);
+  emit(start.exact, false);
+  loop();
+  return out_;
+}
+
+void Walker::loop() {
   while (true) {
     out_.stop_sp = sp_;
     out_.stop_region = region_;
@@ -321,7 +340,6 @@ OrcWalk Walker::run(const RegisterSet& start) {
     }
     if (step() != Step::next) break;
   }
-  return out_;
 }
 
 }  // namespace
@@ -465,6 +483,11 @@ StackRegion unknown_stack_around(std::uint64_t sp) {
 }
 
 std::span<const std::string_view, kPtRegsCount> pt_regs_names() { return kPtRegsNames; }
+
+OrcWalk orc_walk(const MemorySource& memory, const OrcFinder& orc, const StackMap& stacks, const OrcStartFrame& start,
+                 const OrcWalkLimits& limits) {
+  return Walker(memory, orc, stacks, limits, nullptr).run(start);
+}
 
 OrcWalk orc_walk(const MemorySource& memory, const OrcFinder& orc, const StackMap& stacks, const RegisterSet& start,
                  const OrcWalkLimits& limits, const NoOrcFallback* fallback) {

@@ -191,6 +191,15 @@ inline constexpr std::size_t kIretOffset = 16 * 8;  // offsetof(struct pt_regs, 
 std::span<const std::string_view, kPtRegsCount> pt_regs_names();
 
 // Walks from START (a CPU's registers) as unwind_next_frame() would, frame 0 included.
+// Where a task the scheduler switched out stands: its inactive_task_frame's return address (exact
+// only for a task that never ran: ret_from_fork), the sp above that frame and the saved rbp.
+struct OrcStartFrame {
+  std::uint64_t ip = 0, sp = 0, bp = 0;
+  bool exact = false;
+};
+OrcWalk orc_walk(const MemorySource& memory, const OrcFinder& orc, const StackMap& stacks, const OrcStartFrame& start,
+                 const OrcWalkLimits& limits = {});
+
 // FALLBACK, when given, is asked for frame 0's caller when ORC has no entry for frame 0.
 OrcWalk orc_walk(const MemorySource& memory, const OrcFinder& orc, const StackMap& stacks, const RegisterSet& start,
                  const OrcWalkLimits& limits = {}, const NoOrcFallback* fallback = nullptr);

@@ -155,9 +155,9 @@ class CpuStackMap final : public StackMap {
 struct PerCpuLayout {
   std::optional<std::uint64_t> offsets;  // __per_cpu_offset[]
   // Offsets of the variables in each CPU's per-cpu area. Up to 6.1, cpu_current_top_of_stack
-  // (__switch_to() keeps the running task's stack top there) and hardirq_stack_ptr; since 6.2
-  // both are in pcpu_hot.
-  std::optional<std::uint64_t> top, irq, cea;
+  // (__switch_to() keeps the running task's stack top there), hardirq_stack_ptr and current_task;
+  // since 6.2 they are in pcpu_hot.
+  std::optional<std::uint64_t> top, irq, cea, current;
   struct Ist {
     const char* kind;
     std::uint64_t offset, size;
@@ -169,10 +169,12 @@ PerCpuLayout per_cpu_layout(const KernelSymbols& symbols, const KernelBtf* btf) 
   PerCpuLayout l;
   l.offsets = symbols.address_of("__per_cpu_offset");
   l.top = symbols.address_of("cpu_current_top_of_stack");
+  l.current = symbols.address_of("current_task");
   l.irq = symbols.address_of("hardirq_stack_ptr");
   if (auto hot = symbols.address_of("pcpu_hot"); hot && btf != nullptr) {
     if (auto at = btf->offset_of("pcpu_hot", "top_of_stack")) l.top = *hot + *at;
     if (auto at = btf->offset_of("pcpu_hot", "hardirq_stack_ptr")) l.irq = *hot + *at;
+    if (auto at = btf->offset_of("pcpu_hot", "current_task")) l.current = *hot + *at;
   }
   l.cea = symbols.address_of("cea_exception_stacks");
   if (auto s = btf != nullptr ? btf->find_struct("cea_exception_stacks") : std::nullopt) {
@@ -293,75 +295,128 @@ std::vector<OrcFrame> scan_stack(const KernelMemory& mem, const KernelCodeTarget
   return out;
 }
 
-KernelCpuStack unwind_cpu(const KernelCpu& cpu, const KernelMemory& mem, const KernelSymbols& symbols,
-                          const PerCpuLayout& per_cpu, const KernelModules& modules, const KernelLayout& layout,
-                          const OrcFinder* finder, const KernelCodeTarget& code,
-                          const CallSiteCheck& calls, const NoOrcFallback& prologue, const KernelStackLimits& limits) {
-  KernelCpuStack out;
-  CpuStackMap stacks = cpu_stacks(mem, per_cpu, cpu.index);
-  OrcWalk walk;
-  if (finder != nullptr) {
-    walk = orc_walk(mem, *finder, stacks, cpu.registers, OrcWalkLimits{limits.max_frames, 6}, &prologue);
-    out.method = walk.frame0_without_orc ? "ORC (frame 0 by its prologue: no ORC there)" : "ORC";
-  } else {
-    // No usable ORC table: frame 0 from the registers, then the scan.
-    class NoOrc final : public OrcFinder {
-     public:
-      std::optional<OrcEntry> find(std::uint64_t) const override { return std::nullopt; }
-      OrcFlavor flavor() const override { return {}; }
-    } none;
-    walk = orc_walk(mem, none, stacks, cpu.registers, OrcWalkLimits{1, 1});
-    walk.status = "no usable ORC table";
-    out.method = "none";
+class NoOrc final : public OrcFinder {
+ public:
+  std::optional<OrcEntry> find(std::uint64_t) const override { return std::nullopt; }
+  OrcFlavor flavor() const override { return {}; }
+};
+
+class OneStack final : public StackMap {
+ public:
+  explicit OneStack(StackRegion r) : r_(std::move(r)) {}
+  std::optional<StackRegion> region_of(std::uint64_t addr) const override {
+    return r_.contains(addr) ? std::optional(r_) : std::nullopt;
   }
-  out.complete = walk.complete;
-  out.status = walk.status;
-  std::vector<OrcFrame> frames = std::move(walk.frames);
-  if (!walk.complete && !frames.empty() && walk.stop_sp != 0) {
-    auto scanned = scan_stack(mem, code, calls, walk.stop_sp, walk.stop_region, limits.max_scan_frames);
-    if (!scanned.empty()) out.method = finder != nullptr ? out.method + ", then a stack scan" : "stack scan";
-    for (auto& f : scanned) frames.push_back(std::move(f));
-  }
-  for (std::size_t i = 0; i < frames.size(); ++i) {
-    const OrcFrame& of = frames[i];
-    KernelStackFrame k;
-    k.frame.index = static_cast<std::uint32_t>(i);
-    k.frame.pc = of.pc;
-    k.frame.lookup_pc = of.exact_pc || of.pc == 0 ? of.pc : of.pc - 1;
-    k.frame.sp = of.sp;
-    k.frame.trust = of.trust;
-    k.frame.registers = of.registers;
-    k.stack = of.stack;
-    if (!of.user) symbolize(k, mem, symbols, layout, modules);
-    out.frames.push_back(std::move(k));
-  }
-  return out;
-}
+
+ private:
+  StackRegion r_;
+};
 
 }  // namespace
+
+struct KernelUnwinder::State {
+  const KernelMemory& mem;
+  const KernelSymbols& symbols;
+  KernelStackLimits limits;
+  KernelLayout layout;
+  std::optional<OrcTable> vmlinux;
+  KernelModules modules;
+  std::optional<KernelOrcFinder> finder;
+  std::optional<KernelCodeTarget> code;
+  CallSiteCheck calls{Arch::x86_64};
+  std::optional<KernelPrologueFallback> prologue;
+  PerCpuLayout per_cpu;
+  NoOrc no_orc;
+
+  State(const KernelMemory& m, const KernelSymbols& s, KernelStackLimits l) : mem(m), symbols(s), limits(l) {}
+
+  // The scan where the walk failed, then each frame named.
+  KernelCpuStack finish(OrcWalk walk, std::string method) const {
+    KernelCpuStack out;
+    out.method = std::move(method);
+    out.complete = walk.complete;
+    out.status = walk.status;
+    std::vector<OrcFrame> frames = std::move(walk.frames);
+    if (!walk.complete && !frames.empty() && walk.stop_sp != 0) {
+      auto scanned = scan_stack(mem, *code, calls, walk.stop_sp, walk.stop_region, limits.max_scan_frames);
+      if (!scanned.empty()) out.method = finder ? out.method + ", then a stack scan" : "stack scan";
+      for (auto& f : scanned) frames.push_back(std::move(f));
+    }
+    for (std::size_t i = 0; i < frames.size(); ++i) {
+      const OrcFrame& of = frames[i];
+      KernelStackFrame k;
+      k.frame.index = static_cast<std::uint32_t>(i);
+      k.frame.pc = of.pc;
+      k.frame.lookup_pc = of.exact_pc || of.pc == 0 ? of.pc : of.pc - 1;
+      k.frame.sp = of.sp;
+      k.frame.trust = of.trust;
+      k.frame.registers = of.registers;
+      k.stack = of.stack;
+      if (!of.user) symbolize(k, mem, symbols, layout, modules);
+      out.frames.push_back(std::move(k));
+    }
+    return out;
+  }
+};
+
+KernelUnwinder::KernelUnwinder(const KernelDump& dump, const KernelMemory& memory, const KernelSymbols& symbols,
+                               const KernelBtf* btf, Diagnostics& diags, const KernelStackLimits& limits)
+    : s_(std::make_unique<State>(memory, symbols, limits)) {
+  State& s = *s_;
+  s.layout = kernel_layout(symbols);
+  s.layout.kernel_offset = dump.vmcoreinfo.kernel_offset();
+  std::string release = dump.vmcoreinfo.osrelease().empty() ? dump.header_release : dump.vmcoreinfo.osrelease();
+  if (!symbols.empty()) s.vmlinux = load_vmlinux_orc(memory, symbols, release, s.layout, diags);
+  if (btf != nullptr && !symbols.empty()) s.modules = read_kernel_modules(memory, symbols, *btf, diags);
+  if (s.vmlinux) s.finder.emplace(memory, *s.vmlinux, s.layout, s.modules, diags);
+  s.code.emplace(memory, s.layout, s.modules);
+  s.prologue.emplace(memory, symbols);
+  s.per_cpu = per_cpu_layout(symbols, btf);
+}
+
+KernelUnwinder::~KernelUnwinder() = default;
+
+KernelCpuStack KernelUnwinder::unwind_cpu(const KernelCpu& cpu) const {
+  const State& s = *s_;
+  CpuStackMap stacks = cpu_stacks(s.mem, s.per_cpu, cpu.index);
+  if (!s.finder) {
+    // No usable ORC table: frame 0 from the registers, then the scan.
+    OrcWalk walk = orc_walk(s.mem, s.no_orc, stacks, cpu.registers, OrcWalkLimits{1, 1});
+    walk.status = "no usable ORC table";
+    return s.finish(std::move(walk), "none");
+  }
+  OrcWalk walk = orc_walk(s.mem, *s.finder, stacks, cpu.registers, OrcWalkLimits{s.limits.max_frames, 6}, &*s.prologue);
+  return s.finish(std::move(walk), walk.frame0_without_orc ? "ORC (frame 0 by its prologue: no ORC there)" : "ORC");
+}
+
+KernelCpuStack KernelUnwinder::unwind_switched_out(const OrcStartFrame& start, const StackRegion& stack) const {
+  const State& s = *s_;
+  OneStack stacks(stack);
+  if (!s.finder) {
+    OrcWalk walk = orc_walk(s.mem, s.no_orc, stacks, start, OrcWalkLimits{1, 1});
+    walk.status = "no usable ORC table";
+    return s.finish(std::move(walk), "none");
+  }
+  return s.finish(orc_walk(s.mem, *s.finder, stacks, start, OrcWalkLimits{s.limits.max_frames, 1}), "ORC");
+}
+
+std::optional<std::uint64_t> KernelUnwinder::current_task(std::uint32_t cpu) const {
+  const State& s = *s_;
+  if (!s.per_cpu.offsets || !s.per_cpu.current) return std::nullopt;
+  auto base = s.mem.read_u64(*s.per_cpu.offsets + 8ull * cpu);
+  if (!base) return std::nullopt;
+  auto v = s.mem.read_u64(*base + *s.per_cpu.current);
+  if (!v || *v == 0) return std::nullopt;
+  return *v;
+}
 
 std::vector<KernelCpuStack> unwind_kernel_cpus(const KernelDump& dump, const KernelMemory& memory,
                                                const KernelSymbols& symbols, const KernelBtf* btf, Diagnostics& diags,
                                                const KernelStackLimits& limits) {
   std::vector<KernelCpuStack> out;
   if (dump.cpus.empty()) return out;
-  KernelLayout layout = kernel_layout(symbols);
-  layout.kernel_offset = dump.vmcoreinfo.kernel_offset();
-  std::string release = dump.vmcoreinfo.osrelease().empty() ? dump.header_release : dump.vmcoreinfo.osrelease();
-  std::optional<OrcTable> vmlinux;
-  if (!symbols.empty()) vmlinux = load_vmlinux_orc(memory, symbols, release, layout, diags);
-  KernelModules modules;
-  if (btf != nullptr && !symbols.empty()) modules = read_kernel_modules(memory, symbols, *btf, diags);
-  std::optional<KernelOrcFinder> finder;
-  if (vmlinux) finder.emplace(memory, *vmlinux, layout, modules, diags);
-  KernelCodeTarget code(memory, layout, modules);
-  CallSiteCheck calls(Arch::x86_64);
-  KernelPrologueFallback prologue(memory, symbols);
-  PerCpuLayout per_cpu = per_cpu_layout(symbols, btf);
-  for (const auto& cpu : dump.cpus) {
-    out.push_back(unwind_cpu(cpu, memory, symbols, per_cpu, modules, layout, finder ? &*finder : nullptr, code, calls,
-                             prologue, limits));
-  }
+  KernelUnwinder unwinder(dump, memory, symbols, btf, diags, limits);
+  for (const auto& cpu : dump.cpus) out.push_back(unwinder.unwind_cpu(cpu));
   return out;
 }
 

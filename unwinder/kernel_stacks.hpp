@@ -8,6 +8,8 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +19,7 @@
 #include "core/report.hpp"
 #include "parsers/kallsyms.hpp"
 #include "parsers/kernel_btf.hpp"
+#include "unwinder/kernel_orc.hpp"
 
 namespace corelens {
 
@@ -36,6 +39,29 @@ struct KernelCpuStack {
 struct KernelStackLimits {
   std::size_t max_frames = 256;
   std::size_t max_scan_frames = 64;
+};
+
+// What unwinding needs from a dump, read once: the kernel's ORC table (checked), the modules
+// (with BTF), the per-cpu stack variables. References MEMORY, SYMBOLS and DIAGS, which must
+// outlive it (a module's ORC table is checked on first use, and a bad one noted in DIAGS).
+class KernelUnwinder {
+ public:
+  KernelUnwinder(const KernelDump& dump, const KernelMemory& memory, const KernelSymbols& symbols, const KernelBtf* btf,
+                 Diagnostics& diags, const KernelStackLimits& limits = {});
+  ~KernelUnwinder();
+  KernelUnwinder(const KernelUnwinder&) = delete;
+  KernelUnwinder& operator=(const KernelUnwinder&) = delete;
+
+  // A CPU from the registers the dump saved, over the stacks that CPU owns.
+  KernelCpuStack unwind_cpu(const KernelCpu& cpu) const;
+  // A task the scheduler switched out, from its inactive_task_frame, on its own STACK only.
+  KernelCpuStack unwind_switched_out(const OrcStartFrame& start, const StackRegion& stack) const;
+  // The task_struct CPU was running at the crash (per-cpu current_task), if known.
+  std::optional<std::uint64_t> current_task(std::uint32_t cpu) const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> s_;
 };
 
 // One KernelCpuStack per DUMP.cpus entry, in the same order. BTF (may be null) gives the modules

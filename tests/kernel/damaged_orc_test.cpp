@@ -1,11 +1,13 @@
-// Real kernel dumps whose ORC tables are damaged in memory (an overlay on the dump's physical
-// memory, so the 270 MB files are never copied): garbage, unsorted ips, entries that decode but
-// lie, a garbage orc_lookup, the other kernel's entry layout. Each gives a diagnostic or a
-// bounded partial stack; where the damage is only in what we double-check, the same stack.
+// Real kernel dumps whose ORC tables (and task list) are damaged in memory (an overlay on the
+// dump's physical memory, so the 270 MB files are never copied): garbage, unsorted ips, entries
+// that decode but lie, a garbage orc_lookup, the other kernel's entry layout, a task list that
+// loops. Each gives a diagnostic or a bounded partial result; where the damage is only in what we
+// double-check, the same stacks.
 #include <gtest/gtest.h>
 
 #include <cstring>
 #include <filesystem>
+#include <algorithm>
 #include <functional>
 #include <map>
 
@@ -41,6 +43,7 @@ class Overlay final : public PhysicalMemory {
 
 struct DumpRun {
   std::vector<KernelCpuStack> stacks;
+  std::vector<KernelTask> tasks;
   Diagnostics diags;
 };
 
@@ -69,15 +72,22 @@ class DamagedOrc : public ::testing::TestWithParam<const char*> {
     std::vector<std::byte> bytes(hi - lo);
     EXPECT_TRUE(session_->memory->read(lo, bytes));
     edit(bytes);
+    return run_patched(lo, std::move(bytes));
+  }
+
+  // BYTES at kernel virtual address AT (within one page: any mapping), then the dump read again.
+  DumpRun run_patched(std::uint64_t at, std::vector<std::byte> bytes) {
     auto overlay = std::make_shared<Overlay>(session_->dump->physical);
-    overlay->patch(*session_->memory->translate(lo), std::move(bytes));
+    overlay->patch(*session_->memory->translate(at), std::move(bytes));
     KernelDump d = *session_->dump;
     d.physical = overlay;
     DumpRun r;
     auto mem = make_kernel_memory(d, r.diags);
     KernelSymbols syms = read_kallsyms(*mem, d.vmcoreinfo, r.diags);
     auto btf = read_kernel_btf(*mem, syms, r.diags);
-    r.stacks = unwind_kernel_cpus(d, *mem, syms, btf ? &*btf : nullptr, r.diags);
+    KernelUnwinder unwinder(d, *mem, syms, btf ? &*btf : nullptr, r.diags);
+    for (const auto& cpu : d.cpus) r.stacks.push_back(unwinder.unwind_cpu(cpu));
+    if (btf) r.tasks = read_kernel_tasks(d, *mem, syms, *btf, unwinder, r.diags);
     return r;
   }
 
@@ -169,6 +179,28 @@ TEST_P(DamagedOrc, TheOtherLayoutIsRecognised) {
     if (session_->stacks[i].frames.at(0).frame.module != "kernel") continue;
     EXPECT_EQ(symbols_of(r.stacks[i]), symbols_of(session_->stacks[i])) << i;
   }
+}
+
+TEST_P(DamagedOrc, TaskListThatLoopsIsCut) {
+  // kthreadd's tasks.next made to point at itself: the walk meets a task it has seen.
+  ASSERT_TRUE(session_->btf);
+  auto tasks_at = session_->btf->offset_of("task_struct", "tasks");
+  ASSERT_TRUE(tasks_at);
+  auto kthreadd = std::find_if(session_->tasks.begin(), session_->tasks.end(), [](const KernelTask& t) { return t.pid == 2; });
+  ASSERT_NE(kthreadd, session_->tasks.end());
+  std::uint64_t next = kthreadd->address + *tasks_at;
+  std::vector<std::byte> self(8);
+  std::memcpy(self.data(), &next, 8);
+  DumpRun r = run_patched(next, self);
+  EXPECT_TRUE(r.diags.has("tasks-list"));
+  ASSERT_EQ(r.tasks.size(), 3u);  // swapper/0, init, kthreadd
+  EXPECT_EQ(r.tasks[2].pid, 2);
+  // A list that breaks off: tasks.next pointing where the dump has nothing.
+  std::uint64_t nowhere = 0xdead000000000000ull;
+  std::memcpy(self.data(), &nowhere, 8);
+  r = run_patched(next, self);
+  EXPECT_TRUE(r.diags.has("tasks-list"));
+  EXPECT_EQ(r.tasks.size(), 3u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Dumps, DamagedOrc, ::testing::Values("vmcore.elf", "qemu.kdump"), [](const auto& param_info) {

@@ -240,6 +240,74 @@ TEST_P(KernelDumpTest, OtherCpuHasASaneStack) {
   }
 }
 
+const KernelTaskReport* task_named(const KernelReport& k, std::string_view comm) {
+  for (const auto& t : k.tasks) {
+    if (t.comm == comm) return &t;
+  }
+  return nullptr;
+}
+
+bool has_function(const KernelTaskReport& t, std::string_view name) {
+  return std::any_of(t.frames.begin(), t.frames.end(), [&](const Frame& f) { return f.function == name; });
+}
+
+TEST_P(KernelDumpTest, TasksIncludeTheInitramfsProcesses) {
+  auto report = analyze_file(path_.string(), {});
+  ASSERT_TRUE(report) << report.error().message;
+  const KernelReport& k = *report->kernel;
+  std::string text = report_to_text(*report);
+  ASSERT_TRUE(k.tasks_read) << text;
+  ASSERT_GT(k.tasks.size(), 40u);  // ~50 kernel threads and the initramfs's processes
+  EXPECT_EQ(k.tasks.front().pid, 0);  // init_task heads the list
+  EXPECT_EQ(k.tasks.front().comm, "swapper/0");
+  for (const auto& n : k.not_done) EXPECT_FALSE(n.starts_with("tasks")) << n;
+  // init is the task that panicked: running on the panicking CPU, whose stack is its.
+  const KernelTaskReport* init = task_named(k, "init");
+  ASSERT_NE(init, nullptr);
+  EXPECT_EQ(init->pid, 1);
+  EXPECT_EQ(init->running_on, k.panic_cpu);
+  EXPECT_TRUE(init->frames.empty());
+  // What crash-init.sh started: `sleep 3600` and the corelens-sleeper loop (comm: 15 characters).
+  const KernelTaskReport* sleep = nullptr;
+  for (const auto& t : k.tasks) {
+    if (t.comm == "sleep" && !t.running_on && has_function(t, "hrtimer_nanosleep")) sleep = &t;
+  }
+  ASSERT_NE(sleep, nullptr) << text;
+  EXPECT_EQ(sleep->state, 'S');
+  EXPECT_FALSE(sleep->kernel_thread);
+  EXPECT_EQ(sleep->frame_notes.back().stack, "user");
+  EXPECT_NE(task_named(k, "corelens-sleepe"), nullptr) << text;
+  // kthreadd: a kernel thread, its stack from __schedule down to ret_from_fork.
+  const KernelTaskReport* kthreadd = task_named(k, "kthreadd");
+  ASSERT_NE(kthreadd, nullptr);
+  EXPECT_EQ(kthreadd->pid, 2);
+  EXPECT_TRUE(kthreadd->kernel_thread);
+  EXPECT_EQ(kthreadd->wchan, "kthreadd");
+  ASSERT_FALSE(kthreadd->frames.empty());
+  EXPECT_EQ(kthreadd->frames.back().function, "ret_from_fork");
+  // Every switched-out task unwinds completely with ORC, and no running task is unwound twice.
+  std::size_t running = 0;
+  for (const auto& t : k.tasks) {
+    if (t.running_on) {
+      ++running;
+      continue;
+    }
+    EXPECT_TRUE(t.unwind_complete) << t.pid << " " << t.comm << ": " << t.unwind_status;
+    EXPECT_FALSE(t.wchan.empty()) << t.pid << " " << t.comm;
+    for (const auto& f : t.frames) EXPECT_NE(f.trust, FrameTrust::scan) << t.pid << " " << t.comm;
+  }
+  EXPECT_EQ(running, k.cpus.size());
+  // kdump's NT_PRSTATUS names each CPU's task (QEMU writes its own ids there).
+  if (report->producer == "kexec/kdump") {
+    for (const auto& c : k.cpus) {
+      auto t = std::find_if(k.tasks.begin(), k.tasks.end(), [&](const KernelTaskReport& x) { return x.running_on == c.cpu; });
+      ASSERT_NE(t, k.tasks.end());
+      EXPECT_EQ(t->pid, c.pid) << "CPU " << c.cpu;
+    }
+  }
+  EXPECT_NE(text.find("Tasks (" + std::to_string(k.tasks.size()) + "):"), std::string::npos);
+}
+
 INSTANTIATE_TEST_SUITE_P(AllFormats, KernelDumpTest,
                          ::testing::Values("vmcore.elf", "vmcore.kdump", "vmcore-lzo.kdump", "vmcore.flat", "qemu.elf",
                                            "qemu.kdump", "qemu.flat"),

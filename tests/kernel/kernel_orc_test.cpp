@@ -8,6 +8,7 @@
 
 #include "unwinder/kernel_orc.hpp"
 #include "unwinder/kernel_prologue.hpp"
+#include "unwinder/kernel_tasks.hpp"
 
 namespace corelens {
 namespace {
@@ -448,6 +449,28 @@ TEST(KernelPrologue, NoGuessWhenRspIsComputed) {
   EXPECT_FALSE(stack_depth_at(code({0x48, 0x89, 0xec, 0x90}), 0x1000, 0x1003));  // mov rsp,rbp
   EXPECT_FALSE(stack_depth_at(code({0x5b, 0x90}), 0x1000, 0x1001));              // pops more than pushed
   EXPECT_FALSE(stack_depth_at(code({0x90}), 0x1000, 0x1005));                    // pc past the code
+}
+
+}  // namespace
+}  // namespace corelens
+
+namespace corelens {
+namespace {
+
+TEST(KernelTaskState, PsLetters) {
+  // __state bits (6.1): 0 running, 1 interruptible, 2 uninterruptible, 0x402 idle (uninterruptible
+  // + noload), 4 stopped, 8 traced, 0x40 parked; exit_state 0x10 dead, 0x20 zombie.
+  EXPECT_EQ(task_state_char(0, 0), 'R');
+  EXPECT_EQ(task_state_char(1, 0), 'S');
+  EXPECT_EQ(task_state_char(2, 0), 'D');
+  EXPECT_EQ(task_state_char(0x402, 0), 'I');
+  EXPECT_EQ(task_state_char(4, 0), 'T');
+  EXPECT_EQ(task_state_char(8, 0), 't');
+  EXPECT_EQ(task_state_char(0, 0x20), 'Z');
+  EXPECT_EQ(task_state_char(0, 0x10), 'X');
+  EXPECT_EQ(task_state_char(0x40, 0), 'P');
+  EXPECT_EQ(task_state_char(0x1000 | 2, 0), 'D');  // waiting on an rtlock
+  EXPECT_EQ(task_state_char(0xffffffffu, 0xffffffffu), 'D');  // garbage stays a letter (the rtlock bit wins)
 }
 
 }  // namespace

@@ -48,11 +48,18 @@ def main():
                 problems.append(f"CPU {cpu['cpu']}: {len(thread['frames'])} frames, {len(cpu['frames'])} notes")
         if any(n.startswith("stacks") for n in report["kernel"]["not_done"]):
             problems.append("not_done still lists stacks")
+        tasks = report["kernel"]["tasks"]
+        if not report["kernel"]["tasks_read"] or len(tasks) < 10:
+            problems.append(f"{len(tasks)} tasks")
+        for t in tasks:
+            if len(t["frames"]) != len(t["frame_notes"]):
+                problems.append(f"task {t['pid']}: {len(t['frames'])} frames, {len(t['frame_notes'])} notes")
         for p in problems:
             print(f"FAIL {dump}: {p}")
         failures += bool(errors) or bool(problems)
         if not errors and not problems:
-            print(f"ok   {dump}: " + ", ".join(f"CPU {c['cpu']} {len(c['frames'])} frames" for c in report["kernel"]["cpus"]))
+            print(f"ok   {dump}: " + ", ".join(f"CPU {c['cpu']} {len(c['frames'])} frames" for c in report["kernel"]["cpus"])
+                  + f", {len(tasks)} tasks")
     print(f"{len(dumps) - failures} passed, {failures} failed")
     return 1 if failures else 0
 
