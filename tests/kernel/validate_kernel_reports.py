@@ -16,6 +16,7 @@ def main():
     corelens, schema_path, directory = sys.argv[1:]
     with open(schema_path) as f:
         schema = json.load(f)
+    jsonschema.Draft202012Validator.check_schema(schema)
     validator = jsonschema.Draft202012Validator(schema)
     dumps = [os.path.join(directory, d) for d in DUMPS if os.path.exists(os.path.join(directory, d))]
     if not dumps:
