@@ -158,7 +158,8 @@ int run_analyze(const std::vector<std::string>& argv) {
     std::fprintf(stderr, "corelens: %s\n", report.error().message.c_str());
     return exit_code_for(report.error());
   }
-  std::string out = args.format == "json" ? report_to_json(*report) + "\n" : report_to_text(*report, args.text);
+  std::string out = args.format == "json" ? report_to_json(*report) : report_to_text(*report, args.text);
+  if (args.format == "json") out += '\n';
   std::fwrite(out.data(), 1, out.size(), stdout);
   return kExitOk;
 }

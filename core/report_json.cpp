@@ -2,193 +2,372 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_writer.hpp"
 #include "core/report_kernel.hpp"
 #include "core/strings.hpp"
 
 namespace corelens {
 namespace {
 
-using Json = nlohmann::ordered_json;
+// Streamed, not built as a tree: a 1,000-thread or 260,000-frame report spent
+// most of its time allocating JSON values (see tests/bench/RESULTS.md). Field
+// order is the schema's.
 
-Json opt_hex(const std::optional<std::uint64_t>& v) { return v ? Json(hex(*v)) : Json(nullptr); }
-template <typename T>
-Json opt(const std::optional<T>& v) { return v ? Json(*v) : Json(nullptr); }
-Json opt_str(const std::string& s) { return s.empty() ? Json(nullptr) : Json(s); }
-
-Json frame_json(const Frame& f) {
-  Json j;
-  j["index"] = f.index;
-  j["pc"] = hex(f.pc);
-  j["lookup_pc"] = hex(f.lookup_pc);
-  j["sp"] = opt_hex(f.sp);
-  j["function"] = opt_str(f.function);
-  j["function_offset"] = f.function.empty() || f.inlined ? Json(nullptr) : Json(hex(f.function_offset));
-  j["module"] = opt_str(f.module);
-  j["module_offset"] = opt_hex(f.module_offset);
-  j["file"] = opt_str(f.file);
-  j["compilation_dir"] = opt_str(f.compilation_dir);
-  j["line"] = f.line ? Json(f.line) : Json(nullptr);
-  j["column"] = f.column ? Json(f.column) : Json(nullptr);
-  j["inlined"] = f.inlined;
-  j["signal_frame"] = f.signal_frame;
-  j["trust"] = to_string(f.trust);
-  Json regs = Json::object();
-  for (const auto& r : f.registers) regs[std::string(r.name)] = hex(r.value);
-  j["registers"] = std::move(regs);
-  return j;
+void registers_json(JsonWriter& w, const std::vector<Register>& regs) {
+  w.begin_object();
+  for (const auto& r : regs) {
+    w.key(r.name);
+    w.hex(r.value);
+  }
+  w.end_object();
 }
 
-Json thread_json(const ThreadReport& t) {
-  Json j;
-  j["tid"] = t.tid;
-  j["name"] = opt_str(t.name);
-  j["crashed"] = t.crashed;
-  Json regs = Json::object();
-  for (const auto& r : t.registers) regs[std::string(r.name)] = hex(r.value);
-  j["registers"] = std::move(regs);
-  Json frames = Json::array();
-  for (const auto& f : t.frames) frames.push_back(frame_json(f));
-  j["frames"] = std::move(frames);
-  j["unwind"] = Json{{"complete", t.unwind_complete}, {"status", t.unwind_status}, {"unwinder", opt_str(t.unwinder)}};
-  return j;
+void frame_json(JsonWriter& w, const Frame& f) {
+  w.begin_object();
+  w.field("index", f.index);
+  w.key("pc");
+  w.hex(f.pc);
+  w.key("lookup_pc");
+  w.hex(f.lookup_pc);
+  w.key("sp");
+  w.hex_or_null(f.sp);
+  w.key("function");
+  w.string_or_null(f.function);
+  w.key("function_offset");
+  if (f.function.empty() || f.inlined) w.null();
+  else w.hex(f.function_offset);
+  w.key("module");
+  w.string_or_null(f.module);
+  w.key("module_offset");
+  w.hex_or_null(f.module_offset);
+  w.key("file");
+  w.string_or_null(f.file);
+  w.key("compilation_dir");
+  w.string_or_null(f.compilation_dir);
+  w.key("line");
+  if (f.line) w.value(f.line);
+  else w.null();
+  w.key("column");
+  if (f.column) w.value(f.column);
+  else w.null();
+  w.field("inlined", f.inlined);
+  w.field("signal_frame", f.signal_frame);
+  w.field("trust", to_string(f.trust));
+  w.key("registers");
+  registers_json(w, f.registers);
+  w.end_object();
+}
+
+void thread_json(JsonWriter& w, const ThreadReport& t) {
+  w.begin_object();
+  w.field("tid", t.tid);
+  w.key("name");
+  w.string_or_null(t.name);
+  w.field("crashed", t.crashed);
+  w.key("registers");
+  registers_json(w, t.registers);
+  w.key("frames");
+  w.begin_array();
+  for (const auto& f : t.frames) frame_json(w, f);
+  w.end_array();
+  w.key("unwind");
+  w.begin_object();
+  w.field("complete", t.unwind_complete);
+  w.field("status", t.unwind_status);
+  w.key("unwinder");
+  w.string_or_null(t.unwinder);
+  w.end_object();
+  w.end_object();
 }
 
 // --unwinder cross-check (cli/report.schema.json: unwinder_cross_check).
-Json cross_check_side_json(const CrossCheckSide& s) {
-  Json frame(nullptr);
+void cross_check_side_json(JsonWriter& w, const CrossCheckSide& s) {
+  w.begin_object();
+  w.field("unwinder", s.unwinder);
+  w.field("frames", s.frames);
+  w.field("complete", s.complete);
+  w.field("status", s.status);
+  w.key("frame");
   if (s.frame) {
-    frame = Json{{"pc", hex(s.frame->pc)}, {"sp", opt_hex(s.frame->sp)}, {"trust", to_string(s.frame->trust)},
-                 {"function", opt_str(s.frame->function)}};
-  }
-  return Json{{"unwinder", s.unwinder}, {"frames", s.frames}, {"complete", s.complete}, {"status", s.status},
-              {"frame", std::move(frame)}};
-}
-
-Json cross_check_json(const std::vector<UnwinderComparison>& comparisons) {
-  Json out = Json::array();
-  for (const auto& c : comparisons) {
-    out.push_back(Json{{"tid", c.tid}, {"agree", c.agree}, {"first_difference", opt(c.first_difference)},
-                       {"first_trust_difference", opt(c.first_trust_difference)}, {"summary", c.summary},
-                       {"libdwfl", cross_check_side_json(c.dwfl)}, {"libunwind", cross_check_side_json(c.libunwind)}});
-  }
-  return out;
-}
-
-Json signal_json(const SignalReport& s) {
-  Json j;
-  j["number"] = s.number;
-  j["name"] = s.name;
-  j["description"] = s.description;
-  j["code"] = s.code;
-  j["code_name"] = opt_str(s.code_name);
-  j["code_description"] = s.code_description;
-  j["address"] = opt_hex(s.address);
-  j["sender_pid"] = opt(s.sender_pid);
-  j["sender_uid"] = opt(s.sender_uid);
-  j["errno"] = s.errnum;
-  return j;
-}
-
-Json analysis_json(const CrashAnalysis& a) {
-  Json j;
-  j["why"] = a.why;
-  const CrashClassification& c = a.classification;
-  j["category"] = c.category;
-  j["rule"] = c.rule;
-  j["severity"] = c.severity;
-  j["message"] = opt_str(c.message);
-  j["exception_type"] = opt_str(c.exception_type);
-  if (a.fault) {
-    const FaultExplanation& f = *a.fault;
-    j["fault"] = Json{{"pc", hex(f.pc)},
-                      {"instruction", opt_str(f.instruction)},
-                      {"access", opt_str(f.access)},
-                      {"size", f.size ? Json(f.size) : Json(nullptr)},
-                      {"address", opt_hex(f.address)},
-                      {"base_register", opt_str(f.base_register)},
-                      {"base_value", opt_hex(f.base_value)},
-                      {"index_register", opt_str(f.index_register)},
-                      {"index_value", opt_hex(f.index_value)},
-                      {"scale", f.scale ? Json(f.scale) : Json(nullptr)},
-                      {"displacement", f.displacement},
-                      {"matches_fault_address", opt(f.matches_fault_address)},
-                      {"variable", opt_str(f.variable)},
-                      {"member", opt_str(f.member)}};
+    w.begin_object();
+    w.key("pc");
+    w.hex(s.frame->pc);
+    w.key("sp");
+    w.hex_or_null(s.frame->sp);
+    w.field("trust", to_string(s.frame->trust));
+    w.key("function");
+    w.string_or_null(s.frame->function);
+    w.end_object();
   } else {
-    j["fault"] = nullptr;
+    w.null();
   }
-  j["signature"] = Json{{"hash", a.signature.hash}, {"readable", a.signature.readable},
-                        {"frames", a.signature.frames}};
-  Json groups = Json::array();
-  for (const auto& g : a.thread_groups) groups.push_back(Json{{"tids", g.tids}, {"top_function", g.top_function}});
-  j["thread_groups"] = std::move(groups);
-  Json health = Json::array();
-  for (const auto& h : a.health) health.push_back(Json{{"kind", h.kind}, {"message", h.message}});
-  j["health"] = std::move(health);
-  return j;
+  w.end_object();
+}
+
+void cross_check_json(JsonWriter& w, const std::vector<UnwinderComparison>& comparisons) {
+  w.begin_array();
+  for (const auto& c : comparisons) {
+    w.begin_object();
+    w.field("tid", c.tid);
+    w.field("agree", c.agree);
+    w.key("first_difference");
+    w.optional(c.first_difference);
+    w.key("first_trust_difference");
+    w.optional(c.first_trust_difference);
+    w.field("summary", c.summary);
+    w.key("libdwfl");
+    cross_check_side_json(w, c.dwfl);
+    w.key("libunwind");
+    cross_check_side_json(w, c.libunwind);
+    w.end_object();
+  }
+  w.end_array();
+}
+
+void signal_json(JsonWriter& w, const SignalReport& s) {
+  w.begin_object();
+  w.field("number", s.number);
+  w.field("name", s.name);
+  w.field("description", s.description);
+  w.field("code", s.code);
+  w.key("code_name");
+  w.string_or_null(s.code_name);
+  w.field("code_description", s.code_description);
+  w.key("address");
+  w.hex_or_null(s.address);
+  w.key("sender_pid");
+  w.optional(s.sender_pid);
+  w.key("sender_uid");
+  w.optional(s.sender_uid);
+  w.field("errno", s.errnum);
+  w.end_object();
+}
+
+void fault_json(JsonWriter& w, const FaultExplanation& f) {
+  w.begin_object();
+  w.key("pc");
+  w.hex(f.pc);
+  w.key("instruction");
+  w.string_or_null(f.instruction);
+  w.key("access");
+  w.string_or_null(f.access);
+  w.key("size");
+  if (f.size) w.value(f.size);
+  else w.null();
+  w.key("address");
+  w.hex_or_null(f.address);
+  w.key("base_register");
+  w.string_or_null(f.base_register);
+  w.key("base_value");
+  w.hex_or_null(f.base_value);
+  w.key("index_register");
+  w.string_or_null(f.index_register);
+  w.key("index_value");
+  w.hex_or_null(f.index_value);
+  w.key("scale");
+  if (f.scale) w.value(f.scale);
+  else w.null();
+  w.field("displacement", f.displacement);
+  w.key("matches_fault_address");
+  w.optional(f.matches_fault_address);
+  w.key("variable");
+  w.string_or_null(f.variable);
+  w.key("member");
+  w.string_or_null(f.member);
+  w.end_object();
+}
+
+void analysis_json(JsonWriter& w, const CrashAnalysis& a) {
+  w.begin_object();
+  w.field("why", a.why);
+  const CrashClassification& c = a.classification;
+  w.field("category", c.category);
+  w.field("rule", c.rule);
+  w.field("severity", c.severity);
+  w.key("message");
+  w.string_or_null(c.message);
+  w.key("exception_type");
+  w.string_or_null(c.exception_type);
+  w.key("fault");
+  if (a.fault) fault_json(w, *a.fault);
+  else w.null();
+  w.key("signature");
+  w.begin_object();
+  w.field("hash", a.signature.hash);
+  w.field("readable", a.signature.readable);
+  w.key("frames");
+  w.begin_array();
+  for (const auto& f : a.signature.frames) w.value(f);
+  w.end_array();
+  w.end_object();
+  w.key("thread_groups");
+  w.begin_array();
+  for (const auto& g : a.thread_groups) {
+    w.begin_object();
+    w.key("tids");
+    w.begin_array();
+    for (auto tid : g.tids) w.value(tid);
+    w.end_array();
+    w.field("top_function", g.top_function);
+    w.end_object();
+  }
+  w.end_array();
+  w.key("health");
+  w.begin_array();
+  for (const auto& h : a.health) {
+    w.begin_object();
+    w.field("kind", h.kind);
+    w.field("message", h.message);
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+}
+
+void module_json(JsonWriter& w, const ModuleReport& m) {
+  w.begin_object();
+  w.field("path", m.path);
+  w.key("start");
+  w.hex(m.start);
+  w.key("end");
+  w.hex(m.end);
+  w.key("load_bias");
+  w.hex(m.load_bias);
+  w.key("build_id");
+  w.string_or_null(m.build_id);
+  w.field("main_executable", m.is_main_executable);
+  w.key("symbols");
+  w.begin_object();
+  w.field("source", to_string(m.symbols));
+  w.key("file");
+  w.string_or_null(m.file);
+  w.key("file_build_id");
+  w.string_or_null(m.file_build_id);
+  w.key("debug_file");
+  w.string_or_null(m.debug_file);
+  w.key("note");
+  w.string_or_null(m.symbols_note);
+  w.end_object();
+  w.end_object();
 }
 
 }  // namespace
 
 std::string report_to_json(const Report& r, int indent) {
-  Json j;
-  j["schema_version"] = r.schema_version;
-  j["tool"] = "corelens";
-  j["dump"] = Json{{"path", r.dump_path}, {"kind", r.dump_kind}, {"producer", r.producer}, {"arch", r.arch}};
-  j["process"] = Json{{"executable", opt_str(r.process.executable)},
-                      {"command_line", opt_str(r.process.command_line)},
-                      {"name", opt_str(r.process.name)},
-                      {"pid", opt(r.process.pid)},
-                      {"ppid", opt(r.process.ppid)},
-                      {"uid", opt(r.process.uid)},
-                      {"gid", opt(r.process.gid)}};
-  j["signal"] = r.signal ? signal_json(*r.signal) : Json(nullptr);
-  j["crashed_thread"] = opt(r.crashed_tid);
-  j["analysis"] = r.analysis ? analysis_json(*r.analysis) : Json(nullptr);
-  Json threads = Json::array();
-  for (const auto& t : r.threads) threads.push_back(thread_json(t));
-  j["threads"] = std::move(threads);
-  Json mappings = Json::array();
+  std::string out;
+  // Frames dominate: ~600 bytes each pretty-printed. Reserving avoids repeated
+  // regrowth of a string that can reach hundreds of MiB.
+  std::size_t frames = 0;
+  for (const auto& t : r.threads) frames += t.frames.size();
+  out.reserve(4096 + frames * (indent < 0 ? 400 : 700));
+  JsonWriter w(out, indent);
+  w.begin_object();
+  w.field("schema_version", r.schema_version);
+  w.field("tool", "corelens");
+  w.key("dump");
+  w.begin_object();
+  w.field("path", r.dump_path);
+  w.field("kind", r.dump_kind);
+  w.field("producer", r.producer);
+  w.field("arch", r.arch);
+  w.end_object();
+  w.key("process");
+  w.begin_object();
+  w.key("executable");
+  w.string_or_null(r.process.executable);
+  w.key("command_line");
+  w.string_or_null(r.process.command_line);
+  w.key("name");
+  w.string_or_null(r.process.name);
+  w.key("pid");
+  w.optional(r.process.pid);
+  w.key("ppid");
+  w.optional(r.process.ppid);
+  w.key("uid");
+  w.optional(r.process.uid);
+  w.key("gid");
+  w.optional(r.process.gid);
+  w.end_object();
+  w.key("signal");
+  if (r.signal) signal_json(w, *r.signal);
+  else w.null();
+  w.key("crashed_thread");
+  w.optional(r.crashed_tid);
+  w.key("analysis");
+  if (r.analysis) analysis_json(w, *r.analysis);
+  else w.null();
+  w.key("threads");
+  w.begin_array();
+  for (const auto& t : r.threads) thread_json(w, t);
+  w.end_array();
+  w.key("mappings");
+  w.begin_array();
   for (const auto& m : r.mappings) {
-    mappings.push_back(Json{{"start", hex(m.start)}, {"end", hex(m.end)}, {"perms", m.perms},
-                            {"path", opt_str(m.path)}, {"file_offset", hex(m.file_offset)},
-                            {"saved_bytes", m.saved}, {"size", m.end - m.start}});
+    w.begin_object();
+    w.key("start");
+    w.hex(m.start);
+    w.key("end");
+    w.hex(m.end);
+    w.field("perms", m.perms);
+    w.key("path");
+    w.string_or_null(m.path);
+    w.key("file_offset");
+    w.hex(m.file_offset);
+    w.field("saved_bytes", m.saved);
+    w.field("size", m.end - m.start);
+    w.end_object();
   }
-  j["mappings"] = std::move(mappings);
-  Json modules = Json::array();
-  for (const auto& m : r.modules) {
-    modules.push_back(Json{{"path", m.path},
-                           {"start", hex(m.start)},
-                           {"end", hex(m.end)},
-                           {"load_bias", hex(m.load_bias)},
-                           {"build_id", opt_str(m.build_id)},
-                           {"main_executable", m.is_main_executable},
-                           {"symbols", Json{{"source", to_string(m.symbols)},
-                                            {"file", opt_str(m.file)},
-                                            {"file_build_id", opt_str(m.file_build_id)},
-                                            {"debug_file", opt_str(m.debug_file)},
-                                            {"note", opt_str(m.symbols_note)}}}});
-  }
-  j["modules"] = std::move(modules);
-  Json notes = Json::array();
+  w.end_array();
+  w.key("modules");
+  w.begin_array();
+  for (const auto& m : r.modules) module_json(w, m);
+  w.end_array();
+  w.key("notes");
+  w.begin_array();
   for (const auto& n : r.notes) {
-    notes.push_back(Json{{"name", n.name}, {"type", n.type}, {"type_name", opt_str(n.type_name)},
-                         {"offset", hex(n.offset)}, {"size", n.size}});
+    w.begin_object();
+    w.field("name", n.name);
+    w.field("type", n.type);
+    w.key("type_name");
+    w.string_or_null(n.type_name);
+    w.key("offset");
+    w.hex(n.offset);
+    w.field("size", n.size);
+    w.end_object();
   }
-  j["notes"] = std::move(notes);
-  Json auxv = Json::array();
-  for (const auto& a : r.auxv) auxv.push_back(Json{{"type", a.type}, {"value", hex(a.value)}});
-  j["auxv"] = std::move(auxv);
-  Json diags = Json::array();
+  w.end_array();
+  w.key("auxv");
+  w.begin_array();
+  for (const auto& a : r.auxv) {
+    w.begin_object();
+    w.field("type", a.type);
+    w.key("value");
+    w.hex(a.value);
+    w.end_object();
+  }
+  w.end_array();
+  w.key("diagnostics");
+  w.begin_array();
   for (const auto& d : r.diagnostics) {
-    diags.push_back(Json{{"severity", to_string(d.severity)}, {"code", d.code}, {"message", d.message},
-                         {"where", opt_hex(d.where)}});
+    w.begin_object();
+    w.field("severity", to_string(d.severity));
+    w.field("code", d.code);
+    w.field("message", d.message);
+    w.key("where");
+    w.hex_or_null(d.where);
+    w.end_object();
   }
-  j["diagnostics"] = std::move(diags);
-  if (!r.unwinder_cross_check.empty()) j["unwinder_cross_check"] = cross_check_json(r.unwinder_cross_check);
-  if (r.kernel) j["kernel"] = kernel_report_json(*r.kernel);
-  // Hostile dumps can carry invalid UTF-8 in paths and names: replace rather than throw.
-  return j.dump(indent, ' ', false, Json::error_handler_t::replace);
+  w.end_array();
+  if (!r.unwinder_cross_check.empty()) {
+    w.key("unwinder_cross_check");
+    cross_check_json(w, r.unwinder_cross_check);
+  }
+  if (r.kernel) {
+    w.key("kernel");
+    w.value(kernel_report_json(*r.kernel));  // small: built as a tree
+  }
+  w.end_object();
+  return out;
 }
 
 }  // namespace corelens

@@ -351,9 +351,13 @@ std::optional<std::uint64_t> Session::symbol_address(const std::string& name) co
 }
 
 Result<Report> analyze_file(const std::string& path, const AnalyzeOptions& options) {
-  auto session = open_session(path, options);
-  if (!session) return unexpected(session.error());
-  return (*session)->report();
+  auto opened = open_session(path, options);
+  if (!opened) return unexpected(opened.error());
+  std::shared_ptr<const Session> session = std::move(*opened);
+  // Nobody else holds this Session: take its Report rather than copy it (a 260,000-frame report
+  // is hundreds of MiB). Sessions are created non-const, so the cast is sound.
+  if (session.use_count() == 1) return std::move(const_cast<Session&>(*session).report_);
+  return session->report();
 }
 
 }  // namespace corelens

@@ -67,6 +67,7 @@ class Session {
   DwflBackend* lookup_backend() const;  // created on first use; null if it cannot be
   friend Result<std::shared_ptr<const Session>> open_session(std::shared_ptr<const MappedFile>,
                                                              const AnalyzeOptions&);
+  friend Result<Report> analyze_file(const std::string&, const AnalyzeOptions&);
   std::shared_ptr<const ProcessDump> dump_;
   std::vector<LocatedModule> located_;
   std::shared_ptr<const MemorySource> memory_;

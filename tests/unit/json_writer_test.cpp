@@ -1,0 +1,102 @@
+// The streaming JSON writer prints exactly what nlohmann::json's dump() prints for the same
+// tree (reports used to be dumped by nlohmann; readers and tests rely on the layout), and turns
+// invalid UTF-8 into U+FFFD the same way.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "core/json_writer.hpp"
+
+namespace corelens {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+std::string ours(const Json& tree, int indent) {
+  std::string out;
+  JsonWriter w(out, indent);
+  w.value(tree);
+  return out;
+}
+
+std::string theirs(const Json& tree, int indent) { return tree.dump(indent, ' ', false, Json::error_handler_t::replace); }
+
+TEST(JsonWriter, SameTextAsNlohmannPrettyAndCompact) {
+  Json tree = {{"schema_version", 1},
+               {"empty_object", Json::object()},
+               {"empty_array", Json::array()},
+               {"nested", {{"a", {1, 2, {{"b", nullptr}}}}, {"t", true}, {"f", false}}},
+               {"big", std::numeric_limits<std::uint64_t>::max()},
+               {"negative", std::numeric_limits<std::int64_t>::min()},
+               {"escapes", std::string("quote \" backslash \\ \b\f\n\r\t ctl \x01\x1f del \x7f", 38)},
+               {"utf8", "na\xc3\xafve \xe2\x82\xac \xf0\x9f\x92\xa5"},
+               {"nul", std::string("a\0b", 3)}};
+  for (int indent : {-1, 0, 2, 4}) {
+    EXPECT_EQ(ours(tree, indent), theirs(tree, indent)) << "indent " << indent;
+  }
+}
+
+TEST(JsonWriter, InvalidUtf8IsReplacedAsNlohmannDoes) {
+  const std::vector<std::string> cases = {
+      "\xff",         "\xc0\xaf",     "\xe0\x80\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xe2\x82",
+      "\xe2\x82" "A", "\xf0\x9f\x92", "\x80\x80",     "ok\xc3",       "\xc3\x28",         "\xf8\x88\x80\x80\x80",
+  };
+  for (const auto& s : cases) {
+    Json tree = {{"k" + s, s}};
+    EXPECT_EQ(ours(tree, 2), theirs(tree, 2)) << testing::PrintToString(s);
+  }
+}
+
+// Random byte strings and random trees: the two agree on all of them.
+TEST(JsonWriter, RandomTreesAgree) {
+  std::mt19937 rng(1234);
+  auto random_string = [&] {
+    std::string s(rng() % 12, '\0');
+    for (auto& c : s) c = static_cast<char>(rng() % 4 == 0 ? rng() % 256 : 'a' + rng() % 26);
+    return s;
+  };
+  std::function<Json(int)> random_tree = [&](int depth) -> Json {
+    switch (depth > 3 ? rng() % 4 : rng() % 6) {
+      case 0: return random_string();
+      case 1: return static_cast<std::int64_t>(rng()) - (1ll << 31);
+      case 2: return rng() % 2 == 0;
+      case 3: return nullptr;
+      case 4: {
+        Json a = Json::array();
+        for (unsigned i = rng() % 4; i > 0; --i) a.push_back(random_tree(depth + 1));
+        return a;
+      }
+      default: {
+        Json o = Json::object();
+        for (unsigned i = rng() % 4; i > 0; --i) o[random_string()] = random_tree(depth + 1);
+        return o;
+      }
+    }
+  };
+  for (int i = 0; i < 500; ++i) {
+    Json tree = random_tree(0);
+    ASSERT_EQ(ours(tree, 2), theirs(tree, 2)) << i;
+    ASSERT_EQ(ours(tree, -1), theirs(tree, -1)) << i;
+  }
+}
+
+TEST(JsonWriter, ReportConventions) {
+  std::string out;
+  JsonWriter w(out, -1);
+  w.begin_object();
+  w.key("a");
+  w.hex(0x1f);
+  w.key("b");
+  w.hex_or_null(std::nullopt);
+  w.key("c");
+  w.string_or_null("");
+  w.key("d");
+  w.optional(std::optional<int>(-3));
+  w.field("e", std::string_view("x"));
+  w.end_object();
+  EXPECT_EQ(out, R"({"a":"0x1f","b":null,"c":null,"d":-3,"e":"x"})");
+}
+
+}  // namespace
+}  // namespace corelens
