@@ -1,13 +1,19 @@
 // corelens: the command-line front end. Thin by design: it parses arguments, runs the analysis
 // library, and prints the Report; it never reads dump bytes itself.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "cli/exit_codes.hpp"
+#include "cli/isolation.hpp"
 #include "cli/subcommands.hpp"
 #include "cli/triage.hpp"
 #include "core/report_json.hpp"
@@ -48,6 +54,12 @@ options for analyze:
                       group of identical stacks (text)
   --skip-frames FILE  more frames to leave out of the crash signature (one name or
                       prefix* per line, added to the built-in list)
+  --isolate           analyse in a child process with time and memory limits, so a
+                      hostile dump can neither crash nor hang the caller
+  --timeout SECONDS   with --isolate: wall clock and CPU limit (default 120; implies
+                      --isolate)
+  --memory-limit MIB  with --isolate: address space on top of the dump's own size
+                      (default 4096; implies --isolate)
   -h, --help          this help
   --version           print the version
 
@@ -57,7 +69,8 @@ exit status:
   0   the dump was analysed       64  bad command line
   65  not a dump, or unreadable   66  cannot open the file
   69  a dump this version cannot read yet
-  70  internal error
+  70  internal error (with --isolate: the analysis crashed)
+  75  with --isolate: the analysis went past its time or memory limit
 )";
 
 struct Args {
@@ -65,6 +78,8 @@ struct Args {
   std::string format = "text";
   AnalyzeOptions analyze;
   TextOptions text;
+  bool isolate = false;
+  IsolationLimits limits;
 };
 
 int usage_error(const std::string& message) {
@@ -81,6 +96,35 @@ int exit_code_for(const Error& e) {
     case ErrorCode::unsupported: return kExitUnsupported;
     default: return kExitInternal;
   }
+}
+
+// Analyses the dump and writes the report to FD; errors go to stderr. Returns the exit code.
+int analyze_and_print(const Args& args, int fd) {
+  auto report = analyze_file(args.core, args.analyze);
+  if (!report) {
+    std::fprintf(stderr, "corelens: %s\n", report.error().message.c_str());
+    return exit_code_for(report.error());
+  }
+  std::string out = args.format == "json" ? report_to_json(*report) : report_to_text(*report, args.text);
+  if (args.format == "json") out += '\n';
+  return write_all(fd, out) ? kExitOk : kExitIo;
+}
+
+// --isolate: the same in a child with limits (cli/isolation.hpp). The child's report is held
+// until it has finished, so a crash half-way never leaves half a JSON document on stdout.
+int analyze_isolated(const Args& args) {
+  auto child = spawn_isolated(args.core, args.limits, [&](int fd) { return analyze_and_print(args, fd); });
+  if (!child) {
+    std::fprintf(stderr, "corelens: cannot start the isolated analysis: %s\n", std::strerror(errno));
+    return kExitInternal;
+  }
+  ChildResult result = wait_for_child(*child, args.limits.timeout_seconds);
+  if (auto end = abnormal_end(result.wait_status, result.killed_for_time)) {
+    std::fprintf(stderr, "corelens: %s: %s\n", args.core.c_str(), end->message.c_str());
+    return end->over_limit ? kExitLimit : kExitInternal;
+  }
+  if (!write_all(STDOUT_FILENO, result.output)) return kExitIo;
+  return WIFEXITED(result.wait_status) ? WEXITSTATUS(result.wait_status) : kExitInternal;
 }
 
 int run_analyze(const std::vector<std::string>& argv) {
@@ -125,6 +169,20 @@ int run_analyze(const std::vector<std::string>& argv) {
         if (end == v->c_str() || *end != '\0' || n == 0) return usage_error("--max-frames needs a positive number");
         args.analyze.limits.max_frames = static_cast<std::size_t>(n);
       }
+    } else if (a == "--isolate") {
+      args.isolate = true;
+    } else if (a == "--timeout" || a == "--memory-limit") {
+      const std::string* v = value(a.c_str());
+      if (v == nullptr) return usage_error(a + " needs a value");
+      char* end = nullptr;
+      unsigned long long n = std::strtoull(v->c_str(), &end, 10);
+      bool timeout = a == "--timeout";
+      if (end == v->c_str() || *end != '\0' || n == 0 || n > (timeout ? 86400ull : 1ull << 30)) {
+        return usage_error(timeout ? "--timeout needs seconds (1 to 86400)" : "--memory-limit needs MiB");
+      }
+      if (timeout) args.limits.timeout_seconds = static_cast<unsigned>(n);
+      else args.limits.memory_limit_mib = n;
+      args.isolate = true;
     } else if (a == "--registers") {
       args.text.show_registers = true;
     } else if (a == "--modules") {
@@ -153,15 +211,7 @@ int run_analyze(const std::vector<std::string>& argv) {
   const char* urls = std::getenv("DEBUGINFOD_URLS");
   args.analyze.locator.use_debuginfod = urls != nullptr && *urls != '\0';
 
-  auto report = analyze_file(args.core, args.analyze);
-  if (!report) {
-    std::fprintf(stderr, "corelens: %s\n", report.error().message.c_str());
-    return exit_code_for(report.error());
-  }
-  std::string out = args.format == "json" ? report_to_json(*report) : report_to_text(*report, args.text);
-  if (args.format == "json") out += '\n';
-  std::fwrite(out.data(), 1, out.size(), stdout);
-  return kExitOk;
+  return args.isolate ? analyze_isolated(args) : analyze_and_print(args, STDOUT_FILENO);
 }
 
 }  // namespace

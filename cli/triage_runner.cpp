@@ -1,14 +1,11 @@
-// The isolation of `corelens triage`: every dump is analysed in a child process with a memory
-// limit (RLIMIT_AS), a CPU limit (RLIMIT_CPU) and a wall-clock timeout, so a dump that crashes or
-// hangs the analyzer costs that dump, not the batch. The child writes a TriageRecord as JSON to a
-// pipe; the parent reads it, and anything else (no JSON, a signal, a timeout) is reported.
+// The children of `corelens triage`: every dump is analysed in an isolated child process
+// (cli/isolation.hpp: memory, CPU and wall-clock limits), so a dump that crashes or hangs the
+// analyzer costs that dump, not the batch. The child writes a TriageRecord as JSON to a pipe; the
+// parent reads it, and anything else (no JSON, a signal, a timeout) is reported.
 //
 // The parent is single-threaded (a poll() loop), so fork() without exec is safe here.
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,9 +16,9 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "cli/isolation.hpp"
 #include "cli/triage.hpp"
 #include "core/analysis/signature.hpp"
-#include "core/signals.hpp"
 
 namespace corelens::cli {
 namespace {
@@ -29,52 +26,8 @@ namespace {
 using Json = nlohmann::ordered_json;
 using Clock = std::chrono::steady_clock;
 
-// TEST ONLY. CORELENS_TEST_CHILD_FAULT=crash:NAME or hang:NAME makes the child analysing the
-// dump whose file name is NAME crash (SIGSEGV) or hang, so the tests can prove the isolation
-// without a dump that really breaks the analyzer. Never set it outside the test suite.
-void apply_test_fault(const std::string& dump) {
-  const char* spec = std::getenv("CORELENS_TEST_CHILD_FAULT");
-  if (spec == nullptr) return;
-  std::string s(spec);
-  auto colon = s.find(':');
-  if (colon == std::string::npos) return;
-  std::string kind = s.substr(0, colon), name = s.substr(colon + 1);
-  std::string base = dump.substr(dump.find_last_of('/') + 1);
-  if (base != name) return;
-  if (kind == "crash") {
-    ::signal(SIGSEGV, SIG_DFL);
-    raise(SIGSEGV);
-  } else if (kind == "hang") {
-    for (;;) pause();
-  }
-}
-
-bool write_all(int fd, const std::string& data) {
-  std::size_t off = 0;
-  while (off < data.size()) {
-    ssize_t n = ::write(fd, data.data() + off, data.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    off += static_cast<std::size_t>(n);
-  }
-  return true;
-}
-
-[[noreturn]] void child_main(const std::string& dump, int fd, const RunnerOptions& options) {
-  std::uint64_t file_size = 0;
-  struct stat st {};
-  if (::stat(dump.c_str(), &st) == 0) file_size = static_cast<std::uint64_t>(st.st_size);
-  // The dump is mapped whole, so its size is added to the memory the analysis may use.
-  rlimit as{};
-  as.rlim_cur = as.rlim_max = static_cast<rlim_t>(options.memory_limit_mib * 1024 * 1024 + file_size);
-  setrlimit(RLIMIT_AS, &as);
-  rlimit cpu{};
-  cpu.rlim_cur = cpu.rlim_max = options.timeout_seconds + 1;
-  setrlimit(RLIMIT_CPU, &cpu);
-  rlimit core{};  // an analyzer crash must not leave a core of its own in the user's directory
-  setrlimit(RLIMIT_CORE, &core);
-  apply_test_fault(dump);
-
+// What runs in the child (see isolation.hpp): analyse one dump, send its record as JSON.
+int analyse_in_child(const std::string& dump, int fd, const RunnerOptions& options) {
   TriageRecord rec;
   auto report = analyze_file(dump, options.analyze);
   if (report) {
@@ -84,9 +37,7 @@ bool write_all(int fd, const std::string& data) {
     rec.error = report.error().message;
   }
   rec.dump = dump;
-  bool ok = write_all(fd, record_to_json(rec));
-  ::close(fd);
-  std::_Exit(ok ? 0 : 1);
+  return write_all(fd, record_to_json(rec)) ? 0 : 1;
 }
 
 struct Running {
@@ -110,13 +61,10 @@ void finish(Running& r, TriageRecord& out, const std::string& dump) {
   }
   out = TriageRecord{};
   out.dump = dump;
-  if (r.timed_out) {
-    out.status = "analyzer-timeout";
-    out.error = "the analysis took longer than the time limit and was killed";
-  } else if (WIFSIGNALED(status)) {
-    int sig = WTERMSIG(status);
-    out.status = sig == SIGXCPU ? "analyzer-timeout" : "analyzer-crashed";
-    out.error = "the analysis died of " + signal_name(sig) + " (" + signal_description(sig) + ")";
+  auto end = abnormal_end(status, r.timed_out);
+  if (end) {
+    out.status = end->timed_out ? "analyzer-timeout" : "analyzer-crashed";
+    out.error = end->message;
   } else {
     out.status = "analyzer-crashed";
     out.error = "the analysis exited with status " + std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) +
@@ -131,28 +79,21 @@ std::vector<TriageRecord> run_children(const std::vector<std::string>& dumps, co
   std::vector<Running> running;
   std::size_t next = 0, done = 0;
   unsigned jobs = options.jobs == 0 ? 1 : options.jobs;
-  std::fflush(nullptr);  // buffered output must not be written twice by the children
   while (done < dumps.size()) {
     while (running.size() < jobs && next < dumps.size()) {
-      int fds[2];
-      if (::pipe2(fds, O_CLOEXEC) != 0) break;
-      pid_t pid = ::fork();
-      if (pid == 0) {
-        ::close(fds[0]);
-        child_main(dumps[next], fds[1], options);
-      }
-      ::close(fds[1]);
-      if (pid < 0) {
-        ::close(fds[0]);
-        results[next].dump = dumps[next];
+      IsolationLimits limits{options.timeout_seconds, options.memory_limit_mib};
+      const std::string& dump = dumps[next];
+      auto child = spawn_isolated(dump, limits, [&](int fd) { return analyse_in_child(dump, fd, options); });
+      if (!child) {
+        results[next].dump = dump;
         results[next].status = "analyzer-crashed";
         results[next].error = std::string("fork failed: ") + std::strerror(errno);
         ++next, ++done;
         continue;
       }
       Running r;
-      r.pid = pid;
-      r.fd = fds[0];
+      r.pid = child->pid;
+      r.fd = child->fd;
       r.index = next++;
       r.start = Clock::now();
       running.push_back(std::move(r));
