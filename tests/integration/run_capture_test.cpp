@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/report_json.hpp"
+#include "tests/integration/peer_tools.hpp"
 #include "tests/integration/samples.hpp"
 #include "unwinder/analyze.hpp"
 
@@ -184,103 +185,6 @@ INSTANTIATE_TEST_SUITE_P(Samples, RunSample,
                                            "illegal_instruction", "threads_blocked", "inlined_o2"));
 
 // ---- Our cores as other tools read them ------------------------------------------------------------
-
-struct PeerFrame {
-  std::string function;
-  int line = 0;
-};
-using PeerStacks = std::map<int, std::vector<PeerFrame>>;  // by tid, innermost frame first
-
-// `eu-stack -i -s`: "TID n:", then "#k  0xPC [- 1] NAME", each optionally followed by an indented
-// "FILE:LINE[:COL]" line (as eu_stack_compare_test.cpp reads it).
-PeerStacks parse_eu_stack(const std::string& text) {
-  PeerStacks out;
-  static const std::regex kTid(R"(^TID (\d+):$)");
-  static const std::regex kFrame(R"(^#\d+\s+0x[0-9a-f]+(?: - 1)?\s*(.*)$)");
-  static const std::regex kSource(R"(^\s+(\S.*?):(\d+)(?::\d+)?$)");
-  std::istringstream in(text);
-  std::string line;
-  std::vector<PeerFrame>* current = nullptr;
-  std::smatch m;
-  while (std::getline(in, line)) {
-    if (std::regex_match(line, m, kTid)) current = &out[std::stoi(m[1])];
-    else if (current != nullptr && std::regex_match(line, m, kFrame)) current->push_back({m[1], 0});
-    else if (current != nullptr && !current->empty() && std::regex_match(line, m, kSource)) current->back().line = std::stoi(m[2]);
-  }
-  return out;
-}
-
-// gdb's `thread apply all bt`: "Thread N (... (LWP tid)):", then "#k  [0xPC in ]NAME (args) [at FILE:LINE]".
-PeerStacks parse_gdb(const std::string& text) {
-  PeerStacks out;
-  static const std::regex kThread(R"(^Thread \d+ \(.*LWP (\d+)\)\)?:?.*$)");
-  static const std::regex kFrame(R"(^#\d+\s+(?:0x[0-9a-f]+ in )?(\S+) \(.*?\)(?: at (\S+):(\d+))?.*$)");
-  std::istringstream in(text);
-  std::string line;
-  std::vector<PeerFrame>* current = nullptr;
-  std::smatch m;
-  while (std::getline(in, line)) {
-    if (std::regex_match(line, m, kThread)) current = &out[std::stoi(m[1])];
-    else if (current != nullptr && std::regex_match(line, m, kFrame)) current->push_back({m[1], m[3].matched ? std::stoi(m[3]) : 0});
-  }
-  return out;
-}
-
-// gdb names a few assembly functions by their minimal symbol ("clone3" for "__clone3").
-bool same_function(const std::string& ours, const std::string& theirs) {
-  std::string a = comparable_name(ours), b = comparable_name(theirs);
-  if (a.empty() && b == "??") return true;
-  auto strip = [](const std::string& x) { auto p = x.find_first_not_of('_'); return p == std::string::npos ? x : x.substr(p); };
-  return a == b || strip(a) == strip(b);
-}
-
-// eu-stack reads every thread of CORE with exactly our frames: functions (inlined ones included)
-// and lines, in order.
-void expect_eu_stack_agrees(const Report& r, const std::string& core, const std::string& exe) {
-  std::string text = run_command("eu-stack -i -s -n 0 --core '" + core + "' -e '" + exe + "' 2>/dev/null");
-  auto peer = parse_eu_stack(text);
-  ASSERT_EQ(peer.size(), r.threads.size()) << text;
-  for (const auto& t : r.threads) {
-    SCOPED_TRACE("eu-stack, thread " + std::to_string(t.tid));
-    auto it = peer.find(t.tid);
-    ASSERT_NE(it, peer.end());
-    ASSERT_EQ(it->second.size(), t.frames.size());
-    for (std::size_t i = 0; i < t.frames.size(); ++i) {
-      EXPECT_EQ(comparable_name(t.frames[i].function), comparable_name(it->second[i].function)) << "frame " << i;
-      if (it->second[i].line != 0) {
-        EXPECT_EQ(t.frames[i].line, static_cast<std::uint32_t>(it->second[i].line)) << "frame " << i;
-      }
-    }
-  }
-}
-
-// gdb reads every thread of CORE with our frames up to main (gdb shows none past it), on the same
-// lines. It may show up to two more: the tail-call frames it rebuilds from DWARF call sites (see
-// gdb_compare_test.cpp), which are not on the stack.
-void expect_gdb_agrees(const Report& r, const std::string& core, const std::string& exe) {
-  std::string text = run_command("gdb -batch -nx -ex 'set pagination off' -ex 'set width 0' -ex 'thread apply all bt' '" +
-                                 exe + "' '" + core + "' 2>/dev/null");
-  auto peer = parse_gdb(text);
-  ASSERT_EQ(peer.size(), r.threads.size()) << text;
-  for (const auto& t : r.threads) {
-    SCOPED_TRACE("gdb, thread " + std::to_string(t.tid));
-    auto it = peer.find(t.tid);
-    ASSERT_NE(it, peer.end());
-    std::size_t ours = 0, extra = 0;
-    for (const auto& g : it->second) {
-      if (ours < t.frames.size() && same_function(t.frames[ours].function, g.function)) {
-        if (g.line != 0) {
-          EXPECT_EQ(t.frames[ours].line, static_cast<std::uint32_t>(g.line)) << "frame " << ours;
-        }
-        ++ours;
-      } else {
-        EXPECT_LE(++extra, 2u) << "gdb's " << g.function << " is not ours (#" << ours << ")";
-      }
-    }
-    ASSERT_GT(ours, 0u);
-    EXPECT_TRUE(same_function(t.frames[ours - 1].function, it->second.back().function));
-  }
-}
 
 // The report as JSON without what must differ between a core and its compressed copy.
 nlohmann::json normalised(const Report& r) {
