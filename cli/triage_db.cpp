@@ -29,7 +29,7 @@ std::string now_utc() {
   return buf;
 }
 
-std::unexpected<Error> db_error(sqlite3* db, const std::string& path, const std::string& what) {
+unexpected<Error> db_error(sqlite3* db, const std::string& path, const std::string& what) {
   return fail(ErrorCode::io, path + ": " + what + ": " + (db != nullptr ? sqlite3_errmsg(db) : "out of memory"));
 }
 
@@ -70,9 +70,9 @@ Result<std::vector<KnownSignature>> update_signature_db(const std::string& path,
                         " VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6)");
   auto update = prepare(db.get(), path,
                         "UPDATE signatures SET last_seen = ?2, total_count = total_count + ?3 WHERE hash = ?1");
-  if (!select) return std::unexpected(select.error());
-  if (!insert) return std::unexpected(insert.error());
-  if (!update) return std::unexpected(update.error());
+  if (!select) return unexpected(select.error());
+  if (!insert) return unexpected(insert.error());
+  if (!update) return unexpected(update.error());
   std::string now = now_utc();
   std::vector<KnownSignature> out;
   for (const auto& g : groups) {

@@ -161,6 +161,11 @@ int main(int argc, char** argv) {
   write(out / "core_notes" / "xstate", with_selector(6, ct::CoreBuilder::encode_xstate({})));
   write(out / "kernel_btf" / "structs.btf", btf_seed());
   write(out / "kernel_orc" / "walk-to-user", orc_seed());
+  // The kernel dump formats are seeded by their committed regressions and, in fuzzing builds, by
+  // the heads of the real dumps (kernel_seeds.sh); their seed folders must exist either way.
+  for (const char* target : {"vmcore_elf", "kdump_compressed", "kdump_flattened", "vmcoreinfo"}) {
+    fs::create_directories(out / target);
+  }
   std::printf("seeds written to %s\n", out.c_str());
   return 0;
 }
