@@ -15,6 +15,7 @@
 #include "core/strings.hpp"
 #include "unwinder/arch_registers.hpp"
 #include "unwinder/call_site_check.hpp"
+#include "unwinder/dwarf_units.hpp"
 #include "unwinder/unwind_rules.hpp"
 
 namespace corelens {
@@ -249,7 +250,7 @@ void DwflBackend::report_modules(const std::vector<LocatedModule>& located, cons
   dwfl_report_end(dwfl_, nullptr, nullptr);
 }
 
-DwflBackend::DwflBackend(const Target& target) : target_(target) {}
+DwflBackend::DwflBackend(const Target& target) : target_(target), units_(std::make_unique<DwarfUnitFinder>()) {}
 
 bool DwflBackend::is_return_address(std::uint64_t addr) const {
   return call_check_->is_return_address(target_, addr);
@@ -504,15 +505,20 @@ const std::vector<SymbolizedLocation>& DwflBackend::symbolize(std::uint64_t pc) 
     // The innermost source position, then one frame per enclosing inlined subroutine.
     std::string file;
     std::uint32_t line = 0, column = 0;
+    Dwarf_Addr bias = 0;
+    Dwarf_Die cu_storage;
+    Dwarf_Die* cudie = units_->unit_at(mod, pc, &bias, &cu_storage);
     if (Dwfl_Line* l = dwfl_module_getsrc(mod, pc)) {
       int lineno = 0, col = 0;
       const char* f = dwfl_lineinfo(l, nullptr, &lineno, &col, nullptr, nullptr);
       if (f != nullptr) file = f;
       line = static_cast<std::uint32_t>(lineno > 0 ? lineno : 0);
       column = static_cast<std::uint32_t>(col > 0 ? col : 0);
+    } else if (UnitLine row; DwarfUnitFinder::line_in_unit(cudie, pc, bias, row)) {
+      file = std::move(row.file);  // a module without .debug_aranges (dwarf_units.hpp)
+      line = row.line;
+      column = row.column;
     }
-    Dwarf_Addr bias = 0;
-    Dwarf_Die* cudie = dwfl_module_addrdie(mod, pc, &bias);
     // A relative file name is relative to the unit's compilation directory; front ends need both
     // to find the source ("./nptl/pthread_kill.c" in glibc's build tree).
     std::string comp_dir;

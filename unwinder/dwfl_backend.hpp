@@ -24,6 +24,8 @@ struct Elf;
 
 namespace corelens {
 
+class DwarfUnitFinder;  // unwinder/dwarf_units.hpp (libdw types stay out of this header)
+
 // One entry of a pc's symbolisation: the innermost inlined call first, the real function last.
 struct SymbolizedLocation {
   std::string function;
@@ -99,6 +101,7 @@ class DwflBackend {
   std::vector<Dwfl_Module*> dwfl_modules_;  // parallel to target.modules(); null when not reported
   std::vector<std::vector<std::byte>> images_;  // module images from the dump (kept alive)
   std::unordered_map<std::uint64_t, std::vector<SymbolizedLocation>> symbol_cache_;
+  std::unique_ptr<DwarfUnitFinder> units_;  // units of modules without .debug_aranges (clang's)
   std::unordered_map<std::uint64_t, FrameTrust> trust_cache_;
   std::optional<std::uint64_t> last_fault_;
   std::vector<ThreadArg> thread_args_;  // one per thread, then the resume slot

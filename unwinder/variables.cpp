@@ -12,6 +12,7 @@
 #include "core/analysis/explain.hpp"
 #include "core/analysis/pointer_origin.hpp"
 #include "unwinder/arch_registers.hpp"
+#include "unwinder/dwarf_units.hpp"
 
 namespace corelens {
 namespace {
@@ -192,6 +193,7 @@ struct DwarfVariables::Session {
   std::string debuginfo_path = "-:.debug:/usr/lib/debug";
   char* debuginfo_path_ptr = nullptr;
   Dwfl* dwfl = nullptr;
+  DwarfUnitFinder units;  // units of modules without .debug_aranges (clang's)
 
   ~Session() {
     if (dwfl != nullptr) dwfl_end(dwfl);
@@ -287,9 +289,7 @@ struct DwarfVariables::Session {
     At a;
     a.mod = module_at(pc);
     if (a.mod == nullptr) return std::nullopt;
-    Dwarf_Die* cu = dwfl_module_addrdie(a.mod, pc, &a.bias);
-    if (cu == nullptr) return std::nullopt;
-    a.cu = *cu;
+    if (units.unit_at(a.mod, pc, &a.bias, &a.cu) == nullptr) return std::nullopt;
     scopes_at(&a.cu, pc - a.bias, a.scopes, 0);
     if (a.scopes.empty()) return std::nullopt;
     return a;
