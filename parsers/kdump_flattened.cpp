@@ -63,7 +63,10 @@ Result<std::shared_ptr<const MappedFile>> unflatten_kdump(const MappedFile& file
                                           "-byte file from " + std::to_string(f.size()) + " bytes of input: holes too large");
   }
   std::vector<std::byte> out(static_cast<std::size_t>(out_size));
-  for (const Record& r : records) std::memcpy(out.data() + r.to, file.bytes().data() + r.from, static_cast<std::size_t>(r.size));
+  for (const Record& r : records) {
+    // A zero-size record copies nothing (and OUT may have no storage at all to copy to).
+    if (r.size != 0) std::memcpy(out.data() + r.to, file.bytes().data() + r.from, static_cast<std::size_t>(r.size));
+  }
   std::string name = file.path();
   (void)ended;  // a stream without its end marker is still usable; the diskdump parser sees what is missing
   return MappedFile::from_memory(name, std::move(out));
