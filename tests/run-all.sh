@@ -19,8 +19,11 @@ ctest --test-dir build --output-on-failure -j "$jobs"
 if [[ ${1:-} != --sanitize ]]; then exit 0; fi
 
 # The sanitized build shares the sample cores' recipe but makes its own (its own build tree).
+# It runs its tests on the samples gcc built above (CORELENS_SAMPLES_FROM): their expectations are
+# gcc's code; the clang_* samples cover clang's.
 CC=clang-14 CXX=clang++-14 cmake -S . -B build-sanitize -G Ninja \
-  -DCORELENS_SANITIZE=address,undefined -DCORELENS_FUZZ=ON -DCORELENS_BUILD_GUI=OFF
+  -DCORELENS_SANITIZE=address,undefined -DCORELENS_FUZZ=ON -DCORELENS_BUILD_GUI=OFF \
+  -DCORELENS_SAMPLES_FROM="$PWD/build/samples"
 cmake --build build-sanitize -j "$jobs"
 # detect_leaks: our code must not leak; the suppressions name third-party allocations only.
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1
