@@ -64,12 +64,19 @@ std::string human_size(std::uintmax_t bytes) {
 }
 
 struct Row {
-  std::string time, pid, uid, signal, size, what;
+  std::string time, pid, uid, signal = "?", size, what;
 };
 
 // The signal and executable from the core's notes; what the file name says when it cannot be read.
 Row describe(const FoundCore& c) {
   Row row;
+  // Appended piece by piece: GCC 12's -Wrestrict misfires on `" (" + message + ")"` here.
+  auto unreadable = [&row](const std::string& why) {
+    row.what += " (";
+    row.what += why;
+    row.what += ")";
+    return row;
+  };
   row.time = local_time(c.time_usec);
   if (c.systemd) {
     row.pid = std::to_string(c.systemd->pid);
@@ -78,27 +85,17 @@ Row describe(const FoundCore& c) {
   }
   std::error_code ec;
   auto size = fs::file_size(c.path, ec);
-  row.size = ec ? "?" : human_size(size);
-  row.signal = "?";
+  row.size = ec ? std::string("?") : human_size(size);
   auto file = MappedFile::open(c.path);
-  if (!file) {
-    row.what += " (" + file.error().message + ")";
-    return row;
-  }
+  if (!file) return unreadable(file.error().message);
   std::shared_ptr<const MappedFile> plain = *file;
   if (detect_compression((*file)->bytes()) != Compression::none) {
     auto d = decompress(**file);
-    if (!d) {
-      row.what += " (" + d.error().message + ")";
-      return row;
-    }
+    if (!d) return unreadable(d.error().message);
     plain = *d;
   }
   auto dump = parse_elf_core(plain);
-  if (!dump) {
-    row.what += " (" + dump.error().message + ")";
-    return row;
-  }
+  if (!dump) return unreadable(dump.error().message);
   if (dump->siginfo && dump->siginfo->signo != 0) row.signal = signal_name(dump->siginfo->signo);
   if (dump->psinfo) {
     if (row.pid.empty()) row.pid = std::to_string(dump->psinfo->pid);
