@@ -54,6 +54,14 @@ tree)
     grep -qx 'Exec=corelens-gui %f' "$d" || fail "the desktop entry does not open a file"
     grep -qx 'Icon=corelens-gui' "$d" || fail "the desktop entry names no icon"
     if command -v desktop-file-validate >/dev/null; then desktop-file-validate "$d" || fail "desktop-file-validate"; fi
+    # What a file manager consults to open a core: the MIME cache the desktop entry goes into
+    # (desktop-file-utils' trigger builds it on a real system).
+    if command -v update-desktop-database >/dev/null; then
+      update-desktop-database "$root/usr/share/applications"
+      grep -qx 'application/x-core=corelens-gui.desktop;' "$root/usr/share/applications/mimeinfo.cache" ||
+        fail "update-desktop-database does not map application/x-core to corelens-gui"
+      rm "$root/usr/share/applications/mimeinfo.cache"
+    fi
     # shared-mime-info knows application/x-core (ELF cores); the entry is useless otherwise.
     if [[ -d /usr/share/mime/application ]]; then
       [[ -e /usr/share/mime/application/x-core.xml ]] || fail "this system's MIME database has no application/x-core"
