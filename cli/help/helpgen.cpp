@@ -22,6 +22,7 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -109,6 +110,23 @@ Help parse(const std::string& path, const std::string& name) {
     } else {
       if (section.blocks.empty() || !section.blocks.back().is_item) die(path + ": indented text outside an item: " + line);
       section.blocks.back().item.text.push_back(trim(line));
+    }
+  }
+  // An option item's term is ", "-separated forms "-x", "--name" or "--name ARG": anything else
+  // is a layout mistake (a description one space from its term, say), which would put words
+  // in the completions and the man page as if they were options.
+  static const std::regex form(R"(^(-[A-Za-z0-9]|--[a-z0-9][a-z0-9-]*)( [^ ]+)?$)");
+  for (const auto& section : help.sections) {
+    if (!section.heading.starts_with("options")) continue;
+    for (const auto& b : section.blocks) {
+      if (!b.is_item) continue;
+      std::string term = b.item.term;
+      for (std::size_t start = 0; start < term.size();) {
+        std::size_t comma = term.find(", ", start);
+        std::string f = term.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        if (!std::regex_match(f, form)) die(path + ": '" + f + "' in '" + term + "' is not an option form");
+        start = comma == std::string::npos ? term.size() : comma + 2;
+      }
     }
   }
   return help;

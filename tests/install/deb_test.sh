@@ -38,7 +38,7 @@ want=(libc6 libstdc++6 libdw1 libelf1 libcapstone4 libzstd1 liblzma5 liblz4-1 li
 for p in "${want[@]}"; do [[ ", $depends," == *", $p "* || ", $depends," == *", $p,"* ]] || fail "Depends lacks $p"; done
 contents=$(dpkg-deb -c "$deb")
 for f in ./usr/bin/corelens ./usr/share/man/man1/corelens.1.gz ./usr/share/bash-completion/completions/corelens \
-         ./usr/share/zsh/vendor-completions/_corelens; do
+         ./usr/share/zsh/vendor-completions/_corelens ./usr/share/corelens/report.schema.json; do
   grep -q " $f\$" <<<"$contents" || fail "$(basename "$deb") lacks $f"
 done
 if ((gui)); then
@@ -48,6 +48,17 @@ if ((gui)); then
   done
 fi
 if grep -q '/include/\|\.a$' <<<"$contents"; then fail "headers or static libraries in the runtime package"; fi
+# corelens-dev: the headers, libraries and CMake package, and the -dev packages a build with them needs.
+dev=$(ls "$build"/packages/corelens-dev_*.deb)
+dev_contents=$(dpkg-deb -c "$dev")
+for f in '/include/corelens/unwinder/analyze.hpp' '/libcorelens_unwinder.a' '/cmake/corelens/corelensConfig.cmake' \
+         '/cmake/corelens/corelensTargets.cmake'; do
+  grep -q "$f\$" <<<"$dev_contents" || fail "$(basename "$dev") lacks ...$f"
+done
+dev_depends=$(dpkg-deb -f "$dev" Depends)
+for p in "corelens (= $(dpkg-deb -f "$deb" Version))" libdw-dev libcapstone-dev libunwind-dev nlohmann-json3-dev pkg-config; do
+  [[ ", $dev_depends," == *", $p"[,\ ]* ]] || fail "corelens-dev's Depends lacks $p: $dev_depends"
+done
 
 # ---- a fresh Debian 12 -------------------------------------------------------------------------
 cache=${CORELENS_DEB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/corelens/debian12}

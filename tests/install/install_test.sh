@@ -26,6 +26,7 @@ tree)
     usr/share/man/man1/corelens.1.gz
     usr/share/bash-completion/completions/corelens
     usr/share/zsh/vendor-completions/_corelens
+    usr/share/corelens/report.schema.json
     usr/include/corelens/unwinder/analyze.hpp
     usr/include/corelens/core/report.hpp
     usr/include/corelens/core/analysis/signature.hpp
@@ -43,7 +44,7 @@ tree)
   fi
   for f in "${expect[@]}"; do [[ -e $root/$f ]] || fail "not installed: /$f"; done
   # Nothing the tests build (test programs, samples, fuzzers) leaks into the install.
-  unexpected=$(cd "$root" && find . -type f | grep -vE '^\./usr/(bin/corelens(-gui)?|share/(man|bash-completion|zsh|applications|icons)/|include/corelens/|lib/)' || true)
+  unexpected=$(cd "$root" && find . -type f | grep -vE '^\./usr/(bin/corelens(-gui)?|share/(man|bash-completion|zsh|applications|icons|corelens)/|include/corelens/|lib/)' || true)
   [[ -z $unexpected ]] || fail "unexpected files installed: $unexpected"
   [[ $(find "$root/usr/bin" -type f | wc -l) -eq $((1 + gui)) ]] || fail "extra programs in /usr/bin"
   # No path of this build tree in the CMake package (it must work wherever it is installed).
