@@ -208,6 +208,22 @@ void expect_error(const Outcome& r, int status, const std::string& what) {
   EXPECT_FALSE(r.err.empty()) << what;
 }
 
+// Every command's --help ends with the exit status it documents (the man page has the same
+// text: install.man checks).
+TEST(ExitStatus, DocumentedInEveryHelp) {
+  for (std::string args : {"--help", "analyze --help", "run --help", "collect --help", "triage --help"}) {
+    Outcome r = corelens(args);
+    EXPECT_EQ(r.status, 0) << args;
+    EXPECT_TRUE(r.out.starts_with("usage: corelens")) << args;
+    EXPECT_NE(r.out.find("\nexit status"), std::string::npos) << args << ":\n" << r.out;
+    EXPECT_NE(r.out.find("\n  64 "), std::string::npos) << args;
+  }
+#ifdef CORELENS_GUI
+  Outcome g = run(CORELENS_GUI, "--help", "QT_QPA_PLATFORM=offscreen");
+  EXPECT_NE(g.out.find("\nexit status:\n  0 "), std::string::npos) << g.out;
+#endif
+}
+
 TEST(ExitStatus, Analyze) {
   TempDir dir;
   std::ofstream(dir.path() + "/text") << "not a core\n";
