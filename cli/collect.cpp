@@ -1,18 +1,20 @@
 // corelens collect: pick up the cores a test run left behind (the kernel's `core`, `core.PID`,
 // `*.core`; systemd-coredump's core.COMM.UID.BOOTID.PID.USEC[.zst|.lz4|.xz]), newest first
 // within --since, analyse each, and report them for people or for CI.
-#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <regex>
 #include <string>
 #include <vector>
 
 #include "cli/ci_reports.hpp"
+#include "cli/core_files.hpp"
+#include "cli/color.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/help_text.hpp"
 #include "cli/subcommands.hpp"
 #include "core/report_json.hpp"
 #include "core/report_text.hpp"
@@ -21,22 +23,6 @@ namespace corelens::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-constexpr const char* kCollectUsage = R"(usage: corelens collect DIR|CORE... [options]
-
-Finds the cores in each DIR (not recursively): the kernel's `core`, `core.PID` and `*.core`, and
-systemd-coredump's core.COMM.UID.BOOTID.PID.USEC[.zst|.lz4|.xz] (/var/lib/systemd/coredump);
-files named on the command line are taken whatever their name. Analyses each (compressed ones
-too) and reports every crash.
-
-options:
-  --since DURATION        only cores from the last DURATION: 90s, 30m, 1h, 2d (systemd's USEC
-                          field when the name has one, else the file's modification time)
-  --format text|json|markdown   the report on stdout (default text: every report in full)
-  --junit FILE, --sarif FILE, --markdown FILE, --github, --source-root DIR, --redact
-                          CI reports, as for `corelens run`
-  --fail-on-crash         exit with status 1 when any core was found
-)";
 
 int usage_error(const std::string& m) {
   std::fprintf(stderr, "corelens collect: %s\n(try 'corelens collect --help')\n", m.c_str());
@@ -55,40 +41,6 @@ std::optional<std::int64_t> parse_duration_seconds(const std::string& s) {
   return std::nullopt;
 }
 
-struct Found {
-  std::string path;
-  std::int64_t time_usec = 0;  // when it crashed, as well as we know
-};
-
-// systemd-coredump: core.COMM.UID.BOOTID.PID.USEC[.zst|.lz4|.xz] (COMM may contain dots).
-const std::regex& systemd_name() {
-  static const std::regex re(R"(^core\.(.+)\.([0-9]+)\.([0-9a-f]{32})\.([0-9]+)\.([0-9]+)(\.(zst|lz4|xz))?$)");
-  return re;
-}
-
-bool kernel_name(const std::string& name) {
-  static const std::regex re(R"(^core(\.[0-9]+)?$)");
-  return std::regex_match(name, re) || (name.size() > 5 && name.ends_with(".core"));
-}
-
-std::optional<Found> consider(const fs::path& p, bool named) {
-  std::error_code ec;
-  if (!fs::is_regular_file(p, ec)) return std::nullopt;
-  std::string name = p.filename().string();
-  std::smatch m;
-  Found f;
-  f.path = p.string();
-  if (std::regex_match(name, m, systemd_name())) {
-    f.time_usec = std::strtoll(m[5].str().c_str(), nullptr, 10);
-    return f;
-  }
-  if (!named && !kernel_name(name)) return std::nullopt;
-  struct stat st {};
-  if (::stat(f.path.c_str(), &st) != 0) return std::nullopt;
-  f.time_usec = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000 + st.st_mtim.tv_nsec / 1000;
-  return f;
-}
-
 }  // namespace
 
 int run_collect(const std::vector<std::string>& argv) {
@@ -96,16 +48,22 @@ int run_collect(const std::vector<std::string>& argv) {
   std::string format = "text";
   std::optional<std::int64_t> since;
   bool fail_on_crash = false;
+  ColorMode color = ColorMode::auto_;
   CiOutputs ci;
   for (std::size_t i = 0; i < argv.size(); ++i) {
     const std::string& a = argv[i];
     std::string err;
     if (a == "-h" || a == "--help") {
-      std::fputs(kCollectUsage, stdout);
+      std::fwrite(kHelpCollect.data(), 1, kHelpCollect.size(), stdout);
       return kExitOk;
     }
     if (parse_ci_option(argv, i, ci, err)) {
       if (!err.empty()) return usage_error(err);
+    } else if (a == "--color" || a.starts_with("--color=")) {
+      std::string v = a.size() > 7 ? a.substr(8) : (i + 1 < argv.size() ? argv[++i] : "");
+      auto mode = parse_color_mode(v);
+      if (!mode) return usage_error("--color needs auto, always or never");
+      color = *mode;
     } else if (a == "--since" || a == "--format") {
       if (i + 1 >= argv.size()) return usage_error(a + " needs a value");
       const std::string& v = argv[++i];
@@ -126,15 +84,13 @@ int run_collect(const std::vector<std::string>& argv) {
   }
   if (inputs.empty()) return usage_error("collect needs a directory or core files");
 
-  std::vector<Found> found;
+  std::vector<FoundCore> found;
   for (const auto& in : inputs) {
     std::error_code ec;
     if (fs::is_directory(in, ec)) {
-      for (const auto& e : fs::directory_iterator(in, fs::directory_options::skip_permission_denied, ec)) {
-        if (auto f = consider(e.path(), false)) found.push_back(*f);
-      }
+      for (auto& f : find_cores(in, ec)) found.push_back(std::move(f));
       if (ec) std::fprintf(stderr, "corelens collect: %s: %s\n", in.c_str(), ec.message().c_str());
-    } else if (auto f = consider(in, true)) {
+    } else if (auto f = consider_core_file(in, true)) {
       found.push_back(*f);
     } else {
       std::fprintf(stderr, "corelens collect: %s: not a file or directory\n", in.c_str());
@@ -145,9 +101,9 @@ int run_collect(const std::vector<std::string>& argv) {
     auto now = std::chrono::duration_cast<std::chrono::microseconds>(
                    std::chrono::system_clock::now().time_since_epoch()).count();
     std::int64_t oldest = now - *since * 1000000;
-    std::erase_if(found, [&](const Found& f) { return f.time_usec < oldest; });
+    std::erase_if(found, [&](const FoundCore& f) { return f.time_usec < oldest; });
   }
-  std::sort(found.begin(), found.end(), [](const Found& a, const Found& b) {
+  std::sort(found.begin(), found.end(), [](const FoundCore& a, const FoundCore& b) {
     return a.time_usec != b.time_usec ? a.time_usec < b.time_usec : a.path < b.path;
   });
 
@@ -176,8 +132,10 @@ int run_collect(const std::vector<std::string>& argv) {
   } else if (format == "markdown") {
     out = to_markdown(cases, group_crashes(cases), ci.report);
   } else {
+    TextOptions text;
+    text.color = use_color_for(color, STDOUT_FILENO);
     for (const auto& c : cases) {
-      if (c.report) out += report_to_text(*c.report) + "\n";
+      if (c.report) out += report_to_text(*c.report, text) + "\n";
     }
     out += "corelens collect: " + std::to_string(cases.size()) + (cases.size() == 1 ? " core" : " cores") + "\n";
   }

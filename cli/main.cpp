@@ -1,5 +1,6 @@
 // corelens: the command-line front end. Thin by design: it parses arguments, runs the analysis
 // library, and prints the Report; it never reads dump bytes itself.
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -8,74 +9,29 @@
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "cli/color.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/isolation.hpp"
+#include "cli/help_text.hpp"
 #include "cli/subcommands.hpp"
 #include "cli/triage.hpp"
 #include "core/report_json.hpp"
 #include "core/report_text.hpp"
 #include "unwinder/analyze.hpp"
+#include "unwinder/library_versions.hpp"
 
 namespace corelens::cli {
 namespace {
 
-constexpr std::string_view kUsage = R"(usage: corelens analyze CORE [options]
-       corelens EXECUTABLE CORE            (the argument order of gdb and coredumpctl)
-       corelens run [options] -- COMMAND [ARGS...]   catch every crash of COMMAND's process tree
-                                            (corelens run --help)
-       corelens collect DIR|CORE... [options]  the cores a run left (kernel, systemd-coredump)
-                                            (corelens collect --help)
-       corelens triage DIR|CORE... [options]   many dumps, grouped by crash signature
-                                            (corelens triage --help)
-
-Open a core dump, unwind every thread into a symbolic stack, and say why the process died.
-
-options for analyze:
-  --exe PATH          the executable that crashed (when the path in the core is wrong)
-  --sysroot DIR       look up every file named in the core inside DIR (never outside it)
-  --debug-dir DIR     a debug directory with .build-id/ trees (repeatable;
-                      default /usr/lib/debug)
-  --format text|json  text for people (default) or JSON for programs (schema:
-                      report.schema.json, "schema_version" 1)
-  --max-frames N      stop unwinding a thread after N frames (default 1000000)
-  --unwinder dwfl|libunwind|auto|cross-check
-                      which unwinder walks the stacks: libdwfl (default), libunwind,
-                      libdwfl with libunwind for the threads it gets further on, or
-                      both, reporting thread by thread where they disagree
-  --registers         show each thread's registers (text)
-  --modules           list every module and where its symbols came from (text)
-  --mappings          list the memory map (text)
-  --notes             list every note of the core (text)
-  --no-collapse       print every frame of runaway recursion and every thread of a
-                      group of identical stacks (text)
-  --skip-frames FILE  more frames to leave out of the crash signature (one name or
-                      prefix* per line, added to the built-in list)
-  --isolate           analyse in a child process with time and memory limits, so a
-                      hostile dump can neither crash nor hang the caller
-  --timeout SECONDS   with --isolate: wall clock and CPU limit (default 120; implies
-                      --isolate)
-  --memory-limit MIB  with --isolate: address space on top of the dump's own size
-                      (default 4096; implies --isolate)
-  -h, --help          this help
-  --version           print the version
-
-debuginfod is used only when DEBUGINFOD_URLS is set.
-
-exit status:
-  0   the dump was analysed       64  bad command line
-  65  not a dump, or unreadable   66  cannot open the file
-  69  a dump this version cannot read yet
-  70  internal error (with --isolate: the analysis crashed)
-  75  with --isolate: the analysis went past its time or memory limit
-)";
-
 struct Args {
-  std::string core;
+  std::string core;  // -c/--core, or the last positional argument
   std::string format = "text";
+  ColorMode color = ColorMode::auto_;
   AnalyzeOptions analyze;
   TextOptions text;
   bool isolate = false;
@@ -127,7 +83,24 @@ int analyze_isolated(const Args& args) {
   return WIFEXITED(result.wait_status) ? WEXITSTATUS(result.wait_status) : kExitInternal;
 }
 
-int run_analyze(const std::vector<std::string>& argv) {
+// "--format=json" as "--format" "json", for every option that takes a value (GNU style; the
+// shell completions offer both).
+std::vector<std::string> split_equals(const std::vector<std::string>& argv) {
+  std::vector<std::string> out;
+  for (const auto& a : argv) {
+    std::size_t eq = a.find('=');
+    if (a.starts_with("--") && eq != std::string::npos) {
+      out.push_back(a.substr(0, eq));
+      out.push_back(a.substr(eq + 1));
+    } else {
+      out.push_back(a);
+    }
+  }
+  return out;
+}
+
+int run_analyze(const std::vector<std::string>& raw_argv) {
+  const std::vector<std::string> argv = split_equals(raw_argv);
   Args args;
   std::vector<std::string> positional;
   bool debug_dir_given = false;
@@ -138,7 +111,21 @@ int run_analyze(const std::vector<std::string>& argv) {
       (void)name;
       return &argv[++i];
     };
-    if (a == "--skip-frames") {
+    if (a == "-h" || a == "--help") {
+      std::fwrite(kHelpMain.data(), 1, kHelpMain.size(), stdout);
+      return kExitOk;
+    } else if (a == "-c" || a == "--core") {
+      // gdb's `EXECUTABLE -c CORE`, which `coredumpctl debug --debugger=corelens` runs.
+      const std::string* v = value(a.c_str());
+      if (v == nullptr) return usage_error(a + " needs a core file");
+      if (!args.core.empty()) return usage_error("more than one core file");
+      args.core = *v;
+    } else if (a == "--color") {
+      const std::string* v = value(a.c_str());
+      auto mode = v == nullptr ? std::nullopt : parse_color_mode(*v);
+      if (!mode) return usage_error("--color needs auto, always or never");
+      args.color = *mode;
+    } else if (a == "--skip-frames") {
       const std::string* v = value(a.c_str());
       if (v == nullptr) return usage_error(a + " needs a value");
       auto extra = SkipList::load(*v);
@@ -199,6 +186,7 @@ int run_analyze(const std::vector<std::string>& argv) {
       positional.push_back(a);
     }
   }
+  if (!args.core.empty()) positional.push_back(args.core);  // -c CORE: as if it came last
   if (positional.empty()) return usage_error("analyze needs a core file");
   if (positional.size() > 2) return usage_error("too many arguments");
   if (positional.size() == 2) {
@@ -207,6 +195,7 @@ int run_analyze(const std::vector<std::string>& argv) {
     positional.erase(positional.begin());
   }
   args.core = positional.front();
+  args.text.color = args.format == "text" && use_color_for(args.color, STDOUT_FILENO);
   if (!debug_dir_given) args.analyze.locator.debug_dirs.push_back("/usr/lib/debug");
   const char* urls = std::getenv("DEBUGINFOD_URLS");
   args.analyze.locator.use_debuginfod = urls != nullptr && *urls != '\0';
@@ -214,27 +203,41 @@ int run_analyze(const std::vector<std::string>& argv) {
   return args.isolate ? analyze_isolated(args) : analyze_and_print(args, STDOUT_FILENO);
 }
 
+std::string version() {
+  std::vector<LibraryVersion> own = {
+      {"sqlite", sqlite3_libversion()},
+      {"nlohmann-json", std::to_string(NLOHMANN_JSON_VERSION_MAJOR) + "." + std::to_string(NLOHMANN_JSON_VERSION_MINOR) +
+                            "." + std::to_string(NLOHMANN_JSON_VERSION_PATCH)},
+  };
+  return version_text("corelens", CORELENS_VERSION, own);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  if (args.empty()) return usage_error("no command given");
+  if (args.empty()) {
+    // On a machine with systemd-coredump: its recent crashes. Elsewhere: how to use corelens.
+    if (auto listed = list_recent_crashes()) return *listed;
+    return usage_error("no command given");
+  }
   const std::string& cmd = args.front();
   if (cmd == "-h" || cmd == "--help" || cmd == "help") {
-    std::fwrite(kUsage.data(), 1, kUsage.size(), stdout);
+    std::fwrite(kHelpMain.data(), 1, kHelpMain.size(), stdout);
     return kExitOk;
   }
   if (cmd == "--version") {
-    std::printf("corelens %s\n", CORELENS_VERSION);
+    std::string v = version();
+    std::fwrite(v.data(), 1, v.size(), stdout);
     return kExitOk;
   }
   if (cmd == "analyze") return run_analyze({args.begin() + 1, args.end()});
   if (cmd == "run") return run_run({args.begin() + 1, args.end()});
   if (cmd == "collect") return run_collect({args.begin() + 1, args.end()});
   if (cmd == "triage") return run_triage({args.begin() + 1, args.end()});
-  // No subcommand: `corelens CORE` or `corelens EXECUTABLE CORE`.
-  if (!cmd.starts_with("-")) return run_analyze(args);
-  return usage_error("unknown command " + cmd);
+  // No subcommand: `corelens CORE`, `corelens EXECUTABLE CORE`, or what `coredumpctl debug
+  // --debugger=corelens [--debugger-arguments=ARGS]` runs: `corelens [ARGS] EXECUTABLE -c CORE`.
+  return run_analyze(args);
 }
 
 }  // namespace corelens::cli

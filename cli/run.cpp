@@ -16,33 +16,13 @@
 #include "cli/capture/tracer.hpp"
 #include "cli/ci_reports.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/help_text.hpp"
 #include "cli/subcommands.hpp"
 #include "core/signals.hpp"
 #include "unwinder/analyze.hpp"
 
 namespace corelens::cli {
 namespace {
-
-constexpr const char* kRunUsage = R"(usage: corelens run [options] -- COMMAND [ARGS...]
-
-Runs COMMAND and catches every process of its tree that dies of SIGSEGV, SIGABRT, SIGBUS,
-SIGFPE, SIGILL, SIGSYS, SIGTRAP or SIGQUIT: corelens writes a core of it (as the kernel would,
-whatever core_pattern and the core size limit say; no root needed), lets it die as it would
-have, analyses the core and summarises every crash on stderr at the end. Processes that handle
-the signal themselves are not reported. COMMAND's output and exit status pass through unchanged.
-
-options:
-  --keep-cores DIR        keep the cores in DIR (created if needed); default: analyse, then delete
-  --max-core-size N       cut each core at N bytes (suffixes K, M, G; default 4G)
-  --fail-on-crash         exit with status 1 when anything crashed and COMMAND itself succeeded
-  --junit FILE            JUnit XML: a test case per crash group
-  --sarif FILE            SARIF 2.1.0: a result per crash group at its frame in your sources
-  --markdown FILE         Markdown summary (for a CI job summary)
-  --github                GitHub workflow annotations on stdout; Markdown to $GITHUB_STEP_SUMMARY
-  --source-root DIR       the project's sources, to locate crashes (default: the current directory)
-  --redact                leave command lines out of the reports
-  --quiet                 no summary on stderr
-)";
 
 int usage_error(const std::string& m) {
   std::fprintf(stderr, "corelens run: %s\n(try 'corelens run --help')\n", m.c_str());
@@ -85,7 +65,7 @@ int run_run(const std::vector<std::string>& argv) {
       break;
     }
     if (a == "-h" || a == "--help") {
-      std::fputs(kRunUsage, stdout);
+      std::fwrite(kHelpRun.data(), 1, kHelpRun.size(), stdout);
       return kExitOk;
     }
     if (parse_ci_option(argv, i, ci, err)) {

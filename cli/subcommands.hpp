@@ -14,6 +14,9 @@ namespace corelens::cli {
 
 int run_run(const std::vector<std::string>& argv);      // cli/run.cpp
 int run_collect(const std::vector<std::string>& argv);  // cli/collect.cpp
+// `corelens` alone: the crashes systemd-coredump kept (cli/recent_crashes.cpp); nullopt when this
+// machine has no systemd-coredump (no /var/lib/systemd/coredump, no coredumpctl).
+std::optional<int> list_recent_crashes();
 
 // "4096", "512K", "64M", "4G" (powers of 1024).
 inline std::optional<std::uint64_t> parse_size(const std::string& text) {

@@ -13,33 +13,13 @@
 
 #include "cli/ci_reports.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/help_text.hpp"
 #include "cli/triage.hpp"
 
 namespace corelens::cli {
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-constexpr std::string_view kTriageUsage = R"(usage: corelens triage DIR|CORE... [options]
-
-Analyse many core dumps, each in its own child process with a time and memory limit, and group
-them by crash signature, biggest group first.
-
-options:
-  --jobs N                 dumps analysed at once (default: the number of CPUs)
-  --format text|json|markdown
-  --db FILE                an SQLite file remembering signatures across runs (NEW / KNOWN)
-  --timeout SECONDS        per dump, wall clock and CPU (default 120)
-  --memory-limit MIB       address space per analysis, on top of the dump's size (default 4096)
-  --skip-frames FILE       more frames to leave out of signatures (see skip_frames.txt)
-  --sysroot DIR, --debug-dir DIR   as for analyze
-  --no-progress            no progress line on stderr (shown only when stderr is a terminal)
-  --junit FILE, --sarif FILE, --markdown FILE, --github, --source-root DIR, --redact
-                           CI reports, as `corelens run` writes them (a test case / result per group)
-
-A directory is searched (not recursively) for ELF core files. Exit status: 0 when every dump
-was analysed, 1 when some could not be (they are listed), 64 bad command line.
-)";
 
 struct Group {
   std::string hash;
@@ -193,7 +173,7 @@ int run_triage(const std::vector<std::string>& argv) {
     unsigned long long n = 0;
     std::string ci_error;
     if (a == "-h" || a == "--help") {
-      std::fwrite(kTriageUsage.data(), 1, kTriageUsage.size(), stdout);
+      std::fwrite(kHelpTriage.data(), 1, kHelpTriage.size(), stdout);
       return kExitOk;
     } else if (parse_ci_option(argv, i, ci, ci_error)) {
       if (!ci_error.empty()) return usage_error(ci_error);

@@ -8,6 +8,23 @@
 namespace corelens {
 namespace {
 
+// ANSI colours (SGR) for TextOptions::color; without it every span is the bare text, so the
+// coloured report is the plain one with escapes around some words. gdb's palette where it has one.
+struct Paint {
+  bool on = false;
+  std::string operator()(const char* sgr, const std::string& text) const {
+    return on && !text.empty() ? "\x1b[" + std::string(sgr) + "m" + text + "\x1b[0m" : text;
+  }
+};
+constexpr const char* kSignalColor = "1;31";    // bold red: what killed it
+constexpr const char* kCrashedColor = "1;31";   // the crashing thread
+constexpr const char* kFunctionColor = "33";    // yellow, as gdb
+constexpr const char* kFileColor = "32";        // green, as gdb
+constexpr const char* kAddressColor = "34";     // blue, as gdb
+constexpr const char* kUntrustedColor = "35";   // magenta: a frame found by scanning or frame pointers
+constexpr const char* kWarningColor = "33";
+constexpr const char* kErrorColor = "1;31";
+
 std::string basename_of(const std::string& path) {
   auto pos = path.find_last_of('/');
   return pos == std::string::npos ? path : path.substr(pos + 1);
@@ -37,6 +54,7 @@ std::string location(const Frame& f) {
 }
 
 void append_stack(std::string& out, const ThreadReport& t, const TextOptions& options) {
+  const Paint paint{options.color};
   const auto& frames = t.frames;
   std::size_t i = 0;
   while (i < frames.size()) {
@@ -44,16 +62,16 @@ void append_stack(std::string& out, const ThreadReport& t, const TextOptions& op
     std::size_t run = 1;
     while (options.collapse_recursion && i + run < frames.size() && same_site(frames[i], frames[i + run])) ++run;
     if (run >= 4) {
-      out += "  " + frame_to_text(frames[i]) + "\n";
+      out += "  " + frame_to_text(frames[i], options.color) + "\n";
       std::string where = location(frames[i]);
-      out += "      ... " + (frames[i].function.empty() ? hex(frames[i].pc) : frames[i].function) +
+      out += "      ... " + (frames[i].function.empty() ? hex(frames[i].pc) : paint(kFunctionColor, frames[i].function)) +
              " \u00d7 " + with_commas(run - 2) + " more frames" + (where.empty() ? "" : " (" + where + ")") +
              " ...\n";
-      out += "  " + frame_to_text(frames[i + run - 1]) + "\n";
+      out += "  " + frame_to_text(frames[i + run - 1], options.color) + "\n";
       i += run;
       continue;
     }
-    out += "  " + frame_to_text(frames[i]) + "\n";
+    out += "  " + frame_to_text(frames[i], options.color) + "\n";
     ++i;
   }
   if (frames.empty()) out += "  (no frames)\n";
@@ -104,31 +122,37 @@ std::string signal_summary(const SignalReport& s) {
   return out;
 }
 
-std::string frame_to_text(const Frame& f) {
+std::string frame_to_text(const Frame& f, bool color) {
+  const Paint paint{color};
   std::string out = "#" + std::to_string(f.index);
   out.append(out.size() < 5 ? 5 - out.size() : 1, ' ');
-  out += f.inlined ? std::string(18, ' ') + " " : hex_padded(f.pc) + " ";
+  out += f.inlined ? std::string(18, ' ') + " " : paint(kAddressColor, hex_padded(f.pc)) + " ";
   out += f.inlined ? "[inlined] " : "in ";
   if (f.function.empty()) {
     out += "??";
   } else {
-    out += f.function;
+    out += paint(kFunctionColor, f.function);
     if (!f.inlined && f.function_offset) out += " +" + hex(f.function_offset);
   }
   std::string where = location(f);
-  if (!where.empty()) out += " at " + where;
+  if (!where.empty()) out += " at " + paint(kFileColor, where);
   if (!f.module.empty() && !f.inlined) {
     out += "  [" + basename_of(f.module);
     if (f.module_offset) out += " +" + hex(*f.module_offset);
     out += "]";
   }
-  if (!f.inlined) out += std::string("  (") + to_string(f.trust) + ")";
+  if (!f.inlined) {
+    bool untrusted = f.trust == FrameTrust::scan || f.trust == FrameTrust::frame_pointer;
+    std::string trust = std::string("(") + to_string(f.trust) + ")";
+    out += "  " + (untrusted ? paint(kUntrustedColor, trust) : trust);
+  }
   if (f.signal_frame) out += "  <signal handler called>";
   return out;
 }
 
 std::string report_to_text(const Report& r, const TextOptions& options) {
   if (r.kernel) return kernel_report_to_text(r, options);
+  const Paint paint{options.color};
   std::string out;
   out += "Dump      " + r.dump_path + " (" + r.arch + " core written by " +
          (r.producer == "gdb" ? "gdb's gcore" : "the kernel") + ")\n";
@@ -139,17 +163,18 @@ std::string report_to_text(const Report& r, const TextOptions& options) {
   out += "\n";
   if (!r.process.command_line.empty()) out += "Command   " + r.process.command_line + "\n";
   if (r.signal) {
-    out += "Signal    " + signal_summary(*r.signal) + "\n";
+    out += "Signal    " + paint(kSignalColor, signal_summary(*r.signal)) + "\n";
     if (r.signal->address) out += "Address   " + hex(*r.signal->address) + "\n";
   } else {
     out += "Signal    (none recorded)\n";
   }
   if (r.analysis && !r.analysis->why.empty()) out += "Why       " + r.analysis->why + "\n";
   if (r.crashed_tid) {
-    out += "Crashed   thread " + std::to_string(*r.crashed_tid);
+    std::string crashed = "thread " + std::to_string(*r.crashed_tid);
     for (const auto& t : r.threads) {
-      if (t.crashed && !t.name.empty()) out += " \"" + t.name + "\"";
+      if (t.crashed && !t.name.empty()) crashed += " \"" + t.name + "\"";
     }
+    out += "Crashed   " + paint(kCrashedColor, crashed);
     out += " (" + std::to_string(r.threads.size()) + (r.threads.size() == 1 ? " thread" : " threads") + " in all)\n";
   }
   if (r.analysis) append_analysis(out, *r.analysis);
@@ -163,10 +188,10 @@ std::string report_to_text(const Report& r, const TextOptions& options) {
       }
     }
     if (group != nullptr && group->tids.front() != t.tid) continue;
-    out += "\nThread " + std::to_string(t.tid);
-    if (!t.name.empty()) out += " \"" + t.name + "\"";
-    if (t.crashed) out += " (crashed)";
-    out += ":\n";
+    std::string header = "Thread " + std::to_string(t.tid);
+    if (!t.name.empty()) header += " \"" + t.name + "\"";
+    if (t.crashed) header += " (crashed)";
+    out += "\n" + (t.crashed ? paint(kCrashedColor, header) : header) + ":\n";
     append_stack(out, t, options);
     if (group != nullptr) {
       out += "  (and " + std::to_string(group->tids.size() - 1) + " more threads with this stack:";
@@ -228,7 +253,9 @@ std::string report_to_text(const Report& r, const TextOptions& options) {
       out += "\nDiagnostics:\n";
       header = true;
     }
-    out += std::string("  ") + to_string(d.severity) + ": " + d.message + " [" + d.code + "]\n";
+    std::string severity = to_string(d.severity);
+    out += "  " + paint(d.severity == Severity::warning ? kWarningColor : kErrorColor, severity) + ": " + d.message +
+           " [" + d.code + "]\n";
   }
   return out;
 }

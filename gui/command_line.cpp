@@ -2,32 +2,17 @@
 
 #include <cstdlib>
 
+#include "gui/help_text.hpp"
+
 namespace corelens::gui {
 
-QString usage_text() {
-  return QStringLiteral(
-      "usage: corelens-gui [CORE] [options]\n"
-      "       corelens-gui EXECUTABLE CORE        (gdb's argument order)\n"
-      "\n"
-      "Open a core dump and see why the process crashed.\n"
-      "\n"
-      "options:\n"
-      "  --exe PATH            the executable that crashed (when the path in the core is wrong)\n"
-      "  --sysroot DIR         look up every file named in the core inside DIR\n"
-      "  --debug-dir DIR       a debug directory with .build-id/ trees (repeatable;\n"
-      "                        default /usr/lib/debug)\n"
-      "  --screenshot FILE.png render the window with the crash selected into FILE and exit\n"
-      "                        (works without a display: QT_QPA_PLATFORM=offscreen)\n"
-      "  -h, --help            this help\n"
-      "  --version             print the version\n"
-      "\n"
-      "debuginfod is used only when DEBUGINFOD_URLS is set.\n");
-}
+QString usage_text() { return QString::fromUtf8(kHelp.data(), static_cast<qsizetype>(kHelp.size())); }
 
 ParsedCommandLine parse_command_line(const QStringList& args) {
   ParsedCommandLine out;
   LaunchOptions& o = out.options;
   QStringList positional;
+  QString core_option;  // -c CORE
   bool debug_dir_given = false;
   for (qsizetype i = 0; i < args.size(); ++i) {
     const QString& a = args[i];
@@ -36,7 +21,7 @@ ParsedCommandLine parse_command_line(const QStringList& args) {
     } else if (a == QLatin1String("--version")) {
       o.version = true;
     } else if (a == QLatin1String("--exe") || a == QLatin1String("--sysroot") || a == QLatin1String("--debug-dir") ||
-               a == QLatin1String("--screenshot")) {
+               a == QLatin1String("--screenshot") || a == QLatin1String("-c") || a == QLatin1String("--core")) {
       if (i + 1 >= args.size()) {
         out.error = a + QStringLiteral(" needs a value");
         return out;
@@ -47,6 +32,13 @@ ParsedCommandLine parse_command_line(const QStringList& args) {
       else if (a == QLatin1String("--debug-dir")) {
         o.analyze.locator.debug_dirs.push_back(v.toStdString());
         debug_dir_given = true;
+      } else if (a == QLatin1String("-c") || a == QLatin1String("--core")) {
+        // gdb's `EXECUTABLE -c CORE`, which `coredumpctl debug --debugger=corelens-gui` runs.
+        if (!core_option.isEmpty()) {
+          out.error = QStringLiteral("more than one core file");
+          return out;
+        }
+        core_option = v;
       } else {
         o.screenshot = v;
       }
@@ -57,6 +49,7 @@ ParsedCommandLine parse_command_line(const QStringList& args) {
       positional << a;
     }
   }
+  if (!core_option.isEmpty()) positional << core_option;  // as if it came last
   if (positional.size() > 2) {
     out.error = QStringLiteral("too many arguments");
     return out;

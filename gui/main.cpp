@@ -1,12 +1,15 @@
 // corelens-gui: open a core dump and see why it crashed in one look.
 #include <QApplication>
+#include <QIcon>
 #include <QImage>
 #include <QTimer>
 #include <cstdio>
+#include <string>
 #include <string_view>
 
 #include "gui/command_line.hpp"
 #include "gui/main_window.hpp"
+#include "unwinder/library_versions.hpp"
 
 namespace {
 
@@ -44,7 +47,9 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (a == "--version") {
-      std::printf("corelens-gui %s\n", CORELENS_VERSION);
+      std::string v = corelens::version_text("corelens-gui", CORELENS_VERSION,
+                                             {{"Qt", std::string(qVersion()) + " (built with " QT_VERSION_STR ")"}});
+      std::fwrite(v.data(), 1, v.size(), stdout);
       return 0;
     }
     if (a == "--screenshot" && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") &&
@@ -56,6 +61,10 @@ int main(int argc, char** argv) {
   QCoreApplication::setOrganizationName(QStringLiteral("corelens"));
   QCoreApplication::setApplicationName(QStringLiteral("corelens-gui"));
   QCoreApplication::setApplicationVersion(QStringLiteral(CORELENS_VERSION));
+  // The installed desktop entry and icon (gui/corelens-gui.desktop): the window's icon in task
+  // bars, and on Wayland the link from the window to the entry.
+  QGuiApplication::setDesktopFileName(QStringLiteral("corelens-gui"));
+  QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("corelens-gui")));
 
   QStringList args = QCoreApplication::arguments();
   args.removeFirst();
