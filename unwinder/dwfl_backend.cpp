@@ -15,6 +15,7 @@
 #include "core/strings.hpp"
 #include "unwinder/arch_registers.hpp"
 #include "unwinder/call_site_check.hpp"
+#include "unwinder/debug_file_cache.hpp"
 #include "unwinder/dwarf_units.hpp"
 #include "unwinder/unwind_rules.hpp"
 
@@ -199,7 +200,7 @@ Result<std::unique_ptr<DwflBackend>> DwflBackend::create(const Target& target,
   b->debuginfo_path_ptr_ = b->debuginfo_path_.data();
   Dwfl_Callbacks& cb = b->callbacks_->dwfl;
   cb.find_elf = refuse_find_elf;
-  cb.find_debuginfo = dwfl_standard_find_debuginfo;
+  cb.find_debuginfo = find_debuginfo_cached;  // compressed debug files from an uncompressed copy
   cb.section_address = dwfl_offline_section_address;
   cb.debuginfo_path = &b->debuginfo_path_ptr_;
   b->dwfl_ = dwfl_begin(&cb);
@@ -219,7 +220,8 @@ Result<std::unique_ptr<DwflBackend>> DwflBackend::create(const Target& target,
   return b;
 }
 
-void DwflBackend::report_modules(const std::vector<LocatedModule>& located, const LocatorOptions&) {
+void DwflBackend::report_modules(const std::vector<LocatedModule>& located, const LocatorOptions& options) {
+  debug_dirs_.dirs = options.debug_dirs;
   const auto& modules = target_.modules();
   dwfl_report_begin(dwfl_);
   dwfl_modules_.assign(modules.size(), nullptr);
@@ -245,7 +247,12 @@ void DwflBackend::report_modules(const std::vector<LocatedModule>& located, cons
       mod = dwfl_report_module(dwfl_, m.path.c_str(), m.start, m.end);
     }
     dwfl_modules_[i] = mod;
-    if (mod != nullptr) module_index_.emplace(mod, static_cast<int>(i));
+    if (mod != nullptr) {
+      module_index_.emplace(mod, static_cast<int>(i));
+      void** userdata = nullptr;  // where find_debuginfo_cached looks for debug files by build-id
+      dwfl_module_info(mod, &userdata, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr);
+      if (userdata != nullptr) *userdata = &debug_dirs_;
+    }
   }
   dwfl_report_end(dwfl_, nullptr, nullptr);
 }

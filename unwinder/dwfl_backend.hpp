@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/report.hpp"
+#include "unwinder/debug_file_cache.hpp"
 #include "unwinder/module_locator.hpp"
 #include "unwinder/raw_stack.hpp"
 #include "unwinder/target.hpp"
@@ -101,7 +102,8 @@ class DwflBackend {
   std::vector<Dwfl_Module*> dwfl_modules_;  // parallel to target.modules(); null when not reported
   std::vector<std::vector<std::byte>> images_;  // module images from the dump (kept alive)
   std::unordered_map<std::uint64_t, std::vector<SymbolizedLocation>> symbol_cache_;
-  std::unique_ptr<DwarfUnitFinder> units_;  // units of modules without .debug_aranges (clang's)
+  std::unique_ptr<DwarfUnitFinder> units_;
+  DebugDirs debug_dirs_;  // the modules' userdata: find_debuginfo_cached's build-id lookup  // units of modules without .debug_aranges (clang's)
   std::unordered_map<std::uint64_t, FrameTrust> trust_cache_;
   std::optional<std::uint64_t> last_fault_;
   std::vector<ThreadArg> thread_args_;  // one per thread, then the resume slot

@@ -12,6 +12,7 @@
 #include "core/analysis/explain.hpp"
 #include "core/analysis/pointer_origin.hpp"
 #include "unwinder/arch_registers.hpp"
+#include "unwinder/debug_file_cache.hpp"
 #include "unwinder/dwarf_units.hpp"
 
 namespace corelens {
@@ -26,14 +27,14 @@ int find_debuginfo(Dwfl_Module* mod, void** userdata, const char* modname, Dwarf
                    const char* debuglink_file, GElf_Word debuglink_crc, char** debuginfo_file_name) {
   if (userdata != nullptr && *userdata != nullptr) {
     const auto* path = static_cast<const std::string*>(*userdata);
-    int fd = ::open(path->c_str(), O_RDONLY | O_CLOEXEC);
+    int fd = open_debug_file(*path);
     if (fd >= 0) {
       *debuginfo_file_name = ::strdup(path->c_str());
       return fd;
     }
   }
-  return dwfl_standard_find_debuginfo(mod, userdata, modname, base, file_name, debuglink_file, debuglink_crc,
-                                      debuginfo_file_name);
+  return find_debuginfo_cached(mod, userdata, modname, base, file_name, debuglink_file, debuglink_crc,
+                               debuginfo_file_name);
 }
 
 int refuse_find_elf(Dwfl_Module*, void**, const char*, Dwarf_Addr, char**, Elf**) { return -1; }
