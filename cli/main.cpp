@@ -61,9 +61,12 @@ int analyze_and_print(const Args& args, int fd) {
     std::fprintf(stderr, "corelens: %s\n", report.error().message.c_str());
     return exit_code_for(report.error());
   }
-  std::string out = args.format == "json" ? report_to_json(*report) : report_to_text(*report, args.text);
-  if (args.format == "json") out += '\n';
-  return write_all(fd, out) ? kExitOk : kExitIo;
+  if (args.format == "json") {
+    // Streamed: the JSON of a deep or wide dump is tens of MiB, and need not exist whole.
+    bool ok = write_report_json(*report, [fd](std::string_view piece) { return write_all(fd, piece); });
+    return ok && write_all(fd, "\n") ? kExitOk : kExitIo;
+  }
+  return write_all(fd, report_to_text(*report, args.text)) ? kExitOk : kExitIo;
 }
 
 // --isolate: the same in a child with limits (cli/isolation.hpp). The child's report is held

@@ -47,7 +47,14 @@ void JsonWriter::newline_and_indent(std::size_t depth) {
   out_.append(depth * static_cast<std::size_t>(indent_), ' ');
 }
 
+void JsonWriter::flush() {
+  if (!sink_ || out_.empty()) return;
+  if (!failed_ && !sink_(out_)) failed_ = true;
+  out_.clear();
+}
+
 void JsonWriter::before_value() {
+  if (sink_ && out_.size() >= threshold_) flush();
   if (after_key_) {
     after_key_ = false;
     return;

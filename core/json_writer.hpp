@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
@@ -24,6 +25,18 @@ class JsonWriter {
   // INDENT < 0: compact, one line; otherwise pretty-printed with INDENT spaces
   // per level.
   explicit JsonWriter(std::string& out, int indent = 2) : out_(out), indent_(indent) {}
+
+  // Hands OUT to SINK and empties it whenever it holds THRESHOLD bytes or more (checked before
+  // each element), so a report of any size costs THRESHOLD bytes of buffer; flush() hands over
+  // the rest. SINK returns false once it cannot take more (a closed pipe): the writer then keeps
+  // discarding, and failed() says so.
+  using Sink = std::function<bool(std::string_view)>;
+  void stream_to(Sink sink, std::size_t threshold = std::size_t{1} << 20) {
+    sink_ = std::move(sink);
+    threshold_ = threshold;
+  }
+  void flush();
+  bool failed() const { return failed_; }
 
   void begin_object() { open('{'); }
   void end_object() { close('}'); }
@@ -78,6 +91,9 @@ class JsonWriter {
   int indent_;
   std::vector<Level> stack_;
   bool after_key_ = false;
+  Sink sink_;
+  std::size_t threshold_ = 0;
+  bool failed_ = false;
 };
 
 }  // namespace corelens

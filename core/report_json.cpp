@@ -253,6 +253,10 @@ void module_json(JsonWriter& w, const ModuleReport& m) {
 
 }  // namespace
 
+namespace {
+void write_report(JsonWriter& w, const Report& r);
+}  // namespace
+
 std::string report_to_json(const Report& r, int indent) {
   std::string out;
   // Frames dominate: ~600 bytes each pretty-printed. Reserving avoids repeated
@@ -261,6 +265,24 @@ std::string report_to_json(const Report& r, int indent) {
   for (const auto& t : r.threads) frames += t.frames.size();
   out.reserve(4096 + frames * (indent < 0 ? 400 : 700));
   JsonWriter w(out, indent);
+  write_report(w, r);
+  return out;
+}
+
+bool write_report_json(const Report& r, const std::function<bool(std::string_view)>& sink, int indent) {
+  constexpr std::size_t kPiece = std::size_t{1} << 20;
+  std::string out;
+  out.reserve(kPiece + (kPiece >> 2));
+  JsonWriter w(out, indent);
+  w.stream_to(sink, kPiece);
+  write_report(w, r);
+  w.flush();
+  return !w.failed();
+}
+
+namespace {
+
+void write_report(JsonWriter& w, const Report& r) {
   w.begin_object();
   w.field("schema_version", r.schema_version);
   w.field("tool", "corelens");
@@ -367,7 +389,9 @@ std::string report_to_json(const Report& r, int indent) {
     w.value(kernel_report_json(*r.kernel));  // small: built as a tree
   }
   w.end_object();
-  return out;
 }
+
+}  // namespace
+
 
 }  // namespace corelens

@@ -2,7 +2,9 @@
 // Addresses are strings ("0x7ffd..."): JSON numbers lose precision above 2^53 in most readers.
 #pragma once
 
+#include <functional>
 #include <string>
+#include <string_view>
 
 #include "core/report.hpp"
 
@@ -10,5 +12,9 @@ namespace corelens {
 
 // Pretty-printed (INDENT spaces) or compact (INDENT < 0).
 std::string report_to_json(const Report& report, int indent = 2);
+
+// The same text, handed to SINK in pieces of about a MiB as it is written, so a report of
+// 260,000 frames never sits in memory whole. False when SINK refused a piece.
+bool write_report_json(const Report& report, const std::function<bool(std::string_view)>& sink, int indent = 2);
 
 }  // namespace corelens
