@@ -42,6 +42,12 @@ Result<std::shared_ptr<const MappedFile>> MappedFile::open(const std::string& pa
       new MappedFile(path, static_cast<const std::byte*>(p), size));
 }
 
+void MappedFile::release_resident_pages() const {
+  if (mapped_ && data_ != nullptr && size_ != 0) {
+    ::madvise(const_cast<std::byte*>(data_), size_, MADV_DONTNEED);  // read-only mapping: never dirty
+  }
+}
+
 std::shared_ptr<const MappedFile> MappedFile::from_memory(std::string name, std::vector<std::byte> bytes) {
   auto* f = new MappedFile(std::move(name), nullptr, 0);
   f->owned_ = std::move(bytes);

@@ -206,6 +206,9 @@ Result<Report> analyze_process(const ProcessDump& dump, const std::string& path,
       tr.unwind_status = "not unwound: " + backend.error().message;
     }
     report.threads.push_back(std::move(tr));
+    // A thousand threads' stacks would otherwise all stay mapped in: peak memory grows with the
+    // thread count (60 MiB of a 1,000-thread core's pages) for bytes already turned into frames.
+    if (dump.file && report.threads.size() % 64 == 0) dump.file->release_resident_pages();
   }
 
   for (std::size_t i = 0; i < dump.modules.size(); ++i) {
