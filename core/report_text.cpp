@@ -131,7 +131,7 @@ std::string report_to_text(const Report& r, const TextOptions& options) {
   if (r.kernel) return kernel_report_to_text(r, options);
   std::string out;
   out += "Dump      " + r.dump_path + " (" + r.arch + " core written by " +
-         (r.producer == "gdb" ? "gdb's gcore" : "the kernel") + ")\n";
+         producer_words(r.producer) + ")\n";
   out += "Process   " + (r.process.executable.empty() ? std::string("(unknown executable)") : r.process.executable);
   if (r.process.pid) out += "  pid " + std::to_string(*r.process.pid);
   if (r.process.ppid) out += "  ppid " + std::to_string(*r.process.ppid);
