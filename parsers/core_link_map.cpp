@@ -120,6 +120,10 @@ std::optional<ExecutableImage> executable_from_memory(const ProcessDump& dump) {
     }
   }
   if (!biased) return std::nullopt;
+  for (const auto& p : exe.phdrs) {
+    if (p.type != PT_INTERP) continue;
+    if (auto s = dump.memory.read_string(exe.load_bias + p.vaddr, kMaxPathLength)) exe.interpreter = printable(*s);
+  }
   Module probe;
   probe.start = load_extent(exe.phdrs, exe.load_bias).first;
   identify_module_from_memory(dump, probe);
@@ -208,13 +212,27 @@ void modules_from_link_map(ProcessDump& dump, const ExecutableImage& exe) {
                                                        " is not in the core; the objects after it are unknown");
       break;
     }
+    const bool is_executable = lm == *first;  // the first entry is the executable itself
     lm = *next;
+    if (is_executable) continue;
     std::string name;
     if (*name_ptr != 0) {
       if (auto s = dump.memory.read_string(*name_ptr, kMaxPathLength)) name = printable(*s);
     }
-    // The first entry is the executable (no name); the kernel's vDSO appears as linux-vdso.so.1.
-    if (name.empty()) continue;
+    // The dynamic linker's name is the executable's PT_INTERP string, in a mapping the core may
+    // not hold.
+    if (name.empty() && !exe.interpreter.empty()) {
+      for (const auto& p : exe.phdrs) {
+        if (p.type == PT_INTERP && *name_ptr == exe.load_bias + p.vaddr) name = exe.interpreter;
+      }
+    }
+    if (name.empty()) {
+      if (*addr == 0) continue;  // an unnamed object at bias 0 is the executable again
+      name = "[object at " + hex(*addr) + "]";
+      dump.diagnostics.warn("link-map-name-unreadable", "the name of the object loaded at " + hex(*addr) +
+                                                            " is not in the core");
+    }
+    // The kernel's vDSO appears as linux-vdso.so.1.
     if (vdso_range && *ld >= vdso_range->first && *ld < vdso_range->second) continue;
     Module m;
     m.path = name;

@@ -25,6 +25,9 @@ struct ExecutableImage {
   std::uint64_t load_bias = 0;
   std::vector<ElfProgramHeader> phdrs;
   std::string build_id;          // from the core's memory, when the note was saved
+  // PT_INTERP's path: the dynamic linker's l_name points at it, inside the executable's mapping,
+  // which the core may not hold (read from the file then).
+  std::string interpreter;
   bool headers_in_core = false;  // the program headers were read from the core's memory
 };
 

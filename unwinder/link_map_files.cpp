@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/byte_reader.hpp"
+#include "core/mapped_file.hpp"
 #include "core/strings.hpp"
 #include "parsers/core_link_map.hpp"
 #include "parsers/elf_image.hpp"
@@ -45,6 +46,15 @@ std::optional<ExecutableImage> executable_from_file(ProcessDump& dump, const Loc
   }
   ExecutableImage exe;
   exe.phdrs = info->phdrs;
+  if (auto file = MappedFile::open(path)) {
+    for (const auto& p : exe.phdrs) {
+      if (p.type != PT_INTERP || p.filesz == 0 || p.filesz > 4096 || p.offset > (*file)->size() ||
+          p.filesz > (*file)->size() - p.offset) {
+        continue;
+      }
+      exe.interpreter = printable(ByteReader((*file)->bytes()).fixed_string(p.offset, p.filesz));
+    }
+  }
   bool biased = info->type == ET_EXEC;  // not relocated: bias 0
   if (!biased) {
     if (auto at_phdr = dump.auxv_value(AT_PHDR)) {

@@ -117,11 +117,13 @@ FallbackResult exidx_caller(const Target& target, const ArmExidx& exidx, const C
     bool at_entry = entry && *entry >= step.function_start && *entry < step.function_end;
     if (at_entry && own) at_entry = check.code_address(*own) == check.code_address(*entry);
     out.outermost = at_entry;
+    if (at_entry) return out;
   }
   FrameTrust trust = FrameTrust::cfi;
-  if (step.outcome == ArmExidx::Outcome::no_entry && own) {
-    // No table entry at all (not even EXIDX_CANTUNWIND): the function's prologue says how it saved
-    // lr. Found without unwind information: trusted like a frame chain.
+  if ((step.outcome == ArmExidx::Outcome::no_entry || step.outcome == ArmExidx::Outcome::cant_unwind) && own) {
+    // No table entry, or EXIDX_CANTUNWIND away from the entry point (glibc marks some of its C
+    // functions so): the function's prologue says how it saved lr, as gdb's arm unwinder reads
+    // it. Found without unwind information: trusted like a frame chain.
     step = exidx.prologue_step(r, *own);
     trust = FrameTrust::frame_pointer;
   }
@@ -174,6 +176,19 @@ FallbackResult recover_caller(const Target& target, const CallSiteCheck& check, 
   // 2. A leaf's caller is in the link register (frame 0 only: REGS.lr is set only then). Its
   //    stack pointer is not known better than the callee's: a leaf may have allocated a frame.
   if (has_link_register && !bad_pc && link_register_is_caller(target, check, callee, regs)) {
+    if (arch == Arch::ppc64le) {
+      // The back chain tells: if the leaf made no frame, sp is its caller's, and the caller's own
+      // return address sits at 16 past the next frame; if it made one, [sp] is the caller's sp.
+      auto next = words.at(sp);
+      auto returns_at = [&](std::uint64_t caller_sp) {
+        auto up = words.at(caller_sp);
+        auto ret = up ? words.at(*up + 16) : std::nullopt;
+        return ret && is_return_address(*ret);
+      };
+      std::uint64_t caller_sp = sp;
+      if (!returns_at(sp) && next && *next > sp && *next - sp < (1u << 20) && returns_at(*next)) caller_sp = *next;
+      return found(caller_frame(check, *regs.lr, caller_sp, FrameTrust::frame_pointer), regs.fp, true);
+    }
     return found(caller_frame(check, *regs.lr, sp, FrameTrust::frame_pointer), regs.fp, false);
   }
   // 3. The frame chain, unless a return address lies between sp and its return-address slot.

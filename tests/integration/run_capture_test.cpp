@@ -235,17 +235,24 @@ bool same_function(const std::string& ours, const std::string& theirs) {
 }
 
 // eu-stack reads every thread of CORE with exactly our frames: functions (inlined ones included)
-// and lines, in order.
+// and lines, in order. Where eu-stack gives up on a thread ("dwfl_thread_getframes tid N ...:
+// no matching address range": the main thread caught inside clone3, whose CFI stops libdwfl),
+// corelens' fallback goes on (gdb agrees, below): its frames must start with eu-stack's.
 void expect_eu_stack_agrees(const Report& r, const std::string& core, const std::string& exe) {
-  std::string text = run_command("eu-stack -i -s -n 0 --core '" + core + "' -e '" + exe + "' 2>/dev/null");
+  std::string text = run_command("eu-stack -i -s -n 0 --core '" + core + "' -e '" + exe + "' 2>&1");
   auto peer = parse_eu_stack(text);
   ASSERT_EQ(peer.size(), r.threads.size()) << text;
   for (const auto& t : r.threads) {
     SCOPED_TRACE("eu-stack, thread " + std::to_string(t.tid));
     auto it = peer.find(t.tid);
     ASSERT_NE(it, peer.end());
-    ASSERT_EQ(it->second.size(), t.frames.size());
-    for (std::size_t i = 0; i < t.frames.size(); ++i) {
+    bool gave_up = text.find("dwfl_thread_getframes tid " + std::to_string(t.tid) + " ") != std::string::npos;
+    if (gave_up) {
+      ASSERT_LE(it->second.size(), t.frames.size());
+    } else {
+      ASSERT_EQ(it->second.size(), t.frames.size());
+    }
+    for (std::size_t i = 0; i < it->second.size(); ++i) {
       EXPECT_EQ(comparable_name(t.frames[i].function), comparable_name(it->second[i].function)) << "frame " << i;
       if (it->second[i].line != 0) {
         EXPECT_EQ(t.frames[i].line, static_cast<std::uint32_t>(it->second[i].line)) << "frame " << i;
