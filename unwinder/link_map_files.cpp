@@ -93,7 +93,10 @@ void complete_modules_from_files(ProcessDump& dump, const LocatorOptions& option
     if (!exe) return;
     modules_from_link_map(dump, *exe);
   }
-  // Each object's extent from its file's PT_LOADs, now that the file can be looked for.
+  // Each object's extent from its file's PT_LOADs, now that the file can be looked for; and its
+  // segments the core has no program header for at all (gcore leaves some read-only file
+  // mappings out entirely), as mappings not saved, so that their code counts as executable.
+  std::vector<Mapping> unsaved;
   for (auto& m : dump.modules) {
     if (!m.from_link_map || m.is_vdso) continue;
     LocatedModule l = locate_module(m, dump, options);
@@ -103,15 +106,32 @@ void complete_modules_from_files(ProcessDump& dump, const LocatorOptions& option
     std::uint64_t lo = UINT64_MAX, hi = 0;
     for (const auto& p : info->phdrs) {
       if (p.type != PT_LOAD || p.memsz == 0) continue;
-      std::uint64_t start = 0, end = 0;
-      if (add_overflows(m.load_bias, p.vaddr, &start) || add_overflows(start, p.memsz, &end)) continue;
-      lo = std::min(lo, start & ~(kPage - 1));
+      std::uint64_t start = 0, end = 0, rounded = 0;
+      if (add_overflows(m.load_bias, p.vaddr, &start) || add_overflows(start, p.memsz, &end) ||
+          add_overflows(end, kPage - 1, &rounded)) {
+        continue;
+      }
+      start &= ~(kPage - 1);
+      end = rounded & ~(kPage - 1);
+      lo = std::min(lo, start);
       hi = std::max(hi, end);
+      bool covered = std::any_of(dump.mappings.begin(), dump.mappings.end(),
+                                 [&](const Mapping& map) { return map.start < end && start < map.end; });
+      if (covered) continue;
+      Mapping map;
+      map.start = start;
+      map.end = end;
+      map.flags = (p.flags & PF_R ? kRead : 0) | (p.flags & PF_W ? kWrite : 0) | (p.flags & PF_X ? kExec : 0);
+      map.path = m.path;
+      map.file_offset = p.offset & ~(kPage - 1);
+      unsaved.push_back(std::move(map));
     }
     if (lo == UINT64_MAX || hi <= lo) continue;
     m.start = lo;
-    m.end = (hi + kPage - 1) & ~(kPage - 1);
+    m.end = hi;
   }
+  dump.mappings.insert(dump.mappings.end(), unsaved.begin(), unsaved.end());
+  std::sort(dump.mappings.begin(), dump.mappings.end(), [](const Mapping& a, const Mapping& b) { return a.start < b.start; });
   std::sort(dump.modules.begin(), dump.modules.end(), [](const Module& a, const Module& b) { return a.start < b.start; });
   for (auto& map : dump.mappings) {
     // Mappings named from the estimated extents are named again from the files' ones.
