@@ -96,7 +96,7 @@ struct Mapping {
 
 // A loaded ELF object (executable, shared library, vDSO) as the core describes it.
 struct Module {
-  std::string path;             // as recorded in the core (NT_FILE), "[vdso]" for the vDSO
+  std::string path;             // as recorded in the core (NT_FILE or the link map), "[vdso]" for the vDSO
   std::uint64_t start = 0;      // lowest mapped address of the object
   std::uint64_t end = 0;        // end of its highest mapping
   std::uint64_t load_bias = 0;  // runtime address - link-time address
@@ -104,6 +104,9 @@ struct Module {
   bool is_main_executable = false;
   bool is_vdso = false;
   bool headers_in_core = false;  // the ELF and program headers were readable in the core
+  // Found in the dynamic linker's list in memory (no NT_FILE): LOAD_BIAS is its l_addr, exact;
+  // START and END are estimated from the core's segments until the file's headers are read.
+  bool from_link_map = false;
 };
 
 // A note of the core as it appeared in the file, known or not.

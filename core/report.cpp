@@ -2,6 +2,12 @@
 
 namespace corelens {
 
+std::string producer_words(const std::string& producer) {
+  if (producer == "gdb") return "gdb's gcore";
+  if (producer == "kernel") return "the kernel";
+  return producer;
+}
+
 const char* to_string(FrameTrust trust) {
   switch (trust) {
     case FrameTrust::context: return "context";

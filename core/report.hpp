@@ -26,6 +26,8 @@ enum class FrameTrust {
   inlined,        // an inlined call at the same pc as the real frame below it
 };
 const char* to_string(FrameTrust trust);
+// Who wrote a user core, in words: "the kernel", "gdb's gcore", "qemu-user" (Report::producer).
+std::string producer_words(const std::string& producer);
 
 struct Frame {
   std::uint32_t index = 0;

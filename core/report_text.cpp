@@ -155,7 +155,7 @@ std::string report_to_text(const Report& r, const TextOptions& options) {
   const Paint paint{options.color};
   std::string out;
   out += "Dump      " + r.dump_path + " (" + r.arch + " core written by " +
-         (r.producer == "gdb" ? "gdb's gcore" : "the kernel") + ")\n";
+         producer_words(r.producer) + ")\n";
   out += "Process   " + (r.process.executable.empty() ? std::string("(unknown executable)") : r.process.executable);
   if (r.process.pid) out += "  pid " + std::to_string(*r.process.pid);
   if (r.process.ppid) out += "  ppid " + std::to_string(*r.process.ppid);

@@ -126,7 +126,7 @@ CrashSummary summarize(const Report& r) {
   s.process = r.process.executable.empty() ? std::string("(unknown executable)") : r.process.executable;
   if (r.process.pid) s.process += " \u00b7 pid " + std::to_string(*r.process.pid);
   if (!r.process.command_line.empty()) s.process += " \u00b7 command: " + printable(r.process.command_line);
-  s.process += std::string(" \u00b7 core written by ") + (r.producer == "gdb" ? "gdb's gcore" : "the kernel");
+  s.process += std::string(" \u00b7 core written by ") + producer_words(r.producer);
   return s;
 }
 

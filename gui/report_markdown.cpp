@@ -50,7 +50,7 @@ std::string report_to_markdown(const Report& r) {
   if (!s.location.empty()) out += "| Where | " + cell(s.location) + " |\n";
   if (!s.explanation.empty()) out += "| Why | " + cell(s.explanation) + " |\n";
   out += "| Dump | " + cell(r.dump_path) + " (" + cell(r.arch) + ", written by " +
-         (r.producer == "gdb" ? "gdb's gcore" : "the kernel") + ") |\n\n";
+         producer_words(r.producer) + ") |\n\n";
 
   if (!r.threads.empty()) {
     const ThreadReport& crashed = r.threads[crashed_thread(r)];

@@ -3,6 +3,8 @@
 #include <array>
 #include <cstring>
 
+#include "parsers/arch_layout.hpp"
+
 namespace corelens::x86_64 {
 namespace {
 
@@ -18,6 +20,9 @@ constexpr std::array<std::string_view, 16> kXmm = {
 constexpr std::array<std::string_view, 16> kYmm = {
     "ymm0", "ymm1", "ymm2",  "ymm3",  "ymm4",  "ymm5",  "ymm6",  "ymm7",
     "ymm8", "ymm9", "ymm10", "ymm11", "ymm12", "ymm13", "ymm14", "ymm15"};
+
+constexpr auto kUserRegSlots = consecutive_registers(kUserRegs, 8);
+constexpr PrStatusLayout kLayout{Arch::x86_64, kPrStatusSize, kPrRegOffset, kUserRegSlots};
 
 std::vector<std::uint8_t> copy_bytes(const ByteReader& r, std::uint64_t offset, std::uint64_t size) {
   auto s = r.span(offset, size);
@@ -42,12 +47,7 @@ void set_wide(Thread& thread, std::string_view name, std::vector<std::uint8_t> b
 std::span<const std::string_view> user_regs_names() { return kUserRegs; }
 
 void decode_user_regs(const ByteReader& prstatus, Thread& thread) {
-  thread.registers.general.clear();
-  for (std::size_t i = 0; i < kUserRegsCount; ++i) {
-    auto v = prstatus.u64(kPrRegOffset + i * 8);
-    if (!v) break;
-    thread.registers.general.push_back(Register{kUserRegs[i], *v});
-  }
+  decode_prstatus_registers(kLayout, prstatus, thread);
 }
 
 void decode_fxsave(const ByteReader& fx, Thread& thread) {
@@ -87,3 +87,7 @@ void decode_xsave(const ByteReader& xs, Thread& thread) {
 }
 
 }  // namespace corelens::x86_64
+
+namespace corelens {
+const PrStatusLayout& prstatus_layout_x86_64() { return x86_64::kLayout; }
+}  // namespace corelens

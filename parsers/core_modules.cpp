@@ -7,6 +7,7 @@
 #include <map>
 
 #include "core/strings.hpp"
+#include "parsers/core_link_map.hpp"
 #include "parsers/elf_image.hpp"
 
 namespace corelens {
@@ -37,7 +38,7 @@ std::vector<ElfProgramHeader> identify_from_memory(const ProcessDump& dump, Modu
   if (!info) return {};
   m.headers_in_core = true;
   m.build_id = info->build_id;
-  m.load_bias = m.start - info->first_load_vaddr;
+  if (!m.from_link_map) m.load_bias = m.start - info->first_load_vaddr;
   if (m.is_vdso) {
     // The vDSO has no NT_FILE entry: its extent comes from its own program headers.
     std::uint64_t end = m.start;
@@ -83,7 +84,29 @@ void add_unsaved_file_mappings(ProcessDump& dump,
 
 }  // namespace
 
+void identify_module_from_memory(const ProcessDump& dump, Module& m) { (void)identify_from_memory(dump, m); }
+
+void add_vdso_module(ProcessDump& dump) {
+  auto vdso = dump.auxv_value(AT_SYSINFO_EHDR);
+  if (!vdso || *vdso == 0) return;
+  Module m;
+  m.path = "[vdso]";
+  m.start = *vdso;
+  const Mapping* mapping = dump.mapping_at(*vdso);
+  m.end = mapping ? mapping->end : *vdso + 0x2000;
+  m.load_bias = *vdso;
+  m.is_vdso = true;
+  identify_from_memory(dump, m);
+  dump.modules.push_back(std::move(m));
+}
+
 void discover_modules(ProcessDump& dump) {
+  if (dump.files.empty()) {
+    // qemu-user cores, and kernel cores that lost the note: the dynamic linker's own list. When
+    // the executable's headers are not in the core, the unwinder completes this from its file.
+    if (auto exe = executable_from_memory(dump)) modules_from_link_map(dump, *exe);
+    return;
+  }
   // An object is a path whose NT_FILE ranges include one at file offset 0 (the ELF header).
   // Data files mapped whole (locale archives, fonts) also start at offset 0: the ELF magic in
   // memory tells them apart when the page was saved; otherwise the unwinder checks the file.
@@ -108,16 +131,7 @@ void discover_modules(ProcessDump& dump) {
     dump.modules.push_back(std::move(m));
   }
 
-  if (auto vdso = dump.auxv_value(AT_SYSINFO_EHDR); vdso && *vdso != 0) {
-    Module m;
-    m.path = "[vdso]";
-    m.start = *vdso;
-    const Mapping* mapping = dump.mapping_at(*vdso);
-    m.end = mapping ? mapping->end : *vdso + 0x2000;
-    m.load_bias = *vdso;
-    m.is_vdso = true;
-    dump.modules.push_back(std::move(m));
-  }
+  add_vdso_module(dump);
 
   auto entry = dump.auxv_value(AT_ENTRY);
   std::vector<std::vector<ElfProgramHeader>> module_phdrs;

@@ -45,48 +45,70 @@ std::string type_name(const std::string& name, std::uint32_t type) {
   return "";
 }
 
-// struct elf_prstatus_common: struct elf_siginfo {si_signo, si_code, si_errno} @0, pr_cursig
-// (short) @12, pr_sigpend @16, pr_sighold @24, pr_pid @32, pr_ppid @36, pr_pgrp @40, pr_sid @44,
-// then four struct timevals up to 112.
-void decode_prstatus_header(const ByteReader& d, Thread& t) {
-  t.cursig = d.i16(12).value_or(0);
-  t.sigpend = d.u64(16).value_or(0);
-  t.sighold = d.u64(24).value_or(0);
-  t.tid = d.i32(32).value_or(0);
-  t.ppid = d.i32(36).value_or(0);
-  t.pgrp = d.i32(40).value_or(0);
-  t.sid = d.i32(44).value_or(0);
+namespace {
+
+// A long or pointer of WORD bytes at OFFSET.
+Result<std::uint64_t> word_at(const ByteReader& d, std::uint64_t offset, unsigned word) {
+  if (word == 4) {
+    auto v = d.u32(offset);
+    if (!v) return unexpected(v.error());
+    return std::uint64_t{*v};
+  }
+  return d.u64(offset);
 }
 
-// struct elf_prpsinfo (64-bit): pr_state @0, pr_sname @1, pr_zomb @2, pr_nice @3, pr_flag @8,
-// pr_uid @16, pr_gid @20, pr_pid @24, pr_ppid @28, pr_pgrp @32, pr_sid @36, pr_fname[16] @40,
-// pr_psargs[80] @56; 136 bytes.
-Result<PsInfo> decode_prpsinfo(const ByteReader& d) {
-  if (d.size() < 136) {
+}  // namespace
+
+// struct elf_prstatus_common: struct elf_siginfo {si_signo, si_code, si_errno} @0, pr_cursig
+// (short) @12, then longs: pr_sigpend @16, pr_sighold @16+W, then pr_pid, pr_ppid, pr_pgrp,
+// pr_sid (ints) from 16+2W, then four struct timevals (two longs each) up to pr_reg.
+void decode_prstatus_header(const ByteReader& d, Thread& t, unsigned word) {
+  std::uint64_t ids = 16 + 2 * word;
+  t.cursig = d.i16(12).value_or(0);
+  t.sigpend = word_at(d, 16, word).value_or(0);
+  t.sighold = word_at(d, 16 + word, word).value_or(0);
+  t.tid = d.i32(ids).value_or(0);
+  t.ppid = d.i32(ids + 4).value_or(0);
+  t.pgrp = d.i32(ids + 8).value_or(0);
+  t.sid = d.i32(ids + 12).value_or(0);
+}
+
+// struct elf_prpsinfo: pr_state @0, pr_sname @1, pr_zomb @2, pr_nice @3, pr_flag (a long) at
+// W, then pr_uid, pr_gid, pr_pid, pr_ppid, pr_pgrp, pr_sid, pr_fname[16], pr_psargs[80].
+//   64-bit: pr_flag @8, uid/gid 4 bytes each @16/@20, pr_pid @24 ... pr_fname @40; 136 bytes.
+//   32-bit (i386, arm): __kernel_uid_t is 16 bits there: pr_flag @4, uid/gid @8/@10, pr_pid @12
+//   ... pr_fname @28, pr_psargs @44; 124 bytes.
+Result<PsInfo> decode_prpsinfo(const ByteReader& d, unsigned word) {
+  const bool narrow = word == 4;
+  const std::uint64_t expected = narrow ? 124 : 136;
+  if (d.size() < expected) {
     return fail(ErrorCode::malformed, "NT_PRPSINFO has " + std::to_string(d.size()) +
-                                          " bytes, expected 136", d.base());
+                                          " bytes, expected " + std::to_string(expected), d.base());
   }
   PsInfo p;
   p.state_char = static_cast<char>(*d.u8(1));
   p.nice = static_cast<std::int8_t>(*d.u8(3));
-  p.flags = *d.u64(8);
-  p.uid = *d.u32(16);
-  p.gid = *d.u32(20);
-  p.pid = *d.i32(24);
-  p.ppid = *d.i32(28);
-  p.pgrp = *d.i32(32);
-  p.sid = *d.i32(36);
-  p.fname = printable(d.fixed_string(40, 16));
-  p.psargs = printable(d.fixed_string(56, 80));
+  p.flags = *word_at(d, word, word);
+  std::uint64_t ids = narrow ? 12 : 24;
+  p.uid = narrow ? *d.u16(8) : *d.u32(16);
+  p.gid = narrow ? *d.u16(10) : *d.u32(20);
+  p.pid = *d.i32(ids);
+  p.ppid = *d.i32(ids + 4);
+  p.pgrp = *d.i32(ids + 8);
+  p.sid = *d.i32(ids + 12);
+  p.fname = printable(d.fixed_string(ids + 16, 16));
+  p.psargs = printable(d.fixed_string(ids + 32, 80));
   // The kernel replaces the NULs between arguments with spaces but leaves a trailing one.
   while (!p.psargs.empty() && p.psargs.back() == ' ') p.psargs.pop_back();
   return p;
 }
 
-// siginfo_t (128 bytes): si_signo @0, si_errno @4, si_code @8, union at 16. For faults the union
-// starts with si_addr; for kill/tkill/sigqueue with si_pid, si_uid.
-Result<SigInfo> decode_siginfo(const ByteReader& d) {
-  if (d.size() < 24) {
+// siginfo_t (128 bytes): si_signo @0, si_errno @4, si_code @8, then the union, aligned to a
+// pointer: @16 on 64-bit targets, @12 on 32-bit ones. For faults the union starts with si_addr;
+// for kill/tkill/sigqueue with si_pid, si_uid.
+Result<SigInfo> decode_siginfo(const ByteReader& d, unsigned word) {
+  const std::uint64_t fields = word == 4 ? 12 : 16;
+  if (d.size() < fields + 8) {
     return fail(ErrorCode::malformed, "NT_SIGINFO has " + std::to_string(d.size()) +
                                           " bytes, expected 128", d.base());
   }
@@ -96,18 +118,20 @@ Result<SigInfo> decode_siginfo(const ByteReader& d) {
   s.code = *d.i32(8);
   s.from_siginfo_note = true;
   if (si_code_has_sender(s.signo, s.code)) {
-    s.sender_pid = *d.i32(16);
-    s.sender_uid = *d.u32(20);
+    s.sender_pid = *d.i32(fields);
+    s.sender_uid = *d.u32(fields + 4);
   } else if (signal_has_fault_address(s.signo) && s.code > 0) {
-    s.address = *d.u64(16);
+    s.address = *word_at(d, fields, word);
   }
   return s;
 }
 
-std::vector<AuxvEntry> decode_auxv(const ByteReader& d, Diagnostics& diags) {
+// NT_AUXV: pairs of longs (a_type, a_val), ending with AT_NULL.
+std::vector<AuxvEntry> decode_auxv(const ByteReader& d, Diagnostics& diags, unsigned word) {
   std::vector<AuxvEntry> out;
-  for (std::uint64_t off = 0; d.has(off, 16); off += 16) {
-    AuxvEntry e{*d.u64(off), *d.u64(off + 8)};
+  const std::uint64_t entry = 2 * word;
+  for (std::uint64_t off = 0; d.has(off, entry); off += entry) {
+    AuxvEntry e{*word_at(d, off, word), *word_at(d, off + word, word)};
     if (e.type == 0) return out;  // AT_NULL
     if (out.size() >= kMaxAuxvEntries) {
       diags.warn("auxv-too-long", "NT_AUXV has more than " + std::to_string(kMaxAuxvEntries) +
@@ -120,30 +144,32 @@ std::vector<AuxvEntry> decode_auxv(const ByteReader& d, Diagnostics& diags) {
   return out;
 }
 
-// NT_FILE: count, page_size, count x {start, end, page_offset}, then count NUL-terminated paths.
-std::vector<FileRange> decode_file(const ByteReader& d, Diagnostics& diags) {
+// NT_FILE: count, page_size, count x {start, end, page_offset}, then count NUL-terminated paths;
+// every number a long.
+std::vector<FileRange> decode_file(const ByteReader& d, Diagnostics& diags, unsigned word) {
   std::vector<FileRange> out;
-  auto count = d.u64(0);
-  auto page_size = d.u64(8);
+  auto count = word_at(d, 0, word);
+  auto page_size = word_at(d, word, word);
   if (!count || !page_size) {
     diags.warn("note-file-short", "NT_FILE is too short for its header", d.base());
     return out;
   }
   std::uint64_t table_bytes = 0;
-  if (*count > kMaxFileEntries || mul_overflows(*count, 24, &table_bytes) ||
-      !d.has(16, table_bytes)) {
+  const std::uint64_t entry = 3 * word, table = 2 * word;
+  if (*count > kMaxFileEntries || mul_overflows(*count, entry, &table_bytes) ||
+      !d.has(table, table_bytes)) {
     diags.warn("note-file-bad-count", "NT_FILE claims " + std::to_string(*count) +
                                           " entries, more than its " + std::to_string(d.size()) +
                                           " bytes can hold", d.base());
     return out;
   }
   out.reserve(*count);
-  std::uint64_t name_pos = 16 + table_bytes;
+  std::uint64_t name_pos = table + table_bytes;
   for (std::uint64_t i = 0; i < *count; ++i) {
     FileRange f;
-    f.start = *d.u64(16 + i * 24);
-    f.end = *d.u64(16 + i * 24 + 8);
-    std::uint64_t pgoff = *d.u64(16 + i * 24 + 16);
+    f.start = *word_at(d, table + i * entry, word);
+    f.end = *word_at(d, table + i * entry + word, word);
+    std::uint64_t pgoff = *word_at(d, table + i * entry + 2 * word, word);
     if (mul_overflows(pgoff, *page_size, &f.file_offset)) f.file_offset = 0;
     if (name_pos >= d.size()) {
       diags.warn("note-file-names-missing", "NT_FILE ends before the path of entry " +

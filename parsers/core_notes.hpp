@@ -1,6 +1,8 @@
-// Decoders for the architecture-independent notes of a 64-bit Linux core: NT_PRPSINFO,
-// NT_SIGINFO, NT_AUXV, NT_FILE, and the signal fields of NT_PRSTATUS. Layouts are those of
-// include/uapi/linux/elfcore.h and siginfo_t on 64-bit targets (x86_64, aarch64, ppc64le ...).
+// Decoders for the architecture-independent notes of a Linux core: NT_PRPSINFO, NT_SIGINFO,
+// NT_AUXV, NT_FILE, and the signal fields of NT_PRSTATUS. Layouts are those of
+// include/uapi/linux/elfcore.h and siginfo_t, in two sizes: WORD is the size of a long and of a
+// pointer, 8 on 64-bit targets (x86_64, aarch64, ppc64le, s390x), 4 on 32-bit ones (i386, arm).
+// The byte order is the ByteReader's (s390x is big-endian).
 #pragma once
 
 #include <cstdint>
@@ -27,11 +29,11 @@ inline constexpr std::uint64_t kMaxAuxvEntries = 1024;
 inline constexpr std::uint64_t kMaxFileEntries = 1u << 20;
 inline constexpr std::uint64_t kMaxPathLength = 4096;
 
-// The signal and process fields that precede pr_reg in struct elf_prstatus (64-bit layout).
-void decode_prstatus_header(const ByteReader& desc, Thread& thread);
-Result<PsInfo> decode_prpsinfo(const ByteReader& desc);
-Result<SigInfo> decode_siginfo(const ByteReader& desc);
-std::vector<AuxvEntry> decode_auxv(const ByteReader& desc, Diagnostics& diags);
-std::vector<FileRange> decode_file(const ByteReader& desc, Diagnostics& diags);
+// The signal and process fields that precede pr_reg in struct elf_prstatus.
+void decode_prstatus_header(const ByteReader& desc, Thread& thread, unsigned word = 8);
+Result<PsInfo> decode_prpsinfo(const ByteReader& desc, unsigned word = 8);
+Result<SigInfo> decode_siginfo(const ByteReader& desc, unsigned word = 8);
+std::vector<AuxvEntry> decode_auxv(const ByteReader& desc, Diagnostics& diags, unsigned word = 8);
+std::vector<FileRange> decode_file(const ByteReader& desc, Diagnostics& diags, unsigned word = 8);
 
 }  // namespace corelens::notes

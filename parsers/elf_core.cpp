@@ -8,6 +8,7 @@
 #include "core/byte_reader.hpp"
 #include "core/signals.hpp"
 #include "core/strings.hpp"
+#include "parsers/arch_layout.hpp"
 #include "parsers/arch_x86_64.hpp"
 #include "parsers/core_modules.hpp"
 #include "parsers/core_notes.hpp"
@@ -16,11 +17,17 @@
 namespace corelens {
 namespace {
 
-constexpr std::uint64_t kEhdrSize = 64;
-constexpr std::uint64_t kPhdrSize = 56;
-constexpr std::uint64_t kShdrSize = 64;
+// The sizes of the ELF header, a program header and a section header, per ELF class.
+struct ClassSizes {
+  std::uint64_t ehdr, phdr, shdr;
+};
+constexpr ClassSizes kElf64{64, 56, 64};
+constexpr ClassSizes kElf32{52, 32, 40};
 
 struct Header {
+  bool is_64bit = true;
+  std::endian order = std::endian::little;
+  ClassSizes sizes = kElf64;
   std::uint16_t type = 0, machine = 0;
   std::uint64_t phoff = 0, shoff = 0;
   std::uint16_t phentsize = 0, phnum = 0, shentsize = 0, shnum = 0;
@@ -56,33 +63,46 @@ Result<Header> read_header(const ByteReader& file) {
   if (file.size() < EI_NIDENT) return fail(ErrorCode::truncated, "the ELF header is truncated", 0);
   std::uint8_t cls = *file.u8(EI_CLASS);
   std::uint8_t data = *file.u8(EI_DATA);
-  if (data != ELFDATA2LSB) {
-    return fail(ErrorCode::unsupported, "big-endian ELF cores are not supported yet");
+  if (data != ELFDATA2LSB && data != ELFDATA2MSB) {
+    return fail(ErrorCode::malformed, "unknown ELF data encoding " + std::to_string(data), EI_DATA);
   }
-  if (cls != ELFCLASS64) {
-    return fail(ErrorCode::unsupported,
-                cls == ELFCLASS32 ? "32-bit ELF cores are not supported yet" : "unknown ELF class");
+  if (cls != ELFCLASS64 && cls != ELFCLASS32) {
+    return fail(ErrorCode::malformed, "unknown ELF class " + std::to_string(cls), EI_CLASS);
   }
-  if (file.size() < kEhdrSize) {
+  Header h;
+  h.is_64bit = cls == ELFCLASS64;
+  h.order = data == ELFDATA2MSB ? std::endian::big : std::endian::little;
+  h.sizes = h.is_64bit ? kElf64 : kElf32;
+  if (file.size() < h.sizes.ehdr) {
     return fail(ErrorCode::truncated, "the ELF header is truncated: the file has " +
                                           std::to_string(file.size()) + " bytes", 0);
   }
-  Header h;
-  h.type = *file.u16(16);
-  h.machine = *file.u16(18);
-  h.phoff = *file.u64(32);
-  h.shoff = *file.u64(40);
-  h.phentsize = *file.u16(54);
-  h.phnum = *file.u16(56);
-  h.shentsize = *file.u16(58);
-  h.shnum = *file.u16(60);
+  ByteReader r(file.bytes(), 0, h.order);
+  h.type = *r.u16(16);
+  h.machine = *r.u16(18);
+  if (h.is_64bit) {
+    h.phoff = *r.u64(32);
+    h.shoff = *r.u64(40);
+    h.phentsize = *r.u16(54);
+    h.phnum = *r.u16(56);
+    h.shentsize = *r.u16(58);
+    h.shnum = *r.u16(60);
+  } else {
+    h.phoff = *r.u32(28);
+    h.shoff = *r.u32(32);
+    h.phentsize = *r.u16(42);
+    h.phnum = *r.u16(44);
+    h.shentsize = *r.u16(46);
+    h.shnum = *r.u16(48);
+  }
   return h;
 }
 
 // Records one note, dispatching the ones we understand.
 class NoteDecoder {
  public:
-  NoteDecoder(ProcessDump& dump, const ElfCoreLimits& limits) : dump_(dump), limits_(limits) {}
+  NoteDecoder(ProcessDump& dump, const ElfCoreLimits& limits)
+      : dump_(dump), limits_(limits), layout_(prstatus_layout(dump.arch)), word_(pointer_size(dump.arch)) {}
 
   void decode(const std::string& name, std::uint32_t type, const ByteReader& desc) {
     std::string tname = notes::type_name(name, type);
@@ -113,29 +133,30 @@ class NoteDecoder {
           }
           return;
         }
-        if (desc.size() < x86_64::kPrStatusSize) {
+        if (desc.size() < layout_->size) {
           dump_.diagnostics.warn("note-bad-size", "NT_PRSTATUS has " + std::to_string(desc.size()) +
-                                                      " bytes, expected " + std::to_string(x86_64::kPrStatusSize) +
+                                                      " bytes, expected " + std::to_string(layout_->size) +
                                                       "; registers that do not fit are missing", desc.base());
         }
         Thread t;
-        notes::decode_prstatus_header(desc, t);
-        x86_64::decode_user_regs(desc, t);
+        notes::decode_prstatus_header(desc, t, word_);
+        decode_prstatus_registers(*layout_, desc, t);
         dump_.threads.push_back(std::move(t));
         return;
       }
       case notes::kFpRegSet:
-        if (Thread* t = current()) x86_64::decode_fxsave(desc, *t);
+        // The FXSAVE layout is x86_64's; other architectures' FP registers are not read (yet).
+        if (Thread* t = current(); t != nullptr && dump_.arch == Arch::x86_64) x86_64::decode_fxsave(desc, *t);
         return;
       case notes::kPrPsInfo: {
         if (dump_.threads.empty()) prpsinfo_first_ = true;
-        auto p = notes::decode_prpsinfo(desc);
+        auto p = notes::decode_prpsinfo(desc, word_);
         if (p) dump_.psinfo = *p;
         else dump_.diagnostics.warn("note-bad-size", p.error().message, desc.base());
         return;
       }
       case notes::kSigInfo: {
-        auto s = notes::decode_siginfo(desc);
+        auto s = notes::decode_siginfo(desc, word_);
         if (!s) {
           dump_.diagnostics.warn("note-bad-size", s.error().message, desc.base());
           return;
@@ -148,10 +169,10 @@ class NoteDecoder {
         return;
       }
       case notes::kAuxv:
-        dump_.auxv = notes::decode_auxv(desc, dump_.diagnostics);
+        dump_.auxv = notes::decode_auxv(desc, dump_.diagnostics, word_);
         return;
       case notes::kFile:
-        dump_.files = notes::decode_file(desc, dump_.diagnostics);
+        dump_.files = notes::decode_file(desc, dump_.diagnostics, word_);
         return;
       default:
         return;
@@ -159,13 +180,15 @@ class NoteDecoder {
   }
 
   void decode_linux(std::uint32_t type, const ByteReader& desc) {
-    if (type == notes::kX86Xstate) {
+    if (type == notes::kX86Xstate && dump_.arch == Arch::x86_64) {
       if (Thread* t = current()) x86_64::decode_xsave(desc, *t);
     }
   }
 
   ProcessDump& dump_;
   const ElfCoreLimits& limits_;
+  const PrStatusLayout* layout_;  // never null: parse_elf_core refuses architectures without one
+  unsigned word_;                 // bytes in a long: 8, or 4 on 32-bit architectures
   bool saw_gdb_note_ = false;
   bool prpsinfo_first_ = false;
 };
@@ -203,7 +226,7 @@ void read_note_segment(const ByteReader& seg, NoteDecoder& decoder, Diagnostics&
 std::uint64_t program_header_count(const ByteReader& file, const Header& h) {
   if (h.phnum != PN_XNUM) return h.phnum;
   if (h.shoff == 0) return 0;
-  return file.u32(h.shoff + 44).value_or(0);
+  return file.u32(h.shoff + (h.is_64bit ? 44 : 28)).value_or(0);  // sh_info of section 0
 }
 
 void check_truncation(const ByteReader& file, const Header& h, const std::vector<ElfProgramHeader>& phdrs,
@@ -211,7 +234,8 @@ void check_truncation(const ByteReader& file, const Header& h, const std::vector
   std::uint64_t needed = 0;
   // gcore writes section headers after everything else: their end is the file's end.
   std::uint64_t sh_end = 0;
-  if (h.shoff != 0 && h.shentsize == kShdrSize && !add_overflows(h.shoff, std::uint64_t{h.shnum} * kShdrSize, &sh_end)) {
+  if (h.shoff != 0 && h.shentsize == h.sizes.shdr &&
+      !add_overflows(h.shoff, std::uint64_t{h.shnum} * h.sizes.shdr, &sh_end)) {
     needed = sh_end;
   }
   for (const auto& p : phdrs) {
@@ -230,25 +254,27 @@ void check_truncation(const ByteReader& file, const Header& h, const std::vector
 }  // namespace
 
 Result<ProcessDump> parse_elf_core(std::shared_ptr<const MappedFile> mapped, const ElfCoreLimits& limits) {
-  ByteReader file(mapped->bytes());
-  auto header = read_header(file);
+  auto header = read_header(ByteReader(mapped->bytes()));
   if (!header) return unexpected(header.error());
   const Header& h = *header;
+  // Every field of the core, notes included, is in the byte order its header names.
+  ByteReader file(mapped->bytes(), 0, h.order);
 
   ProcessDump dump;
   dump.file = mapped;
-  dump.arch = arch_from_elf_machine(h.machine, true);
-  if (dump.arch != Arch::x86_64) {
-    std::string what = dump.arch == Arch::unknown ? "machine " + std::to_string(h.machine)
-                                                  : std::string(to_string(dump.arch));
-    return fail(ErrorCode::unsupported, "a core of another architecture (" + what +
-                                            "): only x86_64 cores are supported yet");
+  dump.arch = arch_from_elf_machine(h.machine, h.is_64bit, h.order == std::endian::big);
+  if (dump.arch == Arch::unknown || prstatus_layout(dump.arch) == nullptr) {
+    return fail(ErrorCode::unsupported,
+                "a core of an architecture this version cannot read (e_machine " + std::to_string(h.machine) + ", " +
+                    (h.is_64bit ? "64" : "32") + "-bit, " + (h.order == std::endian::big ? "big" : "little") +
+                    "-endian); it reads x86_64, aarch64, i386, arm, ppc64le and s390x");
   }
 
   std::uint64_t phnum = program_header_count(file, h);
   if (phnum == 0) return fail(ErrorCode::malformed, "the core has no program headers");
-  if (h.phentsize != kPhdrSize) {
-    return fail(ErrorCode::malformed, "unexpected program header size " + std::to_string(h.phentsize), 32);
+  if (h.phentsize != h.sizes.phdr) {
+    return fail(ErrorCode::malformed, "unexpected program header size " + std::to_string(h.phentsize),
+                h.is_64bit ? 54 : 42);
   }
   if (phnum > limits.max_program_headers) {
     dump.diagnostics.warn("too-many-segments", "the core claims " + std::to_string(phnum) +
@@ -260,7 +286,7 @@ Result<ProcessDump> parse_elf_core(std::shared_ptr<const MappedFile> mapped, con
   std::vector<ElfProgramHeader> phdrs;
   for (std::uint64_t i = 0; i < phnum; ++i) {
     std::uint64_t off = 0;
-    if (mul_overflows(i, kPhdrSize, &off) || add_overflows(off, h.phoff, &off) || !file.has(off, kPhdrSize)) {
+    if (mul_overflows(i, h.sizes.phdr, &off) || add_overflows(off, h.phoff, &off) || !file.has(off, h.sizes.phdr)) {
       dump.diagnostics.error("phdrs-truncated", "the program header table is cut off after " +
                                                     std::to_string(i) + " of " + std::to_string(phnum) +
                                                     " entries", off);
@@ -268,11 +294,19 @@ Result<ProcessDump> parse_elf_core(std::shared_ptr<const MappedFile> mapped, con
     }
     ElfProgramHeader p;
     p.type = *file.u32(off);
-    p.flags = *file.u32(off + 4);
-    p.offset = *file.u64(off + 8);
-    p.vaddr = *file.u64(off + 16);
-    p.filesz = *file.u64(off + 32);
-    p.memsz = *file.u64(off + 40);
+    if (h.is_64bit) {
+      p.flags = *file.u32(off + 4);
+      p.offset = *file.u64(off + 8);
+      p.vaddr = *file.u64(off + 16);
+      p.filesz = *file.u64(off + 32);
+      p.memsz = *file.u64(off + 40);
+    } else {  // Elf32_Phdr: p_flags comes after p_memsz
+      p.offset = *file.u32(off + 4);
+      p.vaddr = *file.u32(off + 8);
+      p.filesz = *file.u32(off + 16);
+      p.memsz = *file.u32(off + 20);
+      p.flags = *file.u32(off + 24);
+    }
     phdrs.push_back(p);
   }
   if (phdrs.empty()) return fail(ErrorCode::truncated, "the core ends before its program headers", h.phoff);
@@ -317,7 +351,11 @@ Result<ProcessDump> parse_elf_core(std::shared_ptr<const MappedFile> mapped, con
   std::sort(dump.mappings.begin(), dump.mappings.end(),
             [](const Mapping& a, const Mapping& b) { return a.start < b.start; });
   dump.memory = AddressSpace(mapped, std::move(segments));
-  dump.producer = (decoder.saw_gdb_note() || decoder.saw_prpsinfo_first()) ? "gdb" : "kernel";
+  // gcore: its own notes, PRPSINFO first. qemu-user: neither NT_SIGINFO nor NT_FILE, which every
+  // kernel since Linux 3.7 writes.
+  if (decoder.saw_gdb_note() || decoder.saw_prpsinfo_first()) dump.producer = "gdb";
+  else if (!dump.siginfo && dump.files.empty()) dump.producer = "qemu-user";
+  else dump.producer = "kernel";
 
   std::sort(dump.files.begin(), dump.files.end(),
             [](const FileRange& a, const FileRange& b) { return a.start < b.start; });
@@ -341,10 +379,13 @@ Result<ProcessDump> parse_elf_core(std::shared_ptr<const MappedFile> mapped, con
     dump.diagnostics.info("no-siginfo", "the core has no NT_SIGINFO note: the signal comes from pr_cursig, "
                                         "without si_code or fault address");
   }
-  if (dump.files.empty()) {
-    dump.diagnostics.warn("no-file-note", "the core has no NT_FILE note: mapped files are unknown");
-  }
   discover_modules(dump);
+  if (dump.files.empty()) {
+    // Without NT_FILE, the dynamic linker's list in memory names the modules (core_link_map.hpp);
+    // only the memory map loses its file names.
+    dump.diagnostics.info("no-file-note", "the core has no NT_FILE note: modules come from the dynamic linker's "
+                                          "list in memory; mappings are named after the modules covering them");
+  }
   return dump;
 }
 

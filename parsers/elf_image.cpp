@@ -49,40 +49,74 @@ std::string find_build_id(const ByteReader& notes) {
 }  // namespace
 
 Result<ElfImageInfo> read_elf_image(const ReadAt& read, ElfImageLayout layout) {
-  auto ehdr_bytes = read_bytes(read, 0, 64);
-  if (!ehdr_bytes) return unexpected(ehdr_bytes.error());
-  ByteReader ehdr(*ehdr_bytes);
-  if (std::memcmp(ehdr_bytes->data(), ELFMAG, SELFMAG) != 0) {
+  // 52 bytes: the smaller (ELF32) header; the 64-bit one is read whole below.
+  auto ident = read_bytes(read, 0, 52);
+  if (!ident) return unexpected(ident.error());
+  if (std::memcmp(ident->data(), ELFMAG, SELFMAG) != 0) {
     return fail(ErrorCode::not_a_dump, "not an ELF object (bad magic)");
   }
-  if (*ehdr.u8(EI_CLASS) != ELFCLASS64 || *ehdr.u8(EI_DATA) != ELFDATA2LSB) {
-    return fail(ErrorCode::unsupported, "only 64-bit little-endian ELF objects are read");
+  const auto cls = static_cast<std::uint8_t>((*ident)[EI_CLASS]);
+  const auto data = static_cast<std::uint8_t>((*ident)[EI_DATA]);
+  if ((cls != ELFCLASS64 && cls != ELFCLASS32) || (data != ELFDATA2LSB && data != ELFDATA2MSB)) {
+    return fail(ErrorCode::unsupported, "unknown ELF class or data encoding");
   }
   ElfImageInfo info;
+  info.is_64bit = cls == ELFCLASS64;
+  info.big_endian = data == ELFDATA2MSB;
+  const std::endian order = info.big_endian ? std::endian::big : std::endian::little;
+  const std::uint64_t phdr_size = info.is_64bit ? 56 : 32;
+  std::vector<std::byte> header_bytes;
+  if (info.is_64bit) {
+    auto full = read_bytes(read, 0, 64);
+    if (!full) return unexpected(full.error());
+    header_bytes = std::move(*full);
+  } else {
+    header_bytes = std::move(*ident);
+  }
+  ByteReader ehdr(header_bytes, 0, order);
   info.type = *ehdr.u16(16);
   info.machine = *ehdr.u16(18);
-  info.entry = *ehdr.u64(24);
-  std::uint64_t phoff = *ehdr.u64(32);
-  std::uint16_t phentsize = *ehdr.u16(54);
-  std::uint16_t phnum = *ehdr.u16(56);
+  std::uint64_t phoff = 0;
+  std::uint16_t phentsize = 0, phnum = 0;
+  if (info.is_64bit) {
+    info.entry = *ehdr.u64(24);
+    phoff = *ehdr.u64(32);
+    phentsize = *ehdr.u16(54);
+    phnum = *ehdr.u16(56);
+  } else {
+    info.entry = *ehdr.u32(24);
+    phoff = *ehdr.u32(28);
+    phentsize = *ehdr.u16(42);
+    phnum = *ehdr.u16(44);
+  }
   if (phnum == 0) return info;
-  if (phentsize != 56) return fail(ErrorCode::malformed, "unexpected program header size " + std::to_string(phentsize));
+  if (phentsize != phdr_size) return fail(ErrorCode::malformed, "unexpected program header size " + std::to_string(phentsize));
   if (phnum > kMaxPhdrs) return fail(ErrorCode::malformed, "too many program headers: " + std::to_string(phnum));
 
-  auto ph_bytes = read_bytes(read, phoff, std::uint64_t{phnum} * 56);
+  auto ph_bytes = read_bytes(read, phoff, std::uint64_t{phnum} * phdr_size);
   if (!ph_bytes) return unexpected(ph_bytes.error());
-  ByteReader ph(*ph_bytes);
+  ByteReader ph(*ph_bytes, 0, order);
   for (std::uint16_t i = 0; i < phnum; ++i) {
-    std::uint64_t o = std::uint64_t{i} * 56;
+    std::uint64_t o = std::uint64_t{i} * phdr_size;
     ElfProgramHeader p;
     p.type = *ph.u32(o);
-    p.flags = *ph.u32(o + 4);
-    p.offset = *ph.u64(o + 8);
-    p.vaddr = *ph.u64(o + 16);
-    p.paddr = *ph.u64(o + 24);
-    p.filesz = *ph.u64(o + 32);
-    p.memsz = *ph.u64(o + 40);
-    p.align = *ph.u64(o + 48);
+    if (info.is_64bit) {
+      p.flags = *ph.u32(o + 4);
+      p.offset = *ph.u64(o + 8);
+      p.vaddr = *ph.u64(o + 16);
+      p.paddr = *ph.u64(o + 24);
+      p.filesz = *ph.u64(o + 32);
+      p.memsz = *ph.u64(o + 40);
+      p.align = *ph.u64(o + 48);
+    } else {  // Elf32_Phdr: p_flags after p_memsz
+      p.offset = *ph.u32(o + 4);
+      p.vaddr = *ph.u32(o + 8);
+      p.paddr = *ph.u32(o + 12);
+      p.filesz = *ph.u32(o + 16);
+      p.memsz = *ph.u32(o + 20);
+      p.flags = *ph.u32(o + 24);
+      p.align = *ph.u32(o + 28);
+    }
     if (p.type == PT_LOAD && !info.has_load) {
       std::uint64_t align = (p.align != 0 && (p.align & (p.align - 1)) == 0) ? p.align : 4096;
       // The kernel maps the first segment at a page boundary; the image starts there.
@@ -100,7 +134,7 @@ Result<ElfImageInfo> read_elf_image(const ReadAt& read, ElfImageLayout layout) {
     }
     auto notes = read_bytes(read, where, p.filesz);
     if (!notes) continue;  // not saved in the core: the build-id stays unknown
-    info.build_id = find_build_id(ByteReader(*notes));
+    info.build_id = find_build_id(ByteReader(*notes, 0, order));
     if (!info.build_id.empty()) break;
   }
   return info;

@@ -21,6 +21,7 @@ struct ElfProgramHeader {
 struct ElfImageInfo {
   std::uint16_t type = 0;     // ET_EXEC, ET_DYN ...
   std::uint16_t machine = 0;
+  bool is_64bit = true, big_endian = false;  // EI_CLASS, EI_DATA
   std::uint64_t entry = 0;
   std::vector<ElfProgramHeader> phdrs;
   std::string build_id;       // hex; empty when the object has none (or it was not readable)

@@ -8,6 +8,7 @@
 #include "parsers/elf_core.hpp"
 #include "unwinder/crash_context.hpp"
 #include "unwinder/kernel_analyze.hpp"
+#include "unwinder/link_map_files.hpp"
 
 namespace corelens {
 namespace {
@@ -308,6 +309,8 @@ Result<std::shared_ptr<const Session>> open_session(std::shared_ptr<const Mapped
     dump->diagnostics.info("decompressed", "the core was " + decompressed_from + "-compressed; " +
                                                std::to_string(file->size()) + " bytes decompressed");
   }
+  // Cores without NT_FILE: the executable's headers and the modules' extents from their files.
+  complete_modules_from_files(*dump, options.locator);
   auto session = std::shared_ptr<Session>(new Session());
   session->dump_ = std::make_shared<const ProcessDump>(std::move(*dump));
   auto located = locate_modules(*session->dump_, options);

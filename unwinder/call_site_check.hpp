@@ -1,10 +1,15 @@
 // Whether an address is a plausible return address: executable, and just after a call
 // instruction (decoded with Capstone). The frame-pointer walk and the stack scan accept a caller
 // only on this evidence; it is what keeps a scan from turning stale stack words into frames.
+//
+// Calls per architecture: x86 call (2-8 bytes on x86_64, 2-7 on i386); aarch64 bl/blr; arm bl/blx
+// in A32 and T32 (a Thumb return address has bit 0 set: the call ends just below it, 4 or 2 bytes
+// long); ppc64 bl/bla/bctrl/blrl; s390x brasl/bras/basr (6, 4, 2 bytes).
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 
 #include "core/arch.hpp"
 #include "unwinder/target.hpp"
@@ -20,9 +25,21 @@ class CallSiteCheck {
 
   bool is_return_address(const Target& target, std::uint64_t addr) const;
 
+  struct CallSite {
+    std::uint64_t address = 0;             // of the call instruction
+    std::optional<std::uint64_t> target;   // a direct call's destination
+  };
+  // The call instruction that ADDR returns after, or nullopt when ADDR is no return address.
+  std::optional<CallSite> call_before(const Target& target, std::uint64_t addr) const;
+
+  // The code address of a return address: a Thumb one has bit 0 set, which no pc has.
+  std::uint64_t code_address(std::uint64_t addr) const { return arch_ == Arch::arm ? addr & ~std::uint64_t{1} : addr; }
+
  private:
+  std::optional<CallSite> decode_call(const Target& target, std::uint64_t ret, std::size_t handle_index) const;
+
   Arch arch_;
-  std::size_t handle_ = 0;  // Capstone's csh; 0 when Capstone has no decoder for ARCH
+  std::size_t handles_[2] = {0, 0};  // Capstone csh: [0] the main mode, [1] Thumb for arm; 0 when none
 };
 
 }  // namespace corelens

@@ -12,8 +12,10 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "core/byte_reader.hpp"
 #include "core/strings.hpp"
 #include "unwinder/arch_registers.hpp"
+#include "unwinder/arm_exidx.hpp"
 #include "unwinder/call_site_check.hpp"
 #include "unwinder/debug_file_cache.hpp"
 #include "unwinder/dwarf_units.hpp"
@@ -50,28 +52,39 @@ bool get_thread(Dwfl*, pid_t tid, void* arg, void** thread_argp) {
   return true;
 }
 
+// libdwfl reads address-sized words, in the host's byte order: 4 bytes on i386 and arm, and
+// byte-swapped from a big-endian (s390x) target.
 bool memory_read(Dwfl*, Dwarf_Addr addr, Dwarf_Word* result, void* arg) {
   auto* backend = static_cast<DwflBackend*>(arg);
-  std::uint64_t value = 0;
-  auto r = backend->target().read_memory(addr, std::as_writable_bytes(std::span(&value, 1)));
+  const Arch arch = backend->target().arch();
+  const unsigned word = pointer_size(arch);
+  std::array<std::byte, 8> bytes{};
+  auto r = backend->target().read_memory(addr, std::span(bytes.data(), word));
   if (!r) {
     backend->note_memory_fault(r.error().where.value_or(addr));
     return false;
   }
-  *result = value;
+  ByteReader reader(std::span<const std::byte>(bytes.data(), word), 0, byte_order(arch));
+  *result = word == 4 ? Dwarf_Word{*reader.u32(0)} : Dwarf_Word{*reader.u64(0)};
   return true;
 }
 
 bool set_initial_registers(Dwfl_Thread* thread, void* thread_arg) {
   auto* t = static_cast<DwflBackend::ThreadArg*>(thread_arg);
   const Target& target = t->backend->target();
+  const UnwindArch* arch = unwind_arch(target.arch());
+  if (arch == nullptr) return false;
   if (t->resume != nullptr) {
-    // Only what the fallback knows: stack pointer, frame pointer, pc (x86_64 DWARF 7, 6).
+    // Only what the fallback knows: stack pointer, frame pointer, pc.
     Dwarf_Word sp = t->resume->sp;
-    if (!dwfl_thread_state_registers(thread, 7, 1, &sp)) return false;
-    if (t->resume->fp) {
+    if (!dwfl_thread_state_registers(thread, static_cast<int>(arch->sp_regno), 1, &sp)) return false;
+    if (t->resume->fp && arch->fp_regno && *arch->fp_regno != arch->sp_regno) {
       Dwarf_Word fp = *t->resume->fp;
-      if (!dwfl_thread_state_registers(thread, 6, 1, &fp)) return false;
+      if (!dwfl_thread_state_registers(thread, static_cast<int>(*arch->fp_regno), 1, &fp)) return false;
+    }
+    for (const auto& [regno, value] : t->resume->registers) {
+      Dwarf_Word v = value;
+      if (!dwfl_thread_state_registers(thread, static_cast<int>(regno), 1, &v)) return false;
     }
     dwfl_thread_state_register_pc(thread, t->resume->pc);
     return true;
@@ -82,6 +95,12 @@ bool set_initial_registers(Dwfl_Thread* thread, void* thread_arg) {
                                    regs->values.data())) {
     return false;
   }
+  for (const auto& [regno, value] : regs->extra) {
+    Dwarf_Word v = value;
+    if (!dwfl_thread_state_registers(thread, static_cast<int>(regno), 1, &v)) return false;
+  }
+  // Always explicit: libdwfl would otherwise take the pc from the ABI's return-address column,
+  // which is the link register (not the pc) on aarch64, arm, ppc64 and s390x.
   if (regs->pc) dwfl_thread_state_register_pc(thread, *regs->pc);
   return true;
 }
@@ -151,22 +170,26 @@ struct DwflBackend::Callbacks {
 
 namespace {
 
-// A bare 64-byte ELF header naming the machine: libdwfl picks its architecture backend from it,
-// even when no module of the dump has a file.
+// A bare ELF header naming the machine, class and byte order: libdwfl picks its architecture
+// backend (and the size and order of the words it reads) from it, even when no module of the
+// dump has a file.
 std::vector<unsigned char> arch_header(Arch arch) {
-  std::vector<unsigned char> h(64, 0);
+  const bool is_64bit = pointer_size(arch) == 8;
+  const bool big = byte_order(arch) == std::endian::big;
+  const std::size_t size = is_64bit ? 64 : 52;
+  std::vector<unsigned char> h(size, 0);
   std::memcpy(h.data(), ELFMAG, SELFMAG);
-  h[EI_CLASS] = ELFCLASS64;
-  h[EI_DATA] = ELFDATA2LSB;
+  h[EI_CLASS] = is_64bit ? ELFCLASS64 : ELFCLASS32;
+  h[EI_DATA] = big ? ELFDATA2MSB : ELFDATA2LSB;
   h[EI_VERSION] = EV_CURRENT;
   auto put16 = [&](std::size_t off, std::uint16_t v) {
-    h[off] = static_cast<unsigned char>(v & 0xff);
-    h[off + 1] = static_cast<unsigned char>(v >> 8);
+    h[off + (big ? 1 : 0)] = static_cast<unsigned char>(v & 0xff);
+    h[off + (big ? 0 : 1)] = static_cast<unsigned char>(v >> 8);
   };
   put16(16, ET_CORE);
   put16(18, elf_machine(arch));
-  h[20] = EV_CURRENT;
-  put16(52, 64);  // e_ehsize
+  h[big ? 23 : 20] = EV_CURRENT;  // e_version, a 4-byte word
+  put16(is_64bit ? 52 : 40, static_cast<std::uint16_t>(size));  // e_ehsize
   return h;
 }
 
@@ -212,6 +235,7 @@ Result<std::unique_ptr<DwflBackend>> DwflBackend::create(const Target& target,
   for (std::size_t i = 0; i < b->thread_args_.size(); ++i) b->thread_args_[i] = ThreadArg{b.get(), i, nullptr};
   b->thread_args_.back().resume = &b->resume_;
   b->call_check_ = std::make_unique<CallSiteCheck>(target.arch());
+  if (target.arch() == Arch::arm) b->exidx_ = std::make_unique<ArmExidx>(target, modules);
   b->arch_elf_header_ = arch_header(target.arch());
   b->arch_elf_ = elf_memory(reinterpret_cast<char*>(b->arch_elf_header_.data()), b->arch_elf_header_.size());
   if (b->arch_elf_ == nullptr || !dwfl_attach_state(b->dwfl_, b->arch_elf_, 1, &kThreadCallbacks, b.get())) {
@@ -310,6 +334,69 @@ FrameTrust DwflBackend::classify_step(std::uint64_t callee_lookup_pc) {
   return trust;
 }
 
+std::optional<std::string> DwflBackend::caller_unrecoverable(const RawStack& stack, std::size_t thread_index) {
+  if (stack.frames.empty()) return std::nullopt;
+  const RawFrame& last = stack.frames.back();
+  const bool first = stack.frames.size() == 1;
+  const std::uint64_t lookup = last.is_activation || first ? last.pc : last.pc - 1;
+  Dwfl_Module* mod = dwfl_addrmodule(dwfl_, lookup);
+  if (mod == nullptr) return std::nullopt;
+  const Arch arch = target_.arch();
+  // The registers the walk knows in that frame: all of them in frame 0, else those recovered.
+  auto known = [&](unsigned regno) {
+    std::string_view name = dwarf_register_name(arch, regno);
+    if (name.empty()) return false;
+    if (first) return target_.initial_registers(thread_index).get(name).has_value();
+    if (regno == unwind_arch(arch)->sp_regno && last.sp) return true;
+    for (const auto& r : last.registers) {
+      if (r.name == name) return true;
+    }
+    return false;
+  };
+  for (int which = 0; which < 2; ++which) {
+    Dwarf_Addr bias = 0;
+    Dwarf_CFI* cfi = which == 0 ? dwfl_module_eh_cfi(mod, &bias) : dwfl_module_dwarf_cfi(mod, &bias);
+    Dwarf_Frame* frame = nullptr;
+    if (cfi == nullptr || dwarf_cfi_addrframe(cfi, lookup - bias, &frame) != 0) continue;
+    std::optional<std::string> reason;
+    int ra = dwarf_frame_info(frame, nullptr, nullptr, nullptr);
+    Dwarf_Op ops_mem[3];
+    Dwarf_Op* ops = nullptr;
+    size_t nops = 0;
+    bool undefined = ra >= 0 && dwarf_frame_register(frame, ra, ops_mem, &ops, &nops) == 0 && nops == 0 && ops == ops_mem;
+    if (!undefined && ra >= 0) {
+      // The registers the CFA and the return address are computed from.
+      std::vector<unsigned> needed;
+      auto collect = [&needed](const Dwarf_Op* o, size_t n) {
+        for (size_t i = 0; i < n; ++i) {
+          if (o[i].atom >= DW_OP_breg0 && o[i].atom <= DW_OP_breg31) needed.push_back(o[i].atom - DW_OP_breg0);
+          else if (o[i].atom >= DW_OP_reg0 && o[i].atom <= DW_OP_reg31) needed.push_back(o[i].atom - DW_OP_reg0);
+          else if (o[i].atom == DW_OP_bregx || o[i].atom == DW_OP_regx) needed.push_back(static_cast<unsigned>(o[i].number));
+        }
+      };
+      collect(ops, nops);
+      if (nops == 0 && ops == nullptr) needed.push_back(static_cast<unsigned>(ra));  // same value: still in RA
+      Dwarf_Op* cfa_ops = nullptr;
+      size_t ncfa = 0;
+      if (dwarf_frame_cfa(frame, &cfa_ops, &ncfa) == 0) collect(cfa_ops, ncfa);
+      for (unsigned regno : needed) {
+        if (known(regno)) continue;
+        std::string name(dwarf_register_name(arch, regno));
+        reason = "the caller of " + hex(last.pc) + " is unknown: its unwind information needs " +
+                 (name.empty() ? "DWARF register " + std::to_string(regno) : name) +
+                 ", whose value there could not be recovered";
+        if (arch == Arch::s390x && !target_.has_fpregs(thread_index)) {
+          reason->append(" (s390x code keeps saved registers in floating-point registers, which this core lacks)");
+        }
+        break;
+      }
+    }
+    std::free(frame);
+    return reason;
+  }
+  return std::nullopt;
+}
+
 namespace {
 
 struct WalkState {
@@ -321,6 +408,7 @@ struct WalkState {
   std::string stop_reason;
   bool skip_first = false;      // a resumed walk starts at a frame already on the stack
   bool fallback_allowed = false;  // the walk stopped for want of unwind information, not a rule
+  bool verify_next = false;     // resumed with an inexact sp: the next caller must be a return address
 };
 
 int on_frame(Dwfl_Frame* state, void* arg) {
@@ -352,13 +440,22 @@ int on_frame(Dwfl_Frame* state, void* arg) {
     }
     std::uint64_t callee_lookup = callee.is_activation ? callee.pc : callee.pc - 1;
     f.trust = w->backend->classify_step(callee_lookup);
-    // Without CFI, libdwfl follows the frame pointer blindly; where the callee kept none, that
-    // yields garbage. Accept its answer only if it is a real return address.
-    if (f.trust == FrameTrust::frame_pointer && pc != 0 && !w->backend->is_return_address(pc)) {
+    // Without CFI, libdwfl falls back on its own architecture guess (the frame pointer on x86, the
+    // link register and frame record on aarch64) and checks nothing. The shared fallback does
+    // that job instead, under the rules every backend follows (unwind_rules.hpp).
+    if (f.trust == FrameTrust::frame_pointer) {
       w->stop_reason = "no unwind information at " + hex(callee.pc);
       w->fallback_allowed = true;
       return DWARF_CB_ABORT;
     }
+    // Resumed from a frame whose sp is only a lower bound: CFI applied to it lands anywhere
+    // unless it lands on a return address.
+    if (w->verify_next && !activation && !w->backend->is_return_address(pc)) {
+      w->stop_reason = "no caller of " + hex(callee.pc) + " at a return address";
+      w->fallback_allowed = true;
+      return DWARF_CB_ABORT;
+    }
+    w->verify_next = false;
     // One set of stop rules for every method (unwind_rules.hpp).
     if (auto rejected = caller_rejected(w->backend->target(), callee, f)) {
       w->stop_reason = *rejected;
@@ -374,6 +471,9 @@ int on_frame(Dwfl_Frame* state, void* arg) {
         f.registers.push_back(Register{dwarf_register_name(w->arch, regno), value});
       }
     }
+    // Where the pc has no DWARF number, the caller's pc is still one of its known registers.
+    const UnwindArch* arch = unwind_arch(w->arch);
+    if (arch != nullptr && !arch->pc_is_dwarf_register) f.registers.push_back(Register{pc_register(w->arch), pc});
   }
   stack.frames.push_back(std::move(f));
   if (stack.frames.size() >= w->limits->max_frames) {
@@ -392,58 +492,129 @@ int on_frame(Dwfl_Frame* state, void* arg) {
 RawStack DwflBackend::unwind(std::size_t thread_index, const UnwindLimits& limits) {
   RawStack stack;
   stack.unwinder = "libdwfl";
-  auto regs = dwarf_registers(target_.arch(), target_.initial_registers(thread_index));
+  const Arch arch = target_.arch();
+  const RegisterSet& initial = target_.initial_registers(thread_index);
+  auto regs = dwarf_registers(arch, initial);
   if (!regs) {
     // Without a full register set nothing can be unwound, but the pc alone is still frame 0.
-    if (auto pc = target_.initial_registers(thread_index).get("rip")) {
+    if (auto pc = initial.get(pc_register(arch))) {
       RawFrame f;
       f.pc = *pc;
       f.is_activation = true;
-      f.sp = target_.initial_registers(thread_index).get("rsp");
+      f.sp = initial.get(sp_register(arch));
       stack.frames.push_back(std::move(f));
     }
-    stack.status = "the thread's registers are incomplete in the dump";
+    stack.status = unwind_arch(arch) == nullptr ? "no unwinder for " + std::string(to_string(arch))
+                                                : "the thread's registers are incomplete in the dump";
     return stack;
   }
   last_fault_.reset();
-  WalkState w{this, &limits, regs->sp_regno, target_.arch(), &stack, {}};
+  WalkState w{this, &limits, regs->sp_regno, arch, &stack, {}};
   int rc = dwfl_getthread_frames(dwfl_, static_cast<pid_t>(thread_index + 1), on_frame, &w);
-  // Where libdwfl gave up for want of unwind information, find the caller by the frame-pointer
-  // chain or a stack scan, then let libdwfl carry on from there. Bounded: every recovered frame
-  // is a frame of the stack, and the stop rules of on_frame apply to what follows.
-  constexpr int kMaxRecoveries = 256;
-  std::optional<std::uint64_t> fp = target_.initial_registers(thread_index).get("rbp");
-  for (int recoveries = 0; rc != 0 && recoveries < kMaxRecoveries && !stack.frames.empty() &&
-                           stack.frames.size() < limits.max_frames &&
-                           (w.stop_reason.empty() || w.fallback_allowed);
-       ++recoveries) {
+  // libdwfl also ends a walk quietly at a frame without CFI when its architecture has no guess to
+  // make (arm): that is no outermost frame, but a frame for the fallbacks.
+  auto ended_without_cfi = [&] {
+    if (rc != 0 || stack.frames.empty()) return false;
+    const RawFrame& last = stack.frames.back();
+    std::uint64_t lookup = last.is_activation || stack.frames.size() == 1 ? last.pc : last.pc - 1;
+    if (classify_step(lookup) == FrameTrust::cfi) return false;
+    rc = -1;
+    w.stop_reason = "no unwind information at " + hex(last.pc);
+    w.fallback_allowed = true;
+    return true;
+  };
+  ended_without_cfi();
+  // Where libdwfl gave up for want of unwind information, find the caller by the fallbacks
+  // (arm's EHABI tables, the frame chain, a stack scan), then let libdwfl carry on from the first
+  // caller that has CFI. Bounded: every recovered frame is a frame of the stack, the stop rules
+  // of on_frame apply to what follows, and libdwfl is restarted at most kMaxRestarts times.
+  constexpr int kMaxRestarts = 256;
+  const UnwindArch& facts = *unwind_arch(arch);
+  const std::string_view fp_name = facts.fp_regno ? dwarf_register_name(arch, *facts.fp_regno) : std::string_view();
+  std::optional<std::uint64_t> fp = fp_name.empty() ? std::nullopt : initial.get(fp_name);
+  auto dwarf_regno = [&facts](std::string_view name) -> std::optional<unsigned> {
+    for (const auto& r : facts.registers) {
+      if (r.name == name) return r.regno;
+    }
+    return std::nullopt;
+  };
+  FallbackRegisters fallback;
+  fallback.function_start = [this](std::uint64_t addr) -> std::optional<std::uint64_t> {
+    auto hit = symbol_at(addr);
+    return hit && hit->size != 0 ? std::optional<std::uint64_t>(hit->address) : std::nullopt;
+  };
+  fallback.exidx = exidx_.get();
+  int restarts = 0;
+  bool same_sp = false;  // the last recovered caller kept its callee's sp (once in a row at most)
+  while (rc != 0 && !stack.frames.empty() && stack.frames.size() < limits.max_frames &&
+         (w.stop_reason.empty() || w.fallback_allowed)) {
     const RawFrame& callee = stack.frames.back();
-    if (stack.frames.size() > 1) {
+    const bool first = stack.frames.size() == 1;
+    if (!first && !fp_name.empty()) {
       for (const auto& r : callee.registers) {
-        if (r.name == "rbp") fp = r.value;
+        if (r.name == fp_name) fp = r.value;
       }
     }
-    std::optional<std::uint64_t> caller_fp;
-    bool bad_pc = is_bad_pc_frame(target_, callee, stack.frames.size() == 1);
-    auto caller = recover_caller(target_, *call_check_, callee, fp, bad_pc, &caller_fp);
-    if (!caller) break;
-    if (caller->sp && callee.sp && *caller->sp <= *callee.sp) break;  // the stack must grow
-    if (caller_rejected(target_, callee, *caller)) break;
-    stack.frames.push_back(*caller);
+    fallback.fp = fp;
+    // The link register is the caller's only in frame 0, before any call of its own clobbered it.
+    fallback.lr.reset();
+    if (first && !link_register(arch).empty()) fallback.lr = initial.get(link_register(arch));
+    fallback.known = first ? initial.general : callee.registers;
+    bool bad_pc = is_bad_pc_frame(target_, callee, first);
+    FallbackResult found = recover_caller(target_, *call_check_, callee, fallback, bad_pc);
+    if (found.outermost) {
+      rc = 0;  // the unwind tables end the stack here
+      break;
+    }
+    std::string no_caller = std::string(bad_pc ? "no code at " : "no unwind information at ") + hex(callee.pc) +
+                            ", and no caller found by the fallbacks";
+    if (!found.caller) {
+      w.stop_reason = no_caller;
+      break;
+    }
+    const RawFrame& caller = *found.caller;
+    if (caller.sp && callee.sp && (*caller.sp < *callee.sp || (*caller.sp == *callee.sp && same_sp))) {
+      w.stop_reason = no_caller;  // the stack must grow
+      break;
+    }
+    if (auto rejected = caller_rejected(target_, callee, caller)) {
+      w.stop_reason = *rejected;
+      break;
+    }
+    same_sp = caller.sp && callee.sp && *caller.sp == *callee.sp;
+    stack.frames.push_back(caller);
     if (stack.frames.size() >= limits.max_frames) {
       w.stop_reason = frame_limit_reason(limits.max_frames);
       w.fallback_allowed = false;
       break;
     }
-    fp = caller_fp;
-    resume_ = ResumeState{caller->pc, *caller->sp, caller_fp};
+    fp = found.caller_fp;
+    // Stay in the fallbacks while the caller has no CFI either; else libdwfl carries on.
+    if (classify_step(caller.pc - 1) != FrameTrust::cfi) continue;
+    if (restarts++ >= kMaxRestarts) {
+      w.stop_reason = "stopped after " + std::to_string(kMaxRestarts) + " changes between unwinding methods";
+      w.fallback_allowed = false;
+      break;
+    }
+    resume_ = ResumeState{caller.pc, *caller.sp, fp, {}};
+    for (const auto& r : caller.registers) {
+      auto regno = dwarf_regno(r.name);
+      if (regno && *regno != facts.sp_regno && (!facts.fp_regno || *regno != *facts.fp_regno)) {
+        resume_.registers.emplace_back(*regno, r.value);
+      }
+    }
     w.stop_reason.clear();
     w.fallback_allowed = false;
     w.skip_first = true;
+    w.verify_next = !found.exact_sp;
     last_fault_.reset();
     rc = dwfl_getthread_frames(dwfl_, static_cast<pid_t>(thread_args_.size()), on_frame, &w);
+    ended_without_cfi();
   }
-  if (rc == 0) {
+  std::optional<std::string> short_end = rc == 0 ? caller_unrecoverable(stack, thread_index) : std::nullopt;
+  if (short_end) {
+    stack.status = *short_end;
+  } else if (rc == 0) {
     stack.complete = true;
     stack.status = "complete";
   } else if (!w.stop_reason.empty()) {

@@ -76,6 +76,7 @@ class DwflBackend {
   struct ResumeState {
     std::uint64_t pc = 0, sp = 0;
     std::optional<std::uint64_t> fp;  // the frame pointer register (rbp), when known
+    std::vector<std::pair<unsigned, std::uint64_t>> registers;  // others the fallback recovered (DWARF numbers)
   };
   struct ThreadArg {
     DwflBackend* backend;
@@ -89,6 +90,11 @@ class DwflBackend {
   void note_memory_fault(std::uint64_t addr) { last_fault_ = addr; }
   // How the step from a callee at LOOKUP_PC to its caller was made (CFI or frame pointer).
   FrameTrust classify_step(std::uint64_t lookup_pc_of_callee);
+  // libdwfl ends a walk as complete both where CFI marks the outermost frame (the return address
+  // undefined, at _start and clone) and where it merely could not compute the caller. For the
+  // last frame of a walk (index INDEX of STACK), why its caller is unknown although its CFI
+  // describes one: a register that CFI needs is not known there. Nullopt: a real end.
+  std::optional<std::string> caller_unrecoverable(const RawStack& stack, std::size_t thread_index);
   bool is_return_address(std::uint64_t addr) const;
 
  private:
@@ -109,6 +115,7 @@ class DwflBackend {
   std::vector<ThreadArg> thread_args_;  // one per thread, then the resume slot
   ResumeState resume_;
   std::unique_ptr<class CallSiteCheck> call_check_;
+  std::unique_ptr<class ArmExidx> exidx_;  // arm only: the EHABI tables of the modules
   std::unordered_map<Dwfl_Module*, int> module_index_;
   std::vector<unsigned char> arch_elf_header_;  // a bare ELF header telling libdwfl the machine
   Elf* arch_elf_ = nullptr;

@@ -122,7 +122,9 @@ LibunwindBackend::~LibunwindBackend() = default;
 Result<std::unique_ptr<LibunwindBackend>> LibunwindBackend::create(const Target& target,
                                                                    const std::vector<LocatedModule>& modules) {
   if (target.arch() != Arch::x86_64) {
-    return fail(ErrorCode::unsupported, "libunwind unwinds x86_64 only here, not " + std::string(to_string(target.arch())));
+    // Debian's libunwind-dev ships the remote unwinder of the host architecture alone.
+    return fail(ErrorCode::unsupported, "libunwind is built here for x86_64 cores only, not " +
+                                            std::string(to_string(target.arch())) + " ones");
   }
   std::unique_ptr<LibunwindBackend> b(new LibunwindBackend(target));
   b->space_ = std::make_unique<AddressSpace>();
@@ -329,13 +331,15 @@ RawStack LibunwindBackend::unwind(std::size_t thread_index, const UnwindLimits& 
     }
     bool resumed = false;
     if (fallback) {
-      std::optional<std::uint64_t> caller_fp;
-      caller = recover_caller(target_, *call_check_, callee, fp, bad_pc, &caller_fp);
+      FallbackRegisters known;
+      known.fp = fp;
+      FallbackResult found = recover_caller(target_, *call_check_, callee, known, bad_pc);
+      caller = std::move(found.caller);
       if (!caller || (caller->sp && callee.sp && *caller->sp <= *callee.sp)) {
         stack.status = no_info;
         break;
       }
-      fp = caller_fp;
+      fp = found.caller_fp;
       resumed = true;
     }
     if (auto rejected = caller_rejected(target_, callee, *caller)) {

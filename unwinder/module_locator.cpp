@@ -12,12 +12,24 @@
 namespace corelens {
 namespace {
 
+// The architecture corelens itself runs on.
+Arch host_arch() {
+#if defined(__x86_64__)
+  return Arch::x86_64;
+#elif defined(__aarch64__)
+  return Arch::aarch64;
+#else
+  return Arch::unknown;
+#endif
+}
+
 // The vDSO is at most a few pages; a larger claim comes from a damaged dump.
 constexpr std::uint64_t kMaxVdsoSize = 1u << 20;
 
 struct Candidate {
   std::string path;
   SymbolSource source;
+  std::string why = {};  // how the path was arrived at, when the report should say
 };
 
 // The kernel appends " (deleted)" to NT_FILE paths of files removed since they were mapped.
@@ -101,6 +113,18 @@ LocatedModule locate_module(const Module& module, const ProcessDump& dump, const
   } else {
     std::string p = path_in_sysroot(options.sysroot, recorded);
     if (!p.empty()) candidates.push_back({p, SymbolSource::file});
+    // A core of another architecture than this machine's, without --sysroot: its libraries'
+    // paths name files of the machine it ran on. Debian's cross packages (libc6-<arch>-cross)
+    // install that architecture's libc under /usr/<triple>, where qemu-user ran it from (-L);
+    // look there after the recorded path.
+    std::string triple(gnu_triple(dump.arch));
+    if (options.sysroot.empty() && dump.arch != host_arch() && !triple.empty() && !recorded.empty() &&
+        recorded.front() == '/' && std::filesystem::is_directory("/usr/" + triple)) {
+      std::string cross = path_in_sysroot("/usr/" + triple, recorded);
+      if (!cross.empty()) {
+        candidates.push_back({cross, SymbolSource::file, "found in Debian's cross sysroot /usr/" + triple + " (no --sysroot given)"});
+      }
+    }
   }
   for (auto& c : build_id_candidates(module.build_id, options)) candidates.push_back(std::move(c));
 
@@ -114,6 +138,12 @@ LocatedModule locate_module(const Module& module, const ProcessDump& dump, const
       }
       continue;
     }
+    // An object of another machine (the host's /lib/libc.so.6 for an aarch64 core) is never it.
+    if (dump.arch != Arch::unknown && info->machine != elf_machine(dump.arch)) {
+      missing.push_back(c.path + ": an object for another architecture (e_machine " + std::to_string(info->machine) +
+                        "), not " + std::string(to_string(dump.arch)));
+      continue;
+    }
     if (!module.build_id.empty() && !info->build_id.empty() && info->build_id != module.build_id) {
       if (mismatch_note.empty()) {
         mismatch_note = c.path + " has build-id " + info->build_id + " but the core has " + module.build_id +
@@ -124,9 +154,14 @@ LocatedModule locate_module(const Module& module, const ProcessDump& dump, const
     out.file = c.path;
     out.file_build_id = info->build_id;
     out.source = c.source;
-    if (!module.headers_in_core && info->has_load) out.load_bias = module.start - info->first_load_vaddr;
+    // A module from the link map knows its bias exactly (l_addr); the others assume the first
+    // segment is mapped at the module's start.
+    if (!module.headers_in_core && !module.from_link_map && info->has_load) {
+      out.load_bias = module.start - info->first_load_vaddr;
+    }
     if (module.build_id.empty()) out.note = "build-id not in the core: the file could not be verified";
     else if (deleted) out.note = "the file was deleted after it was mapped; using " + c.path;
+    if (!c.why.empty()) out.note = c.why + (out.note.empty() ? "" : "; " + out.note);
     return out;
   }
 
@@ -145,6 +180,7 @@ LocatedModule locate_module(const Module& module, const ProcessDump& dump, const
     out.note = mismatch_note;
   } else if (!missing.empty()) {
     out.note = missing.front();
+    for (std::size_t i = 1; i < missing.size(); ++i) out.note += "; " + missing[i];
   } else {
     out.note = "no file found";
   }

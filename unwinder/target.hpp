@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -30,6 +31,10 @@ class Target {
   virtual std::int32_t thread_id(std::size_t index) const = 0;
   // Registers at the moment of the dump (frame 0).
   virtual const RegisterSet& initial_registers(std::size_t index) const = 0;
+  // Whether the dump holds the thread's floating-point registers (qemu-user cores never do).
+  virtual bool has_fpregs(std::size_t) const { return false; }
+  // The process's entry point (AT_ENTRY), where its outermost frame is; nullopt when unknown.
+  virtual std::optional<std::uint64_t> entry_point() const { return std::nullopt; }
   virtual const std::vector<Module>& modules() const = 0;
   // Whether ADDR lies in memory mapped executable: a stop rule for every unwinding method.
   virtual bool is_executable(std::uint64_t addr) const = 0;
@@ -49,6 +54,8 @@ class ProcessTarget final : public Target {
   const RegisterSet& initial_registers(std::size_t index) const override {
     return dump_.threads.at(index).registers;
   }
+  bool has_fpregs(std::size_t index) const override { return dump_.threads.at(index).has_fpregs; }
+  std::optional<std::uint64_t> entry_point() const override { return dump_.auxv_value(9); }  // AT_ENTRY
   const std::vector<Module>& modules() const override { return dump_.modules; }
   bool is_executable(std::uint64_t addr) const override;
   Result<void> read_code(std::uint64_t addr, std::span<std::byte> out) const override {

@@ -6,13 +6,29 @@
 //     chain, then from a scan of the stack, each accepting only a return address just after a
 //     call instruction (CallSiteCheck);
 //   - a frame whose pc is in no executable mapping (a call through a null or wild pointer) ran
-//     no instruction: its caller's return address is the word the call pushed, at [sp].
+//     no instruction: its caller's return address is where the call left it: the word at [sp] on
+//     x86, the link register elsewhere.
+//
+// Per architecture (a frame chain only where the ABI keeps one at a fixed place):
+//   x86_64, i386  [fp] = caller's fp, [fp + word] = return address;
+//   aarch64       the frame record at x29: [x29] = caller's x29, [x29 + 8] = return address;
+//   ppc64le       the back chain: [r1] = caller's r1, the return address at [caller r1 + 16];
+//   arm           no chain (Thumb-2's r7 points at no fixed place), but the EHABI unwind tables
+//                 (.ARM.exidx) that arm code has instead of DWARF CFI: trusted like CFI;
+//   s390x         no chain (none without -mbackchain): scan only.
+// A frame chain is not followed where a return address lies on the stack between sp and the
+// chain's return-address slot: the record then belongs to a function further up (code without
+// frame pointers leaves the register holding some caller's), and following it would skip frames.
+// On architectures with a link register, frame 0 may be a leaf that never saved it: its caller is
+// the link register, when the call before that address calls the function frame 0 is in.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
+#include "unwinder/arm_exidx.hpp"
 #include "unwinder/call_site_check.hpp"
 #include "unwinder/raw_stack.hpp"
 #include "unwinder/target.hpp"
@@ -26,13 +42,34 @@ std::optional<std::string> caller_rejected(const Target& target, const RawFrame&
 // its own ran, so neither CFI nor the frame pointer describes it.
 bool is_bad_pc_frame(const Target& target, const RawFrame& callee, bool is_first_frame);
 
-// The caller of CALLEE when unwind information gave none. CALLEE_FP is the frame-pointer register
-// in CALLEE when known; *CALLER_FP receives the caller's. BAD_PC: CALLEE is a bad-pc frame (see
-// is_bad_pc_frame): the caller is the return address at [sp], trusted like CFI, since that is
-// what the call instruction itself did.
-std::optional<RawFrame> recover_caller(const Target& target, const CallSiteCheck& check, const RawFrame& callee,
-                                       std::optional<std::uint64_t> callee_fp, bool bad_pc,
-                                       std::optional<std::uint64_t>* caller_fp);
+// What the fallback knows of the callee's registers besides pc and sp.
+struct FallbackRegisters {
+  std::optional<std::uint64_t> fp;  // the frame-pointer register, when the architecture has one
+  // The link register, only for frame 0 (or a frame interrupted by a signal): in any other
+  // frame its value is whatever the last call left there.
+  std::optional<std::uint64_t> lr;
+  // The start of the function containing an address, from the symbol tables (null: unknown).
+  std::function<std::optional<std::uint64_t>(std::uint64_t)> function_start;
+  // arm: every register known in the callee (by the parsers' names), and the EHABI tables.
+  std::vector<Register> known;
+  const ArmExidx* exidx = nullptr;
+};
+
+struct FallbackResult {
+  std::optional<RawFrame> caller;
+  std::optional<std::uint64_t> caller_fp;  // the caller's frame pointer, when known
+  // False when the caller's sp is only a lower bound (an aarch64 frame record, a leaf's link
+  // register): unwind information applied to it must be checked (its caller must be a return
+  // address).
+  bool exact_sp = true;
+  bool outermost = false;  // the unwind tables say CALLEE is the outermost frame (EXIDX_CANTUNWIND)
+};
+
+// The caller of CALLEE when DWARF unwind information gave none. BAD_PC: CALLEE is a bad-pc frame
+// (see is_bad_pc_frame): the caller is the return address the call left, trusted like CFI, since
+// that is what the call instruction itself did.
+FallbackResult recover_caller(const Target& target, const CallSiteCheck& check, const RawFrame& callee,
+                              const FallbackRegisters& registers, bool bad_pc);
 
 // "stopped at the frame limit of N".
 std::string frame_limit_reason(std::size_t max_frames);

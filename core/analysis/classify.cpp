@@ -111,7 +111,7 @@ const Frame* first_own_frame(const ThreadReport& t, const SkipList& skip) {
 Classified classify_abort(const CrashInputs& in, const ThreadReport& crashed, const SkipList& skip) {
   std::string msg;
   if (in.symbols != nullptr) {
-    if (auto m = read_abort_message(in.memory, *in.symbols)) msg = *m;
+    if (auto m = read_abort_message(in.memory, *in.symbols, in.dump.arch)) msg = *m;
   }
   Classified c;
   if (!msg.empty() && is_heap_message(msg)) {
@@ -163,9 +163,10 @@ Classified classify_abort(const CrashInputs& in, const ThreadReport& crashed, co
 Classified classify_memory_fault(const CrashInputs& in, const ThreadReport& crashed, const FaultExplanation& fault,
                                  const DecodedInstruction* insn, const SignalReport& sig) {
   const ProcessDump& dump = in.dump;
-  auto pc = register_value(crashed.registers, "rip");
+  auto pc = register_value(crashed.registers, pc_register(dump.arch));
+  if (!pc && !crashed.frames.empty()) pc = crashed.frames.front().pc;
   if (!pc) pc = fault.pc;
-  auto sp = register_value(crashed.registers, "rsp");
+  auto sp = register_value(crashed.registers, sp_register(dump.arch));
   std::optional<std::uint64_t> addr = sig.address;
   // A general-protection fault (non-canonical address) carries si_addr 0: trust the decoded one.
   if ((!addr || (*addr == 0 && sig.code == 0x80)) && fault.address) addr = fault.address;
@@ -184,8 +185,12 @@ Classified classify_memory_fault(const CrashInputs& in, const ThreadReport& cras
                                                                  : "outside every mapping"),
                               pc_map != nullptr ? "execution of non-executable memory (" + mapping_words(*pc_map) + ")"
                                                 : "jump to an address outside every mapping");
-    // A call pushed its return address at [sp] just before the jump: it names the caller.
-    auto ret = sp ? read_u64(in.memory, *sp) : std::nullopt;
+    // A call left its return address at [sp] (x86) or in the link register just before the
+    // jump: it names the caller.
+    std::optional<std::uint64_t> ret;
+    if (std::string_view lr = link_register(dump.arch); !lr.empty()) ret = register_value(crashed.registers, lr);
+    else if (sp) ret = read_pointer(in.memory, *sp, dump.arch);
+    if (ret && dump.arch == Arch::arm) *ret &= ~std::uint64_t{1};  // a Thumb return address
     if (ret && in.symbols != nullptr) {
       if (auto name = in.symbols->name_at(*ret - 1)) {
         Frame caller;
@@ -207,8 +212,10 @@ Classified classify_memory_fault(const CrashInputs& in, const ThreadReport& cras
     const Mapping* stack = stack_mapping(dump, *sp);
     const Mapping* sp_map = dump.mapping_at(*sp);
     bool sp_outside = sp_map == nullptr || (sp_map->flags & (kRead | kWrite)) == 0;
+    // Within the guard gap below the stack and below sp: a push, a call, or a store into a new
+    // frame (ppc64's stdu writes the whole frame's size below sp).
     if (stack != nullptr && addr && *addr < stack->start && stack->start - *addr <= kStackGuardGap &&
-        *addr + 65536 >= *sp) {
+        *addr + kStackGuardGap >= *sp) {
       return make(kStackOverflow, "fault address within the guard gap below the stack of sp",
                   "stack overflow: " + hex(*addr) + " is " + std::to_string((stack->start - *addr + 1023) / 1024) +
                       " KiB below the stack (" + hex(stack->start) + "-" + hex(stack->end) + ")");
@@ -249,13 +256,13 @@ Classified classify_memory_fault(const CrashInputs& in, const ThreadReport& cras
 
 }  // namespace
 
-std::optional<std::string> read_abort_message(const MemorySource& memory, const SymbolLookup& symbols) {
+std::optional<std::string> read_abort_message(const MemorySource& memory, const SymbolLookup& symbols, Arch arch) {
   auto sym = symbols.address_of("__abort_msg");
   if (!sym) return std::nullopt;
-  auto ptr = read_u64(memory, *sym);
+  auto ptr = read_pointer(memory, *sym, arch);
   if (!ptr || *ptr == 0) return std::nullopt;
   // struct abort_msg_s { unsigned int size; char msg[]; }: SIZE is the whole mmap'd buffer.
-  auto size = read_u32(memory, *ptr);
+  auto size = read_uint(memory, *ptr, arch);
   if (!size || *size <= 4) return std::nullopt;
   return read_cstring(memory, *ptr + 4, std::min<std::size_t>(*size - 4, 4096));
 }

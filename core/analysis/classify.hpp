@@ -30,6 +30,7 @@ Classified classify_crash(const CrashInputs& in, const ThreadReport& crashed, co
 
 // glibc's __abort_msg: the text of the last fatal message (assert, malloc check, stack
 // protector, fortify) that glibc wrote before calling abort(). Capped at 4 KiB.
-std::optional<std::string> read_abort_message(const MemorySource& memory, const SymbolLookup& symbols);
+std::optional<std::string> read_abort_message(const MemorySource& memory, const SymbolLookup& symbols,
+                                              Arch arch = Arch::x86_64);
 
 }  // namespace corelens

@@ -28,7 +28,7 @@ std::string site_words(const Frame* f) {
 }
 
 std::string why_sentence(const CrashAnalysis& a, const Classified& c, const DecodedInstruction* insn,
-                         const ThreadReport& crashed) {
+                         const ThreadReport& crashed, bool derived_address) {
   const std::string& cat = a.classification.category;
   const std::string& msg = a.classification.message;
   std::string where = site_words(c.site);
@@ -54,6 +54,11 @@ std::string why_sentence(const CrashAnalysis& a, const Classified& c, const Deco
   }
   if (cat == "illegal-instruction" && insn != nullptr) return insn->text + ": " + c.detail + where;
   std::string access = a.fault ? describe_access(*a.fault) : std::string();
+  // qemu-user cores (and cores whose NT_SIGINFO is lost) record no fault address: the one named
+  // is the instruction's, evaluated on the registers. Said so, since nothing confirms it.
+  if (derived_address && !access.empty() && a.fault->access != "execute") {
+    access += " (address computed from the registers: the core records no fault address)";
+  }
   std::string s = access.empty() ? c.detail : access + (c.detail.empty() ? "" : ": " + c.detail);
   // What the access touched, by DWARF; the NULL categories already say it ("... of h->len").
   std::string expr = a.fault ? accessed_expression(*a.fault) : std::string();
@@ -106,7 +111,7 @@ CrashAnalysis analyze_crash(const CrashInputs& in) {
 
   std::optional<DecodedInstruction> insn;
   FaultExplanation fault;
-  auto dis = make_disassembler(in.dump.arch);
+  auto dis = make_disassembler(in.dump.arch, &crashed->registers);
   if (dis) {
     DecodedFault d = explain_instruction(*crashed, in.report.signal, in.memory, **dis, in.variables);
     fault = std::move(d.fault);
@@ -116,7 +121,8 @@ CrashAnalysis analyze_crash(const CrashInputs& in) {
   a.classification = c.classification;
   // The decoded access explains memory faults; for the others the instruction alone is kept.
   if (fault.pc != 0 || !fault.instruction.empty() || !fault.access.empty()) a.fault = fault;
-  a.why = why_sentence(a, c, insn ? &*insn : nullptr, *crashed);
+  const bool derived = !(in.report.signal && in.report.signal->address) && a.fault && a.fault->address;
+  a.why = why_sentence(a, c, insn ? &*insn : nullptr, *crashed, derived);
   if (c.recovered_caller && (crashed->frames.size() < 2 || crashed->frames[1].function != c.recovered_caller->function)) {
     // The unwinder missed the caller of a jump to nowhere: sign with the one found at [sp].
     ThreadReport repaired = *crashed;

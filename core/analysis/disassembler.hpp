@@ -1,6 +1,8 @@
 // Disassembler: decodes one instruction into what the fault explanation needs (its memory
 // operands, their registers, access kind and size), behind a small interface so that Capstone
-// stays in one file and aarch64 can follow with its own decoder.
+// stays behind it: one implementation file per architecture (disassembler_x86.cpp for x86_64 and
+// i386, _arm64, _arm, _ppc64le, _s390x). Register names are the ones the parsers give the
+// thread's registers, so operands can be evaluated against them.
 //
 // Ownership: a Disassembler owns its Capstone handle; decoded instructions are plain values.
 #pragma once
@@ -14,6 +16,7 @@
 
 #include "core/arch.hpp"
 #include "core/error.hpp"
+#include "core/process.hpp"
 
 namespace corelens {
 
@@ -61,9 +64,14 @@ class Disassembler {
   virtual std::string stack_pointer() const = 0;        // "rsp"
   virtual std::string instruction_pointer() const = 0;  // "rip"
   virtual std::size_t max_instruction_length() const = 0;
+  // What the pc reads as in a pc-relative operand of INSN: the next instruction on x86; arm's
+  // pc reads 8 bytes (4 in Thumb) past the instruction, word-aligned.
+  virtual std::uint64_t pc_relative_base(const DecodedInstruction& insn) const { return insn.address + insn.length; }
 };
 
-// A disassembler for ARCH, or an error saying the architecture is not supported yet.
-Result<std::unique_ptr<Disassembler>> make_disassembler(Arch arch);
+// A disassembler for ARCH, or an error saying the architecture is not supported. REGISTERS, when
+// given, pick the instruction set where the architecture has two (arm: Thumb when CPSR.T is set;
+// Thumb by default, as Debian's armhf code is).
+Result<std::unique_ptr<Disassembler>> make_disassembler(Arch arch, const std::vector<Register>* registers = nullptr);
 
 }  // namespace corelens

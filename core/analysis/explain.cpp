@@ -40,8 +40,9 @@ Evaluated evaluate(const MemoryOperand& m, const DecodedInstruction& insn, const
   std::uint64_t ea = static_cast<std::uint64_t>(m.displacement);
   bool known = true;
   if (m.pc_relative) {
-    // The instruction pointer reads as the address of the next instruction.
-    e.base_value = insn.address + insn.length;
+    // The instruction pointer reads as the address of the next instruction (x86; see
+    // pc_relative_base for the others).
+    e.base_value = dis.pc_relative_base(insn);
     ea += *e.base_value;
   } else if (!m.base.empty()) {
     e.base_value = register_value(regs, m.base);
@@ -58,6 +59,8 @@ Evaluated evaluate(const MemoryOperand& m, const DecodedInstruction& insn, const
     if (m.segment == "fs_base" || m.segment == "gs_base") {
       if (auto seg = register_value(regs, m.segment)) ea += *seg;
       else known = false;
+    } else if (m.segment == "fs" || m.segment == "gs") {
+      known = false;  // i386: a selector whose base the core does not record
     }
   }
   if (known) e.address = ea;

@@ -4,6 +4,8 @@
 #include <cstring>
 #include <vector>
 
+#include "core/byte_reader.hpp"
+
 namespace corelens {
 
 std::optional<std::uint64_t> read_u64(const MemorySource& m, std::uint64_t addr) {
@@ -20,6 +22,21 @@ std::optional<std::uint32_t> read_u32(const MemorySource& m, std::uint64_t addr)
   std::uint32_t v = 0;
   std::memcpy(&v, b.data(), 4);
   return v;
+}
+
+std::optional<std::uint64_t> read_pointer(const MemorySource& m, std::uint64_t addr, Arch arch) {
+  const unsigned size = pointer_size(arch);
+  std::array<std::byte, 8> b{};
+  if (!m.read(addr, std::span(b.data(), size))) return std::nullopt;
+  ByteReader r(std::span<const std::byte>(b.data(), size), 0, byte_order(arch));
+  if (size == 4) return std::uint64_t{*r.u32(0)};
+  return *r.u64(0);
+}
+
+std::optional<std::uint32_t> read_uint(const MemorySource& m, std::uint64_t addr, Arch arch) {
+  std::array<std::byte, 4> b{};
+  if (!m.read(addr, b)) return std::nullopt;
+  return *ByteReader(b, 0, byte_order(arch)).u32(0);
 }
 
 std::optional<std::string> read_cstring(const MemorySource& m, std::uint64_t addr, std::size_t max) {

@@ -7,13 +7,19 @@
 #include <optional>
 #include <string>
 
+#include "core/arch.hpp"
 #include "core/memory_source.hpp"
 
 namespace corelens {
 
-// Little-endian, as on every architecture corelens reads (x86_64, aarch64).
+// Little-endian: the layouts read with these (C++ runtime objects, Qt and Rust values) are those
+// of the 64-bit little-endian targets (x86_64; aarch64 and ppc64le lay them out alike).
 std::optional<std::uint64_t> read_u64(const MemorySource& memory, std::uint64_t addr);
 std::optional<std::uint32_t> read_u32(const MemorySource& memory, std::uint64_t addr);
+
+// A pointer or an unsigned int of the dumped process: its size and byte order are ARCH's.
+std::optional<std::uint64_t> read_pointer(const MemorySource& memory, std::uint64_t addr, Arch arch);
+std::optional<std::uint32_t> read_uint(const MemorySource& memory, std::uint64_t addr, Arch arch);
 
 // A NUL-terminated string of at most MAX bytes; what could be read when it runs into unreadable
 // memory or MAX first (nullopt only when not even one byte could be read).

@@ -1,6 +1,8 @@
 // libdwfl and libunwind, two independent unwinders over the same Target, find the same frames on
 // every real sample core: pc by pc and stack pointer by stack pointer, found the same way, in
-// every thread both unwind to the end. Where they cannot agree (debug_frame_only: CFI that only
+// every thread both unwind to the end. Where neither has CFI, both hand the frame to the same
+// fallback (unwind_rules.hpp), so rust_panic and no_unwind_info_fp are compared like the others.
+// (Cores of other architectures: libunwind cannot unwind them here; cross_arch_test.cpp.) Where they cannot agree (debug_frame_only: CFI that only
 // libdwfl reads), --unwinder cross-check says where they part. And a call through NULL (pc 0)
 // unwinds to its caller by the return address at [sp], with either unwinder.
 #include <gtest/gtest.h>
@@ -71,10 +73,6 @@ TEST(UnwinderCompare, LibunwindFindsTheSameFramesAsLibdwfl) {
     for (const std::string& name : sample_names(cores_dir(method))) {
       // Disagrees on purpose (CFI only in .debug_frame, which libunwind cannot read): see below.
       if (name == "debug_frame_only") continue;
-      // Known gaps of the libunwind backend, reported in the session note: it falls back to a
-      // scan on the Rust sample and on the frame-pointer-only sample where libdwfl has CFI or
-      // its frame-pointer walk. Excluded until fixed, not hidden: cross-check shows them.
-      if (name == "rust_panic" || name == "no_unwind_info_fp") continue;
       SCOPED_TRACE(std::string(method) + "/" + name);
       Backends b = open_backends(core_path(method, name));
       if (!b.libunwind) continue;

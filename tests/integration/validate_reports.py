@@ -33,8 +33,12 @@ def main():
             continue
         report = json.loads(out.stdout)
         errors = sorted(validator.iter_errors(report), key=lambda e: list(e.path))
-        if extra and len(report.get("unwinder_cross_check", [])) != len(report["threads"]):
-            print(f"FAIL {label}: unwinder_cross_check does not compare every thread")
+        # Cores of other architectures: libunwind cannot unwind them here (x86_64 only), which
+        # the report says instead of comparing.
+        no_libunwind = any(d["code"] == "libunwind-unavailable" for d in report["diagnostics"])
+        compared = len(report.get("unwinder_cross_check", []))
+        if extra and compared != (0 if no_libunwind else len(report["threads"])):
+            print(f"FAIL {label}: unwinder_cross_check compares {compared} of {len(report['threads'])} threads")
             failures += 1
         # The schema must be able to fail: a report missing its threads is rejected.
         broken = dict(report)
