@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <vector>
 
 #include "parsers/elf_image.hpp"
 
@@ -79,9 +80,52 @@ std::string debuginfod_executable(const std::string& build_id) {
 
 std::string path_in_sysroot(const std::string& sysroot, const std::string& path) {
   if (sysroot.empty()) return path;
-  std::filesystem::path rel = std::filesystem::path(path).relative_path().lexically_normal();
+  namespace fs = std::filesystem;
+  // A name in the dump that climbs out by itself is refused outright.
+  fs::path rel = fs::path(path).relative_path().lexically_normal();
   if (!rel.empty() && *rel.begin() == "..") return {};
-  return (std::filesystem::path(sysroot) / rel).string();
+  fs::path lexical = fs::path(sysroot) / rel;
+  // Resolved as if SYSROOT were "/" (chroot's semantics, openat2's RESOLVE_IN_ROOT): a real root
+  // file system is full of absolute links (lib64/ld-linux-x86-64.so.2 -> /lib/...), which must
+  // land inside it, and no link or ".." may climb out of it.
+  std::vector<std::string> pending;  // components still to walk, last first
+  auto push_components = [&pending](const fs::path& p) {
+    std::vector<std::string> parts;
+    for (const auto& c : p.relative_path()) parts.push_back(c.string());
+    pending.insert(pending.end(), parts.rbegin(), parts.rend());
+  };
+  push_components(fs::path(path));
+  std::vector<std::string> resolved;  // components below SYSROOT, all of them real directories
+  int links = 0;
+  while (!pending.empty()) {
+    std::string c = std::move(pending.back());
+    pending.pop_back();
+    if (c.empty() || c == ".") continue;
+    if (c == "..") {
+      if (!resolved.empty()) resolved.pop_back();  // ".." at the root stays at the root
+      continue;
+    }
+    fs::path here = sysroot;
+    for (const auto& r : resolved) here /= r;
+    here /= c;
+    std::error_code ec;
+    if (!fs::is_symlink(fs::symlink_status(here, ec))) {
+      resolved.push_back(std::move(c));
+      continue;
+    }
+    if (++links > 40) return {};  // ELOOP
+    fs::path target = fs::read_symlink(here, ec);
+    if (ec) return {};
+    if (target.is_absolute()) resolved.clear();
+    push_components(target);
+  }
+  fs::path out = sysroot;
+  for (const auto& r : resolved) out /= r;
+  // Where following the links as this machine does reaches the same file, keep the name the
+  // dump gave (reports show /usr/<triple>/lib64/ld64.so.2, not the file a link names).
+  std::error_code ec;
+  if (fs::exists(out, ec) && fs::equivalent(lexical, out, ec)) return lexical.string();
+  return out.string();
 }
 
 LocatedModule locate_module(const Module& module, const ProcessDump& dump, const LocatorOptions& options) {

@@ -33,7 +33,9 @@ struct LocatedModule {
 
 LocatedModule locate_module(const Module& module, const ProcessDump& dump, const LocatorOptions& options);
 
-// "/srv/root" + "/usr/lib/libc.so.6", refusing paths that climb out of the root with "..".
+// "/srv/root" + "/usr/lib/libc.so.6", with symbolic links resolved as if /srv/root were "/"
+// (chroot's semantics): absolute links land inside it, and neither a link nor ".." climbs out of
+// it. Empty when the links loop.
 std::string path_in_sysroot(const std::string& sysroot, const std::string& path);
 
 }  // namespace corelens

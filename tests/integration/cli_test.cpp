@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -195,6 +196,36 @@ TEST(Cli, SysrootConfinesLookupsAndDebugDirFindsByBuildId) {
                        core_path("auto", "null_read"));
   ASSERT_EQ(by_id.status, 0) << by_id.err;
   EXPECT_NE(by_id.out.find("in f3"), std::string::npos) << by_id.out;
+}
+
+TEST(Cli, SysrootLinksResolveInsideTheSysroot) {
+  // A root file system as container images and debootstrap make them: an absolute link to where
+  // the file lives inside it, which on this machine points nowhere.
+  TempDir root;
+  std::string exe = fs::canonical(exe_path("auto", "null_read")).string();
+  fs::create_directories(root.path() + "/opt/real");
+  fs::copy_file(exe, root.path() + "/opt/real/null_read");
+  fs::create_directories(root.path() + fs::path(exe).parent_path().string());
+  fs::create_symlink("/opt/real/null_read", root.path() + exe);
+  CliRun r = corelens("analyze --modules --sysroot " + root.path() + " " + core_path("auto", "null_read"));
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("in f3"), std::string::npos) << r.out;
+
+  // A link that climbs out with ".." (to this machine's real executable) stays inside: not found.
+  fs::remove(root.path() + exe);
+  std::string up;
+  for (std::size_t depth = std::count(exe.begin(), exe.end(), '/'); depth > 0; --depth) up += "../";
+  fs::create_symlink(up + "../../.." + exe, root.path() + exe);
+  CliRun out = corelens("analyze --modules --sysroot " + root.path() + " " + core_path("auto", "null_read"));
+  ASSERT_EQ(out.status, 0) << out.err;
+  EXPECT_EQ(out.out.find("in f3"), std::string::npos) << "a link left the sysroot:\n" << out.out;
+
+  // A loop of links: the module is missing, nothing hangs.
+  fs::remove(root.path() + exe);
+  fs::create_symlink(exe + ".b", root.path() + exe);
+  fs::create_symlink(exe, root.path() + exe + ".b");
+  CliRun loop = corelens("analyze --sysroot " + root.path() + " " + core_path("auto", "null_read"));
+  EXPECT_EQ(loop.status, 0) << loop.err;
 }
 
 TEST(Cli, ATruncatedCoreStillReportsWithADiagnostic) {
