@@ -48,6 +48,14 @@ options for analyze:
                       group of identical stacks (text)
   --skip-frames FILE  more frames to leave out of the crash signature (one name or
                       prefix* per line, added to the built-in list)
+  --vmlinux FILE      kernel dumps: the vmlinux with DWARF (Debian: linux-image-RELEASE-dbg),
+                      for file:line, inlined calls and DWARF CFI; used only if its build-id
+                      is the dump's. Without it, looked for by release and build-id under
+                      the debug dirs (boot/vmlinux-RELEASE, lib/modules/RELEASE/vmlinux,
+                      .build-id/), then debuginfod
+  --kernel-unwinder orc|dwarf-cfi
+                      kernel dumps: ORC from the dump's memory first (default), or the
+                      vmlinux's DWARF CFI first (ORC still for code CFI does not describe)
   -h, --help          this help
   --version           print the version
 
@@ -108,6 +116,14 @@ int run_analyze(const std::vector<std::string>& argv) {
       auto choice = parse_unwinder_choice(*v);
       if (!choice) return usage_error("unknown unwinder '" + *v + "' (dwfl, libunwind, auto or cross-check)");
       args.analyze.unwinder = *choice;
+    } else if (a == "--vmlinux") {
+      const std::string* v = value(a.c_str());
+      if (v == nullptr) return usage_error(a + " needs a value");
+      args.analyze.kernel.vmlinux.vmlinux = *v;
+    } else if (a == "--kernel-unwinder") {
+      const std::string* v = value(a.c_str());
+      if (v == nullptr || (*v != "orc" && *v != "dwarf-cfi")) return usage_error(a + " needs orc or dwarf-cfi");
+      args.analyze.kernel.cfi_first = *v == "dwarf-cfi";
     } else if (a == "--exe" || a == "--sysroot" || a == "--debug-dir" || a == "--format" || a == "--max-frames") {
       const std::string* v = value(a.c_str());
       if (v == nullptr) return usage_error(a + " needs a value");

@@ -486,8 +486,13 @@ std::optional<std::uint64_t> DwflBackend::symbol_address(const std::string& want
 const std::vector<SymbolizedLocation>& DwflBackend::symbolize(std::uint64_t pc) {
   auto cached = symbol_cache_.find(pc);
   if (cached != symbol_cache_.end()) return cached->second;
+  std::vector<SymbolizedLocation> chain = symbolize_in_module(dwfl_addrmodule(dwfl_, pc), pc);
+  if (symbol_cache_.size() > 200'000) symbol_cache_.clear();  // bound memory on hostile stacks
+  return symbol_cache_.emplace(pc, std::move(chain)).first->second;
+}
+
+std::vector<SymbolizedLocation> symbolize_in_module(Dwfl_Module* mod, std::uint64_t pc) {
   std::vector<SymbolizedLocation> chain;
-  Dwfl_Module* mod = dwfl_addrmodule(dwfl_, pc);
   std::string symbol;
   std::uint64_t symbol_offset = 0;
   if (mod != nullptr) {
@@ -561,8 +566,7 @@ const std::vector<SymbolizedLocation>& DwflBackend::symbolize(std::uint64_t pc) 
   } else {
     chain.push_back(SymbolizedLocation{});
   }
-  if (symbol_cache_.size() > 200'000) symbol_cache_.clear();  // bound memory on hostile stacks
-  return symbol_cache_.emplace(pc, std::move(chain)).first->second;
+  return chain;
 }
 
 }  // namespace corelens

@@ -42,6 +42,10 @@ struct SymbolHit {
   int module_index = -1;
 };
 
+// The chain of MOD (null: one empty location) at PC, an address in MOD's own address space as
+// libdwfl reported it. The kernel's vmlinux (kernel_vmlinux.hpp) is symbolised this way too.
+std::vector<SymbolizedLocation> symbolize_in_module(Dwfl_Module* mod, std::uint64_t pc);
+
 class DwflBackend {
  public:
   // MODULES[i] is where the file of target.modules()[i] was found.

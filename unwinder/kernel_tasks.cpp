@@ -170,7 +170,7 @@ void TaskReader::unwind(KernelTask& t) const {
   s = unwinder_.unwind_switched_out(start, region);
   // wchan: the first frame outside the scheduler's own functions (__sched), as the kernel's get_wchan().
   for (const auto& f : s.frames) {
-    if (f.frame.function.empty() || f.stack == "user") continue;
+    if (f.frame.function.empty() || f.frame.inlined || f.stack == "user") continue;
     if (f.frame.lookup_pc >= sched_.first && f.frame.lookup_pc < sched_.second) continue;
     t.wchan = f.frame.function;
     break;

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "core/report_json.hpp"
+#include "tests/kernel/kernel_dump_files.hpp"
 #include "core/report_text.hpp"
 #include "parsers/detect.hpp"
 #include "unwinder/analyze.hpp"
@@ -17,23 +18,7 @@
 namespace corelens {
 namespace {
 
-namespace fs = std::filesystem;
-const fs::path kDir = CORELENS_KDUMPS_DIR;
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string release_of_run() {
-  std::istringstream in(slurp(kDir / "info.txt"));
-  for (std::string line; std::getline(in, line);) {
-    if (line.starts_with("release=")) return line.substr(8);
-  }
-  return {};
-}
+using namespace kernel_test;
 
 class KernelDumpTest : public ::testing::TestWithParam<const char*> {
  protected:
@@ -50,7 +35,7 @@ TEST_P(KernelDumpTest, ReportTellsThePanicStory) {
   EXPECT_EQ(report->dump_kind, "kernel-dump");
   ASSERT_TRUE(report->kernel);
   const KernelReport& k = *report->kernel;
-  EXPECT_EQ(k.release, release_of_run());
+  EXPECT_EQ(k.release, run_info(GetParam(), "release"));
   EXPECT_EQ(k.panic_message, "sysrq triggered crash");
   EXPECT_EQ(k.oops_headline, "sysrq: Trigger a crash");
   ASSERT_TRUE(k.panic_cpu);
@@ -85,46 +70,11 @@ TEST_P(KernelDumpTest, LogHasTheInitMarkerAndEqualsMakedumpfile) {
   EXPECT_NE(ours.find("CORELENS-KDUMP-MARKER: init pid 1 about to crash"), std::string::npos);
   // Ground truth of the same run: makedumpfile --dump-dmesg of this dump (made where it works:
   // vmcore.elf and the diskdumps), or of qemu.kdump for the other QEMU files.
-  std::string name = GetParam();
-  fs::path truth = kDir / (name + ".dmesg");
-  if (!fs::exists(truth) && name.starts_with("qemu.")) truth = kDir / "qemu.kdump.dmesg";
-  if (!fs::exists(truth) && name.starts_with("vmcore")) truth = kDir / "vmcore.kdump.dmesg";
+  fs::path truth = path_.string() + ".dmesg";
+  if (!fs::exists(truth)) truth = path_.parent_path() / (is_qemu_dump(GetParam()) ? "qemu.kdump.dmesg" : "vmcore.kdump.dmesg");
   ASSERT_TRUE(fs::exists(truth)) << truth;
   EXPECT_EQ(ours, slurp(truth));
 }
-
-// The Call Trace the kernel printed on the console of the run that made NAME (console-kdump.log
-// for vmcore*, console-qemu.log for qemu*): its reliable lines ("?" ones are stack leftovers) and
-// the user context it ends in.
-struct ConsoleTrace {
-  std::vector<std::string> frames;  // "sysrq_handle_crash+0x16/0x20"
-  std::string user_rip;             // "0033:0x47b7a0"
-  std::string user_rsp;             // "002b:00007ffe7bbeb358"
-};
-
-ConsoleTrace console_trace(const std::string& dump_name) {
-  ConsoleTrace t;
-  std::istringstream in(slurp(kDir / (dump_name.starts_with("qemu") ? "console-qemu.log" : "console-kdump.log")));
-  bool inside = false;
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    std::size_t text_at = line.find("] ");
-    std::string text = text_at == std::string::npos ? line : line.substr(text_at + 2);
-    while (!text.empty() && text.front() == ' ') text.erase(0, 1);
-    if (!inside) {
-      inside = text == "Call Trace:";
-      continue;
-    }
-    if (text == "</TASK>") break;
-    if (text.starts_with("RIP: ")) t.user_rip = text.substr(5);
-    if (text.starts_with("RSP: ")) t.user_rsp = text.substr(5, text.find(' ', 5) - 5);
-    if (text.empty() || text.starts_with("<") || text.starts_with("? ") || text.find(": ") != std::string::npos) continue;
-    t.frames.push_back(text);
-  }
-  return t;
-}
-
-std::string name_of(const std::string& symbol) { return symbol.substr(0, symbol.find('+')); }
 
 TEST_P(KernelDumpTest, PanickingCpuStackIsTheConsoleCallTrace) {
   auto report = analyze_file(path_.string(), {});
@@ -159,7 +109,7 @@ TEST_P(KernelDumpTest, PanickingCpuStackIsTheConsoleCallTrace) {
   // Frame 0: where the CPU stood when the dump was taken. kdump: in __crash_kexec, called by
   // panic; QEMU: in pvpanic's panic notifier (a module: its own ORC table and symbols), which
   // panic reaches through the notifier chain.
-  if (GetParam() == std::string_view("qemu.elf") || std::string_view(GetParam()).starts_with("qemu")) {
+  if (is_qemu_dump(GetParam())) {
     EXPECT_EQ(thread->frames[0].module, "pvpanic");
     EXPECT_TRUE(ours[0].ends_with(" [pvpanic]")) << ours[0];
   } else {
@@ -309,13 +259,8 @@ TEST_P(KernelDumpTest, TasksIncludeTheInitramfsProcesses) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllFormats, KernelDumpTest,
-                         ::testing::Values("vmcore.elf", "vmcore.kdump", "vmcore-lzo.kdump", "vmcore.flat", "qemu.elf",
-                                           "qemu.kdump", "qemu.flat"),
-                         [](const auto& param_info) {
-                           std::string n = param_info.param;
-                           for (char& c : n) if (c == '.' || c == '-') c = '_';
-                           return n;
-                         });
+                         ::testing::Values(CORELENS_SYSRQ_DUMPS),
+                         [](const auto& param_info) { return param_name(param_info.param); });
 
 TEST(KernelDumpFormats, DetectedByContent) {
   for (auto [name, want] : {std::pair{"vmcore.elf", DumpFormat::elf_kernel_core}, {"qemu.elf", DumpFormat::elf_kernel_core},
