@@ -249,6 +249,24 @@ std::vector<KernelTask> read_kernel_tasks(const KernelDump& dump, const KernelMe
     p = *next - layout->tasks;
     if (p == *init) break;
   }
+  // The idle tasks of the other CPUs (swapper/N) are in no list: init_task is CPU 0's; the others
+  // are in the per-cpu idle_threads, and a CPU idle at the crash runs its own. After init_task, as
+  // ps and crash list them.
+  std::vector<KernelTask> idle;
+  auto per_cpu = symbols.address_of("__per_cpu_offset");
+  auto idle_threads = symbols.address_of("idle_threads");
+  for (const auto& cpu : dump.cpus) {
+    std::optional<std::uint64_t> idle_task;
+    if (per_cpu && idle_threads) {
+      if (auto base = memory.read_u64(*per_cpu + 8ull * cpu.index)) {
+        if (auto t = memory.read_u64(*base + *idle_threads); t && *t != 0) idle_task = *t;
+      }
+    }
+    for (auto task : {idle_task, unwinder.current_task(cpu.index)}) {
+      if (task && reader.add(*task, idle) == TaskReader::Added::full) break;
+    }
+  }
+  out.insert(out.begin() + (out.empty() ? 0 : 1), std::make_move_iterator(idle.begin()), std::make_move_iterator(idle.end()));
   return out;
 }
 

@@ -2,7 +2,8 @@
 // the ground truth of the same runs: the console's oops and Call Trace, makedumpfile's log.
 //   DIR/          KASLR on: vmcore.elf, vmcore.kdump, vmcore-lzo.kdump, vmcore.flat (kdump), and
 //                 qemu.elf, qemu.kdump, qemu.flat (QEMU's dump-guest-memory); DIR/vmlinux (DWARF)
-// A test parameter names a file relative to DIR: "qemu.elf".
+//   DIR/nokaslr/  the QEMU files of a boot with `nokaslr` (KERNELOFFSET 0)
+// A test parameter names a file relative to DIR: "qemu.elf", "nokaslr/qemu.elf".
 #pragma once
 
 #include <filesystem>
@@ -25,9 +26,10 @@ inline std::string slurp(const fs::path& p) {
   return ss.str();
 }
 
-// The sysrq-c dumps.
-#define CORELENS_SYSRQ_DUMPS \
-  "vmcore.elf", "vmcore.kdump", "vmcore-lzo.kdump", "vmcore.flat", "qemu.elf", "qemu.kdump", "qemu.flat"
+// The sysrq-c dumps, with KASLR and without.
+#define CORELENS_SYSRQ_DUMPS                                                                                 \
+  "vmcore.elf", "vmcore.kdump", "vmcore-lzo.kdump", "vmcore.flat", "qemu.elf", "qemu.kdump", "qemu.flat", \
+      "nokaslr/qemu.elf", "nokaslr/qemu.kdump", "nokaslr/qemu.flat"
 
 inline std::string param_name(const std::string& p) {
   std::string n = p;

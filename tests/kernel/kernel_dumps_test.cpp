@@ -60,6 +60,40 @@ TEST_P(KernelDumpTest, ReportTellsThePanicStory) {
   EXPECT_NE(report_to_json(*report).find("\"kernel\""), std::string::npos);
 }
 
+// KASLR as the boot asked for it: with `nokaslr` the kernel text at its link address and the
+// direct map at its base; else moved (both at once: a zero text offset alone happens 1 in ~500).
+TEST_P(KernelDumpTest, AddressesAreWhereTheBootPutThem) {
+  auto file = MappedFile::open(path_.string());
+  ASSERT_TRUE(file);
+  auto s = open_kernel_dump(*file, detect_format((*file)->bytes()));
+  ASSERT_TRUE(s) << s.error().message;
+  auto offset = (*s)->dump->vmcoreinfo.kernel_offset();
+  ASSERT_TRUE(offset);
+  auto page_offset_base = (*s)->symbols.address_of("page_offset_base");
+  ASSERT_TRUE(page_offset_base);
+  auto direct_map = (*s)->memory->read_u64(*page_offset_base);
+  ASSERT_TRUE(direct_map);
+  auto stext = (*s)->symbols.address_of("_stext");
+  ASSERT_TRUE(stext);
+  bool nokaslr = run_info(GetParam(), "method").find("append=nokaslr") != std::string::npos;
+  ASSERT_EQ(nokaslr, std::string(GetParam()).starts_with("nokaslr/"));
+  if (nokaslr) {
+    EXPECT_EQ(*offset, 0u);
+    EXPECT_EQ(*stext, 0xffffffff81000000ull);
+    EXPECT_EQ(*direct_map, 0xffff888000000000ull);
+  } else {
+    EXPECT_TRUE(*offset != 0 || *direct_map != 0xffff888000000000ull);
+    EXPECT_EQ(*stext, 0xffffffff81000000ull + *offset);
+  }
+  // Every task_struct is slab memory in the direct map (the 64 TiB from page_offset_base).
+  ASSERT_FALSE((*s)->tasks.empty());
+  for (const auto& t : (*s)->tasks) {
+    if (t.pid == 0) continue;  // init_task: in the kernel image
+    EXPECT_GE(t.address, *direct_map) << t.pid;
+    EXPECT_LT(t.address, *direct_map + (64ull << 40)) << t.pid;
+  }
+}
+
 TEST_P(KernelDumpTest, LogHasTheInitMarkerAndEqualsMakedumpfile) {
   auto file = MappedFile::open(path_.string());
   ASSERT_TRUE(file);

@@ -9,7 +9,8 @@ import sys
 
 import jsonschema
 
-DUMPS = ["vmcore.elf", "vmcore.kdump", "vmcore-lzo.kdump", "vmcore.flat", "qemu.elf", "qemu.kdump", "qemu.flat"]
+DUMPS = ["vmcore.elf", "vmcore.kdump", "vmcore-lzo.kdump", "vmcore.flat", "qemu.elf", "qemu.kdump", "qemu.flat",
+         "nokaslr/qemu.elf", "nokaslr/qemu.kdump", "nokaslr/qemu.flat"]
 
 
 def main():
