@@ -46,6 +46,10 @@ void append_cpu_stack(std::string& out, const KernelCpuReport& c, const ThreadRe
       out += "    <" + kind + ">\n";
     }
     stack = note.stack;
+    // An exact pc below frame 0: the context an exception or interrupt saved in its pt_regs.
+    if (i > 0 && f.lookup_pc == f.pc && t.frames[i - 1].pc != f.pc && note.stack != "user" && f.trust != FrameTrust::scan) {
+      out += "    -- interrupted here (the pt_regs of an exception or interrupt) --\n";
+    }
     std::string line = "#" + std::to_string(f.index);
     line.append(line.size() < 4 ? 4 - line.size() : 1, ' ');
     line += f.trust == FrameTrust::scan ? "? " : "  ";

@@ -137,10 +137,13 @@ class KernelOrcFinder final : public OrcFinder {
     if (dwarf_.vmlinux == nullptr) return std::nullopt;
     return dwarf_.vmlinux->cfi_entry(ip - dwarf_.kernel_offset);
   }
+  // The table also covers the module's init code, freed (and its extent forgotten) once it ran:
+  // its addresses must lie in the module area, not all in the text. In a small module the init
+  // entries are a good part of the table.
   bool module_table_sane(const KernelModule& m) const {
     auto [it, fresh] = checked_.emplace(m.address, false);
     if (fresh) {
-      OrcTableCheck c = check_orc_table(mem_, m.orc, vmlinux_->flavor(), m.text, m.text + m.text_size);
+      OrcTableCheck c = check_orc_table(mem_, m.orc, vmlinux_->flavor(), kModulesStart, kModulesEnd);
       it->second = c.sane;
       if (!c.sane) diags_.warn("orc-bad-module-table", "module " + m.name + "'s ORC table is not used: " + c.describe());
     }

@@ -3,6 +3,7 @@
 //   DIR/          KASLR on: vmcore.elf, vmcore.kdump, vmcore-lzo.kdump, vmcore.flat (kdump), and
 //                 qemu.elf, qemu.kdump, qemu.flat (QEMU's dump-guest-memory); DIR/vmlinux (DWARF)
 //   DIR/nokaslr/  the QEMU files of a boot with `nokaslr` (KERNELOFFSET 0)
+//   DIR/oops/     the QEMU files of a boot whose panic follows a real oops (samples/kernel/corelens_oops.c)
 // A test parameter names a file relative to DIR: "qemu.elf", "nokaslr/qemu.elf".
 #pragma once
 

@@ -10,7 +10,7 @@ import sys
 import jsonschema
 
 DUMPS = ["vmcore.elf", "vmcore.kdump", "vmcore-lzo.kdump", "vmcore.flat", "qemu.elf", "qemu.kdump", "qemu.flat",
-         "nokaslr/qemu.elf", "nokaslr/qemu.kdump", "nokaslr/qemu.flat"]
+         "nokaslr/qemu.elf", "nokaslr/qemu.kdump", "nokaslr/qemu.flat", "oops/qemu.elf", "oops/qemu.kdump"]
 
 
 def main():
