@@ -73,6 +73,11 @@ struct KernelReport {
   std::optional<std::uint32_t> panic_cpu;
   std::optional<std::int32_t> panic_pid;
   std::string panic_comm;
+  // The frame of the panicking CPU's stack the panic is about: the first below the panic
+  // machinery (panic, crash_kexec, die, the page-fault handlers: unwinder/kernel_panic_frames.txt)
+  // and so the function that panicked or oopsed; an index into that CPU's frames.
+  std::optional<std::uint32_t> panic_frame;
+  std::string panic_at;         // that frame as the oops names it: "sysrq_handle_crash+0x16/0x20"
   std::vector<KernelLogLine> oops;      // the oops/panic records, in order
   std::vector<KernelLogLine> log_tail;  // the last records of the log
   std::size_t log_records = 0;          // records in the whole log

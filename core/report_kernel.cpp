@@ -165,6 +165,10 @@ std::string kernel_report_to_text(const Report& r, const TextOptions& options) {
     }
   }
   out += "Panic     " + (k.panic_message.empty() ? std::string("(no \"Kernel panic\" line in the log)") : k.panic_message) + "\n";
+  // What led to the panic, as the log's first line of it says ("BUG: kernel NULL pointer ...").
+  if (!k.oops_headline.empty() && k.oops_headline.find(k.panic_message) == std::string::npos) {
+    out += "Cause     " + k.oops_headline + "\n";
+  }
   if (k.panic_cpu) {
     out += "On        CPU " + std::to_string(*k.panic_cpu);
     if (k.panic_pid) out += ", PID " + std::to_string(*k.panic_pid);
@@ -173,6 +177,17 @@ std::string kernel_report_to_text(const Report& r, const TextOptions& options) {
   }
   for (const auto& c : k.cpus) {
     if (!c.panicking) continue;
+    const ThreadReport* t = cpu_thread(r, c.cpu);
+    if (k.panic_frame && t != nullptr && *k.panic_frame < t->frames.size()) {
+      // The function that panicked or oopsed, not the panic machinery above it.
+      const Frame& f = t->frames[*k.panic_frame];
+      out += "At        " + (f.inlined ? std::string("[inlined]") : hex(f.pc)) + " in " + (k.panic_at.empty() ? "??" : k.panic_at);
+      if (!f.file.empty()) out += " at " + f.file + (f.line ? ":" + std::to_string(f.line) : "") +
+                                  (f.line && f.column ? ":" + std::to_string(f.column) : "");
+      if (*k.panic_frame != 0) out += "  (frame #" + std::to_string(*k.panic_frame) + ", below the panic machinery)";
+      out += "\n";
+      continue;
+    }
     for (const auto& reg : c.registers) {
       if (reg.name == "rip") out += "At        " + hex(reg.value) + (c.pc_symbol.empty() ? "" : " in " + c.pc_symbol) + "\n";
     }
@@ -249,6 +264,8 @@ Json kernel_report_json(const KernelReport& k) {
                     {"cpu", k.panic_cpu ? Json(*k.panic_cpu) : Json(nullptr)},
                     {"pid", k.panic_pid ? Json(*k.panic_pid) : Json(nullptr)},
                     {"comm", k.panic_comm.empty() ? Json(nullptr) : Json(k.panic_comm)},
+                    {"frame", k.panic_frame ? Json(*k.panic_frame) : Json(nullptr)},
+                    {"at", k.panic_at.empty() ? Json(nullptr) : Json(k.panic_at)},
                     {"oops", log_json(k.oops)}};
   Json cpus = Json::array();
   for (const auto& c : k.cpus) {

@@ -1,5 +1,6 @@
 #include "unwinder/kernel_analyze.hpp"
 
+#include "core/analysis/signature.hpp"
 #include "core/strings.hpp"
 #include "parsers/kdump_compressed.hpp"
 #include "parsers/kdump_flattened.hpp"
@@ -9,6 +10,32 @@ namespace corelens {
 namespace {
 
 constexpr std::size_t kLogTail = 40;
+
+}  // namespace
+extern const char* const kKernelPanicFrames;  // kernel_panic_frames.txt, compiled in
+namespace {
+
+const SkipList& panic_machinery() {
+  static const SkipList list = SkipList::parse(kKernelPanicFrames);
+  return list;
+}
+
+// The frame the panic is about: the first below the last frame of the panic machinery, looking no
+// further than the first context an exception saved (where a fault interrupted the code that
+// faulted). Frame 0 when the stack has none of the machinery.
+std::optional<std::uint32_t> panic_frame(const ThreadReport& t, const std::vector<KernelFrameNote>& notes) {
+  if (t.frames.empty()) return std::nullopt;
+  std::size_t at = 0;
+  for (std::size_t i = 0; i < t.frames.size() && i < notes.size(); ++i) {
+    const Frame& f = t.frames[i];
+    if (notes[i].stack == "user" || f.trust == FrameTrust::scan) break;
+    bool interrupted = i > 0 && f.lookup_pc == f.pc && t.frames[i - 1].pc != f.pc;
+    if (interrupted && at != 0) break;
+    if (!f.function.empty() && panic_machinery().matches(f.function)) at = i + 1;
+  }
+  if (at >= t.frames.size() || notes[at].stack == "user") at = 0;
+  return static_cast<std::uint32_t>(at);
+}
 
 KernelLogLine log_line(const LogRecord& r) {
   std::string line = format_log_line(r);
@@ -199,7 +226,15 @@ Report kernel_report(const KernelSession& s, const std::string& path) {
     } else {
       t.unwind_status = "not unwound";
     }
-    if (cr.panicking) report.crashed_tid = c.pid;
+    if (cr.panicking) {
+      report.crashed_tid = c.pid;
+      k.panic_frame = panic_frame(t, cr.frames);
+      if (k.panic_frame) {
+        const Frame& f = t.frames[*k.panic_frame];
+        const std::string& symbol = cr.frames[*k.panic_frame].symbol;
+        k.panic_at = f.inlined || symbol.empty() ? f.function : symbol;
+      }
+    }
     report.threads.push_back(std::move(t));
     k.cpus.push_back(std::move(cr));
   }

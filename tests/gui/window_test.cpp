@@ -269,6 +269,12 @@ class WindowTest : public QObject {
     const ThreadReport& t = r.threads[static_cast<std::size_t>(w.currentThread())];
     QVERIFY(t.crashed);
     QVERIFY(t.name.starts_with("CPU "));
+    // The function that panicked, in the banner and selected: not the panic machinery above it.
+    QVERIFY2(banner.contains(QStringLiteral("sysrq_handle_crash+0x")), qPrintable(banner));
+    QVERIFY(!banner.contains(QStringLiteral("__crash_kexec")));
+    QVERIFY(r.kernel->panic_frame.has_value());
+    QCOMPARE(w.currentFrame(), static_cast<int>(*r.kernel->panic_frame));
+    QCOMPARE(t.frames[static_cast<std::size_t>(w.currentFrame())].function, std::string("sysrq_handle_crash"));
     // The log pane: the whole log, the panic line highlighted and in view.
     KernelLogView* log = w.kernelLogView();
     QVERIFY(log->isVisible());

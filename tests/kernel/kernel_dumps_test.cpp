@@ -57,6 +57,15 @@ TEST_P(KernelDumpTest, ReportTellsThePanicStory) {
   EXPECT_FALSE(k.cpus.back().pc_symbol.empty());
   std::string text = report_to_text(*report);
   EXPECT_NE(text.find("Panic     sysrq triggered crash"), std::string::npos) << text;
+  // "At" names the function that panicked, not the panic machinery above it (__crash_kexec for
+  // kdump, pvpanic's notifier for QEMU, panic itself).
+  ASSERT_TRUE(k.panic_frame);
+  const ThreadReport& panicking = report->threads.front();
+  ASSERT_LT(*k.panic_frame, panicking.frames.size());
+  EXPECT_EQ(panicking.frames[*k.panic_frame].function, "sysrq_handle_crash");
+  EXPECT_TRUE(k.panic_at.starts_with("sysrq_handle_crash+0x")) << k.panic_at;
+  EXPECT_EQ(panicking.frames[*k.panic_frame - 1].function, "panic");
+  EXPECT_NE(text.find(" in " + k.panic_at + "  (frame #" + std::to_string(*k.panic_frame)), std::string::npos) << text;
   EXPECT_NE(report_to_json(*report).find("\"kernel\""), std::string::npos);
 }
 

@@ -65,6 +65,7 @@ TEST_P(KernelOopsTest, TheOopsComesFirst) {
   ASSERT_NE(panic, std::string::npos) << text_;
   ASSERT_NE(oops, std::string::npos) << text_;
   EXPECT_LT(panic, oops);
+  EXPECT_NE(text_.find("Cause     BUG: kernel NULL pointer dereference, address: 0000000000000000\n"), std::string::npos);
   EXPECT_LT(oops, text_.find("CPUs ("));
   EXPECT_NE(text_.find("RIP: 0010:corelens_oops_read+"), std::string::npos);
 }
@@ -128,6 +129,11 @@ TEST_P(KernelOopsTest, PanicStackGoesThroughTheExceptionFrameIntoTheOopsCallTrac
     if (cpu.frames[i].stack != "user") ours.push_back(cpu.frames[i].symbol);
   }
   EXPECT_EQ(ours, trace.frames) << text_;
+  // "At" names it too, below the panic and page-fault machinery: what the oops's RIP line says.
+  ASSERT_TRUE(k.panic_frame);
+  EXPECT_EQ(*k.panic_frame, fault);
+  EXPECT_EQ(k.panic_at, console.kernel_rip);
+  EXPECT_NE(text_.find("in " + console.kernel_rip + "  (frame #" + std::to_string(fault)), std::string::npos) << text_;
   ASSERT_EQ(cpu.frames.back().stack, "user");
   EXPECT_NE(text_.find("RIP: " + trace.user_rip), std::string::npos) << trace.user_rip;
 }
