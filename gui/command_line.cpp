@@ -16,6 +16,8 @@ QString usage_text() {
       "  --sysroot DIR         look up every file named in the core inside DIR\n"
       "  --debug-dir DIR       a debug directory with .build-id/ trees (repeatable;\n"
       "                        default /usr/lib/debug)\n"
+      "  --vmlinux FILE        kernel dumps: the vmlinux with DWARF (file:line, inlined calls);\n"
+      "                        else looked for by release and build-id under the debug dirs\n"
       "  --screenshot FILE.png render the window with the crash selected into FILE and exit\n"
       "                        (works without a display: QT_QPA_PLATFORM=offscreen)\n"
       "  -h, --help            this help\n"
@@ -36,7 +38,7 @@ ParsedCommandLine parse_command_line(const QStringList& args) {
     } else if (a == QLatin1String("--version")) {
       o.version = true;
     } else if (a == QLatin1String("--exe") || a == QLatin1String("--sysroot") || a == QLatin1String("--debug-dir") ||
-               a == QLatin1String("--screenshot")) {
+               a == QLatin1String("--screenshot") || a == QLatin1String("--vmlinux")) {
       if (i + 1 >= args.size()) {
         out.error = a + QStringLiteral(" needs a value");
         return out;
@@ -44,6 +46,7 @@ ParsedCommandLine parse_command_line(const QStringList& args) {
       const QString v = args[++i];
       if (a == QLatin1String("--exe")) o.analyze.locator.executable = v.toStdString();
       else if (a == QLatin1String("--sysroot")) o.analyze.locator.sysroot = v.toStdString();
+      else if (a == QLatin1String("--vmlinux")) o.analyze.kernel.vmlinux.vmlinux = v.toStdString();
       else if (a == QLatin1String("--debug-dir")) {
         o.analyze.locator.debug_dirs.push_back(v.toStdString());
         debug_dir_given = true;
