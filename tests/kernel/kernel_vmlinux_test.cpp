@@ -403,6 +403,41 @@ TEST_F(KernelVmlinuxFiles, FoundByReleaseAndBuildIdUnderTheDebugDirs) {
   EXPECT_EQ(found.vmlinux, nullptr);
 }
 
+// debuginfod, only when asked (as the CLI asks when DEBUGINFOD_URLS is set): a file:// server
+// holding a file with the dump's build-id.
+TEST_F(KernelVmlinuxFiles, DebuginfodOnlyWhenAsked) {
+  const KernelReport& k = *plain_.kernel;
+  write("server/buildid/" + k.build_id + "/debuginfo", tiny_kernel_elf(k.build_id));
+  ::setenv("DEBUGINFOD_URLS", ("file://" + (dir_ / "server").string()).c_str(), 1);
+  ::setenv("DEBUGINFOD_CACHE_PATH", (dir_ / "cache").c_str(), 1);
+  LocatedVmlinux off = locate_vmlinux(k.release, k.build_id, VmlinuxOptions{"", {}, false});
+  EXPECT_EQ(off.vmlinux, nullptr);
+  LocatedVmlinux on = locate_vmlinux(k.release, k.build_id, VmlinuxOptions{"", {}, true});
+  ::unsetenv("DEBUGINFOD_URLS");
+  ::unsetenv("DEBUGINFOD_CACHE_PATH");
+  ASSERT_NE(on.vmlinux, nullptr) << on.note;
+  EXPECT_EQ(on.source, SymbolSource::debuginfod);
+  EXPECT_TRUE(on.vmlinux->path().starts_with((dir_ / "cache").string())) << on.vmlinux->path();
+  EXPECT_EQ(on.vmlinux->build_id(), k.build_id);
+}
+
+// The command line: --vmlinux, crash's `corelens VMLINUX VMCORE` order, --kernel-unwinder.
+TEST(KernelVmlinuxCli, VmlinuxEitherWayAndTheUnwinderChoice) {
+  if (!fs::exists(kVmlinux) || !fs::exists(kDir / "vmcore.kdump")) GTEST_SKIP() << "no dumps or no vmlinux";
+  const std::string cli = std::string(CORELENS_CLI) + " ";
+  const std::string dump = (kDir / "vmcore.kdump").string(), vmlinux = kVmlinux.string();
+  std::string a = run(cli + "analyze " + dump + " --vmlinux " + vmlinux);
+  std::string b = run(cli + vmlinux + " " + dump);
+  EXPECT_NE(a.find("DWARF     " + vmlinux + " (build-id "), std::string::npos) << a;
+  EXPECT_EQ(a, b);
+  EXPECT_NE(a.find("(orc)"), std::string::npos);
+  std::string c = run(cli + "analyze " + dump + " --vmlinux " + vmlinux + " --kernel-unwinder dwarf-cfi");
+  EXPECT_NE(c.find("stack: DWARF CFI (ORC where it has none)"), std::string::npos) << c;
+  EXPECT_NE(c.find("(dwarf-cfi)"), std::string::npos);
+  EXPECT_NE(run(cli + "analyze " + dump + " --kernel-unwinder frame-pointer 2>&1").find("needs orc or dwarf-cfi"),
+            std::string::npos);
+}
+
 // libdw reads the 633 MB file's DWARF lazily, one unit at a time: the whole analysis stays small.
 TEST(KernelVmlinuxCost, AnalyzeWithVmlinuxStaysSmallAndQuick) {
   if (!fs::exists(kVmlinux) || !fs::exists(kDir / "vmcore.kdump")) GTEST_SKIP() << "no dumps or no vmlinux";
