@@ -130,6 +130,7 @@ Result<std::shared_ptr<const KernelSession>> open_kernel_dump(std::shared_ptr<co
     for (const auto& cpu : s->dump->cpus) s->stacks.push_back(unwinder.unwind_cpu(cpu));
     if (s->btf) s->tasks = read_kernel_tasks(*s->dump, *s->memory, s->symbols, *s->btf, unwinder, s->diagnostics);
   }
+  s->vmlinux.reset();  // its DWARF is in the frames now: unmap the file and drop libdw's caches
   return std::shared_ptr<const KernelSession>(std::move(s));
 }
 
@@ -161,7 +162,7 @@ Report kernel_report(const KernelSession& s, const std::string& path) {
   k.vmlinux_build_id = s.vmlinux_info.build_id;
   k.vmlinux_source = s.vmlinux_info.source;
   k.vmlinux_note = s.vmlinux_info.note;
-  if (s.vmlinux) k.vmlinux_offset = s.kernel_offset;
+  if (!s.vmlinux_info.file.empty()) k.vmlinux_offset = s.kernel_offset;
 
   PanicStory story = find_panic_story(s.log);
   k.panic_message = story.panic_message;

@@ -29,8 +29,9 @@ struct KernelSession {
   KernelLog log;
   KernelSymbols symbols;
   std::shared_ptr<const KernelBtf> btf;  // null when neither the dump nor the vmlinux has one
-  // The vmlinux whose DWARF named the frames (its build-id checked); null when none was found.
-  // Used while opening only (it is not thread-safe); its file and why stay in vmlinux_info.
+  // The vmlinux whose DWARF named the frames (its build-id checked), while the dump is opened;
+  // then released (it maps hundreds of MB and is not thread-safe). Its file and why stay in
+  // vmlinux_info.
   std::shared_ptr<Vmlinux> vmlinux;
   struct VmlinuxInfo {
     std::string file, build_id, source, note;  // source: to_string(SymbolSource)
