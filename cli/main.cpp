@@ -142,6 +142,14 @@ int run_analyze(const std::vector<std::string>& raw_argv) {
       auto choice = parse_unwinder_choice(*v);
       if (!choice) return usage_error("unknown unwinder '" + *v + "' (dwfl, libunwind, auto or cross-check)");
       args.analyze.unwinder = *choice;
+    } else if (a == "--vmlinux") {
+      const std::string* v = value(a.c_str());
+      if (v == nullptr) return usage_error(a + " needs a value");
+      args.analyze.kernel.vmlinux.vmlinux = *v;
+    } else if (a == "--kernel-unwinder") {
+      const std::string* v = value(a.c_str());
+      if (v == nullptr || (*v != "orc" && *v != "dwarf-cfi")) return usage_error(a + " needs orc or dwarf-cfi");
+      args.analyze.kernel.cfi_first = *v == "dwarf-cfi";
     } else if (a == "--exe" || a == "--sysroot" || a == "--debug-dir" || a == "--format" || a == "--max-frames") {
       const std::string* v = value(a.c_str());
       if (v == nullptr) return usage_error(a + " needs a value");

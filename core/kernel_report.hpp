@@ -17,6 +17,10 @@ struct Frame;  // core/report.hpp, which includes this header before defining it
 struct KernelFrameNote {
   std::string symbol;  // "sysrq_handle_crash+0x16/0x20" (offset from the pc itself); empty when unknown
   std::string stack;   // the stack the frame is on: "task", "IRQ", "NMI", "DF", ..., "unknown", "user"
+  // What found the frame: "context" (the dump's registers), "orc" (the dump's ORC tables),
+  // "dwarf-cfi" (the vmlinux's .debug_frame), "prologue" (frame 0 in code without ORC), "scan"
+  // (a stack word that looks like a return address: "?" in the oops), "inlined" (DWARF).
+  std::string found_by;
 };
 
 struct KernelCpuReport {
@@ -69,11 +73,25 @@ struct KernelReport {
   std::optional<std::uint32_t> panic_cpu;
   std::optional<std::int32_t> panic_pid;
   std::string panic_comm;
+  // The frame of the panicking CPU's stack the panic is about: the first below the panic
+  // machinery (panic, crash_kexec, die, the page-fault handlers: unwinder/kernel_panic_frames.txt)
+  // and so the function that panicked or oopsed; an index into that CPU's frames.
+  std::optional<std::uint32_t> panic_frame;
+  std::string panic_at;         // that frame as the oops names it: "sysrq_handle_crash+0x16/0x20"
   std::vector<KernelLogLine> oops;      // the oops/panic records, in order
   std::vector<KernelLogLine> log_tail;  // the last records of the log
   std::size_t log_records = 0;          // records in the whole log
   bool log_complete = false;
-  std::size_t kallsyms_symbols = 0;     // 0: no names for kernel addresses
+  std::size_t kallsyms_symbols = 0;     // symbols for kernel addresses (from SYMBOLS_FROM); 0: none
+  std::string symbols_from;             // "kallsyms" (the dump's memory), "vmlinux" (its .symtab), empty
+  std::string btf_from;                 // struct layouts: "dump", "vmlinux", empty: none
+  // The vmlinux with DWARF (file:line, inlined calls, DWARF CFI): --vmlinux, or found by release
+  // and build-id under the debug directories, or by debuginfod.
+  std::string vmlinux;                  // the file used; empty: none
+  std::string vmlinux_build_id;
+  std::string vmlinux_source;           // "file", "debug-file", "debuginfod"; "mismatch" or "none" when unused
+  std::string vmlinux_note;             // why, in words ("build-id ... matches", "... has build-id X but ...")
+  std::uint64_t vmlinux_offset = 0;     // added to the vmlinux's addresses (KASLR)
   std::vector<KernelCpuReport> cpus;    // the panicking CPU first
   std::vector<KernelTaskReport> tasks;  // in the kernel's task list order (init_task first)
   bool tasks_read = false;              // false: the task list could not be read (no BTF ...)

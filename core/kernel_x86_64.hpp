@@ -25,6 +25,9 @@ namespace corelens {
 
 inline constexpr std::uint64_t kStartKernelMap = 0xffffffff80000000ull;
 inline constexpr std::uint64_t kKernelImageSize = 1ull << 30;  // KERNEL_IMAGE_SIZE with KASLR
+// Where modules are loaded: [MODULES_VADDR, MODULES_END) (arch/x86/include/asm/pgtable_64_types.h).
+inline constexpr std::uint64_t kModulesStart = kStartKernelMap + kKernelImageSize;
+inline constexpr std::uint64_t kModulesEnd = 0xffffffffff000000ull;
 
 class KernelMemory final : public MemorySource {
  public:

@@ -46,10 +46,14 @@ void append_cpu_stack(std::string& out, const KernelCpuReport& c, const ThreadRe
       out += "    <" + kind + ">\n";
     }
     stack = note.stack;
+    // An exact pc below frame 0: the context an exception or interrupt saved in its pt_regs.
+    if (i > 0 && f.lookup_pc == f.pc && t.frames[i - 1].pc != f.pc && note.stack != "user" && f.trust != FrameTrust::scan) {
+      out += "    -- interrupted here (the pt_regs of an exception or interrupt) --\n";
+    }
     std::string line = "#" + std::to_string(f.index);
     line.append(line.size() < 4 ? 4 - line.size() : 1, ' ');
     line += f.trust == FrameTrust::scan ? "? " : "  ";
-    line += hex_padded(f.pc) + "  ";
+    line += f.inlined ? std::string(18, ' ') + "  [inlined] " : hex_padded(f.pc) + "  ";
     if (note.stack == "user") {
       auto cs = reg(f.registers, "cs"), sp = reg(f.registers, "rsp"), ss = reg(f.registers, "ss");
       char buf[96];
@@ -61,10 +65,17 @@ void append_cpu_stack(std::string& out, const KernelCpuReport& c, const ThreadRe
                       static_cast<unsigned long long>(*sp));
         line += buf;
       }
+    } else if (f.inlined) {
+      line += f.function;
     } else {
       line += note.symbol.empty() ? (f.function.empty() ? std::string("??") : f.function) : note.symbol;
     }
-    line += std::string("  (") + to_string(f.trust) + ")";
+    if (!f.file.empty()) {
+      line += " at " + f.file;
+      if (f.line) line += ":" + std::to_string(f.line);
+      if (f.line && f.column) line += ":" + std::to_string(f.column);
+    }
+    if (!f.inlined) line += "  (" + (note.found_by.empty() ? std::string(to_string(f.trust)) : note.found_by) + ")";
     out += "    " + line + "\n";
   }
   if (t.frames.empty()) out += "    (no frames)\n";
@@ -123,7 +134,9 @@ Json frame_json(const Frame& f) {
 }
 
 Json note_json(const KernelFrameNote& n) {
-  return Json{{"symbol", n.symbol.empty() ? Json(nullptr) : Json(n.symbol)}, {"stack", n.stack}};
+  return Json{{"symbol", n.symbol.empty() ? Json(nullptr) : Json(n.symbol)},
+              {"stack", n.stack},
+              {"found_by", n.found_by.empty() ? Json(nullptr) : Json(n.found_by)}};
 }
 
 Json log_json(const std::vector<KernelLogLine>& lines) {
@@ -152,6 +165,10 @@ std::string kernel_report_to_text(const Report& r, const TextOptions& options) {
     }
   }
   out += "Panic     " + (k.panic_message.empty() ? std::string("(no \"Kernel panic\" line in the log)") : k.panic_message) + "\n";
+  // What led to the panic, as the log's first line of it says ("BUG: kernel NULL pointer ...").
+  if (!k.oops_headline.empty() && k.oops_headline.find(k.panic_message) == std::string::npos) {
+    out += "Cause     " + k.oops_headline + "\n";
+  }
   if (k.panic_cpu) {
     out += "On        CPU " + std::to_string(*k.panic_cpu);
     if (k.panic_pid) out += ", PID " + std::to_string(*k.panic_pid);
@@ -160,6 +177,17 @@ std::string kernel_report_to_text(const Report& r, const TextOptions& options) {
   }
   for (const auto& c : k.cpus) {
     if (!c.panicking) continue;
+    const ThreadReport* t = cpu_thread(r, c.cpu);
+    if (k.panic_frame && t != nullptr && *k.panic_frame < t->frames.size()) {
+      // The function that panicked or oopsed, not the panic machinery above it.
+      const Frame& f = t->frames[*k.panic_frame];
+      out += "At        " + (f.inlined ? std::string("[inlined]") : hex(f.pc)) + " in " + (k.panic_at.empty() ? "??" : k.panic_at);
+      if (!f.file.empty()) out += " at " + f.file + (f.line ? ":" + std::to_string(f.line) : "") +
+                                  (f.line && f.column ? ":" + std::to_string(f.column) : "");
+      if (*k.panic_frame != 0) out += "  (frame #" + std::to_string(*k.panic_frame) + ", below the panic machinery)";
+      out += "\n";
+      continue;
+    }
     for (const auto& reg : c.registers) {
       if (reg.name == "rip") out += "At        " + hex(reg.value) + (c.pc_symbol.empty() ? "" : " in " + c.pc_symbol) + "\n";
     }
@@ -195,8 +223,20 @@ std::string kernel_report_to_text(const Report& r, const TextOptions& options) {
   if (!k.log_tail.empty()) out += ", the last " + std::to_string(k.log_tail.size()) + ":";
   out += "\n";
   for (const auto& l : k.log_tail) out += "  " + stamp(l) + l.text + "\n";
-  out += "\nSymbols   " + (k.kallsyms_symbols != 0 ? std::to_string(k.kallsyms_symbols) + " from the dump's kallsyms"
-                                                     : std::string("none (kallsyms not readable)")) + "\n";
+  out += "\nSymbols   ";
+  if (k.kallsyms_symbols == 0) out += "none (kallsyms not readable)";
+  else if (k.symbols_from == "vmlinux") out += std::to_string(k.kallsyms_symbols) + " from the vmlinux's .symtab (kallsyms not readable)";
+  else out += std::to_string(k.kallsyms_symbols) + " from the dump's kallsyms";
+  out += "\n";
+  if (!k.vmlinux.empty()) {
+    out += "DWARF     " + k.vmlinux + " (" + k.vmlinux_note + "; addresses + " + hex(k.vmlinux_offset) + ")\n";
+  } else if (k.vmlinux_source == "mismatch") {
+    out += "DWARF     not used: " + k.vmlinux_note + "\n";
+  } else {
+    std::string pkg = k.release.empty() ? std::string("linux-image-RELEASE-dbg") : "linux-image-" + k.release + "-dbg";
+    out += "DWARF     none (file:line and DWARF CFI need --vmlinux: Debian's " + pkg + " has it)\n";
+  }
+  if (!k.btf_from.empty()) out += "Types     BTF from the " + std::string(k.btf_from == "dump" ? "dump" : "vmlinux") + "\n";
   for (const auto& n : k.not_done) out += "Not yet   " + n + "\n";
   if (!r.diagnostics.empty()) {
     out += "\nDiagnostics:\n";
@@ -224,6 +264,8 @@ Json kernel_report_json(const KernelReport& k) {
                     {"cpu", k.panic_cpu ? Json(*k.panic_cpu) : Json(nullptr)},
                     {"pid", k.panic_pid ? Json(*k.panic_pid) : Json(nullptr)},
                     {"comm", k.panic_comm.empty() ? Json(nullptr) : Json(k.panic_comm)},
+                    {"frame", k.panic_frame ? Json(*k.panic_frame) : Json(nullptr)},
+                    {"at", k.panic_at.empty() ? Json(nullptr) : Json(k.panic_at)},
                     {"oops", log_json(k.oops)}};
   Json cpus = Json::array();
   for (const auto& c : k.cpus) {
@@ -263,6 +305,13 @@ Json kernel_report_json(const KernelReport& k) {
   j["tasks_read"] = k.tasks_read;
   j["log"] = Json{{"records", k.log_records}, {"complete", k.log_complete}, {"tail", log_json(k.log_tail)}};
   j["kallsyms_symbols"] = k.kallsyms_symbols;
+  j["symbols_from"] = k.symbols_from.empty() ? Json(nullptr) : Json(k.symbols_from);
+  j["btf_from"] = k.btf_from.empty() ? Json(nullptr) : Json(k.btf_from);
+  j["vmlinux"] = Json{{"file", k.vmlinux.empty() ? Json(nullptr) : Json(k.vmlinux)},
+                      {"build_id", k.vmlinux_build_id.empty() ? Json(nullptr) : Json(k.vmlinux_build_id)},
+                      {"source", k.vmlinux_source.empty() ? Json("none") : Json(k.vmlinux_source)},
+                      {"note", k.vmlinux_note.empty() ? Json(nullptr) : Json(k.vmlinux_note)},
+                      {"offset", hex(k.vmlinux_offset)}};
   j["not_done"] = k.not_done;
   return j;
 }

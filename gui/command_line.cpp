@@ -21,7 +21,8 @@ ParsedCommandLine parse_command_line(const QStringList& args) {
     } else if (a == QLatin1String("--version")) {
       o.version = true;
     } else if (a == QLatin1String("--exe") || a == QLatin1String("--sysroot") || a == QLatin1String("--debug-dir") ||
-               a == QLatin1String("--screenshot") || a == QLatin1String("-c") || a == QLatin1String("--core")) {
+               a == QLatin1String("--screenshot") || a == QLatin1String("-c") || a == QLatin1String("--core") ||
+               a == QLatin1String("--vmlinux")) {
       if (i + 1 >= args.size()) {
         out.error = a + QStringLiteral(" needs a value");
         return out;
@@ -29,6 +30,7 @@ ParsedCommandLine parse_command_line(const QStringList& args) {
       const QString v = args[++i];
       if (a == QLatin1String("--exe")) o.analyze.locator.executable = v.toStdString();
       else if (a == QLatin1String("--sysroot")) o.analyze.locator.sysroot = v.toStdString();
+      else if (a == QLatin1String("--vmlinux")) o.analyze.kernel.vmlinux.vmlinux = v.toStdString();
       else if (a == QLatin1String("--debug-dir")) {
         o.analyze.locator.debug_dirs.push_back(v.toStdString());
         debug_dir_given = true;

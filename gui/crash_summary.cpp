@@ -21,6 +21,10 @@ std::size_t physical_frame(const ThreadReport& thread, std::size_t index) {
 }
 
 std::size_t first_interesting_frame(const Report& report, const ThreadReport& thread) {
+  // A kernel dump: the function that panicked or oopsed, below the panic machinery.
+  if (report.kernel && thread.crashed && report.kernel->panic_frame && *report.kernel->panic_frame < thread.frames.size()) {
+    return *report.kernel->panic_frame;
+  }
   if (thread.frames.empty() || !thread.crashed || !report.signal) return 0;
   bool self_inflicted = report.signal->code <= 0;  // SI_USER, SI_TKILL, SI_QUEUE: raise(), abort()
   if (!self_inflicted) return 0;
@@ -71,8 +75,10 @@ CrashSummary summarize_kernel(const Report& r) {
   if (!r.threads.empty()) {
     const ThreadReport& t = r.threads[crashed_thread(r)];
     if (!t.frames.empty()) {
-      const Frame& f = t.frames.front();
-      s.location = f.function.empty() ? hex(f.pc) : function_text(f);
+      const Frame& f = t.frames[first_interesting_frame(r, t)];
+      s.location = !k.panic_at.empty() ? printable(k.panic_at) : f.function.empty() ? hex(f.pc) : function_text(f);
+      std::string where = location_text(f);
+      if (!where.empty()) s.location += " at " + where;
     }
   }
   s.process = "Linux " + (k.release.empty() ? std::string("(release unknown)") : printable(k.release)) + " \u00b7 " +

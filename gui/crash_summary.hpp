@@ -30,7 +30,8 @@ std::size_t crashed_thread(const Report& report);
 // The frame a person wants to see first. Frame 0, except when the process killed itself (abort,
 // assert, an uncaught exception: the signal came from the process, si_code <= 0) and frame 0 is
 // outside the main executable: then the innermost frame in the main executable, which is the
-// program's own code that gave up, rather than raise() inside libc.
+// program's own code that gave up, rather than raise() inside libc. A kernel dump's panicking
+// CPU: the frame below the panic machinery (KernelReport::panic_frame).
 std::size_t first_interesting_frame(const Report& report, const ThreadReport& thread);
 
 // The index of the real (non-inlined) frame that an inlined frame is part of: inlined frames

@@ -7,6 +7,7 @@
 #include "core/strings.hpp"
 #include "gui/address_annotator.hpp"
 #include "gui/crash_summary.hpp"
+#include "gui/task_model.hpp"
 
 namespace corelens::gui {
 namespace {
@@ -71,7 +72,15 @@ QVariant FrameModel::data(const QModelIndex& idx, int role) const {
           if (f.module_offset) m += QStringLiteral(" +0x%1").arg(*f.module_offset, 0, 16);
           return m;
         }
-        case ColTrust: return QString::fromLatin1(to_string(f.trust));
+        case ColTrust: {
+          // Kernel frames say which table found them (orc, dwarf-cfi ...), as the text report does.
+          const auto* notes = kernel_frame_notes(*report_, thread_);
+          const auto row = static_cast<std::size_t>(idx.row());
+          if (notes != nullptr && row < notes->size() && !(*notes)[row].found_by.empty()) {
+            return QString::fromStdString((*notes)[row].found_by);
+          }
+          return QString::fromLatin1(to_string(f.trust));
+        }
       }
       return {};
     case Qt::ToolTipRole:

@@ -81,6 +81,7 @@ MainWindow::MainWindow(QWidget* parent)
       loader_(new SessionLoader(this)),
       thread_model_(new ThreadModel(this)),
       thread_filter_(new ThreadFilterModel(this)),
+      task_model_(new TaskModel(this)),
       frame_model_(new FrameModel(this)),
       register_model_(new RegisterModel(this)),
       disassembly_model_(new DisassemblyModel(this)),
@@ -214,6 +215,27 @@ void MainWindow::buildDocks() {
   connect(thread_view_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
           [this](const QModelIndex& current) { onThreadActivated(current); });
 
+  // Tasks: kernel dumps only (hidden for user cores), beside the threads (there: the CPUs).
+  auto* tasks = new QWidget(this);
+  auto* kl = new QVBoxLayout(tasks);
+  kl->setContentsMargins(2, 2, 2, 2);
+  auto* task_filter = new QLineEdit(tasks);
+  task_filter->setPlaceholderText(tr("Filter: pid, command or any function"));
+  task_filter->setClearButtonEnabled(true);
+  task_proxy_ = sorted_filtered(task_model_, this);
+  task_view_ = make_table(tasks, true);
+  task_view_->setObjectName(QStringLiteral("taskView"));
+  task_view_->setModel(task_proxy_);
+  task_view_->horizontalHeader()->setStretchLastSection(true);
+  kl->addWidget(task_filter);
+  kl->addWidget(task_view_, 1);
+  tasks_dock_ = addDock(tr("Tasks"), QStringLiteral("tasksDock"), tasks, Qt::LeftDockWidgetArea);
+  tabifyDockWidget(threads_dock_, tasks_dock_);
+  tasks_dock_->hide();
+  connect(task_filter, &QLineEdit::textChanged, task_proxy_, &QSortFilterProxyModel::setFilterFixedString);
+  connect(task_view_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+          [this](const QModelIndex& current) { onTaskActivated(current); });
+
   // Registers of the selected frame.
   auto* regs = new QWidget(this);
   auto* rl = new QVBoxLayout(regs);
@@ -326,11 +348,18 @@ void MainWindow::onLoaded(const QString& path, SessionPtr session) {
   loading_bar_->hide();
   session_ = std::move(session);
   report_ = ReportPtr(session_, &session_->report());
+  stack_report_ = with_task_stacks(report_);
   annotator_ = std::make_shared<AddressAnnotator>(report_.get(), session_namer(session_));
   current_frame_ = -1;
   banner_->setReport(report_);
   thread_model_->setReport(report_);
   thread_view_->expandAll();
+  task_model_->setReport(report_);
+  const bool has_tasks = report_->kernel && !report_->kernel->tasks.empty();
+  tasks_dock_->toggleViewAction()->setEnabled(has_tasks);
+  tasks_dock_->setVisible(has_tasks);
+  threads_dock_->setWindowTitle(report_->kernel ? tr("CPUs") : tr("Threads"));
+  threads_dock_->raise();
   mapping_model_->setReport(report_, annotator_);
   module_model_->setReport(report_, annotator_);
   diagnostic_model_->setReport(report_, annotator_);
@@ -354,7 +383,7 @@ void MainWindow::onLoaded(const QString& path, SessionPtr session) {
     if (!where) where = stack_pointer(t.registers);
     if (where) showMemory(*where);
   } else {
-    frame_model_->setThread(report_, -1);
+    frame_model_->setThread(stack_report_, -1);
     updateFrameDetails();
   }
   showKernelLog();  // after the memory pane was raised: for a kernel dump the log comes first
@@ -400,6 +429,11 @@ void MainWindow::showKernelLog() {
 }
 
 void MainWindow::selectThread(int thread) {
+  if (report_ && stack_report_ && thread >= static_cast<int>(report_->threads.size()) &&
+      thread < static_cast<int>(stack_report_->threads.size())) {
+    showStack(thread);  // a kernel task's stack: in no row of the thread view
+    return;
+  }
   QModelIndex idx = thread_filter_->mapFromSource(thread_model_->indexForThread(thread));
   if (!idx.isValid()) {  // filtered out: clear the filter so the selection is visible
     thread_filter_edit_->clear();
@@ -413,11 +447,43 @@ void MainWindow::onThreadActivated(const QModelIndex& proxyIndex) {
   if (!report_ || !proxyIndex.isValid()) return;
   int thread = proxyIndex.data(ThreadIndexRole).toInt();
   if (thread < 0 || thread >= static_cast<int>(report_->threads.size())) return;
-  const ThreadReport& t = report_->threads[static_cast<std::size_t>(thread)];
-  frame_model_->setThread(report_, thread);
+  showStack(thread);
+}
+
+void MainWindow::selectTask(int task) {
+  if (!report_ || !report_->kernel || task < 0 || task >= static_cast<int>(report_->kernel->tasks.size())) return;
+  QModelIndex idx = task_proxy_->mapFromSource(task_model_->index(task, 0));
+  if (idx.isValid()) {
+    task_view_->setCurrentIndex(idx);
+    task_view_->scrollTo(idx);
+  }
+  onTaskActivated(idx.isValid() ? idx : task_model_->index(task, 0));
+}
+
+void MainWindow::onTaskActivated(const QModelIndex& index) {
+  if (!report_ || !index.isValid()) return;
+  const int thread = index.data(ThreadIndexRole).toInt();
+  if (thread < 0 || thread >= static_cast<int>(stack_report_->threads.size())) return;
+  if (thread < static_cast<int>(report_->threads.size())) {
+    selectThread(thread);  // running at the crash: its stack is its CPU's
+    return;
+  }
+  {
+    QSignalBlocker block(thread_view_->selectionModel());
+    thread_view_->clearSelection();
+    thread_view_->setCurrentIndex({});
+  }
+  if (frame_model_->thread() != thread) showStack(thread);
+}
+
+void MainWindow::showStack(int thread) {
+  const ThreadReport& t = stack_report_->threads[static_cast<std::size_t>(thread)];
+  const bool task = thread >= static_cast<int>(report_->threads.size());
+  frame_model_->setThread(stack_report_, thread);
   int first = static_cast<int>(first_interesting_frame(*report_, t));
   if (t.crashed) frame_model_->setHighlightedFrame(first);
-  stack_label_->setText(tr("<b>Stack of thread %1</b>%2%3 — %4 frames%5")
+  stack_label_->setText(tr("<b>Stack of %1 %2</b>%3%4 — %5 frames%6")
+                            .arg(task ? tr("task") : tr("thread"))
                             .arg(t.tid)
                             .arg(t.name.empty() ? QString() : QStringLiteral(" “%1”").arg(QString::fromStdString(printable(t.name)).toHtmlEscaped()))
                             .arg(t.crashed ? tr(" <span style='color:#a00018'>(crashed)</span>") : QString())
@@ -457,7 +523,7 @@ void MainWindow::updateFrameDetails() {
     source_label_->setText(tr("<b>Source</b>"));
     return;
   }
-  const ThreadReport& t = report_->threads[static_cast<std::size_t>(thread)];
+  const ThreadReport& t = stack_report_->threads[static_cast<std::size_t>(thread)];
   const Frame& f = t.frames[static_cast<std::size_t>(current_frame_)];
   const std::size_t phys = physical_frame(t, static_cast<std::size_t>(current_frame_));
   const Frame& pf = t.frames[phys];
@@ -465,7 +531,7 @@ void MainWindow::updateFrameDetails() {
   // A kernel dump's CPUs stopped in the panic or an NMI, not at a faulting instruction.
   const bool faulted = innermost && t.crashed && !report_->kernel;
 
-  register_model_->setFrame(report_, thread, current_frame_, annotator_);
+  register_model_->setFrame(stack_report_, thread, current_frame_, annotator_);
   register_view_->resizeColumnsToContents();
   register_label_->setText(innermost ? tr("Frame #%1: every register of thread %2").arg(f.index).arg(t.tid)
                                      : tr("Frame #%1: registers the unwinder recovered (%2)").arg(f.index).arg(QString::fromLatin1(to_string(pf.trust))));
@@ -484,8 +550,12 @@ void MainWindow::updateFrameDetails() {
     disassembly_view_->scrollTo(cur, QAbstractItemView::PositionAtCenter);
   }
   QString what = QString::fromStdString(printable(function_text(pf))).toHtmlEscaped();
-  QString marker = faulted ? tr("⇒ the instruction that faulted") : innermost ? tr("⇒ where the thread stopped")
-                                                                              : tr("↳ the call it is waiting in");
+  // A kernel caller frame with an exact pc is the context an exception or interrupt saved.
+  const bool interrupted = !innermost && pf.lookup_pc == pf.pc && pf.trust != FrameTrust::scan;
+  QString marker = faulted       ? tr("⇒ the instruction that faulted")
+                   : innermost   ? tr("⇒ where the thread stopped")
+                   : interrupted ? tr("⇒ where an exception or interrupt stopped it")
+                                 : tr("↳ the call it is waiting in");
   disassembly_label_->setText(tr("<b>Disassembly</b> of %1 — %2").arg(what, marker) +
                               (error.isEmpty() ? QString() : QStringLiteral(" <span style='color:#a06000'>(%1)</span>").arg(error.toHtmlEscaped())));
 
@@ -505,7 +575,7 @@ void MainWindow::showMemory(std::uint64_t address) {
 
 QString MainWindow::backtraceText() const {
   if (!report_ || currentThread() < 0) return {};
-  return QString::fromStdString(backtrace_text(report_->threads[static_cast<std::size_t>(currentThread())]));
+  return QString::fromStdString(backtrace_text(stack_report_->threads[static_cast<std::size_t>(currentThread())]));
 }
 
 }  // namespace corelens::gui

@@ -17,6 +17,7 @@
 #include "gui/session_loader.hpp"
 #include "gui/source_view.hpp"
 #include "gui/table_models.hpp"
+#include "gui/task_model.hpp"
 #include "gui/thread_model.hpp"
 #include "gui/widgets.hpp"
 
@@ -48,13 +49,17 @@ class MainWindow : public QMainWindow {
   void restoreLayout();
 
   void selectThread(int thread);  // index into Report::threads
+  void selectTask(int task);      // index into Report::kernel->tasks: its stack, or its CPU's
   void selectFrame(int frame);    // row of the current thread's stack
   void showMemory(std::uint64_t address);
 
   // For tests and the screenshot: what the window shows.
   SessionPtr session() const { return session_; }
   ReportPtr report() const { return report_; }
+  // The thread whose stack is shown: an index into stackReport()->threads, which for a kernel
+  // dump continues past the CPUs with the tasks' stacks (with_task_stacks).
   int currentThread() const { return frame_model_->thread(); }
+  ReportPtr stackReport() const { return stack_report_; }
   int currentFrame() const { return current_frame_; }
   CrashBanner* banner() const { return banner_; }
   MessageBar* messageBar() const { return message_bar_; }
@@ -68,6 +73,9 @@ class MainWindow : public QMainWindow {
   SourceView* sourceView() const { return source_view_; }
   HexView* hexView() const { return hex_view_; }
   ThreadModel* threadModel() const { return thread_model_; }
+  TaskModel* taskModel() const { return task_model_; }
+  QTableView* taskView() const { return task_view_; }
+  QDockWidget* tasksDock() const { return tasks_dock_; }
   ThreadFilterModel* threadFilter() const { return thread_filter_; }
   FrameModel* frameModel() const { return frame_model_; }
   RegisterModel* registerModel() const { return register_model_; }
@@ -100,6 +108,8 @@ class MainWindow : public QMainWindow {
   void onLoaded(const QString& path, SessionPtr session);
   void onFailed(const QString& path, const QString& message);
   void onThreadActivated(const QModelIndex& proxyIndex);
+  void onTaskActivated(const QModelIndex& proxyIndex);
+  void showStack(int thread);  // index into stack_report_->threads
   void onFrameActivated(const QModelIndex& index);
   void updateFrameDetails();
   void addRecent(const QString& path);
@@ -114,6 +124,7 @@ class MainWindow : public QMainWindow {
   SessionLoader* loader_;
   SessionPtr session_;
   ReportPtr report_;
+  ReportPtr stack_report_;  // report_, with a kernel dump's task stacks after its CPUs
   std::shared_ptr<const AddressAnnotator> annotator_;
   int current_frame_ = -1;
   bool remember_layout_ = true;
@@ -127,6 +138,8 @@ class MainWindow : public QMainWindow {
 
   ThreadModel* thread_model_;
   ThreadFilterModel* thread_filter_;
+  TaskModel* task_model_;
+  QSortFilterProxyModel* task_proxy_ = nullptr;
   FrameModel* frame_model_;
   RegisterModel* register_model_;
   DisassemblyModel* disassembly_model_;
@@ -155,6 +168,8 @@ class MainWindow : public QMainWindow {
   QDockWidget* registers_dock_ = nullptr;
   KernelLogView* kernel_log_view_ = nullptr;
   QDockWidget* kernel_log_dock_ = nullptr;
+  QTableView* task_view_ = nullptr;
+  QDockWidget* tasks_dock_ = nullptr;
 };
 
 }  // namespace corelens::gui

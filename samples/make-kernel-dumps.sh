@@ -7,7 +7,11 @@
 # Debian's kernel package is fetched with `apt-get download` (never installed) and booted under
 # qemu-system-x86_64 (TCG) with a busybox initramfs (samples/kernel/crash-init.sh) that starts two
 # processes, writes the marker line "CORELENS-KDUMP-MARKER: init pid 1 about to crash" to the
-# kernel log and crashes the kernel with sysrq-c. Two independent captures:
+# kernel log and crashes the kernel: with sysrq-c (CRASH=sysrq, a panic without an oops), or
+# (CRASH=oops) by writing to samples/kernel/corelens_oops.c, a module built here against Debian's
+# linux-headers-RELEASE (downloaded with its -common and linux-kbuild packages, never installed)
+# whose write handler dereferences NULL: a real oops, which oops=panic turns into the panic.
+# Two independent captures:
 #   qemu : pvpanic pauses the VM at the panic; QMP dump-guest-memory writes
 #            qemu.elf    ELF, physical-only PT_LOADs, phdrs after two section headers,
 #                        notes NT_PRSTATUS and "QEMU" (with CR3) per CPU, then VMCOREINFO
@@ -35,7 +39,7 @@
 # kernel (no network), the newest cached kernel is used.
 #
 # Environment:
-#   METHOD=both|qemu|kdump (default both)   SMP=2   APPEND_EXTRA="" (e.g. nokaslr)
+#   METHOD=both|qemu|kdump (default both)   SMP=2   APPEND_EXTRA="" (e.g. nokaslr)   CRASH=sysrq|oops
 #   KFLAVOUR=amd64|cloud-amd64   KVER=6.1.0-NN (default: what linux-image-$KFLAVOUR depends on)
 #   MEM_QEMU=256M  MEM_KDUMP=320M  CRASHKERNEL=112M  TIMEOUT=240 (seconds per boot)
 #   FORCE=1 ignores the dump cache.  INSTALL_DEPS=1 runs apt-get install for missing packages.
@@ -65,12 +69,15 @@ MEM_KDUMP=${MEM_KDUMP:-320M}
 CRASHKERNEL=${CRASHKERNEL:-112M}
 TIMEOUT=${TIMEOUT:-240}
 APPEND_EXTRA=${APPEND_EXTRA:-}
+CRASH=${CRASH:-sysrq}
 CACHE=${CORELENS_KDUMP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/corelens/kernel-dumps}
 case $METHOD in both|qemu|kdump) ;; *) die "METHOD must be both, qemu or kdump" ;; esac
+case $CRASH in sysrq|oops) ;; *) die "CRASH must be sysrq or oops" ;; esac
 
 # ------------------------------------------------------------------ dependencies
 need="qemu-system-x86_64:qemu-system-x86 busybox:busybox-static makedumpfile:makedumpfile python3:python3"
 [[ $METHOD == qemu ]] || need+=" gcc:gcc"
+[[ $CRASH == sysrq ]] || need+=" gcc-12:gcc-12 make:make"
 missing=""
 for pair in $need; do command -v "${pair%%:*}" >/dev/null || missing+=" ${pair#*:}"; done
 if [[ -n $missing && ${INSTALL_DEPS:-0} == 1 ]]; then
@@ -116,7 +123,7 @@ if [[ ! -f $KDIR/.done ]]; then
 fi
 
 # ------------------------------------------------------------------ dump cache
-key=$( { cat "${BASH_SOURCE[0]}" "$KHELP"/*; echo "$METHOD $SMP $MEM_QEMU $MEM_KDUMP $CRASHKERNEL $APPEND_EXTRA"; } \
+key=$( { cat "${BASH_SOURCE[0]}" "$KHELP"/*; echo "$METHOD $SMP $MEM_QEMU $MEM_KDUMP $CRASHKERNEL $APPEND_EXTRA $CRASH"; } \
        | sha256sum | cut -c1-16)
 DUMPS=$CACHE/$KREL-$key
 link_out() {
@@ -137,6 +144,39 @@ QPID=
 cleanup() { [[ -n $QPID ]] && kill "$QPID" 2>/dev/null; rm -rf "$W"; }
 trap cleanup EXIT
 
+# ------------------------------------------------------------------ the oops module (CRASH=oops)
+# The kernel's headers and build tools, extracted (cached beside the kernel), and the module built
+# with the kernel's own compiler flags: objtool gives it ORC tables as every Debian module has.
+OOPS_KO=
+if [[ $CRASH == oops ]]; then
+  HDIR=$KDIR/headers
+  KBASE=${KREL%-"$KFLAVOUR"}                 # 6.1.0-57
+  KSERIES=$(echo "$KBASE" | cut -d. -f1,2)   # 6.1
+  KVERSION=$(cat "$KDIR/version")
+  if [[ ! -f $HDIR/.done ]]; then
+    pkgs="linux-headers-$KREL=$KVERSION linux-headers-$KBASE-common=$KVERSION linux-kbuild-$KSERIES=$KVERSION"
+    log "apt-get download $pkgs"
+    rm -rf "$HDIR"; mkdir -p "$HDIR/debs"
+    (cd "$HDIR/debs" && { apt-get download $pkgs >&2 2>&1 || { apt-get update -qq >&2 && apt-get download $pkgs >&2; }; }) \
+      || { rm -rf "$HDIR"; skip "cannot download the headers of $KREL ($pkgs)"; }
+    for d in "$HDIR"/debs/*.deb; do dpkg-deb -x "$d" "$HDIR/root"; done
+    rm -rf "$HDIR/debs"
+    # Its Makefile includes the -common one by absolute path: point it at ours.
+    echo "include $HDIR/root/usr/src/linux-headers-$KBASE-common/Makefile" > "$HDIR/root/usr/src/linux-headers-$KREL/Makefile"
+    touch "$HDIR/.done"
+  fi
+  mkdir -p "$W/oops"
+  cp "$KHELP/corelens_oops.c" "$W/oops/"
+  echo 'obj-m := corelens_oops.o' > "$W/oops/Kbuild"
+  log "build corelens_oops.ko against linux-headers-$KREL"
+  make -s -C "$HDIR/root/usr/src/linux-headers-$KREL" M="$W/oops" modules >"$W/oops/build.log" 2>&1 \
+    || { cat "$W/oops/build.log" >&2; die "the oops module does not build"; }
+  OOPS_KO=$W/oops/corelens_oops.ko
+fi
+CRASH_CMD='echo c > /proc/sysrq-trigger'
+[[ $CRASH == oops ]] && CRASH_CMD='insmod /lib/modules/corelens_oops.ko || echo "CORELENS-KDUMP: insmod corelens_oops failed"
+echo 1 > /proc/corelens-oops'
+
 new_root() {   # $1 dir; a busybox root with the crash init
   rm -rf "$1"; mkdir -p "$1"/{bin,dev,proc,sys,tmp,boot,lib/modules}
   cp "$BB" "$1/bin/busybox"
@@ -145,7 +185,9 @@ crash_root() {   # $1 dir, $2 commands before the crash
   new_root "$1"
   cp "$KDIR/modules/qemu_fw_cfg.ko" "$KDIR/modules/pvpanic.ko" "$KDIR/modules/pvpanic-mmio.ko" "$1/lib/modules/"
   cp "$KHELP/sleeper.sh" "$1/bin/corelens-sleeper"
-  BEFORE=$2 python3 -c 'import os,sys; sys.stdout.write(open(sys.argv[1]).read().replace("@BEFORE_CRASH@", os.environ["BEFORE"]))' \
+  [[ -z $OOPS_KO ]] || cp "$OOPS_KO" "$1/lib/modules/"
+  BEFORE=$2 CRASH_CMD=$CRASH_CMD python3 -c 'import os,sys; sys.stdout.write(open(sys.argv[1]).read()
+    .replace("@BEFORE_CRASH@", os.environ["BEFORE"]).replace("@CRASH@", os.environ["CRASH_CMD"]))' \
     "$KHELP/crash-init.sh" > "$1/init"
   chmod +x "$1/init" "$1/bin/corelens-sleeper"
 }
@@ -232,6 +274,7 @@ fi
 { echo "kernel_package=linux-image-$KREL $(cat "$KDIR/version")"
   echo "release=$KREL"
   echo "method=$METHOD smp=$SMP mem_qemu=$MEM_QEMU mem_kdump=$MEM_KDUMP crashkernel=$CRASHKERNEL append=$APPEND_EXTRA"
+  echo "crash=$CRASH"
   echo "timings=${timings# }"; } > "$DUMPS/info.txt"
 touch "$DUMPS/.complete"
 link_out

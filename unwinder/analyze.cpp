@@ -269,7 +269,12 @@ Result<std::shared_ptr<const Session>> open_session(std::shared_ptr<const Mapped
   }
   if (is_kernel_format(format)) {
     // Kernel dumps: no process, no modules; the Report's kernel section tells the story.
-    auto kernel = open_kernel_dump(file, format);
+    KernelAnalyzeOptions kernel_options = options.kernel;
+    VmlinuxOptions& v = kernel_options.vmlinux;
+    if (v.vmlinux.empty()) v.vmlinux = options.locator.executable;  // `corelens vmlinux vmcore`, as crash takes them
+    if (v.debug_dirs.empty()) v.debug_dirs = options.locator.debug_dirs;
+    v.use_debuginfod = v.use_debuginfod || options.locator.use_debuginfod;
+    auto kernel = open_kernel_dump(file, format, kernel_options);
     if (!kernel) {
       Error e = kernel.error();
       e.message = path + ": " + e.message;

@@ -39,6 +39,9 @@ struct AnalyzeOptions {
   std::optional<SkipList> skip_frames;  // frames left out of crash signatures; unset: built-in
   ProgressCallback progress;            // unset: no reports, no cancellation
   UnwinderChoice unwinder = UnwinderChoice::dwfl;  // --unwinder (see unwinder_choice.hpp)
+  // Kernel dumps: --vmlinux (else locator.executable), searched for under locator.debug_dirs and
+  // by debuginfod as modules are; DWARF CFI before ORC.
+  KernelAnalyzeOptions kernel;
 };
 
 // A dump opened and analysed: the front ends keep it to show memory, disassembly and the

@@ -665,8 +665,13 @@ std::optional<std::uint64_t> DwflBackend::symbol_address(const std::string& want
 const std::vector<SymbolizedLocation>& DwflBackend::symbolize(std::uint64_t pc) {
   auto cached = symbol_cache_.find(pc);
   if (cached != symbol_cache_.end()) return cached->second;
+  std::vector<SymbolizedLocation> chain = symbolize_in_module(dwfl_addrmodule(dwfl_, pc), pc, units_.get());
+  if (symbol_cache_.size() > 200'000) symbol_cache_.clear();  // bound memory on hostile stacks
+  return symbol_cache_.emplace(pc, std::move(chain)).first->second;
+}
+
+std::vector<SymbolizedLocation> symbolize_in_module(Dwfl_Module* mod, std::uint64_t pc, DwarfUnitFinder* units) {
   std::vector<SymbolizedLocation> chain;
-  Dwfl_Module* mod = dwfl_addrmodule(dwfl_, pc);
   std::string symbol;
   std::uint64_t symbol_offset = 0;
   if (mod != nullptr) {
@@ -685,7 +690,7 @@ const std::vector<SymbolizedLocation>& DwflBackend::symbolize(std::uint64_t pc) 
     std::uint32_t line = 0, column = 0;
     Dwarf_Addr bias = 0;
     Dwarf_Die cu_storage;
-    Dwarf_Die* cudie = units_->unit_at(mod, pc, &bias, &cu_storage);
+    Dwarf_Die* cudie = units != nullptr ? units->unit_at(mod, pc, &bias, &cu_storage) : dwfl_module_addrdie(mod, pc, &bias);
     if (Dwfl_Line* l = dwfl_module_getsrc(mod, pc)) {
       int lineno = 0, col = 0;
       const char* f = dwfl_lineinfo(l, nullptr, &lineno, &col, nullptr, nullptr);
@@ -745,8 +750,7 @@ const std::vector<SymbolizedLocation>& DwflBackend::symbolize(std::uint64_t pc) 
   } else {
     chain.push_back(SymbolizedLocation{});
   }
-  if (symbol_cache_.size() > 200'000) symbol_cache_.clear();  // bound memory on hostile stacks
-  return symbol_cache_.emplace(pc, std::move(chain)).first->second;
+  return chain;
 }
 
 }  // namespace corelens

@@ -45,6 +45,11 @@ struct SymbolHit {
   int module_index = -1;
 };
 
+// The chain of MOD (null: one empty location) at PC, an address in MOD's own address space as
+// libdwfl reported it. The kernel's vmlinux (kernel_vmlinux.hpp) is symbolised this way too. UNITS
+// finds the units of modules without .debug_aranges (null: libdwfl's lookup alone, which needs them).
+std::vector<SymbolizedLocation> symbolize_in_module(Dwfl_Module* mod, std::uint64_t pc, DwarfUnitFinder* units = nullptr);
+
 class DwflBackend {
  public:
   // MODULES[i] is where the file of target.modules()[i] was found.

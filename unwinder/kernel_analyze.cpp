@@ -1,5 +1,6 @@
 #include "unwinder/kernel_analyze.hpp"
 
+#include "core/analysis/signature.hpp"
 #include "core/strings.hpp"
 #include "parsers/kdump_compressed.hpp"
 #include "parsers/kdump_flattened.hpp"
@@ -10,6 +11,32 @@ namespace {
 
 constexpr std::size_t kLogTail = 40;
 
+}  // namespace
+extern const char* const kKernelPanicFrames;  // kernel_panic_frames.txt, compiled in
+namespace {
+
+const SkipList& panic_machinery() {
+  static const SkipList list = SkipList::parse(kKernelPanicFrames);
+  return list;
+}
+
+// The frame the panic is about: the first below the last frame of the panic machinery, looking no
+// further than the first context an exception saved (where a fault interrupted the code that
+// faulted). Frame 0 when the stack has none of the machinery.
+std::optional<std::uint32_t> panic_frame(const ThreadReport& t, const std::vector<KernelFrameNote>& notes) {
+  if (t.frames.empty()) return std::nullopt;
+  std::size_t at = 0;
+  for (std::size_t i = 0; i < t.frames.size() && i < notes.size(); ++i) {
+    const Frame& f = t.frames[i];
+    if (notes[i].stack == "user" || f.trust == FrameTrust::scan) break;
+    bool interrupted = i > 0 && f.lookup_pc == f.pc && t.frames[i - 1].pc != f.pc;
+    if (interrupted && at != 0) break;
+    if (!f.function.empty() && panic_machinery().matches(f.function)) at = i + 1;
+  }
+  if (at >= t.frames.size() || notes[at].stack == "user") at = 0;
+  return static_cast<std::uint32_t>(at);
+}
+
 KernelLogLine log_line(const LogRecord& r) {
   std::string line = format_log_line(r);
   std::size_t text_at = line.find("] ");
@@ -18,9 +45,44 @@ KernelLogLine log_line(const LogRecord& r) {
   return KernelLogLine{r.seq, r.ts_nsec, line};
 }
 
+// Finds the vmlinux (its build-id checked), the KASLR offset that maps its addresses onto the
+// dump's, and its symbol table where kallsyms could not be read.
+void open_vmlinux(KernelSession& s, const VmlinuxOptions& options) {
+  const VmcoreInfo& vi = s.dump->vmcoreinfo;
+  if (options.vmlinux.empty() && options.debug_dirs.empty() && !options.use_debuginfod) return;
+  std::string release = vi.osrelease().empty() ? s.dump->header_release : vi.osrelease();
+  LocatedVmlinux found = locate_vmlinux(release, vi.build_id(), options);
+  s.vmlinux_info.source = to_string(found.source);
+  s.vmlinux_info.note = found.note;
+  for (const auto& r : found.rejected) {
+    s.diagnostics.warn("vmlinux-build-id-mismatch", r + ": a vmlinux of another build; its DWARF is not used");
+  }
+  if (!found.vmlinux) {
+    if (!options.vmlinux.empty() && found.rejected.empty()) s.diagnostics.warn("vmlinux-unusable", found.note);
+    return;
+  }
+  s.vmlinux = std::move(found.vmlinux);
+  s.vmlinux_info.file = s.vmlinux->path();
+  s.vmlinux_info.build_id = s.vmlinux->build_id();
+  if (auto off = vi.kernel_offset()) {
+    s.kernel_offset = *off;
+  } else if (auto ours = s.symbols.address_of("_stext"), theirs = s.vmlinux->symbol_address("_stext"); ours && theirs) {
+    s.kernel_offset = *ours - *theirs;  // kernels before KERNELOFFSET was in VMCOREINFO
+  }
+  if (s.symbols.empty()) {
+    s.symbols.assign(s.vmlinux->symbols(s.kernel_offset));
+    if (!s.symbols.empty()) {
+      s.symbols_from = "vmlinux";
+      s.diagnostics.info("symbols-from-vmlinux", "kallsyms could not be read: symbols from " + s.vmlinux->path() +
+                                                     "'s .symtab, moved by the KASLR offset " + hex(s.kernel_offset));
+    }
+  }
+}
+
 }  // namespace
 
-Result<std::shared_ptr<const KernelSession>> open_kernel_dump(std::shared_ptr<const MappedFile> file, DumpFormat format) {
+Result<std::shared_ptr<const KernelSession>> open_kernel_dump(std::shared_ptr<const MappedFile> file, DumpFormat format,
+                                                              const KernelAnalyzeOptions& options) {
   Result<KernelDump> dump = fail(ErrorCode::internal, "unreachable");
   if (format == DumpFormat::elf_kernel_core) {
     dump = parse_vmcore_elf(file);
@@ -41,16 +103,34 @@ Result<std::shared_ptr<const KernelSession>> open_kernel_dump(std::shared_ptr<co
   s->memory = make_kernel_memory(*s->dump, s->diagnostics);
   s->log = read_kernel_log(*s->memory, s->dump->vmcoreinfo, s->diagnostics);
   s->symbols = read_kallsyms(*s->memory, s->dump->vmcoreinfo, s->diagnostics);
-  if (!s->symbols.empty()) {
+  if (!s->symbols.empty()) s->symbols_from = "kallsyms";
+  open_vmlinux(*s, options.vmlinux);
+  if (!s->symbols.empty() && options.use_dump_btf) {
     if (auto btf = read_kernel_btf(*s->memory, s->symbols, s->diagnostics)) {
       s->btf = std::make_shared<const KernelBtf>(std::move(*btf));
+      s->btf_from = "dump";
+    }
+  }
+  if (!s->btf && s->vmlinux) {
+    // The same types the kernel carried, from the file whose build-id matched.
+    if (auto bytes = s->vmlinux->btf()) {
+      auto btf = KernelBtf::parse(std::move(*bytes));
+      if (btf) {
+        s->btf = std::make_shared<const KernelBtf>(std::move(*btf));
+        s->btf_from = "vmlinux";
+        s->diagnostics.info("btf-from-vmlinux", "struct layouts from " + s->vmlinux->path() + "'s .BTF");
+      } else {
+        s->diagnostics.warn("btf-bad", s->vmlinux->path() + ": its .BTF does not parse: " + btf.error().message);
+      }
     }
   }
   {
-    KernelUnwinder unwinder(*s->dump, *s->memory, s->symbols, s->btf.get(), s->diagnostics);
+    KernelDwarf dwarf{s->vmlinux.get(), s->kernel_offset, options.cfi_first};
+    KernelUnwinder unwinder(*s->dump, *s->memory, s->symbols, s->btf.get(), s->diagnostics, {}, dwarf);
     for (const auto& cpu : s->dump->cpus) s->stacks.push_back(unwinder.unwind_cpu(cpu));
     if (s->btf) s->tasks = read_kernel_tasks(*s->dump, *s->memory, s->symbols, *s->btf, unwinder, s->diagnostics);
   }
+  s->vmlinux.reset();  // its DWARF is in the frames now: unmap the file and drop libdw's caches
   return std::shared_ptr<const KernelSession>(std::move(s));
 }
 
@@ -76,6 +156,13 @@ Report kernel_report(const KernelSession& s, const std::string& path) {
   k.log_records = s.log.records.size();
   k.log_complete = s.log.complete;
   k.kallsyms_symbols = s.symbols.size();
+  k.symbols_from = s.symbols_from;
+  k.btf_from = s.btf_from;
+  k.vmlinux = s.vmlinux_info.file;
+  k.vmlinux_build_id = s.vmlinux_info.build_id;
+  k.vmlinux_source = s.vmlinux_info.source;
+  k.vmlinux_note = s.vmlinux_info.note;
+  if (!s.vmlinux_info.file.empty()) k.vmlinux_offset = s.kernel_offset;
 
   PanicStory story = find_panic_story(s.log);
   k.panic_message = story.panic_message;
@@ -126,7 +213,7 @@ Report kernel_report(const KernelSession& s, const std::string& path) {
       const KernelCpuStack& st = s.stacks[i];
       for (const auto& f : st.frames) {
         t.frames.push_back(f.frame);
-        cr.frames.push_back(KernelFrameNote{f.symbol, f.stack});
+        cr.frames.push_back(KernelFrameNote{f.symbol, f.stack, f.found_by});
       }
       t.unwind_status = st.status;
       t.unwind_complete = st.complete;
@@ -140,7 +227,15 @@ Report kernel_report(const KernelSession& s, const std::string& path) {
     } else {
       t.unwind_status = "not unwound";
     }
-    if (cr.panicking) report.crashed_tid = c.pid;
+    if (cr.panicking) {
+      report.crashed_tid = c.pid;
+      k.panic_frame = panic_frame(t, cr.frames);
+      if (k.panic_frame) {
+        const Frame& f = t.frames[*k.panic_frame];
+        const std::string& symbol = cr.frames[*k.panic_frame].symbol;
+        k.panic_at = f.inlined || symbol.empty() ? f.function : symbol;
+      }
+    }
     report.threads.push_back(std::move(t));
     k.cpus.push_back(std::move(cr));
   }
@@ -157,7 +252,7 @@ Report kernel_report(const KernelSession& s, const std::string& path) {
     tr.wchan = t.wchan;
     for (const auto& f : t.stack.frames) {
       tr.frames.push_back(f.frame);
-      tr.frame_notes.push_back(KernelFrameNote{f.symbol, f.stack});
+      tr.frame_notes.push_back(KernelFrameNote{f.symbol, f.stack, f.found_by});
     }
     tr.unwind_method = t.stack.method;
     tr.unwind_status = t.stack.status;
@@ -165,8 +260,7 @@ Report kernel_report(const KernelSession& s, const std::string& path) {
     k.tasks.push_back(std::move(tr));
   }
   k.tasks_read = !s.tasks.empty();
-  k.not_done = {"--vmlinux: DWARF symbols and file:line for kernel dumps are not used yet"};
-  if (!k.tasks_read) k.not_done.insert(k.not_done.begin(), "tasks: the task list could not be read (see the diagnostics)");
+  if (!k.tasks_read) k.not_done.push_back("tasks: the task list could not be read (see the diagnostics)");
   report.kernel = std::move(k);
   report.diagnostics = diags.entries();
   return report;

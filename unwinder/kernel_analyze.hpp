@@ -12,8 +12,15 @@
 #include "parsers/printk_log.hpp"
 #include "unwinder/kernel_stacks.hpp"
 #include "unwinder/kernel_tasks.hpp"
+#include "unwinder/kernel_vmlinux.hpp"
 
 namespace corelens {
+
+struct KernelAnalyzeOptions {
+  VmlinuxOptions vmlinux;      // where to look for the vmlinux with DWARF (none by default)
+  bool cfi_first = false;      // unwind kernel text with the vmlinux's DWARF CFI before ORC
+  bool use_dump_btf = true;    // false: as if the dump had no BTF (the vmlinux's is used)
+};
 
 // Everything read from a kernel dump. Ownership: owns the KernelDump (and through it the file).
 struct KernelSession {
@@ -21,7 +28,17 @@ struct KernelSession {
   std::shared_ptr<const KernelMemory> memory;
   KernelLog log;
   KernelSymbols symbols;
-  std::shared_ptr<const KernelBtf> btf;  // null when the kernel has none (DEBUG_INFO_BTF=n)
+  std::shared_ptr<const KernelBtf> btf;  // null when neither the dump nor the vmlinux has one
+  // The vmlinux whose DWARF named the frames (its build-id checked), while the dump is opened;
+  // then released (it maps hundreds of MB and is not thread-safe). Its file and why stay in
+  // vmlinux_info.
+  std::shared_ptr<Vmlinux> vmlinux;
+  struct VmlinuxInfo {
+    std::string file, build_id, source, note;  // source: to_string(SymbolSource)
+  } vmlinux_info;
+  std::uint64_t kernel_offset = 0;  // KASLR, as used for the vmlinux's addresses
+  std::string symbols_from;  // "kallsyms" (the dump's memory), "vmlinux" (its .symtab); empty: none
+  std::string btf_from;      // "dump", "vmlinux"; empty: none
   std::vector<KernelCpuStack> stacks;  // one per dump->cpus entry, same order
   std::vector<KernelTask> tasks;       // empty when the task list cannot be read (no BTF ...)
   Diagnostics diagnostics;
@@ -32,7 +49,8 @@ inline bool is_kernel_format(DumpFormat f) {
 }
 
 // Fails only when the file is not a kernel dump we can read at all.
-Result<std::shared_ptr<const KernelSession>> open_kernel_dump(std::shared_ptr<const MappedFile> file, DumpFormat format);
+Result<std::shared_ptr<const KernelSession>> open_kernel_dump(std::shared_ptr<const MappedFile> file, DumpFormat format,
+                                                              const KernelAnalyzeOptions& options = {});
 Report kernel_report(const KernelSession& session, const std::string& path);
 
 }  // namespace corelens

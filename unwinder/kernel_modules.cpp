@@ -1,9 +1,9 @@
 #include "unwinder/kernel_modules.hpp"
 
 #include <algorithm>
-#include <set>
 
 #include "core/strings.hpp"
+#include "unwinder/kernel_list.hpp"
 
 namespace corelens {
 namespace {
@@ -174,16 +174,9 @@ KernelModules read_kernel_modules(const KernelMemory& mem, const KernelSymbols& 
     diags.warn("modules-layout", "modules are not read: " + why);
     return out;
   }
-  std::set<std::uint64_t> seen;
-  auto node = mem.read_u64(*head);
-  while (node && *node != *head) {
-    if (out.all().size() >= limits.max_modules || !seen.insert(*node).second) {
-      diags.warn("modules-list", "the module list does not end (a loop or more than " +
-                                     std::to_string(limits.max_modules) + " modules); stopped there");
-      break;
-    }
+  ListWalk walk = walk_kernel_list(mem, *head, limits.max_modules, [&](std::uint64_t node) {
     KernelModule m;
-    m.address = *node - l->list;
+    m.address = node - l->list;
     m.name = read_name(mem, m.address + l->name, std::min<std::uint64_t>(l->name_size, 64));
     auto base = mem.read_u64(m.address + l->text_base);
     auto size = read_uint(mem, m.address + l->text_size, l->text_size_bytes);
@@ -211,9 +204,12 @@ KernelModules read_kernel_modules(const KernelMemory& mem, const KernelSymbols& 
       }
     }
     out.add(std::move(m));
-    node = mem.read_u64(*node);
+    return true;
+  });
+  if (walk.end != ListWalk::End::closed) {
+    diags.warn("modules-list", "the module list " + walk.describe(limits.max_modules) + "; " +
+                                   std::to_string(out.all().size()) + " modules read");
   }
-  if (!node) diags.warn("modules-list", "the module list breaks off: " + node.error().message);
   return out;
 }
 

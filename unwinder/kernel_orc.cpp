@@ -56,13 +56,14 @@ class Walker {
  private:
   enum class Step { next, done, failed };
   Step step();
+  Step step_with(const OrcEntry& orc);
   Step step_without_orc(std::string why);
   void loop();
   bool stack_readable(std::uint64_t addr, std::uint64_t len) const;
   std::optional<std::uint64_t> deref(std::uint64_t addr) const;
   std::optional<PtRegs> deref_regs(std::uint64_t addr, bool full) const;
   std::optional<std::uint64_t> get_reg(std::size_t index) const;
-  void emit(bool exact, bool user);
+  void emit(bool exact, bool user, const char* found_by);
   Step fail(std::string why) {
     out_.status = std::move(why);
     return Step::failed;
@@ -118,8 +119,10 @@ std::optional<std::uint64_t> Walker::get_reg(std::size_t index) const {
   return std::nullopt;
 }
 
-void Walker::emit(bool exact, bool user) {
+void Walker::emit(bool exact, bool user, const char* found_by) {
   OrcFrame f;
+  f.found_by = found_by;
+  if (f.found_by == "dwarf-cfi") out_.used_dwarf_cfi = true;
   f.pc = ip_;
   f.sp = sp_;
   f.exact_pc = exact;
@@ -135,10 +138,34 @@ void Walker::emit(bool exact, bool user) {
 }
 
 Walker::Step Walker::step() {
-  std::uint64_t orig_ip = ip_, prev_sp = sp_;
-  std::optional<OrcEntry> found = ip_ == 0 ? std::optional(kNullEntry) : orc_.find(signal_ ? ip_ : ip_ - 1);
+  std::uint64_t lookup = signal_ ? ip_ : ip_ - 1;
+  std::optional<OrcEntry> found = ip_ == 0 ? std::optional(kNullEntry) : orc_.find(lookup);
   if (!found) return step_without_orc("no ORC entry for " + hex(ip_));
-  const OrcEntry& orc = *found;
+  // A step that fails with one table may succeed with the other: DWARF CFI knows nothing of the
+  // stack switches inline assembly makes (call_on_irqstack), ORC may be damaged.
+  struct Saved {
+    std::uint64_t ip, sp, bp;
+    bool signal, full_regs;
+    std::optional<PtRegs> regs, prev_regs;
+    StackRegion region;
+    std::size_t visited, frames;
+  } saved{ip_, sp_, bp_, signal_, full_regs_, regs_, prev_regs_, region_, visited_.size(), out_.frames.size()};
+  Step first = step_with(*found);
+  if (first != Step::failed || saved.ip == 0) return first;
+  std::optional<OrcEntry> other = orc_.alternative(lookup, *found);
+  if (!other) return first;
+  std::string why = out_.status;
+  ip_ = saved.ip, sp_ = saved.sp, bp_ = saved.bp, signal_ = saved.signal, full_regs_ = saved.full_regs;
+  regs_ = saved.regs, prev_regs_ = saved.prev_regs, region_ = saved.region;
+  visited_.resize(saved.visited);
+  out_.frames.resize(saved.frames);
+  Step second = step_with(*other);
+  if (second == Step::failed) out_.status = why + "; " + out_.status;
+  return second;
+}
+
+Walker::Step Walker::step_with(const OrcEntry& orc) {
+  std::uint64_t orig_ip = ip_, prev_sp = sp_;
   if (orc.type == OrcType::end_of_stack) {
     out_.complete = true;
     out_.status = "complete: the end-of-stack entry";
@@ -244,9 +271,10 @@ Walker::Step Walker::step() {
     default: return fail("the ORC entry for " + hex(orig_ip) + " has an unknown bp register " + std::to_string(orc.bp_reg));
   }
 
+  const char* found_by = orc.table == UnwindTable::dwarf_cfi ? "dwarf-cfi" : "orc";
   // User space ends the kernel stack: the pt_regs at the top of the task stack hold its context.
   if (regs_ && user_mode(*regs_)) {
-    emit(true, true);
+    emit(true, true, found_by);
     out_.complete = true;
     out_.status = "complete: reached user space";
     return Step::done;
@@ -266,7 +294,7 @@ Walker::Step Walker::step() {
     region_ = next;
     visited_.push_back(next);
   }
-  emit(signal_, false);
+  emit(signal_, false, found_by);
   return Step::next;
 }
 
@@ -287,7 +315,7 @@ Walker::Step Walker::step_without_orc(std::string why) {
   prev_regs_.reset();
   signal_ = false;
   out_.frame0_without_orc = true;
-  emit(false, false);
+  emit(false, false, "prologue");
   return Step::next;
 }
 
@@ -308,7 +336,7 @@ OrcWalk Walker::run(const RegisterSet& start) {
   region_ = stacks_.region_of(sp_).value_or(unknown_stack_around(sp_));
   visited_.push_back(region_);
   bool user = start.get("cs") && user_mode(r);
-  emit(true, user);
+  emit(true, user, "context");
   if (user) {
     out_.complete = true;
     out_.status = "complete: the CPU was in user space";
@@ -325,7 +353,7 @@ OrcWalk Walker::run(const OrcStartFrame& start) {
   signal_ = start.exact;
   region_ = stacks_.region_of(sp_).value_or(unknown_stack_around(sp_));
   visited_.push_back(region_);
-  emit(start.exact, false);
+  emit(start.exact, false, "context");
   loop();
   return out_;
 }

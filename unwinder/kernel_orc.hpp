@@ -40,6 +40,10 @@ inline constexpr std::uint8_t undefined = 0, prev_sp = 1, dx = 2, di = 3, bp = 4
 // Frame kinds, the same for both on-disk layouts.
 enum class OrcType : std::uint8_t { undefined, end_of_stack, call, regs, regs_partial };
 
+// Which table an entry came from: the kernel's ORC (in the dump) or a vmlinux's DWARF CFI
+// (translated into the same shape, see kernel_vmlinux.hpp).
+enum class UnwindTable : std::uint8_t { orc, dwarf_cfi };
+
 struct OrcEntry {
   std::int16_t sp_offset = 0;
   std::int16_t bp_offset = 0;
@@ -47,6 +51,7 @@ struct OrcEntry {
   std::uint8_t bp_reg = orc_reg::undefined;
   OrcType type = OrcType::undefined;
   bool signal = false;  // 6.4+: the next frame's ip is exact, not a return address
+  UnwindTable table = UnwindTable::orc;
 };
 
 // The two layouts of struct orc_entry (6 bytes, packed, little-endian bitfields after two s16).
@@ -125,6 +130,12 @@ class OrcFinder {
   virtual ~OrcFinder() = default;
   virtual std::optional<OrcEntry> find(std::uint64_t ip) const = 0;
   virtual OrcFlavor flavor() const = 0;
+  // Another table's entry for IP, tried when the step with FAILED (what find() gave) fails.
+  virtual std::optional<OrcEntry> alternative(std::uint64_t ip, const OrcEntry& failed) const {
+    (void)ip;
+    (void)failed;
+    return std::nullopt;
+  }
 };
 
 // Frame 0 in code ORC does not cover (see kernel_prologue.hpp): optional, used for frame 0 only.
@@ -166,6 +177,9 @@ struct OrcFrame {
   bool user = false;       // the user-space context below the kernel stack (pt_regs with CPL 3)
   std::string stack;       // the StackRegion kind the frame's sp is on; "user" for the user frame
   FrameTrust trust = FrameTrust::cfi;
+  // What found it: "context" (frame 0), "orc", "dwarf-cfi" (the callee's entry came from that
+  // table), "prologue" (frame 0 had no entry: kernel_prologue), "scan".
+  std::string found_by;
   std::vector<Register> registers;  // what the walk knows at this frame: rip, rsp, rbp or a pt_regs
 };
 
@@ -178,6 +192,7 @@ struct OrcWalk {
   std::vector<OrcFrame> frames;
   bool complete = false;    // reached user space or the end-of-stack entry
   bool frame0_without_orc = false;  // frame 1 came from NoOrcFallback
+  bool used_dwarf_cfi = false;      // some step used an entry of table dwarf_cfi
   std::string status;       // "complete: ..." or why the walk stopped
   // Where a stack scan may continue when the walk failed: the last good sp and its stack.
   std::uint64_t stop_sp = 0;

@@ -8,6 +8,7 @@
 #include "unwinder/kernel_modules.hpp"
 #include "unwinder/kernel_orc.hpp"
 #include "unwinder/kernel_prologue.hpp"
+#include "unwinder/kernel_vmlinux.hpp"
 #include "unwinder/target.hpp"
 
 namespace corelens {
@@ -99,25 +100,50 @@ std::optional<OrcTable> load_vmlinux_orc(const KernelMemory& mem, const KernelSy
   return OrcTable(ref, flavor, lookup);
 }
 
+// The entry for an address: the kernel's ORC table, a module's, or the vmlinux's DWARF CFI (for
+// kernel text ORC does not describe, or first of all when the caller asked for CFI first).
 class KernelOrcFinder final : public OrcFinder {
  public:
-  KernelOrcFinder(const MemorySource& mem, const OrcTable& vmlinux, const KernelLayout& layout,
-                  const KernelModules& modules, Diagnostics& diags)
-      : mem_(mem), vmlinux_(vmlinux), layout_(layout), modules_(modules), diags_(diags) {}
+  KernelOrcFinder(const MemorySource& mem, const OrcTable* vmlinux, const KernelLayout& layout,
+                  const KernelModules& modules, const KernelDwarf& dwarf, Diagnostics& diags)
+      : mem_(mem), vmlinux_(vmlinux), layout_(layout), modules_(modules), dwarf_(dwarf), diags_(diags) {}
   std::optional<OrcEntry> find(std::uint64_t ip) const override {
-    if (layout_.is_text(ip)) return vmlinux_.find(mem_, ip);
+    if (layout_.is_text(ip)) {
+      if (dwarf_.cfi_first) {
+        if (auto e = cfi(ip)) return e;
+      }
+      std::optional<OrcEntry> e = vmlinux_ != nullptr ? vmlinux_->find(mem_, ip) : std::nullopt;
+      if (!dwarf_.cfi_first && (!e || e->type == OrcType::undefined)) {
+        if (auto c = cfi(ip)) return c;
+      }
+      return e;
+    }
     const KernelModule* m = modules_.containing(ip);
-    if (m == nullptr || m->orc.count == 0 || !module_table_sane(*m)) return std::nullopt;
-    return OrcTable(m->orc, vmlinux_.flavor()).find(mem_, ip);
+    if (vmlinux_ == nullptr || m == nullptr || m->orc.count == 0 || !module_table_sane(*m)) return std::nullopt;
+    return OrcTable(m->orc, vmlinux_->flavor()).find(mem_, ip);
   }
-  OrcFlavor flavor() const override { return vmlinux_.flavor(); }
+  OrcFlavor flavor() const override { return vmlinux_ != nullptr ? vmlinux_->flavor() : OrcFlavor{}; }
+  std::optional<OrcEntry> alternative(std::uint64_t ip, const OrcEntry& failed) const override {
+    if (!layout_.is_text(ip)) return std::nullopt;
+    if (failed.table == UnwindTable::orc) return cfi(ip);
+    std::optional<OrcEntry> e = vmlinux_ != nullptr ? vmlinux_->find(mem_, ip) : std::nullopt;
+    if (e && e->type == OrcType::undefined) return std::nullopt;
+    return e;
+  }
 
  private:
   // A module's table is checked the first time a walk needs it, as vmlinux's was at load.
+  std::optional<OrcEntry> cfi(std::uint64_t ip) const {
+    if (dwarf_.vmlinux == nullptr) return std::nullopt;
+    return dwarf_.vmlinux->cfi_entry(ip - dwarf_.kernel_offset);
+  }
+  // The table also covers the module's init code, freed (and its extent forgotten) once it ran:
+  // its addresses must lie in the module area, not all in the text. In a small module the init
+  // entries are a good part of the table.
   bool module_table_sane(const KernelModule& m) const {
     auto [it, fresh] = checked_.emplace(m.address, false);
     if (fresh) {
-      OrcTableCheck c = check_orc_table(mem_, m.orc, vmlinux_.flavor(), m.text, m.text + m.text_size);
+      OrcTableCheck c = check_orc_table(mem_, m.orc, vmlinux_->flavor(), kModulesStart, kModulesEnd);
       it->second = c.sane;
       if (!c.sane) diags_.warn("orc-bad-module-table", "module " + m.name + "'s ORC table is not used: " + c.describe());
     }
@@ -125,9 +151,10 @@ class KernelOrcFinder final : public OrcFinder {
   }
 
   const MemorySource& mem_;
-  const OrcTable& vmlinux_;
+  const OrcTable* vmlinux_;
   const KernelLayout& layout_;
   const KernelModules& modules_;
+  const KernelDwarf& dwarf_;
   Diagnostics& diags_;
   mutable std::map<std::uint64_t, bool> checked_;
 };
@@ -259,6 +286,52 @@ void symbolize(KernelStackFrame& out, const KernelMemory& mem, const KernelSymbo
   if (auto size = symbols.extent(hit->symbol->address)) out.symbol += "/" + hex(*size);
 }
 
+// File:line:column from the vmlinux's DWARF for a kernel-text frame, and one frame before it for
+// each call inlined at its pc (innermost first), appended to OUT. The real frame keeps the
+// symbol table's name ("__handle_sysrq.cold", as kallsyms and the oops say; DWARF would say
+// "__handle_sysrq"); DWARF names it only when no symbol table did.
+void add_with_dwarf(std::vector<KernelStackFrame>& out, KernelStackFrame k, const KernelDwarf& dwarf) {
+  if (dwarf.vmlinux == nullptr || k.frame.module != "kernel" || k.frame.lookup_pc < dwarf.kernel_offset) {
+    out.push_back(std::move(k));
+    return;
+  }
+  const auto& chain = dwarf.vmlinux->locate(k.frame.lookup_pc - dwarf.kernel_offset);
+  for (const SymbolizedLocation& loc : chain) {
+    if (!loc.inlined) break;
+    KernelStackFrame in;
+    in.frame.pc = k.frame.pc;
+    in.frame.lookup_pc = k.frame.lookup_pc;
+    in.frame.sp = k.frame.sp;
+    in.frame.trust = FrameTrust::inlined;
+    in.frame.inlined = true;
+    in.frame.function = loc.function;
+    in.frame.module = k.frame.module;
+    in.frame.module_offset = k.frame.module_offset;
+    in.frame.file = loc.file;
+    in.frame.compilation_dir = loc.compilation_dir;
+    in.frame.line = loc.line;
+    in.frame.column = loc.column;
+    in.symbol = loc.function;
+    in.stack = k.stack;
+    in.found_by = "inlined";
+    out.push_back(std::move(in));
+  }
+  if (!chain.empty() && !chain.back().inlined) {
+    const SymbolizedLocation& real = chain.back();
+    Frame& f = k.frame;
+    f.file = real.file;
+    f.compilation_dir = real.compilation_dir;
+    f.line = real.line;
+    f.column = real.column;
+    if (f.function.empty() && !real.function.empty()) {
+      f.function = real.function;
+      f.function_offset = real.function_offset;
+      k.symbol = real.function + "+" + hex(real.function_offset + (f.pc - f.lookup_pc));
+    }
+  }
+  out.push_back(std::move(k));
+}
+
 std::uint64_t le64(const std::byte* p) {
   std::uint64_t v = 0;
   for (int i = 7; i >= 0; --i) v = (v << 8) | std::to_integer<std::uint64_t>(p[i]);
@@ -327,8 +400,18 @@ struct KernelUnwinder::State {
   std::optional<KernelPrologueFallback> prologue;
   PerCpuLayout per_cpu;
   NoOrc no_orc;
+  KernelDwarf dwarf;
 
-  State(const KernelMemory& m, const KernelSymbols& s, KernelStackLimits l) : mem(m), symbols(s), limits(l) {}
+  State(const KernelMemory& m, const KernelSymbols& s, KernelStackLimits l, KernelDwarf d)
+      : mem(m), symbols(s), limits(l), dwarf(d) {}
+
+  // How a walk's frames were found, in words.
+  std::string method_of(const OrcWalk& walk) const {
+    if (dwarf.cfi_first) return walk.used_dwarf_cfi ? "DWARF CFI (ORC where it has none)" : "ORC (no DWARF CFI for these frames)";
+    if (walk.frame0_without_orc) return "ORC (frame 0 by its prologue: no ORC there)";
+    if (walk.used_dwarf_cfi) return vmlinux ? "ORC (DWARF CFI where ORC has none)" : "DWARF CFI (no usable ORC table)";
+    return "ORC";
+  }
 
   // The scan where the walk failed, then each frame named.
   KernelCpuStack finish(OrcWalk walk, std::string method) const {
@@ -345,30 +428,39 @@ struct KernelUnwinder::State {
     for (std::size_t i = 0; i < frames.size(); ++i) {
       const OrcFrame& of = frames[i];
       KernelStackFrame k;
-      k.frame.index = static_cast<std::uint32_t>(i);
       k.frame.pc = of.pc;
       k.frame.lookup_pc = of.exact_pc || of.pc == 0 ? of.pc : of.pc - 1;
       k.frame.sp = of.sp;
       k.frame.trust = of.trust;
       k.frame.registers = of.registers;
       k.stack = of.stack;
-      if (!of.user) symbolize(k, mem, symbols, layout, modules);
-      out.frames.push_back(std::move(k));
+      k.found_by = of.trust == FrameTrust::scan ? "scan" : of.found_by;
+      if (of.user) {
+        out.frames.push_back(std::move(k));
+        continue;
+      }
+      symbolize(k, mem, symbols, layout, modules);
+      add_with_dwarf(out.frames, std::move(k), dwarf);
     }
+    for (std::size_t i = 0; i < out.frames.size(); ++i) out.frames[i].frame.index = static_cast<std::uint32_t>(i);
     return out;
   }
 };
 
 KernelUnwinder::KernelUnwinder(const KernelDump& dump, const KernelMemory& memory, const KernelSymbols& symbols,
-                               const KernelBtf* btf, Diagnostics& diags, const KernelStackLimits& limits)
-    : s_(std::make_unique<State>(memory, symbols, limits)) {
+                               const KernelBtf* btf, Diagnostics& diags, const KernelStackLimits& limits,
+                               const KernelDwarf& dwarf)
+    : s_(std::make_unique<State>(memory, symbols, limits, dwarf)) {
   State& s = *s_;
   s.layout = kernel_layout(symbols);
   s.layout.kernel_offset = dump.vmcoreinfo.kernel_offset();
   std::string release = dump.vmcoreinfo.osrelease().empty() ? dump.header_release : dump.vmcoreinfo.osrelease();
   if (!symbols.empty()) s.vmlinux = load_vmlinux_orc(memory, symbols, release, s.layout, diags);
   if (btf != nullptr && !symbols.empty()) s.modules = read_kernel_modules(memory, symbols, *btf, diags);
-  if (s.vmlinux) s.finder.emplace(memory, *s.vmlinux, s.layout, s.modules, diags);
+  if (dwarf.vmlinux != nullptr && !dwarf.vmlinux->has_cfi()) s.dwarf.cfi_first = false;
+  if (s.vmlinux || (dwarf.vmlinux != nullptr && dwarf.vmlinux->has_cfi())) {
+    s.finder.emplace(memory, s.vmlinux ? &*s.vmlinux : nullptr, s.layout, s.modules, s.dwarf, diags);
+  }
   s.code.emplace(memory, s.layout, s.modules);
   s.prologue.emplace(memory, symbols);
   s.per_cpu = per_cpu_layout(symbols, btf);
@@ -386,7 +478,8 @@ KernelCpuStack KernelUnwinder::unwind_cpu(const KernelCpu& cpu) const {
     return s.finish(std::move(walk), "none");
   }
   OrcWalk walk = orc_walk(s.mem, *s.finder, stacks, cpu.registers, OrcWalkLimits{s.limits.max_frames, 6}, &*s.prologue);
-  return s.finish(std::move(walk), walk.frame0_without_orc ? "ORC (frame 0 by its prologue: no ORC there)" : "ORC");
+  std::string method = s.method_of(walk);
+  return s.finish(std::move(walk), std::move(method));
 }
 
 KernelCpuStack KernelUnwinder::unwind_switched_out(const OrcStartFrame& start, const StackRegion& stack) const {
@@ -397,7 +490,9 @@ KernelCpuStack KernelUnwinder::unwind_switched_out(const OrcStartFrame& start, c
     walk.status = "no usable ORC table";
     return s.finish(std::move(walk), "none");
   }
-  return s.finish(orc_walk(s.mem, *s.finder, stacks, start, OrcWalkLimits{s.limits.max_frames, 1}), "ORC");
+  OrcWalk walk = orc_walk(s.mem, *s.finder, stacks, start, OrcWalkLimits{s.limits.max_frames, 1});
+  std::string method = s.method_of(walk);
+  return s.finish(std::move(walk), std::move(method));
 }
 
 std::optional<std::uint64_t> KernelUnwinder::current_task(std::uint32_t cpu) const {

@@ -23,10 +23,14 @@
 
 namespace corelens {
 
+class Vmlinux;  // unwinder/kernel_vmlinux.hpp
+
 struct KernelStackFrame {
   Frame frame;          // pc, lookup_pc, sp, trust (context, cfi for ORC, scan), function, module
   std::string symbol;   // as the kernel prints it: "sysrq_handle_crash+0x16/0x20", "f+0x1/0x8 [pvpanic]"
   std::string stack;    // the stack its sp is on: "task", "IRQ", "NMI", ..., "unknown"; "user"
+  std::string found_by; // "context", "orc", "dwarf-cfi", "prologue", "scan"; "inlined" for an
+                        // inlined call (from the vmlinux's DWARF) at the pc of the frame below it
 };
 
 struct KernelCpuStack {
@@ -41,13 +45,23 @@ struct KernelStackLimits {
   std::size_t max_scan_frames = 64;
 };
 
+// A vmlinux with DWARF, when one was found (its build-id checked): file:line and inlined calls for
+// kernel frames, and its DWARF CFI as an unwinder for code ORC has no entry for, or before ORC
+// when CFI_FIRST (to compare the two). Module code has neither: ORC and the module's symbols.
+struct KernelDwarf {
+  Vmlinux* vmlinux = nullptr;       // null: none. Used (and its caches filled) by one walk at a time
+  std::uint64_t kernel_offset = 0;  // run-time minus link-time address of the kernel image (KASLR)
+  bool cfi_first = false;
+};
+
 // What unwinding needs from a dump, read once: the kernel's ORC table (checked), the modules
 // (with BTF), the per-cpu stack variables. References MEMORY, SYMBOLS and DIAGS, which must
-// outlive it (a module's ORC table is checked on first use, and a bad one noted in DIAGS).
+// outlive it (a module's ORC table is checked on first use, and a bad one noted in DIAGS), as must
+// DWARF's vmlinux.
 class KernelUnwinder {
  public:
   KernelUnwinder(const KernelDump& dump, const KernelMemory& memory, const KernelSymbols& symbols, const KernelBtf* btf,
-                 Diagnostics& diags, const KernelStackLimits& limits = {});
+                 Diagnostics& diags, const KernelStackLimits& limits = {}, const KernelDwarf& dwarf = {});
   ~KernelUnwinder();
   KernelUnwinder(const KernelUnwinder&) = delete;
   KernelUnwinder& operator=(const KernelUnwinder&) = delete;

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "core/strings.hpp"
+#include "unwinder/kernel_list.hpp"
 
 namespace corelens {
 namespace {
@@ -170,7 +171,7 @@ void TaskReader::unwind(KernelTask& t) const {
   s = unwinder_.unwind_switched_out(start, region);
   // wchan: the first frame outside the scheduler's own functions (__sched), as the kernel's get_wchan().
   for (const auto& f : s.frames) {
-    if (f.frame.function.empty() || f.stack == "user") continue;
+    if (f.frame.function.empty() || f.frame.inlined || f.stack == "user") continue;
     if (f.frame.lookup_pc >= sched_.first && f.frame.lookup_pc < sched_.second) continue;
     t.wchan = f.frame.function;
     break;
@@ -212,43 +213,57 @@ std::vector<KernelTask> read_kernel_tasks(const KernelDump& dump, const KernelMe
     if (auto t = unwinder.current_task(cpu.index)) running.emplace(*t, cpu.index);
   }
   TaskReader reader(memory, symbols, *layout, unwinder, running, limits);
-  // The threads of the process at P: its signal_struct's thread_head list of thread_nodes.
+  // Each process, then its threads: the signal_struct's thread_head ring of thread_nodes (the
+  // process itself is one of them, and is not read twice). Either list may be damaged: the tasks
+  // read so far stay, with a diagnostic saying where the list broke.
+  std::string broken;
+  auto add = [&](std::uint64_t task) -> bool {
+    switch (reader.add(task, out)) {
+      case TaskReader::Added::unreadable: broken = "no task at " + hex(task); return false;
+      case TaskReader::Added::full: broken = "more than " + std::to_string(limits.max_tasks) + " tasks"; return false;
+      default: return true;
+    }
+  };
   auto add_threads = [&](std::uint64_t p) -> bool {
     if (!layout->signal || !layout->thread_node || !layout->thread_head) return true;
     auto sig = memory.read_u64(p + *layout->signal);
     if (!sig || *sig == 0) return true;
-    std::uint64_t head = *sig + *layout->thread_head;
-    auto node = memory.read_u64(head);
-    for (std::size_t steps = 0; node && *node != head; ++steps) {
-      auto added = reader.add(*node - *layout->thread_node, out);
-      if (steps > limits.max_tasks || added == TaskReader::Added::full) return false;
-      if (added == TaskReader::Added::unreadable) break;  // this process's other threads are lost
-      node = memory.read_u64(*node);
-    }
-    return true;
+    ListWalk threads = walk_kernel_list(memory, *sig + *layout->thread_head, limits.max_tasks,
+                                        [&](std::uint64_t node) { return add(node - *layout->thread_node); });
+    if (threads.end == ListWalk::End::closed) return true;
+    if (broken.empty()) broken = "the threads of the task at " + hex(p) + ": the list " + threads.describe(limits.max_tasks);
+    return false;
   };
-  std::set<std::uint64_t> processes;
-  std::uint64_t p = *init;
-  while (true) {
-    auto added = processes.insert(p).second ? reader.add(p, out) : TaskReader::Added::full;
-    if (added == TaskReader::Added::unreadable) {
-      diags.warn("tasks-list", "the task list breaks off after " + std::to_string(out.size()) + " tasks: no task at " + hex(p));
-      break;
+  if (add(*init) && add_threads(*init)) {
+    ListWalk processes = walk_kernel_list(memory, *init + layout->tasks, limits.max_tasks, [&](std::uint64_t node) {
+      std::uint64_t p = node - layout->tasks;
+      return add(p) && add_threads(p);
+    });
+    if (processes.end != ListWalk::End::closed && processes.end != ListWalk::End::stopped) {
+      broken = "the list " + processes.describe(limits.max_tasks);
     }
-    if (added == TaskReader::Added::full || !add_threads(p)) {
-      diags.warn("tasks-list", "the task list does not end (a loop, or more than " + std::to_string(limits.max_tasks) +
-                                   " tasks); " + std::to_string(out.size()) + " read");
-      break;
-    }
-    auto next = memory.read_u64(p + layout->tasks);
-    if (!next) {
-      diags.warn("tasks-list", "the task list breaks off after " + std::to_string(out.size()) + " tasks: " +
-                                   next.error().message);
-      break;
-    }
-    p = *next - layout->tasks;
-    if (p == *init) break;
   }
+  if (!broken.empty()) {
+    diags.warn("tasks-list", "the task list is cut after " + std::to_string(out.size()) + " tasks: " + broken);
+  }
+  // The idle tasks of the other CPUs (swapper/N) are in no list: init_task is CPU 0's; the others
+  // are in the per-cpu idle_threads, and a CPU idle at the crash runs its own. After init_task, as
+  // ps and crash list them.
+  std::vector<KernelTask> idle;
+  auto per_cpu = symbols.address_of("__per_cpu_offset");
+  auto idle_threads = symbols.address_of("idle_threads");
+  for (const auto& cpu : dump.cpus) {
+    std::optional<std::uint64_t> idle_task;
+    if (per_cpu && idle_threads) {
+      if (auto base = memory.read_u64(*per_cpu + 8ull * cpu.index)) {
+        if (auto t = memory.read_u64(*base + *idle_threads); t && *t != 0) idle_task = *t;
+      }
+    }
+    for (auto task : {idle_task, unwinder.current_task(cpu.index)}) {
+      if (task && reader.add(*task, idle) == TaskReader::Added::full) break;
+    }
+  }
+  out.insert(out.begin() + (out.empty() ? 0 : 1), std::make_move_iterator(idle.begin()), std::make_move_iterator(idle.end()));
   return out;
 }
 

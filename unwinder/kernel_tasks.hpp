@@ -1,6 +1,7 @@
 // The kernel's tasks at the crash, read from the dump's memory with struct task_struct's layout
 // from the kernel's own BTF: the processes from init_task.tasks, each one's threads from
-// signal->thread_head, and for each its pid, comm, state and CPU. A task the scheduler switched
+// signal->thread_head, the other CPUs' idle tasks (per-cpu idle_threads, and whatever task a CPU
+// was running), and for each its pid, comm, state and CPU. A task the scheduler switched
 // out is unwound with ORC from the frame __switch_to_asm() left at task->thread.sp
 // (struct inactive_task_frame: callee-saved registers, rbp, the return address into __schedule);
 // a task running on a CPU at the crash is that CPU's stack.

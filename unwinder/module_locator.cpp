@@ -51,13 +51,16 @@ std::vector<Candidate> build_id_candidates(const std::string& build_id, const Lo
   return out;
 }
 
+}  // namespace
+
 // libdebuginfod is loaded only when the user asked for it (DEBUGINFOD_URLS): linking it pulls
 // curl, TLS and LDAP libraries into every run, a fixed cost the batch triage pays per dump.
-std::string debuginfod_executable(const std::string& build_id) {
+std::string debuginfod_fetch(const std::string& build_id, DebuginfodFile what) {
   void* lib = dlopen("libdebuginfod.so.1", RTLD_LAZY | RTLD_LOCAL);
   if (lib == nullptr) return {};
   auto begin = reinterpret_cast<decltype(&debuginfod_begin)>(dlsym(lib, "debuginfod_begin"));
-  auto find = reinterpret_cast<decltype(&debuginfod_find_executable)>(dlsym(lib, "debuginfod_find_executable"));
+  auto find = reinterpret_cast<decltype(&debuginfod_find_executable)>(
+      dlsym(lib, what == DebuginfodFile::executable ? "debuginfod_find_executable" : "debuginfod_find_debuginfo"));
   auto end = reinterpret_cast<decltype(&debuginfod_end)>(dlsym(lib, "debuginfod_end"));
   std::string out;
   if (begin != nullptr && find != nullptr && end != nullptr) {
@@ -75,8 +78,6 @@ std::string debuginfod_executable(const std::string& build_id) {
   dlclose(lib);
   return out;
 }
-
-}  // namespace
 
 std::string path_in_sysroot(const std::string& sysroot, const std::string& path) {
   if (sysroot.empty()) return path;
@@ -210,7 +211,7 @@ LocatedModule locate_module(const Module& module, const ProcessDump& dump, const
   }
 
   if (options.use_debuginfod && !module.build_id.empty()) {
-    std::string path = debuginfod_executable(module.build_id);
+    std::string path = debuginfod_fetch(module.build_id, DebuginfodFile::executable);
     if (!path.empty()) {
       out.file = path;
       out.file_build_id = module.build_id;

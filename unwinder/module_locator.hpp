@@ -33,6 +33,11 @@ struct LocatedModule {
 
 LocatedModule locate_module(const Module& module, const ProcessDump& dump, const LocatorOptions& options);
 
+// The file debuginfod has for BUILD_ID (hex), downloaded into its cache; empty when none (or no
+// libdebuginfod). Call only when the user set DEBUGINFOD_URLS.
+enum class DebuginfodFile { executable, debuginfo };
+std::string debuginfod_fetch(const std::string& build_id, DebuginfodFile what);
+
 // "/srv/root" + "/usr/lib/libc.so.6", with symbolic links resolved as if /srv/root were "/"
 // (chroot's semantics): absolute links land inside it, and neither a link nor ".." climbs out of
 // it. Empty when the links loop.

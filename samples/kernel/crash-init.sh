@@ -1,7 +1,9 @@
 #!/bin/busybox sh
 # /init of the kernel that panics (make-kernel-dumps.sh copies it into the initramfs).
-# @BEFORE_CRASH@ is replaced by the script: empty for the qemu method, the kexec_file_load of the
-# crash kernel for the kdump method.
+# make-kernel-dumps.sh fills in the two placeholders below: what runs before the crash (nothing
+# for the qemu method, the kexec_file_load of the crash kernel for the kdump method), and how it
+# crashes: sysrq-c (a panic without an oops), or a NULL dereference in the write handler of
+# samples/kernel/corelens_oops.c (an oops, then the panic).
 /bin/busybox --install -s /bin
 mount -t proc proc /proc; mount -t sysfs sysfs /sys; mount -t devtmpfs devtmpfs /dev 2>/dev/null
 # qemu_fw_cfg: the kernel hands its VMCOREINFO to QEMU's vmcoreinfo device (else QEMU's dumps
@@ -10,8 +12,17 @@ for m in qemu_fw_cfg pvpanic pvpanic-mmio; do
     insmod /lib/modules/$m.ko || echo "CORELENS-KDUMP: insmod $m failed"
 done
 @BEFORE_CRASH@
-# A few processes for the task list: a sleep and a named shell loop.
+# A few processes for the task list: a sleep and a named shell loop. The crash waits (up to 5 s)
+# until both have exec'd and sleep (state S): else, with another CPU free, it can come first.
 sleep 3600 &
+sleep_pid=$!
 /bin/corelens-sleeper &
+sleeper_pid=$!
+for i in $(seq 50); do
+    read -r _ c1 s1 _ < /proc/$sleep_pid/stat
+    read -r _ c2 s2 _ < /proc/$sleeper_pid/stat
+    [ "$c1 $s1 $c2 $s2" = "(sleep) S (corelens-sleepe) S" ] && break
+    sleep 0.1
+done
 echo "CORELENS-KDUMP-MARKER: init pid $$ about to crash" > /dev/kmsg
-echo c > /proc/sysrq-trigger
+@CRASH@

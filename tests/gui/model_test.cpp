@@ -1,6 +1,7 @@
 // Every model of the GUI under QAbstractItemModelTester, on a hand-built Report and on real
 // sample cores; and the Qt-free pieces the models use (address annotation, disassembly).
 #include <QAbstractItemModelTester>
+#include <QSortFilterProxyModel>
 #include <QStandardPaths>
 #include <QtTest>
 #include <cstring>
@@ -15,6 +16,7 @@
 #include "gui/session_loader.hpp"
 #include "gui/source_view.hpp"
 #include "gui/table_models.hpp"
+#include "gui/task_model.hpp"
 #include "gui/thread_model.hpp"
 #include "tests/gui/gui_test_support.hpp"
 #include "unwinder/analyze.hpp"
@@ -135,6 +137,103 @@ class ModelTest : public QObject {
     QCOMPARE(regs.index(2, RegisterModel::ColValue).data().toString(), QStringLiteral("0x0000555555555104"));
     regs.clear();
     QCOMPARE(regs.rowCount(), 0);
+  }
+
+  // A kernel dump's tasks: ps's columns, kernel threads in brackets, the running task's stack
+  // is its CPU's, a switched-out one's its own thread after the CPUs in with_task_stacks.
+  void taskModel() {
+    Report r;
+    r.dump_kind = "kernel-dump";
+    KernelReport k;
+    k.cpus.resize(2);
+    k.cpus[0].cpu = 1;
+    k.cpus[1].cpu = 0;
+    k.panic_pid = 1;
+    auto task = [](std::int32_t pid, const char* comm, char state, std::optional<std::uint32_t> running, bool kthread) {
+      KernelTaskReport t;
+      t.pid = t.tgid = pid;
+      t.comm = comm;
+      t.state = state;
+      t.cpu = running.value_or(0);
+      t.running_on = running;
+      t.kernel_thread = kthread;
+      return t;
+    };
+    k.tasks = {task(0, "swapper/0", 'R', 0, true), task(1, "init", 'R', 1, false), task(2, "kthreadd", 'S', std::nullopt, true),
+               task(93, "sleep", 'S', std::nullopt, false)};
+    Frame f0;
+    f0.pc = 0xffffffff81852e2a;
+    f0.sp = 0xffffc90000153e28;
+    f0.function = "__schedule";
+    Frame f1 = f0;
+    f1.index = 1;
+    f1.function = "kthreadd";
+    f1.trust = FrameTrust::cfi;
+    f1.registers = {Register{"rip", 0xffffffff810cd41a}};
+    k.tasks[2].frames = {f0, f1};
+    k.tasks[2].frame_notes = {KernelFrameNote{"__schedule+0x25a/0xa00", "task", "context"},
+                              KernelFrameNote{"kthreadd+0x1a/0x100", "task", "orc"}};
+    k.tasks[2].wchan = "kthreadd";
+    k.tasks[2].unwind_complete = true;
+    k.tasks[3].unwind_status = "cannot read the return address at 0x1000";
+    r.kernel = k;
+    for (const char* name : {"CPU 1", "CPU 0"}) {
+      ThreadReport t;
+      t.name = name;
+      r.threads.push_back(t);
+    }
+    r.threads[0].crashed = true;
+    auto report = std::make_shared<const Report>(r);
+
+    TaskModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QCOMPARE(model.rowCount(), 0);
+    model.setReport(report);
+    QCOMPARE(model.rowCount(), 4);
+    QCOMPARE(model.columnCount(), static_cast<int>(TaskModel::ColCount));
+    QCOMPARE(model.index(2, TaskModel::ColCommand).data().toString(), QStringLiteral("[kthreadd]"));
+    QCOMPARE(model.index(3, TaskModel::ColCommand).data().toString(), QStringLiteral("sleep"));
+    QCOMPARE(model.index(2, TaskModel::ColState).data().toString(), QStringLiteral("S"));
+    QCOMPARE(model.index(2, TaskModel::ColWaiting).data().toString(), QStringLiteral("kthreadd"));
+    QCOMPARE(model.index(1, TaskModel::ColWaiting).data().toString(), QStringLiteral("running on CPU 1"));
+    QVERIFY(model.index(1, 0).data(HighlightRole).toBool());  // the task that panicked
+    QVERIFY(!model.index(2, 0).data(HighlightRole).toBool());
+    QVERIFY(model.index(3, TaskModel::ColWaiting).data(Qt::ToolTipRole).toString().contains(QStringLiteral("incomplete")));
+    // Which stack: init runs on CPU 1 (thread 0), swapper/0 on CPU 0 (thread 1); the others follow.
+    QCOMPARE(model.index(1, 0).data(ThreadIndexRole).toInt(), 0);
+    QCOMPARE(model.index(0, 0).data(ThreadIndexRole).toInt(), 1);
+    QCOMPARE(model.index(2, 0).data(ThreadIndexRole).toInt(), 4);
+    ReportPtr stacks = with_task_stacks(report);
+    QCOMPARE(stacks->threads.size(), std::size_t{6});
+    const ThreadReport& kthreadd = stacks->threads[4];
+    QCOMPARE(kthreadd.tid, 2);
+    QCOMPARE(kthreadd.name, std::string("[kthreadd]"));
+    QCOMPARE(kthreadd.frames.size(), std::size_t{2});
+    QVERIFY(!kthreadd.crashed);
+    QVERIFY(!kthreadd.registers.empty());  // frame 0's pc and sp, for the register view
+    FrameModel frames;
+    QAbstractItemModelTester frame_tester(&frames, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    frames.setThread(stacks, 4);
+    QCOMPARE(frames.rowCount(), 2);
+    QCOMPARE(frames.index(1, FrameModel::ColFunction).data().toString(), QStringLiteral("kthreadd"));
+    QCOMPARE(frames.index(1, FrameModel::ColTrust).data().toString(), QStringLiteral("orc"));  // which table found it
+    // Sorted and filtered as the window does: by pid numerically, by any function on the stack.
+    QSortFilterProxyModel proxy;
+    proxy.setSourceModel(&model);
+    proxy.setSortRole(SortRole);
+    proxy.setFilterRole(SearchTextRole);
+    proxy.setFilterCaseSensitivity(Qt::CaseInsensitive);
+    QAbstractItemModelTester proxy_tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    proxy.sort(TaskModel::ColPid, Qt::DescendingOrder);
+    QCOMPARE(proxy.index(0, TaskModel::ColPid).data().toInt(), 93);
+    proxy.setFilterFixedString(QStringLiteral("__SCHEDULE"));
+    QCOMPARE(proxy.rowCount(), 1);
+    QCOMPARE(proxy.index(0, TaskModel::ColPid).data().toInt(), 2);
+    // A user core has no tasks: nothing is added.
+    ReportPtr user = make_synthetic();
+    QCOMPARE(with_task_stacks(user).get(), user.get());
+    model.setReport(user);
+    QCOMPARE(model.rowCount(), 0);
   }
 
   void tableModels() {

@@ -8,6 +8,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTreeView>
+#include <QDockWidget>
 #include <QtTest>
 
 #include "core/strings.hpp"
@@ -269,6 +270,36 @@ class WindowTest : public QObject {
     const ThreadReport& t = r.threads[static_cast<std::size_t>(w.currentThread())];
     QVERIFY(t.crashed);
     QVERIFY(t.name.starts_with("CPU "));
+    // The function that panicked, in the banner and selected: not the panic machinery above it.
+    QVERIFY2(banner.contains(QStringLiteral("sysrq_handle_crash+0x")), qPrintable(banner));
+    QVERIFY(!banner.contains(QStringLiteral("__crash_kexec")));
+    QVERIFY(r.kernel->panic_frame.has_value());
+    QCOMPARE(w.currentFrame(), static_cast<int>(*r.kernel->panic_frame));
+    QCOMPARE(t.frames[static_cast<std::size_t>(w.currentFrame())].function, std::string("sysrq_handle_crash"));
+    // The tasks, beside the CPUs: selecting a switched-out one shows its stack as a thread's is
+    // shown; selecting the task that panicked shows its CPU's.
+    QVERIFY(w.tasksDock()->isVisibleTo(&w));
+    QCOMPARE(w.taskModel()->rowCount(), static_cast<int>(r.kernel->tasks.size()));
+    const int crashed_thread = w.currentThread();
+    int kthreadd = -1, init = -1;
+    for (std::size_t i = 0; i < r.kernel->tasks.size(); ++i) {
+      if (r.kernel->tasks[i].comm == "kthreadd") kthreadd = static_cast<int>(i);
+      if (r.kernel->tasks[i].comm == "init") init = static_cast<int>(i);
+    }
+    QVERIFY(kthreadd >= 0 && init >= 0);
+    w.selectTask(kthreadd);
+    QCOMPARE(w.currentThread(), static_cast<int>(r.threads.size()) + kthreadd);
+    const KernelTaskReport& kt = r.kernel->tasks[static_cast<std::size_t>(kthreadd)];
+    QCOMPARE(w.frameModel()->rowCount(), static_cast<int>(kt.frames.size()));
+    QVERIFY(w.frameModel()->index(w.frameModel()->rowCount() - 1, FrameModel::ColFunction).data().toString().startsWith(
+        QStringLiteral("ret_from_fork +0x")));
+    QCOMPARE(w.currentFrame(), 0);
+    QVERIFY(w.registerModel()->rowCount() > 0);
+    QVERIFY(w.disassemblyModel()->currentRow() >= 0);  // __schedule's code, read from the dump
+    QVERIFY(w.backtraceText().contains(QStringLiteral("ret_from_fork")));
+    w.selectTask(init);
+    QCOMPARE(w.currentThread(), crashed_thread);
+    QCOMPARE(w.currentFrame(), static_cast<int>(*r.kernel->panic_frame));
     // The log pane: the whole log, the panic line highlighted and in view.
     KernelLogView* log = w.kernelLogView();
     QVERIFY(log->isVisible());

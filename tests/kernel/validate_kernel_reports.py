@@ -9,7 +9,8 @@ import sys
 
 import jsonschema
 
-DUMPS = ["vmcore.elf", "vmcore.kdump", "vmcore-lzo.kdump", "vmcore.flat", "qemu.elf", "qemu.kdump", "qemu.flat"]
+DUMPS = ["vmcore.elf", "vmcore.kdump", "vmcore-lzo.kdump", "vmcore.flat", "qemu.elf", "qemu.kdump", "qemu.flat",
+         "nokaslr/qemu.elf", "nokaslr/qemu.kdump", "nokaslr/qemu.flat", "oops/qemu.elf", "oops/qemu.kdump"]
 
 
 def main():
@@ -22,9 +23,14 @@ def main():
     if not dumps:
         print("no kernel dumps in", directory)
         return 77
+    # With the vmlinux of the same build too (the kernel_vmlinux fixture), when it was fetched.
+    vmlinux = os.path.join(directory, "vmlinux")
+    runs = [(d, []) for d in dumps]
+    if os.path.exists(vmlinux):
+        runs += [(d, ["--vmlinux", vmlinux]) for d in dumps]
     failures = 0
-    for dump in dumps:
-        out = subprocess.run([corelens, "analyze", "--format", "json", dump], capture_output=True, text=True)
+    for dump, extra in runs:
+        out = subprocess.run([corelens, "analyze", "--format", "json", dump] + extra, capture_output=True, text=True)
         if out.returncode != 0:
             print(f"FAIL {dump}: exit {out.returncode}: {out.stderr.strip()}")
             failures += 1
@@ -55,13 +61,19 @@ def main():
         for t in tasks:
             if len(t["frames"]) != len(t["frame_notes"]):
                 problems.append(f"task {t['pid']}: {len(t['frames'])} frames, {len(t['frame_notes'])} notes")
+        if extra and not report["kernel"]["vmlinux"]["file"]:
+            problems.append("--vmlinux not used: " + str(report["kernel"]["vmlinux"]["note"]))
+        if extra and not any(f["file"] for t in report["threads"] for f in t["frames"]):
+            problems.append("--vmlinux gave no file:line")
+        if extra:
+            dump += " --vmlinux"
         for p in problems:
             print(f"FAIL {dump}: {p}")
         failures += bool(errors) or bool(problems)
         if not errors and not problems:
             print(f"ok   {dump}: " + ", ".join(f"CPU {c['cpu']} {len(c['frames'])} frames" for c in report["kernel"]["cpus"])
                   + f", {len(tasks)} tasks")
-    print(f"{len(dumps) - failures} passed, {failures} failed")
+    print(f"{len(runs) - failures} passed, {failures} failed")
     return 1 if failures else 0
 
 

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# fetch-kernel-vmlinux DUMPDIR
+#
+# Puts DUMPDIR/vmlinux: the vmlinux with DWARF of the kernel that made the dumps in DUMPDIR
+# (samples/make-kernel-dumps.sh; its info.txt names the release), from Debian's
+# linux-image-RELEASE-dbg. That package is 858 MB and unpacks to 5.6 GB; only the vmlinux (633 MB,
+# an early member of the tar) is extracted, and tar stops there instead of decompressing the rest.
+# The .deb is deleted; the vmlinux is cached beside the kernel package, in
+#   $CORELENS_KDUMP_CACHE (default ${XDG_CACHE_HOME:-~/.cache}/corelens/kernel-dumps)/kernels/RELEASE/
+# so a second run takes no time. DUMPDIR/vmlinux is a hard link (or a copy) of the cached file.
+#
+# Exit status: 0 done; 1 failure; 77 skipped (no dumps, or the package cannot be had: no network,
+# or the release left the archive; the reason is printed).
+set -euo pipefail
+
+prog=fetch-kernel-vmlinux
+T0=$(date +%s%N)
+log() { printf '[%s %6.1fs] %s\n' "$prog" "$(( $(date +%s%N) - T0 ))e-9" "$*" >&2; }
+die() { printf '%s: error: %s\n' "$prog" "$*" >&2; exit 1; }
+skip() { printf '%s: SKIPPED: %s\n' "$prog" "$*" >&2; exit 77; }
+
+case ${1:-} in
+  -h|--help|'') sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; [[ -n ${1:-} ]]; exit $? ;;
+esac
+DUMPS=$(realpath -m "$1")
+CACHE=${CORELENS_KDUMP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/corelens/kernel-dumps}
+[[ -f $DUMPS/info.txt ]] || skip "no kernel dumps in $DUMPS (samples/make-kernel-dumps.sh makes them)"
+KREL=$(sed -n 's/^release=//p' "$DUMPS/info.txt")
+[[ -n $KREL && $KREL != */* ]] || die "$DUMPS/info.txt names no release"
+KDIR=$CACHE/kernels/$KREL
+VMLINUX=$KDIR/vmlinux-$KREL
+member=./usr/lib/debug/boot/vmlinux-$KREL
+
+if [[ ! -f $KDIR/.vmlinux-done ]]; then
+  mkdir -p "$KDIR"
+  W=$(mktemp -d "$KDIR/dbg.XXXXXX")
+  trap 'rm -rf "$W"' EXIT
+  log "apt-get download linux-image-$KREL-dbg"
+  (cd "$W" && { apt-get download "linux-image-$KREL-dbg" >&2 2>&1 ||
+                { apt-get update -qq >&2 && apt-get download "linux-image-$KREL-dbg" >&2; }; }) \
+    || skip "cannot download linux-image-$KREL-dbg"
+  deb=$(ls "$W"/*.deb)
+  log "extract $member only ($(du -m "$deb" | cut -f1) MB package)"
+  # tar exits once it has the one member (--occurrence); dpkg-deb then dies of SIGPIPE, which is
+  # expected: the file itself says whether it worked.
+  set +o pipefail
+  dpkg-deb --fsys-tarfile "$deb" 2>/dev/null | tar -x -C "$W" --occurrence=1 "$member"
+  set -o pipefail
+  rm -f "$deb"
+  [[ -s $W/$member ]] || die "linux-image-$KREL-dbg has no $member"
+  head -c 4 "$W/$member" | grep -q 'ELF' || die "$member is not an ELF file"
+  mv "$W/$member" "$VMLINUX"
+  touch "$KDIR/.vmlinux-done"
+  log "cached $VMLINUX ($(du -m "$VMLINUX" | cut -f1) MB)"
+fi
+ln -f "$VMLINUX" "$DUMPS/vmlinux" 2>/dev/null || cp -f "$VMLINUX" "$DUMPS/vmlinux"
+log "$DUMPS/vmlinux"

@@ -1,0 +1,145 @@
+// A real oops that leads to the panic (the kernel_dumps fixture's oops/ run): the module
+// samples/kernel/corelens_oops.c dereferences NULL in its write handler, oops=panic panics.
+// Ground truth from the same run: the oops on the console (its RIP line and Call Trace) and
+// makedumpfile's reading of the log.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "core/report_text.hpp"
+#include "core/strings.hpp"
+#include "parsers/detect.hpp"
+#include "tests/kernel/kernel_dump_files.hpp"
+#include "unwinder/analyze.hpp"
+
+namespace corelens {
+namespace {
+
+using namespace kernel_test;
+
+// The oops's own lines on the console: "RIP: 0010:corelens_oops_read+0x8/0xf [corelens_oops]",
+// "RSP: 0018:ffffcf89c0013d20 ..." (the interrupted kernel context, printed before its trace).
+struct OopsLines {
+  std::string kernel_rip, kernel_rsp;
+};
+OopsLines oops_lines(const fs::path& console) {
+  OopsLines o;
+  std::istringstream in(slurp(console));
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    std::size_t at = line.find("] ");
+    std::string text = at == std::string::npos ? line : line.substr(at + 2);
+    if (text.starts_with("RIP: 0010:") && o.kernel_rip.empty()) o.kernel_rip = text.substr(10);
+    if (text.starts_with("RSP: 0018:") && o.kernel_rsp.empty()) o.kernel_rsp = text.substr(10, 16);
+    if (text == "Call Trace:") break;
+  }
+  return o;
+}
+
+class KernelOopsTest : public ::testing::TestWithParam<const char*> {
+ protected:
+  void SetUp() override {
+    path_ = kDir / GetParam();
+    if (!fs::exists(path_)) GTEST_SKIP() << path_ << " was not made (see the kernel_dumps.make_oops test's output)";
+    auto r = analyze_file(path_.string(), {});
+    ASSERT_TRUE(r) << r.error().message;
+    report_ = std::move(*r);
+    text_ = report_to_text(report_);
+  }
+  fs::path path_;
+  Report report_;
+  std::string text_;
+};
+
+TEST_P(KernelOopsTest, TheOopsComesFirst) {
+  const KernelReport& k = *report_.kernel;
+  EXPECT_EQ(k.oops_headline, "BUG: kernel NULL pointer dereference, address: 0000000000000000");
+  EXPECT_EQ(k.panic_message, "Fatal exception");
+  ASSERT_FALSE(k.oops.empty());
+  EXPECT_EQ(k.oops.front().text, k.oops_headline);
+  EXPECT_EQ(k.panic_pid, 1);
+  EXPECT_EQ(k.panic_comm, "init");
+  // In the text: the panic, then the oops from its first line; the faulting function is named.
+  std::size_t panic = text_.find("Panic     Fatal exception");
+  std::size_t oops = text_.find("] BUG: kernel NULL pointer dereference, address: 0000000000000000");
+  ASSERT_NE(panic, std::string::npos) << text_;
+  ASSERT_NE(oops, std::string::npos) << text_;
+  EXPECT_LT(panic, oops);
+  EXPECT_NE(text_.find("Cause     BUG: kernel NULL pointer dereference, address: 0000000000000000\n"), std::string::npos);
+  EXPECT_LT(oops, text_.find("CPUs ("));
+  EXPECT_NE(text_.find("RIP: 0010:corelens_oops_read+"), std::string::npos);
+}
+
+TEST_P(KernelOopsTest, LogEqualsMakedumpfile) {
+  auto file = MappedFile::open(path_.string());
+  ASSERT_TRUE(file);
+  auto s = open_kernel_dump(*file, detect_format((*file)->bytes()));
+  ASSERT_TRUE(s);
+  std::string ours;
+  for (const auto& r : (*s)->log.records) ours += format_log_line(r);
+  EXPECT_EQ(ours, slurp(path_.parent_path() / "qemu.kdump.dmesg"));
+  EXPECT_NE(ours.find("BUG: kernel NULL pointer dereference"), std::string::npos);
+}
+
+// Through the page fault's pt_regs into the interrupted kernel context, which is the console's
+// oops: its RIP line, then its Call Trace, then the user context.
+TEST_P(KernelOopsTest, PanicStackGoesThroughTheExceptionFrameIntoTheOopsCallTrace) {
+  const KernelReport& k = *report_.kernel;
+  const KernelCpuReport& cpu = k.cpus.front();
+  ASSERT_TRUE(cpu.panicking);
+  const ThreadReport& t = report_.threads.front();
+  ASSERT_EQ(t.name, "CPU " + std::to_string(cpu.cpu));
+  ASSERT_EQ(t.frames.size(), cpu.frames.size());
+  EXPECT_TRUE(t.unwind_complete) << t.unwind_status << "\n" << text_;
+  for (const auto& f : t.frames) EXPECT_NE(f.trust, FrameTrust::scan) << text_;
+
+  // The panic path: panic <- oops_end <- page_fault_oops ... <- asm_exc_page_fault.
+  auto at = [&](std::string_view fn) {
+    return std::find_if(t.frames.begin(), t.frames.end(), [&](const Frame& f) { return f.function == fn; });
+  };
+  ASSERT_NE(at("panic"), t.frames.end()) << text_;
+  auto entry = at("asm_exc_page_fault");
+  ASSERT_NE(entry, t.frames.end()) << text_;
+  EXPECT_LT(at("panic"), entry);
+  // The interrupted context: the faulting instruction itself (an exact pc, not a return address),
+  // in the module, named from the module's own symbols in the dump.
+  std::size_t fault = static_cast<std::size_t>(entry - t.frames.begin()) + 1;
+  ASSERT_LT(fault, t.frames.size());
+  const Frame& f = t.frames[fault];
+  EXPECT_EQ(f.function, "corelens_oops_read");
+  EXPECT_EQ(f.module, "corelens_oops");
+  EXPECT_EQ(f.lookup_pc, f.pc) << "the pc the fault interrupted is exact";
+  OopsLines console = oops_lines(path_.parent_path() / "console-qemu.log");
+  ASSERT_FALSE(console.kernel_rip.empty());
+  EXPECT_EQ(cpu.frames[fault].symbol, console.kernel_rip);
+  // Its registers are the pt_regs the fault saved: the oops's RSP.
+  auto rsp = std::find_if(f.registers.begin(), f.registers.end(), [](const Register& r) { return r.name == "rsp"; });
+  ASSERT_NE(rsp, f.registers.end());
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(rsp->value));
+  EXPECT_EQ(buf, console.kernel_rsp);
+  EXPECT_GE(f.registers.size(), 21u) << "a full pt_regs";
+
+  // Then exactly the oops's Call Trace (its reliable lines), and the user context.
+  ConsoleTrace trace = console_trace(GetParam());
+  ASSERT_FALSE(trace.frames.empty());
+  EXPECT_TRUE(trace.frames.front().ends_with(" [corelens_oops]")) << trace.frames.front();
+  std::vector<std::string> ours;
+  for (std::size_t i = fault + 1; i < t.frames.size(); ++i) {
+    if (cpu.frames[i].stack != "user") ours.push_back(cpu.frames[i].symbol);
+  }
+  EXPECT_EQ(ours, trace.frames) << text_;
+  // "At" names it too, below the panic and page-fault machinery: what the oops's RIP line says.
+  ASSERT_TRUE(k.panic_frame);
+  EXPECT_EQ(*k.panic_frame, fault);
+  EXPECT_EQ(k.panic_at, console.kernel_rip);
+  EXPECT_NE(text_.find("in " + console.kernel_rip + "  (frame #" + std::to_string(fault)), std::string::npos) << text_;
+  ASSERT_EQ(cpu.frames.back().stack, "user");
+  EXPECT_NE(text_.find("RIP: " + trace.user_rip), std::string::npos) << trace.user_rip;
+}
+
+INSTANTIATE_TEST_SUITE_P(Oops, KernelOopsTest, ::testing::Values("oops/qemu.elf", "oops/qemu.kdump", "oops/qemu.flat"),
+                         [](const auto& param_info) { return param_name(param_info.param); });
+
+}  // namespace
+}  // namespace corelens
