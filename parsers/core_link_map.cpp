@@ -44,23 +44,7 @@ std::vector<ElfProgramHeader> decode_phdrs(std::span<const std::byte> bytes, std
   const std::uint64_t size = is_64bit ? 56 : 32;
   for (std::uint64_t i = 0; i < count && r.has(i * size, size); ++i) {
     std::uint64_t o = i * size;
-    ElfProgramHeader p;
-    p.type = *r.u32(o);
-    if (is_64bit) {
-      p.flags = *r.u32(o + 4);
-      p.offset = *r.u64(o + 8);
-      p.vaddr = *r.u64(o + 16);
-      p.filesz = *r.u64(o + 32);
-      p.memsz = *r.u64(o + 40);
-      p.align = *r.u64(o + 48);
-    } else {
-      p.offset = *r.u32(o + 4);
-      p.vaddr = *r.u32(o + 8);
-      p.filesz = *r.u32(o + 16);
-      p.memsz = *r.u32(o + 20);
-      p.flags = *r.u32(o + 24);
-      p.align = *r.u32(o + 28);
-    }
+    ElfProgramHeader p = decode_program_header(r, o, is_64bit);
     out.push_back(p);
   }
   return out;

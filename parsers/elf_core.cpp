@@ -292,22 +292,7 @@ Result<ProcessDump> parse_elf_core(std::shared_ptr<const MappedFile> mapped, con
                                                     " entries", off);
       break;
     }
-    ElfProgramHeader p;
-    p.type = *file.u32(off);
-    if (h.is_64bit) {
-      p.flags = *file.u32(off + 4);
-      p.offset = *file.u64(off + 8);
-      p.vaddr = *file.u64(off + 16);
-      p.filesz = *file.u64(off + 32);
-      p.memsz = *file.u64(off + 40);
-    } else {  // Elf32_Phdr: p_flags comes after p_memsz
-      p.offset = *file.u32(off + 4);
-      p.vaddr = *file.u32(off + 8);
-      p.filesz = *file.u32(off + 16);
-      p.memsz = *file.u32(off + 20);
-      p.flags = *file.u32(off + 24);
-    }
-    phdrs.push_back(p);
+    phdrs.push_back(decode_program_header(file, off, h.is_64bit));
   }
   if (phdrs.empty()) return fail(ErrorCode::truncated, "the core ends before its program headers", h.phoff);
   check_truncation(file, h, phdrs, dump.diagnostics);

@@ -10,6 +10,29 @@
 #include "core/strings.hpp"
 
 namespace corelens {
+
+ElfProgramHeader decode_program_header(const ByteReader& r, std::uint64_t o, bool is_64bit) {
+  ElfProgramHeader p;
+  p.type = r.u32(o).value_or(0);
+  if (is_64bit) {
+    p.flags = r.u32(o + 4).value_or(0);
+    p.offset = r.u64(o + 8).value_or(0);
+    p.vaddr = r.u64(o + 16).value_or(0);
+    p.paddr = r.u64(o + 24).value_or(0);
+    p.filesz = r.u64(o + 32).value_or(0);
+    p.memsz = r.u64(o + 40).value_or(0);
+    p.align = r.u64(o + 48).value_or(0);
+  } else {  // Elf32_Phdr: p_flags comes after p_memsz
+    p.offset = r.u32(o + 4).value_or(0);
+    p.vaddr = r.u32(o + 8).value_or(0);
+    p.paddr = r.u32(o + 12).value_or(0);
+    p.filesz = r.u32(o + 16).value_or(0);
+    p.memsz = r.u32(o + 20).value_or(0);
+    p.flags = r.u32(o + 24).value_or(0);
+    p.align = r.u32(o + 28).value_or(0);
+  }
+  return p;
+}
 namespace {
 
 // Caps on what an object's headers may claim: a real object has a dozen program headers and a
@@ -98,25 +121,7 @@ Result<ElfImageInfo> read_elf_image(const ReadAt& read, ElfImageLayout layout) {
   ByteReader ph(*ph_bytes, 0, order);
   for (std::uint16_t i = 0; i < phnum; ++i) {
     std::uint64_t o = std::uint64_t{i} * phdr_size;
-    ElfProgramHeader p;
-    p.type = *ph.u32(o);
-    if (info.is_64bit) {
-      p.flags = *ph.u32(o + 4);
-      p.offset = *ph.u64(o + 8);
-      p.vaddr = *ph.u64(o + 16);
-      p.paddr = *ph.u64(o + 24);
-      p.filesz = *ph.u64(o + 32);
-      p.memsz = *ph.u64(o + 40);
-      p.align = *ph.u64(o + 48);
-    } else {  // Elf32_Phdr: p_flags after p_memsz
-      p.offset = *ph.u32(o + 4);
-      p.vaddr = *ph.u32(o + 8);
-      p.paddr = *ph.u32(o + 12);
-      p.filesz = *ph.u32(o + 16);
-      p.memsz = *ph.u32(o + 20);
-      p.flags = *ph.u32(o + 24);
-      p.align = *ph.u32(o + 28);
-    }
+    ElfProgramHeader p = decode_program_header(ph, o, info.is_64bit);
     if (p.type == PT_LOAD && !info.has_load) {
       std::uint64_t align = (p.align != 0 && (p.align & (p.align - 1)) == 0) ? p.align : 4096;
       // The kernel maps the first segment at a page boundary; the image starts there.

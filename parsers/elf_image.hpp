@@ -1,6 +1,6 @@
 // Reading the headers of an ELF object wherever its bytes are: a file on disk, or the image of a
 // loaded object inside a core's memory. Only what module identification needs: type, machine,
-// program headers, the GNU build-id, the .gnu_debuglink name. 64-bit little-endian objects.
+// program headers, the GNU build-id, the .gnu_debuglink name; 32- and 64-bit, either byte order.
 #pragma once
 
 #include <cstdint>
@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/byte_reader.hpp"
 #include "core/error.hpp"
 
 namespace corelens {
@@ -17,6 +18,10 @@ struct ElfProgramHeader {
   std::uint32_t type = 0, flags = 0;
   std::uint64_t offset = 0, vaddr = 0, paddr = 0, filesz = 0, memsz = 0, align = 0;
 };
+
+// The program header at OFF in R (Elf64_Phdr: 56 bytes, Elf32_Phdr: 32, in R's byte order),
+// decoded field by field; fields past what R holds read as 0 (callers check the size first).
+ElfProgramHeader decode_program_header(const ByteReader& r, std::uint64_t off, bool is_64bit);
 
 struct ElfImageInfo {
   std::uint16_t type = 0;     // ET_EXEC, ET_DYN ...
