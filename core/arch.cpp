@@ -15,6 +15,13 @@ std::string_view to_string(Arch arch) {
   return "unknown";
 }
 
+Arch arch_from_string(std::string_view name) {
+  for (Arch a : {Arch::x86_64, Arch::aarch64, Arch::i386, Arch::arm, Arch::ppc64le, Arch::s390x}) {
+    if (to_string(a) == name) return a;
+  }
+  return Arch::unknown;
+}
+
 // e_machine values from the ELF psABI supplements.
 std::uint16_t elf_machine(Arch arch) {
   switch (arch) {

@@ -12,6 +12,8 @@ namespace corelens {
 enum class Arch { unknown, x86_64, aarch64, i386, arm, ppc64le, s390x };
 
 std::string_view to_string(Arch arch);
+// The inverse of to_string (a Report names its architecture so): Arch::unknown for any other name.
+Arch arch_from_string(std::string_view name);
 // The ELF e_machine value of an architecture (0 when unknown).
 std::uint16_t elf_machine(Arch arch);
 // IS_64BIT is the ELF class, BIG_ENDIAN its data encoding: EM_PPC64 is ppc64le only when

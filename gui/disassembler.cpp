@@ -1,11 +1,10 @@
 #include "gui/disassembler.hpp"
 
-#include <capstone.h>
-
 #include <algorithm>
 #include <cstring>
 #include <memory>
 
+#include "core/analysis/disassembler.hpp"
 #include "core/strings.hpp"
 
 namespace corelens::gui {
@@ -14,39 +13,6 @@ namespace {
 // How far back from pc a function start is still worth decoding from (a whole small function
 // reads better than a window); further than this, a window of `before` instructions is shown.
 constexpr std::uint64_t kMaxFunctionPrefix = 1024;
-// x86 instructions are at most 15 bytes; aarch64 ones 4.
-constexpr std::uint64_t kMaxInstruction = 15;
-
-struct CsCloser {
-  void operator()(csh* h) const {
-    cs_close(h);
-    delete h;
-  }
-};
-using Handle = std::unique_ptr<csh, CsCloser>;
-
-Handle open_capstone(const std::string& arch, std::string& error) {
-  cs_arch a;
-  cs_mode mode;
-  if (arch == "x86_64") {
-    a = CS_ARCH_X86;
-    mode = CS_MODE_64;
-  } else if (arch == "aarch64") {
-    a = CS_ARCH_ARM64;
-    mode = CS_MODE_ARM;
-  } else {
-    error = "no disassembler for architecture '" + arch + "'";
-    return nullptr;
-  }
-  auto* h = new csh{};
-  if (cs_open(a, mode, h) != CS_ERR_OK) {
-    delete h;
-    error = "Capstone could not be initialised";
-    return nullptr;
-  }
-  cs_option(*h, CS_OPT_DETAIL, CS_OPT_ON);
-  return Handle(h);
-}
 
 // Reads as much of [lo, hi) as is readable around PC, and moves LO to where the bytes start.
 // Works outwards from pc in small chunks, then byte by byte at the edge: a read that straddles
@@ -85,53 +51,41 @@ std::vector<std::uint8_t> read_around(const MemorySource& memory, std::uint64_t&
   return bytes;
 }
 
-Instruction convert(csh h, const cs_insn& insn, const std::string& arch) {
+Instruction convert(const Disassembler& dis, const DecodedInstruction& d, std::span<const std::byte> code) {
   Instruction out;
-  out.address = insn.address;
-  out.bytes.assign(insn.bytes, insn.bytes + insn.size);
-  out.mnemonic = insn.mnemonic;
-  out.operands = insn.op_str;
-  out.is_call = cs_insn_group(h, &insn, CS_GRP_CALL);
-  out.is_jump = cs_insn_group(h, &insn, CS_GRP_JUMP);
-  out.is_return = cs_insn_group(h, &insn, CS_GRP_RET);
-  if (insn.detail == nullptr) return out;
-  if (arch == "x86_64") {
-    const cs_x86& x = insn.detail->x86;
-    for (std::uint8_t i = 0; i < x.op_count; ++i) {
-      const cs_x86_op& op = x.operands[i];
-      if ((out.is_call || out.is_jump) && op.type == X86_OP_IMM) {
-        out.target = static_cast<std::uint64_t>(op.imm);
-      } else if (op.type == X86_OP_MEM && op.mem.base == X86_REG_RIP && op.mem.index == X86_REG_INVALID) {
-        out.rip_target = insn.address + insn.size + static_cast<std::uint64_t>(op.mem.disp);
-      }
-    }
-  } else {
-    const cs_arm64& a = insn.detail->arm64;
-    for (std::uint8_t i = 0; i < a.op_count; ++i) {
-      if ((out.is_call || out.is_jump) && a.operands[i].type == ARM64_OP_IMM) {
-        out.target = static_cast<std::uint64_t>(a.operands[i].imm);
-      }
-    }
-  }
+  out.address = d.address;
+  for (std::uint32_t i = 0; i < d.length && i < code.size(); ++i) out.bytes.push_back(std::to_integer<std::uint8_t>(code[i]));
+  out.mnemonic = d.mnemonic;
+  out.operands = d.text.size() > d.mnemonic.size() + 1 ? d.text.substr(d.mnemonic.size() + 1) : std::string();
+  out.is_call = d.is_call;
+  out.is_jump = d.is_jump;
+  out.is_return = d.is_return;
+  out.target = d.branch_target;
+  // A pc-relative load, store or address (lea, adr): where it points, for the comment column.
+  auto pc_relative = [&](const MemoryOperand& m) {
+    if (m.pc_relative && m.index.empty()) out.rip_target = dis.pc_relative_base(d) + static_cast<std::uint64_t>(m.displacement);
+  };
+  for (const MemoryOperand& m : d.memory) pc_relative(m);
+  if (d.address_operand) pc_relative(*d.address_operand);
   return out;
 }
 
-// Decodes linearly from the start of BYTES (at address BASE); stops at undecodable bytes.
-std::vector<Instruction> decode(csh h, const std::vector<std::uint8_t>& bytes, std::uint64_t base,
-                                std::uint64_t from, std::uint64_t until, const std::string& arch) {
+// Decodes linearly from FROM (inside BYTES, which start at address BASE) up to UNTIL; stops at
+// undecodable bytes.
+std::vector<Instruction> decode(const Disassembler& dis, const std::vector<std::uint8_t>& bytes, std::uint64_t base,
+                                std::uint64_t from, std::uint64_t until) {
   std::vector<Instruction> out;
   if (from < base || from >= base + bytes.size()) return out;
-  const std::uint8_t* code = bytes.data() + (from - base);
-  std::size_t size = bytes.size() - (from - base);
-  std::uint64_t address = from;
-  cs_insn* insn = cs_malloc(h);
-  while (address < until && cs_disasm_iter(h, &code, &size, &address, insn)) {
-    out.push_back(convert(h, *insn, arch));
+  const auto* all = reinterpret_cast<const std::byte*>(bytes.data());
+  for (std::uint64_t address = from; address < until && address < base + bytes.size();) {
+    std::span<const std::byte> code(all + (address - base), bytes.size() - (address - base));
+    auto d = dis.decode(code.first(std::min(code.size(), dis.max_instruction_length())), address);
+    if (!d || d->length == 0) break;
+    out.push_back(convert(dis, *d, code));
+    address += d->length;
   }
-  cs_free(insn, 1);
   return out;
 }
-
 int index_at(const std::vector<Instruction>& v, std::uint64_t addr) {
   for (std::size_t i = 0; i < v.size(); ++i) {
     if (addr >= v[i].address && addr < v[i].address + v[i].bytes.size()) return static_cast<int>(i);
@@ -147,11 +101,16 @@ bool starts_at(const std::vector<Instruction>& v, std::uint64_t addr) {
 
 Disassembly disassemble(const MemorySource& memory, const DisassemblyRequest& req) {
   Disassembly out;
-  Handle h = open_capstone(req.arch, out.error);
-  if (!h) return out;
-  const bool fixed_width = req.arch == "aarch64";
-  const std::uint64_t width = fixed_width ? 4 : kMaxInstruction;
-  const std::uint64_t back = static_cast<std::uint64_t>(std::max(req.before, 0)) * (fixed_width ? 4 : 8);
+  auto made = make_disassembler(arch_from_string(req.arch), req.registers);
+  if (!made) {
+    out.error = made.error().message;
+    return out;
+  }
+  const Disassembler& dis = **made;
+  const std::uint64_t width = dis.max_instruction_length();
+  const std::uint64_t step = dis.instruction_alignment();
+  // A window of `before` instructions of typical length (x86 ones average under 8 bytes).
+  const std::uint64_t back = static_cast<std::uint64_t>(std::max(req.before, 0)) * (step == 1 ? 8 : width);
   const bool use_start = req.function_start && *req.function_start <= req.pc &&
                          req.pc - *req.function_start <= kMaxFunctionPrefix;
   std::uint64_t want_lo = use_start ? *req.function_start : (req.pc > back ? req.pc - back : 0);
@@ -165,15 +124,16 @@ Disassembly disassemble(const MemorySource& memory, const DisassemblyRequest& re
   }
 
   // Find a decoding that lands on pc: from the function start when known, else from the first
-  // start offset in the window that synchronises with pc (x86 decoding resynchronises quickly).
+  // start offset in the window that synchronises with pc (x86 decoding resynchronises quickly); on
+  // fixed-width sets every aligned start does.
   std::vector<Instruction> before;
   if (use_start && lo == want_lo) {
-    before = decode(*h, bytes, lo, lo, req.pc + 1, req.arch);
+    before = decode(dis, bytes, lo, lo, req.pc + 1);
     if (!starts_at(before, req.pc)) before.clear();
   }
   if (before.empty() && req.pc > lo) {
-    for (std::uint64_t from = lo; from < req.pc; from += fixed_width ? 4 : 1) {
-      auto v = decode(*h, bytes, lo, from, req.pc + 1, req.arch);
+    for (std::uint64_t from = lo + (req.pc - lo) % step; from < req.pc; from += step) {
+      auto v = decode(dis, bytes, lo, from, req.pc + 1);
       if (starts_at(v, req.pc)) {
         before = std::move(v);
         break;
@@ -185,7 +145,7 @@ Disassembly disassemble(const MemorySource& memory, const DisassemblyRequest& re
     if (!use_start && before.size() > n) before.erase(before.begin(), before.end() - static_cast<long>(n));
   }
   if (!before.empty() && before.back().address == req.pc) before.pop_back();
-  auto tail = decode(*h, bytes, lo, req.pc, ~std::uint64_t{0}, req.arch);
+  auto tail = decode(dis, bytes, lo, req.pc, ~std::uint64_t{0});
   if (tail.size() > static_cast<std::size_t>(std::max(req.after, 1))) tail.resize(static_cast<std::size_t>(std::max(req.after, 1)));
   if (tail.empty()) {
     out.error = "the bytes at " + hex(req.pc) + " do not decode as an instruction";

@@ -1,6 +1,7 @@
-// Disassembly around a frame's pc with Capstone, reading code through a MemorySource (so code the
-// dump did not save comes from the verified module file). Qt-free; behind this small interface so
-// the views never see Capstone and the decoding can be tested alone.
+// Disassembly around a frame's pc, reading code through a MemorySource (so code the dump did not
+// save comes from the verified module file), decoded by the analysis library's per-architecture
+// Disassembler: the same decoder the fault explanation uses, for every architecture a dump can
+// come from. Qt-free, so the decoding can be tested alone.
 #pragma once
 
 #include <cstdint>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "core/memory_source.hpp"
+#include "core/process.hpp"
 
 namespace corelens::gui {
 
@@ -16,12 +18,12 @@ struct Instruction {
   std::uint64_t address = 0;
   std::vector<std::uint8_t> bytes;
   std::string mnemonic;   // "mov"
-  std::string operands;   // "eax, dword ptr [rax]" (Intel syntax)
+  std::string operands;   // "eax, dword ptr [rax]" (Intel syntax on x86)
   bool is_call = false;
   bool is_jump = false;
   bool is_return = false;
   std::optional<std::uint64_t> target;      // direct call or jump destination
-  std::optional<std::uint64_t> rip_target;  // address a rip-relative operand refers to
+  std::optional<std::uint64_t> rip_target;  // address a pc-relative operand refers to
 };
 
 struct Disassembly {
@@ -31,12 +33,15 @@ struct Disassembly {
 };
 
 struct DisassemblyRequest {
-  std::string arch;              // Report::arch: "x86_64" or "aarch64"
+  std::string arch;              // Report::arch: "x86_64", "aarch64", "i386", "arm", ...
   std::uint64_t pc = 0;          // an instruction boundary: frame 0's pc, or a return address
   std::uint64_t highlight = 0;   // the instruction containing this address is `current`
   std::optional<std::uint64_t> function_start;  // decode from here when it is close enough
   int before = 12;               // instructions shown before pc (when the start is unknown/far)
   int after = 12;                // instructions shown from pc on
+  // The thread's registers, where the architecture has two instruction sets (arm: CPSR.T says
+  // Thumb); without them arm code is read as Thumb, as Debian's armhf code is.
+  const std::vector<Register>* registers = nullptr;
 };
 
 Disassembly disassemble(const MemorySource& memory, const DisassemblyRequest& request);

@@ -538,6 +538,7 @@ void MainWindow::updateFrameDetails() {
 
   DisassemblyRequest req;
   req.arch = report_->arch;
+  req.registers = &t.registers;
   req.pc = pf.pc;
   req.highlight = innermost ? pf.pc : pf.lookup_pc;
   if (!pf.function.empty() && pf.function_offset <= pf.lookup_pc) req.function_start = pf.lookup_pc - pf.function_offset;

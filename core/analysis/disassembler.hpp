@@ -64,6 +64,10 @@ class Disassembler {
   virtual std::string stack_pointer() const = 0;        // "rsp"
   virtual std::string instruction_pointer() const = 0;  // "rip"
   virtual std::size_t max_instruction_length() const = 0;
+  // The boundary every instruction starts on: 1 on x86, 2 for Thumb and s390x, 4 elsewhere. A
+  // disassembly window that does not know where a function starts tries start offsets this far
+  // apart until one decodes onto the pc.
+  virtual std::size_t instruction_alignment() const { return 4; }
   // What the pc reads as in a pc-relative operand of INSN: the next instruction on x86; arm's
   // pc reads 8 bytes (4 in Thumb) past the instruction, word-aligned.
   virtual std::uint64_t pc_relative_base(const DecodedInstruction& insn) const { return insn.address + insn.length; }

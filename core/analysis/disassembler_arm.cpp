@@ -23,6 +23,7 @@ class CapstoneArm final : public Disassembler {
   std::string stack_pointer() const override { return "sp"; }
   std::string instruction_pointer() const override { return "pc"; }
   std::size_t max_instruction_length() const override { return 4; }
+  std::size_t instruction_alignment() const override { return thumb_ ? 2 : 4; }
   std::uint64_t pc_relative_base(const DecodedInstruction& insn) const override {
     return (insn.address + (thumb_ ? 4 : 8)) & ~std::uint64_t{3};
   }

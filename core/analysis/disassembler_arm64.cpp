@@ -79,7 +79,11 @@ class CapstoneArm64 final : public Disassembler {
           out.source_register = name;
         }
       } else if (op.type == ARM64_OP_IMM) {
-        if ((out.is_call || out.is_jump) && (i.id == ARM64_INS_B || i.id == ARM64_INS_BL)) {
+        // The label is b/bl's only operand, cbz/cbnz's second, tbz/tbnz's third (after the bit).
+        const bool label = i.id == ARM64_INS_B || i.id == ARM64_INS_BL ||
+                           ((i.id == ARM64_INS_CBZ || i.id == ARM64_INS_CBNZ) && k == 1) ||
+                           ((i.id == ARM64_INS_TBZ || i.id == ARM64_INS_TBNZ) && k == 2);
+        if (label) {
           out.branch_target = static_cast<std::uint64_t>(op.imm);
         } else if (k == 1 || k == 2) {
           out.immediate = op.imm;

@@ -56,6 +56,7 @@ class CapstoneS390x final : public Disassembler {
   std::string stack_pointer() const override { return "r15"; }
   std::string instruction_pointer() const override { return "pswa"; }
   std::size_t max_instruction_length() const override { return 6; }
+  std::size_t instruction_alignment() const override { return 2; }
 
   Result<DecodedInstruction> decode(std::span<const std::byte> code, std::uint64_t address) const override {
     capstone_util::Insn insn(h_, code, address);

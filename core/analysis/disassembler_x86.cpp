@@ -66,6 +66,7 @@ class CapstoneX86 final : public Disassembler {
   std::string stack_pointer() const override { return is_64bit_ ? "rsp" : "esp"; }
   std::string instruction_pointer() const override { return is_64bit_ ? "rip" : "eip"; }
   std::size_t max_instruction_length() const override { return 15; }
+  std::size_t instruction_alignment() const override { return 1; }
 
   Result<DecodedInstruction> decode(std::span<const std::byte> code, std::uint64_t address) const override {
     cs_insn* insn = nullptr;

@@ -4,7 +4,9 @@
 #include <QSortFilterProxyModel>
 #include <QStandardPaths>
 #include <QtTest>
+#include <QProcess>
 #include <cstring>
+#include <fstream>
 #include <map>
 
 #include "gui/address_annotator.hpp"
@@ -389,6 +391,63 @@ class ModelTest : public QObject {
     QCOMPARE(none.resolve(QStringLiteral("../src/a.c"), QStringLiteral("./sub")), QString());
     QCOMPARE(SourcePathMap::fromText(map.toText()).rules, map.rules);
     QVERIFY(QDir::setCurrent(old_cwd));
+  }
+
+  // The disassembly pane on the cores of every other architecture (the cross_cores fixture):
+  // the instruction it marks as faulting is the one gdb-multiarch shows at the pc, and the pane
+  // decodes the function around it. An architecture whose toolchain is not installed here has no
+  // `built` list and is skipped, saying so.
+  void crossArchDisassembly_data() {
+    QTest::addColumn<QString>("arch");
+    QTest::addColumn<QString>("triple");
+    QTest::newRow("aarch64") << QStringLiteral("aarch64") << QStringLiteral("aarch64-linux-gnu");
+    QTest::newRow("arm") << QStringLiteral("arm") << QStringLiteral("arm-linux-gnueabihf");
+    QTest::newRow("i386") << QStringLiteral("i386") << QStringLiteral("i686-linux-gnu");
+    QTest::newRow("ppc64le") << QStringLiteral("ppc64le") << QStringLiteral("powerpc64le-linux-gnu");
+    QTest::newRow("s390x") << QStringLiteral("s390x") << QStringLiteral("s390x-linux-gnu");
+  }
+  void crossArchDisassembly() {
+    QFETCH(QString, arch);
+    QFETCH(QString, triple);
+    const std::string dir = std::string(CORELENS_CORES_DIR) + "/cross/" + arch.toStdString();
+    std::ifstream built(dir + "/built");
+    bool has_null_read = false;
+    for (std::string line; std::getline(built, line);) has_null_read |= line == "null_read";
+    if (!has_null_read) QSKIP("no null_read core for this architecture (cross toolchain or qemu-user missing)");
+    AnalyzeOptions options;
+    options.locator.sysroot = "/usr/" + triple.toStdString();
+    options.locator.executable = dir + "/null_read";
+    auto opened = open_session(dir + "/null_read.core", options);
+    QVERIFY2(opened, opened ? "" : opened.error().describe().c_str());
+    SessionPtr session = *opened;
+    const Report& report = session->report();
+    const ThreadReport& t = report.threads[crashed_thread(report)];
+    QVERIFY(!t.frames.empty());
+    const Frame& f = t.frames[0];
+    DisassemblyRequest req{report.arch, f.pc, f.pc, f.lookup_pc - f.function_offset, 12, 12, &t.registers};
+    Disassembly d = disassemble(session->memory(), req);
+    QVERIFY2(d.error.empty(), d.error.c_str());
+    QVERIFY(d.current >= 0);
+    // Decoded from the function's start: more than the faulting instruction alone.
+    QCOMPARE(d.instructions.front().address, f.lookup_pc - f.function_offset);
+    QVERIFY(d.instructions.size() > 2);
+    const Instruction& ours = d.instructions[static_cast<std::size_t>(d.current)];
+    QCOMPARE(ours.address, f.pc);
+
+    // gdb-multiarch's "=> 0x...  <fn+N>:\tmnemonic\toperands" (Intel syntax for i386).
+    QProcess gdb;
+    gdb.start(QStringLiteral("gdb-multiarch"),
+              {QStringLiteral("-batch"), QStringLiteral("-nx"), QStringLiteral("-iex"), QStringLiteral("set sysroot /usr/") + triple,
+               QStringLiteral("-ex"), QStringLiteral("set disassembly-flavor intel"), QStringLiteral("-ex"), QStringLiteral("x/i $pc"),
+               QString::fromStdString(dir + "/null_read"), QString::fromStdString(dir + "/null_read.core")});
+    if (!gdb.waitForStarted()) QSKIP("gdb-multiarch is not installed");
+    QVERIFY(gdb.waitForFinished(120000));
+    const QString out = QString::fromUtf8(gdb.readAllStandardOutput());
+    static const QRegularExpression line(QStringLiteral("=> 0x([0-9a-f]+)[^:]*:\\s+(\\S+)"));
+    const QRegularExpressionMatch m = line.match(out);
+    QVERIFY2(m.hasMatch(), qPrintable(out));
+    QCOMPARE(m.captured(1).toULongLong(nullptr, 16), f.pc);
+    QCOMPARE(QString::fromStdString(ours.mnemonic), m.captured(2));
   }
 
   // The models over real sample cores, including the runaway recursion's deep stack.
