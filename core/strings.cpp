@@ -27,6 +27,17 @@ std::string hex_bytes(const unsigned char* data, std::size_t size) {
   return out;
 }
 
+std::string about(std::string_view subject, std::string message) {
+  if (message.size() > subject.size() && message.compare(0, subject.size(), subject) == 0 &&
+      message[subject.size()] == ':') {
+    return message;
+  }
+  std::string out(subject);
+  out += ": ";
+  out += message;
+  return out;
+}
+
 std::string printable(std::string_view text) {
   std::string out;
   out.reserve(text.size());

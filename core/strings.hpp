@@ -15,5 +15,8 @@ std::string hex_padded(std::uint64_t value, int digits = 16);
 std::string hex_bytes(const unsigned char* data, std::size_t size);
 // A printable copy: control and non-UTF-8-looking bytes from a hostile file become '?'.
 std::string printable(std::string_view text);
+// "SUBJECT: MESSAGE", unless MESSAGE already starts with "SUBJECT:" (errors that name their file,
+// passed up through layers that would each name it again).
+std::string about(std::string_view subject, std::string message);
 
 }  // namespace corelens

@@ -233,7 +233,7 @@ Result<Report> analyze_process(const ProcessDump& dump, const std::string& path,
     if (l.source == SymbolSource::mismatch) {
       diags.warn("module-build-id-mismatch", m.path + ": " + l.note + "; its symbols are not used");
     } else if (l.source == SymbolSource::none && !m.is_vdso) {
-      diags.warn("module-file-missing", m.path + ": " + l.note);
+      diags.warn("module-file-missing", about(m.path, l.note));
     }
     report.modules.push_back(std::move(mr));
   }
@@ -277,7 +277,7 @@ Result<std::shared_ptr<const Session>> open_session(std::shared_ptr<const Mapped
     auto kernel = open_kernel_dump(file, format, kernel_options);
     if (!kernel) {
       Error e = kernel.error();
-      e.message = path + ": " + e.message;
+      e.message = about(path, std::move(e.message));
       return unexpected(e);
     }
     auto session = std::shared_ptr<Session>(new Session());
@@ -307,7 +307,7 @@ Result<std::shared_ptr<const Session>> open_session(std::shared_ptr<const Mapped
   auto dump = parse_elf_core(file);
   if (!dump) {
     Error e = dump.error();
-    e.message = path + ": " + e.message;
+    e.message = about(path, std::move(e.message));
     return unexpected(e);
   }
   if (!decompressed_from.empty()) {

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <vector>
 
+#include "core/strings.hpp"
 #include "parsers/elf_image.hpp"
 
 namespace corelens {
@@ -179,7 +180,7 @@ LocatedModule locate_module(const Module& module, const ProcessDump& dump, const
     auto info = read_elf_file(c.path);
     if (!info) {
       if (c.source == SymbolSource::file && c.path.find("/.build-id/") == std::string::npos) {
-        missing.push_back(c.path + ": " + info.error().message);
+        missing.push_back(about(c.path, info.error().message));
       }
       continue;
     }

@@ -198,6 +198,18 @@ TEST(Cli, SysrootConfinesLookupsAndDebugDirFindsByBuildId) {
   EXPECT_NE(by_id.out.find("in f3"), std::string::npos) << by_id.out;
 }
 
+TEST(Cli, AnUnusableModuleFileIsNamedOnceInItsWarning) {
+  // The executable's place inside the sysroot is a directory: the warning names the module, then
+  // the file tried and why, each once (the error passes up three layers that each knew the path).
+  TempDir root;
+  std::string exe = fs::canonical(exe_path("auto", "null_read")).string();
+  fs::create_directories(root.path() + exe);
+  CliRun r = corelens("analyze --sysroot " + root.path() + " " + core_path("auto", "null_read"));
+  ASSERT_EQ(r.status, 0) << r.err;
+  const std::string want = "warning: " + exe + ": " + root.path() + exe + ": is a directory [module-file-missing]";
+  EXPECT_NE(r.out.find(want), std::string::npos) << r.out;
+}
+
 TEST(Cli, SysrootLinksResolveInsideTheSysroot) {
   // A root file system as container images and debootstrap make them: an absolute link to where
   // the file lives inside it, which on this machine points nowhere.

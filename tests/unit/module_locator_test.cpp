@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/strings.hpp"
 #include "tests/unit/unit_support.hpp"
 
 namespace corelens::unit {
@@ -145,6 +146,15 @@ TEST_F(Locator, VdsoIsReadFromTheCoreOrExplainedWhenMissing) {
   LocatedModule h = locate_module(huge, *parsed, options());
   EXPECT_EQ(h.source, SymbolSource::none);
   EXPECT_TRUE(h.memory_image.empty()) << "no 1 TiB buffer for a hostile extent";
+}
+
+// A file's error passes up through the locator and the analysis, each of which knows the path.
+TEST(ModuleLocator, MessagesNameTheirFileOnce) {
+  EXPECT_EQ(about("/lib/libc.so.6", "/lib/libc.so.6: mmap: Cannot allocate memory"), "/lib/libc.so.6: mmap: Cannot allocate memory");
+  EXPECT_EQ(about("/lib/libc.so.6", "not an ELF file"), "/lib/libc.so.6: not an ELF file");
+  // A message about another file that merely starts with the same characters is not about it.
+  EXPECT_EQ(about("/lib/libc.so", "/lib/libc.so.6: gone"), "/lib/libc.so: /lib/libc.so.6: gone");
+  EXPECT_EQ(about("a", "a"), "a: a");
 }
 
 }  // namespace
