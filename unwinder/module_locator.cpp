@@ -56,8 +56,11 @@ std::vector<Candidate> build_id_candidates(const std::string& build_id, const Lo
 
 // libdebuginfod is loaded only when the user asked for it (DEBUGINFOD_URLS): linking it pulls
 // curl, TLS and LDAP libraries into every run, a fixed cost the batch triage pays per dump.
+// Once loaded it stays for the process's life: curl's global state, set up when the library
+// loads, would otherwise be left behind unreachable at every dlclose (LeakSanitizer sees it),
+// and a triage run fetching for many dumps loads it once.
 std::string debuginfod_fetch(const std::string& build_id, DebuginfodFile what) {
-  void* lib = dlopen("libdebuginfod.so.1", RTLD_LAZY | RTLD_LOCAL);
+  static void* const lib = dlopen("libdebuginfod.so.1", RTLD_LAZY | RTLD_LOCAL);
   if (lib == nullptr) return {};
   auto begin = reinterpret_cast<decltype(&debuginfod_begin)>(dlsym(lib, "debuginfod_begin"));
   auto find = reinterpret_cast<decltype(&debuginfod_find_executable)>(
@@ -76,7 +79,6 @@ std::string debuginfod_fetch(const std::string& build_id, DebuginfodFile what) {
       end(client);
     }
   }
-  dlclose(lib);
   return out;
 }
 
