@@ -86,6 +86,7 @@ std::vector<Instruction> decode(const Disassembler& dis, const std::vector<std::
   }
   return out;
 }
+
 int index_at(const std::vector<Instruction>& v, std::uint64_t addr) {
   for (std::size_t i = 0; i < v.size(); ++i) {
     if (addr >= v[i].address && addr < v[i].address + v[i].bytes.size()) return static_cast<int>(i);

@@ -72,15 +72,8 @@ QVariant FrameModel::data(const QModelIndex& idx, int role) const {
           if (f.module_offset) m += QStringLiteral(" +0x%1").arg(*f.module_offset, 0, 16);
           return m;
         }
-        case ColTrust: {
-          // Kernel frames say which table found them (orc, dwarf-cfi ...), as the text report does.
-          const auto* notes = kernel_frame_notes(*report_, thread_);
-          const auto row = static_cast<std::size_t>(idx.row());
-          if (notes != nullptr && row < notes->size() && !(*notes)[row].found_by.empty()) {
-            return QString::fromStdString((*notes)[row].found_by);
-          }
-          return QString::fromLatin1(to_string(f.trust));
-        }
+        // Kernel frames say which table found them (orc, dwarf-cfi ...), as the text report does.
+        case ColTrust: return frame_found_by(*report_, thread_, static_cast<std::size_t>(idx.row()));
       }
       return {};
     case Qt::ToolTipRole:

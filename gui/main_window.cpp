@@ -534,7 +534,7 @@ void MainWindow::updateFrameDetails() {
   register_model_->setFrame(stack_report_, thread, current_frame_, annotator_);
   register_view_->resizeColumnsToContents();
   register_label_->setText(innermost ? tr("Frame #%1: every register of thread %2").arg(f.index).arg(t.tid)
-                                     : tr("Frame #%1: registers the unwinder recovered (%2)").arg(f.index).arg(QString::fromLatin1(to_string(pf.trust))));
+                                     : tr("Frame #%1: registers the unwinder recovered (%2)").arg(f.index).arg(frame_found_by(*stack_report_, thread, phys)));
 
   DisassemblyRequest req;
   req.arch = report_->arch;

@@ -62,6 +62,7 @@ class MainWindow : public QMainWindow {
   ReportPtr stackReport() const { return stack_report_; }
   int currentFrame() const { return current_frame_; }
   CrashBanner* banner() const { return banner_; }
+  QLabel* registerLabel() const { return register_label_; }
   MessageBar* messageBar() const { return message_bar_; }
   LoadingBar* loadingBar() const { return loading_bar_; }
   const SessionLoader* loader() const { return loader_; }

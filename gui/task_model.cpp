@@ -133,4 +133,14 @@ const std::vector<KernelFrameNote>* kernel_frame_notes(const Report& report, int
   return index - k.cpus.size() < k.tasks.size() ? &k.tasks[index - k.cpus.size()].frame_notes : nullptr;
 }
 
+QString frame_found_by(const Report& report, int thread, std::size_t frame) {
+  const auto* notes = kernel_frame_notes(report, thread);
+  if (notes != nullptr && frame < notes->size() && !(*notes)[frame].found_by.empty()) {
+    return QString::fromStdString((*notes)[frame].found_by);
+  }
+  if (thread < 0 || static_cast<std::size_t>(thread) >= report.threads.size()) return {};
+  const auto& frames = report.threads[static_cast<std::size_t>(thread)].frames;
+  return frame < frames.size() ? QString::fromLatin1(to_string(frames[frame].trust)) : QString();
+}
+
 }  // namespace corelens::gui

@@ -276,6 +276,10 @@ class WindowTest : public QObject {
     QVERIFY(r.kernel->panic_frame.has_value());
     QCOMPARE(w.currentFrame(), static_cast<int>(*r.kernel->panic_frame));
     QCOMPARE(t.frames[static_cast<std::size_t>(w.currentFrame())].function, std::string("sysrq_handle_crash"));
+    // A caller frame's registers say which table recovered them, as the stack's column does.
+    const QString found_by = w.frameModel()->index(w.currentFrame(), FrameModel::ColTrust).data().toString();
+    QCOMPARE(found_by, QStringLiteral("orc"));
+    QVERIFY2(w.registerLabel()->text().endsWith(QStringLiteral("(orc)")), qPrintable(w.registerLabel()->text()));
     // The tasks, beside the CPUs: selecting a switched-out one shows its stack as a thread's is
     // shown; selecting the task that panicked shows its CPU's.
     QVERIFY(w.tasksDock()->isVisibleTo(&w));
