@@ -1,6 +1,7 @@
 // corelens collect: pick up the cores a test run left behind (the kernel's `core`, `core.PID`,
-// `*.core`; systemd-coredump's core.COMM.UID.BOOTID.PID.USEC[.zst|.lz4|.xz]), newest first
-// within --since, analyse each, and report them for people or for CI.
+// `*.core`; systemd-coredump's core.COMM.UID.BOOTID.PID.USEC[.zst|.lz4|.xz]) within --since,
+// analyse each, and report them for people or for CI, oldest first: in the order the crashes
+// happened, so the first one reported is the one that may have caused the others.
 #include <unistd.h>
 
 #include <algorithm>
