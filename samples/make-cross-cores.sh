@@ -17,7 +17,8 @@
 # built with frame pointers (no_unwind_info_fp) and without (no_unwind_info_nofp), both without
 # any CFI, and null_read_joined: null_read linked without -z separate-code, so that the core does
 # not hold its program headers (qemu-user saves no executable mapping that starts with an ELF
-# header).
+# header); and uncaught_exception (C++: a std::runtime_error nobody catches), built only where
+# Debian's <triple>-g++ is installed (g++-<triple>), skipped with a message otherwise.
 #
 # Cores are cached: a sample is rebuilt and crashed again only when its source or this script is
 # newer than its core (CORELENS_CORES_FORCE=1 redoes all). qemu-user itself would also dump core
@@ -51,12 +52,19 @@ triple_of() {
 }
 
 samples=(null_read assert_fail threads_blocked stack_overflow inlined_c no_unwind_info_fp no_unwind_info_nofp
-         null_read_joined)
+         null_read_joined uncaught_exception)
 source_of() {
   case $1 in
     no_unwind_info_*) echo no_unwind_info.c ;;
     null_read_joined) echo null_read.c ;;
+    uncaught_exception) echo "$1.cpp" ;;
     *) echo "$1.c" ;;
+  esac
+}
+compiler_of() {  # TRIPLE NAME
+  case $2 in
+    uncaught_exception) echo "$1-g++" ;;
+    *) echo "$1-gcc" ;;
   esac
 }
 # The samples' own flags, as samples/CMakeLists.txt gives them, plus -z separate-code: it gives the
@@ -101,9 +109,13 @@ for arch in "${archs[@]}"; do
       built+=("$name"); continue
     fi
     rm -f "$core" "$exe"
+    cc=$(compiler_of "$triple" "$name")
+    if ! command -v "$cc" >/dev/null 2>&1; then
+      echo "$prog: $arch/$name skipped, not installed: $cc (g++-$triple)"; continue
+    fi
     # shellcheck disable=SC2046  # the flags are words
-    if ! "$triple-gcc" $(flags_of "$name") -o "$exe" "$source" >"$dir/$name.log" 2>&1; then
-      echo "$prog: $arch/$name: $triple-gcc failed (see $dir/$name.log)" >&2; status=1; continue
+    if ! "$cc" $(flags_of "$name") -o "$exe" "$source" >"$dir/$name.log" 2>&1; then
+      echo "$prog: $arch/$name: $cc failed (see $dir/$name.log)" >&2; status=1; continue
     fi
     # With -g, gcc writes .debug_frame where there is no .eh_frame: remove it, so that no CFI at
     # all describes these functions (line tables and symbols stay).

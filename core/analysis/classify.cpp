@@ -144,7 +144,7 @@ Classified classify_abort(const CrashInputs& in, const ThreadReport& crashed, co
   } else if (has_frame(crashed, {"__cxa_throw", "__cxa_rethrow", "std::terminate", "__cxxabiv1::__terminate",
                                  "std::rethrow_exception"})) {
     c = make(kException, "std::terminate / __cxa_throw on the stack", "uncaught C++ exception");
-    if (auto ex = find_inflight_exception(crashed, in.memory, in.symbols)) {
+    if (auto ex = find_inflight_exception(crashed, in.memory, in.symbols, in.dump.arch)) {
       c.classification.exception_type = ex->type;
       msg = ex->what;
       c.detail = "uncaught exception " + ex->type + (ex->note.empty() ? "" : " (" + ex->note + ")");

@@ -30,6 +30,7 @@
 #include <string>
 
 #include "core/analysis/crash_analysis.hpp"
+#include "core/arch.hpp"
 
 namespace corelens {
 
@@ -39,7 +40,9 @@ struct RecoveredException {
   std::string note;  // why WHAT is empty, or where it came from when that needs saying
 };
 
+// ARCH gives the process's pointer size, byte order and libstdc++'s header layout (the
+// Itanium C++ ABI everywhere; arm's EHABI record differs).
 std::optional<RecoveredException> find_inflight_exception(const ThreadReport& crashed, const MemorySource& memory,
-                                                          const SymbolLookup* symbols);
+                                                          const SymbolLookup* symbols, Arch arch);
 
 }  // namespace corelens

@@ -70,7 +70,7 @@ struct Bench {
     memory.put64(kObject + offset + 8, string(message));
   }
   std::optional<RecoveredException> run(bool with_symbols = true) {
-    return find_inflight_exception(thread, memory, with_symbols ? &symbols : nullptr);
+    return find_inflight_exception(thread, memory, with_symbols ? &symbols : nullptr, Arch::x86_64);
   }
 };
 

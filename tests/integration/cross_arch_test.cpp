@@ -5,8 +5,9 @@
 // Checked on every core: read as its architecture, registers named as gdb names them, the right
 // crashing thread and signal (qemu-user writes no NT_SIGINFO: pr_cursig), the sample's own
 // frames on their marker lines, the modules found from the dynamic linker's list in memory
-// (qemu-user writes no NT_FILE), the faulting instruction decoded, and every thread agreeing
-// with gdb-multiarch frame by frame.
+// (qemu-user writes no NT_FILE), the faulting instruction decoded, an uncaught C++ exception's
+// type and what() as the program printed them, and every thread agreeing with gdb-multiarch
+// frame by frame.
 //
 // Known and explained differences, each asserted below where it shows:
 //   - s390x: gcc keeps a leaf's r11 and r15 in floating-point registers (ldgr), which qemu-user
@@ -138,7 +139,7 @@ TEST_P(CrossArch, ReadAsTheirArchitectureWithItsRegisterNames) {
     EXPECT_TRUE(pc && sp);
     // The signal from pr_cursig, said to be so.
     ASSERT_TRUE(r.signal);
-    EXPECT_EQ(r.signal->number, s == "assert_fail" ? 6 : 11);
+    EXPECT_EQ(r.signal->number, s == "assert_fail" || s == "uncaught_exception" ? 6 : 11);
     EXPECT_FALSE(r.signal->address);
     EXPECT_TRUE(has_diagnostic(r, "no-siginfo"));
     // Frame 0 is at the pc register.
@@ -167,6 +168,7 @@ TEST_P(CrossArch, OwnFramesOnTheirMarkerLines) {
        {true, true, true, false, false}},
       {"no_unwind_info_fp", "no_unwind_info.c", {"store_result", "compute", "main"}, {}},
       {"no_unwind_info_nofp", "no_unwind_info.c", {"store_result", "compute", "main"}, {}},
+      {"uncaught_exception", "uncaught_exception.cpp", {"validate_config", "load_config", "run_job", "main"}, {}},
   };
   for (const auto& e : expected) {
     if (!has(e.sample)) continue;
@@ -269,6 +271,27 @@ TEST_P(CrossArch, WhyNamesTheFaultingInstruction) {
     EXPECT_NE(r.analysis->why.find("address computed from the registers"), std::string::npos) << r.analysis->why;
     EXPECT_FALSE(f.base_register.empty());
   }
+}
+
+// An uncaught C++ exception: its type and what() read from libstdc++'s header in the process's
+// own layout (pointer size, byte order, arm's EHABI record), equal to what the program printed
+// before it aborted ("terminate called after throwing an instance of 'T'", "  what():  ...").
+TEST_P(CrossArch, UncaughtExceptionSaysWhatTheProgramPrinted) {
+  const ArchInfo& a = GetParam();
+  if (!has("uncaught_exception")) GTEST_SKIP() << "no uncaught_exception core (" << a.triple << "-g++ not installed)";
+  std::ifstream log(dir_of(a.arch) + "/uncaught_exception.log");
+  std::string line, type, what;
+  while (std::getline(log, line)) {
+    std::smatch m;
+    if (std::regex_search(line, m, std::regex("throwing an instance of '([^']+)'"))) type = m[1];
+    if (std::regex_search(line, m, std::regex("^  what\\(\\):  (.*)$"))) what = m[1];
+  }
+  ASSERT_FALSE(type.empty() || what.empty()) << "the program's own message is not in its log";
+  const Report& r = report(a, "uncaught_exception");
+  ASSERT_TRUE(r.analysis);
+  EXPECT_EQ(r.analysis->classification.category, "uncaught-exception");
+  EXPECT_EQ(r.analysis->classification.exception_type, type);
+  EXPECT_EQ(r.analysis->classification.message, what);
 }
 
 // The executable's name for gdb-multiarch: null_read_joined is null_read linked without
