@@ -163,7 +163,10 @@ while True:  # one document per dump; a batch has several one after the other
         break
     try:
         doc, pos = dec.raw_decode(text, pos)
-    except ValueError:  # not JSON (a triage summary, a cut-off report): nothing to count
+    except ValueError:  # not JSON (a cut-off report): nothing to count
+        print("- -")
+        sys.exit(0)
+    if not isinstance(doc, dict):  # a text summary that starts with a number (triage's)
         print("- -")
         sys.exit(0)
     threads += len(doc.get("threads", []))
@@ -360,7 +363,11 @@ machine() {
   printf -- '- date: %s\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
   printf -- '- machine: %s CPUs (%s), %s RAM, kernel %s, %s\n' "$(nproc)" "$cpu" "$mem" "$(uname -r)" \
     "$( . /etc/os-release 2>/dev/null && echo "$PRETTY_NAME")"
-  printf -- '- tools: %s (%s, %s); %s; %s; %s\n' "$("$corelens" --version)" \
+  # corelens --version lists every library; the line keeps the three that do the work.
+  printf -- '- tools: %s (%s, %s); %s; %s; %s\n' "$("$corelens" --version | awk '
+      NR == 1 { v = $0; next }
+      /libdw|libunwind|capstone/ { sub(/^ +/, ""); gsub(/  +/, " "); l = l (l ? ", " : "") $0 }
+      END { print v (l ? " with " l : "") }')" \
     "$(git -C "$repo_dir" rev-parse --short HEAD 2>/dev/null || echo '?')$(
        [[ -n $(git -C "$repo_dir" status --porcelain --untracked-files=no 2>/dev/null) ]] &&
          echo ' + uncommitted changes in the tree')" \
