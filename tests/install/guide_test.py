@@ -5,7 +5,8 @@ In docs/user-guide.md:
   ```sh test                a block of commands, one a line (# comments allowed), each run with
                             bash in a scratch directory holding real sample cores; each must
                             exit 0, or N with `exit=N`; `needs=kernel` skips the block when no
-                            kernel dump could be made on this machine (said so in the output)
+                            kernel dump could be made on this machine (said so in the output),
+                            `needs=cross` when no aarch64 core could be (no cross toolchain)
   ```text output            right after a test block: what its last command prints. Every line
                             shown must appear in the real output, in order; `…` in a line
                             matches anything (addresses, pids, paths), a line `…` alone skips
@@ -74,6 +75,13 @@ def main():
         for name in ("null_read", "threads_blocked", "divide_by_zero", "stack_overflow", "inlined_o2"):
             shutil.copy(f"{cores}/auto/{name}.core", f"{work}/{name}.core")
             shutil.copy(f"{cores}/auto/{name}.exe", f"{work}/{name}")
+        # A C++ program of another architecture, crashed under qemu-user (the cross_cores fixture).
+        cross = f"{cores}/cross/aarch64"
+        have_cross = os.path.exists(f"{cross}/uncaught_exception.core")
+        if have_cross:
+            os.mkdir(f"{work}/aarch64")
+            for name in ("uncaught_exception.core", "uncaught_exception"):
+                shutil.copy(f"{cross}/{name}", f"{work}/aarch64/{name}")
         have_kernel = os.path.exists(f"{kdumps}/vmcore.kdump")
         if have_kernel:
             os.symlink(f"{kdumps}/vmcore.kdump", f"{work}/vmcore.kdump")
@@ -102,6 +110,10 @@ def main():
             opts = dict(w.split("=", 1) for w in info[1:] if "=" in w)
             if opts.get("needs") == "kernel" and not have_kernel:
                 print(f"{where}: skipped, no kernel dump was made on this machine")
+                skipped += 1
+                continue
+            if opts.get("needs") == "cross" and not have_cross:
+                print(f"{where}: skipped, no aarch64 core was made on this machine (cross toolchain or qemu-user missing)")
                 skipped += 1
                 continue
             cmds = [l for l in body if l.strip() and not l.lstrip().startswith("#")]
