@@ -146,6 +146,10 @@ int run_analyze(const std::vector<std::string>& raw_argv) {
       const std::string* v = value(a.c_str());
       if (v == nullptr) return usage_error(a + " needs a value");
       args.analyze.kernel.vmlinux.vmlinux = *v;
+    } else if (a == "--module-dir") {
+      const std::string* v = value(a.c_str());
+      if (v == nullptr) return usage_error(a + " needs a value");
+      args.analyze.kernel.module_dirs.push_back(*v);
     } else if (a == "--kernel-unwinder") {
       const std::string* v = value(a.c_str());
       if (v == nullptr || (*v != "orc" && *v != "dwarf-cfi")) return usage_error(a + " needs orc or dwarf-cfi");

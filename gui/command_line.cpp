@@ -22,7 +22,7 @@ ParsedCommandLine parse_command_line(const QStringList& args) {
       o.version = true;
     } else if (a == QLatin1String("--exe") || a == QLatin1String("--sysroot") || a == QLatin1String("--debug-dir") ||
                a == QLatin1String("--screenshot") || a == QLatin1String("-c") || a == QLatin1String("--core") ||
-               a == QLatin1String("--vmlinux")) {
+               a == QLatin1String("--vmlinux") || a == QLatin1String("--module-dir")) {
       if (i + 1 >= args.size()) {
         out.error = a + QStringLiteral(" needs a value");
         return out;
@@ -31,6 +31,7 @@ ParsedCommandLine parse_command_line(const QStringList& args) {
       if (a == QLatin1String("--exe")) o.analyze.locator.executable = v.toStdString();
       else if (a == QLatin1String("--sysroot")) o.analyze.locator.sysroot = v.toStdString();
       else if (a == QLatin1String("--vmlinux")) o.analyze.kernel.vmlinux.vmlinux = v.toStdString();
+      else if (a == QLatin1String("--module-dir")) o.analyze.kernel.module_dirs.push_back(v.toStdString());
       else if (a == QLatin1String("--debug-dir")) {
         o.analyze.locator.debug_dirs.push_back(v.toStdString());
         debug_dir_given = true;

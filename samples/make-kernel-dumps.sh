@@ -31,6 +31,7 @@
 #   NAME.dmesg          makedumpfile --dump-dmesg NAME, for every dump where makedumpfile works
 #                       (not qemu.elf: makedumpfile 1.7.2 wants phdrs at offset 64; not *.flat)
 #   info.txt            kernel package, release, options, timings
+#   corelens_oops.ko    (CRASH=oops) the module that oopsed, with DWARF (corelens --module-dir)
 #
 # Dumps are cached: OUTDIR's files are hard links (or copies) into
 #   $CORELENS_KDUMP_CACHE (default ${XDG_CACHE_HOME:-~/.cache}/corelens/kernel-dumps)/RELEASE-KEY
@@ -172,6 +173,8 @@ if [[ $CRASH == oops ]]; then
   make -s -C "$HDIR/root/usr/src/linux-headers-$KREL" M="$W/oops" modules >"$W/oops/build.log" 2>&1 \
     || { cat "$W/oops/build.log" >&2; die "the oops module does not build"; }
   OOPS_KO=$W/oops/corelens_oops.ko
+  # Kept beside the dumps: the module that ran, with its DWARF, for file:line in module frames.
+  cp "$OOPS_KO" "$DUMPS/"
 fi
 CRASH_CMD='echo c > /proc/sysrq-trigger'
 [[ $CRASH == oops ]] && CRASH_CMD='insmod /lib/modules/corelens_oops.ko || echo "CORELENS-KDUMP: insmod corelens_oops failed"

@@ -5,6 +5,7 @@
 #include "parsers/kdump_compressed.hpp"
 #include "parsers/kdump_flattened.hpp"
 #include "parsers/vmcore_elf.hpp"
+#include "unwinder/kernel_module_dwarf.hpp"
 
 namespace corelens {
 namespace {
@@ -125,10 +126,14 @@ Result<std::shared_ptr<const KernelSession>> open_kernel_dump(std::shared_ptr<co
     }
   }
   {
-    KernelDwarf dwarf{s->vmlinux.get(), s->kernel_offset, options.cfi_first};
+    const VmcoreInfo& vi = s->dump->vmcoreinfo;
+    KernelModuleDwarf module_dwarf(vi.osrelease().empty() ? s->dump->header_release : vi.osrelease(),
+                                   ModuleDwarfOptions{options.module_dirs, options.vmlinux.debug_dirs});
+    KernelDwarf dwarf{s->vmlinux.get(), s->kernel_offset, options.cfi_first, &module_dwarf};
     KernelUnwinder unwinder(*s->dump, *s->memory, s->symbols, s->btf.get(), s->diagnostics, {}, dwarf);
     for (const auto& cpu : s->dump->cpus) s->stacks.push_back(unwinder.unwind_cpu(cpu));
     if (s->btf) s->tasks = read_kernel_tasks(*s->dump, *s->memory, s->symbols, *s->btf, unwinder, s->diagnostics);
+    if (std::string used = module_dwarf.summary(); !used.empty()) s->diagnostics.info("module-dwarf", "modules' files: " + used);
   }
   s->vmlinux.reset();  // its DWARF is in the frames now: unmap the file and drop libdw's caches
   return std::shared_ptr<const KernelSession>(std::move(s));

@@ -20,6 +20,9 @@ struct KernelAnalyzeOptions {
   VmlinuxOptions vmlinux;      // where to look for the vmlinux with DWARF (none by default)
   bool cfi_first = false;      // unwind kernel text with the vmlinux's DWARF CFI before ORC
   bool use_dump_btf = true;    // false: as if the dump had no BTF (the vmlinux's is used)
+  // --module-dir: trees holding the modules' .ko files with DWARF, searched before the debug
+  // dirs' lib/modules/RELEASE and /lib/modules/RELEASE (kernel_module_dwarf.hpp).
+  std::vector<std::string> module_dirs;
 };
 
 // Everything read from a kernel dump. Ownership: owns the KernelDump (and through it the file).

@@ -5,6 +5,7 @@
 
 #include "core/strings.hpp"
 #include "unwinder/call_site_check.hpp"
+#include "unwinder/kernel_module_dwarf.hpp"
 #include "unwinder/kernel_modules.hpp"
 #include "unwinder/kernel_orc.hpp"
 #include "unwinder/kernel_prologue.hpp"
@@ -286,16 +287,28 @@ void symbolize(KernelStackFrame& out, const KernelMemory& mem, const KernelSymbo
   if (auto size = symbols.extent(hit->symbol->address)) out.symbol += "/" + hex(*size);
 }
 
-// File:line:column from the vmlinux's DWARF for a kernel-text frame, and one frame before it for
-// each call inlined at its pc (innermost first), appended to OUT. The real frame keeps the
-// symbol table's name ("__handle_sysrq.cold", as kallsyms and the oops say; DWARF would say
-// "__handle_sysrq"); DWARF names it only when no symbol table did.
+// The DWARF chain at a frame: the vmlinux's for kernel text, the module's .ko for module code
+// (found by the function the module's symbols name, see kernel_module_dwarf.hpp). Empty: none.
+std::vector<SymbolizedLocation> dwarf_chain(const Frame& f, const KernelDwarf& dwarf) {
+  if (f.module == "kernel") {
+    if (dwarf.vmlinux == nullptr || f.lookup_pc < dwarf.kernel_offset) return {};
+    return dwarf.vmlinux->locate(f.lookup_pc - dwarf.kernel_offset);
+  }
+  if (f.module.empty() || f.function.empty() || dwarf.modules == nullptr) return {};
+  ModuleDwarf* m = dwarf.modules->for_module(f.module);
+  return m != nullptr ? m->locate(f.function, f.function_offset) : std::vector<SymbolizedLocation>{};
+}
+
+// File:line:column from DWARF for a frame, and one frame before it for each call inlined at its
+// pc (innermost first), appended to OUT. The real frame keeps the symbol table's name
+// ("__handle_sysrq.cold", as kallsyms and the oops say; DWARF would say "__handle_sysrq");
+// DWARF names it only when no symbol table did.
 void add_with_dwarf(std::vector<KernelStackFrame>& out, KernelStackFrame k, const KernelDwarf& dwarf) {
-  if (dwarf.vmlinux == nullptr || k.frame.module != "kernel" || k.frame.lookup_pc < dwarf.kernel_offset) {
+  const std::vector<SymbolizedLocation> chain = dwarf_chain(k.frame, dwarf);
+  if (chain.empty()) {
     out.push_back(std::move(k));
     return;
   }
-  const auto& chain = dwarf.vmlinux->locate(k.frame.lookup_pc - dwarf.kernel_offset);
   for (const SymbolizedLocation& loc : chain) {
     if (!loc.inlined) break;
     KernelStackFrame in;

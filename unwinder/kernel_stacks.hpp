@@ -48,10 +48,12 @@ struct KernelStackLimits {
 // A vmlinux with DWARF, when one was found (its build-id checked): file:line and inlined calls for
 // kernel frames, and its DWARF CFI as an unwinder for code ORC has no entry for, or before ORC
 // when CFI_FIRST (to compare the two). Module code has neither: ORC and the module's symbols.
+class KernelModuleDwarf;
 struct KernelDwarf {
   Vmlinux* vmlinux = nullptr;       // null: none. Used (and its caches filled) by one walk at a time
   std::uint64_t kernel_offset = 0;  // run-time minus link-time address of the kernel image (KASLR)
   bool cfi_first = false;
+  KernelModuleDwarf* modules = nullptr;  // the modules' .ko files; null: none looked for
 };
 
 // What unwinding needs from a dump, read once: the kernel's ORC table (checked), the modules

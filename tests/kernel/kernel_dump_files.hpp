@@ -3,10 +3,12 @@
 //   DIR/          KASLR on: vmcore.elf, vmcore.kdump, vmcore-lzo.kdump, vmcore.flat (kdump), and
 //                 qemu.elf, qemu.kdump, qemu.flat (QEMU's dump-guest-memory); DIR/vmlinux (DWARF)
 //   DIR/nokaslr/  the QEMU files of a boot with `nokaslr` (KERNELOFFSET 0)
-//   DIR/oops/     the QEMU files of a boot whose panic follows a real oops (samples/kernel/corelens_oops.c)
+//   DIR/oops/     the QEMU files of a boot whose panic follows a real oops (samples/kernel/corelens_oops.c),
+//                 and the module's corelens_oops.ko with its DWARF
 // A test parameter names a file relative to DIR: "qemu.elf", "nokaslr/qemu.elf".
 #pragma once
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -25,6 +27,18 @@ inline std::string slurp(const fs::path& p) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+// What a shell command (gdb, addr2line on the same files: the ground truth) prints on stdout.
+inline std::string run(const std::string& command) {
+  std::string out;
+  FILE* p = popen(command.c_str(), "r");
+  if (p == nullptr) return out;
+  char buf[65536];
+  std::size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  pclose(p);
+  return out;
 }
 
 // The sysrq-c dumps, with KASLR and without.

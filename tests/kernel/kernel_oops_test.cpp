@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <regex>
 
 #include "core/report_text.hpp"
 #include "core/strings.hpp"
@@ -136,6 +138,44 @@ TEST_P(KernelOopsTest, PanicStackGoesThroughTheExceptionFrameIntoTheOopsCallTrac
   EXPECT_NE(text_.find("in " + console.kernel_rip + "  (frame #" + std::to_string(fault)), std::string::npos) << text_;
   ASSERT_EQ(cpu.frames.back().stack, "user");
   EXPECT_NE(text_.find("RIP: " + trace.user_rip), std::string::npos) << trace.user_rip;
+}
+
+// With the module's .ko (kept beside the dumps by make-kernel-dumps.sh, as a user keeps a build
+// tree or installs a -dbg package), module frames get file:line from its DWARF: the lines gdb
+// finds in the same .ko for the same function and offset. Without it they have none, and the
+// report is otherwise the same.
+TEST_P(KernelOopsTest, ModuleFramesGetFileAndLineFromTheKo) {
+  const fs::path dir = path_.parent_path();
+  const fs::path ko = dir / "corelens_oops.ko";
+  if (!fs::exists(ko)) GTEST_SKIP() << ko << " was not kept (see the kernel_dumps.make_oops test's output)";
+  AnalyzeOptions o;
+  o.kernel.module_dirs = {dir.string()};
+  auto r = analyze_file(path_.string(), o);
+  ASSERT_TRUE(r) << r.error().message;
+  const ThreadReport& with = r->threads.front();
+  const ThreadReport& without = report_.threads.front();
+  ASSERT_EQ(with.frames.size(), without.frames.size()) << "no inlined calls in this module";
+  int module_frames = 0;
+  for (std::size_t i = 0; i < with.frames.size(); ++i) {
+    const Frame& f = with.frames[i];
+    EXPECT_EQ(f.function, without.frames[i].function);
+    if (f.module != "corelens_oops") continue;
+    ++module_frames;
+    SCOPED_TRACE(f.function);
+    EXPECT_TRUE(without.frames[i].file.empty());
+    ASSERT_TRUE(f.file.ends_with("corelens_oops.c")) << f.file;
+    // gdb: Line 27 of "/.../corelens_oops.c" starts at address 0xb8 <corelens_oops_write+28> ...
+    std::string gdb = run("gdb -batch -nx -ex 'info line *(" + f.function + "+" + hex(f.function_offset) + ")' '" +
+                          ko.string() + "' 2>/dev/null");
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(gdb, m, std::regex("Line ([0-9]+) of \"([^\"]+)\""))) << gdb;
+    EXPECT_EQ(f.line, std::stoul(m[1])) << gdb;
+    EXPECT_TRUE(std::string(m[2]).ends_with("corelens_oops.c")) << gdb;
+  }
+  EXPECT_EQ(module_frames, 2) << "corelens_oops_read and corelens_oops_write";
+  bool said = false;
+  for (const auto& d : r->diagnostics) said |= d.code == "module-dwarf" && d.message.find(ko.string()) != std::string::npos;
+  EXPECT_TRUE(said) << "the report says which file gave the modules' lines";
 }
 
 INSTANTIATE_TEST_SUITE_P(Oops, KernelOopsTest, ::testing::Values("oops/qemu.elf", "oops/qemu.kdump", "oops/qemu.flat"),

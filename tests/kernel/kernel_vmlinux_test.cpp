@@ -29,17 +29,6 @@ namespace {
 using namespace kernel_test;
 const fs::path kVmlinux = kDir / "vmlinux";
 
-std::string run(const std::string& command) {
-  std::string out;
-  FILE* p = popen(command.c_str(), "r");
-  if (p == nullptr) return out;
-  char buf[65536];
-  std::size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  pclose(p);
-  return out;
-}
-
 Result<Report> analyze(const fs::path& dump, const std::string& vmlinux, bool cfi_first = false,
                        bool dump_btf = true) {
   AnalyzeOptions o;
