@@ -1,27 +1,18 @@
 #include "unwinder/kernel_module_dwarf.hpp"
 
 #include <elfutils/libdwfl.h>
-#include <fcntl.h>
 #include <gelf.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <system_error>
 
+#include "unwinder/dwfl_offline.hpp"
+
 namespace corelens {
 namespace {
 
 namespace fs = std::filesystem;
-
-// The file is the one named; libdwfl must look nowhere else (a .ko's separate debug file would be
-// found by build-id, which the dump cannot confirm). dwfl_offline_section_address gives each
-// section of the ET_REL file an address, one after the other.
-int refuse_find_elf(Dwfl_Module*, void**, const char*, Dwarf_Addr, char**, Elf**) { return -1; }
-int refuse_find_debuginfo(Dwfl_Module*, void**, const char*, Dwarf_Addr, const char*, const char*, GElf_Word, char**) {
-  return -1;
-}
-const Dwfl_Callbacks kCallbacks = {refuse_find_elf, refuse_find_debuginfo, dwfl_offline_section_address, nullptr};
 
 // The kernel makes no difference between '-' and '_' in module names (pvpanic-mmio.ko loads as
 // pvpanic_mmio).
@@ -45,14 +36,10 @@ std::string module_of_file(const std::string& file) {
 Result<std::unique_ptr<ModuleDwarf>> ModuleDwarf::open(const std::string& path) {
   std::unique_ptr<ModuleDwarf> m(new ModuleDwarf());
   m->path_ = path;
-  m->dwfl_ = dwfl_begin(&kCallbacks);
-  if (m->dwfl_ == nullptr) return fail(ErrorCode::internal, std::string("dwfl_begin: ") + dwfl_errmsg(-1));
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-  if (fd < 0) return fail(ErrorCode::io, path + ": cannot open");
-  dwfl_report_begin(m->dwfl_);
-  m->mod_ = dwfl_report_offline(m->dwfl_, "module", path.c_str(), fd);  // takes FD, even on failure
-  dwfl_report_end(m->dwfl_, nullptr, nullptr);
-  if (m->mod_ == nullptr) return fail(ErrorCode::malformed, path + ": " + dwfl_errmsg(-1));
+  // Only this file: a separate debug file found by build-id could not be confirmed by the dump.
+  auto mod = open_offline_module(path, "module", &m->dwfl_);
+  if (!mod) return unexpected(mod.error());
+  m->mod_ = *mod;
   // The functions, where libdwfl placed them (each section at an address of its own).
   int n = dwfl_module_getsymtab(m->mod_);
   for (int i = 1; i < n; ++i) {

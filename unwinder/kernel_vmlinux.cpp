@@ -4,9 +4,7 @@
 #include <elf.h>
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
-#include <fcntl.h>
 #include <gelf.h>
-#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -14,6 +12,7 @@
 
 #include "core/kernel_x86_64.hpp"
 #include "parsers/elf_image.hpp"
+#include "unwinder/dwfl_offline.hpp"
 #include "unwinder/module_locator.hpp"
 
 namespace corelens {
@@ -21,13 +20,6 @@ namespace {
 
 constexpr int kDwarfRbp = 6, kDwarfRsp = 7;  // x86_64 DWARF register numbers
 constexpr std::size_t kMaxCachedPcs = 100'000;
-
-// The file is opened here and handed to libdwfl: it must never go looking for others.
-int refuse_find_elf(Dwfl_Module*, void**, const char*, Dwarf_Addr, char**, Elf**) { return -1; }
-int refuse_find_debuginfo(Dwfl_Module*, void**, const char*, Dwarf_Addr, const char*, const char*, GElf_Word, char**) {
-  return -1;
-}
-const Dwfl_Callbacks kCallbacks = {refuse_find_elf, refuse_find_debuginfo, dwfl_offline_section_address, nullptr};
 
 std::optional<std::int16_t> as_s16(std::int64_t v) {
   if (v < std::numeric_limits<std::int16_t>::min() || v > std::numeric_limits<std::int16_t>::max()) return std::nullopt;
@@ -79,14 +71,9 @@ Result<std::unique_ptr<Vmlinux>> Vmlinux::open(const std::string& path) {
   v->path_ = path;
   v->build_id_ = info->build_id;
   v->cfi_ = std::make_unique<CfiState>();
-  v->dwfl_ = dwfl_begin(&kCallbacks);
-  if (v->dwfl_ == nullptr) return fail(ErrorCode::internal, std::string("dwfl_begin: ") + dwfl_errmsg(-1));
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-  if (fd < 0) return fail(ErrorCode::io, path + ": cannot open");
-  dwfl_report_begin(v->dwfl_);
-  v->mod_ = dwfl_report_offline(v->dwfl_, "kernel", path.c_str(), fd);  // takes FD, even on failure
-  dwfl_report_end(v->dwfl_, nullptr, nullptr);
-  if (v->mod_ == nullptr) return fail(ErrorCode::malformed, path + ": " + dwfl_errmsg(-1));
+  auto mod = open_offline_module(path, "kernel", &v->dwfl_);
+  if (!mod) return unexpected(mod.error());
+  v->mod_ = *mod;
   return v;
 }
 
