@@ -35,7 +35,8 @@
 #
 # Dumps are cached: OUTDIR's files are hard links (or copies) into
 #   $CORELENS_KDUMP_CACHE (default ${XDG_CACHE_HOME:-~/.cache}/corelens/kernel-dumps)/RELEASE-KEY
-# where KEY hashes this script, samples/kernel/* and the options, so a second run takes no time.
+# where KEY hashes this script, samples/kernel/* and the options, so a second run takes no time;
+# a set made with the same options by an older version of the scripts is removed.
 # The kernel package is cached there too (kernels/RELEASE); when apt cannot resolve the current
 # kernel (no network), the newest cached kernel is used.
 #
@@ -124,8 +125,8 @@ if [[ ! -f $KDIR/.done ]]; then
 fi
 
 # ------------------------------------------------------------------ dump cache
-key=$( { cat "${BASH_SOURCE[0]}" "$KHELP"/*; echo "$METHOD $SMP $MEM_QEMU $MEM_KDUMP $CRASHKERNEL $APPEND_EXTRA $CRASH"; } \
-       | sha256sum | cut -c1-16)
+options="$METHOD $SMP $MEM_QEMU $MEM_KDUMP $CRASHKERNEL $APPEND_EXTRA $CRASH"
+key=$( { cat "${BASH_SOURCE[0]}" "$KHELP"/*; echo "$options"; } | sha256sum | cut -c1-16)
 DUMPS=$CACHE/$KREL-$key
 link_out() {
   mkdir -p "$OUT"
@@ -279,6 +280,11 @@ fi
   echo "method=$METHOD smp=$SMP mem_qemu=$MEM_QEMU mem_kdump=$MEM_KDUMP crashkernel=$CRASHKERNEL append=$APPEND_EXTRA"
   echo "crash=$CRASH"
   echo "timings=${timings# }"; } > "$DUMPS/info.txt"
+echo "$options" > "$DUMPS/.options"
 touch "$DUMPS/.complete"
+# The same options made by an older version of these scripts: superseded, hundreds of MiB each.
+for old in "$CACHE/$KREL"-*; do
+  if [[ $old != "$DUMPS" && -f $old/.options && $(cat "$old/.options") == "$options" ]]; then rm -rf -- "$old"; fi
+done
 link_out
 log "done: $(cd "$OUT" && ls -ls --block-size=K qemu.* vmcore* 2>/dev/null | grep -v dmesg | awk '{printf "%s=%s(disk %s) ", $10, $6, $1}')"
