@@ -14,16 +14,10 @@
 set -euo pipefail
 
 prog=fetch-kernel-vmlinux
-T0=$(date +%s%N)
-log() { printf '[%s %6.1fs] %s\n' "$prog" "$(( $(date +%s%N) - T0 ))e-9" "$*" >&2; }
-die() { printf '%s: error: %s\n' "$prog" "$*" >&2; exit 1; }
-skip() { printf '%s: SKIPPED: %s\n' "$prog" "$*" >&2; exit 77; }
-
-case ${1:-} in
-  -h|--help|'') sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; [[ -n ${1:-} ]]; exit $? ;;
-esac
+# shellcheck source=kernel/script-lib.sh
+. "$(dirname "$(realpath "${BASH_SOURCE[0]}")")/kernel/script-lib.sh"
+help_if_asked "${BASH_SOURCE[0]}" "${1:-}"
 DUMPS=$(realpath -m "$1")
-CACHE=${CORELENS_KDUMP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/corelens/kernel-dumps}
 [[ -f $DUMPS/info.txt ]] || skip "no kernel dumps in $DUMPS (samples/make-kernel-dumps.sh makes them)"
 KREL=$(sed -n 's/^release=//p' "$DUMPS/info.txt")
 [[ -n $KREL && $KREL != */* ]] || die "$DUMPS/info.txt names no release"

@@ -50,17 +50,12 @@
 set -euo pipefail
 
 prog=make-kernel-dumps
-T0=$(date +%s%N)
-log() { printf '[%s %6.1fs] %s\n' "$prog" "$(( $(date +%s%N) - T0 ))e-9" "$*" >&2; }
-die() { printf '%s: error: %s\n' "$prog" "$*" >&2; exit 1; }
-skip() { printf '%s: SKIPPED: %s\n' "$prog" "$*" >&2; exit 77; }
-
-case ${1:-} in
-  -h|--help|'') sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; [[ -n ${1:-} ]]; exit $? ;;
-esac
-OUT=$(realpath -m "$1")
 HERE=$(cd "$(dirname "$(realpath "${BASH_SOURCE[0]}")")" && pwd)
 KHELP=$HERE/kernel
+# shellcheck source=kernel/script-lib.sh
+. "$KHELP/script-lib.sh"
+help_if_asked "${BASH_SOURCE[0]}" "${1:-}"
+OUT=$(realpath -m "$1")
 [[ -f $KHELP/crash-init.sh ]] || die "helpers not found in $KHELP"
 
 METHOD=${METHOD:-both}
@@ -72,7 +67,6 @@ CRASHKERNEL=${CRASHKERNEL:-112M}
 TIMEOUT=${TIMEOUT:-240}
 APPEND_EXTRA=${APPEND_EXTRA:-}
 CRASH=${CRASH:-sysrq}
-CACHE=${CORELENS_KDUMP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/corelens/kernel-dumps}
 case $METHOD in both|qemu|kdump) ;; *) die "METHOD must be both, qemu or kdump" ;; esac
 case $CRASH in sysrq|oops) ;; *) die "CRASH must be sysrq or oops" ;; esac
 
