@@ -12,8 +12,9 @@
 
 namespace corelens {
 
-// Little-endian: the layouts read with these (C++ runtime objects, Qt and Rust values) are those
-// of the 64-bit little-endian targets (x86_64; aarch64 and ppc64le lay them out alike).
+// Little-endian: the layouts read with these (Qt and Rust values, x86_64 page tables) are those
+// of the 64-bit little-endian targets. C++ exceptions are read in each process's own ABI
+// (cxx_exception.cpp, with read_pointer and the dump's byte order).
 std::optional<std::uint64_t> read_u64(const MemorySource& memory, std::uint64_t addr);
 std::optional<std::uint32_t> read_u32(const MemorySource& memory, std::uint64_t addr);
 
