@@ -84,12 +84,25 @@ class Tracer {
   void on_signal_stop(pid_t tid, int sig);
   void catch_crash(pid_t tid, pid_t tgid, int sig, const siginfo_t& si);
   void track_new(pid_t parent);
+  void release_held(pid_t tgid);
+  void forget_thread(pid_t tid);
   void detach_rest();
+
+  // The other threads of a process whose crash was caught, still in the stop catch_crash put
+  // them in. Resuming them would return them to user space with what the interrupt did to them:
+  // a thread in epoll_wait, sigtimedwait or semop gets EINTR (signal(7)) and may run on, even
+  // exit, before the group exit reaches it, and then the kernel's own core of the process lacks
+  // it. Left stopped, the group exit's SIGKILL takes them from the stop, as if never stopped.
+  struct Held {
+    pid_t crashed = 0;               // the thread given back its fatal signal
+    std::map<pid_t, int> threads;    // stopped thread -> signal to give back if the crash is not fatal
+  };
 
   const TraceOptions& options_;
   TraceResult result_;
   std::unordered_set<pid_t> traced_;
   std::set<pid_t> dying_;  // thread groups already given their fatal signal: no second core
+  std::map<pid_t, Held> held_;  // by thread group id
   pid_t root_ = 0;
 };
 
@@ -182,18 +195,48 @@ void Tracer::catch_crash(pid_t tid, pid_t tgid, int sig, const siginfo_t& si) {
   }
   result_.crashes.push_back(std::move(c));
 
-  // Let it die as it would have: the same signal, then the other threads resume (the group exit
-  // the signal starts takes them).
+  // Let it die as it would have: the same signal; the group exit it starts takes the other
+  // threads from their stop (see Held).
   dying_.insert(tgid);
+  held_[tgid] = Held{tid, std::move(held)};
   ::ptrace(PTRACE_CONT, tid, nullptr, reinterpret_cast<void*>(static_cast<std::intptr_t>(sig)));
-  for (const auto& [t, s] : held) {
+}
+
+// The crashed thread stopped again, so its signal did not kill the process (an init of a PID
+// namespace ignores it): the other threads go on as without corelens.
+void Tracer::release_held(pid_t tgid) {
+  auto it = held_.find(tgid);
+  if (it == held_.end()) return;
+  for (const auto& [t, s] : it->second.threads) {
     ::ptrace(PTRACE_CONT, t, nullptr, reinterpret_cast<void*>(static_cast<std::intptr_t>(s)));
+  }
+  held_.erase(it);
+}
+
+void Tracer::forget_thread(pid_t tid) {
+  traced_.erase(tid);
+  dying_.erase(tid);
+  for (auto it = held_.begin(); it != held_.end();) {
+    it->second.threads.erase(tid);
+    if (it->first == tid || (it->second.crashed == tid && it->second.threads.empty())) {
+      it = held_.erase(it);
+    } else {
+      ++it;
+    }
   }
 }
 
 // The command has exited: leave whatever it left running alone (a daemon must not keep
 // `corelens run` waiting), delivering any signal a process was stopped with.
 void Tracer::detach_rest() {
+  // Held threads are stopped already and would report no new stop.
+  for (const auto& [tgid, h] : held_) {
+    for (const auto& [t, s] : h.threads) {
+      ::ptrace(PTRACE_DETACH, t, nullptr, reinterpret_cast<void*>(static_cast<std::intptr_t>(s)));
+      traced_.erase(t);
+    }
+  }
+  held_.clear();
   for (pid_t p : traced_) ::ptrace(PTRACE_INTERRUPT, p, nullptr, nullptr);
   while (!traced_.empty()) {
     int st = 0;
@@ -274,8 +317,7 @@ Result<TraceResult> Tracer::run() {
       break;  // ECHILD: nothing left (cannot happen before the root's exit is seen)
     }
     if (WIFEXITED(status) || WIFSIGNALED(status)) {
-      traced_.erase(pid);
-      dying_.erase(pid);
+      forget_thread(pid);
       if (pid == root_) {
         result_.wait_status = status;
         root_done = true;
@@ -284,6 +326,12 @@ Result<TraceResult> Tracer::run() {
     }
     if (!WIFSTOPPED(status)) continue;
     traced_.insert(pid);
+    for (const auto& [tgid, h] : held_) {
+      if (h.crashed == pid) {
+        release_held(tgid);
+        break;
+      }
+    }
     int sig = WSTOPSIG(status);
     if ((status >> 16) == 0) {
       on_signal_stop(pid, sig);

@@ -7,9 +7,10 @@
 // without crashes pays only for forks, clones, execs and signals. At a signal-delivery-stop for
 // SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL, SIGSYS, SIGTRAP or SIGQUIT whose action is the
 // default (no handler in /proc/PID/status SigCgt, not ignored), every thread of the process is
-// stopped, the core is written (process_core.hpp), and the signal is delivered unchanged: the
-// process dies exactly as it would have, and its parent sees the same wait status. A process
-// that handles the signal gets it and is not reported.
+// stopped, the core is written (process_core.hpp), and the signal is delivered unchanged while
+// the other threads stay stopped until the group exit takes them: the process dies exactly as it
+// would have (the kernel's own core, if any, holds the same threads), and its parent sees the
+// same wait status. A process that handles the signal gets it and is not reported.
 //
 // Linux-specific: lives in cli/capture/, used by cli/run.cpp only.
 #pragma once
