@@ -7,6 +7,7 @@
 #include "parsers/detect.hpp"
 #include "parsers/elf_core.hpp"
 #include "unwinder/crash_context.hpp"
+#include "unwinder/data_file_mappings.hpp"
 #include "unwinder/kernel_analyze.hpp"
 #include "unwinder/link_map_files.hpp"
 
@@ -316,6 +317,7 @@ Result<std::shared_ptr<const Session>> open_session(std::shared_ptr<const Mapped
   }
   // Cores without NT_FILE: the executable's headers and the modules' extents from their files.
   complete_modules_from_files(*dump, options.locator);
+  drop_data_file_modules(*dump, options.locator);
   auto session = std::shared_ptr<Session>(new Session());
   session->dump_ = std::make_shared<const ProcessDump>(std::move(*dump));
   auto located = locate_modules(*session->dump_, options);

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <regex>
 #include <set>
@@ -445,6 +446,58 @@ TEST(Run, FailOnCrashAndCoreSizeCap) {
   Report r = analyse(cores[0]);
   ASSERT_TRUE(r.signal);
   EXPECT_EQ(r.signal->name, "SIGSEGV");
+}
+
+// Locale files and a file mapped whole as data are on the memory map, not on the module list,
+// and draw no "module file missing" warning: the modules are exactly gdb's shared libraries, plus
+// the executable and the vDSO. Our core and the kernel's core of the same process (when
+// core_pattern writes one here) alike: the kernel saves no page of a data file.
+TEST(Run, FilesMappedAsDataAreNotModules) {
+  TempDir keep, cwd;
+  std::string data = fs::weakly_canonical(cwd.path() + "/glyphs.bin").string();
+  {
+    std::ofstream f(data, std::ios::binary);
+    f << std::string(3 * 4096, 'g');
+  }
+  Shell traced = shell("cd '" + cwd.path() + "' && " + cli() + " run --keep-cores " + keep.path() + " -- " +
+                           CORELENS_TEST_MAPS_DATA_FILES + " " + data,
+                       "unlimited");
+  ASSERT_EQ(traced.status, 128 + SIGSEGV) << traced.err;
+  std::vector<std::string> cores = keep.cores();
+  ASSERT_EQ(cores.size(), 1u) << traced.err;
+  for (const auto& k : cwd.kernel_cores()) cores.push_back(k);
+  for (const auto& core : cores) {
+    SCOPED_TRACE(core);
+    Report r = analyse(core);
+    for (const auto& d : r.diagnostics) EXPECT_NE(d.code, "module-file-missing") << d.message;
+    std::set<std::string> libraries, data_files;
+    for (const auto& m : r.modules) {
+      if (!m.is_main_executable && m.path != "[vdso]") libraries.insert(fs::path(m.path).filename().string());
+    }
+    for (const auto& m : r.mappings) {
+      if (m.path == data || m.path.starts_with("/usr/lib/locale/")) data_files.insert(m.path);
+    }
+    EXPECT_TRUE(data_files.count(data)) << "the data file is on the memory map";
+    EXPECT_GE(data_files.size(), 2u) << "setlocale mapped no locale file";
+    for (const auto& m : r.modules) EXPECT_EQ(data_files.count(m.path), 0u) << m.path;
+
+    std::string gdb = run_command("gdb -nx -batch -ex 'info sharedlibrary' '" + std::string(CORELENS_TEST_MAPS_DATA_FILES) +
+                                  "' '" + core + "' 2>&1");
+    std::set<std::string> gdb_libraries;
+    std::istringstream lines(gdb);
+    for (std::string line; std::getline(lines, line);) {
+      auto slash = line.find(" /");
+      // gdb names them as the link map does (/lib64/...), NT_FILE by their real path (/usr/lib/...).
+      if (line.starts_with("0x") && slash != std::string::npos) {
+        gdb_libraries.insert(fs::path(line.substr(slash + 1)).filename().string());
+      }
+    }
+    EXPECT_FALSE(gdb_libraries.empty()) << gdb;
+    EXPECT_EQ(libraries, gdb_libraries) << gdb;
+    ASSERT_FALSE(r.threads.empty());
+    ASSERT_FALSE(r.threads.front().frames.empty());
+    EXPECT_EQ(r.threads.front().frames.front().function, "use_tables");
+  }
 }
 
 }  // namespace

@@ -1,0 +1,53 @@
+#include "unwinder/data_file_mappings.hpp"
+
+#include <elf.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace corelens {
+namespace {
+
+// Whether PATH is there and holds no ELF object. O_NONBLOCK and the S_ISREG check keep a FIFO or
+// a device named by a hostile core from blocking or being read.
+bool is_data_file(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0) return false;  // not there: nothing tells
+  struct stat st {};
+  bool data = false;
+  if (::fstat(fd, &st) == 0) {
+    if (!S_ISREG(st.st_mode)) {
+      data = true;
+    } else {
+      unsigned char magic[SELFMAG] = {};
+      ssize_t n = ::pread(fd, magic, sizeof magic, 0);
+      data = n >= 0 && (n < static_cast<ssize_t>(SELFMAG) || std::memcmp(magic, ELFMAG, SELFMAG) != 0);
+    }
+  }
+  ::close(fd);
+  return data;
+}
+
+bool executable_in_process(const ProcessDump& dump, const std::string& path) {
+  return std::any_of(dump.mappings.begin(), dump.mappings.end(),
+                     [&](const Mapping& m) { return (m.flags & kExec) != 0 && m.path == path; });
+}
+
+}  // namespace
+
+void drop_data_file_modules(ProcessDump& dump, const LocatorOptions& options) {
+  std::erase_if(dump.modules, [&](const Module& m) {
+    // What the core itself shows to be an object, and the program itself, stay whatever the file.
+    if (m.is_vdso || m.is_main_executable || m.headers_in_core || m.from_link_map) return false;
+    // A file deleted or replaced since: its path names another file, or none.
+    if (m.path.empty() || m.path.front() != '/' || m.path.ends_with(" (deleted)")) return false;
+    if (executable_in_process(dump, m.path)) return false;
+    std::string file = path_in_sysroot(options.sysroot, m.path);
+    return !file.empty() && is_data_file(file);
+  });
+}
+
+}  // namespace corelens
