@@ -57,6 +57,7 @@ std::string thread_group_words(const TriageRecord& r) {
   for (const auto& tg : r.thread_groups) {
     if (!s.empty()) s += "; ";
     s += std::to_string(tg.tids.size()) + " threads in " + tg.top_function;
+    if (!tg.caller.empty()) s += " from " + tg.caller;
   }
   return s;
 }
@@ -123,7 +124,11 @@ std::string to_json(const std::vector<Group>& groups, const std::vector<const Tr
     Json dumps = Json::array();
     for (const auto* m : g.members) dumps.push_back(m->dump);
     Json tg = Json::array();
-    for (const auto& t : ex.thread_groups) tg.push_back(Json{{"count", t.tids.size()}, {"top_function", t.top_function}});
+    for (const auto& t : ex.thread_groups) {
+      Json thread_group{{"count", t.tids.size()}, {"top_function", t.top_function}};
+      if (!t.caller.empty()) thread_group["caller"] = t.caller;
+      tg.push_back(std::move(thread_group));
+    }
     Json entry{{"count", g.members.size()},
                {"hash", ex.signature.hash},
                {"signature", ex.signature.readable},

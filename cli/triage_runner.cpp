@@ -207,7 +207,9 @@ std::string record_to_json(const TriageRecord& r) {
   }
   j["crash_frames"] = std::move(frames);
   Json groups = Json::array();
-  for (const auto& g : r.thread_groups) groups.push_back(Json{{"tids", g.tids}, {"top_function", g.top_function}});
+  for (const auto& g : r.thread_groups) {
+    groups.push_back(Json{{"tids", g.tids}, {"top_function", g.top_function}, {"caller", g.caller}});
+  }
   j["thread_groups"] = std::move(groups);
   return j.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
@@ -276,6 +278,7 @@ std::optional<TriageRecord> record_from_json(const std::string& text) {
       if (!g.is_object()) continue;
       ThreadGroup tg;
       tg.top_function = str(g, "top_function");
+      tg.caller = str(g, "caller");
       if (auto t = g.find("tids"); t != g.end() && t->is_array()) {
         for (const auto& tid : *t) {
           if (tid.is_number_integer()) tg.tids.push_back(tid.get<std::int32_t>());

@@ -178,6 +178,10 @@ struct CrashSignature {
 struct ThreadGroup {
   std::vector<std::int32_t> tids;
   std::string top_function;  // the innermost frame's function, "??" when unknown
+  // Who waits there: the first frame outside the C and C++ runtimes (libc, the dynamic linker,
+  // libstdc++, libgcc_s ...) as "module!function"; empty when the innermost frame is already
+  // outside them or no frame is. Two groups blocked in the same futex differ here.
+  std::string caller;
 };
 
 struct HealthItem {

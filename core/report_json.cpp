@@ -209,6 +209,7 @@ void analysis_json(JsonWriter& w, const CrashAnalysis& a) {
     for (auto tid : g.tids) w.value(tid);
     w.end_array();
     w.field("top_function", g.top_function);
+    if (!g.caller.empty()) w.field("caller", g.caller);
     w.end_object();
   }
   w.end_array();

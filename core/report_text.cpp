@@ -100,7 +100,8 @@ void append_analysis(std::string& out, const CrashAnalysis& a) {
   if (!c.exception_type.empty()) out += "Exception " + c.exception_type + "\n";
   out += "Signature " + a.signature.hash + "  " + a.signature.readable + "\n";
   for (const auto& g : a.thread_groups) {
-    out += "Threads   " + std::to_string(g.tids.size()) + " threads in " + g.top_function + "\n";
+    out += "Threads   " + std::to_string(g.tids.size()) + " threads in " + g.top_function +
+           (g.caller.empty() ? "" : ", called from " + g.caller) + "\n";
   }
   if (!a.health.empty()) {
     out += "Health    " + a.health.front().kind + ": " + a.health.front().message;

@@ -156,6 +156,30 @@ CrashSignature make_signature(const ThreadReport& crashed, const std::string& ca
   return sig;
 }
 
+namespace {
+
+// The libraries every program waits and fails in, whoever called them.
+bool is_runtime_library(const std::string& module) {
+  std::string name = basename_of(module);
+  for (const char* prefix : {"libc.so", "libc-", "ld-linux", "ld64.so", "ld.so", "ld-musl", "libpthread.so",
+                             "libpthread-", "librt.so", "libdl.so", "libm.so", "libstdc++.so", "libc++.so",
+                             "libc++abi.so", "libgcc_s.so"}) {
+    if (name.starts_with(prefix)) return true;
+  }
+  return false;
+}
+
+std::string caller_outside_runtime(const ThreadReport& t) {
+  for (std::size_t i = 0; i < t.frames.size(); ++i) {
+    const Frame& f = t.frames[i];
+    if (f.module.empty() || is_runtime_library(f.module)) continue;
+    return i == 0 ? std::string() : frame_token(f);
+  }
+  return {};
+}
+
+}  // namespace
+
 std::vector<ThreadGroup> group_threads(const std::vector<ThreadReport>& threads) {
   std::map<std::string, std::size_t> index;  // stack key -> position in groups
   std::vector<ThreadGroup> groups;
@@ -167,6 +191,7 @@ std::vector<ThreadGroup> group_threads(const std::vector<ThreadReport>& threads)
     if (inserted) {
       ThreadGroup g;
       g.top_function = t.frames.empty() || t.frames.front().function.empty() ? "??" : t.frames.front().function;
+      g.caller = caller_outside_runtime(t);
       groups.push_back(std::move(g));
     }
     groups[it->second].tids.push_back(t.tid);

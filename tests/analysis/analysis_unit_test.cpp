@@ -171,6 +171,33 @@ TEST(ThreadGroups, IdenticalStacksAreCollapsedBiggestFirst) {
   EXPECT_EQ(groups[1].tids.size(), 2u);
 }
 
+TEST(ThreadGroups, GroupsInTheSameLibcWaitAreToldApartByTheirCaller) {
+  // A JVM's threads: all in libc's futex wait, for a semaphore or a monitor of libjvm.
+  std::vector<ThreadReport> threads;
+  for (int i = 0; i < 4; ++i) {
+    ThreadReport t;
+    t.tid = 200 + i;
+    t.frames = {frame("__futex_abstimed_wait_common", "/lib/x86_64-linux-gnu/libc.so.6"),
+                frame(i < 2 ? "__new_sem_wait_slow64" : "__pthread_cond_wait", "/lib/x86_64-linux-gnu/libc.so.6"),
+                frame(i < 2 ? "PosixSemaphore::wait()" : "Monitor::wait(long)", "/usr/lib/jvm/lib/server/libjvm.so"),
+                frame("start_thread", "/lib/x86_64-linux-gnu/libc.so.6")};
+    threads.push_back(t);
+  }
+  for (int i = 0; i < 2; ++i) {
+    ThreadReport t;
+    t.tid = 300 + i;
+    t.frames = {frame("spin", "/bin/app"), frame("main", "/bin/app")};
+    threads.push_back(t);
+  }
+  auto groups = group_threads(threads);
+  ASSERT_EQ(groups.size(), 3u);
+  EXPECT_EQ(groups[0].top_function, groups[1].top_function);
+  EXPECT_EQ(groups[0].caller, "libjvm.so!PosixSemaphore::wait()");
+  EXPECT_EQ(groups[1].caller, "libjvm.so!Monitor::wait(long)");
+  EXPECT_EQ(groups[2].top_function, "spin");
+  EXPECT_EQ(groups[2].caller, "") << "the innermost frame is the program's own";
+}
+
 TEST(Signature, Fnv1a64KnownValues) {
   EXPECT_EQ(fnv1a64(""), 0xcbf29ce484222325ull);
   EXPECT_EQ(fnv1a64("a"), 0xaf63dc4c8601ec8cull);

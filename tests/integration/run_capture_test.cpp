@@ -374,6 +374,11 @@ TEST(Run, CrashInAWorkerThreadWithTheOthersAlive) {
     for (const auto& f : t.frames) blocked += f.function == "blocked_worker";
   }
   EXPECT_EQ(blocked, 3);
+  // The three blocked workers make one group, named by the libc wait and by who waits there.
+  ASSERT_TRUE(r.analysis);
+  ASSERT_EQ(r.analysis->thread_groups.size(), 1u);
+  EXPECT_EQ(r.analysis->thread_groups[0].tids.size(), 3u);
+  EXPECT_TRUE(r.analysis->thread_groups[0].caller.ends_with("!blocked_worker")) << r.analysis->thread_groups[0].caller;
   expect_eu_stack_agrees(r, cores[0], CORELENS_TEST_THREAD_CRASH);
   expect_gdb_agrees(r, cores[0], CORELENS_TEST_THREAD_CRASH);
 }
