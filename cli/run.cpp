@@ -138,7 +138,8 @@ int run_run(const std::vector<std::string>& argv) {
 
   if (!quiet && !cases.empty()) {
     std::string s = "\ncorelens run: " + std::to_string(cases.size()) + (cases.size() == 1 ? " crash" : " crashes") +
-                    " caught in " + std::to_string(result->processes) + " processes and threads" +
+                    " caught among " + std::to_string(result->processes) +
+                    (result->processes == 1 ? " traced process" : " traced processes and threads") +
                     (keep_dir.empty() ? "" : "; cores in " + keep_dir) + "\n" + to_summary_text(cases, ci.report);
     std::fwrite(s.data(), 1, s.size(), stderr);
   }

@@ -84,6 +84,11 @@ class TempDir {
 };
 
 std::string cli() { return CORELENS_CLI; }
+// corelens, running COMMAND with the core limit the shell gave: AddressSanitizer's runtime lowers
+// the limit of the process it runs in, and so of everything corelens runs, unless told not to.
+std::string cli_keeping_core_limit() {
+  return "ASAN_OPTIONS=\"${ASAN_OPTIONS:+$ASAN_OPTIONS:}disable_coredump=0\" " + cli();
+}
 std::string sample_exe(const std::string& name) { return fs::canonical(exe_path("auto", name)).string(); }
 
 Report analyse(const std::string& core) {
@@ -138,7 +143,8 @@ TEST_P(RunSample, CoreMatchesTheKernels) {
   // anonymous mappings merge or not depending on where they land).
   Shell direct = shell(sample_exe(sample));
   TempDir keep, cwd;
-  Shell traced = shell("cd '" + cwd.path() + "' && " + cli() + " run --keep-cores " + keep.path() + " -- " +
+  Shell traced = shell("cd '" + cwd.path() + "' && " + cli_keeping_core_limit() + " run --keep-cores " + keep.path() +
+                           " -- " +
                            sample_exe(sample),
                        "unlimited");
   auto kernel_cores = cwd.kernel_cores();
@@ -464,7 +470,8 @@ TEST(Run, FilesMappedAsDataAreNotModules) {
     std::ofstream f(data, std::ios::binary);
     f << std::string(3 * 4096, 'g');
   }
-  Shell traced = shell("cd '" + cwd.path() + "' && " + cli() + " run --keep-cores " + keep.path() + " -- " +
+  Shell traced = shell("cd '" + cwd.path() + "' && " + cli_keeping_core_limit() + " run --keep-cores " + keep.path() +
+                           " -- " +
                            CORELENS_TEST_MAPS_DATA_FILES + " " + data,
                        "unlimited");
   ASSERT_EQ(traced.status, 128 + SIGSEGV) << traced.err;
