@@ -1,7 +1,8 @@
 // One ELF file opened with libdwfl on its own, outside any process: a vmlinux, a module's .ko.
 // libdwfl gets the file we name and must never go looking for others (by build-id, debuglink or
 // debuginfod): what it would find is not checked against the dump. ET_REL files (.ko) have their
-// sections placed one after the other by libdwfl (dwfl_offline_section_address).
+// sections placed one after the other by libdwfl (dwfl_offline_section_address). Compressed files
+// (gzip, xz, zstd) are read as they are.
 #pragma once
 
 #include <string>

@@ -21,9 +21,11 @@ std::string normalised(std::string name) {
   return name;
 }
 
-// "corelens_oops" for corelens_oops.ko and corelens_oops.ko.debug; "" for other files.
+// "corelens_oops" for corelens_oops.ko, corelens_oops.ko.debug and the compressed modules
+// distributions install (.ko.xz: Debian 13, Fedora; .ko.zst: Ubuntu, Arch; .ko.gz), which libdwfl
+// decompresses as it opens them; "" for other files.
 std::string module_of_file(const std::string& file) {
-  for (std::string_view suffix : {".ko", ".ko.debug"}) {
+  for (std::string_view suffix : {".ko", ".ko.debug", ".ko.xz", ".ko.zst", ".ko.gz"}) {
     if (file.size() > suffix.size() && file.compare(file.size() - suffix.size(), suffix.size(), suffix) == 0) {
       return normalised(file.substr(0, file.size() - suffix.size()));
     }

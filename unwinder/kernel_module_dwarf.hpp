@@ -12,7 +12,8 @@
 // Where the files are looked for, by module name (dashes and underscores alike, as the kernel
 // treats them): each --module-dir, then DIR/lib/modules/RELEASE under each debug dir (Debian's
 // linux-image-RELEASE-dbg puts the modules' DWARF there), then /lib/modules/RELEASE; NAME.ko and
-// NAME.ko.debug, at any depth (the trees are searched once, with a cap on entries).
+// NAME.ko.debug, and compressed NAME.ko.xz, .ko.zst, .ko.gz (libdwfl decompresses them), at any
+// depth (the trees are searched once, with a cap on entries).
 //
 // Ownership: KernelModuleDwarf owns one Dwfl session per file it opened. Not thread-safe.
 #pragma once

@@ -3,6 +3,7 @@
 // Ground truth from the same run: the oops on the console (its RIP line and Call Trace) and
 // makedumpfile's reading of the log.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -176,6 +177,50 @@ TEST_P(KernelOopsTest, ModuleFramesGetFileAndLineFromTheKo) {
   bool said = false;
   for (const auto& d : r->diagnostics) said |= d.code == "module-dwarf" && d.message.find(ko.string()) != std::string::npos;
   EXPECT_TRUE(said) << "the report says which file gave the modules' lines";
+}
+
+// Distributions install their modules compressed, in lib/modules/RELEASE/kernel/...: the same
+// lines from corelens_oops.ko.xz, .ko.zst and .ko.gz as from the plain .ko.
+TEST_P(KernelOopsTest, ModuleFramesGetTheSameLinesFromACompressedKo) {
+  const fs::path dir = path_.parent_path();
+  const fs::path ko = dir / "corelens_oops.ko";
+  if (!fs::exists(ko)) GTEST_SKIP() << ko << " was not kept (see the kernel_dumps.make_oops test's output)";
+  AnalyzeOptions plain;
+  plain.kernel.module_dirs = {dir.string()};
+  auto expected = analyze_file(path_.string(), plain);
+  ASSERT_TRUE(expected) << expected.error().message;
+  const std::vector<Frame>& want = expected->threads.front().frames;
+  const fs::path tree = fs::temp_directory_path() / ("corelens-compressed-ko-" + std::to_string(::getpid()));
+  struct Packer {
+    const char* command;
+    const char* suffix;
+  };
+  for (const Packer& p : {Packer{"xz -c -T1", ".ko.xz"}, Packer{"zstd -q -c", ".ko.zst"}, Packer{"gzip -c", ".ko.gz"}}) {
+    SCOPED_TRACE(p.suffix);
+    fs::remove_all(tree);
+    fs::create_directories(tree / "kernel/drivers/misc");
+    const fs::path packed = tree / "kernel/drivers/misc" / (std::string("corelens_oops") + p.suffix);
+    run(std::string(p.command) + " '" + ko.string() + "' > '" + packed.string() + "'");
+    ASSERT_GT(fs::file_size(packed), 0u);
+    AnalyzeOptions o;
+    o.kernel.module_dirs = {tree.string()};
+    auto r = analyze_file(path_.string(), o);
+    ASSERT_TRUE(r) << r.error().message;
+    const std::vector<Frame>& got = r->threads.front().frames;
+    ASSERT_EQ(got.size(), want.size());
+    int module_lines = 0;
+    for (std::size_t i = 0; i < got.size(); ++i) {
+      EXPECT_EQ(got[i].function, want[i].function);
+      EXPECT_EQ(got[i].file, want[i].file);
+      EXPECT_EQ(got[i].line, want[i].line);
+      module_lines += got[i].module == "corelens_oops" && got[i].line > 0;
+    }
+    EXPECT_EQ(module_lines, 2);
+    bool said = false;
+    for (const auto& d : r->diagnostics) said |= d.code == "module-dwarf" && d.message.find(packed.string()) != std::string::npos;
+    EXPECT_TRUE(said) << "the report names the compressed file";
+  }
+  fs::remove_all(tree);
 }
 
 INSTANTIATE_TEST_SUITE_P(Oops, KernelOopsTest, ::testing::Values("oops/qemu.elf", "oops/qemu.kdump", "oops/qemu.flat"),
