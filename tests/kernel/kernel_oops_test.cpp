@@ -223,6 +223,39 @@ TEST_P(KernelOopsTest, ModuleFramesGetTheSameLinesFromACompressedKo) {
   fs::remove_all(tree);
 }
 
+// Debian's linux-image-RELEASE-dbg: debug-only .ko files (objcopy --only-keep-debug: DWARF and
+// symbols, no code) under /usr/lib/debug/lib/modules/RELEASE/kernel/...; found through the debug
+// dirs by the dump's release, with no --module-dir.
+TEST_P(KernelOopsTest, ModuleFramesGetLinesFromTheDbgPackagesLayout) {
+  const fs::path ko = path_.parent_path() / "corelens_oops.ko";
+  if (!fs::exists(ko)) GTEST_SKIP() << ko << " was not kept (see the kernel_dumps.make_oops test's output)";
+  ASSERT_TRUE(report_.kernel);
+  ASSERT_FALSE(report_.kernel->release.empty());
+  const fs::path debug = fs::temp_directory_path() / ("corelens-dbg-layout-" + std::to_string(::getpid()));
+  const fs::path dir = debug / "lib/modules" / report_.kernel->release / "kernel/drivers/misc";
+  fs::remove_all(debug);
+  fs::create_directories(dir);
+  run("objcopy --only-keep-debug '" + ko.string() + "' '" + (dir / "corelens_oops.ko").string() + "'");
+  AnalyzeOptions plain, dbg;
+  plain.kernel.module_dirs = {ko.parent_path().string()};
+  dbg.kernel.vmlinux.debug_dirs = {debug.string()};
+  auto want = analyze_file(path_.string(), plain);
+  auto got = analyze_file(path_.string(), dbg);
+  fs::remove_all(debug);
+  ASSERT_TRUE(want && got);
+  const auto &w = want->threads.front().frames, &g = got->threads.front().frames;
+  ASSERT_EQ(g.size(), w.size());
+  int module_lines = 0;
+  for (std::size_t i = 0; i < g.size(); ++i) {
+    if (g[i].module != "corelens_oops") continue;
+    EXPECT_EQ(g[i].function, w[i].function);
+    EXPECT_EQ(g[i].file, w[i].file);
+    EXPECT_EQ(g[i].line, w[i].line);
+    module_lines += g[i].line > 0;
+  }
+  EXPECT_EQ(module_lines, 2);
+}
+
 INSTANTIATE_TEST_SUITE_P(Oops, KernelOopsTest, ::testing::Values("oops/qemu.elf", "oops/qemu.kdump", "oops/qemu.flat"),
                          [](const auto& param_info) { return param_name(param_info.param); });
 
