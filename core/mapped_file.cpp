@@ -11,8 +11,13 @@
 namespace corelens {
 
 Result<std::shared_ptr<const MappedFile>> MappedFile::open(const std::string& path) {
-  // O_NOCTTY|O_NONBLOCK: a path inside a hostile dump may name a FIFO or a terminal; opening
-  // must not block or grab a controlling terminal. We only mmap regular files below.
+  // A path inside a hostile dump may name a device, a FIFO or a terminal. Opening one can act
+  // (opening /dev/watchdog starts the watchdog), so what is not a regular file is refused before
+  // it is opened; O_NOCTTY|O_NONBLOCK cover a file swapped in between, and fstat checks again.
+  struct stat before {};
+  if (::stat(path.c_str(), &before) == 0 && !S_ISREG(before.st_mode)) {
+    return fail(ErrorCode::io, path + (S_ISDIR(before.st_mode) ? ": is a directory" : ": not a regular file"));
+  }
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (fd < 0) return fail(ErrorCode::io, path + ": " + std::strerror(errno));
   struct stat st {};

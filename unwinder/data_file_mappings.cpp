@@ -11,24 +11,18 @@
 namespace corelens {
 namespace {
 
-// Whether PATH is there and holds no ELF object. O_NONBLOCK and the S_ISREG check keep a FIFO or
-// a device named by a hostile core from blocking or being read.
+// Whether PATH is there and holds no ELF object. A device or a FIFO named by a hostile core is
+// data and never opened (opening a device can act); O_NONBLOCK covers one swapped in since.
 bool is_data_file(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-  if (fd < 0) return false;  // not there: nothing tells
   struct stat st {};
-  bool data = false;
-  if (::fstat(fd, &st) == 0) {
-    if (!S_ISREG(st.st_mode)) {
-      data = true;
-    } else {
-      unsigned char magic[SELFMAG] = {};
-      ssize_t n = ::pread(fd, magic, sizeof magic, 0);
-      data = n >= 0 && (n < static_cast<ssize_t>(SELFMAG) || std::memcmp(magic, ELFMAG, SELFMAG) != 0);
-    }
-  }
+  if (::stat(path.c_str(), &st) != 0) return false;  // not there: nothing tells
+  if (!S_ISREG(st.st_mode)) return true;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0) return false;
+  unsigned char magic[SELFMAG] = {};
+  ssize_t n = ::pread(fd, magic, sizeof magic, 0);
   ::close(fd);
-  return data;
+  return n >= 0 && (n < static_cast<ssize_t>(SELFMAG) || std::memcmp(magic, ELFMAG, SELFMAG) != 0);
 }
 
 bool executable_in_process(const ProcessDump& dump, const std::string& path) {

@@ -3,7 +3,9 @@
 #include "core/address_space.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstring>
@@ -277,6 +279,27 @@ TEST_F(MappedFileTest, RefusesDirectoriesAndFifos) {
   ASSERT_FALSE(p.has_value());
   EXPECT_EQ(p.error().code, ErrorCode::io);
   EXPECT_NE(p.error().message.find("not a regular file"), std::string::npos) << p.error().message;
+}
+
+// A hostile core names /dev/watchdog, whose mere opening starts the watchdog: what is no regular
+// file is refused without being opened (inotify sees every open of a watched file).
+TEST_F(MappedFileTest, NeverOpensWhatIsNoRegularFile) {
+  const auto fifo = dir_.fresh("fifo");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  for (const std::string& path : {fifo.string(), std::string("/dev/null")}) {
+    SCOPED_TRACE(path);
+    int watch = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    ASSERT_GE(watch, 0);
+    ASSERT_GE(::inotify_add_watch(watch, path.c_str(), IN_OPEN), 0);
+    auto f = MappedFile::open(path);
+    ASSERT_FALSE(f.has_value());
+    EXPECT_NE(f.error().message.find("not a regular file"), std::string::npos) << f.error().message;
+    alignas(inotify_event) char events[4096];
+    errno = 0;
+    EXPECT_LT(::read(watch, events, sizeof events), 0) << "the file was opened";
+    EXPECT_EQ(errno, EAGAIN);
+    ::close(watch);
+  }
 }
 
 TEST_F(MappedFileTest, OfAnEmptyFileIsEmpty) {
