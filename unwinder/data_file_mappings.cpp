@@ -5,8 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstring>
+#include <unordered_set>
 
 namespace corelens {
 namespace {
@@ -25,20 +25,20 @@ bool is_data_file(const std::string& path) {
   return n >= 0 && (n < static_cast<ssize_t>(SELFMAG) || std::memcmp(magic, ELFMAG, SELFMAG) != 0);
 }
 
-bool executable_in_process(const ProcessDump& dump, const std::string& path) {
-  return std::any_of(dump.mappings.begin(), dump.mappings.end(),
-                     [&](const Mapping& m) { return (m.flags & kExec) != 0 && m.path == path; });
-}
-
 }  // namespace
 
 void drop_data_file_modules(ProcessDump& dump, const LocatorOptions& options) {
+  // Once, not per module: a hostile core can have tens of thousands of both.
+  std::unordered_set<std::string> executable;
+  for (const auto& m : dump.mappings) {
+    if ((m.flags & kExec) != 0 && !m.path.empty()) executable.insert(m.path);
+  }
   std::erase_if(dump.modules, [&](const Module& m) {
     // What the core itself shows to be an object, and the program itself, stay whatever the file.
     if (m.is_vdso || m.is_main_executable || m.headers_in_core || m.from_link_map) return false;
     // A file deleted or replaced since: its path names another file, or none.
     if (m.path.empty() || m.path.front() != '/' || m.path.ends_with(" (deleted)")) return false;
-    if (executable_in_process(dump, m.path)) return false;
+    if (executable.count(m.path) != 0) return false;
     std::string file = path_in_sysroot(options.sysroot, m.path);
     return !file.empty() && is_data_file(file);
   });
