@@ -70,11 +70,18 @@ class TempDir {
     std::sort(out.begin(), out.end());
     return out;
   }
-  // What a plain file name core_pattern ("core", "core.%p" ...) made here.
+  // The ELF cores a plain file name core_pattern ("core", "core.%p", "%e.core" ...) made here.
   std::vector<std::string> kernel_cores() const {
     std::vector<std::string> out;
     for (const auto& e : fs::directory_iterator(path_)) {
-      if (e.is_regular_file() && e.path().filename().string().starts_with("core")) out.push_back(e.path().string());
+      if (!e.is_regular_file()) continue;
+      std::ifstream f(e.path(), std::ios::binary);
+      unsigned char head[18] = {};
+      f.read(reinterpret_cast<char*>(head), sizeof head);
+      // ELF magic, and e_type (offset 16, little-endian) ET_CORE.
+      if (f && head[0] == 0x7f && head[1] == 'E' && head[2] == 'L' && head[3] == 'F' && head[16] == 4 && head[17] == 0) {
+        out.push_back(e.path().string());
+      }
     }
     return out;
   }
