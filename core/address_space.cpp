@@ -1,6 +1,7 @@
 #include "core/address_space.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 #include "core/strings.hpp"
@@ -75,6 +76,23 @@ Result<std::span<const std::byte>> AddressSpace::read_view(std::uint64_t addr,
   return file_->bytes().subspan(s->file_offset + rel, size);
 }
 
+void AddressSpace::prefetch(std::uint64_t addr, std::uint64_t size) const {
+  if (!file_) return;
+  const MemorySegment* s = find(addr);
+  if (s == nullptr) return;
+  std::uint64_t rel = addr - s->start;
+  if (rel >= s->saved) return;
+  std::uint64_t begin = s->file_offset + rel;
+  std::uint64_t end = begin + std::min(size, s->saved - rel);
+  const auto& extents = file_->data_extents();
+  auto it = std::upper_bound(extents.begin(), extents.end(), begin,
+                             [](std::uint64_t o, const MappedFile::Extent& e) { return o < e.end; });
+  for (; it != extents.end() && it->begin < end; ++it) {
+    std::uint64_t b = std::max(begin, it->begin);
+    file_->will_need(b, std::min(end, it->end) - b);
+  }
+}
+
 Result<void> AddressSpace::read(std::uint64_t addr, std::span<std::byte> out) const {
   std::size_t done = 0;
   while (done < out.size()) {
@@ -87,7 +105,7 @@ Result<void> AddressSpace::read(std::uint64_t addr, std::span<std::byte> out) co
       return fail(ErrorCode::not_saved, "memory at " + hex(cur) + " was not saved in the dump", cur);
     }
     std::uint64_t chunk = std::min<std::uint64_t>(out.size() - done, s->saved - rel);
-    std::memcpy(out.data() + done, file_->bytes().data() + s->file_offset + rel, chunk);
+    file_->copy(s->file_offset + rel, out.subspan(done, static_cast<std::size_t>(chunk)));
     done += chunk;
   }
   return {};
@@ -117,10 +135,13 @@ Result<std::string> AddressSpace::read_string(std::uint64_t addr, std::size_t ma
     if (rel >= s->saved) {
       return fail(ErrorCode::not_saved, "memory at " + hex(cur) + " was not saved in the dump", cur);
     }
-    std::uint64_t avail = std::min<std::uint64_t>(s->saved - rel, max - out.size());
-    const char* p = reinterpret_cast<const char*>(file_->bytes().data() + s->file_offset + rel);
-    std::size_t n = strnlen(p, avail);
-    out.append(p, n);
+    // In small chunks through copy(): a string in a hole is empty without touching the file.
+    std::array<char, 256> chunk{};
+    auto avail = static_cast<std::size_t>(
+        std::min<std::uint64_t>({s->saved - rel, max - out.size(), chunk.size()}));
+    file_->copy(s->file_offset + rel, std::as_writable_bytes(std::span(chunk.data(), avail)));
+    std::size_t n = strnlen(chunk.data(), avail);
+    out.append(chunk.data(), n);
     if (n < avail) return out;
   }
   return out;

@@ -42,6 +42,11 @@ class AddressSpace {
   // A NUL-terminated string of at most MAX bytes (without the NUL).
   Result<std::string> read_string(std::uint64_t addr, std::size_t max) const;
 
+  // Advice that [ADDR, ADDR + SIZE) will be read soon (a thread's stack above its stack pointer):
+  // the saved bytes of that range, holes left out, are read in ahead, all threads' at once,
+  // instead of one page fault at a time during the walk. Advice only: nothing fails.
+  void prefetch(std::uint64_t addr, std::uint64_t size) const;
+
   // The segment containing ADDR, or nullptr.
   const MemorySegment* find(std::uint64_t addr) const;
   bool is_saved(std::uint64_t addr) const;
