@@ -1,26 +1,67 @@
-// The GUI's text exports of a dump, for the golden tests: what File > Export writes as Markdown
-// (markdown), and what the Copy actions put on the clipboard: the crash's one-line summary and
-// each thread's backtrace (clipboard). The dump is analysed as `corelens-gui --sysroot sysroot
-// --debug-dir debug CORE` would, so the outputs match the CLI's goldens of the same dump.
-// Usage: golden_render markdown|clipboard CORE
+// Outputs of the report writers that no `corelens` command prints on its own, for the golden
+// tests: the GUI's Markdown export (markdown) and what its Copy actions put on the clipboard, the
+// crash's one-line summary and each thread's backtrace (clipboard); and the summary `corelens
+// run` prints of the crashes it caught (run-summary: one case per CORE, as run makes them from
+// the processes it traced; CORE:cut adds the note of a core cut at --max-core-size). Dumps are
+// analysed as `corelens-gui --sysroot sysroot --debug-dir debug CORE` would.
+// Usage: golden_render markdown|clipboard CORE | golden_render run-summary CORE[:cut]...
 #include <cstdio>
+#include <filesystem>
 #include <string>
+#include <vector>
 
+#include "cli/ci_reports.hpp"
 #include "core/pipeline/session.hpp"
 #include "gui/crash_summary.hpp"
 #include "gui/report_markdown.hpp"
 
+namespace {
+
+corelens::AnalyzeOptions options() {
+  corelens::AnalyzeOptions o;
+  o.locator.sysroot = "sysroot";
+  o.locator.debug_dirs = {"debug"};
+  return o;
+}
+
+std::string run_summary(const std::vector<std::string>& cores) {
+  using namespace corelens;
+  std::vector<cli::CrashCase> cases;
+  for (std::string core : cores) {
+    cli::CrashCase c;
+    bool cut = core.ends_with(":cut");
+    if (cut) core.resize(core.size() - 4);
+    auto report = analyze_file(core, options());
+    std::string comm = std::filesystem::path(core).stem().string();
+    if (report) {
+      c.origin = comm + " (pid " + std::to_string(report->process.pid.value_or(0)) + ", " +
+                 (report->signal ? report->signal->name : std::string("no signal")) + ")";
+      c.report = std::move(*report);
+    } else {
+      c.origin = comm;
+      c.error = report.error().message;
+    }
+    if (cut) c.error += (c.error.empty() ? "" : "; ") + std::string("core cut at --max-core-size");
+    cases.push_back(std::move(c));
+  }
+  return cli::to_summary_text(cases, cli::CiReportOptions{});
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace corelens;
+  const std::string what = argc > 1 ? argv[1] : "";
+  if (what == "run-summary") {
+    std::string out = run_summary(std::vector<std::string>(argv + 2, argv + argc));
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    return 0;
+  }
   if (argc != 3) {
-    std::fprintf(stderr, "usage: golden_render markdown|clipboard CORE\n");
+    std::fprintf(stderr, "usage: golden_render markdown|clipboard CORE | golden_render run-summary CORE[:cut]...\n");
     return 64;
   }
-  const std::string what = argv[1];
-  AnalyzeOptions options;
-  options.locator.sysroot = "sysroot";
-  options.locator.debug_dirs = {"debug"};
-  auto report = analyze_file(argv[2], options);
+  auto report = analyze_file(argv[2], options());
   if (!report) {
     std::fprintf(stderr, "golden_render: %s\n", report.error().message.c_str());
     return 1;
