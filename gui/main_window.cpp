@@ -18,9 +18,8 @@
 #include <set>
 
 #include "core/model/strings.hpp"
+#include "core/report/crash_summary.hpp"
 #include "core/report/kernel/kernel_sections.hpp"
-#include "gui/crash_summary.hpp"
-#include "gui/report_markdown.hpp"
 
 namespace corelens::gui {
 namespace {

@@ -8,7 +8,7 @@
 #include <set>
 
 #include "core/model/strings.hpp"
-#include "gui/crash_summary.hpp"
+#include "core/report/crash_summary.hpp"
 
 namespace corelens::gui {
 namespace {

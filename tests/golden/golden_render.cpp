@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "cli/ci_reports.hpp"
 #include "core/pipeline/session.hpp"
-#include "gui/crash_summary.hpp"
-#include "gui/report_markdown.hpp"
+#include "core/report/batch/batch_text.hpp"
+#include "core/report/crash_summary.hpp"
+#include "core/report/markdown_report.hpp"
 
 namespace {
 
@@ -28,9 +28,9 @@ corelens::AnalyzeOptions options() {
 
 std::string run_summary(const std::vector<std::string>& cores) {
   using namespace corelens;
-  std::vector<cli::CrashCase> cases;
+  std::vector<CrashCase> cases;
   for (std::string core : cores) {
-    cli::CrashCase c;
+    CrashCase c;
     bool cut = core.ends_with(":cut");
     if (cut) core.resize(core.size() - 4);
     auto report = analyze_file(core, options());
@@ -46,7 +46,7 @@ std::string run_summary(const std::vector<std::string>& cores) {
     if (cut) c.error += (c.error.empty() ? "" : "; ") + std::string("core cut at --max-core-size");
     cases.push_back(std::move(c));
   }
-  return cli::to_summary_text(cases, cli::CiReportOptions{});
+  return to_summary_text(cases, CiReportOptions{});
 }
 
 }  // namespace
@@ -70,10 +70,10 @@ int main(int argc, char** argv) {
   }
   std::string out;
   if (what == "markdown") {
-    out = gui::report_to_markdown(*report);
+    out = report_to_markdown(*report);
   } else if (what == "clipboard") {
-    out = gui::summary_line(gui::summarize(*report)) + "\n";
-    for (const auto& t : report->threads) out += "\n" + gui::backtrace_text(t);
+    out = summary_line(summarize(*report)) + "\n";
+    for (const auto& t : report->threads) out += "\n" + backtrace_text(t);
   } else {
     std::fprintf(stderr, "golden_render: unknown output '%s'\n", what.c_str());
     return 64;

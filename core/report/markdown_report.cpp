@@ -1,10 +1,9 @@
-#include "gui/report_markdown.hpp"
+#include "core/report/markdown_report.hpp"
 
 #include "core/model/strings.hpp"
-#include "core/report/text_report.hpp"
-#include "gui/crash_summary.hpp"
+#include "core/report/crash_summary.hpp"
 
-namespace corelens::gui {
+namespace corelens {
 namespace {
 
 // Text from the dump in a table cell: no pipes or newlines that would break the table.
@@ -26,17 +25,6 @@ std::string fenced(const std::string& body) {
 }
 
 }  // namespace
-
-std::string backtrace_text(const ThreadReport& t) {
-  std::string out = "Thread " + std::to_string(t.tid);
-  if (!t.name.empty()) out += " \"" + printable(t.name) + "\"";
-  if (t.crashed) out += " (crashed)";
-  out += ":\n";
-  for (const auto& f : t.frames) out += "  " + printable(frame_to_text(f)) + "\n";
-  if (t.frames.empty()) out += "  (no frames)\n";
-  if (!t.unwind_complete) out += "  (stack incomplete: " + printable(t.unwind_status) + ")\n";
-  return out;
-}
 
 std::string report_to_markdown(const Report& r) {
   CrashSummary s = summarize(r);
@@ -83,4 +71,4 @@ std::string report_to_markdown(const Report& r) {
   return out;
 }
 
-}  // namespace corelens::gui
+}  // namespace corelens

@@ -1,4 +1,4 @@
-#include "gui/disassembler.hpp"
+#include "core/analysis/disassembly.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -7,7 +7,7 @@
 #include "core/analysis/disassembler.hpp"
 #include "core/model/strings.hpp"
 
-namespace corelens::gui {
+namespace corelens {
 namespace {
 
 // How far back from pc a function start is still worth decoding from (a whole small function
@@ -157,4 +157,4 @@ Disassembly disassemble(const MemorySource& memory, const DisassemblyRequest& re
   return out;
 }
 
-}  // namespace corelens::gui
+}  // namespace corelens

@@ -1,11 +1,12 @@
-#include "gui/crash_summary.hpp"
+#include "core/report/crash_summary.hpp"
 
 #include <algorithm>
 
 #include "core/model/strings.hpp"
-#include "gui/address_annotator.hpp"
+#include "core/report/address_annotator.hpp"
+#include "core/report/text_report.hpp"
 
-namespace corelens::gui {
+namespace corelens {
 
 std::size_t crashed_thread(const Report& report) {
   for (std::size_t i = 0; i < report.threads.size(); ++i) {
@@ -136,6 +137,17 @@ CrashSummary summarize(const Report& r) {
   return s;
 }
 
+std::string backtrace_text(const ThreadReport& t) {
+  std::string out = "Thread " + std::to_string(t.tid);
+  if (!t.name.empty()) out += " \"" + printable(t.name) + "\"";
+  if (t.crashed) out += " (crashed)";
+  out += ":\n";
+  for (const auto& f : t.frames) out += "  " + printable(frame_to_text(f)) + "\n";
+  if (t.frames.empty()) out += "  (no frames)\n";
+  if (!t.unwind_complete) out += "  (stack incomplete: " + printable(t.unwind_status) + ")\n";
+  return out;
+}
+
 std::string summary_line(const CrashSummary& s) {
   std::string out = s.signal;
   if (!s.cause.empty()) out += ", " + s.cause;
@@ -146,4 +158,4 @@ std::string summary_line(const CrashSummary& s) {
   return out;
 }
 
-}  // namespace corelens::gui
+}  // namespace corelens

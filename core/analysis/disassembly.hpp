@@ -1,7 +1,7 @@
-// Disassembly around a frame's pc, reading code through a MemorySource (so code the dump did not
-// save comes from the verified module file), decoded by the analysis library's per-architecture
-// Disassembler: the same decoder the fault explanation uses, for every architecture a dump can
-// come from. Qt-free, so the decoding can be tested alone.
+// Disassembly around a frame's pc, for the GUI's code view: code read through a MemorySource (so
+// code the dump did not save comes from the verified module file), decoded by the per-architecture
+// Disassembler (disassembler.hpp), the same decoder the fault explanation uses, for every
+// architecture a dump can come from. Qt-free, so the decoding can be tested alone.
 #pragma once
 
 #include <cstdint>
@@ -12,7 +12,7 @@
 #include "core/model/memory_source.hpp"
 #include "core/model/process.hpp"
 
-namespace corelens::gui {
+namespace corelens {
 
 struct Instruction {
   std::uint64_t address = 0;
@@ -46,4 +46,4 @@ struct DisassemblyRequest {
 
 Disassembly disassemble(const MemorySource& memory, const DisassemblyRequest& request);
 
-}  // namespace corelens::gui
+}  // namespace corelens

@@ -1,6 +1,7 @@
 // What an address points into, worked out from the Report alone: a module (name+offset, as the
 // CLI prints frames), a thread's stack, the heap, another mapping, or nothing. Used to annotate
-// register values, pointers and branch targets. Qt-free so it can be tested without a display.
+// register values, pointers and branch targets in the GUI; Qt-free so it can be tested without a
+// display.
 //
 // The dump does not say which anonymous mapping is "[stack]" or "[heap]" (NT_FILE lists only
 // file-backed ranges), so both are inferred:
@@ -18,7 +19,7 @@
 
 #include "core/model/report.hpp"
 
-namespace corelens::gui {
+namespace corelens {
 
 // Names the function containing an address ("main+0x1b"), when a symbol lookup is available.
 using SymbolNamer = std::function<std::optional<std::string>(std::uint64_t)>;
@@ -61,4 +62,4 @@ std::optional<std::uint64_t> stack_pointer(const std::vector<Register>& register
 // The last path component ("/usr/lib/libc.so.6" -> "libc.so.6").
 std::string base_name(const std::string& path);
 
-}  // namespace corelens::gui
+}  // namespace corelens

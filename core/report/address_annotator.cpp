@@ -1,10 +1,10 @@
-#include "gui/address_annotator.hpp"
+#include "core/report/address_annotator.hpp"
 
 #include <algorithm>
 
 #include "core/model/strings.hpp"
 
-namespace corelens::gui {
+namespace corelens {
 namespace {
 
 // arch_randomize_brk() on x86_64 places the break up to 32 MiB above the end of the executable.
@@ -126,4 +126,4 @@ std::string AddressAnnotator::annotate(std::uint64_t addr) const {
   return info.text;
 }
 
-}  // namespace corelens::gui
+}  // namespace corelens

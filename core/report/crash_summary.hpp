@@ -1,4 +1,5 @@
-// The crash in words for the top of the window, and which frame to show first. Qt-free.
+// The crash in words for people: the lines at the top of the GUI's window, the one-line summary
+// its Copy action takes, a thread's backtrace as text, and which frame to show first. Qt-free.
 #pragma once
 
 #include <cstddef>
@@ -7,7 +8,7 @@
 
 #include "core/model/report.hpp"
 
-namespace corelens::gui {
+namespace corelens {
 
 struct CrashSummary {
   std::string signal;       // "SIGSEGV (Segmentation fault)"; "No signal recorded"
@@ -43,4 +44,7 @@ std::string function_text(const Frame& frame);
 // "null_read.c:15:12" (basename), empty without a file.
 std::string location_text(const Frame& frame, bool full_path = false);
 
-}  // namespace corelens::gui
+// The stack of one thread as text (frame_to_text lines under a "Thread N" header).
+std::string backtrace_text(const ThreadReport& thread);
+
+}  // namespace corelens
