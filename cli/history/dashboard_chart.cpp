@@ -82,7 +82,7 @@ std::string crashes_per_day_svg(const DashboardPage& page, std::size_t max_serie
   const double width = 960, plot_height = 200, left = 44, right = 12, top = 12;
   const double legend_row = 18;
   const std::size_t legend_rows = (series.size() + 2) / 3;
-  const double height = top + plot_height + 34 + legend_rows * legend_row + 6;
+  const double height = top + plot_height + 34 + static_cast<double>(legend_rows) * legend_row + 6;
   std::string svg = "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + num(width) + " " +
                     num(height) + "\" role=\"img\" aria-label=\"crashes per day per signature\">";
   if (days == 0 || max == 0) {

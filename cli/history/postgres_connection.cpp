@@ -74,10 +74,14 @@ class PostgresConnection final : public SqlConnection {
   }
 
   Result<bool> table_exists(const std::string& name) override {
-    // to_regclass looks the name up in the search path, whatever our privileges on the table.
-    auto rows = query("SELECT to_regclass($1) IS NOT NULL", {name});
+    // A plain query of the catalog, whatever our privileges on the table. Not to_regclass():
+    // it reads the backend's catalog cache, which does not yet know of a table another worker
+    // created while we waited for the schema lock (an advisory lock brings no cache refresh),
+    // where this statement's own snapshot, taken after the lock, sees it.
+    auto rows = query("SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND tablename = $1",
+                      {name});
     if (!rows) return unexpected(rows.error());
-    return !rows->empty() && rows->front().size() == 1 && as_text(rows->front()[0]) == "t";
+    return !rows->empty() && rows->front().size() == 1 && as_int(rows->front()[0]) > 0;
   }
 
   const std::string& where() const override { return where_; }
