@@ -29,7 +29,7 @@ main { padding: 0 24px 32px; max-width: 1200px; }
 .badge { font-size: 11px; font-weight: 700; padding: 1px 7px; border-radius: 10px; color: #fff; }
 .badge.new { background: #cf222e; } .badge.known { background: #57606a; }
 .signature { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 13px; word-break: break-word; }
-.spark { vertical-align: middle; }
+.spark { margin-left: auto; align-self: center; }
 .why { margin: 4px 0; }
 .meta { font-size: 12px; color: var(--muted); }
 details { margin: 4px 0; } summary { cursor: pointer; color: #0969da; }

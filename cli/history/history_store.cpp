@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
@@ -43,6 +44,8 @@ std::string host_name() {
 void stall_if_asked(const std::string& path) {
   static const char* name = std::getenv("CORELENS_TEST_DB_STALL");
   if (name == nullptr || *name == '\0' || std::filesystem::path(path).filename() != name) return;
+  std::fprintf(stderr, "corelens: stalled inside the transaction of %s (CORELENS_TEST_DB_STALL)\n", path.c_str());
+  std::fflush(stderr);
   for (;;) ::pause();
 }
 

@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--disable-quic", "--enable-logging=stderr", "--v=0"]
@@ -133,11 +134,16 @@ def main():
     screenshot = sys.argv[4] if len(sys.argv) > 4 and sys.argv[3] == "--screenshot" else None
     work = tempfile.mkdtemp(prefix="corelens-dashboard-")
     try:
+        # Copies, written on different days of the last two weeks, so the chart has days to
+        # show (a core's time is its mtime; a copy keeps the original's bytes and so its key).
         names = []
-        for method in ("auto", "gcore"):
-            for s in SAMPLES:
+        now = time.time()
+        for m, method in enumerate(("auto", "gcore")):
+            for i, s in enumerate(SAMPLES):
                 name = "%s-%s.core" % (method, s)
-                os.symlink(os.path.join(cores, method, s + ".core"), os.path.join(work, name))
+                shutil.copyfile(os.path.join(cores, method, s + ".core"), os.path.join(work, name))
+                days_ago = (i * (3 + 2 * m)) % 14
+                os.utime(os.path.join(work, name), (now - days_ago * 86400, now - days_ago * 86400))
                 names.append(name)
         with open(os.path.join(work, "notes.txt"), "w") as f:
             f.write("not a core\n")

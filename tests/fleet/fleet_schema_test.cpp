@@ -119,15 +119,17 @@ TEST(FleetGrants, TheUserGuidesGrantsAreEnoughAndTheirAbsenceIsExplained) {
   std::string base = owner.substr(0, owner.find("postgres@")) ;
   std::string host_db = owner.substr(owner.find('@'));
   auto as = [&](const std::string& role) { return base + role + host_db; };
-  // The user guide's statements ("Many machines"), with the owner being the test's superuser.
+  // The user guide's statements ("Many machines"), with the test's superuser as corelens_owner.
   int status = -1;
   std::string out = psql(owner,
                          "DROP ROLE IF EXISTS corelens_worker; DROP ROLE IF EXISTS corelens_reader;"
                          "CREATE ROLE corelens_worker LOGIN; CREATE ROLE corelens_reader LOGIN;"
                          "GRANT CONNECT ON DATABASE fleet_grants TO corelens_worker, corelens_reader;"
                          "GRANT USAGE ON SCHEMA public TO corelens_worker, corelens_reader;"
-                         "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE ON TABLES TO corelens_worker;"
-                         "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO corelens_reader;",
+                         "ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT SELECT, INSERT, UPDATE ON TABLES TO "
+                         "corelens_worker;"
+                         "ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT SELECT ON TABLES TO "
+                         "corelens_reader;",
                          &status);
   ASSERT_EQ(status, 0) << out;
   // Before the owner created the tables, a worker cannot, and says what it needs.

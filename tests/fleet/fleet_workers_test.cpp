@@ -164,11 +164,14 @@ TEST_P(KilledWorker, LeavesNothingHalfWrittenAndARerunCompletesTheCounts) {
   // and before its signature's count (CORELENS_TEST_DB_STALL): killed there, nothing of it may stay.
   const std::size_t stalled = 5;
   std::string marker = dir + "/worker.pid";
+  std::string log = dir + "/worker.err";
   run_command("CORELENS_TEST_DB_STALL=" + q(fs::path(all[stalled]).filename().string()) + " " +
-              triage_command(db, all) + " > /dev/null 2>&1 & echo $! > " + q(marker));
+              triage_command(db, all) + " > /dev/null 2> " + q(log) + " & echo $! > " + q(marker));
   pid_t pid = static_cast<pid_t>(std::stol("0" + read_text_file(marker)));
   ASSERT_GT(pid, 0);
-  // PostgreSQL shows the open transaction; SQLite shows its rollback journal beside the file.
+  // The worker says when it stalls; then PostgreSQL shows its open transaction, and SQLite the
+  // rollback journal beside the file.
+  bool said = eventually([&] { return read_text_file(log).find("corelens: stalled inside") != std::string::npos; });
   auto in_transaction = [&] {
     if (postgres) {
       return psql(db, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'corelens' AND "
@@ -176,9 +179,10 @@ TEST_P(KilledWorker, LeavesNothingHalfWrittenAndARerunCompletesTheCounts) {
     }
     return fs::exists(db + "-journal");
   };
-  bool stalled_in_transaction = eventually(in_transaction);
+  bool stalled_in_transaction = said && eventually(in_transaction, 10);
   ::kill(pid, SIGKILL);
-  ASSERT_TRUE(stalled_in_transaction) << "the worker never reached the stalled transaction";
+  ASSERT_TRUE(said) << "the worker never reached the stalled dump: " << read_text_file(log);
+  ASSERT_TRUE(stalled_in_transaction) << "the stalled worker holds no open transaction";
   ASSERT_TRUE(eventually([&] { return ::kill(pid, 0) != 0; }, 10)) << "the killed worker is still there";
   if (postgres) {  // the server rolls back when it notices the connection is gone
     ASSERT_TRUE(eventually([&] { return !in_transaction(); }, 30));
