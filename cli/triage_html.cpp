@@ -5,7 +5,7 @@
 #include <map>
 
 #include "cli/history/dashboard_html.hpp"
-#include "cli/history/history_command.hpp"
+#include "cli/history/days.hpp"
 #include "cli/triage.hpp"
 
 namespace corelens::cli {
