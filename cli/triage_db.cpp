@@ -1,6 +1,6 @@
 // `corelens triage --db FILE|URL`: what a triaged dump leaves in the crash history
 // (cli/history/: SQLite or PostgreSQL, one transaction per dump, each dump counted once by the
-// SHA-256 of its bytes), and how its frames read on the HTML page.
+// SHA-256 key of its bytes), and how its frames read on the HTML page.
 #include <filesystem>
 
 #include "cli/core_files.hpp"

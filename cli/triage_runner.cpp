@@ -39,7 +39,7 @@ int analyse_in_child(const std::string& dump, int fd, const RunnerOptions& optio
   }
   rec.dump = dump;
   if (options.content_hash && rec.status == "ok") {
-    auto hash = history::file_sha256(dump);
+    auto hash = history::content_key(dump);
     if (hash) rec.content_hash = *hash;  // else the parent hashes it and reports why it cannot
   }
   return write_all(fd, record_to_json(rec)) ? 0 : 1;

@@ -1,7 +1,9 @@
-// SHA-256 (FIPS 180-4) of a dump file, the key that makes each dump count once in the history.
+// SHA-256 (FIPS 180-4), and the content key built from it that makes each dump count once in the
+// history (content_hash.hpp).
 #include "cli/history/content_hash.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -90,23 +92,96 @@ std::string to_hex(std::span<const std::uint8_t> bytes) {
   return s;
 }
 
-Result<std::string> file_sha256(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return fail(ErrorCode::io, path + ": cannot open: " + std::strerror(errno));
-  Sha256 sha;
-  std::vector<std::byte> chunk(1 << 20);
-  for (;;) {
-    ssize_t n = ::read(fd, chunk.data(), chunk.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int e = errno;
-      ::close(fd);
-      return fail(ErrorCode::io, path + ": cannot read: " + std::strerror(e));
-    }
-    if (n == 0) break;
-    sha.update(std::span<const std::byte>(chunk.data(), static_cast<std::size_t>(n)));
+namespace {
+
+struct Fd {
+  int fd = -1;
+  explicit Fd(int f) : fd(f) {}
+  Fd(Fd&& other) noexcept : fd(other.fd) { other.fd = -1; }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  Fd& operator=(Fd&&) = delete;
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
   }
-  ::close(fd);
+};
+
+// Reads exactly N bytes at OFFSET (fewer only at the end of the file).
+Result<std::size_t> read_at(int fd, std::byte* buf, std::size_t n, off_t offset, const std::string& path) {
+  std::size_t got = 0;
+  while (got < n) {
+    ssize_t r = ::pread(fd, buf + got, n - got, offset + static_cast<off_t>(got));
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return fail(ErrorCode::io, path + ": cannot read: " + std::strerror(errno));
+    if (r == 0) break;
+    got += static_cast<std::size_t>(r);
+  }
+  return got;
+}
+
+Result<Fd> open_regular(const std::string& path, off_t& size) {
+  Fd f(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (f.fd < 0) return fail(ErrorCode::io, path + ": cannot open: " + std::strerror(errno));
+  struct stat st {};
+  if (::fstat(f.fd, &st) != 0 || !S_ISREG(st.st_mode)) return fail(ErrorCode::io, path + ": not a regular file");
+  size = st.st_size;
+  return f;
+}
+
+}  // namespace
+
+Result<std::string> content_key(const std::string& path) {
+  off_t size = 0;
+  auto f = open_regular(path, size);
+  if (!f) return unexpected(f.error());
+  static const std::array<std::uint8_t, 32> zero_piece = [] {
+    Sha256 z;
+    std::vector<std::byte> zeros(kContentPiece);
+    z.update(zeros);
+    return z.finish();
+  }();
+  Sha256 key;
+  std::array<std::byte, 8> size_be{};
+  for (int i = 0; i < 8; ++i) size_be[i] = std::byte(static_cast<std::uint64_t>(size) >> (56 - 8 * i));
+  key.update(size_be);
+  std::vector<std::byte> piece(kContentPiece);
+  off_t next_data = 0;  // no data before this offset (SEEK_DATA's answer, or 0 when unknown)
+  for (off_t at = 0; at < size; at += static_cast<off_t>(kContentPiece)) {
+    std::size_t want = static_cast<std::size_t>(std::min<off_t>(static_cast<off_t>(kContentPiece), size - at));
+    if (next_data < at) {
+      off_t d = ::lseek(f->fd, at, SEEK_DATA);
+      // ENXIO: no data from here to the end. Any other failure (a file system without hole
+      // reporting): read everything.
+      next_data = d >= 0 ? d : errno == ENXIO ? size : at;
+    }
+    if (want == kContentPiece && next_data >= at + static_cast<off_t>(kContentPiece)) {
+      key.update(std::as_bytes(std::span(zero_piece)));  // wholly in a hole: zeros, unread
+      continue;
+    }
+    auto got = read_at(f->fd, piece.data(), want, at, path);
+    if (!got) return unexpected(got.error());
+    if (*got != want) return fail(ErrorCode::io, path + ": the file shrank while it was hashed");
+    Sha256 p;
+    p.update(std::span<const std::byte>(piece.data(), want));
+    auto digest = p.finish();
+    key.update(std::as_bytes(std::span(digest)));
+  }
+  auto digest = key.finish();
+  return to_hex(digest);
+}
+
+Result<std::string> file_sha256(const std::string& path) {
+  off_t size = 0;
+  auto f = open_regular(path, size);
+  if (!f) return unexpected(f.error());
+  Sha256 sha;
+  std::vector<std::byte> chunk(kContentPiece);
+  for (off_t at = 0;; at += static_cast<off_t>(chunk.size())) {
+    auto got = read_at(f->fd, chunk.data(), chunk.size(), at, path);
+    if (!got) return unexpected(got.error());
+    sha.update(std::span<const std::byte>(chunk.data(), *got));
+    if (*got < chunk.size()) break;
+  }
   auto digest = sha.finish();
   return to_hex(digest);
 }

@@ -1,6 +1,12 @@
-// What identifies a dump in the crash history: the SHA-256 of the file's bytes as stored (a
+// What identifies a dump in the crash history: a SHA-256 of the file's bytes as stored (a
 // compressed core hashes as its compressed bytes). Two workers that see the same file, a file seen
 // again in a later run, and a copy under another name all count once.
+//
+// Not one SHA-256 over the whole file but over its 1 MiB pieces: the key is the SHA-256 of the
+// file's size and its pieces' SHA-256s, and a piece that lies wholly in a hole of a sparse file
+// (a core of many threads is mostly holes: 8 GB apparent, 20 MB on disk) is known to be zeros
+// without reading it. So hashing costs what the file holds, not its apparent size, reads no hole
+// into the page cache, and a copy that wrote the zeros out hashes the same.
 #pragma once
 
 #include <array>
@@ -29,7 +35,13 @@ class Sha256 {
   std::uint64_t length_ = 0;  // bytes hashed so far
 };
 
-// The file's SHA-256 as 64 lowercase hex digits, read in pieces (a core may be gigabytes).
+inline constexpr std::size_t kContentPiece = 1 << 20;
+
+// The content key of the file at PATH, 64 lowercase hex digits: SHA-256 over the file's size
+// (8 bytes, big-endian) followed by the SHA-256 of each kContentPiece piece in order (the last
+// one shorter).
+Result<std::string> content_key(const std::string& path);
+// A plain SHA-256 of the whole file, as sha256sum computes it (for tests).
 Result<std::string> file_sha256(const std::string& path);
 std::string to_hex(std::span<const std::uint8_t> bytes);
 

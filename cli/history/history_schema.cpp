@@ -5,7 +5,7 @@
 //   1  corelens triage --db before the history existed: one table, `signatures`, and no version
 //      table. Its counts summed each run's group sizes, so a dump triaged twice counted twice;
 //      those totals are kept as they are (there is nothing to recount them from).
-//   2  `corelens_schema` (the version), `dumps` (one row per dump, keyed by the SHA-256 of its
+//   2  `corelens_schema` (the version), `dumps` (one row per dump, keyed by a SHA-256 of its
 //      bytes: each dump counted once, whoever sees it and however often) and
 //      `signatures.created_by` (the worker that inserted it, the one that said NEW).
 //
@@ -38,7 +38,7 @@ const std::vector<Migration>& migrations() {
         // Times are ISO 8601 in UTC ("2026-11-30T09:15:02Z"): they sort as text and their first
         // ten characters are the day, in both engines.
         "CREATE TABLE dumps ("
-        " content_hash TEXT PRIMARY KEY,"  // SHA-256 of the file as stored, in hex
+        " content_hash TEXT PRIMARY KEY,"  // content_key of the file as stored, in hex
         " signature TEXT NOT NULL,"        // signatures.hash
         " crashed_at TEXT NOT NULL,"       // the core's time (systemd's USEC, else its mtime)
         " recorded_at TEXT NOT NULL,"      // when a worker counted it

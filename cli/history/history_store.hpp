@@ -1,4 +1,5 @@
-// The crash history: every dump counted once (by the SHA-256 of its bytes) under its crash
+// The crash history: every dump counted once (by a SHA-256 key of its bytes,
+// content_hash.hpp) under its crash
 // signature, with first and last seen, shared by any number of workers on any number of
 // machines (`--db FILE` for SQLite, `--db postgresql://...` for PostgreSQL).
 //
@@ -22,7 +23,7 @@ namespace corelens::cli::history {
 
 // What the history keeps of one dump.
 struct DumpFacts {
-  std::string content_hash;  // file_sha256 of the dump
+  std::string content_hash;  // content_key of the dump file
   std::string signature_hash, signature, category, severity, why;
   std::vector<std::string> top_frames;  // the crashing thread's first frames, "module!function"
   std::string path;

@@ -15,7 +15,7 @@ Result<Recorder> Recorder::open(const std::string& target) {
 void Recorder::record(const std::string& core, DumpFacts facts) {
   if (error_ || facts.signature_hash.empty()) return;
   if (facts.content_hash.empty()) {
-    auto hash = file_sha256(core);
+    auto hash = content_key(core);
     if (!hash) {
       error_ = hash.error();
       return;

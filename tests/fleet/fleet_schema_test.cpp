@@ -2,8 +2,8 @@
 // history (schema 1, tests/fleet/data/schema1-release.sqlite, made by that release's corelens
 // triage --db) is upgraded in place on SQLite and PostgreSQL; a newer one is refused; the grants
 // the user guide lists are enough for a worker and a reader, and their absence is explained;
-// crashes per day come from the cores' times; collect and run record too; the content hash is
-// sha256sum's.
+// crashes per day come from the cores' times; collect and run record too; the SHA-256 is
+// sha256sum's and the content key hashlib's, holes or not.
 #include "cli/history/content_hash.hpp"
 #include "tests/fleet/fleet_support.hpp"
 
@@ -235,6 +235,42 @@ TEST(ContentHash, EqualsSha256sumOnRealCoresAndTheStandardsVectors) {
     EXPECT_EQ(*file_sha256(file), run_command("sha256sum " + q(file)).substr(0, 64)) << n << " bytes";
   }
   EXPECT_FALSE(file_sha256(dir + "/missing"));
+  fs::remove_all(dir);
+}
+
+// The content key, computed again by Python's hashlib from its definition (content_hash.hpp).
+std::string python_content_key(const std::string& file) {
+  return run_command("python3 -c " + q("import hashlib, os, sys\n"
+                                       "f = open(sys.argv[1], 'rb')\n"
+                                       "key = hashlib.sha256(os.path.getsize(sys.argv[1]).to_bytes(8, 'big'))\n"
+                                       "while piece := f.read(1 << 20):\n"
+                                       "    key.update(hashlib.sha256(piece).digest())\n"
+                                       "print(key.hexdigest())\n") +
+                     " " + q(file))
+      .substr(0, 64);
+}
+
+TEST(ContentHash, KeyIsHashlibsAndSparseFilesHashWithoutReadingTheirHoles) {
+  using corelens::cli::history::content_key;
+  for (const char* s : {"null_read", "stack_overflow", "threads_blocked"}) {
+    std::string core = core_path("auto", s);
+    auto ours = content_key(core);
+    ASSERT_TRUE(ours) << ours.error().message;
+    EXPECT_EQ(*ours, python_content_key(core)) << core;
+  }
+  // A sparse file of 64 MiB with data at 0, in the middle, and at the end, and a copy of it that
+  // wrote its zeros out: one key, hashlib's.
+  std::string dir = scratch("sparse");
+  std::string sparse = dir + "/sparse.core", dense = dir + "/dense.core";
+  run_command("printf head > " + q(sparse) + "; truncate -s 64M " + q(sparse) + "; printf middle | dd of=" + q(sparse) +
+              " bs=1 seek=33554431 conv=notrunc 2>/dev/null; printf tail >> " + q(sparse) +
+              "; cp --sparse=never " + q(sparse) + " " + q(dense));
+  EXPECT_LT(std::stoll(run_command("du -k " + q(sparse) + " | cut -f1")), 4096) << "the file system made no holes";
+  auto a = content_key(sparse), b = content_key(dense);
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(*a, *b);
+  EXPECT_EQ(*a, python_content_key(sparse));
+  EXPECT_FALSE(content_key(dir));  // a directory is no dump
   fs::remove_all(dir);
 }
 
