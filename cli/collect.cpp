@@ -12,14 +12,14 @@
 #include <vector>
 
 #include "cli/ci_reports.hpp"
-#include "cli/core_files.hpp"
 #include "cli/color.hpp"
+#include "cli/core_files.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/help_text.hpp"
 #include "cli/history/recorder.hpp"
 #include "cli/subcommands.hpp"
-#include "core/report_json.hpp"
-#include "core/report_text.hpp"
+#include "core/report/json_report.hpp"
+#include "core/report/text_report.hpp"
 
 namespace corelens::cli {
 namespace {

@@ -16,15 +16,16 @@
 
 #include "cli/color.hpp"
 #include "cli/exit_codes.hpp"
-#include "cli/isolation.hpp"
 #include "cli/help_text.hpp"
 #include "cli/history/history_command.hpp"
+#include "cli/isolation.hpp"
 #include "cli/subcommands.hpp"
 #include "cli/triage.hpp"
-#include "core/report_json.hpp"
-#include "core/report_text.hpp"
-#include "unwinder/analyze.hpp"
+#include "core/pipeline/session.hpp"
+#include "core/report/json_report.hpp"
+#include "core/report/text_report.hpp"
 #include "unwinder/library_versions.hpp"
+#include "unwinder/unwinder_choice.hpp"
 
 namespace corelens::cli {
 namespace {

@@ -20,8 +20,8 @@
 #include "cli/help_text.hpp"
 #include "cli/history/recorder.hpp"
 #include "cli/subcommands.hpp"
-#include "core/signals.hpp"
-#include "unwinder/analyze.hpp"
+#include "core/model/signals.hpp"
+#include "core/pipeline/session.hpp"
 
 namespace corelens::cli {
 namespace {

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "cli/history/recorder.hpp"
-#include "unwinder/analyze.hpp"
+#include "core/pipeline/session.hpp"
 
 namespace corelens::cli {
 

@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <cstring>
 
-#include "core/byte_reader.hpp"
-#include "core/signals.hpp"
-#include "core/strings.hpp"
+#include "core/file/byte_reader.hpp"
+#include "core/model/signals.hpp"
+#include "core/model/strings.hpp"
 #include "parsers/arch_layout.hpp"
 #include "parsers/arch_x86_64.hpp"
 #include "parsers/core_modules.hpp"

@@ -15,7 +15,7 @@
 #include <span>
 #include <string>
 
-#include "core/error.hpp"
+#include "core/model/error.hpp"
 
 namespace corelens::cli::history {
 

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "cli/history/history_store.hpp"
-#include "core/report.hpp"
+#include "core/model/report.hpp"
 
 namespace corelens::cli::history {
 

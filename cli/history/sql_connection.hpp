@@ -17,7 +17,7 @@
 #include <variant>
 #include <vector>
 
-#include "core/error.hpp"
+#include "core/model/error.hpp"
 
 namespace corelens::cli::history {
 

@@ -11,9 +11,9 @@
 
 #include <filesystem>
 
-#include "core/mapped_file.hpp"
+#include "core/file/mapped_file.hpp"
+#include "core/pipeline/session.hpp"
 #include "tests/integration/samples.hpp"
-#include "unwinder/analyze.hpp"
 
 namespace corelens::testing {
 namespace {

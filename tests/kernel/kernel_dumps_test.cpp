@@ -8,12 +8,12 @@
 #include <fstream>
 #include <sstream>
 
-#include "core/report_json.hpp"
-#include "tests/kernel/kernel_dump_files.hpp"
-#include "core/report_text.hpp"
+#include "core/pipeline/kernel/kernel_session.hpp"
+#include "core/pipeline/session.hpp"
+#include "core/report/json_report.hpp"
+#include "core/report/text_report.hpp"
 #include "parsers/detect.hpp"
-#include "unwinder/analyze.hpp"
-#include "unwinder/kernel_analyze.hpp"
+#include "tests/kernel/kernel_dump_files.hpp"
 
 namespace corelens {
 namespace {

@@ -9,8 +9,8 @@
 #include <cstring>
 #include <vector>
 
-#include "core/address_space.hpp"
-#include "core/mapped_file.hpp"
+#include "core/file/mapped_file.hpp"
+#include "core/model/address_space.hpp"
 #include "tests/unit/unit_support.hpp"
 
 namespace corelens::unit {
