@@ -33,7 +33,7 @@ deb=${debs[0]}
 [[ -f $(ls "$build"/packages/corelens-dev_*.deb) ]] || fail "no corelens-dev_*.deb"
 depends=$(dpkg-deb -f "$deb" Depends)
 log "$(basename "$deb"): Depends: $depends"
-want=(libc6 libstdc++6 libdw1 libelf1 libcapstone4 libzstd1 liblzma5 liblz4-1 libsqlite3-0)
+want=(libc6 libstdc++6 libdw1 libelf1 libcapstone4 libzstd1 liblzma5 liblz4-1 libsqlite3-0 libpq5)
 ((gui)) && want+=(libqt6widgets6 libqt6gui6 libqt6core6)
 for p in "${want[@]}"; do [[ ", $depends," == *", $p "* || ", $depends," == *", $p,"* ]] || fail "Depends lacks $p"; done
 contents=$(dpkg-deb -c "$deb")

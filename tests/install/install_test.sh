@@ -105,7 +105,8 @@ man)
     echo "$page: $n options, all in the man page"
   }
   c=$root/usr/bin/corelens
-  check_page "$root/usr/share/man/man1/corelens.1.gz" "$("$c" --help; "$c" run --help; "$c" collect --help; "$c" triage --help)"
+  check_page "$root/usr/share/man/man1/corelens.1.gz" \
+    "$("$c" --help; "$c" run --help; "$c" collect --help; "$c" triage --help; "$c" history --help)"
   if ((gui)); then
     check_page "$root/usr/share/man/man1/corelens-gui.1.gz" "$("$root/usr/bin/corelens-gui" --help)"
   fi
@@ -120,7 +121,7 @@ completion)
   expect_words() {  # WANTED GOT
     for w in $1; do [[ " $2 " == *" $w "* ]] || fail "completion: expected '$w' in '$2'"; done
   }
-  expect_words "analyze run collect triage" "$(complete_words "$bashc" _corelens corelens '')"
+  expect_words "analyze run collect triage history" "$(complete_words "$bashc" _corelens corelens '')"
   expect_words "--format" "$(complete_words "$bashc" _corelens corelens analyze --fo)"
   [[ $(complete_words "$bashc" _corelens corelens analyze --format '') == "json text " ]] || fail "--format values"
   [[ $(complete_words "$bashc" _corelens corelens --color = al) == "always " ]] || fail "--color=al"
