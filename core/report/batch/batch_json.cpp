@@ -46,6 +46,7 @@ std::string triage_to_json(const TriageTable& table) {
       entry["first_seen"] = g.history->first_seen;
       entry["last_seen"] = g.history->last_seen;
       entry["total_count"] = g.history->total_count;
+      entry["counted"] = g.history->counted;
     } else {
       entry["status"] = nullptr;
     }

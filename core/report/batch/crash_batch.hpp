@@ -49,11 +49,12 @@ struct TriageEntry {
   std::vector<std::string> top_frames;   // the example's crashing thread, "module!function"
   std::vector<ThreadGroup> thread_groups;
   std::vector<std::string> dumps;        // every dump with this signature, the example first
-  // --db: what earlier runs saw of this signature.
+  // --db: what the crash history says of this signature after this run.
   struct History {
-    bool known = false;  // seen in an earlier run
+    bool known = false;  // this run did not insert the signature (another run or worker did)
     std::string first_seen, last_seen;
-    std::int64_t total_count = 0;  // including this run
+    std::int64_t total_count = 0;  // every dump counted, this run's included
+    std::int64_t counted = 0;      // this run's dumps of the group that were not in the history yet
   };
   std::optional<History> history;
 };
