@@ -5,7 +5,7 @@
 #include <array>
 #include <cstdio>
 
-#include "cli/history/dashboard_html.hpp"
+#include "core/report/batch/dashboard_html.hpp"
 
 namespace corelens {
 namespace {

@@ -1,6 +1,6 @@
 // The dashboard page (dashboard_html.hpp). Everything from a dump (function names, paths, the
 // explanation) is escaped: a hostile core chooses its own function and file names.
-#include "cli/history/dashboard_html.hpp"
+#include "core/report/batch/dashboard_html.hpp"
 
 #include <algorithm>
 #include <cctype>
