@@ -2,9 +2,12 @@
 // tests: the GUI's Markdown export (markdown) and what its Copy actions put on the clipboard, the
 // crash's one-line summary and each thread's backtrace (clipboard); and the summary `corelens
 // run` prints of the crashes it caught (run-summary: one case per CORE, as run makes them from
-// the processes it traced; CORE:cut adds the note of a core cut at --max-core-size). Dumps are
-// analysed as `corelens-gui --sysroot sysroot --debug-dir debug CORE` would.
+// the processes it traced; CORE:cut adds the note of a core cut at --max-core-size); and the
+// crash history's outputs (history-text, history-json, history-markdown, dashboard: a history
+// of the dumps given, golden_history.cpp). Dumps are analysed as `corelens-gui --sysroot
+// sysroot --debug-dir debug CORE` would.
 // Usage: golden_render markdown|clipboard CORE | golden_render run-summary CORE[:cut]...
+//        | golden_render history-text|history-json|history-markdown|dashboard CORE...
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -14,6 +17,7 @@
 #include "core/report/batch/batch_text.hpp"
 #include "core/report/crash_summary.hpp"
 #include "core/report/markdown_report.hpp"
+#include "golden_history.hpp"
 
 namespace {
 
@@ -57,6 +61,24 @@ int main(int argc, char** argv) {
   if (what == "run-summary") {
     std::string out = run_summary(std::vector<std::string>(argv + 2, argv + argc));
     std::fwrite(out.data(), 1, out.size(), stdout);
+    return 0;
+  }
+  if (what.starts_with("history-") || what == "dashboard") {
+    std::vector<Report> reports;
+    for (int i = 2; i < argc; ++i) {
+      auto report = analyze_file(argv[i], options());
+      if (!report) {
+        std::fprintf(stderr, "golden_render: %s\n", report.error().message.c_str());
+        return 1;
+      }
+      reports.push_back(std::move(*report));
+    }
+    auto out = golden::render_history(what, reports);
+    if (!out) {
+      std::fprintf(stderr, "golden_render: unknown output '%s'\n", what.c_str());
+      return 64;
+    }
+    std::fwrite(out->data(), 1, out->size(), stdout);
     return 0;
   }
   if (argc != 3) {
