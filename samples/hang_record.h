@@ -69,7 +69,7 @@ static int hang_all_asleep(pid_t pid, int threads) {
   while ((e = readdir(dir)) != NULL) {
     if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
     ++count;
-    char stat_path[128], stat[512];
+    char stat_path[300], stat[512];
     snprintf(stat_path, sizeof stat_path, "/proc/%d/task/%s/stat", (int)pid, e->d_name);
     FILE *f = fopen(stat_path, "r");
     if (f == NULL) continue;

@@ -93,14 +93,19 @@ std::vector<Deadlock> find_deadlocks(const std::vector<ThreadWait>& waits) {
     std::vector<std::int32_t> path;
     std::map<std::int32_t, std::size_t> on_path;
     std::int32_t cur = start;
-    while (done.count(cur) == 0 && on_path.count(cur) == 0) {
+    bool closed = false;  // the walk came back to a thread on its own path
+    while (done.count(cur) == 0) {
+      if (on_path.count(cur) != 0) {
+        closed = true;
+        break;
+      }
       on_path[cur] = path.size();
       path.push_back(cur);
       auto it = next.find(cur);
-      if (it == next.end()) break;
+      if (it == next.end()) break;  // CUR waits for no thread: the chain ends here
       cur = it->second;
     }
-    if (on_path.count(cur) != 0 && done.count(cur) == 0) {
+    if (closed) {
       std::vector<std::int32_t> cycle(path.begin() + static_cast<std::ptrdiff_t>(on_path[cur]), path.end());
       auto smallest = std::min_element(cycle.begin(), cycle.end());
       std::rotate(cycle.begin(), smallest, cycle.end());
@@ -152,6 +157,24 @@ CrashSignature deadlock_signature(const Deadlock& d, const std::vector<ThreadWai
   return sig;
 }
 
+std::optional<CrashSignature> chain_signature(const std::vector<ThreadWait>& waits, std::int32_t from,
+                                             const std::string& category) {
+  CrashSignature sig;
+  std::set<std::int32_t> seen;
+  for (std::int32_t cur = from; sig.frames.size() < kMaxChain && seen.insert(cur).second;) {
+    const ThreadWait* w = wait_of(waits, cur);
+    if (w == nullptr) break;
+    sig.frames.push_back(w->function + "@" + (w->caller.empty() ? "??" : w->caller));
+    if (!w->owner_tid) break;
+    cur = *w->owner_tid;
+  }
+  if (sig.frames.empty()) return std::nullopt;
+  sig.readable = category;
+  for (const auto& t : sig.frames) sig.readable += " | " + t;
+  sig.hash = hex_padded(fnv1a64(sig.readable)).substr(2);
+  return sig;
+}
+
 void explain_hang(CrashAnalysis& a, const Report& report, std::vector<ThreadWait> waits, std::string layout_words) {
   a.deadlocks = find_deadlocks(waits);
   a.waits = std::move(waits);
@@ -174,6 +197,8 @@ void explain_hang(CrashAnalysis& a, const Report& report, std::vector<ThreadWait
   }
   if (report.threads.empty()) return;
   std::string chain = wait_chain(a.waits, main_thread(report));
+  // Which thread a signal from outside lands in is chance; the main thread's chain is not.
+  if (auto sig = chain_signature(a.waits, main_thread(report), a.classification.category)) a.signature = *sig;
   if (snapshot) {
     a.classification.rule = "no signal: " + how;
     a.why = chain;

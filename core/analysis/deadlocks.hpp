@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,12 @@ std::string wait_chain(const std::vector<ThreadWait>& waits, std::int32_t from);
 // The same whichever thread the cycle is read from and whatever the tids and addresses: each
 // thread's wait kind and calling function, in cycle order from the smallest rotation.
 CrashSignature deadlock_signature(const Deadlock& deadlock, const std::vector<ThreadWait>& waits);
+
+// A hang without a cycle: the calls along FROM's chain and their callers ("pthread_join@prog!main",
+// "pthread_cond_wait@prog!consume") after CATEGORY, whichever thread the killing signal reached;
+// nullopt when FROM waits for nothing.
+std::optional<CrashSignature> chain_signature(const std::vector<ThreadWait>& waits, std::int32_t from,
+                                             const std::string& category);
 
 // Puts WAITS, the deadlocks and LAYOUT_WORDS into A, and makes the hang the analysis when REPORT
 // says the process was killed from outside or is a snapshot (see above).

@@ -83,10 +83,18 @@ Primitive find_primitive(const ThreadReport& t) {
   return p;
 }
 
+// The C++ library's inline wrappers (std::mutex::lock, __gthread_mutex_lock, std::thread::join)
+// are compiled into the program but are not its code: every std::mutex wait passes through them,
+// so the caller that tells two waits apart is the first frame outside their headers.
+bool is_cxx_header_frame(const Frame& f) {
+  return f.file.find("/include/c++/") != std::string::npos ||
+         (f.file.find("/c++/") != std::string::npos && f.file.find("/bits/") != std::string::npos);
+}
+
 std::size_t first_own_frame(const ThreadReport& t) {
   for (std::size_t i = 0; i < t.frames.size(); ++i) {
     const Frame& f = t.frames[i];
-    if (!f.module.empty() && !is_runtime_module(f.module)) return i;
+    if (!f.module.empty() && !is_runtime_module(f.module) && !is_cxx_header_frame(f)) return i;
   }
   return t.frames.empty() ? 0 : t.frames.size() - 1;
 }

@@ -105,7 +105,9 @@ TEST(HangCore, ThreadsBlockedWaits) {
         EXPECT_EQ(w.at("owner_tid"), main_tid) << w.dump();
         EXPECT_EQ(w.at("object_name"), "held_mutex") << w.dump();
       }
-      if (w.at("kind") == "condvar") EXPECT_EQ(w.at("object_name"), "never_signalled") << w.dump();
+      if (w.at("kind") == "condvar") {
+        EXPECT_EQ(w.at("object_name"), "never_signalled") << w.dump();
+      }
       if (w.at("kind") == "join") {
         int target = w.at("owner_tid");
         bool pauses = false;

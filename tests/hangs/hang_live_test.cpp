@@ -27,7 +27,7 @@ using namespace std::chrono_literals;
 // output in a file; killed and reaped when the test ends.
 class LiveSample {
  public:
-  LiveSample(const std::string& name, int threads) {
+  LiveSample(const std::string& name, int threads, const std::string& ballast_mb = "") {
     dir_ = fs::temp_directory_path() / ("corelens-live-" + name + "-" + std::to_string(::getpid()));
     fs::create_directories(dir_);
     out_ = (dir_ / "out").string();
@@ -37,6 +37,7 @@ class LiveSample {
       int fd = ::open(out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0600);
       ::dup2(fd, 1);
       ::setenv("CORELENS_HANG_LIVE", "1", 1);
+      if (!ballast_mb.empty()) ::setenv("CORELENS_HANG_BALLAST_MB", ballast_mb.c_str(), 1);
       ::execl(exe.c_str(), exe.c_str(), nullptr);
       ::_exit(127);
     }
@@ -95,6 +96,41 @@ TEST_P(HangLive, AnalyzesAndLetsItRunOn) {
 
 INSTANTIATE_TEST_SUITE_P(Samples, HangLive, ::testing::ValuesIn(hang_samples()),
                          [](const auto& p) { return p.param.name; });
+
+// Whatever happens to corelens while it holds the process stopped, the process runs on: killed
+// with SIGKILL (no chance to detach), the kernel lets the threads go. corelens is frozen with
+// SIGSTOP at growing delays until one freeze finds the process's threads stopped (its 48 MiB of
+// heap take a moment to copy), then killed; the process must be back asleep, no thread stopped.
+TEST(HangLive, RunsOnWhenCorelensIsKilledWhileItIsStopped) {
+  LiveSample p("hang_idle", 6, "48");
+  ASSERT_TRUE(all_threads_asleep(p.pid(), 6)) << thread_states(p.pid());
+  bool caught = false;
+  for (int attempt = 0; attempt < 200 && !caught; ++attempt) {
+    pid_t corelens = ::fork();
+    if (corelens == 0) {
+      int null = ::open("/dev/null", O_WRONLY);
+      ::dup2(null, 1);
+      ::dup2(null, 2);
+      std::string pid = std::to_string(p.pid());
+      ::execl(CORELENS_CLI, CORELENS_CLI, "analyze", "--pid", pid.c_str(), nullptr);
+      ::_exit(127);
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(500 * attempt));
+    ::kill(corelens, SIGSTOP);
+    caught = thread_states(p.pid()).find('t') != std::string::npos;
+    ::kill(corelens, SIGKILL);
+    ::waitpid(corelens, nullptr, 0);
+    // Back asleep within a second, every thread; none left in a tracing stop.
+    bool asleep = false;
+    for (int i = 0; i < 50 && !asleep; ++i) {
+      std::this_thread::sleep_for(20ms);
+      asleep = all_threads_asleep(p.pid(), 6);
+    }
+    ASSERT_TRUE(asleep) << "attempt " << attempt << ": " << thread_states(p.pid());
+    ASSERT_EQ(::kill(p.pid(), 0), 0);
+  }
+  EXPECT_TRUE(caught) << "no freeze of corelens found the process stopped: the test did not test it";
+}
 
 TEST(HangSnapshot, WritesACoreThatReadsTheSame) {
   LiveSample p("hang_abba", 3);

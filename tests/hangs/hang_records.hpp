@@ -9,6 +9,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,8 @@ struct HangSample {
   int threads;
 };
 const std::vector<HangSample>& hang_samples();
+// GoogleTest names a parameter by this, not by its bytes.
+inline void PrintTo(const HangSample& sample, std::ostream* os) { *os << sample.name; }
 
 // Every thread of PID sleeps in the kernel (state S), and there are THREADS of them.
 bool all_threads_asleep(pid_t pid, int threads);

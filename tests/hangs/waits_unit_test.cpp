@@ -38,7 +38,7 @@ TEST(Deadlocks, CycleFromTheSmallestTidAndChainsOutsideIt) {
   ASSERT_EQ(d.size(), 1u);
   EXPECT_EQ(d[0].threads, (std::vector<std::int32_t>{10, 20, 30}));
   EXPECT_EQ(d[0].description,
-            "thread 10 holds c and waits for b, held by thread 20, which waits for c, held by thread 30, which waits for a");
+            "thread 10 holds a and waits for b, held by thread 20, which waits for c, held by thread 30, which waits for a");
 }
 
 TEST(Deadlocks, SelfAndTwoSeparateCycles) {
@@ -56,6 +56,26 @@ TEST(Deadlocks, NoCycleNoDeadlock) {
   EXPECT_TRUE(find_deadlocks(waits).empty());
   EXPECT_EQ(wait_chain(waits, 1), "thread 1 waits for a, held by thread 2, which waits for b, held by thread 3, "
                                   "which is not blocked in a system call");
+}
+
+// A hang without a cycle: the main thread's chain, whatever the tids.
+TEST(Deadlocks, ChainSignatureFollowsTheMainThread) {
+  auto chain = [](std::int32_t main, std::int32_t worker) {
+    ThreadWait join = lock_wait(main, worker, "", "p!main");
+    join.kind = "join";
+    join.function = "pthread_join";
+    ThreadWait cond = lock_wait(worker, 0, "cv", "p!consume");
+    cond.kind = "condvar";
+    cond.function = "pthread_cond_wait";
+    cond.owner_tid.reset();
+    return std::vector<ThreadWait>{cond, join};
+  };
+  auto a = chain_signature(chain(100, 101), 100, "killed");
+  auto b = chain_signature(chain(7, 3), 7, "killed");
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(a->readable, "killed | pthread_join@p!main | pthread_cond_wait@p!consume");
+  EXPECT_EQ(a->hash, b->hash);
+  EXPECT_FALSE(chain_signature(chain(100, 101), 555, "killed")) << "a thread that waits for nothing";
 }
 
 TEST(Deadlocks, SignatureIgnoresWhereTheCycleIsReadFromAndTheTids) {
