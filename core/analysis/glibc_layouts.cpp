@@ -17,6 +17,12 @@ namespace {
 //   2.25 - 2.37:  __wseq 0, __g1_start 8, __g_refs 16, __g_size 24, __g1_orig_size 32, __wrefs 36, __g_signals 40
 //   2.41 -     :  __wseq 0, __g1_start 8,                __g_size 16, __g1_orig_size 24, __wrefs 28, __g_signals 32
 // and for 2.38 - 2.40 the version node cannot tell which: only the DWARF can.
+//
+// Measured (gdb's ptype/o on libc6-dbg's DWARF, 2026-12-03): Debian 11's 2.31-13+deb11u11 and
+// Debian 13's 2.41-12+deb13u5 have exactly these offsets (mutex __owner 8, __kind 16; rwlock
+// __wrphase_futex 8, __writers_futex 12, __cur_writer 24; condvar __wrefs 36 / 28 and
+// __g_signals 40 / 32; barrier current_round 4, count 8); Debian 12's 2.36 is checked by
+// tests/hangs (GlibcLayouts.BuiltInEqualsTheDwarfOfThisGlibc).
 GlibcLayout x86_64_layout(GlibcVersion v) {
   GlibcLayout l;
   l.mutex_owner = 8;
