@@ -7,8 +7,9 @@
 /bin/busybox --install -s /bin
 mount -t proc proc /proc; mount -t sysfs sysfs /sys; mount -t devtmpfs devtmpfs /dev 2>/dev/null
 # qemu_fw_cfg: the kernel hands its VMCOREINFO to QEMU's vmcoreinfo device (else QEMU's dumps
-# have no VMCOREINFO note); pvpanic(-mmio): the panic notifier tells QEMU "guest panicked".
-for m in qemu_fw_cfg pvpanic pvpanic-mmio; do
+# have no VMCOREINFO note); pvpanic(-mmio), where the kernel has it: the panic notifier tells QEMU
+# "guest panicked". make-kernel-dumps.sh lists the ones this kernel has, in order.
+for m in $(cat /lib/modules/order); do
     insmod /lib/modules/$m.ko || echo "CORELENS-KDUMP: insmod $m failed"
 done
 @BEFORE_CRASH@
