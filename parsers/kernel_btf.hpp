@@ -24,7 +24,7 @@
 
 #include "core/diagnostics.hpp"
 #include "core/error.hpp"
-#include "core/kernel_x86_64.hpp"
+#include "core/kernel_memory.hpp"
 #include "parsers/kallsyms.hpp"
 
 namespace corelens {

@@ -14,7 +14,7 @@
 
 #include "core/diagnostics.hpp"
 #include "core/kernel.hpp"
-#include "core/kernel_x86_64.hpp"
+#include "core/kernel_memory.hpp"
 
 namespace corelens {
 

@@ -146,7 +146,7 @@ Report kernel_report(const KernelSession& s, const std::string& path) {
   report.dump_path = path;
   report.dump_kind = "kernel-dump";
   report.producer = d.producer;
-  report.arch = "x86_64";
+  report.arch = std::string(to_string(d.arch));
   KernelReport k;
   k.release = vi.osrelease().empty() ? d.header_release : vi.osrelease();
   k.build_id = vi.build_id();
@@ -202,7 +202,7 @@ Report kernel_report(const KernelSession& s, const std::string& path) {
     const KernelCpu& c = d.cpus[i];
     KernelCpuReport cr;
     cr.cpu = c.index;
-    cr.pid = c.pid;
+    cr.pid = c.pr_pid;
     cr.panicking = story.cpu && c.index == *story.cpu;
     cr.registers = c.registers.general;
     cr.cr3 = c.cr3;
@@ -210,7 +210,7 @@ Report kernel_report(const KernelSession& s, const std::string& path) {
     if (pc) cr.pc_symbol = s.symbols.describe(*pc);
 
     ThreadReport t;
-    t.tid = c.pid;
+    t.tid = c.pr_pid;
     t.name = "CPU " + std::to_string(c.index);
     t.crashed = cr.panicking;
     t.registers = c.registers.general;
@@ -233,7 +233,7 @@ Report kernel_report(const KernelSession& s, const std::string& path) {
       t.unwind_status = "not unwound";
     }
     if (cr.panicking) {
-      report.crashed_tid = c.pid;
+      report.crashed_tid = c.pr_pid;
       k.panic_frame = panic_frame(t, cr.frames);
       if (k.panic_frame) {
         const Frame& f = t.frames[*k.panic_frame];

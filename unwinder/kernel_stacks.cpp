@@ -183,8 +183,8 @@ class CpuStackMap final : public StackMap {
 struct PerCpuLayout {
   std::optional<std::uint64_t> offsets;  // __per_cpu_offset[]
   // Offsets of the variables in each CPU's per-cpu area. Up to 6.1, cpu_current_top_of_stack
-  // (__switch_to() keeps the running task's stack top there), hardirq_stack_ptr and current_task;
-  // since 6.2 they are in pcpu_hot.
+  // (__switch_to() keeps the running task's stack top there; the TSS's sp1 up to 5.10),
+  // hardirq_stack_ptr and current_task; since 6.2 they are in pcpu_hot.
   std::optional<std::uint64_t> top, irq, cea, current;
   struct Ist {
     const char* kind;
@@ -203,6 +203,11 @@ PerCpuLayout per_cpu_layout(const KernelSymbols& symbols, const KernelBtf* btf) 
     if (auto at = btf->offset_of("pcpu_hot", "top_of_stack")) l.top = *hot + *at;
     if (auto at = btf->offset_of("pcpu_hot", "hardirq_stack_ptr")) l.irq = *hot + *at;
     if (auto at = btf->offset_of("pcpu_hot", "current_task")) l.current = *hot + *at;
+  }
+  // Up to 5.10 x86_64 kept the running task's stack top in the TSS: cpu_current_top_of_stack was
+  // #defined as cpu_tss_rw.x86_tss.sp1.
+  if (auto tss = symbols.address_of("cpu_tss_rw"); !l.top && tss && btf != nullptr) {
+    if (auto at = btf->offset_of("tss_struct", "x86_tss.sp1")) l.top = *tss + *at;
   }
   l.cea = symbols.address_of("cea_exception_stacks");
   if (auto s = btf != nullptr ? btf->find_struct("cea_exception_stacks") : std::nullopt) {
