@@ -12,6 +12,17 @@ void KernelSymbols::assign(std::vector<KernelSymbol> symbols) {
   by_address_ = std::move(symbols);
   std::stable_sort(by_address_.begin(), by_address_.end(),
                    [](const KernelSymbol& a, const KernelSymbol& b) { return a.address < b.address; });
+  by_name_.resize(by_address_.size());
+  for (std::uint32_t i = 0; i < by_name_.size(); ++i) by_name_[i] = i;
+  // Equal names keep address order: address_of() gives the lowest, as a linear search would.
+  std::stable_sort(by_name_.begin(), by_name_.end(),
+                   [&](std::uint32_t a, std::uint32_t b) { return by_address_[a].name < by_address_[b].name; });
+}
+
+void KernelSymbols::add(std::vector<KernelSymbol> more) {
+  std::vector<KernelSymbol> all = std::move(by_address_);
+  for (auto& s : more) all.push_back(std::move(s));
+  assign(std::move(all));
 }
 
 std::optional<KernelSymbols::Hit> KernelSymbols::lookup(std::uint64_t addr) const {
@@ -33,10 +44,10 @@ std::optional<KernelSymbols::Hit> KernelSymbols::lookup(std::uint64_t addr) cons
 }
 
 std::optional<std::uint64_t> KernelSymbols::address_of(const std::string& name) const {
-  for (const auto& s : by_address_) {
-    if (s.name == name) return s.address;
-  }
-  return std::nullopt;
+  auto it = std::lower_bound(by_name_.begin(), by_name_.end(), name,
+                             [&](std::uint32_t i, const std::string& n) { return by_address_[i].name < n; });
+  if (it == by_name_.end() || by_address_[*it].name != name) return std::nullopt;
+  return by_address_[*it].address;
 }
 
 std::optional<std::uint64_t> KernelSymbols::extent(std::uint64_t address) const {

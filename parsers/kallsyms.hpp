@@ -46,9 +46,11 @@ class KernelSymbols {
   std::string describe(std::uint64_t addr) const;
 
   void assign(std::vector<KernelSymbol> symbols);  // sorts by address
+  void add(std::vector<KernelSymbol> more);         // found elsewhere (the exported symbols)
 
  private:
   std::vector<KernelSymbol> by_address_;
+  std::vector<std::uint32_t> by_name_;  // indices into by_address_, sorted by name
 };
 
 struct KallsymsLimits {

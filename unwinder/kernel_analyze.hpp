@@ -5,11 +5,12 @@
 #include <memory>
 
 #include "core/kernel.hpp"
-#include "core/kernel_x86_64.hpp"
+#include "core/kernel_memory.hpp"
 #include "core/report.hpp"
 #include "parsers/detect.hpp"
 #include "parsers/kallsyms.hpp"
 #include "parsers/printk_log.hpp"
+#include "unwinder/kernel_cpu_facts.hpp"
 #include "unwinder/kernel_stacks.hpp"
 #include "unwinder/kernel_tasks.hpp"
 #include "unwinder/kernel_vmlinux.hpp"
@@ -43,6 +44,7 @@ struct KernelSession {
   std::string symbols_from;  // "kallsyms" (the dump's memory), "vmlinux" (its .symtab); empty: none
   std::string btf_from;      // "dump", "vmlinux"; empty: none
   std::vector<KernelCpuStack> stacks;  // one per dump->cpus entry, same order
+  KernelCpuFacts facts;                // panic CPU, each CPU's task: from memory
   std::vector<KernelTask> tasks;       // empty when the task list cannot be read (no BTF ...)
   Diagnostics diagnostics;
 };

@@ -195,7 +195,8 @@ char task_state_char(std::uint32_t state, std::uint32_t exit_state) {
 
 std::vector<KernelTask> read_kernel_tasks(const KernelDump& dump, const KernelMemory& memory,
                                           const KernelSymbols& symbols, const KernelBtf& btf,
-                                          const KernelUnwinder& unwinder, Diagnostics& diags, const TaskLimits& limits) {
+                                          const KernelUnwinder& unwinder, const KernelCpuFacts& facts,
+                                          Diagnostics& diags, const TaskLimits& limits) {
   std::vector<KernelTask> out;
   auto init = symbols.address_of("init_task");
   if (!init) {
@@ -209,8 +210,8 @@ std::vector<KernelTask> read_kernel_tasks(const KernelDump& dump, const KernelMe
     return out;
   }
   std::map<std::uint64_t, std::uint32_t> running;
-  for (const auto& cpu : dump.cpus) {
-    if (auto t = unwinder.current_task(cpu.index)) running.emplace(*t, cpu.index);
+  for (std::size_t i = 0; i < dump.cpus.size() && i < facts.cpus.size(); ++i) {
+    if (facts.cpus[i].task) running.emplace(*facts.cpus[i].task, dump.cpus[i].index);
   }
   TaskReader reader(memory, symbols, *layout, unwinder, running, limits);
   // Each process, then its threads: the signal_struct's thread_head ring of thread_nodes (the
@@ -252,14 +253,16 @@ std::vector<KernelTask> read_kernel_tasks(const KernelDump& dump, const KernelMe
   std::vector<KernelTask> idle;
   auto per_cpu = symbols.address_of("__per_cpu_offset");
   auto idle_threads = symbols.address_of("idle_threads");
-  for (const auto& cpu : dump.cpus) {
+  for (std::size_t i = 0; i < dump.cpus.size(); ++i) {
+    const KernelCpu& cpu = dump.cpus[i];
     std::optional<std::uint64_t> idle_task;
     if (per_cpu && idle_threads) {
       if (auto base = memory.read_u64(*per_cpu + 8ull * cpu.index)) {
         if (auto t = memory.read_u64(*base + *idle_threads); t && *t != 0) idle_task = *t;
       }
     }
-    for (auto task : {idle_task, unwinder.current_task(cpu.index)}) {
+    std::optional<std::uint64_t> current = i < facts.cpus.size() ? facts.cpus[i].task : std::nullopt;
+    for (auto task : {idle_task, current}) {
       if (task && reader.add(*task, idle) == TaskReader::Added::full) break;
     }
   }

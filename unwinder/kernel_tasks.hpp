@@ -16,9 +16,9 @@
 
 #include "core/diagnostics.hpp"
 #include "core/kernel.hpp"
-#include "core/kernel_x86_64.hpp"
 #include "parsers/kallsyms.hpp"
 #include "parsers/kernel_btf.hpp"
+#include "unwinder/kernel_cpu_facts.hpp"
 #include "unwinder/kernel_stacks.hpp"
 
 namespace corelens {
@@ -41,10 +41,11 @@ struct TaskLimits {
 
 // Empty with a diagnostic when BTF lacks what is needed; a list that breaks off or loops gives
 // the tasks read so far and a diagnostic.
+// FACTS names the task each CPU was running (its stack is that CPU's).
 std::vector<KernelTask> read_kernel_tasks(const KernelDump& dump, const KernelMemory& memory,
                                           const KernelSymbols& symbols, const KernelBtf& btf,
-                                          const KernelUnwinder& unwinder, Diagnostics& diags,
-                                          const TaskLimits& limits = {});
+                                          const KernelUnwinder& unwinder, const KernelCpuFacts& facts,
+                                          Diagnostics& diags, const TaskLimits& limits = {});
 
 // ps's state letter from task_struct's __state and exit_state (__task_state_index(), 6.1).
 char task_state_char(std::uint32_t state, std::uint32_t exit_state);
