@@ -165,10 +165,12 @@ Result<std::shared_ptr<const KernelSession>> open_kernel_dump(std::shared_ptr<co
     KernelModuleDwarf module_dwarf(vi.osrelease().empty() ? s->dump->header_release : vi.osrelease(),
                                    ModuleDwarfOptions{options.module_dirs, options.vmlinux.debug_dirs});
     KernelDwarf dwarf{s->vmlinux.get(), s->kernel_offset, options.cfi_first, &module_dwarf};
-    KernelUnwinder unwinder(*s->dump, *s->memory, s->symbols, s->btf.get(), s->diagnostics, {}, dwarf);
-    for (const auto& cpu : s->dump->cpus) s->stacks.push_back(unwinder.unwind_cpu(cpu));
     KernelPerCpu per_cpu(*s->memory, s->symbols, s->btf.get());
     s->facts = read_cpu_facts(*s->dump, *s->memory, s->symbols, s->btf.get(), per_cpu, s->diagnostics);
+    KernelUnwinder unwinder(*s->dump, *s->memory, s->symbols, s->btf.get(), s->diagnostics, {}, dwarf);
+    for (std::size_t i = 0; i < s->dump->cpus.size(); ++i) {
+      s->stacks.push_back(unwinder.unwind_cpu(s->dump->cpus[i], i < s->facts.cpus.size() ? s->facts.cpus[i].task : std::nullopt));
+    }
     if (!s->facts.panic_cpu) panic_cpu_from_stacks(*s);
     if (s->btf) s->tasks = read_kernel_tasks(*s->dump, *s->memory, s->symbols, *s->btf, unwinder, s->facts, s->diagnostics);
     if (std::string used = module_dwarf.summary(); !used.empty()) s->diagnostics.info("module-dwarf", "modules' files: " + used);

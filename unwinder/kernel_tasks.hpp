@@ -2,9 +2,9 @@
 // from the kernel's own BTF: the processes from init_task.tasks, each one's threads from
 // signal->thread_head, the other CPUs' idle tasks (per-cpu idle_threads, and whatever task a CPU
 // was running), and for each its pid, comm, state and CPU. A task the scheduler switched
-// out is unwound with ORC from the frame __switch_to_asm() left at task->thread.sp
-// (struct inactive_task_frame: callee-saved registers, rbp, the return address into __schedule);
-// a task running on a CPU at the crash is that CPU's stack.
+// out is unwound from what the switch saved (KernelUnwinder::unwind_task: x86_64's
+// inactive_task_frame, arm64's cpu_context); a task running on a CPU at the crash is that
+// CPU's stack.
 //
 // Ownership: plain values.
 #pragma once
