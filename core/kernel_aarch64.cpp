@@ -21,7 +21,7 @@ std::uint64_t output_address(std::uint64_t desc, bool lpa2) {
 }  // namespace
 
 bool Aarch64PageTables::linear(std::uint64_t vaddr) const {
-  return l_.has_linear && vaddr >= l_.page_offset() && vaddr < l_.page_end();
+  return l_.has_linear && vaddr >= l_.linear_start() && vaddr < l_.linear_end();
 }
 
 Result<std::uint64_t> Aarch64PageTables::translate(std::uint64_t vaddr, const PhysicalMemory& physical) const {

@@ -1,11 +1,11 @@
 // arm64 kernel virtual addresses -> physical addresses (4 KiB pages, the granule Debian's and
 // most arm64 kernels use):
 //
-//   linear map  [PAGE_OFFSET, PAGE_END): paddr = vaddr - PAGE_OFFSET + PHYS_OFFSET, where
-//               PAGE_OFFSET = -(1 << VA_BITS) and PAGE_END = -(1 << (VA_BITS - 1)), VA_BITS and
-//               PHYS_OFFSET from VMCOREINFO. PHYS_OFFSET (memstart_addr) may be "negative" when
-//               KASLR moved the linear map, and absorbs the difference when a 52-bit kernel runs
-//               with 48-bit VAs: the formula holds in both cases, modulo 2^64.
+//   linear map  the lower half of the VAs in use, [-(1 << n), -(1 << (n - 1))) for n-bit VAs:
+//               paddr = vaddr - PAGE_OFFSET + PHYS_OFFSET, where PAGE_OFFSET = -(1 << VA_BITS),
+//               VA_BITS and PHYS_OFFSET from VMCOREINFO. PHYS_OFFSET (memstart_addr) may be
+//               "negative" when KASLR moved the linear map, and absorbs the difference when a
+//               52-bit kernel runs with 48-bit VAs: the formula holds in both cases, modulo 2^64.
 //   the rest    (the kernel image, vmalloc and modules, vmemmap, fixmap): the kernel's page tables
 //               from swapper_pg_dir, itself in the image: paddr = vaddr - kimage_voffset. The VA
 //               size in use is 64 - TCR_EL1.T1SZ (NUMBER(TCR_EL1_T1SZ), 5.12+; else VA_BITS):
@@ -28,8 +28,12 @@ struct Aarch64Layout {
   std::uint64_t phys_offset = 0;     // memstart_addr: the physical address of the linear map's start
   bool has_linear = false;           // VA_BITS and PHYS_OFFSET known
   std::uint64_t pgd_paddr = 0;       // swapper_pg_dir; 0: no page walk possible
+  // PAGE_OFFSET as the kernel computes __va() and __pa() with it: from the VA_BITS it was built for.
   std::uint64_t page_offset() const { return ~0ull << va_bits; }
-  std::uint64_t page_end() const { return ~0ull << (va_bits - 1); }
+  // Where the linear map is: the lower half of the kernel's VAs in use (a 52-bit kernel on 48-bit
+  // hardware has it at -(1 << 48); its PHYS_OFFSET absorbs the difference for __pa()).
+  std::uint64_t linear_start() const { return ~0ull << va_bits_actual; }
+  std::uint64_t linear_end() const { return ~0ull << (va_bits_actual - 1); }
 };
 
 class Aarch64PageTables final : public KernelPageTables {

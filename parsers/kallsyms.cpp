@@ -50,6 +50,14 @@ std::optional<std::uint64_t> KernelSymbols::address_of(const std::string& name) 
   return by_address_[*it].address;
 }
 
+std::vector<std::uint64_t> KernelSymbols::addresses_of(const std::string& name) const {
+  std::vector<std::uint64_t> out;
+  auto it = std::lower_bound(by_name_.begin(), by_name_.end(), name,
+                             [&](std::uint32_t i, const std::string& n) { return by_address_[i].name < n; });
+  for (; it != by_name_.end() && by_address_[*it].name == name; ++it) out.push_back(by_address_[*it].address);
+  return out;
+}
+
 std::optional<std::uint64_t> KernelSymbols::extent(std::uint64_t address) const {
   auto it = std::upper_bound(by_address_.begin(), by_address_.end(), address,
                              [](std::uint64_t a, const KernelSymbol& s) { return a < s.address; });

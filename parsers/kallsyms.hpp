@@ -39,6 +39,8 @@ class KernelSymbols {
   };
   std::optional<Hit> lookup(std::uint64_t addr) const;
   std::optional<std::uint64_t> address_of(const std::string& name) const;
+  // Every address NAME has (static functions of different files may share a name), lowest first.
+  std::vector<std::uint64_t> addresses_of(const std::string& name) const;
   // How far the symbol at ADDRESS extends: to the next symbol at a higher address, as the kernel's
   // kallsyms_lookup_size_offset() measures the "/0x20" of "sysrq_handle_crash+0x16/0x20".
   std::optional<std::uint64_t> extent(std::uint64_t address) const;

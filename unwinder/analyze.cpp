@@ -284,7 +284,7 @@ Result<std::shared_ptr<const Session>> open_session(std::shared_ptr<const Mapped
     auto session = std::shared_ptr<Session>(new Session());
     auto empty = std::make_shared<ProcessDump>();
     empty->file = file;
-    empty->arch = Arch::x86_64;
+    empty->arch = (*kernel)->dump->arch;
     session->dump_ = std::move(empty);
     session->kernel_ = *kernel;
     session->memory_ = (*kernel)->memory;

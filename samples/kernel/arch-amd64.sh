@@ -1,8 +1,10 @@
 # Sourced by make-kernel-dumps.sh for ARCH=amd64: Debian's amd64 kernel under qemu-system-x86_64.
 # pvpanic tells QEMU the guest panicked (QEMU pauses it there; without a crash kernel loaded the
 # kdump boot then exits instead of hanging); the crash kernel is loaded with kexec_file_load by a
-# tiny static helper (Debian's kexec binary pulls in the Xen libraries), and the host's
-# makedumpfile writes the kdump-compressed files and reads the logs.
+# tiny static helper (Debian's kexec binary pulls in the Xen libraries). The kdump-compressed files
+# and the logs come from the release's own makedumpfile, run on the host with its own libraries
+# and dynamic loader: Debian 12's (1.7.2) does not know 6.12's page flags and filters slab pages
+# of Debian 13's kernel out of its dumps.
 QEMU=qemu-system-x86_64
 QEMU_PACKAGE=qemu-system-x86
 ARCH_NEEDS="busybox:busybox-static"
@@ -20,9 +22,17 @@ CAPTURE_MODULES="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev 
 arch_prepare() {
   BUSYBOX=$(command -v busybox)
   { ldd "$BUSYBOX" 2>&1 || true; } | grep -q 'not a dynamic' || skip "busybox is not the static one (apt-get install busybox-static)"
+  fetch_tools "$CODENAME" amd64 makedumpfile
+  MAKEDUMPFILE=$TOOLS/root/$(tool usr/sbin/makedumpfile usr/bin/makedumpfile)
+  # Its own dynamic loader (lib64/ld-linux-x86-64.so.2 may be a link to an absolute path).
+  LOADER=$TOOLS/root/$(tool lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2)
+}
+# The release's makedumpfile with the release's libraries.
+release_makedumpfile() {
+  "$LOADER" --library-path "$TOOLS/root/lib/x86_64-linux-gnu:$TOOLS/root/usr/lib/x86_64-linux-gnu" "$MAKEDUMPFILE" "$@"
 }
 
-arch_dump_dmesg() { makedumpfile --dump-dmesg "$1" "$2" >/dev/null 2>&1; }
+arch_dump_dmesg() { release_makedumpfile --dump-dmesg "$1" "$2" >/dev/null 2>&1; }
 
 # makedumpfile needs the right sub-header phys_base; ours reads VMCOREINFO. Ground truth from a
 # repaired copy, the dump itself stays as QEMU wrote it.
@@ -36,7 +46,7 @@ with open(sys.argv[2], 'r+b') as f:
     f.seek(off); m = re.search(rb'^NUMBER\(phys_base\)=(-?\d+)$', f.read(size), re.M)
     if m: f.seek(bs); f.write(struct.pack('<q', int(m.group(1))))
 PY
-  makedumpfile --dump-dmesg "$W/qemu-fixed.kdump" "$2" >/dev/null 2>&1
+  release_makedumpfile --dump-dmesg "$W/qemu-fixed.kdump" "$2" >/dev/null 2>&1
 }
 
 arch_kdump() {
@@ -63,7 +73,7 @@ arch_kdump() {
   local size
   size=$(python3 "$KHELP/elf-size.py" "$W/disk.img")
   cp --sparse=always "$W/disk.img" "$DUMPS/vmcore.elf"; truncate -s "$size" "$DUMPS/vmcore.elf"; rm -f "$W/disk.img"
-  makedumpfile -c -d 31 "$DUMPS/vmcore.elf" "$DUMPS/vmcore.kdump" >/dev/null 2>&1 || die "makedumpfile -c failed"
-  makedumpfile -l -d 31 "$DUMPS/vmcore.elf" "$DUMPS/vmcore-lzo.kdump" >/dev/null 2>&1 || die "makedumpfile -l failed"
-  makedumpfile -F -c -d 31 "$DUMPS/vmcore.elf" > "$DUMPS/vmcore.flat" 2>/dev/null || die "makedumpfile -F failed"
+  release_makedumpfile -c -d 31 "$DUMPS/vmcore.elf" "$DUMPS/vmcore.kdump" >/dev/null 2>&1 || die "makedumpfile -c failed"
+  release_makedumpfile -l -d 31 "$DUMPS/vmcore.elf" "$DUMPS/vmcore-lzo.kdump" >/dev/null 2>&1 || die "makedumpfile -l failed"
+  release_makedumpfile -F -c -d 31 "$DUMPS/vmcore.elf" > "$DUMPS/vmcore.flat" 2>/dev/null || die "makedumpfile -F failed"
 }

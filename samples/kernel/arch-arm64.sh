@@ -29,34 +29,11 @@ TOOLS_DEBIAN=${TOOLS_DEBIAN:-$DEBIAN}
 arch_prepare() {
   local tools_codename
   tools_codename=$(debian_codename "$TOOLS_DEBIAN") || die "TOOLS_DEBIAN must be 11, 12 or 13"
-  TOOLS=$CACHE/tools/$tools_codename-arm64
-  if [[ ! -f $TOOLS/.done ]]; then
-    apt_for "$tools_codename" arm64
-    rm -rf "$TOOLS"; mkdir -p "$TOOLS/debs"
-    # kexec-tools and makedumpfile with every library package they depend on (perl only serves
-    # makedumpfile's helper scripts).
-    local pkgs
-    pkgs=$(apt-cache "${APT[@]}" depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks \
-             --no-replaces --no-enhances kexec-tools makedumpfile 2>/dev/null |
-           grep -E '^(lib|zlib1g|kexec-tools$|makedumpfile$)' | grep -v '^libperl' | sort -u | tr '\n' ' ')
-    [[ -n $pkgs ]] || skip "apt cannot resolve kexec-tools and makedumpfile for arm64 in Debian $DEBIAN"
-    log "apt-get download busybox-static $pkgs(arm64)"
-    apt_download "$TOOLS/debs" busybox-static $pkgs || { rm -rf "$TOOLS"; skip "cannot download the arm64 tools"; }
-    for d in "$TOOLS"/debs/*.deb; do dpkg-deb -x "$d" "$TOOLS/root"; done
-    # Packages of a merged-/usr release install under usr/ only; the programs still ask for
-    # /lib/ld-linux-aarch64.so.1.
-    for d in bin sbin lib; do [[ -e $TOOLS/root/$d ]] || ln -s "usr/$d" "$TOOLS/root/$d"; done
-    rm -rf "$TOOLS/debs"
-    touch "$TOOLS/.done"
-    apt_for "$CODENAME" "$ARCH"
-  fi
-  BUSYBOX=$TOOLS/root/bin/busybox
-  [[ -x $BUSYBOX ]] || die "busybox-static (arm64) has no bin/busybox"
-  # Where the release puts them (/usr/bin or /usr/sbin, /sbin or /usr/sbin).
-  MAKEDUMPFILE=$(cd "$TOOLS/root" && ls usr/sbin/makedumpfile usr/bin/makedumpfile 2>/dev/null | head -1 || true)
-  KEXEC=$(cd "$TOOLS/root" && ls sbin/kexec usr/sbin/kexec 2>/dev/null | head -1 || true)
-  VMCORE_DMESG=$(cd "$TOOLS/root" && ls sbin/vmcore-dmesg usr/sbin/vmcore-dmesg 2>/dev/null | head -1 || true)
-  [[ -n $MAKEDUMPFILE && -n $KEXEC && -n $VMCORE_DMESG ]] || die "no makedumpfile, kexec or vmcore-dmesg in $TOOLS/root"
+  fetch_tools "$tools_codename" arm64 busybox-static kexec-tools makedumpfile
+  BUSYBOX=$TOOLS/root/$(tool bin/busybox usr/bin/busybox)
+  MAKEDUMPFILE=$(tool usr/sbin/makedumpfile usr/bin/makedumpfile)
+  KEXEC=$(tool sbin/kexec usr/sbin/kexec)
+  VMCORE_DMESG=$(tool sbin/vmcore-dmesg usr/sbin/vmcore-dmesg)
 }
 
 # Debian's arm64 makedumpfile, under qemu-user.

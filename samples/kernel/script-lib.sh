@@ -48,3 +48,35 @@ lock_cache() {
   exec 9>"$CACHE/.lock"
   if ! flock -n 9; then log "waiting for another run on $CACHE"; flock 9; fi
 }
+# fetch_tools CODENAME ARCH PACKAGE...: the packages of that release and architecture, and every
+# library package they depend on, extracted into TOOLS=$CACHE/tools/CODENAME-ARCH-KEY (once; KEY
+# names the packages), for running them as that release runs them: in an initramfs
+# (elf-libs.py), under qemu-user, or with their own dynamic loader. Perl only serves
+# makedumpfile's helper scripts and is left out. Restores the apt state of CODENAME/ARCH after.
+fetch_tools() {
+  local codename=$1 arch=$2; shift 2
+  local key; key=$(echo "$*" | sha256sum | cut -c1-8)
+  TOOLS=$CACHE/tools/$codename-$arch-$key
+  [[ -f $TOOLS/.done ]] && return 0
+  local saved=("${APT[@]}") saved_lists=${APT_LISTS:-} pkgs
+  apt_for "$codename" "$arch"
+  rm -rf "$TOOLS"; mkdir -p "$TOOLS/debs"
+  pkgs=$(apt-cache "${APT[@]}" depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks \
+           --no-replaces --no-enhances "$@" 2>/dev/null | grep -v '^ ' | grep -v '^<' |
+         grep -E '^(lib|zlib1g)' | grep -v '^libperl' | sort -u | tr '\n' ' ')
+  log "apt-get download $* $pkgs($codename, $arch)"
+  apt_download "$TOOLS/debs" "$@" $pkgs || { rm -rf "$TOOLS"; skip "cannot download $* for $arch from Debian $codename"; }
+  for d in "$TOOLS"/debs/*.deb; do dpkg-deb -x "$d" "$TOOLS/root"; done
+  # Packages of a merged-/usr release install under usr/ only; their programs still ask for
+  # /lib/ld-linux-*.so.
+  for d in bin sbin lib lib64; do [[ -e $TOOLS/root/$d || ! -e $TOOLS/root/usr/$d ]] || ln -s "usr/$d" "$TOOLS/root/$d"; done
+  rm -rf "$TOOLS/debs"
+  touch "$TOOLS/.done"
+  APT=("${saved[@]}"); APT_LISTS=$saved_lists
+}
+# tool PATH...: the first of PATH... (relative to $TOOLS/root) that the release has.
+tool() {
+  local p
+  for p in "$@"; do [[ -e $TOOLS/root/$p ]] && { echo "$p"; return 0; }; done
+  die "none of $* in $TOOLS/root"
+}
