@@ -11,8 +11,8 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
-#include "core/report_text.hpp"
-#include "core/strings.hpp"
+#include "core/model/strings.hpp"
+#include "core/report/text_report.hpp"
 
 namespace corelens::cli {
 namespace {

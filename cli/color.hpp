@@ -1,5 +1,5 @@
 // Whether the text report is coloured: --color=auto|always|never, NO_COLOR (no-color.org) and
-// whether the output is a terminal. The report writers (core/report_text) only apply colour
+// whether the output is a terminal. The report writers (core/report/text_report) only apply colour
 // when told to; the decision lives here, in the front end.
 #pragma once
 

@@ -14,7 +14,7 @@
 #include <cstdlib>
 #include <new>
 
-#include "core/signals.hpp"
+#include "core/model/signals.hpp"
 
 namespace corelens::cli {
 namespace {

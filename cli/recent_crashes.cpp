@@ -15,9 +15,9 @@
 
 #include "cli/core_files.hpp"
 #include "cli/subcommands.hpp"
-#include "core/mapped_file.hpp"
-#include "core/signals.hpp"
-#include "core/strings.hpp"
+#include "core/file/mapped_file.hpp"
+#include "core/model/signals.hpp"
+#include "core/model/strings.hpp"
 #include "parsers/compressed.hpp"
 #include "parsers/elf_core.hpp"
 

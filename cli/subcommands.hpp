@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "unwinder/analyze.hpp"
+#include "core/pipeline/session.hpp"
 
 namespace corelens::cli {
 

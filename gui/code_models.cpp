@@ -4,7 +4,7 @@
 #include <QFont>
 #include <QFontDatabase>
 
-#include "core/strings.hpp"
+#include "core/model/strings.hpp"
 
 namespace corelens::gui {
 namespace {

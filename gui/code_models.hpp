@@ -7,7 +7,7 @@
 #include <memory>
 #include <vector>
 
-#include "core/memory_source.hpp"
+#include "core/model/memory_source.hpp"
 #include "gui/address_annotator.hpp"
 #include "gui/disassembler.hpp"
 #include "gui/roles.hpp"

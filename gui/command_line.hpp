@@ -4,7 +4,7 @@
 #include <QString>
 #include <QStringList>
 
-#include "unwinder/analyze.hpp"
+#include "core/pipeline/session.hpp"
 
 namespace corelens::gui {
 

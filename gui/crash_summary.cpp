@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "core/strings.hpp"
+#include "core/model/strings.hpp"
 #include "gui/address_annotator.hpp"
 
 namespace corelens::gui {

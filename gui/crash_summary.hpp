@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-#include "core/report.hpp"
+#include "core/model/report.hpp"
 
 namespace corelens::gui {
 

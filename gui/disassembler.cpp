@@ -5,7 +5,7 @@
 #include <memory>
 
 #include "core/analysis/disassembler.hpp"
-#include "core/strings.hpp"
+#include "core/model/strings.hpp"
 
 namespace corelens::gui {
 namespace {

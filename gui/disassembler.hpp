@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "core/memory_source.hpp"
-#include "core/process.hpp"
+#include "core/model/memory_source.hpp"
+#include "core/model/process.hpp"
 
 namespace corelens::gui {
 

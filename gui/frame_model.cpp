@@ -4,7 +4,7 @@
 #include <QFont>
 #include <QFontDatabase>
 
-#include "core/strings.hpp"
+#include "core/model/strings.hpp"
 #include "gui/address_annotator.hpp"
 #include "gui/crash_summary.hpp"
 #include "gui/task_model.hpp"

@@ -17,10 +17,10 @@
 #include <QVBoxLayout>
 #include <set>
 
-#include "core/strings.hpp"
+#include "core/model/strings.hpp"
+#include "core/report/kernel/kernel_sections.hpp"
 #include "gui/crash_summary.hpp"
 #include "gui/report_markdown.hpp"
-#include "parsers/printk_log.hpp"
 
 namespace corelens::gui {
 namespace {
@@ -406,9 +406,10 @@ void MainWindow::onLoaded(const QString& path, SessionPtr session) {
 }
 
 void MainWindow::showKernelLog() {
-  const KernelSession* kernel = session_ ? session_->kernel() : nullptr;
-  kernel_log_dock_->toggleViewAction()->setEnabled(kernel != nullptr);
-  if (kernel == nullptr || !report_->kernel) {
+  std::vector<KernelLogLine> log = session_ ? session_->kernel_log() : std::vector<KernelLogLine>{};
+  bool kernel = session_ && report_->kernel;
+  kernel_log_dock_->toggleViewAction()->setEnabled(kernel);
+  if (!kernel) {
     kernel_log_view_->setLog({}, {});
     kernel_log_dock_->hide();
     return;
@@ -417,11 +418,9 @@ void MainWindow::showKernelLog() {
   for (const auto& line : report_->kernel->oops) oops.insert(line.seq);
   QStringList lines;
   QList<int> highlight;
-  for (const LogRecord& r : kernel->log.records) {
-    std::string text = format_log_line(r);
-    if (!text.empty() && text.back() == '\n') text.pop_back();
-    if (oops.count(r.seq)) highlight << static_cast<int>(lines.size());
-    lines << QString::fromStdString(text);
+  for (const KernelLogLine& l : log) {
+    if (oops.count(l.seq)) highlight << static_cast<int>(lines.size());
+    lines << QString::fromStdString(kernel_log_line_text(l));
   }
   kernel_log_view_->setLog(lines, highlight);
   kernel_log_dock_->show();

@@ -22,7 +22,7 @@
 #include <QTableView>
 #include <QTreeView>
 
-#include "core/report_json.hpp"
+#include "core/report/json_report.hpp"
 #include "gui/crash_summary.hpp"
 #include "gui/main_window.hpp"
 #include "gui/report_markdown.hpp"

@@ -4,7 +4,7 @@
 #include <QFontDatabase>
 #include <algorithm>
 
-#include "core/strings.hpp"
+#include "core/model/strings.hpp"
 #include "gui/crash_summary.hpp"
 
 namespace corelens::gui {

@@ -1,7 +1,7 @@
 #include "gui/report_markdown.hpp"
 
-#include "core/report_text.hpp"
-#include "core/strings.hpp"
+#include "core/model/strings.hpp"
+#include "core/report/text_report.hpp"
 #include "gui/crash_summary.hpp"
 
 namespace corelens::gui {

@@ -4,7 +4,7 @@
 #include <Qt>
 #include <memory>
 
-#include "core/report.hpp"
+#include "core/model/report.hpp"
 
 namespace corelens::gui {
 

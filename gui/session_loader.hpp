@@ -12,7 +12,7 @@
 #include <atomic>
 #include <memory>
 
-#include "unwinder/analyze.hpp"
+#include "core/pipeline/session.hpp"
 
 namespace corelens::gui {
 

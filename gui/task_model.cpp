@@ -2,7 +2,7 @@
 
 #include <QBrush>
 
-#include "core/strings.hpp"
+#include "core/model/strings.hpp"
 
 namespace corelens::gui {
 namespace {

@@ -7,7 +7,7 @@
 #include <map>
 #include <set>
 
-#include "core/strings.hpp"
+#include "core/model/strings.hpp"
 #include "gui/crash_summary.hpp"
 
 namespace corelens::gui {

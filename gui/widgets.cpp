@@ -11,7 +11,7 @@
 #include <QVBoxLayout>
 #include <algorithm>
 
-#include "core/strings.hpp"
+#include "core/model/strings.hpp"
 #include "gui/crash_summary.hpp"
 
 namespace corelens::gui {

@@ -14,9 +14,9 @@
 #include <span>
 #include <string_view>
 
-#include "core/arch.hpp"
-#include "core/byte_reader.hpp"
-#include "core/process.hpp"
+#include "core/file/byte_reader.hpp"
+#include "core/model/arch.hpp"
+#include "core/model/process.hpp"
 
 namespace corelens {
 

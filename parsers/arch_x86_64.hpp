@@ -6,8 +6,8 @@
 #include <span>
 #include <string_view>
 
-#include "core/byte_reader.hpp"
-#include "core/process.hpp"
+#include "core/file/byte_reader.hpp"
+#include "core/model/process.hpp"
 
 namespace corelens::x86_64 {
 

@@ -18,8 +18,9 @@
 #include <string>
 #include <string_view>
 
-#include "core/error.hpp"
-#include "core/mapped_file.hpp"
+#include "core/file/mapped_file.hpp"
+#include "core/model/analyze_options.hpp"
+#include "core/model/error.hpp"
 
 namespace corelens {
 
@@ -28,18 +29,6 @@ std::string_view to_string(Compression compression);
 
 // By the magic number at the start of BYTES (never by the file's name).
 Compression detect_compression(std::span<const std::byte> bytes);
-
-struct DecompressOptions {
-  // Largest decompressed size accepted; 0 means the default: 64 GiB, or less when the temporary
-  // directory's filesystem has less free space.
-  std::uint64_t max_output = 0;
-  // Where the temporary file goes; empty: $TMPDIR, else /tmp.
-  std::string temp_dir;
-  // xz: largest dictionary/decoder memory accepted (hostile headers can ask for gigabytes).
-  std::uint64_t xz_memory_limit = std::uint64_t{1} << 30;
-};
-
-inline constexpr std::uint64_t kDefaultMaxDecompressed = std::uint64_t{64} << 30;
 
 // Decompresses INPUT (whose content is zstd, xz or lz4) into a new read-only mapping named after
 // INPUT's path. Errors: ErrorCode::truncated for a stream that ends early, malformed for corrupt

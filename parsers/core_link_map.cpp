@@ -6,8 +6,8 @@
 #include <array>
 #include <unordered_set>
 
-#include "core/byte_reader.hpp"
-#include "core/strings.hpp"
+#include "core/file/byte_reader.hpp"
+#include "core/model/strings.hpp"
 #include "parsers/core_modules.hpp"
 
 namespace corelens {

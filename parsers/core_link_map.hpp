@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "core/process.hpp"
+#include "core/model/process.hpp"
 #include "parsers/elf_image.hpp"
 
 namespace corelens {

@@ -6,7 +6,7 @@
 #include <cstring>
 #include <map>
 
-#include "core/strings.hpp"
+#include "core/model/strings.hpp"
 #include "parsers/core_link_map.hpp"
 #include "parsers/elf_image.hpp"
 

@@ -3,7 +3,7 @@
 // and program headers, hence its load bias and GNU build-id; AT_SYSINFO_EHDR gives the vDSO.
 #pragma once
 
-#include "core/process.hpp"
+#include "core/model/process.hpp"
 
 namespace corelens {
 

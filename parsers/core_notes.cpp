@@ -1,7 +1,7 @@
 #include "parsers/core_notes.hpp"
 
-#include "core/signals.hpp"
-#include "core/strings.hpp"
+#include "core/model/signals.hpp"
+#include "core/model/strings.hpp"
 
 namespace corelens::notes {
 

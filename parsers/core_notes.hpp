@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "core/byte_reader.hpp"
-#include "core/diagnostics.hpp"
-#include "core/process.hpp"
+#include "core/file/byte_reader.hpp"
+#include "core/model/diagnostics.hpp"
+#include "core/model/process.hpp"
 
 namespace corelens::notes {
 

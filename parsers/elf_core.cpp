@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <cstring>
 
-#include "core/byte_reader.hpp"
-#include "core/signals.hpp"
-#include "core/strings.hpp"
+#include "core/file/byte_reader.hpp"
+#include "core/model/signals.hpp"
+#include "core/model/strings.hpp"
 #include "parsers/arch_layout.hpp"
 #include "parsers/arch_x86_64.hpp"
 #include "parsers/core_modules.hpp"
@@ -312,6 +312,7 @@ Result<ProcessDump> parse_elf_core(std::shared_ptr<const MappedFile> mapped, con
         dump.diagnostics.error("notes-truncated", "the note segment is cut off by the end of the file",
                                p.offset + avail);
       }
+      mapped->will_need(p.offset, avail);  // read whole, front to back: readahead pays here
       read_note_segment(*file.sub(p.offset, avail), decoder, dump.diagnostics);
     } else if (p.type == PT_LOAD) {
       std::uint64_t end = 0;

@@ -6,9 +6,9 @@
 
 #include <memory>
 
-#include "core/error.hpp"
-#include "core/mapped_file.hpp"
-#include "core/process.hpp"
+#include "core/file/mapped_file.hpp"
+#include "core/model/error.hpp"
+#include "core/model/process.hpp"
 
 namespace corelens {
 

@@ -5,9 +5,9 @@
 #include <array>
 #include <cstring>
 
-#include "core/byte_reader.hpp"
-#include "core/mapped_file.hpp"
-#include "core/strings.hpp"
+#include "core/file/byte_reader.hpp"
+#include "core/file/mapped_file.hpp"
+#include "core/model/strings.hpp"
 
 namespace corelens {
 

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "core/byte_reader.hpp"
-#include "core/error.hpp"
+#include "core/file/byte_reader.hpp"
+#include "core/model/error.hpp"
 
 namespace corelens {
 

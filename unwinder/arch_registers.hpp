@@ -11,8 +11,8 @@
 #include <utility>
 #include <vector>
 
-#include "core/arch.hpp"
-#include "core/process.hpp"
+#include "core/model/arch.hpp"
+#include "core/model/process.hpp"
 
 namespace corelens {
 

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "core/byte_reader.hpp"
+#include "core/file/byte_reader.hpp"
 #include "parsers/elf_image.hpp"
 
 namespace corelens {

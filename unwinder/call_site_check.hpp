@@ -11,7 +11,7 @@
 #include <memory>
 #include <optional>
 
-#include "core/arch.hpp"
+#include "core/model/arch.hpp"
 #include "unwinder/target.hpp"
 
 namespace corelens {

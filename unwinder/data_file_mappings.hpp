@@ -10,7 +10,7 @@
 // the memory map and leaves the module list.
 #pragma once
 
-#include "core/process.hpp"
+#include "core/model/process.hpp"
 #include "unwinder/module_locator.hpp"
 
 namespace corelens {

@@ -12,8 +12,8 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "core/byte_reader.hpp"
-#include "core/strings.hpp"
+#include "core/file/byte_reader.hpp"
+#include "core/model/strings.hpp"
 #include "unwinder/arch_registers.hpp"
 #include "unwinder/arm_exidx.hpp"
 #include "unwinder/call_site_check.hpp"

@@ -13,7 +13,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "core/report.hpp"
+#include "core/model/report.hpp"
+#include "core/model/symbol.hpp"
 #include "unwinder/debug_file_cache.hpp"
 #include "unwinder/module_locator.hpp"
 #include "unwinder/raw_stack.hpp"
@@ -35,14 +36,6 @@ struct SymbolizedLocation {
   std::string compilation_dir;  // DW_AT_comp_dir of the unit: what a relative FILE is relative to
   std::uint32_t line = 0, column = 0;
   bool inlined = false;
-};
-
-// The ELF symbol containing an address.
-struct SymbolHit {
-  std::string name;          // demangled, without a symbol version
-  std::uint64_t address = 0; // runtime address of the symbol's start
-  std::uint64_t size = 0;
-  int module_index = -1;
 };
 
 // The chain of MOD (null: one empty location) at PC, an address in MOD's own address space as

@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "core/mapped_file.hpp"
+#include "core/file/mapped_file.hpp"
 #include "parsers/compressed.hpp"
 
 namespace corelens {

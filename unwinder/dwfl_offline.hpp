@@ -7,7 +7,7 @@
 
 #include <string>
 
-#include "core/error.hpp"
+#include "core/model/error.hpp"
 
 struct Dwfl;
 struct Dwfl_Module;

@@ -7,8 +7,8 @@
 #include <array>
 #include <cstring>
 
-#include "core/byte_reader.hpp"
-#include "core/strings.hpp"
+#include "core/file/byte_reader.hpp"
+#include "core/model/strings.hpp"
 #include "parsers/elf_image.hpp"
 #include "unwinder/arch_registers.hpp"
 #include "unwinder/call_site_check.hpp"

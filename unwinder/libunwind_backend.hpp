@@ -23,7 +23,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "core/error.hpp"
+#include "core/model/error.hpp"
 #include "unwinder/module_locator.hpp"
 #include "unwinder/raw_stack.hpp"
 #include "unwinder/target.hpp"

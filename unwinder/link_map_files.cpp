@@ -4,9 +4,9 @@
 
 #include <algorithm>
 
-#include "core/byte_reader.hpp"
-#include "core/mapped_file.hpp"
-#include "core/strings.hpp"
+#include "core/file/byte_reader.hpp"
+#include "core/file/mapped_file.hpp"
+#include "core/model/strings.hpp"
 #include "parsers/core_link_map.hpp"
 #include "parsers/elf_image.hpp"
 

@@ -8,7 +8,7 @@
 // What could not be found becomes a diagnostic of the dump.
 #pragma once
 
-#include "core/process.hpp"
+#include "core/model/process.hpp"
 #include "unwinder/module_locator.hpp"
 
 namespace corelens {

@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <vector>
 
-#include "core/strings.hpp"
+#include "core/model/strings.hpp"
 #include "parsers/elf_image.hpp"
 
 namespace corelens {

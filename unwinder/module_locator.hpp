@@ -10,17 +10,11 @@
 #include <string>
 #include <vector>
 
-#include "core/process.hpp"
-#include "core/report.hpp"
+#include "core/model/analyze_options.hpp"
+#include "core/model/process.hpp"
+#include "core/model/report.hpp"
 
 namespace corelens {
-
-struct LocatorOptions {
-  std::string executable;               // --exe
-  std::string sysroot;                  // --sysroot
-  std::vector<std::string> debug_dirs;  // --debug-dir (default /usr/lib/debug)
-  bool use_debuginfod = false;          // DEBUGINFOD_URLS is set
-};
 
 struct LocatedModule {
   std::string file;           // the ELF file to unwind and symbolise with; empty if none

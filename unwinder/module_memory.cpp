@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <cstring>
 
-#include "core/byte_reader.hpp"
-#include "core/strings.hpp"
+#include "core/file/byte_reader.hpp"
+#include "core/model/strings.hpp"
 #include "parsers/elf_image.hpp"
 
 namespace corelens {

@@ -9,9 +9,9 @@
 #include <memory>
 #include <vector>
 
-#include "core/mapped_file.hpp"
-#include "core/memory_source.hpp"
-#include "core/process.hpp"
+#include "core/file/mapped_file.hpp"
+#include "core/model/memory_source.hpp"
+#include "core/model/process.hpp"
 #include "unwinder/module_locator.hpp"
 
 namespace corelens {

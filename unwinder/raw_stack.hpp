@@ -8,16 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "core/report.hpp"
+#include "core/model/analyze_options.hpp"
+#include "core/model/report.hpp"
 
 namespace corelens {
-
-struct UnwindLimits {
-  std::size_t max_frames = 1'000'000;  // a 260,000-frame stack overflow must fit
-  // Asked every few thousand frames; false stops the walk ("cancelled"). A deep stack takes
-  // seconds, and a front end's Cancel button must not wait for it.
-  std::function<bool()> keep_going;
-};
 
 // A frame as the unwinder found it, before symbolisation.
 struct RawFrame {

@@ -8,10 +8,10 @@
 #include <span>
 #include <vector>
 
-#include "core/arch.hpp"
-#include "core/error.hpp"
-#include "core/memory_source.hpp"
-#include "core/process.hpp"
+#include "core/model/arch.hpp"
+#include "core/model/error.hpp"
+#include "core/model/memory_source.hpp"
+#include "core/model/process.hpp"
 
 namespace corelens {
 

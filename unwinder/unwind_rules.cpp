@@ -2,8 +2,8 @@
 
 #include <array>
 
-#include "core/byte_reader.hpp"
-#include "core/strings.hpp"
+#include "core/file/byte_reader.hpp"
+#include "core/model/strings.hpp"
 
 namespace corelens {
 

@@ -1,6 +1,6 @@
 #include "unwinder/unwinder_choice.hpp"
 
-#include "core/strings.hpp"
+#include "core/model/strings.hpp"
 
 namespace corelens {
 

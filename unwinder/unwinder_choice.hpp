@@ -19,15 +19,15 @@
 #include <string_view>
 #include <vector>
 
-#include "core/diagnostics.hpp"
-#include "core/report.hpp"
+#include "core/model/analyze_options.hpp"
+#include "core/model/diagnostics.hpp"
+#include "core/model/report.hpp"
 #include "unwinder/dwfl_backend.hpp"
 #include "unwinder/libunwind_backend.hpp"
 #include "unwinder/raw_stack.hpp"
 
 namespace corelens {
 
-enum class UnwinderChoice { dwfl, libunwind, automatic, cross_check };
 std::optional<UnwinderChoice> parse_unwinder_choice(std::string_view text);  // "dwfl", "auto", ...
 std::string_view to_string(UnwinderChoice choice);
 

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "core/analysis/crash_analysis.hpp"
-#include "core/arch.hpp"
+#include "core/model/arch.hpp"
 
 namespace corelens {
 

@@ -14,7 +14,7 @@
 #include <map>
 #include <sstream>
 
-#include "core/core_writer.hpp"
+#include "parsers/elf_core_writer.hpp"
 
 namespace corelens::capture {
 namespace {

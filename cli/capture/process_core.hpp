@@ -1,7 +1,7 @@
 // The core of a live process, as the kernel would have written it at its fatal signal: every
 // thread's registers (PTRACE_GETREGSET), the process notes (NT_PRPSINFO, NT_SIGINFO, NT_AUXV,
 // NT_FILE, NT_X86_XSAVE_LAYOUT) from /proc, and the memory /proc/PID/coredump_filter selects,
-// read from /proc/PID/mem. core/core_writer.hpp lays the bytes out.
+// read from /proc/PID/mem. parsers/elf_core_writer.hpp lays the bytes out.
 //
 // Linux- and x86_64-specific, and needs a ptrace-stopped process: it lives with the tracer in
 // cli/capture/, used by `corelens run` only. The libraries never see a live process.
@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "core/error.hpp"
+#include "core/model/error.hpp"
 
 namespace corelens::capture {
 

@@ -21,7 +21,7 @@
 #include <string>
 #include <vector>
 
-#include "core/error.hpp"
+#include "core/model/error.hpp"
 
 namespace corelens::capture {
 

@@ -10,8 +10,8 @@
 #include "core/analysis/memory_read.hpp"
 #include "core/analysis/pointer_origin.hpp"
 #include "core/analysis/runtime_fatal.hpp"
-#include "core/signals.hpp"
-#include "core/strings.hpp"
+#include "core/model/signals.hpp"
+#include "core/model/strings.hpp"
 
 namespace corelens {
 namespace {

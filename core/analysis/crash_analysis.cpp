@@ -4,7 +4,7 @@
 #include "core/analysis/explain.hpp"
 #include "core/analysis/pointer_origin.hpp"
 #include "core/analysis/rust_names.hpp"
-#include "core/strings.hpp"
+#include "core/model/strings.hpp"
 
 namespace corelens {
 namespace {

@@ -16,9 +16,9 @@
 #include <vector>
 
 #include "core/analysis/signature.hpp"
-#include "core/memory_source.hpp"
-#include "core/process.hpp"
-#include "core/report.hpp"
+#include "core/model/memory_source.hpp"
+#include "core/model/process.hpp"
+#include "core/model/report.hpp"
 
 namespace corelens {
 

@@ -13,8 +13,8 @@
 
 #include "core/analysis/explain.hpp"
 #include "core/analysis/memory_read.hpp"
-#include "core/byte_reader.hpp"
-#include "core/strings.hpp"
+#include "core/file/byte_reader.hpp"
+#include "core/model/strings.hpp"
 
 namespace corelens {
 namespace {

@@ -30,7 +30,7 @@
 #include <string>
 
 #include "core/analysis/crash_analysis.hpp"
-#include "core/arch.hpp"
+#include "core/model/arch.hpp"
 
 namespace corelens {
 

@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "core/arch.hpp"
-#include "core/error.hpp"
-#include "core/process.hpp"
+#include "core/model/arch.hpp"
+#include "core/model/error.hpp"
+#include "core/model/process.hpp"
 
 namespace corelens {
 

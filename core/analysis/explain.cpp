@@ -3,7 +3,7 @@
 #include <array>
 
 #include "core/analysis/pointer_origin.hpp"
-#include "core/strings.hpp"
+#include "core/model/strings.hpp"
 
 namespace corelens {
 

@@ -4,7 +4,7 @@
 #include <cstring>
 #include <vector>
 
-#include "core/byte_reader.hpp"
+#include "core/file/byte_reader.hpp"
 
 namespace corelens {
 

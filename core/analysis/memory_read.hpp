@@ -7,8 +7,8 @@
 #include <optional>
 #include <string>
 
-#include "core/arch.hpp"
-#include "core/memory_source.hpp"
+#include "core/model/arch.hpp"
+#include "core/model/memory_source.hpp"
 
 namespace corelens {
 

@@ -24,7 +24,7 @@
 
 namespace corelens {
 
-// FaultExplanation's variable and member (core/report.hpp).
+// FaultExplanation's variable and member (core/model/report.hpp).
 struct PointerName {
   std::string variable;    // the pointer's expression: "h", "pkt->hdr"
   std::string member;      // the accessed member in full, "h->len", "p[3]"; empty when not a member

@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "core/analysis/rust_names.hpp"
-#include "core/strings.hpp"
+#include "core/model/strings.hpp"
 
 namespace corelens {
 

@@ -13,8 +13,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/error.hpp"
-#include "core/report.hpp"
+#include "core/model/error.hpp"
+#include "core/model/report.hpp"
 
 namespace corelens {
 

@@ -8,8 +8,8 @@
 #include <regex>
 #include <set>
 
-#include "core/strings.hpp"
-#include "unwinder/analyze.hpp"
+#include "core/model/strings.hpp"
+#include "core/pipeline/session.hpp"
 #include "tests/integration/samples.hpp"
 
 namespace corelens::testing {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "core/memory_source.hpp"
+#include "core/model/memory_source.hpp"
 
 namespace corelens::testing {
 

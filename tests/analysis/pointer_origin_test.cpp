@@ -5,7 +5,7 @@
 
 
 #include "core/analysis/pointer_origin.hpp"
-#include "core/strings.hpp"
+#include "core/model/strings.hpp"
 #include "tests/analysis/fake_memory.hpp"
 
 namespace corelens {

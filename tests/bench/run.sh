@@ -3,13 +3,17 @@
 #
 # Times `corelens analyze CORE --format json` against `gdb -batch -nx -ex 'thread apply all bt'`
 # and `eu-stack -i -s -n 0` on the same big dumps, in the same run, and against reading the notes
-# alone (`eu-readelf -n`) as a floor. For each tool: median wall time of N runs, peak RSS, threads
-# and frames found, and corelens' ratio to it. Prints a table; writes it as Markdown too.
+# alone (`eu-readelf -n`) as a floor. For each tool: median wall time of N warm runs (the dump in
+# the page cache) and of N cold runs (before each, the dump, the executable and the modules' and
+# debug files dropped from the page cache with posix_fadvise: no root needed), the bytes of the
+# dump one cold run left in the page cache, peak RSS, threads and frames found, and corelens'
+# ratio to it. Prints a table; writes it as Markdown too.
 #
 #   --build DIR    the build directory (default ./build); nothing is built here: first run
 #                  cmake --build DIR --target corelens corelens-bench
-#   --runs N       timed runs per tool and dump (default 5), after one untimed warm-up run whose
-#                  output is used to count threads and frames (the batch: one timed run per tool)
+#   --runs N       timed warm runs and cold runs per tool and dump (default 5 each), after one
+#                  untimed warm-up run whose output is used to count threads and frames (the
+#                  batch: one timed warm and one cold run per tool)
 #   --quick        one timed run per tool (--runs 1); writes no file unless --out is given
 #   --out FILE     Markdown results (default for a full run: tests/bench/RESULTS.md)
 #   --timeout S    per tool run (default 120); a run that takes longer is killed and reported
@@ -60,8 +64,9 @@ build=$(cd "$build" && pwd)
 corelens=$build/cli/corelens
 bench_bin=$build/tests/bench
 runstat=$bench_bin/runstat
+pagecache=$bench_bin/pagecache
 [[ -x $corelens ]] || die "$corelens is missing: cmake --build $build --target corelens"
-for p in runstat threads_1000 heap_4g deep_recursion inline_o2 small_crash; do
+for p in runstat pagecache threads_1000 heap_4g deep_recursion inline_o2 small_crash; do
   [[ -x $bench_bin/$p ]] ||
     die "$bench_bin/$p is missing: cmake --build $build --target corelens-bench" \
         "(configured with CORELENS_BUILD_BENCH=ON)"
@@ -143,7 +148,8 @@ free_kib() { df -Pk -- "$1" | awk 'NR == 2 { print $4 }'; }
 avail_mem_kib() { awk '/^MemAvailable:/ { print $2 }' /proc/meminfo; }
 
 # --- measuring ------------------------------------------------------------------------------------
-results=$scratch/out/results.tsv   # case tool seconds cpu_seconds maxrss_kib threads frames status note
+# case tool seconds cpu_seconds maxrss_kib threads frames status note cold_seconds cached_bytes
+results=$scratch/out/results.tsv
 : >"$results"
 
 # count THREADS FRAMES of one output file: prints "threads frames"
@@ -182,21 +188,36 @@ EOF
   esac
 }
 
+# The files a cold run finds out of the page cache: the dump(s), the executable, and every module
+# and debug file corelens' report names (gdb and eu-stack read the same ones). Set per case.
+cold_files=()
+dump_files=()  # the dump(s) whose page-cache footprint is reported
+
+# cold_run LIMIT OUT ERR -- COMMAND...: drops cold_files from the page cache, runs COMMAND under
+# runstat and prints runstat's line.
+cold_run() {
+  local limit=$1 outf=$2 errf=$3; shift 4
+  "$pagecache" drop "${cold_files[@]}" >/dev/null 2>&1 || true
+  "$runstat" "$limit" "$outf" "$errf" -- "$@"
+}
+
 # measure CASE TOOL NOTE -- COMMAND...: one warm-up run (output kept and counted), then $runs
-# timed runs with stdout to /dev/null. The batch case (minutes per tool with gdb) has a single
-# run, timed, whose output is kept and counted. Appends a line to $results.
+# timed warm runs and $runs cold runs (cold_run) with stdout to /dev/null; after the first cold
+# run, the bytes of the dump(s) left in the page cache. The batch case (minutes per tool with
+# gdb) has a single warm run, timed, whose output is kept and counted, and one cold run.
+# Appends a line to $results.
 measure() {
   local case=$1 tool=$2 note=$3 limit=$timeout_s; shift 4
-  local n=$runs
-  if [[ $case == batch ]]; then limit=$((timeout_s * 5)); n=0; fi
+  local n=$runs ncold=$runs
+  if [[ $case == batch ]]; then limit=$((timeout_s * 5)); n=0; ncold=1; fi
   local outf=$scratch/out/$case.${tool%% *}.out errf=$scratch/out/$case.${tool%% *}.err
-  local line secs rss status cpu times=() cpus=() maxrss=0 threads=- frames=- i
+  local line secs rss status cpu times=() cpus=() colds=() maxrss=0 threads=- frames=- i cached=-
   printf '%s: %-9s %-10s %s' "$prog" "$case" "${tool%% *}" "$( ((n)) && echo warm-up || echo run)" >&2
   line=$("$runstat" "$limit" "$outf" "$errf" -- "$@")
   read -r secs rss status cpu <<<"$line"
   if [[ $status == timeout ]]; then
     printf ' timeout (>%s s)\n' "$limit" >&2
-    printf '%s\t%s\ttimeout\t-\t%s\t-\t-\ttimeout\t%s\n' "$case" "$tool" "$rss" "$note" >>"$results"
+    printf '%s\t%s\ttimeout\t-\t%s\t-\t-\ttimeout\t%s\t-\t-\n' "$case" "$tool" "$rss" "$note" >>"$results"
     return
   fi
   read -r threads frames < <(count_output "$tool" "$outf")
@@ -207,7 +228,7 @@ measure() {
     read -r secs rss status cpu <<<"$line"
     if [[ $status == timeout ]]; then
       printf ' timeout\n' >&2
-      printf '%s\t%s\ttimeout\t-\t%s\t%s\t%s\ttimeout\t%s\n' "$case" "$tool" "$rss" "$threads" \
+      printf '%s\t%s\ttimeout\t-\t%s\t%s\t%s\ttimeout\t%s\t-\t-\n' "$case" "$tool" "$rss" "$threads" \
         "$frames" "$note" >>"$results"
       return
     fi
@@ -215,9 +236,23 @@ measure() {
     ((rss > maxrss)) && maxrss=$rss
     printf ' %.2f' "$secs" >&2
   done
+  printf ' | cold' >&2
+  for ((i = 0; i < ncold; i++)); do
+    line=$(cold_run "$limit" /dev/null "$errf" -- "$@")
+    read -r secs rss status cpu <<<"$line"
+    if [[ $status == timeout ]]; then colds+=("timeout"); printf ' timeout' >&2; break; fi
+    colds+=("$secs")
+    ((rss > maxrss)) && maxrss=$rss
+    if ((i == 0)); then cached=$("$pagecache" resident "${dump_files[@]}" | tail -n 1); fi
+    printf ' %.2f' "$secs" >&2
+  done
   printf '\n' >&2
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$case" "$tool" "$(median "${times[@]}")" \
-    "$(median "${cpus[@]}")" "$maxrss" "$threads" "$frames" "$status" "$note" >>"$results"
+  local cold=-
+  if ((${#colds[@]} > 0)); then
+    if [[ ${colds[-1]} == timeout ]]; then cold=timeout; else cold=$(median "${colds[@]}"); fi
+  fi
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$case" "$tool" "$(median "${times[@]}")" \
+    "$(median "${cpus[@]}")" "$maxrss" "$threads" "$frames" "$status" "$note" "$cold" "$cached" >>"$results"
 }
 
 median() {
@@ -228,7 +263,27 @@ median() {
 # The four measurements of one dump.
 measure_dump() {  # CASE CORE EXE
   local case=$1 core=$2 exe=$3
+  dump_files=("$core")
+  cold_files=("$core" "$exe")
+  # The modules' files and their debug files, as corelens found them (the same ones the other
+  # tools read); a warm-up analysis names them.
+  if ((have_python)); then
+    local f
+    while IFS= read -r f; do [[ -f $f ]] && cold_files+=("$f"); done < <(
+      "$corelens" analyze "$core" --format json 2>/dev/null | python3 -c '
+import json, sys
+for m in json.load(sys.stdin).get("modules", []):
+    s = m.get("symbols") or {}
+    for k in ("file", "debug_file"):
+        if s.get(k):
+            print(s[k])')
+  fi
   measure "$case" corelens "" -- "$corelens" analyze "$core" --format json
+  # The GUI's open of the same dump: the window rendered with the crash selected, then exit.
+  if [[ -x $build/gui/corelens-gui ]]; then
+    measure "$case" "gui open" "corelens-gui --screenshot" -- env QT_QPA_PLATFORM=offscreen \
+      "$build/gui/corelens-gui" "$core" --screenshot "$scratch/out/$case.gui.png"
+  fi
   measure "$case" gdb "" -- gdb -batch -nx -ex 'thread apply all bt' "$exe" "$core"
   measure "$case" eu-stack "" -- eu-stack -i -s -n 0 --core "$core" -e "$exe"
   measure "$case" "notes floor" "" -- "${readnotes[@]}" "$core"
@@ -243,7 +298,7 @@ notes_lines=()
 if want threads; then
   core=$scratch/threads_1000.core
   up_to_date "$core" "$bench_bin/threads_1000" 1000 || { say "making $core"; make_core "$core" "$bench_bin/threads_1000" 1000; }
-  case_title[threads]="1,000 threads, ~25 frames each"
+  case_title[threads]="1,000 threads with glibc's default 8 MiB stacks (mostly holes), ~25 frames each"
   case_dump[threads]=$(core_size "$core")
   measure_dump threads "$core" "$bench_bin/threads_1000"
 fi
@@ -314,6 +369,8 @@ if want batch; then
     printf 'for c in %q/*.core; do %s; done' "$tdir" "$*"
   }
   exe=$bench_bin/small_crash
+  dump_files=("$bdir"/*.core)
+  cold_files=("${dump_files[@]}" "$exe")
   if "$corelens" triage --help >/dev/null 2>&1; then
     measure batch "corelens triage" "corelens triage DIR" -- "$corelens" triage "$tdir"
   else
@@ -330,29 +387,32 @@ fi
 # Ratios are corelens / tool: below 1 corelens is faster (or smaller), above 1 it is slower.
 table=$(awk -F'\t' -v limit="$timeout_s" -v batch="$batch_count" '
   function fmt_t(s, st, lim) { return st == "timeout" ? "timeout >" lim " s" : sprintf("%.3f", s) }
+  function fmt_c(s) { return s == "-" || s == "" ? "-" : (s == "timeout" ? "timeout" : sprintf("%.3f", s)) }
   function fmt_m(k) { return k == "-" || k == "" ? "-" : sprintf("%.1f", k / 1024) }
-  function ratio(a, b) { return (a == "" || b == "" || b == 0) ? "-" : sprintf("%.2f", a / b) }
+  function fmt_b(b) { return b == "-" || b == "" ? "-" : sprintf("%.1f", b / 1048576) }
+  function ratio(a, b) { return (a == "" || b == "" || a == "-" || b == "-" || a == "timeout" || b == "timeout" || b == 0) ? "-" : sprintf("%.2f", a / b) }
   { n++; c[n] = $1; tool[n] = $2; t[n] = $3; cp[n] = $4; m[n] = $5; th[n] = $6; fr[n] = $7
-    st[n] = $8; note[n] = $9
-    if ($2 ~ /^corelens/) { ct[$1] = ($8 == "timeout" ? "" : $3); cm[$1] = $5 } }
+    st[n] = $8; note[n] = $9; cold[n] = $10; cached[n] = $11
+    if ($2 ~ /^corelens/) { ct[$1] = ($8 == "timeout" ? "" : $3); cm[$1] = $5; cc[$1] = $10 } }
   END {
-    print "| case | tool | wall s | CPU s | peak RSS MiB | threads | frames | wall corelens/tool | RSS corelens/tool | note |"
-    print "|---|---|---:|---:|---:|---:|---:|---:|---:|---|"
+    print "| case | tool | warm wall s | cold wall s | warm CPU s | peak RSS MiB | dump in page cache after a cold run, MiB | threads | frames | warm corelens/tool | cold corelens/tool | RSS corelens/tool | note |"
+    print "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
     for (i = 1; i <= n; i++) {
       lim = c[i] == "batch" ? limit * 5 : limit
-      tr = "-"; mr = "-"
+      tr = "-"; mr = "-"; cr = "-"
       if (tool[i] !~ /^corelens/) {
         tr = st[i] == "timeout" ? (ct[c[i]] == "" ? "-" : "< " ratio(ct[c[i]], lim)) : ratio(ct[c[i]], t[i])
         mr = st[i] == "timeout" ? "-" : ratio(cm[c[i]], m[i])
+        cr = cold[i] == "timeout" ? (cc[c[i]] == "" ? "-" : "< " ratio(cc[c[i]], lim)) : ratio(cc[c[i]], cold[i])
       }
       nt = note[i]
       if (c[i] == "batch" && st[i] != "timeout" && t[i] > 0)
-        nt = (nt == "" ? "" : nt ", ") sprintf("%.1f dumps/s", batch / t[i])
+        nt = (nt == "" ? "" : nt ", ") sprintf("%.1f dumps/s warm", batch / t[i])
       if (st[i] != "timeout" && st[i] !~ /^exit:0$/) nt = (nt == "" ? "" : nt ", ") st[i]
       if (st[i] == "timeout") nt = (nt == "" ? "" : nt ", ") "killed; RSS then " fmt_m(m[i]) " MiB"
-      printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", c[i], tool[i], fmt_t(t[i], st[i], lim),
-             st[i] == "timeout" ? "-" : sprintf("%.2f", cp[i]), st[i] == "timeout" ? "-" : fmt_m(m[i]),
-             th[i], fr[i], tr, mr, nt
+      printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", c[i], tool[i], fmt_t(t[i], st[i], lim),
+             fmt_c(cold[i]), st[i] == "timeout" ? "-" : sprintf("%.2f", cp[i]), st[i] == "timeout" ? "-" : fmt_m(m[i]),
+             fmt_b(cached[i]), th[i], fr[i], tr, cr, mr, nt
     }
   }' "$results")
 
@@ -398,7 +458,7 @@ if [[ -n $out ]]; then
     printf '\n## Dumps\n\n'
     dumps_list
     printf '\n## Figures\n\n'
-    printf 'Median wall time and CPU time (user + system) of the timed runs (batch: one run); peak RSS is the largest of them. corelens: `corelens analyze CORE --format json`; gdb: `gdb -batch -nx -ex '"'"'thread apply all bt'"'"' EXE CORE`; eu-stack: `eu-stack -i -s -n 0 --core CORE -e EXE`; notes floor: `%s CORE`. Frames are counted from each tool'"'"'s output (corelens: JSON frames, gdb and eu-stack: lines starting with `#`), inlined frames included. Ratios are corelens / tool: below 1 corelens is faster or smaller.\n\n' "${readnotes[*]}"
+    printf 'Median wall time of the warm runs (the dump already in the page cache) and of the cold runs (before each, the dump, the executable and every module and debug file the report names dropped from the page cache with posix_fadvise; libraries some running process maps stay cached), median CPU time (user + system) of the warm runs (batch: one run each); peak RSS is the largest of them all. The page-cache column is the part of the dump one cold run left in the page cache. A core of many threads is mostly holes (untouched stack pages) that reading through a mapping fills with zero pages. corelens: `corelens analyze CORE --format json`; gdb: `gdb -batch -nx -ex '"'"'thread apply all bt'"'"' EXE CORE`; eu-stack: `eu-stack -i -s -n 0 --core CORE -e EXE`; notes floor: `%s CORE`. Frames are counted from each tool'"'"'s output (corelens: JSON frames, gdb and eu-stack: lines starting with `#`), inlined frames included. Ratios are corelens / tool: below 1 corelens is faster or smaller.\n\n' "${readnotes[*]}"
     printf '%s\n' "$table"
     if ((${#notes_lines[@]} > 0)); then
       printf '\n'

@@ -75,7 +75,7 @@ int main(int argc, char** argv) {
   if (pipe(pipe_fds) != 0) { perror("pipe"); return 1; }
   pthread_attr_t attr;
   pthread_attr_init(&attr);
-  pthread_attr_setstacksize(&attr, 256 * 1024);
+  if (argc > 2) pthread_attr_setstacksize(&attr, (size_t)atol(argv[2]) * 1024);
   for (long i = 0; i < n; ++i) {
     pthread_t t;
     int rc = pthread_create(&t, &attr, worker, (void*)i);

@@ -5,8 +5,8 @@
 #include <cstring>
 #include <vector>
 
-#include "core/address_space.hpp"
-#include "core/byte_reader.hpp"
+#include "core/file/byte_reader.hpp"
+#include "core/model/address_space.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   corelens::ByteReader in(std::span(reinterpret_cast<const std::byte*>(data), size));

@@ -6,9 +6,9 @@
 #include <cstring>
 #include <vector>
 
-#include "core/report_json.hpp"
-#include "core/report_text.hpp"
-#include "unwinder/analyze.hpp"
+#include "core/pipeline/session.hpp"
+#include "core/report/json_report.hpp"
+#include "core/report/text_report.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::vector<std::byte> bytes(size);

@@ -5,7 +5,7 @@
 #include <cstring>
 #include <vector>
 
-#include "core/mapped_file.hpp"
+#include "core/file/mapped_file.hpp"
 #include "parsers/compressed.hpp"
 #include "parsers/detect.hpp"
 

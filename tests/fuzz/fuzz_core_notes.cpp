@@ -5,7 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "core/byte_reader.hpp"
+#include "core/file/byte_reader.hpp"
 #include "parsers/arch_layout.hpp"
 #include "parsers/arch_x86_64.hpp"
 #include "parsers/core_notes.hpp"

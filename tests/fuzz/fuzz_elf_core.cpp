@@ -4,7 +4,7 @@
 #include <cstring>
 #include <vector>
 
-#include "core/mapped_file.hpp"
+#include "core/file/mapped_file.hpp"
 #include "parsers/elf_core.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "core/byte_reader.hpp"
+#include "core/file/byte_reader.hpp"
 #include "parsers/elf_image.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

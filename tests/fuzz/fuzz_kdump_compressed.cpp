@@ -5,8 +5,8 @@
 #include <cstring>
 #include <vector>
 
-#include "core/mapped_file.hpp"
-#include "unwinder/kernel_analyze.hpp"
+#include "core/file/mapped_file.hpp"
+#include "core/pipeline/kernel/kernel_session.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::vector<std::byte> bytes(size);

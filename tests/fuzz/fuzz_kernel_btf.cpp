@@ -1,11 +1,11 @@
-// Fuzz target: the kernel's BTF (parsers/kernel_btf), then the lookups the kernel unwinder makes
+// Fuzz target: the kernel's BTF (parsers/kernel/btf), then the lookups the kernel unwinder makes
 // with it: struct module's members, the exception stacks' layout, sizes and arrays of any type.
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <vector>
 
-#include "parsers/kernel_btf.hpp"
+#include "parsers/kernel/btf.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::vector<std::byte> bytes(size);

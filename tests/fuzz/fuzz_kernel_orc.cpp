@@ -8,8 +8,8 @@
 #include <cstring>
 #include <vector>
 
-#include "unwinder/kernel_orc.hpp"
-#include "unwinder/kernel_prologue.hpp"
+#include "unwinder/kernel/orc.hpp"
+#include "unwinder/kernel/prologue.hpp"
 
 namespace {
 

@@ -4,7 +4,7 @@
 
 #include <QString>
 
-#include "core/report.hpp"
+#include "core/model/report.hpp"
 
 namespace corelens::gui::testing {
 

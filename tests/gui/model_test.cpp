@@ -9,6 +9,7 @@
 #include <fstream>
 #include <map>
 
+#include "core/pipeline/session.hpp"
 #include "gui/address_annotator.hpp"
 #include "gui/code_models.hpp"
 #include "gui/crash_summary.hpp"
@@ -21,7 +22,6 @@
 #include "gui/task_model.hpp"
 #include "gui/thread_model.hpp"
 #include "tests/gui/gui_test_support.hpp"
-#include "unwinder/analyze.hpp"
 
 using namespace corelens;
 using namespace corelens::gui;

@@ -11,7 +11,7 @@
 #include <QDockWidget>
 #include <QtTest>
 
-#include "core/strings.hpp"
+#include "core/model/strings.hpp"
 #include "gui/crash_summary.hpp"
 #include "gui/main_window.hpp"
 #include "tests/gui/gui_test_support.hpp"

@@ -33,7 +33,7 @@ deb=${debs[0]}
 [[ -f $(ls "$build"/packages/corelens-dev_*.deb) ]] || fail "no corelens-dev_*.deb"
 depends=$(dpkg-deb -f "$deb" Depends)
 log "$(basename "$deb"): Depends: $depends"
-want=(libc6 libstdc++6 libdw1 libelf1 libcapstone4 libzstd1 liblzma5 liblz4-1 libsqlite3-0)
+want=(libc6 libstdc++6 libdw1 libelf1 libcapstone4 libzstd1 liblzma5 liblz4-1 libsqlite3-0 libpq5)
 ((gui)) && want+=(libqt6widgets6 libqt6gui6 libqt6core6)
 for p in "${want[@]}"; do [[ ", $depends," == *", $p "* || ", $depends," == *", $p,"* ]] || fail "Depends lacks $p"; done
 contents=$(dpkg-deb -c "$deb")
@@ -51,7 +51,7 @@ if grep -q '/include/\|\.a$' <<<"$contents"; then fail "headers or static librar
 # corelens-dev: the headers, libraries and CMake package, and the -dev packages a build with them needs.
 dev=$(ls "$build"/packages/corelens-dev_*.deb)
 dev_contents=$(dpkg-deb -c "$dev")
-for f in '/include/corelens/unwinder/analyze.hpp' '/libcorelens_unwinder.a' '/cmake/corelens/corelensConfig.cmake' \
+for f in '/include/corelens/core/pipeline/session.hpp' '/libcorelens_pipeline.a' '/cmake/corelens/corelensConfig.cmake' \
          '/cmake/corelens/corelensTargets.cmake'; do
   grep -q "$f\$" <<<"$dev_contents" || fail "$(basename "$dev") lacks ...$f"
 done

@@ -211,7 +211,7 @@ void expect_error(const Outcome& r, int status, const std::string& what) {
 // Every command's --help ends with the exit status it documents (the man page has the same
 // text: install.man checks).
 TEST(ExitStatus, DocumentedInEveryHelp) {
-  for (std::string args : {"--help", "analyze --help", "run --help", "collect --help", "triage --help"}) {
+  for (std::string args : {"--help", "analyze --help", "run --help", "collect --help", "triage --help", "history --help"}) {
     Outcome r = corelens(args);
     EXPECT_EQ(r.status, 0) << args;
     EXPECT_TRUE(r.out.starts_with("usage: corelens")) << args;
@@ -270,6 +270,17 @@ TEST(ExitStatus, Triage) {
   EXPECT_EQ(corelens("triage --no-progress " + null_core).status, 0);
 }
 
+TEST(ExitStatus, History) {
+  TempDir dir;
+  std::ofstream(dir.path() + "/text") << "not a database\n";
+  expect_error(corelens("history"), 64, "no --db");
+  expect_error(corelens("history --db " + dir.path() + "/h.sqlite --since soon"), 64, "bad --since");
+  expect_error(corelens("history --db " + dir.path() + "/text"), 66, "not an SQLite file");
+  expect_error(corelens("history --db postgresql://nobody@127.0.0.1:1/none"), 66, "no server there");
+  expect_error(corelens("triage --no-progress --db " + dir.path() + "/text " + null_core), 66, "triage: not an SQLite file");
+  EXPECT_EQ(corelens("history --db " + dir.path() + "/h.sqlite").status, 0);  // a new, empty history
+}
+
 #ifdef CORELENS_GUI
 TEST(ExitStatus, Gui) {
   TempDir dir;
@@ -299,6 +310,9 @@ TEST(Version, NamesTheLibrariesAsTheirOwnToolsDo) {
   for (const char* lib : {"libunwind", "capstone", "xz (liblzma)", "lz4", "zlib", "sqlite"}) {
     EXPECT_NE(v.out.find(std::string("\n  ") + lib + " "), std::string::npos) << lib << "\n" << v.out;
   }
+  ASSERT_TRUE(std::regex_search(v.out, m, std::regex(R"(\n  libpq +([0-9.]+)\n)"))) << v.out;
+  std::string pg_config = run_command("pg_config --version");  // libpq-dev's: "PostgreSQL 15.18 (Debian ...)"
+  EXPECT_NE(pg_config.find("PostgreSQL " + m[1].str() + " "), std::string::npos) << pg_config << " vs " << v.out;
 #ifdef CORELENS_GUI
   Outcome g = run(CORELENS_GUI, "--version", "QT_QPA_PLATFORM=offscreen");
   EXPECT_EQ(g.status, 0);

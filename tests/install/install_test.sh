@@ -27,15 +27,15 @@ tree)
     usr/share/bash-completion/completions/corelens
     usr/share/zsh/vendor-completions/_corelens
     usr/share/corelens/report.schema.json
-    usr/include/corelens/unwinder/analyze.hpp
-    usr/include/corelens/core/report.hpp
+    usr/include/corelens/core/pipeline/session.hpp
+    usr/include/corelens/core/model/report.hpp
     usr/include/corelens/core/analysis/signature.hpp
-    usr/include/corelens/parsers/elf_core.hpp
+    usr/include/corelens/core/report/text_report.hpp
   )
   # lib or lib/x86_64-linux-gnu (GNUInstallDirs' choice for the configured prefix).
-  libdir=$(cd "$root/usr" && find lib -name libcorelens_core.a -printf '%h\n' | head -1)
-  [[ -n $libdir ]] || fail "no libcorelens_core.a under usr/lib"
-  for lib in core report_io analysis parsers unwinder; do expect+=("usr/$libdir/libcorelens_$lib.a"); done
+  libdir=$(cd "$root/usr" && find lib -name libcorelens_model.a -printf '%h\n' | head -1)
+  [[ -n $libdir ]] || fail "no libcorelens_model.a under usr/lib"
+  for lib in model report analysis parsers unwinder pipeline; do expect+=("usr/$libdir/libcorelens_$lib.a"); done
   for f in corelensConfig corelensConfigVersion corelensTargets; do expect+=("usr/$libdir/cmake/corelens/$f.cmake"); done
   if ((gui)); then
     expect+=(usr/bin/corelens-gui usr/share/man/man1/corelens-gui.1.gz
@@ -69,7 +69,16 @@ tree)
     fi
   fi
   "$root/usr/bin/corelens" --version | grep -q '^corelens [0-9]' || fail "the installed corelens does not run"
-  echo "install tree: ${#expect[@]} expected files present"
+  # The public API only: a few headers, each complete on its own with nothing but the installed
+  # headers (and the system's): an include of an uninstalled header fails here, not in a user's build.
+  mapfile -t headers < <(cd "$root/usr/include/corelens" && find . -name '*.hpp' | sed 's|^\./||' | sort)
+  ((${#headers[@]} > 0 && ${#headers[@]} <= 30)) || fail "${#headers[@]} headers installed (the public API is at most 30)"
+  for h in "${headers[@]}"; do
+    printf '#include "%s"\n' "$h" >"$work/one.cpp"
+    ${CXX:-c++} -std=c++23 -fsyntax-only -I "$root/usr/include/corelens" "$work/one.cpp" 2>"$work/cc.err" ||
+      fail "installed header $h does not compile on its own: $(head -n 5 "$work/cc.err")"
+  done
+  echo "install tree: ${#expect[@]} expected files present, ${#headers[@]} public headers, each complete"
   ;;
 man)
   command -v man >/dev/null || { echo "SKIP: man (man-db) is not installed"; exit 77; }
@@ -96,7 +105,8 @@ man)
     echo "$page: $n options, all in the man page"
   }
   c=$root/usr/bin/corelens
-  check_page "$root/usr/share/man/man1/corelens.1.gz" "$("$c" --help; "$c" run --help; "$c" collect --help; "$c" triage --help)"
+  check_page "$root/usr/share/man/man1/corelens.1.gz" \
+    "$("$c" --help; "$c" run --help; "$c" collect --help; "$c" triage --help; "$c" history --help)"
   if ((gui)); then
     check_page "$root/usr/share/man/man1/corelens-gui.1.gz" "$("$root/usr/bin/corelens-gui" --help)"
   fi
@@ -111,7 +121,7 @@ completion)
   expect_words() {  # WANTED GOT
     for w in $1; do [[ " $2 " == *" $w "* ]] || fail "completion: expected '$w' in '$2'"; done
   }
-  expect_words "analyze run collect triage" "$(complete_words "$bashc" _corelens corelens '')"
+  expect_words "analyze run collect triage history" "$(complete_words "$bashc" _corelens corelens '')"
   expect_words "--format" "$(complete_words "$bashc" _corelens corelens analyze --fo)"
   [[ $(complete_words "$bashc" _corelens corelens analyze --format '') == "json text " ]] || fail "--format values"
   [[ $(complete_words "$bashc" _corelens corelens --color = al) == "always " ]] || fail "--color=al"

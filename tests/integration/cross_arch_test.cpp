@@ -27,8 +27,9 @@
 #include <regex>
 #include <sstream>
 
+#include "core/pipeline/session.hpp"
 #include "tests/integration/samples.hpp"
-#include "unwinder/analyze.hpp"
+#include "unwinder/unwinder_choice.hpp"
 
 namespace corelens::testing {
 namespace {

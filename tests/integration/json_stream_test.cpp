@@ -3,7 +3,7 @@
 // and a sink that refuses a piece stops the stream with an error.
 #include <gtest/gtest.h>
 
-#include "core/report_json.hpp"
+#include "core/report/json_report.hpp"
 #include "tests/integration/samples.hpp"
 
 namespace corelens::testing {

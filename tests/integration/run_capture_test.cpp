@@ -20,11 +20,11 @@
 #include <sstream>
 #include <nlohmann/json.hpp>
 
-#include "core/report_json.hpp"
-#include "core/strings.hpp"
+#include "core/model/strings.hpp"
+#include "core/pipeline/session.hpp"
+#include "core/report/json_report.hpp"
 #include "tests/integration/peer_tools.hpp"
 #include "tests/integration/samples.hpp"
-#include "unwinder/analyze.hpp"
 
 namespace corelens::testing {
 namespace {

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <regex>
 
-#include "core/strings.hpp"
+#include "core/model/strings.hpp"
 #include "parsers/elf_image.hpp"
 #include "tests/integration/samples.hpp"
 

@@ -8,7 +8,7 @@
 #include <map>
 #include <sstream>
 
-#include "unwinder/analyze.hpp"
+#include "core/pipeline/session.hpp"
 
 namespace corelens::testing {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "core/report.hpp"
+#include "core/model/report.hpp"
 
 namespace corelens::testing {
 

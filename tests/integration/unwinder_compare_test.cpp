@@ -11,10 +11,11 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "core/strings.hpp"
+#include "core/model/strings.hpp"
+#include "core/pipeline/user_session.hpp"
 #include "tests/integration/samples.hpp"
-#include "unwinder/analyze.hpp"
 #include "unwinder/libunwind_backend.hpp"
+#include "unwinder/unwinder_choice.hpp"
 
 namespace corelens::testing {
 namespace {
@@ -55,9 +56,14 @@ Backends open_backends(const std::string& core) {
     return b;
   }
   b.session = *session;
-  b.target = std::make_unique<ProcessTarget>(b.session->dump(), &b.session->memory());
-  auto dwfl = DwflBackend::create(*b.target, b.session->located_modules(), options.locator);
-  auto libunwind = LibunwindBackend::create(*b.target, b.session->located_modules());
+  const auto* user = dynamic_cast<const UserSession*>(b.session.get());
+  if (user == nullptr) {
+    ADD_FAILURE() << core << ": not a user core";
+    return b;
+  }
+  b.target = std::make_unique<ProcessTarget>(user->dump(), &user->memory());
+  auto dwfl = DwflBackend::create(*b.target, user->located_modules(), options.locator);
+  auto libunwind = LibunwindBackend::create(*b.target, user->located_modules());
   if (!dwfl || !libunwind) {
     ADD_FAILURE() << core << ": " << (dwfl ? libunwind.error().message : dwfl.error().message);
     return b;

@@ -7,12 +7,12 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/pipeline/kernel/kernel_session.hpp"
 #include "parsers/detect.hpp"
-#include "parsers/kdump_compressed.hpp"
-#include "parsers/kdump_flattened.hpp"
-#include "parsers/vmcore_elf.hpp"
-#include "parsers/vmcoreinfo.hpp"
-#include "unwinder/kernel_analyze.hpp"
+#include "parsers/kernel/kdump_compressed.hpp"
+#include "parsers/kernel/kdump_flattened.hpp"
+#include "parsers/kernel/vmcore_elf.hpp"
+#include "parsers/kernel/vmcoreinfo.hpp"
 
 namespace corelens {
 namespace {

@@ -12,9 +12,9 @@
 #include <map>
 #include <set>
 
+#include "core/pipeline/kernel/kernel_session.hpp"
 #include "parsers/detect.hpp"
-#include "parsers/kernel_btf.hpp"
-#include "unwinder/kernel_analyze.hpp"
+#include "parsers/kernel/btf.hpp"
 
 namespace corelens {
 namespace {

@@ -6,8 +6,8 @@
 #include <cstring>
 #include <map>
 
-#include "core/kernel_aarch64.hpp"
-#include "unwinder/kernel_prologue_aarch64.hpp"
+#include "core/model/kernel/kernel_memory_aarch64.hpp"
+#include "unwinder/kernel/prologue_aarch64.hpp"
 
 namespace corelens {
 namespace {

@@ -5,7 +5,7 @@
 
 #include <cstring>
 
-#include "parsers/kernel_btf.hpp"
+#include "parsers/kernel/btf.hpp"
 
 namespace corelens {
 namespace {

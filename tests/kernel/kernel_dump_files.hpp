@@ -25,7 +25,7 @@
 
 #include <gtest/gtest.h>
 
-#include "core/arch.hpp"
+#include "core/model/arch.hpp"
 
 namespace corelens::kernel_test {
 

@@ -13,14 +13,14 @@
 #include <map>
 #include <memory>
 
-#include "core/kernel_aarch64.hpp"
-#include "core/kernel_x86_64.hpp"
-#include "core/report_json.hpp"
-#include "core/report_text.hpp"
+#include "core/model/kernel/kernel_memory_aarch64.hpp"
+#include "core/model/kernel/kernel_memory_x86_64.hpp"
+#include "core/pipeline/kernel/kernel_session.hpp"
+#include "core/pipeline/session.hpp"
+#include "core/report/json_report.hpp"
+#include "core/report/text_report.hpp"
 #include "parsers/detect.hpp"
 #include "tests/kernel/kernel_dump_files.hpp"
-#include "unwinder/analyze.hpp"
-#include "unwinder/kernel_analyze.hpp"
 
 namespace corelens {
 namespace {
@@ -42,9 +42,14 @@ const Analyzed* analyzed(const std::string& param) {
       ADD_FAILURE() << param << ": " << s.error().message;
       return nullptr;
     }
+    auto kernel = std::dynamic_pointer_cast<const KernelDumpSession>(*s);
+    if (!kernel) {
+      ADD_FAILURE() << param << ": not opened as a kernel dump";
+      return nullptr;
+    }
     slot = std::make_unique<Analyzed>();
     slot->session = *s;
-    slot->kernel = (*s)->kernel();
+    slot->kernel = &kernel->kernel();
     slot->text = report_to_text((*s)->report());
   }
   return slot.get();

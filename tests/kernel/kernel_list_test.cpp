@@ -4,7 +4,7 @@
 
 #include <map>
 
-#include "unwinder/kernel_list.hpp"
+#include "unwinder/kernel/list_walk.hpp"
 
 namespace corelens {
 namespace {

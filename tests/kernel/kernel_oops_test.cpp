@@ -9,11 +9,12 @@
 #include <cstdio>
 #include <regex>
 
-#include "core/report_text.hpp"
-#include "core/strings.hpp"
+#include "core/model/strings.hpp"
+#include "core/pipeline/kernel/kernel_session.hpp"
+#include "core/report/text_report.hpp"
 #include "parsers/detect.hpp"
+#include "parsers/kernel/printk_log.hpp"
 #include "tests/kernel/kernel_dump_files.hpp"
-#include "unwinder/analyze.hpp"
 
 namespace corelens {
 namespace {

@@ -6,9 +6,9 @@
 #include <cstring>
 #include <map>
 
-#include "unwinder/kernel_orc.hpp"
-#include "unwinder/kernel_prologue.hpp"
-#include "unwinder/kernel_tasks.hpp"
+#include "unwinder/kernel/orc.hpp"
+#include "unwinder/kernel/prologue.hpp"
+#include "unwinder/kernel/tasks.hpp"
 
 namespace corelens {
 namespace {

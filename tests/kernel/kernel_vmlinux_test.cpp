@@ -17,11 +17,11 @@
 #include <map>
 #include <sstream>
 
-#include "core/report_text.hpp"
-#include "core/strings.hpp"
+#include "core/model/strings.hpp"
+#include "core/pipeline/session.hpp"
+#include "core/report/text_report.hpp"
 #include "tests/kernel/kernel_dump_files.hpp"
-#include "unwinder/analyze.hpp"
-#include "unwinder/kernel_vmlinux.hpp"
+#include "unwinder/kernel/vmlinux.hpp"
 
 namespace corelens {
 namespace {

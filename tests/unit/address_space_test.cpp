@@ -1,6 +1,6 @@
 // AddressSpace: the dumped process's memory over PT_LOAD segments, with every fault naming the
 // exact address that could not be read. Also MappedFile, which every AddressSpace reads from.
-#include "core/address_space.hpp"
+#include "core/model/address_space.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/inotify.h>
@@ -11,7 +11,7 @@
 #include <cstring>
 #include <limits>
 
-#include "core/strings.hpp"
+#include "core/model/strings.hpp"
 #include "tests/unit/unit_support.hpp"
 
 namespace corelens::unit {

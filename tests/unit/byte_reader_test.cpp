@@ -1,5 +1,5 @@
 // ByteReader (bounds-checked decoding), the overflow helpers and the string helpers.
-#include "core/byte_reader.hpp"
+#include "core/file/byte_reader.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 #include <limits>
 #include <vector>
 
-#include "core/strings.hpp"
+#include "core/model/strings.hpp"
 
 namespace corelens {
 namespace {

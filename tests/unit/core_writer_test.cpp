@@ -9,8 +9,8 @@
 #include <cstring>
 
 #include "cli/capture/process_core.hpp"
-#include "core/core_writer.hpp"
 #include "parsers/elf_core.hpp"
+#include "parsers/elf_core_writer.hpp"
 
 namespace corelens {
 namespace {

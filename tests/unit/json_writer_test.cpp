@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
-#include "core/json_writer.hpp"
+#include "core/report/json_writer.hpp"
 
 namespace corelens {
 namespace {

@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "core/strings.hpp"
+#include "core/model/strings.hpp"
 #include "tests/unit/unit_support.hpp"
 
 namespace corelens::unit {

@@ -6,8 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
-#include "core/report_json.hpp"
-#include "core/report_text.hpp"
+#include "core/report/json_report.hpp"
+#include "core/report/text_report.hpp"
 #include "tests/unit/unit_support.hpp"
 
 namespace corelens::unit {

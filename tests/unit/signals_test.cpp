@@ -1,7 +1,7 @@
 // Signal names and si_code texts. Values are checked twice: against the literal numbers of the
 // Linux uapi (asm-generic/siginfo.h) and against this host's <signal.h>, so a wrong table entry
 // cannot agree with the test by accident.
-#include "core/signals.hpp"
+#include "core/model/signals.hpp"
 
 #include <gtest/gtest.h>
 

@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "core/mapped_file.hpp"
-#include "core/process.hpp"
-#include "core/report.hpp"
+#include "core/file/mapped_file.hpp"
+#include "core/model/process.hpp"
+#include "core/model/report.hpp"
 #include "tests/support/core_builder.hpp"
 
 namespace corelens::unit {

@@ -1,0 +1,221 @@
+// Report: the one immutable result of analysing a dump, which every front end presents.
+//
+// It is a plain value (strings and numbers, no pointers into the dump), so the GUI can hold it
+// after the dump is closed and the CLI can serialise it. JSON layout: cli/report.schema.json.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/model/diagnostics.hpp"
+#include "core/model/kernel/kernel_report.hpp"
+#include "core/model/process.hpp"
+
+namespace corelens {
+
+inline constexpr int kReportSchemaVersion = 1;
+
+// How a frame was found, from most to least trustworthy (Breakpad's FRAME_TRUST_*).
+enum class FrameTrust {
+  context,        // frame 0: registers straight from the dump
+  cfi,            // unwound with DWARF call frame information (.eh_frame / .debug_frame)
+  frame_pointer,  // unwound by following the saved frame pointer chain
+  scan,           // a return address found by scanning the stack: may be stale
+  inlined,        // an inlined call at the same pc as the real frame below it
+};
+const char* to_string(FrameTrust trust);
+// Who wrote a user core, in words: "the kernel", "gdb's gcore", "qemu-user" (Report::producer).
+std::string producer_words(const std::string& producer);
+
+struct Frame {
+  std::uint32_t index = 0;
+  std::uint64_t pc = 0;         // frame 0: the faulting pc; callers: the return address
+  std::uint64_t lookup_pc = 0;  // the address symbolised (return address - 1 for callers)
+  std::optional<std::uint64_t> sp;
+  FrameTrust trust = FrameTrust::context;
+  bool inlined = false;
+  bool signal_frame = false;    // the kernel's signal trampoline (__restore_rt) below a handler
+  std::string function;         // demangled; empty when unknown
+  std::uint64_t function_offset = 0;
+  std::string module;           // the module's path as recorded in the dump
+  std::optional<std::uint64_t> module_offset;  // lookup_pc relative to the module's start
+  std::string file;             // as the line table names it (eu-stack and gdb show the same)
+  std::string compilation_dir;  // DW_AT_comp_dir: where a relative FILE was compiled from
+  std::uint32_t line = 0;
+  std::uint32_t column = 0;
+  // Callers: the registers the unwinder recovered for this frame (callee-saved ones restored by
+  // CFI, the pc and the stack pointer); the others are unknown. Frame 0 leaves this empty: its
+  // registers are the thread's. Kept for the first kMaxFramesWithRegisters frames of a thread.
+  std::vector<Register> registers;
+};
+inline constexpr std::size_t kMaxFramesWithRegisters = 1024;
+
+struct ThreadReport {
+  std::int32_t tid = 0;
+  std::string name;
+  bool crashed = false;
+  std::vector<Register> registers;
+  std::vector<Frame> frames;
+  // Why the walk stopped: "complete" (reached the outermost frame), or the reason it gave up.
+  std::string unwind_status;
+  bool unwind_complete = false;
+  std::string unwinder;  // the unwinder whose frames these are: "libdwfl", "libunwind"; empty: none ran
+};
+
+// --unwinder cross-check: libdwfl's and libunwind's stacks of one thread compared frame by frame.
+// Frame indexes count the frames as the unwinders found them, before inlined calls are expanded.
+struct CrossCheckFrame {
+  std::uint64_t pc = 0;
+  std::optional<std::uint64_t> sp;
+  FrameTrust trust = FrameTrust::context;
+  std::string function;  // empty when unknown
+};
+struct CrossCheckSide {
+  std::string unwinder;  // "libdwfl" or "libunwind"
+  std::size_t frames = 0;
+  bool complete = false;
+  std::string status;
+  std::optional<CrossCheckFrame> frame;  // its frame at the first difference, when it has one
+};
+struct UnwinderComparison {
+  std::int32_t tid = 0;
+  bool agree = false;  // as many frames, with the same pcs and stack pointers
+  std::optional<std::size_t> first_difference;        // where the stacks part (or one ends)
+  std::optional<std::size_t> first_trust_difference;  // a shared frame the two found differently
+  std::string summary;  // in words
+  CrossCheckSide dwfl, libunwind;
+};
+
+// Where a module's symbols came from: the basis for every name on the stacks.
+enum class SymbolSource {
+  file,           // the file named in the dump (or found under --sysroot / --exe)
+  debug_file,     // separate debug info: .build-id or .gnu_debuglink under a debug directory
+  debuginfod,     // downloaded by debuginfod (only when DEBUGINFOD_URLS is set)
+  core_memory,    // the ELF image in the dump itself (the vDSO)
+  none,           // no usable file
+  mismatch,       // a file was found, but its build-id differs from the dump's
+};
+const char* to_string(SymbolSource source);
+
+struct ModuleReport {
+  std::string path;  // as recorded in the dump
+  std::uint64_t start = 0, end = 0, load_bias = 0;
+  std::string build_id;         // from the dump's memory
+  std::string file;             // the file used for symbols, empty if none
+  std::string file_build_id;    // build-id of that file
+  std::string debug_file;       // separate debug info used, if any
+  SymbolSource symbols = SymbolSource::none;
+  std::string symbols_note;     // the reason in words ("not found under /srv/rootfs", ...)
+  bool is_main_executable = false;
+};
+
+struct MappingReport {
+  std::uint64_t start = 0, end = 0;
+  std::string perms;
+  std::string path;
+  std::uint64_t file_offset = 0;
+  std::uint64_t saved = 0;  // bytes in the dump
+};
+
+struct SignalReport {
+  int number = 0;
+  std::string name;
+  std::string description;
+  int code = 0;
+  std::string code_name;
+  std::string code_description;
+  std::optional<std::uint64_t> address;
+  std::optional<std::int32_t> sender_pid;
+  std::optional<std::uint32_t> sender_uid;
+  int errnum = 0;
+};
+
+struct ProcessReport {
+  std::string executable;    // path of the main executable (NT_FILE / auxv AT_EXECFN)
+  std::string command_line;  // pr_psargs
+  std::string name;          // pr_fname
+  std::optional<std::int32_t> pid, ppid;
+  std::optional<std::uint32_t> uid, gid;
+};
+
+// ---- Why it crashed (core/analysis) ---------------------------------------------------------
+
+// The faulting instruction, decoded, and the memory access it made.
+struct FaultExplanation {
+  std::uint64_t pc = 0;
+  std::string instruction;       // "mov eax, dword ptr [rax]"; empty when the pc was unreadable
+  std::string access;            // "read", "write", "execute"; empty when unknown
+  std::uint32_t size = 0;        // bytes accessed, 0 when unknown
+  std::optional<std::uint64_t> address;  // effective address computed from the registers
+  std::string base_register, index_register;  // full names ("rax"), empty if none
+  std::optional<std::uint64_t> base_value, index_value;
+  std::uint32_t scale = 0;
+  std::int64_t displacement = 0;
+  // Effective address == si_addr (unset when there is no si_addr or no effective address).
+  std::optional<bool> matches_fault_address;
+  std::string variable;          // what the base register holds, by DWARF ("hdr", "r->field")
+  std::string member;            // NULL + offset: the struct member at that offset, by DWARF
+};
+
+// One crash category with a stable identifier (see core/analysis/classify.hpp for the list).
+struct CrashClassification {
+  std::string category = "unknown";  // "null-pointer-read", "assertion-failed", ...
+  std::string rule;                  // the rule that fired, in words
+  std::string severity = "unknown";  // exploitable | probably-exploitable | probably-not-exploitable | unknown
+  std::string message;               // abort message, malloc message, exception what()
+  std::string exception_type;        // uncaught-exception: the thrown type, demangled
+};
+
+struct CrashSignature {
+  std::vector<std::string> frames;  // "module!function", innermost first, after skipping
+  std::string readable;             // "assertion-failed | assert_fail!parse_header | assert_fail!main"
+  std::string hash;                 // 16 hex digits (FNV-1a 64 of READABLE)
+};
+
+// Threads whose stacks are identical, by function and module (tids in report order).
+struct ThreadGroup {
+  std::vector<std::int32_t> tids;
+  std::string top_function;  // the innermost frame's function, "??" when unknown
+  // Who waits there: the first frame outside the C and C++ runtimes (libc, the dynamic linker,
+  // libstdc++, libgcc_s ...) as "module!function"; empty when the innermost frame is already
+  // outside them or no frame is. Two groups blocked in the same futex differ here.
+  std::string caller;
+};
+
+struct HealthItem {
+  std::string kind;     // truncated | missing-note | module-missing | module-mismatch | unwind-incomplete
+  std::string message;
+};
+
+struct CrashAnalysis {
+  std::string why;  // the one sentence under the Signal line
+  std::optional<FaultExplanation> fault;
+  CrashClassification classification;
+  CrashSignature signature;
+  std::vector<ThreadGroup> thread_groups;  // only groups of two or more threads
+  std::vector<HealthItem> health;          // empty: nothing wrong with the core
+};
+
+struct Report {
+  int schema_version = kReportSchemaVersion;
+  std::string dump_path;
+  std::string dump_kind;  // "user-core" or "kernel-dump"
+  std::string producer;   // "kernel", "gdb"
+  std::string arch;
+  ProcessReport process;
+  std::optional<SignalReport> signal;
+  std::optional<std::int32_t> crashed_tid;
+  std::vector<ThreadReport> threads;  // the crashing thread first
+  std::vector<MappingReport> mappings;
+  std::vector<ModuleReport> modules;
+  std::vector<NoteInfo> notes;
+  std::vector<AuxvEntry> auxv;
+  std::vector<Diagnostic> diagnostics;
+  std::optional<CrashAnalysis> analysis;  // absent only when the analysis did not run
+  std::vector<UnwinderComparison> unwinder_cross_check;  // --unwinder cross-check only, thread order
+  std::optional<KernelReport> kernel;     // kernel dumps (dump_kind "kernel-dump") only
+};
+
+}  // namespace corelens

@@ -1,0 +1,215 @@
+#include "core/report/json_writer.hpp"
+
+#include <cassert>
+#include <charconv>
+#include <nlohmann/json.hpp>
+
+#include "core/model/strings.hpp"
+
+namespace corelens {
+namespace {
+
+// The UTF-8 sequence at the start of S: its length and whether it is valid (RFC
+// 3629: no overlong forms, no surrogates, nothing above U+10FFFF). An invalid
+// one's length is its "maximal subpart" (the bytes that were still a valid
+// prefix, at least one), which is replaced by one U+FFFD, as nlohmann's
+// error_handler_t::replace and the Unicode standard do.
+struct Utf8Step {
+  std::size_t length;
+  bool valid;
+};
+Utf8Step utf8_step(std::string_view s) {
+  auto b = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+  unsigned char c = b(0);
+  if (c < 0x80) return {1, true};
+  std::size_t n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
+  if (n == 0 || c > 0xf4) return {1, false};
+  // The allowed range of the second byte depends on the first (overlongs,
+  // surrogates, > U+10FFFF).
+  unsigned char lo = 0x80, hi = 0xbf;
+  if (c == 0xe0) lo = 0xa0;
+  if (c == 0xed) hi = 0x9f;
+  if (c == 0xf0) lo = 0x90;
+  if (c == 0xf4) hi = 0x8f;
+  for (std::size_t i = 1; i < n; ++i) {
+    if (i >= s.size()) return {i, false};
+    unsigned char min = i == 1 ? lo : 0x80, max = i == 1 ? hi : 0xbf;
+    if (b(i) < min || b(i) > max) return {i, false};
+  }
+  return {n, true};
+}
+
+}  // namespace
+
+void JsonWriter::newline_and_indent(std::size_t depth) {
+  if (indent_ < 0) return;
+  out_ += '\n';
+  out_.append(depth * static_cast<std::size_t>(indent_), ' ');
+}
+
+void JsonWriter::flush() {
+  if (!sink_ || out_.empty()) return;
+  if (!failed_ && !sink_(out_)) failed_ = true;
+  out_.clear();
+}
+
+void JsonWriter::before_value() {
+  if (sink_ && out_.size() >= threshold_) flush();
+  if (after_key_) {
+    after_key_ = false;
+    return;
+  }
+  if (stack_.empty()) return;
+  if (!stack_.back().empty) out_ += ',';
+  stack_.back().empty = false;
+  newline_and_indent(stack_.size());
+}
+
+void JsonWriter::open(char bracket) {
+  before_value();
+  out_ += bracket;
+  stack_.push_back(Level{});
+}
+
+void JsonWriter::close(char bracket) {
+  assert(!stack_.empty());
+  bool empty = stack_.back().empty;
+  stack_.pop_back();
+  if (!empty) newline_and_indent(stack_.size());
+  out_ += bracket;
+}
+
+void JsonWriter::key(std::string_view name) {
+  before_value();
+  escaped(name);
+  out_ += indent_ < 0 ? ":" : ": ";
+  after_key_ = true;
+}
+
+void JsonWriter::escaped(std::string_view s) {
+  out_ += '"';
+  for (std::size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      Utf8Step step = utf8_step(s.substr(i));
+      if (step.valid) out_.append(s.substr(i, step.length));
+      else out_ += "\xef\xbf\xbd";
+      i += step.length;
+      continue;
+    }
+    switch (c) {
+      case '"':
+        out_ += "\\\"";
+        break;
+      case '\\':
+        out_ += "\\\\";
+        break;
+      case '\b':
+        out_ += "\\b";
+        break;
+      case '\f':
+        out_ += "\\f";
+        break;
+      case '\n':
+        out_ += "\\n";
+        break;
+      case '\r':
+        out_ += "\\r";
+        break;
+      case '\t':
+        out_ += "\\t";
+        break;
+      default:
+        if (c < 0x20) {
+          static constexpr char kDigits[] = "0123456789abcdef";
+          out_ += "\\u00";
+          out_ += kDigits[c >> 4];
+          out_ += kDigits[c & 0xf];
+        } else {
+          out_ += static_cast<char>(c);
+        }
+    }
+    ++i;
+  }
+  out_ += '"';
+}
+
+void JsonWriter::value(std::string_view s) {
+  before_value();
+  escaped(s);
+}
+
+void JsonWriter::value(bool b) {
+  before_value();
+  out_ += b ? "true" : "false";
+}
+
+void JsonWriter::value(std::int64_t v) {
+  before_value();
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  out_.append(buf, end);
+}
+
+void JsonWriter::value(std::uint64_t v) {
+  before_value();
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  out_.append(buf, end);
+}
+
+void JsonWriter::null() {
+  before_value();
+  out_ += "null";
+}
+
+void JsonWriter::value(const nlohmann::ordered_json& tree) {
+  switch (tree.type()) {
+    case nlohmann::json::value_t::object:
+      begin_object();
+      for (const auto& [k, v] : tree.items()) {
+        key(k);
+        value(v);
+      }
+      end_object();
+      break;
+    case nlohmann::json::value_t::array:
+      begin_array();
+      for (const auto& v : tree) value(v);
+      end_array();
+      break;
+    case nlohmann::json::value_t::string:
+      value(tree.get_ref<const std::string&>());
+      break;
+    case nlohmann::json::value_t::boolean:
+      value(tree.get<bool>());
+      break;
+    case nlohmann::json::value_t::number_integer:
+      value(tree.get<std::int64_t>());
+      break;
+    case nlohmann::json::value_t::number_unsigned:
+      value(tree.get<std::uint64_t>());
+      break;
+    case nlohmann::json::value_t::null:
+    case nlohmann::json::value_t::discarded:
+      null();
+      break;
+    default:  // floats, binary: not in reports; let nlohmann print them
+      before_value();
+      out_ += tree.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  }
+}
+
+void JsonWriter::string_or_null(std::string_view s) {
+  if (s.empty()) null();
+  else value(s);
+}
+
+void JsonWriter::hex(std::uint64_t v) { value(corelens::hex(v)); }
+
+void JsonWriter::hex_or_null(const std::optional<std::uint64_t>& v) {
+  if (v) hex(*v);
+  else null();
+}
+
+}  // namespace corelens

@@ -1,0 +1,264 @@
+#include "core/report/text_report.hpp"
+
+#include <algorithm>
+
+#include "core/model/strings.hpp"
+#include "core/report/kernel/kernel_sections.hpp"
+
+namespace corelens {
+namespace {
+
+// ANSI colours (SGR) for TextOptions::color; without it every span is the bare text, so the
+// coloured report is the plain one with escapes around some words. gdb's palette where it has one.
+struct Paint {
+  bool on = false;
+  std::string operator()(const char* sgr, const std::string& text) const {
+    return on && !text.empty() ? "\x1b[" + std::string(sgr) + "m" + text + "\x1b[0m" : text;
+  }
+};
+constexpr const char* kSignalColor = "1;31";    // bold red: what killed it
+constexpr const char* kCrashedColor = "1;31";   // the crashing thread
+constexpr const char* kFunctionColor = "33";    // yellow, as gdb
+constexpr const char* kFileColor = "32";        // green, as gdb
+constexpr const char* kAddressColor = "34";     // blue, as gdb
+constexpr const char* kUntrustedColor = "35";   // magenta: a frame found by scanning or frame pointers
+constexpr const char* kWarningColor = "33";
+constexpr const char* kErrorColor = "1;31";
+
+std::string basename_of(const std::string& path) {
+  auto pos = path.find_last_of('/');
+  return pos == std::string::npos ? path : path.substr(pos + 1);
+}
+
+// 261885 -> "261,885"
+std::string with_commas(std::size_t n) {
+  std::string digits = std::to_string(n);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  return out;
+}
+
+bool same_site(const Frame& a, const Frame& b) {
+  return a.lookup_pc == b.lookup_pc && a.function == b.function && a.inlined == b.inlined;
+}
+
+std::string location(const Frame& f) {
+  if (f.file.empty()) return {};
+  std::string s = f.file;
+  if (f.line) s += ":" + std::to_string(f.line);
+  if (f.line && f.column) s += ":" + std::to_string(f.column);
+  return s;
+}
+
+void append_stack(std::string& out, const ThreadReport& t, const TextOptions& options) {
+  const Paint paint{options.color};
+  const auto& frames = t.frames;
+  std::size_t i = 0;
+  while (i < frames.size()) {
+    // A run of frames at the same call site is runaway recursion: show it once with a count.
+    std::size_t run = 1;
+    while (options.collapse_recursion && i + run < frames.size() && same_site(frames[i], frames[i + run])) ++run;
+    if (run >= 4) {
+      out += "  " + frame_to_text(frames[i], options.color) + "\n";
+      std::string where = location(frames[i]);
+      out += "      ... " + (frames[i].function.empty() ? hex(frames[i].pc) : paint(kFunctionColor, frames[i].function)) +
+             " \u00d7 " + with_commas(run - 2) + " more frames" + (where.empty() ? "" : " (" + where + ")") +
+             " ...\n";
+      out += "  " + frame_to_text(frames[i + run - 1], options.color) + "\n";
+      i += run;
+      continue;
+    }
+    out += "  " + frame_to_text(frames[i], options.color) + "\n";
+    ++i;
+  }
+  if (frames.empty()) out += "  (no frames)\n";
+  if (!t.unwind_complete) out += "  (stack incomplete: " + t.unwind_status + ")\n";
+  // A complete stack with more to say: found by the other unwinder (--unwinder auto).
+  else if (t.unwind_status != "complete" && !t.unwind_status.empty()) out += "  (" + t.unwind_status + ")\n";
+}
+
+// --unwinder cross-check: one line per thread.
+void append_cross_check(std::string& out, const std::vector<UnwinderComparison>& comparisons) {
+  if (comparisons.empty()) return;
+  std::size_t disagree = 0;
+  for (const auto& c : comparisons) disagree += c.agree ? 0 : 1;
+  out += "\nUnwinders (libdwfl and libunwind, cross-checked): ";
+  out += disagree == 0 ? "they agree on every thread\n"
+                       : "they disagree on " + std::to_string(disagree) + " of " + std::to_string(comparisons.size()) +
+                             (comparisons.size() == 1 ? " thread\n" : " threads\n");
+  for (const auto& c : comparisons) {
+    out += "  thread " + std::to_string(c.tid) + (c.agree ? ": agree: " : ": DISAGREE: ") + c.summary + "\n";
+  }
+}
+
+void append_analysis(std::string& out, const CrashAnalysis& a) {
+  const CrashClassification& c = a.classification;
+  out += "Category  " + c.category + " (" + c.severity + "; " + c.rule + ")\n";
+  if (!c.exception_type.empty()) out += "Exception " + c.exception_type + "\n";
+  out += "Signature " + a.signature.hash + "  " + a.signature.readable + "\n";
+  for (const auto& g : a.thread_groups) {
+    out += "Threads   " + std::to_string(g.tids.size()) + " threads in " + g.top_function +
+           (g.caller.empty() ? "" : ", called from " + g.caller) + "\n";
+  }
+  if (!a.health.empty()) {
+    out += "Health    " + a.health.front().kind + ": " + a.health.front().message;
+    if (a.health.size() > 1) out += " (and " + std::to_string(a.health.size() - 1) + " more problems)";
+    out += "\n";
+  }
+}
+
+}  // namespace
+
+std::string signal_summary(const SignalReport& s) {
+  std::string out = s.name + " (" + s.description + ")";
+  if (!s.code_name.empty()) out += ", " + s.code_name + ": " + s.code_description;
+  else if (!s.code_description.empty()) out += ", si_code " + std::to_string(s.code) + ": " + s.code_description;
+  if (s.sender_pid) {
+    out += " from pid " + std::to_string(*s.sender_pid);
+    if (s.sender_uid) out += " (uid " + std::to_string(*s.sender_uid) + ")";
+  }
+  return out;
+}
+
+std::string frame_to_text(const Frame& f, bool color) {
+  const Paint paint{color};
+  std::string out = "#" + std::to_string(f.index);
+  out.append(out.size() < 5 ? 5 - out.size() : 1, ' ');
+  out += f.inlined ? std::string(18, ' ') + " " : paint(kAddressColor, hex_padded(f.pc)) + " ";
+  out += f.inlined ? "[inlined] " : "in ";
+  if (f.function.empty()) {
+    out += "??";
+  } else {
+    out += paint(kFunctionColor, f.function);
+    if (!f.inlined && f.function_offset) out += " +" + hex(f.function_offset);
+  }
+  std::string where = location(f);
+  if (!where.empty()) out += " at " + paint(kFileColor, where);
+  if (!f.module.empty() && !f.inlined) {
+    out += "  [" + basename_of(f.module);
+    if (f.module_offset) out += " +" + hex(*f.module_offset);
+    out += "]";
+  }
+  if (!f.inlined) {
+    bool untrusted = f.trust == FrameTrust::scan || f.trust == FrameTrust::frame_pointer;
+    std::string trust = std::string("(") + to_string(f.trust) + ")";
+    out += "  " + (untrusted ? paint(kUntrustedColor, trust) : trust);
+  }
+  if (f.signal_frame) out += "  <signal handler called>";
+  return out;
+}
+
+std::string report_to_text(const Report& r, const TextOptions& options) {
+  if (r.kernel) return kernel_report_to_text(r, options);
+  const Paint paint{options.color};
+  std::string out;
+  out += "Dump      " + r.dump_path + " (" + r.arch + " core written by " +
+         producer_words(r.producer) + ")\n";
+  out += "Process   " + (r.process.executable.empty() ? std::string("(unknown executable)") : r.process.executable);
+  if (r.process.pid) out += "  pid " + std::to_string(*r.process.pid);
+  if (r.process.ppid) out += "  ppid " + std::to_string(*r.process.ppid);
+  if (r.process.uid) out += "  uid " + std::to_string(*r.process.uid);
+  out += "\n";
+  if (!r.process.command_line.empty()) out += "Command   " + r.process.command_line + "\n";
+  if (r.signal) {
+    out += "Signal    " + paint(kSignalColor, signal_summary(*r.signal)) + "\n";
+    if (r.signal->address) out += "Address   " + hex(*r.signal->address) + "\n";
+  } else {
+    out += "Signal    (none recorded)\n";
+  }
+  if (r.analysis && !r.analysis->why.empty()) out += "Why       " + r.analysis->why + "\n";
+  if (r.crashed_tid) {
+    std::string crashed = "thread " + std::to_string(*r.crashed_tid);
+    for (const auto& t : r.threads) {
+      if (t.crashed && !t.name.empty()) crashed += " \"" + t.name + "\"";
+    }
+    out += "Crashed   " + paint(kCrashedColor, crashed);
+    out += " (" + std::to_string(r.threads.size()) + (r.threads.size() == 1 ? " thread" : " threads") + " in all)\n";
+  }
+  if (r.analysis) append_analysis(out, *r.analysis);
+
+  for (const auto& t : r.threads) {
+    // Threads with the same stack as one already shown are summed up under it.
+    const ThreadGroup* group = nullptr;
+    if (r.analysis && options.collapse_recursion) {
+      for (const auto& g : r.analysis->thread_groups) {
+        if (std::find(g.tids.begin(), g.tids.end(), t.tid) != g.tids.end() && !t.crashed) group = &g;
+      }
+    }
+    if (group != nullptr && group->tids.front() != t.tid) continue;
+    std::string header = "Thread " + std::to_string(t.tid);
+    if (!t.name.empty()) header += " \"" + t.name + "\"";
+    if (t.crashed) header += " (crashed)";
+    out += "\n" + (t.crashed ? paint(kCrashedColor, header) : header) + ":\n";
+    append_stack(out, t, options);
+    if (group != nullptr) {
+      out += "  (and " + std::to_string(group->tids.size() - 1) + " more threads with this stack:";
+      for (std::size_t i = 1; i < group->tids.size(); ++i) out += " " + std::to_string(group->tids[i]);
+      out += ")\n";
+    }
+    if (options.show_registers) {
+      std::string line;
+      for (std::size_t i = 0; i < t.registers.size(); ++i) {
+        const auto& reg = t.registers[i];
+        std::string cell = std::string(reg.name) + " " + hex_padded(reg.value);
+        cell.append(cell.size() < 28 ? 28 - cell.size() : 1, ' ');
+        line += cell;
+        if (i % 3 == 2 || i + 1 == t.registers.size()) {
+          out += "    " + line + "\n";
+          line.clear();
+        }
+      }
+    }
+  }
+
+  append_cross_check(out, r.unwinder_cross_check);
+
+  bool any_module_problem = false;
+  for (const auto& m : r.modules) {
+    any_module_problem |= m.symbols == SymbolSource::none || m.symbols == SymbolSource::mismatch;
+  }
+  if (options.show_modules || any_module_problem) {
+    out += options.show_modules ? "\nModules:\n" : "\nModules without symbols:\n";
+    for (const auto& m : r.modules) {
+      bool problem = m.symbols == SymbolSource::none || m.symbols == SymbolSource::mismatch;
+      if (!options.show_modules && !problem) continue;
+      out += "  " + hex_padded(m.start) + "  " + m.path + "  build-id " +
+             (m.build_id.empty() ? std::string("?") : m.build_id) + "  symbols: " + to_string(m.symbols);
+      if (!m.file.empty() && m.file != m.path) out += " from " + m.file;
+      if (!m.debug_file.empty()) out += ", debug info " + m.debug_file;
+      if (!m.symbols_note.empty()) out += " (" + m.symbols_note + ")";
+      out += "\n";
+    }
+  }
+  if (options.show_mappings) {
+    out += "\nMappings:\n";
+    for (const auto& m : r.mappings) {
+      out += "  " + hex_padded(m.start) + "-" + hex_padded(m.end) + " " + m.perms + " " +
+             (m.saved == 0 ? "not-saved " : (m.saved < m.end - m.start ? "partial   " : "saved     ")) + m.path + "\n";
+    }
+  }
+  if (options.show_notes) {
+    out += "\nNotes:\n";
+    for (const auto& n : r.notes) {
+      out += "  " + n.name + " " + (n.type_name.empty() ? hex(n.type) : n.type_name) + "  " +
+             std::to_string(n.size) + " bytes at " + hex(n.offset) + "\n";
+    }
+  }
+  bool header = false;
+  for (const auto& d : r.diagnostics) {
+    if (d.severity == Severity::info) continue;
+    if (!header) {
+      out += "\nDiagnostics:\n";
+      header = true;
+    }
+    std::string severity = to_string(d.severity);
+    out += "  " + paint(d.severity == Severity::warning ? kWarningColor : kErrorColor, severity) + ": " + d.message +
+           " [" + d.code + "]\n";
+  }
+  return out;
+}
+
+}  // namespace corelens

@@ -1,0 +1,30 @@
+#include "unwinder/kernel/cpu_stacks.hpp"
+
+namespace corelens {
+
+KernelUnwinder::KernelUnwinder(const KernelDump& dump, const KernelMemory& memory, const KernelSymbols& symbols,
+                               const KernelBtf* btf, Diagnostics& diags, const KernelStackLimits& limits,
+                               const KernelDwarf& dwarf)
+    : arch_(dump.arch == Arch::aarch64 ? make_aarch64_unwinder(dump, memory, symbols, btf, diags, limits, dwarf)
+                                       : make_x86_64_unwinder(dump, memory, symbols, btf, diags, limits, dwarf)) {}
+
+KernelUnwinder::~KernelUnwinder() = default;
+
+KernelCpuStack KernelUnwinder::unwind_cpu(const KernelCpu& cpu, std::optional<std::uint64_t> task) const {
+  return arch_->unwind_cpu(cpu, task);
+}
+
+KernelCpuStack KernelUnwinder::unwind_task(std::uint64_t task, const StackRegion& stack) const {
+  return arch_->unwind_task(task, stack);
+}
+
+std::uint64_t kernel_thread_size(const KernelBtf* btf) {
+  constexpr std::uint64_t kDefault = 16384;  // THREAD_SIZE without KASAN, x86_64 and arm64
+  if (btf == nullptr) return kDefault;
+  auto u = btf->find_struct("thread_union");
+  auto size = u ? btf->size_of(*u) : std::nullopt;
+  if (!size || *size < 4096 || *size > (1u << 20) || (*size & (*size - 1)) != 0) return kDefault;
+  return *size;
+}
+
+}  // namespace corelens

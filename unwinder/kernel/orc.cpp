@@ -1,0 +1,530 @@
+#include "unwinder/kernel/orc.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/model/strings.hpp"
+
+namespace corelens {
+namespace {
+
+// Indices into pt_regs (and into NT_PRSTATUS's user_regs_struct, which starts the same way).
+constexpr std::size_t kR13 = 2, kBp = 4, kR10 = 7, kDx = 12, kDi = 14, kIp = 16, kCs = 17, kSp = 19;
+
+constexpr std::array<std::string_view, kPtRegsCount> kPtRegsNames = {
+    "r15", "r14", "r13", "r12", "rbp", "rbx", "r11", "r10", "r9", "r8", "rax",
+    "rcx", "rdx", "rsi", "rdi", "orig_rax", "rip", "cs", "eflags", "rsp", "ss"};
+
+using PtRegs = std::array<std::uint64_t, kPtRegsCount>;
+
+std::uint64_t le64(const std::byte* p) {
+  std::uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = (v << 8) | std::to_integer<std::uint64_t>(p[i]);
+  return v;
+}
+
+std::optional<std::uint32_t> read_u32(const MemorySource& m, std::uint64_t addr) {
+  std::byte b[4];
+  if (!m.read(addr, b)) return std::nullopt;
+  return std::to_integer<std::uint32_t>(b[0]) | std::to_integer<std::uint32_t>(b[1]) << 8 |
+         std::to_integer<std::uint32_t>(b[2]) << 16 | std::to_integer<std::uint32_t>(b[3]) << 24;
+}
+
+// The kernel's fallback for a call through a NULL pointer: the return address is at the top.
+constexpr OrcEntry kNullEntry{8, 0, orc_reg::sp, orc_reg::undefined, OrcType::call, false};
+
+bool user_mode(const PtRegs& r) { return (r[kCs] & 3) == 3; }
+
+std::vector<Register> registers_of(const PtRegs& r, bool full) {
+  std::vector<Register> out;
+  for (std::size_t i = 0; i < kPtRegsCount; ++i) {
+    if (full || i >= kIp) out.push_back(Register{kPtRegsNames[i], r[i]});
+  }
+  return out;
+}
+
+// One walk: unwind_next_frame()'s state and rules (Linux 6.1), with our own bounds on top.
+class Walker {
+ public:
+  Walker(const MemorySource& m, const OrcFinder& orc, const StackMap& stacks, const OrcWalkLimits& limits,
+         const NoOrcFallback* fallback)
+      : mem_(m), orc_(orc), stacks_(stacks), limits_(limits), fallback_(fallback) {}
+
+  OrcWalk run(const RegisterSet& start);
+  OrcWalk run(const OrcStartFrame& start);
+
+ private:
+  enum class Step { next, done, failed };
+  Step step();
+  Step step_with(const OrcEntry& orc);
+  Step step_without_orc(std::string why);
+  void loop();
+  bool stack_readable(std::uint64_t addr, std::uint64_t len) const;
+  std::optional<std::uint64_t> deref(std::uint64_t addr) const;
+  std::optional<PtRegs> deref_regs(std::uint64_t addr, bool full) const;
+  std::optional<std::uint64_t> get_reg(std::size_t index) const;
+  void emit(bool exact, bool user, const char* found_by);
+  Step fail(std::string why) {
+    out_.status = std::move(why);
+    return Step::failed;
+  }
+
+  const MemorySource& mem_;
+  const OrcFinder& orc_;
+  const StackMap& stacks_;
+  OrcWalkLimits limits_;
+  const NoOrcFallback* fallback_ = nullptr;
+  OrcWalk out_;
+  // unwind_state
+  std::uint64_t ip_ = 0, sp_ = 0, bp_ = 0;
+  bool signal_ = true;
+  std::optional<PtRegs> regs_;     // the pt_regs the current frame came from, if any
+  bool full_regs_ = false;
+  std::optional<PtRegs> prev_regs_;  // full regs seen before an iret frame (NMI in IRQ entry)
+  StackRegion region_;
+  std::vector<StackRegion> visited_;
+};
+
+bool Walker::stack_readable(std::uint64_t addr, std::uint64_t len) const {
+  if (region_.contains(addr, len)) return true;
+  auto other = stacks_.region_of(addr);
+  return other && other->contains(addr, len);
+}
+
+std::optional<std::uint64_t> Walker::deref(std::uint64_t addr) const {
+  if (!stack_readable(addr, 8)) return std::nullopt;
+  std::byte b[8];
+  if (!mem_.read(addr, b)) return std::nullopt;
+  return le64(b);
+}
+
+std::optional<PtRegs> Walker::deref_regs(std::uint64_t addr, bool full) const {
+  // A full pt_regs starts at ADDR; an iret frame (ip, cs, flags, sp, ss) is at ADDR, the rest of
+  // the pt_regs around it being unknown.
+  std::uint64_t from = full ? addr : addr - kIretOffset;
+  std::uint64_t skip = full ? 0 : kIretOffset;
+  if (!full && addr < kIretOffset) return std::nullopt;
+  if (!stack_readable(from + skip, kPtRegsSize - skip)) return std::nullopt;
+  std::array<std::byte, kPtRegsSize> b{};
+  if (!mem_.read(from + skip, std::span(b).subspan(0, kPtRegsSize - skip))) return std::nullopt;
+  PtRegs r{};
+  for (std::size_t i = skip / 8; i < kPtRegsCount; ++i) r[i] = le64(b.data() + (i * 8 - skip));
+  return r;
+}
+
+std::optional<std::uint64_t> Walker::get_reg(std::size_t index) const {
+  if (!regs_) return std::nullopt;
+  if (full_regs_) return (*regs_)[index];
+  if (prev_regs_) return (*prev_regs_)[index];
+  return std::nullopt;
+}
+
+void Walker::emit(bool exact, bool user, const char* found_by) {
+  OrcFrame f;
+  f.found_by = found_by;
+  if (f.found_by == "dwarf-cfi") out_.used_dwarf_cfi = true;
+  f.pc = ip_;
+  f.sp = sp_;
+  f.exact_pc = exact;
+  f.user = user;
+  f.stack = user ? "user" : region_.kind;
+  f.trust = out_.frames.empty() ? FrameTrust::context : FrameTrust::cfi;
+  if (regs_ && !out_.frames.empty()) {
+    f.registers = registers_of(*regs_, full_regs_);
+  } else if (!out_.frames.empty()) {
+    f.registers = {Register{"rip", ip_}, Register{"rsp", sp_}, Register{"rbp", bp_}};
+  }
+  out_.frames.push_back(std::move(f));
+}
+
+Walker::Step Walker::step() {
+  std::uint64_t lookup = signal_ ? ip_ : ip_ - 1;
+  std::optional<OrcEntry> found = ip_ == 0 ? std::optional(kNullEntry) : orc_.find(lookup);
+  if (!found) return step_without_orc("no ORC entry for " + hex(ip_));
+  // A step that fails with one table may succeed with the other: DWARF CFI knows nothing of the
+  // stack switches inline assembly makes (call_on_irqstack), ORC may be damaged.
+  struct Saved {
+    std::uint64_t ip, sp, bp;
+    bool signal, full_regs;
+    std::optional<PtRegs> regs, prev_regs;
+    StackRegion region;
+    std::size_t visited, frames;
+  } saved{ip_, sp_, bp_, signal_, full_regs_, regs_, prev_regs_, region_, visited_.size(), out_.frames.size()};
+  Step first = step_with(*found);
+  if (first != Step::failed || saved.ip == 0) return first;
+  std::optional<OrcEntry> other = orc_.alternative(lookup, *found);
+  if (!other) return first;
+  std::string why = out_.status;
+  ip_ = saved.ip, sp_ = saved.sp, bp_ = saved.bp, signal_ = saved.signal, full_regs_ = saved.full_regs;
+  regs_ = saved.regs, prev_regs_ = saved.prev_regs, region_ = saved.region;
+  visited_.resize(saved.visited);
+  out_.frames.resize(saved.frames);
+  Step second = step_with(*other);
+  if (second == Step::failed) out_.status = why + "; " + out_.status;
+  return second;
+}
+
+Walker::Step Walker::step_with(const OrcEntry& orc) {
+  std::uint64_t orig_ip = ip_, prev_sp = sp_;
+  if (orc.type == OrcType::end_of_stack) {
+    out_.complete = true;
+    out_.status = "complete: the end-of-stack entry";
+    return Step::done;
+  }
+  if (orc.type == OrcType::undefined) {
+    return step_without_orc("the ORC entry for " + hex(ip_) + " is undefined (code objtool does not describe)");
+  }
+
+  std::uint64_t sp = 0;
+  bool indirect = false;
+  bool switches = false;  // a frame that may move to another stack
+  // Entry code keeps the stack pointer in a register that only a full pt_regs records.
+  auto from_regs = [&](std::size_t index) -> bool {
+    auto v = get_reg(index);
+    if (!v) return false;
+    sp = *v;
+    switches = true;
+    return true;
+  };
+  switch (orc.sp_reg) {
+    case orc_reg::sp: sp = sp_ + static_cast<std::uint64_t>(std::int64_t{orc.sp_offset}); break;
+    case orc_reg::bp:
+      // Up to 5.10 the IRQ stack switch (asm_call_on_stack, asm_call_sysvec_on_stack) kept the old
+      // stack's frame in rbp: a frame based on rbp may return to another stack.
+      sp = bp_ + static_cast<std::uint64_t>(std::int64_t{orc.sp_offset});
+      switches = true;
+      break;
+    case orc_reg::sp_indirect:
+      sp = orc_.flavor().sp_indirect_adds_after ? sp_ : sp_ + static_cast<std::uint64_t>(std::int64_t{orc.sp_offset});
+      indirect = true;
+      break;
+    case orc_reg::bp_indirect:
+      sp = bp_ + static_cast<std::uint64_t>(std::int64_t{orc.sp_offset});
+      indirect = true;
+      break;
+    case orc_reg::r10: if (!from_regs(kR10)) return fail("the ORC entry for " + hex(ip_) + " needs r10, which is unknown here"); break;
+    case orc_reg::r13: if (!from_regs(kR13)) return fail("the ORC entry for " + hex(ip_) + " needs r13, which is unknown here"); break;
+    case orc_reg::di: if (!from_regs(kDi)) return fail("the ORC entry for " + hex(ip_) + " needs rdi, which is unknown here"); break;
+    case orc_reg::dx: if (!from_regs(kDx)) return fail("the ORC entry for " + hex(ip_) + " needs rdx, which is unknown here"); break;
+    default: return fail("the ORC entry for " + hex(ip_) + " has an unknown sp register " + std::to_string(orc.sp_reg));
+  }
+  if (indirect) {
+    // The IRQ stack switch (call_on_stack) saves the old sp at the top of the new stack.
+    auto v = deref(sp);
+    if (!v) return fail("cannot read the saved stack pointer at " + hex(sp));
+    sp = *v;
+    if (orc.sp_reg == orc_reg::sp_indirect && orc_.flavor().sp_indirect_adds_after) {
+      sp += static_cast<std::uint64_t>(std::int64_t{orc.sp_offset});
+    }
+    switches = true;
+  }
+
+  switch (orc.type) {
+    case OrcType::call: {
+      auto ra = deref(sp - 8);
+      if (!ra) return fail("cannot read the return address at " + hex(sp - 8));
+      ip_ = *ra;
+      sp_ = sp;
+      regs_.reset();
+      prev_regs_.reset();
+      signal_ = orc.signal;
+      break;
+    }
+    case OrcType::regs: {
+      auto r = deref_regs(sp, true);
+      if (!r) return fail("cannot read the pt_regs at " + hex(sp) + " for " + hex(orig_ip));
+      ip_ = (*r)[kIp];
+      sp_ = (*r)[kSp];
+      regs_ = r;
+      prev_regs_.reset();
+      full_regs_ = true;
+      signal_ = true;
+      switches = true;
+      break;
+    }
+    case OrcType::regs_partial: {
+      auto r = deref_regs(sp, false);
+      if (!r) return fail("cannot read the iret frame at " + hex(sp) + " for " + hex(orig_ip));
+      ip_ = (*r)[kIp];
+      sp_ = (*r)[kSp];
+      if (full_regs_ && regs_) prev_regs_ = regs_;
+      regs_ = r;
+      full_regs_ = false;
+      signal_ = true;
+      switches = true;
+      break;
+    }
+    default: return fail("the ORC entry for " + hex(orig_ip) + " has an unknown type");
+  }
+
+  switch (orc.bp_reg) {
+    case orc_reg::undefined:
+      if (auto v = get_reg(kBp)) bp_ = *v;
+      break;
+    case orc_reg::prev_sp: {
+      auto v = deref(sp + static_cast<std::uint64_t>(std::int64_t{orc.bp_offset}));
+      if (!v) return fail("cannot read the saved rbp for " + hex(orig_ip));
+      bp_ = *v;
+      break;
+    }
+    case orc_reg::bp: {
+      auto v = deref(bp_ + static_cast<std::uint64_t>(std::int64_t{orc.bp_offset}));
+      if (!v) return fail("cannot read the saved rbp for " + hex(orig_ip));
+      bp_ = *v;
+      break;
+    }
+    default: return fail("the ORC entry for " + hex(orig_ip) + " has an unknown bp register " + std::to_string(orc.bp_reg));
+  }
+
+  const char* found_by = orc.table == UnwindTable::dwarf_cfi ? "dwarf-cfi" : "orc";
+  // User space ends the kernel stack: the pt_regs at the top of the task stack hold its context.
+  if (regs_ && user_mode(*regs_)) {
+    emit(true, true, found_by);
+    out_.complete = true;
+    out_.status = "complete: reached user space";
+    return Step::done;
+  }
+  if (region_.contains(sp_)) {
+    // unwind_next_frame's "stack going in the wrong direction?": on one stack, sp only grows.
+    if (sp_ <= prev_sp) return fail("the stack pointer does not grow at " + hex(orig_ip) + " (" + hex(sp_) + ")");
+  } else {
+    if (!switches) return fail("a call frame at " + hex(orig_ip) + " leaves the " + region_.kind + " stack (sp " + hex(sp_) + ")");
+    StackRegion next = stacks_.region_of(sp_).value_or(unknown_stack_around(sp_));
+    for (const auto& v : visited_) {
+      if (v.low == next.low && v.high == next.high) {
+        return fail("the walk returns to the " + v.kind + " stack it already left (sp " + hex(sp_) + ")");
+      }
+    }
+    if (visited_.size() >= limits_.max_stacks) return fail("more than " + std::to_string(limits_.max_stacks) + " stacks");
+    region_ = next;
+    visited_.push_back(next);
+  }
+  emit(signal_, false, found_by);
+  return Step::next;
+}
+
+Walker::Step Walker::step_without_orc(std::string why) {
+  if (fallback_ == nullptr || out_.frames.size() != 1 || regs_ == std::nullopt) return fail(std::move(why));
+  auto caller = fallback_->caller_of(ip_, sp_);
+  if (!caller || caller->caller_sp <= sp_ || !region_.contains(caller->caller_sp - 8)) return fail(std::move(why));
+  auto ra = deref(caller->caller_sp - 8);
+  if (!ra || !fallback_->returns_from(*ra, ip_)) return fail(why + "; its prologue gives no return address that calls it");
+  if (caller->rbp_slot) {
+    auto bp = deref(*caller->rbp_slot);
+    if (!bp) return fail(why + "; the rbp its prologue saved cannot be read");
+    bp_ = *bp;
+  }
+  ip_ = *ra;
+  sp_ = caller->caller_sp;
+  regs_.reset();
+  prev_regs_.reset();
+  signal_ = false;
+  out_.frame0_without_orc = true;
+  emit(false, false, "prologue");
+  return Step::next;
+}
+
+OrcWalk Walker::run(const RegisterSet& start) {
+  PtRegs r{};
+  for (std::size_t i = 0; i < kPtRegsCount; ++i) r[i] = start.get(kPtRegsNames[i]).value_or(0);
+  auto rip = start.get("rip"), rsp = start.get("rsp");
+  if (!rip || !rsp) {
+    out_.status = "the dump saved no rip/rsp for this CPU";
+    return out_;
+  }
+  ip_ = *rip;
+  sp_ = *rsp;
+  bp_ = r[kBp];
+  regs_ = r;
+  full_regs_ = true;
+  signal_ = true;
+  region_ = stacks_.region_of(sp_).value_or(unknown_stack_around(sp_));
+  visited_.push_back(region_);
+  bool user = start.get("cs") && user_mode(r);
+  emit(true, user, "context");
+  if (user) {
+    out_.complete = true;
+    out_.status = "complete: the CPU was in user space";
+    return out_;
+  }
+  loop();
+  return out_;
+}
+
+OrcWalk Walker::run(const OrcStartFrame& start) {
+  ip_ = start.ip;
+  sp_ = start.sp;
+  bp_ = start.bp;
+  signal_ = start.exact;
+  region_ = stacks_.region_of(sp_).value_or(unknown_stack_around(sp_));
+  visited_.push_back(region_);
+  emit(start.exact, false, "context");
+  loop();
+  return out_;
+}
+
+void Walker::loop() {
+  while (true) {
+    out_.stop_sp = sp_;
+    out_.stop_region = region_;
+    if (out_.frames.size() >= limits_.max_frames) {
+      out_.status = "stopped after " + std::to_string(limits_.max_frames) + " frames";
+      break;
+    }
+    if (step() != Step::next) break;
+  }
+}
+
+}  // namespace
+
+OrcFlavor orc_flavor_for_release(const std::string& release) {
+  unsigned major = 0, minor = 0;
+  if (std::sscanf(release.c_str(), "%u.%u", &major, &minor) != 2) return {};
+  OrcFlavor f;
+  f.layout = (major > 6 || (major == 6 && minor >= 4)) ? OrcLayout::typed : OrcLayout::end_bit;
+  f.sp_indirect_adds_after = major > 5 || (major == 5 && minor >= 12);
+  return f;
+}
+
+const char* to_string(OrcLayout layout) {
+  return layout == OrcLayout::typed ? "6.4+ (type:3 signal:1)" : "4.14-6.3 (type:2 end:1)";
+}
+
+std::optional<OrcEntry> decode_orc_entry(std::span<const std::byte, kOrcEntrySize> b, OrcLayout layout) {
+  OrcEntry e;
+  auto s16 = [&](std::size_t at) {
+    return static_cast<std::int16_t>(std::to_integer<std::uint16_t>(b[at]) | std::to_integer<std::uint16_t>(b[at + 1]) << 8);
+  };
+  e.sp_offset = s16(0);
+  e.bp_offset = s16(2);
+  auto regs = std::to_integer<std::uint8_t>(b[4]);
+  auto bits = std::to_integer<std::uint8_t>(b[5]);
+  e.sp_reg = regs & 0xf;
+  e.bp_reg = regs >> 4;
+  if (e.sp_reg > orc_reg::sp_indirect) return std::nullopt;
+  if (e.bp_reg != orc_reg::undefined && e.bp_reg != orc_reg::prev_sp && e.bp_reg != orc_reg::bp) return std::nullopt;
+  if (layout == OrcLayout::end_bit) {
+    unsigned type = bits & 3;
+    bool end = (bits >> 2) & 1;
+    if ((bits >> 3) != 0 || type == 3) return std::nullopt;
+    if (e.sp_reg == orc_reg::undefined) {
+      e.type = end ? OrcType::end_of_stack : OrcType::undefined;
+    } else {
+      e.type = type == 0 ? OrcType::call : type == 1 ? OrcType::regs : OrcType::regs_partial;
+    }
+  } else {
+    unsigned type = bits & 7;
+    if ((bits >> 4) != 0 || type > 4) return std::nullopt;
+    e.signal = (bits >> 3) & 1;
+    constexpr OrcType kTypes[] = {OrcType::undefined, OrcType::end_of_stack, OrcType::call, OrcType::regs,
+                                  OrcType::regs_partial};
+    e.type = kTypes[type];
+  }
+  return e;
+}
+
+std::optional<std::uint64_t> OrcTable::ip_at(const MemorySource& m, std::uint64_t i) const {
+  if (i >= ref_.count) return std::nullopt;
+  std::uint64_t at = ref_.ip_table + 4 * i;
+  auto rel = read_u32(m, at);
+  if (!rel) return std::nullopt;
+  return at + static_cast<std::uint64_t>(std::int64_t{static_cast<std::int32_t>(*rel)});
+}
+
+std::optional<OrcEntry> OrcTable::entry_at(const MemorySource& m, std::uint64_t i) const {
+  if (i >= ref_.count) return std::nullopt;
+  std::array<std::byte, kOrcEntrySize> b{};
+  if (!m.read(ref_.entries + kOrcEntrySize * i, b)) return std::nullopt;
+  return decode_orc_entry(b, flavor_.layout);
+}
+
+std::optional<std::uint64_t> OrcTable::search(const MemorySource& m, std::uint64_t first, std::uint64_t last,
+                                              std::uint64_t ip) const {
+  // The rightmost entry at or below IP: section terminators share an address with the real entry
+  // after them and must lose to it.
+  std::optional<std::uint64_t> found;
+  std::uint64_t lo = first, hi = last + 1;  // [lo, hi)
+  while (lo < hi) {
+    std::uint64_t mid = lo + (hi - lo) / 2;
+    auto at = ip_at(m, mid);
+    if (!at) return std::nullopt;
+    if (*at <= ip) {
+      found = mid;
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return found;
+}
+
+std::optional<OrcEntry> OrcTable::find(const MemorySource& m, std::uint64_t ip) const {
+  if (ref_.count == 0) return std::nullopt;
+  std::optional<std::uint64_t> found;
+  if (lookup_ && ip >= lookup_->text_start && ip < lookup_->text_end && lookup_->blocks >= 2) {
+    std::uint64_t idx = (ip - lookup_->text_start) / 256;
+    auto start = idx + 1 < lookup_->blocks ? read_u32(m, lookup_->table + 4 * idx) : std::nullopt;
+    auto stop = idx + 1 < lookup_->blocks ? read_u32(m, lookup_->table + 4 * (idx + 1)) : std::nullopt;
+    if (start && stop && *start <= *stop && *stop < ref_.count) {
+      found = search(m, *start, *stop, ip);
+      // The lookup table is data from the dump too: keep its answer only if the full table agrees.
+      if (found) {
+        auto next = ip_at(m, *found + 1);
+        if (*found + 1 < ref_.count && (!next || *next <= ip)) found.reset();
+      }
+    }
+  }
+  if (!found) found = search(m, 0, ref_.count - 1, ip);
+  if (!found) return std::nullopt;
+  return entry_at(m, *found);
+}
+
+std::string OrcTableCheck::describe() const {
+  return std::to_string(sampled) + " entries sampled: " + std::to_string(decoded) + " decode, " +
+         std::to_string(calls) + " are calls, " + std::to_string(ips_in_range) + " addresses in kernel text, " +
+         std::to_string(ips_sorted) + " in order";
+}
+
+OrcTableCheck check_orc_table(const MemorySource& m, const OrcTableRef& ref, OrcFlavor flavor, std::uint64_t text_low,
+                              std::uint64_t text_high) {
+  OrcTableCheck c;
+  OrcTable t(ref, flavor);
+  std::uint64_t n = std::min<std::uint64_t>(ref.count, kOrcSample);
+  std::uint64_t prev = 0;
+  for (std::uint64_t k = 0; k < n; ++k) {
+    std::uint64_t i = n == 1 ? 0 : k * (ref.count - 1) / (n - 1);
+    ++c.sampled;
+    auto ip = t.ip_at(m, i);
+    if (ip && *ip >= text_low && *ip < text_high) ++c.ips_in_range;
+    if (ip && *ip >= prev) ++c.ips_sorted;
+    if (ip) prev = *ip;
+    auto e = t.entry_at(m, i);
+    if (e) ++c.decoded;
+    if (e && e->type == OrcType::call) ++c.calls;
+  }
+  // A real table: every sampled entry decodes, nearly all are in order and in the text, and most
+  // are calls (each function has several call-type entries, entry code few regs ones).
+  auto share = [&](std::size_t x, double f) { return static_cast<double>(x) >= f * static_cast<double>(c.sampled); };
+  c.sane = c.sampled > 0 && share(c.decoded, 0.95) && share(c.calls, 0.5) && share(c.ips_in_range, 0.95) &&
+           share(c.ips_sorted, 0.95);
+  return c;
+}
+
+StackRegion unknown_stack_around(std::uint64_t sp) {
+  std::uint64_t low = sp & ~(kKernelStackSize - 1);
+  return StackRegion{low, low + kKernelStackSize, "unknown"};
+}
+
+std::span<const std::string_view, kPtRegsCount> pt_regs_names() { return kPtRegsNames; }
+
+OrcWalk orc_walk(const MemorySource& memory, const OrcFinder& orc, const StackMap& stacks, const OrcStartFrame& start,
+                 const OrcWalkLimits& limits) {
+  return Walker(memory, orc, stacks, limits, nullptr).run(start);
+}
+
+OrcWalk orc_walk(const MemorySource& memory, const OrcFinder& orc, const StackMap& stacks, const RegisterSet& start,
+                 const OrcWalkLimits& limits, const NoOrcFallback* fallback) {
+  return Walker(memory, orc, stacks, limits, fallback).run(start);
+}
+
+}  // namespace corelens
