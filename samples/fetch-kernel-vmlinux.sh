@@ -10,8 +10,10 @@
 #   $CORELENS_KDUMP_CACHE (default ${XDG_CACHE_HOME:-~/.cache}/corelens/kernel-dumps)/kernels/RELEASE/
 # so a second run takes no time. DUMPDIR/vmlinux is a hard link (or a copy) of the cached file.
 #
-# Exit status: 0 done; 1 failure; 77 skipped (no dumps, or the package cannot be had: no network,
-# or the release left the archive; the reason is printed).
+# Exit status: 0 done; 1 failure, also when there are no dumps or the package cannot be had (no
+# network, or the release left the archive; the reason is printed); 77 skipped, instead of that
+# failure, when CORELENS_SKIP (comma-separated) names `kernel`. apt's lists are updated first when
+# they are missing or older than a day (.ci/apt-update-if-stale).
 set -euo pipefail
 
 prog=fetch-kernel-vmlinux
@@ -19,7 +21,7 @@ prog=fetch-kernel-vmlinux
 . "$(dirname "$(realpath "${BASH_SOURCE[0]}")")/kernel/script-lib.sh"
 help_if_asked "${BASH_SOURCE[0]}" "${1:-}"
 DUMPS=$(realpath -m "$1")
-[[ -f $DUMPS/info.txt ]] || skip "no kernel dumps in $DUMPS (samples/make-kernel-dumps.sh makes them)"
+[[ -f $DUMPS/info.txt ]] || unavailable "no kernel dumps in $DUMPS (samples/make-kernel-dumps.sh makes them)"
 KREL=$(sed -n 's/^release=//p' "$DUMPS/info.txt")
 [[ -n $KREL && $KREL != */* ]] || die "$DUMPS/info.txt names no release"
 # The Debian release and architecture the kernel came from (dumps made before they were recorded:
@@ -38,7 +40,7 @@ if [[ ! -f $KDIR/.vmlinux-done ]]; then
   trap 'rm -rf "$W"' EXIT
   log "apt-get download linux-image-$KREL-dbg (Debian $DEBIAN $CODENAME, $ARCH)"
   apt_for "$CODENAME" "$ARCH"
-  apt_download "$W" "linux-image-$KREL-dbg" || skip "cannot download linux-image-$KREL-dbg"
+  apt_download "$W" "linux-image-$KREL-dbg" || unavailable "cannot download linux-image-$KREL-dbg"
   deb=$(ls "$W"/*.deb)
   log "extract $member only ($(du -m "$deb" | cut -f1) MB package)"
   # tar exits once it has the one member (--occurrence); dpkg-deb then dies of SIGPIPE, which is

@@ -58,8 +58,10 @@
 #   MEM_QEMU  MEM_KDUMP  CRASHKERNEL (defaults per ARCH)   TIMEOUT=240 (seconds per boot)
 #   FORCE=1 ignores the dump cache.  INSTALL_DEPS=1 runs apt-get install for missing packages.
 #   KEEP_WORK=1 keeps the work directory (initramfs trees, disk image) for debugging.
-# Exit status: 0 dumps made; 1 failure; 77 skipped (qemu or the kernel package cannot be had here;
-# the reason is printed).
+# Exit status: 0 dumps made; 1 failure, also when qemu, busybox-static, makedumpfile or the kernel
+# package cannot be had here (the reason is printed); 77 skipped, instead of that failure, when
+# CORELENS_SKIP (comma-separated) names `kernel`. The private apt lists (see apt_for) are updated
+# first when they are missing or older than a day.
 set -euo pipefail
 
 prog=make-kernel-dumps
@@ -94,12 +96,13 @@ need="$QEMU:$QEMU_PACKAGE makedumpfile:makedumpfile python3:python3 $ARCH_NEEDS"
 missing=""
 for pair in $need; do command -v "${pair%%:*}" >/dev/null || missing+=" ${pair#*:}"; done
 if [[ -n $missing && ${INSTALL_DEPS:-0} == 1 ]]; then
+  refresh_apt_lists
   log "apt-get install$missing"
   DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $missing >&2
   missing=""
   for pair in $need; do command -v "${pair%%:*}" >/dev/null || missing+=" ${pair#*:}"; done
 fi
-[[ -z $missing ]] || skip "missing packages:$missing (apt-get install$missing, or INSTALL_DEPS=1)"
+[[ -z $missing ]] || unavailable "missing packages:$missing (apt-get install$missing, or INSTALL_DEPS=1)"
 
 # ------------------------------------------------------------------ kernel (cached)
 lock_cache
@@ -114,7 +117,7 @@ else
   if [[ -z $KREL ]]; then     # no package lists: the newest kernel of this release already in the cache
     KREL=$(grep -l "^debian=$DEBIAN\$" "$CACHE"/kernels/*-"$KFLAVOUR"/info 2>/dev/null | xargs -r -n1 dirname |
            xargs -r -n1 basename | sort -V | tail -1 || true)
-    [[ -n $KREL ]] || skip "apt cannot resolve linux-image-$KFLAVOUR of Debian $DEBIAN ($CODENAME) and no kernel is cached"
+    [[ -n $KREL ]] || unavailable "apt cannot resolve linux-image-$KFLAVOUR of Debian $DEBIAN ($CODENAME) and no kernel is cached"
     log "apt cannot resolve linux-image-$KFLAVOUR; using cached $KREL"
   fi
 fi
@@ -122,7 +125,7 @@ KDIR=$CACHE/kernels/$KREL
 if [[ ! -f $KDIR/.done ]]; then
   log "apt-get download linux-image-$KREL (Debian $DEBIAN $CODENAME, $ARCH)"
   rm -rf "$KDIR"; mkdir -p "$KDIR/x" "$KDIR/modules"
-  apt_download "$KDIR" "linux-image-$KREL" || { rm -rf "$KDIR"; skip "cannot download linux-image-$KREL"; }
+  apt_download "$KDIR" "linux-image-$KREL" || { rm -rf "$KDIR"; unavailable "cannot download linux-image-$KREL"; }
   deb=$(ls "$KDIR"/linux-image-"$KREL"_*.deb)
   patterns=("./boot/vmlinuz-$KREL" "./boot/config-$KREL")
   for m in $CRASH_MODULES $CAPTURE_MODULES; do patterns+=("*/$m.ko" "*/$m.ko.xz" "*/$m.ko.zst"); done
@@ -179,7 +182,7 @@ if [[ $CRASH == oops ]]; then
                awk '/Depends: linux-(headers|kbuild)-/{print $2}'); do pkgs+=" $p=$KVERSION"; done
     log "apt-get download $pkgs"
     rm -rf "$HDIR"; mkdir -p "$HDIR/debs"
-    apt_download "$HDIR/debs" $pkgs || { rm -rf "$HDIR"; skip "cannot download the headers of $KREL ($pkgs)"; }
+    apt_download "$HDIR/debs" $pkgs || { rm -rf "$HDIR"; unavailable "cannot download the headers of $KREL ($pkgs)"; }
     for d in "$HDIR"/debs/*.deb; do dpkg-deb -x "$d" "$HDIR/root"; done
     rm -rf "$HDIR/debs"
     # Its Makefile includes the -common one by absolute path: point it at ours.
@@ -253,7 +256,7 @@ if [[ $METHOD != kdump ]]; then
   QPID=$!
   if ! python3 "$KHELP/qmp-dump.py" "$W/qmp.sock" "$DUMPS" "$TIMEOUT" "$DUMPS/console-qemu.log"; then
     cat "$W/qemu.log" >&2; tail -20 "$DUMPS/console-qemu.log" >&2
-    grep -q 'Could not access KVM\|failed to initialize' "$W/qemu.log" && skip "qemu cannot run here"
+    grep -q 'Could not access KVM\|failed to initialize' "$W/qemu.log" && unavailable "qemu cannot run here"
     die "qemu method failed"
   fi
   wait "$QPID" || true; QPID=

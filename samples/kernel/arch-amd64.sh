@@ -21,7 +21,7 @@ CAPTURE_MODULES="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev 
 
 arch_prepare() {
   BUSYBOX=$(command -v busybox)
-  { ldd "$BUSYBOX" 2>&1 || true; } | grep -q 'not a dynamic' || skip "busybox is not the static one (apt-get install busybox-static)"
+  { ldd "$BUSYBOX" 2>&1 || true; } | grep -q 'not a dynamic' || unavailable "busybox is not the static one (apt-get install busybox-static)"
   fetch_tools "$CODENAME" amd64 makedumpfile
   MAKEDUMPFILE=$TOOLS/root/$(tool usr/sbin/makedumpfile usr/bin/makedumpfile)
   # Its own dynamic loader (lib64/ld-linux-x86-64.so.2 may be a link to an absolute path).

@@ -1,10 +1,26 @@
 # Sourced by samples/make-kernel-dumps.sh and samples/fetch-kernel-vmlinux.sh (after `prog=NAME`):
 # their messages and exit codes (1 failure, 77 skipped, as ctest's SKIP_RETURN_CODE expects),
-# their --help (the calling script's header comment), and the cache directory they share.
+# their --help (the calling script's header comment), the cache directory they share, and fresh
+# apt lists before they ask apt for a package.
 T0=$(date +%s%N)
 log() { printf '[%s %6.1fs] %s\n' "$prog" "$(( $(date +%s%N) - T0 ))e-9" "$*" >&2; }
 die() { printf '%s: error: %s\n' "$prog" "$*" >&2; exit 1; }
-skip() { printf '%s: SKIPPED: %s\n' "$prog" "$*" >&2; exit 77; }
+# What the dumps need cannot be had here (a package, the archive, qemu itself): a failure, since
+# .ci/install-deps installs all of it, unless CORELENS_SKIP (comma-separated) names `kernel`:
+# then a skip (77), marked as tests/skip_summary.py counts opted-out skips.
+unavailable() {
+  if [[ ",${CORELENS_SKIP:-}," == *,kernel,* ]]; then
+    printf '%s: opted out (CORELENS_SKIP=kernel): %s\n' "$prog" "$*" >&2
+    exit 77
+  fi
+  printf '%s: error: %s\n  (.ci/install-deps installs what is needed; CORELENS_SKIP=kernel opts out)\n' "$prog" "$*" >&2
+  exit 1
+}
+# apt-get update when the package lists are missing or older than a day (a stale list names a
+# kernel the archive no longer has); a failed update is not fatal here: the download says.
+refresh_apt_lists() {
+  "$(dirname "$(realpath "${BASH_SOURCE[0]}")")/../../.ci/apt-update-if-stale" >&2 || log "apt-get update failed"
+}
 # help_if_asked SCRIPT [ARG]: with -h/--help prints SCRIPT's header comment and exits 0; without
 # an argument prints it and exits 1.
 help_if_asked() {
@@ -21,7 +37,9 @@ debian_codename() {
 # apt_for CODENAME ARCH: sets APT to the options of a private apt state for that release and
 # architecture under $CACHE/apt/CODENAME-ARCH (its own sources, lists and package cache; the
 # machine's apt configuration and dpkg database are neither read nor touched, and no root is
-# needed). Its lists are fetched the first time, and again by apt_refresh when a download fails.
+# needed). Its lists are fetched when missing or older than a day (a stale list names a kernel the
+# archive no longer has; their age is the Release files' ctime, as .ci/apt-update-if-stale reads
+# it), and again by apt_refresh when a download fails.
 apt_for() {
   local dir=$CACHE/apt/$1-$2 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
   mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
@@ -33,7 +51,10 @@ apt_for() {
        -o "APT::Architecture=$2" -o "APT::Architectures::=$2" -o Debug::NoLocking=1
        -o "APT::Sandbox::User=$(id -un)" -o Acquire::Retries=3)
   APT_LISTS=$dir/lists
-  if ! ls "$APT_LISTS"/*Packages* >/dev/null 2>&1; then apt_refresh || true; fi
+  if ! ls "$APT_LISTS"/*Packages* >/dev/null 2>&1 ||
+     [[ -z $(find "$APT_LISTS" -maxdepth 1 -name '*Release' -cmin -1440 -print -quit 2>/dev/null) ]]; then
+    apt_refresh || true
+  fi
 }
 apt_refresh() { log "apt-get update ($(sed -n 's/.* \([a-z-]*\) main$/\1/p' "${APT_LISTS%/lists}/sources.list" | tr '\n' ' '))"; apt-get "${APT[@]}" update -qq >&2; }
 # apt_download DIR PACKAGE...: the .debs into DIR, refreshing the lists once if that fails.
@@ -65,7 +86,7 @@ fetch_tools() {
            --no-replaces --no-enhances "$@" 2>/dev/null | grep -v '^ ' | grep -v '^<' |
          grep -E '^(lib|zlib1g)' | grep -v '^libperl' | sort -u | tr '\n' ' ')
   log "apt-get download $* $pkgs($codename, $arch)"
-  apt_download "$TOOLS/debs" "$@" $pkgs || { rm -rf "$TOOLS"; skip "cannot download $* for $arch from Debian $codename"; }
+  apt_download "$TOOLS/debs" "$@" $pkgs || { rm -rf "$TOOLS"; unavailable "cannot download $* for $arch from Debian $codename"; }
   for d in "$TOOLS"/debs/*.deb; do dpkg-deb -x "$d" "$TOOLS/root"; done
   # Packages of a merged-/usr release install under usr/ only; their programs still ask for
   # /lib/ld-linux-*.so.

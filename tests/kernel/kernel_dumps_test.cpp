@@ -58,8 +58,9 @@ const Analyzed* analyzed(const std::string& param) {
 class KernelDumpTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    // A dump of a kernel the fixtures boot is missing: the fixture failed, and so does this.
-    ASSERT_TRUE(fs::exists(kDir / GetParam())) << GetParam() << " was not made (see the kernel_dumps.make* tests' output)";
+    // A dump of a kernel the fixtures boot is missing: the fixture failed, and so does this
+    // (unless CORELENS_SKIP names kernel).
+    CORELENS_REQUIRE_KERNEL_FILE(kDir / GetParam(), "kernel_dumps.make*");
     a_ = analyzed(GetParam());
     ASSERT_NE(a_, nullptr);
     ASSERT_NE(a_->kernel, nullptr);
@@ -459,7 +460,7 @@ TEST(KernelDumpFormats, DetectedByContent) {
                             {"vmcore.kdump", DumpFormat::kdump_compressed}, {"vmcore.flat", DumpFormat::kdump_flattened},
                             {"qemu.flat", DumpFormat::kdump_flattened}, {"debian12-arm64/qemu.kdump", DumpFormat::kdump_compressed},
                             {"debian13-arm64/vmcore.elf", DumpFormat::elf_kernel_core}}) {
-    ASSERT_TRUE(fs::exists(kDir / name)) << "no kernel dumps";
+    CORELENS_REQUIRE_KERNEL_FILE(kDir / name, "kernel_dumps.make*");
     auto f = MappedFile::open((kDir / name).string());
     ASSERT_TRUE(f);
     EXPECT_EQ(detect_format((*f)->bytes()), want) << name;
