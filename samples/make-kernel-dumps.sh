@@ -55,7 +55,8 @@
 #   linux-image-$KFLAVOUR depends on in that release)   CPU= (QEMU's -cpu; default qemu64 or
 #   cortex-a57; e.g. max,pauth-impdef=on for arm64's 52-bit VA and pointer authentication)
 #   KDUMP_CPU= (the kdump boot's -cpu; default CPU, but max,pauth-impdef=on on arm64: see arch-arm64.sh)
-#   MEM_QEMU  MEM_KDUMP  CRASHKERNEL (defaults per ARCH)   TIMEOUT=240 (seconds per boot)
+#   MEM_QEMU  MEM_KDUMP  CRASHKERNEL (defaults per ARCH)   TIMEOUT=240 (seconds per boot; a boot
+#   that fails for want of time or stops short is retried once with twice that, see boot_failure)
 #   FORCE=1 ignores the dump cache.  INSTALL_DEPS=1 runs apt-get install for missing packages.
 #   KEEP_WORK=1 keeps the work directory (initramfs trees, disk image) for debugging.
 # Exit status: 0 dumps made; 1 failure, also when qemu, busybox-static, makedumpfile or the kernel
@@ -244,22 +245,79 @@ truth_of() {
 truths_missing=""
 timings=""
 
+# A boot under TCG takes 15-90 s on an idle machine and several times that on a busy one (CI's two
+# cores shared with the build and the tests). A boot that runs out of time or stops short is
+# retried once with twice the time, after the log says where the first one stopped and why; a
+# failure another boot would repeat (kexec cannot load the crash kernel, memory too small) is not.
+# boot_failure CONSOLE STATUS SECONDS: where the boot stopped, from its console; status 1 when
+# retrying cannot help.
+boot_failure() {
+  local console=$1 status=$2 seconds=$3 where
+  if [[ ! -s $console ]]; then where="the console is empty (the kernel printed nothing)"
+  elif grep -q 'CORELENS-KDUMP: kexec load failed' "$console"; then
+    echo "kexec could not load the crash kernel (see the console above)"; return 1
+  elif grep -q 'Out of memory\|Kernel panic - not syncing: System is deadlocked on memory' "$console"; then
+    echo "out of memory (try a larger MEM_KDUMP or CRASHKERNEL)"; return 1
+  elif where=$(grep -o 'CORELENS-KDUMP-CAPTURE: \(no /dev/vda\|copying /proc/vmcore failed\).*' "$console"); then
+    where="the crash kernel: ${where#CORELENS-KDUMP-CAPTURE: }"
+  elif grep -q 'CORELENS-KDUMP-CAPTURE: crash kernel up' "$console"; then
+    where="the crash kernel was copying /proc/vmcore"
+  elif grep -q 'Kernel panic - not syncing' "$console"; then
+    # kdump: the crash kernel prints its own command line again when it boots.
+    if (( $(grep -c 'Kernel command line:' "$console") > 1 )); then where="the crash kernel was booting"
+    else where="the kernel panicked; the capture had not started"
+    fi
+  elif grep -q 'CORELENS-KDUMP-MARKER' "$console"; then where="init was about to crash the kernel"
+  elif grep -q 'Run /init as init process' "$console"; then where="init was starting"
+  else where="the kernel was booting (last line: $(tail -1 "$console" | tr -d '\r' | cut -c1-100))"
+  fi
+  if (( status == 124 )); then echo "no result in $seconds s (qemu stopped by timeout); $where"
+  else echo "qemu exited with status $status; $where"
+  fi
+}
+# with_retry NAME CONSOLE FUNCTION: FUNCTION SECONDS boots and captures (status 0: done); once
+# more with twice the seconds when boot_failure says that may help. Dies with the reason.
+with_retry() {
+  local name=$1 console=$2 fn=$3 seconds=$TIMEOUT status reason try
+  for try in 1 2; do
+    status=0
+    "$fn" "$seconds" || status=$?
+    (( status == 0 )) && return 0
+    if ! reason=$(boot_failure "$console" "$status" "$seconds"); then break; fi
+    (( try == 1 )) || break
+    log "$name: the boot failed: $reason; booting once more with $(( 2 * seconds )) s"
+    timings+=" $name-retry"
+    seconds=$(( 2 * seconds ))
+  done
+  [[ ! -s $W/qemu-$name.log ]] || cat "$W/qemu-$name.log" >&2
+  grep -E 'CORELENS|crashkernel|Out of memory|not syncing|kexec' "$console" >&2 || true
+  die "$name method failed: $reason"
+}
+
 # ------------------------------------------------------------------ method qemu
 if [[ $METHOD != kdump ]]; then
   crash_root "$W/qroot" ''
   python3 "$KHELP/mkcpio.py" "$W/qroot" "$W/qemu-initrd.gz"
   log "qemu: boot $KREL (TCG, -cpu $CPU -smp $SMP -m $MEM_QEMU), wait for the panic, dump-guest-memory"
   t=$(date +%s)
-  "$QEMU" "${QEMU_COMMON[@]}" -cpu "$CPU" -m "$MEM_QEMU" -action panic=pause \
-      -initrd "$W/qemu-initrd.gz" -append "$APPEND" -serial "file:$DUMPS/console-qemu.log" \
-      -qmp "unix:$W/qmp.sock,server=on,wait=off" >"$W/qemu.log" 2>&1 &
-  QPID=$!
-  if ! python3 "$KHELP/qmp-dump.py" "$W/qmp.sock" "$DUMPS" "$TIMEOUT" "$DUMPS/console-qemu.log"; then
-    cat "$W/qemu.log" >&2; tail -20 "$DUMPS/console-qemu.log" >&2
-    grep -q 'Could not access KVM\|failed to initialize' "$W/qemu.log" && unavailable "qemu cannot run here"
-    die "qemu method failed"
-  fi
-  wait "$QPID" || true; QPID=
+  # qemu_boot SECONDS: boots, waits for the panic, dumps; qmp-dump.py's status 2: no panic in time.
+  qemu_boot() {
+    local status=0
+    rm -f "$W/qmp.sock" "$DUMPS"/qemu.elf "$DUMPS"/qemu.flat
+    "$QEMU" "${QEMU_COMMON[@]}" -cpu "$CPU" -m "$MEM_QEMU" -action panic=pause \
+        -initrd "$W/qemu-initrd.gz" -append "$APPEND" -serial "file:$DUMPS/console-qemu.log" \
+        -qmp "unix:$W/qmp.sock,server=on,wait=off" >"$W/qemu-qemu.log" 2>&1 &
+    QPID=$!
+    python3 "$KHELP/qmp-dump.py" "$W/qmp.sock" "$DUMPS" "$1" "$DUMPS/console-qemu.log" || status=$?
+    if (( status )); then
+      grep -q 'Could not access KVM\|failed to initialize' "$W/qemu-qemu.log" && unavailable "qemu cannot run here"
+      kill "$QPID" 2>/dev/null || true
+      (( status == 2 )) && status=124   # as timeout(1) says it
+    fi
+    wait "$QPID" || true; QPID=
+    return "$status"
+  }
+  with_retry qemu "$DUMPS/console-qemu.log" qemu_boot
   chmod u+w "$DUMPS"/qemu.*          # QEMU creates its dumps with mode 0400
   fallocate --dig-holes "$DUMPS/qemu.elf" 2>/dev/null || true   # all of RAM, mostly zeros
   makedumpfile -R "$DUMPS/qemu.kdump" < "$DUMPS/qemu.flat" >/dev/null 2>&1 || die "makedumpfile -R failed"

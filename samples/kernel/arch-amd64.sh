@@ -61,15 +61,17 @@ arch_kdump() {
   python3 "$KHELP/mkcpio.py" "$W/kroot" "$W/kdump-initrd.gz"
   truncate -s "$MEM_KDUMP" "$W/disk.img"
   log "kdump: boot $KREL -m $MEM_KDUMP crashkernel=$CRASHKERNEL; the crash kernel copies /proc/vmcore to a disk"
-  timeout "$TIMEOUT" "$QEMU" "${QEMU_COMMON[@]}" -cpu "$KDUMP_CPU" -m "$MEM_KDUMP" -action panic=shutdown \
-      -initrd "$W/kdump-initrd.gz" -append "$APPEND crashkernel=$CRASHKERNEL" \
-      -drive "file=$W/disk.img,format=raw,if=virtio" -serial "file:$DUMPS/console-kdump.log" \
-      >"$W/qemu-kdump.log" 2>&1 || true
-  if ! grep -q 'CORELENS-KDUMP-CAPTURE: vmcore written' "$DUMPS/console-kdump.log"; then
-    cat "$W/qemu-kdump.log" >&2
-    grep -E 'CORELENS|crashkernel|Out of memory|not syncing' "$DUMPS/console-kdump.log" >&2 || true
-    die "kdump method failed (try a larger MEM_KDUMP or CRASHKERNEL)"
-  fi
+  # kdump_boot SECONDS: status 0 when the crash kernel wrote the vmcore (with_retry says why not).
+  kdump_boot() {
+    local status=0
+    timeout "$1" "$QEMU" "${QEMU_COMMON[@]}" -cpu "$KDUMP_CPU" -m "$MEM_KDUMP" -action panic=shutdown \
+        -initrd "$W/kdump-initrd.gz" -append "$APPEND crashkernel=$CRASHKERNEL" \
+        -drive "file=$W/disk.img,format=raw,if=virtio" -serial "file:$DUMPS/console-kdump.log" \
+        >"$W/qemu-kdump.log" 2>&1 || status=$?
+    grep -q 'CORELENS-KDUMP-CAPTURE: vmcore written' "$DUMPS/console-kdump.log" && return 0
+    return $(( status ? status : 1 ))
+  }
+  with_retry kdump "$DUMPS/console-kdump.log" kdump_boot
   local size
   size=$(python3 "$KHELP/elf-size.py" "$W/disk.img")
   cp --sparse=always "$W/disk.img" "$DUMPS/vmcore.elf"; truncate -s "$size" "$DUMPS/vmcore.elf"; rm -f "$W/disk.img"

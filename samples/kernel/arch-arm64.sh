@@ -96,16 +96,18 @@ kexec -p /boot/vmlinuz --initrd=/boot/initrd.gz --append="console=ttyAMA0 nr_cpu
   # One disk: /proc/vmcore from its start, makedumpfile's flattened dump and its log after it.
   truncate -s "$(( 2 * ${MEM_KDUMP%M} + 64 ))M" "$disk"
   log "kdump: boot $KREL -cpu $KDUMP_CPU -m $MEM_KDUMP crashkernel=$CRASHKERNEL; the crash kernel writes /proc/vmcore and makedumpfile's dump to a disk"
-  timeout "$TIMEOUT" "$QEMU" "${QEMU_COMMON[@]}" -cpu "$KDUMP_CPU" -m "$MEM_KDUMP" \
-      -initrd "$W/kdump-initrd.gz" -append "$APPEND crashkernel=$CRASHKERNEL" \
-      -drive "file=$disk,format=raw,if=none,id=disk" -device virtio-blk-device,drive=disk \
-      -serial "file:$DUMPS/console-kdump.log" >"$W/qemu-kdump.log" 2>&1 || true
   local console=$DUMPS/console-kdump.log
-  if ! grep -q 'CORELENS-KDUMP-CAPTURE: vmcore written' "$console"; then
-    cat "$W/qemu-kdump.log" >&2
-    grep -E 'CORELENS|crashkernel|Out of memory|not syncing|kexec' "$console" >&2 || true
-    die "kdump method failed (try a larger MEM_KDUMP or CRASHKERNEL)"
-  fi
+  # kdump_boot SECONDS: status 0 when the crash kernel wrote the vmcore (with_retry says why not).
+  kdump_boot() {
+    local status=0
+    timeout "$1" "$QEMU" "${QEMU_COMMON[@]}" -cpu "$KDUMP_CPU" -m "$MEM_KDUMP" \
+        -initrd "$W/kdump-initrd.gz" -append "$APPEND crashkernel=$CRASHKERNEL" \
+        -drive "file=$disk,format=raw,if=none,id=disk" -device virtio-blk-device,drive=disk \
+        -serial "file:$console" >"$W/qemu-kdump.log" 2>&1 || status=$?
+    grep -q 'CORELENS-KDUMP-CAPTURE: vmcore written' "$console" && return 0
+    return $(( status ? status : 1 ))
+  }
+  with_retry kdump "$console" kdump_boot
   # "CORELENS-KDUMP-CAPTURE: NAME N bytes at M MiB": NAME, if the crash kernel wrote it, into FILE.
   take() {
     local where

@@ -11,8 +11,16 @@ echo "CORELENS-KDUMP-CAPTURE: crash kernel up, /proc/vmcore is $size bytes"
 for m in $(cat /lib/modules/order); do
     insmod /lib/modules/$m.ko
 done
-i=0; while [ ! -b /dev/vda ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
-dd if=/proc/vmcore of=/dev/vda bs=1M conv=fsync 2>/dev/null && echo "CORELENS-KDUMP-CAPTURE: vmcore written"
+# The disk appears once virtio_blk has probed it: a second on an idle machine, far longer under
+# TCG on a busy one (up to 2 minutes are waited for; the console says when it never came).
+i=0; while [ ! -b /dev/vda ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i+1)); done
+if [ ! -b /dev/vda ]; then
+    echo "CORELENS-KDUMP-CAPTURE: no /dev/vda after 120 s (virtio_blk did not find the disk)"
+elif dd if=/proc/vmcore of=/dev/vda bs=1M conv=fsync 2>/tmp/dd.log; then
+    echo "CORELENS-KDUMP-CAPTURE: vmcore written"
+else
+    echo "CORELENS-KDUMP-CAPTURE: copying /proc/vmcore failed: $(cat /tmp/dd.log)"
+fi
 at=$(( (size >> 20) + 1 ))
 # put NAME FILE: FILE onto the disk at the next free MiB.
 put() {
