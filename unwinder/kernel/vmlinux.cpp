@@ -62,7 +62,9 @@ Vmlinux::~Vmlinux() {
 Result<std::unique_ptr<Vmlinux>> Vmlinux::open(const std::string& path) {
   auto info = read_elf_file(path);
   if (!info) return unexpected(info.error());
-  if ((info->machine != EM_X86_64 && info->machine != EM_AARCH64) || info->type != ET_EXEC) {
+  // arm64's vmlinux is ET_DYN: linked -pie, for KASLR to relocate it; x86_64's is ET_EXEC.
+  bool image = info->type == ET_EXEC || (info->machine == EM_AARCH64 && info->type == ET_DYN);
+  if ((info->machine != EM_X86_64 && info->machine != EM_AARCH64) || !image) {
     return fail(ErrorCode::unsupported, path + " is not an x86_64 or aarch64 kernel image (vmlinux): ELF type " +
                                             std::to_string(info->type) + ", machine " + std::to_string(info->machine));
   }
@@ -75,6 +77,11 @@ Result<std::unique_ptr<Vmlinux>> Vmlinux::open(const std::string& path) {
   auto mod = open_offline_module(path, "kernel", &v->dwfl_);
   if (!mod) return unexpected(mod.error());
   v->mod_ = *mod;
+  Dwarf_Addr bias = 0;
+  if (dwfl_module_getelf(v->mod_, &bias) == nullptr) {
+    return fail(ErrorCode::malformed, path + ": libdwfl cannot read it: " + dwfl_errmsg(-1));
+  }
+  v->load_bias_ = bias;
   return v;
 }
 
@@ -96,13 +103,13 @@ const std::vector<SymbolizedLocation>& Vmlinux::locate(std::uint64_t link_pc) {
   auto hit = cache_.find(link_pc);
   if (hit != cache_.end()) return hit->second;
   if (cache_.size() > kMaxCachedPcs) cache_.clear();
-  return cache_.emplace(link_pc, symbolize_in_module(mod_, link_pc)).first->second;
+  return cache_.emplace(link_pc, symbolize_in_module(mod_, link_pc + load_bias_)).first->second;
 }
 
 std::optional<OrcEntry> Vmlinux::cfi_entry(std::uint64_t link_pc) {
   if (!has_cfi()) return std::nullopt;
   Dwarf_Frame* frame = nullptr;
-  if (dwarf_cfi_addrframe(cfi_->cfi, link_pc - cfi_->bias, &frame) != 0 || frame == nullptr) return std::nullopt;
+  if (dwarf_cfi_addrframe(cfi_->cfi, link_pc + load_bias_ - cfi_->bias, &frame) != 0 || frame == nullptr) return std::nullopt;
   std::unique_ptr<Dwarf_Frame, decltype(&std::free)> owned(frame, &std::free);
   OrcEntry e;
   e.type = OrcType::call;
@@ -149,7 +156,7 @@ std::optional<OrcEntry> Vmlinux::cfi_entry(std::uint64_t link_pc) {
 std::optional<Vmlinux::CfiRow> Vmlinux::cfi_row(std::uint64_t link_pc, unsigned fp_reg) {
   if (!has_cfi()) return std::nullopt;
   Dwarf_Frame* frame = nullptr;
-  if (dwarf_cfi_addrframe(cfi_->cfi, link_pc - cfi_->bias, &frame) != 0 || frame == nullptr) return std::nullopt;
+  if (dwarf_cfi_addrframe(cfi_->cfi, link_pc + load_bias_ - cfi_->bias, &frame) != 0 || frame == nullptr) return std::nullopt;
   std::unique_ptr<Dwarf_Frame, decltype(&std::free)> owned(frame, &std::free);
   CfiRow row;
   Dwarf_Op* ops = nullptr;
@@ -197,6 +204,7 @@ std::vector<KernelSymbol> Vmlinux::symbols(std::uint64_t kernel_offset) const {
     int type = GELF_ST_TYPE(sym.st_info);
     if (type != STT_FUNC && type != STT_OBJECT && type != STT_NOTYPE) continue;
     if (shndx == SHN_UNDEF || shndx == static_cast<GElf_Word>(-1)) continue;  // undefined, or not in memory
+    if (shndx != SHN_ABS) value -= load_bias_;  // libdwfl's address back to the link address
     // The letter /proc/kallsyms shows: text, read-only, data or bss, by the section's flags.
     char kind = 'a';
     if (shndx != SHN_ABS && elf != nullptr) {
@@ -227,7 +235,9 @@ std::optional<std::uint64_t> Vmlinux::symbol_address(const std::string& wanted) 
     GElf_Sym sym;
     GElf_Addr value = 0;
     const char* name = dwfl_module_getsym_info(mod_, i, &sym, &value, nullptr, nullptr, nullptr);
-    if (name != nullptr && wanted == name && sym.st_shndx != SHN_UNDEF) return value;
+    if (name != nullptr && wanted == name && sym.st_shndx != SHN_UNDEF) {
+      return sym.st_shndx == SHN_ABS ? value : value - load_bias_;
+    }
   }
   return std::nullopt;
 }

@@ -36,7 +36,7 @@ namespace corelens {
 
 class Vmlinux {
  public:
-  // Opens PATH: an x86_64 or aarch64 ELF executable; its DWARF is not read yet.
+  // Opens PATH: an x86_64 or aarch64 kernel image (arm64's is linked -pie); its DWARF is not read yet.
   static Result<std::unique_ptr<Vmlinux>> open(const std::string& path);
   Arch arch() const { return arch_; }
   ~Vmlinux();
@@ -84,6 +84,9 @@ class Vmlinux {
   Arch arch_ = Arch::x86_64;
   Dwfl* dwfl_ = nullptr;
   Dwfl_Module* mod_ = nullptr;
+  // libdwfl's address of a link address, less that address: 0 for x86_64's ET_EXEC vmlinux;
+  // arm64's ET_DYN one is placed at a base of libdwfl's choosing.
+  std::uint64_t load_bias_ = 0;
   struct CfiState;
   std::unique_ptr<CfiState> cfi_;
   std::unordered_map<std::uint64_t, std::vector<SymbolizedLocation>> cache_;
