@@ -21,6 +21,7 @@
 #include "core/report/kernel/kernel_sections.hpp"
 #include "gui/crash_summary.hpp"
 #include "gui/report_markdown.hpp"
+#include "gui/screen_fit.hpp"
 
 namespace corelens::gui {
 namespace {
@@ -36,6 +37,7 @@ QTableView* make_table(QWidget* parent, bool sortable = false) {
   t->setShowGrid(false);
   t->setAlternatingRowColors(true);
   t->setWordWrap(false);
+  t->setTextElideMode(Qt::ElideMiddle);  // a long C++ name keeps its start and its end
   t->setSortingEnabled(sortable);
   t->setTabKeyNavigation(false);  // Tab moves between panes, arrows move within
   return t;
@@ -48,6 +50,8 @@ QWidget* titled(QWidget* parent, QLabel* label, QWidget* body) {
   layout->setSpacing(2);
   label->setTextFormat(Qt::RichText);
   label->setContentsMargins(2, 2, 2, 0);
+  // A pane's title names a file and a function: it wraps, it never widens the window.
+  label->setWordWrap(true);
   layout->addWidget(label);
   layout->addWidget(body, 1);
   return box;
@@ -97,7 +101,7 @@ MainWindow::MainWindow(QWidget* parent)
   buildCentral();
   buildDocks();
   buildMenus();
-  resize(1500, 950);
+  resize(fitted_to_screen(QSize(1500, 950), screen()));
 
   loading_timer_ = new QTimer(this);
   loading_timer_->setInterval(500);
@@ -196,6 +200,7 @@ void MainWindow::buildDocks() {
   thread_view_->setUniformRowHeights(true);
   thread_view_->setSortingEnabled(false);
   thread_view_->setAllColumnsShowFocus(true);
+  thread_view_->setTextElideMode(Qt::ElideMiddle);
   thread_view_->header()->setStretchLastSection(false);
   thread_view_->header()->setSectionResizeMode(ThreadModel::ColTop, QHeaderView::Stretch);
   tl->addWidget(thread_filter_edit_);
@@ -368,7 +373,7 @@ void MainWindow::onLoaded(const QString& path, SessionPtr session) {
   note_model_->setReport(report_, annotator_);
   hex_view_->model()->setSource(session_, &session_->memory());
   for (QTableView* v : findChildren<QTableView*>()) {
-    if (v != stack_view_ && v != disassembly_view_ && v != register_view_) v->resizeColumnsToContents();
+    if (v != stack_view_ && v != disassembly_view_ && v != register_view_) size_columns_to_contents(v);
   }
   setWindowTitle(tr("%1 — corelens").arg(QFileInfo(path).fileName()));
   if (!report_->live) addRecent(path);  // a process is not a file to open again
@@ -390,8 +395,8 @@ void MainWindow::onLoaded(const QString& path, SessionPtr session) {
     updateFrameDetails();
   }
   showKernelLog();  // after the memory pane was raised: for a kernel dump the log comes first
-  thread_view_->resizeColumnToContents(ThreadModel::ColThread);
-  thread_view_->resizeColumnToContents(ThreadModel::ColName);
+  size_column_to_contents(thread_view_, ThreadModel::ColThread);
+  size_column_to_contents(thread_view_, ThreadModel::ColName);
   if (report_->kernel) {
     statusBar()->showMessage(tr("%1: kernel %2, %3 CPUs, %4 log records, %5 kallsyms symbols")
                                  .arg(path, QString::fromStdString(printable(report_->kernel->release)))
@@ -491,7 +496,7 @@ void MainWindow::showStack(int thread) {
                             .arg(t.crashed ? tr(" <span style='color:#a00018'>(crashed)</span>") : QString())
                             .arg(t.frames.size())
                             .arg(t.unwind_complete ? QString() : tr(" <span style='color:#a06000'>(incomplete: %1)</span>").arg(QString::fromStdString(printable(t.unwind_status)).toHtmlEscaped())));
-  stack_view_->resizeColumnsToContents();
+  size_columns_to_contents(stack_view_);
   current_frame_ = -1;
   if (t.frames.empty()) {
     updateFrameDetails();

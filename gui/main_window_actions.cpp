@@ -26,6 +26,7 @@
 #include "gui/crash_summary.hpp"
 #include "gui/main_window.hpp"
 #include "gui/report_markdown.hpp"
+#include "gui/screen_fit.hpp"
 
 namespace corelens::gui {
 namespace {
@@ -176,6 +177,12 @@ void MainWindow::restoreLayout() {
   restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
   center_split_->restoreState(settings.value(QStringLiteral("window/centerSplit")).toByteArray());
   code_split_->restoreState(settings.value(QStringLiteral("window/codeSplit")).toByteArray());
+}
+
+// Shown: the frame (title bar, borders) is known now, and the whole of it must be on the screen.
+void MainWindow::showEvent(QShowEvent* event) {
+  QMainWindow::showEvent(event);
+  fit_window_to_screen(this);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

@@ -5,6 +5,7 @@
 #include <QFileInfo>
 #include <QFontDatabase>
 #include <QPainter>
+#include <QScrollBar>
 #include <QSettings>
 #include <QTextBlock>
 
@@ -98,7 +99,14 @@ void SourceView::resizeEvent(QResizeEvent* event) {
   QRect cr = contentsRect();
   numbers_->setGeometry(QRect(cr.left(), cr.top(), lineNumberWidth(), cr.height()));
   // Keep the highlighted line in view when the pane is first laid out or resized.
-  if (highlighted_ > 0) centerCursor();
+  if (highlighted_ > 0) showHighlightedLine();
+}
+
+// The crash line centred, from its first column: centring the cursor scrolls sideways to the
+// crash column, and every line shown would then start in its middle. The column is marked.
+void SourceView::showHighlightedLine() {
+  centerCursor();
+  horizontalScrollBar()->setValue(horizontalScrollBar()->minimum());
 }
 
 void SourceView::paintLineNumbers(QPaintEvent* event) {
@@ -163,9 +171,17 @@ bool SourceView::showLocation(const QString& file, int line, int column, const Q
     sel.cursor = QTextCursor(document()->findBlockByNumber(highlighted_ - 1));
     selections << sel;
     QTextCursor cursor(document()->findBlockByNumber(highlighted_ - 1));
-    if (column > 0) cursor.movePosition(QTextCursor::Right, QTextCursor::MoveAnchor, std::min(column - 1, cursor.block().length() - 1));
+    if (column > 0) {
+      cursor.movePosition(QTextCursor::Right, QTextCursor::MoveAnchor, std::min(column - 1, cursor.block().length() - 1));
+      QTextEdit::ExtraSelection at;  // the crash column: one character, darker and underlined
+      at.format.setBackground(QColor(0xff, 0xa0, 0xa0));
+      at.format.setFontUnderline(true);
+      at.cursor = cursor;
+      at.cursor.movePosition(QTextCursor::Right, QTextCursor::KeepAnchor);
+      selections << at;
+    }
     setTextCursor(cursor);
-    centerCursor();
+    showHighlightedLine();
   }
   setExtraSelections(selections);
   numbers_->update();

@@ -50,6 +50,7 @@ class SourceView : public QPlainTextEdit {
   void resizeEvent(QResizeEvent* event) override;
 
  private:
+  void showHighlightedLine();
   QWidget* numbers_;
   SourcePathMap map_;
   QString shown_;

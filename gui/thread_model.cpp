@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "core/analysis/readable_names.hpp"
 #include "core/model/strings.hpp"
 #include "gui/crash_summary.hpp"
 #include "gui/wait_model.hpp"
@@ -17,10 +18,11 @@ namespace {
 // Children of group G carry G+1 as internal id; top-level rows carry 0.
 constexpr quintptr kTopLevel = 0;
 
+// The short name ("Parser::parse"): the list is narrow; the tooltip has the whole signature.
 QString top_function(const ThreadReport& t) {
   if (t.frames.empty()) return QStringLiteral("(no frames)");
   const Frame& f = t.frames.front();
-  return f.function.empty() ? QStringLiteral("0x%1").arg(f.pc, 0, 16) : QString::fromStdString(f.function);
+  return f.function.empty() ? QStringLiteral("0x%1").arg(f.pc, 0, 16) : QString::fromStdString(short_function_name(f.function));
 }
 
 }  // namespace
@@ -163,6 +165,9 @@ QVariant ThreadModel::threadData(int thread, int column, int role) const {
     case Qt::ToolTipRole: {
       QString tip = QStringLiteral("Thread %1").arg(t.tid);
       if (t.crashed) tip += QStringLiteral(" — received the fatal signal");
+      if (!t.frames.empty() && !t.frames.front().function.empty()) {
+        tip += QStringLiteral("\nin ") + QString::fromStdString(t.frames.front().function);
+      }
       if (deadlocked_.contains(t.tid)) tip += QLatin1Char('\n') + deadlock_text(*report_, t.tid);
       if (!t.unwind_complete) tip += QStringLiteral("\nstack incomplete: ") + QString::fromStdString(t.unwind_status);
       return tip;
