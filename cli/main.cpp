@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <climits>
 #include <cstring>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -21,6 +22,7 @@
 #include "cli/isolation.hpp"
 #include "cli/subcommands.hpp"
 #include "cli/triage.hpp"
+#include "core/pipeline/live_session.hpp"
 #include "core/pipeline/session.hpp"
 #include "core/report/json_report.hpp"
 #include "core/report/text_report.hpp"
@@ -32,6 +34,7 @@ namespace {
 
 struct Args {
   std::string core;  // -c/--core, or the last positional argument
+  std::optional<int> pid;  // --pid: a running process instead of a core
   std::string format = "text";
   ColorMode color = ColorMode::auto_;
   AnalyzeOptions analyze;
@@ -52,13 +55,23 @@ int exit_code_for(const Error& e) {
     case ErrorCode::truncated:
     case ErrorCode::malformed: return kExitNotADump;
     case ErrorCode::unsupported: return kExitUnsupported;
+    case ErrorCode::not_found: return kExitIo;  // --pid: no such process
+    case ErrorCode::not_permitted: return kExitNoPermission;
+    case ErrorCode::busy: return kExitLimit;     // --pid: traced by another process; try again later
     default: return kExitInternal;
   }
 }
 
 // Analyses the dump and writes the report to FD; errors go to stderr. Returns the exit code.
 int analyze_and_print(const Args& args, int fd) {
-  auto report = analyze_file(args.core, args.analyze);
+  Result<Report> report = Report{};
+  if (args.pid) {
+    auto session = open_process(*args.pid, args.analyze);
+    if (session) report = (*session)->report();
+    else report = unexpected(session.error());
+  } else {
+    report = analyze_file(args.core, args.analyze);
+  }
   if (!report) {
     std::fprintf(stderr, "corelens: %s\n", report.error().message.c_str());
     return exit_code_for(report.error());
@@ -125,6 +138,15 @@ int run_analyze(const std::vector<std::string>& raw_argv) {
       if (v == nullptr) return usage_error(a + " needs a core file");
       if (!args.core.empty()) return usage_error("more than one core file");
       args.core = *v;
+    } else if (a == "--pid" || a == "-p") {
+      // A running process, analysed without stopping it for longer than it takes to copy it.
+      const std::string* v = value(a.c_str());
+      char* end = nullptr;
+      long n = v == nullptr ? 0 : std::strtol(v->c_str(), &end, 10);
+      if (v == nullptr || end == v->c_str() || *end != '\0' || n <= 0 || n > INT32_MAX) {
+        return usage_error(a + " needs a process id");
+      }
+      args.pid = static_cast<int>(n);
     } else if (a == "--color") {
       const std::string* v = value(a.c_str());
       auto mode = v == nullptr ? std::nullopt : parse_color_mode(*v);
@@ -204,7 +226,13 @@ int run_analyze(const std::vector<std::string>& raw_argv) {
     }
   }
   if (!args.core.empty()) positional.push_back(args.core);  // -c CORE: as if it came last
-  if (positional.empty()) return usage_error("analyze needs a core file");
+  if (args.pid && positional.size() > 1) return usage_error("--pid analyses a running process: give no core");
+  if (args.pid && positional.size() == 1 && args.analyze.locator.executable.empty()) {
+    args.analyze.locator.executable = positional[0];  // corelens analyze EXECUTABLE --pid PID
+    positional.clear();
+  }
+  if (args.pid) positional.push_back("process " + std::to_string(*args.pid));
+  if (positional.empty()) return usage_error("analyze needs a core file (or --pid PID)");
   if (positional.size() > 2) return usage_error("too many arguments");
   if (positional.size() == 2) {
     // corelens analyze EXECUTABLE CORE, as gdb takes them.
@@ -254,6 +282,7 @@ int main(int argc, char** argv) {
   if (cmd == "collect") return run_collect({args.begin() + 1, args.end()});
   if (cmd == "triage") return run_triage({args.begin() + 1, args.end()});
   if (cmd == "history") return history::run_history({args.begin() + 1, args.end()});
+  if (cmd == "snapshot") return run_snapshot({args.begin() + 1, args.end()});
   // No subcommand: `corelens CORE`, `corelens EXECUTABLE CORE`, or what `coredumpctl debug
   // --debugger=corelens [--debugger-arguments=ARGS]` runs: `corelens [ARGS] EXECUTABLE -c CORE`.
   return run_analyze(args);

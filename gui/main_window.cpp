@@ -92,7 +92,8 @@ MainWindow::MainWindow(QWidget* parent)
       mapping_model_(new MappingModel(this)),
       module_model_(new ModuleModel(this)),
       diagnostic_model_(new DiagnosticModel(this)),
-      note_model_(new NoteModel(this)) {
+      note_model_(new NoteModel(this)),
+      wait_model_(new WaitModel(this)) {
   setWindowTitle(tr("corelens"));
   setAcceptDrops(true);
   setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks);
@@ -332,6 +333,7 @@ void MainWindow::buildDocks() {
   resizeDocks({threads_dock_, registers_dock_}, {300, 420}, Qt::Vertical);
   resizeDocks({threads_dock_}, {400}, Qt::Horizontal);
   resizeDocks({map_dock}, {210}, Qt::Vertical);
+  buildWaitsDock();
 }
 
 void MainWindow::openFile(const QString& path) {
@@ -374,7 +376,8 @@ void MainWindow::onLoaded(const QString& path, SessionPtr session) {
     if (v != stack_view_ && v != disassembly_view_ && v != register_view_) size_columns_to_contents(v);
   }
   setWindowTitle(tr("%1 — corelens").arg(QFileInfo(path).fileName()));
-  addRecent(path);
+  if (!report_->live) addRecent(path);  // a process is not a file to open again
+  showWaits();
 
   const std::size_t crashed = crashed_thread(*report_);
   if (!report_->threads.empty()) {

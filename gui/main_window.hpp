@@ -19,6 +19,7 @@
 #include "gui/table_models.hpp"
 #include "gui/task_model.hpp"
 #include "gui/thread_model.hpp"
+#include "gui/wait_model.hpp"
 #include "gui/widgets.hpp"
 
 class QCheckBox;
@@ -42,6 +43,8 @@ class MainWindow : public QMainWindow {
   void setAnalyzeOptions(const corelens::AnalyzeOptions& options) { options_ = options; }
   // Starts analysing PATH on a worker thread; reportShown() or loadFailed() follows.
   void openFile(const QString& path);
+  // Analyses the running process PID (stopped for a moment, then let go), as openFile a dump.
+  void openProcess(int pid);
   void cancelLoading();
   bool isLoading() const { return loader_->busy(); }
   // Whether closing saves the window layout, and opening restores it (off for screenshots).
@@ -85,6 +88,9 @@ class MainWindow : public QMainWindow {
   ModuleModel* moduleModel() const { return module_model_; }
   DiagnosticModel* diagnosticModel() const { return diagnostic_model_; }
   NoteModel* noteModel() const { return note_model_; }
+  WaitModel* waitModel() const { return wait_model_; }
+  QTableView* waitView() const { return wait_view_; }
+  QDockWidget* waitsDock() const { return waits_dock_; }
   QLineEdit* threadFilterEdit() const { return thread_filter_edit_; }
   QCheckBox* groupThreadsBox() const { return group_box_; }
 
@@ -105,6 +111,9 @@ class MainWindow : public QMainWindow {
  private:
   void buildCentral();
   void buildDocks();
+  void buildWaitsDock();  // main_window_waits.cpp
+  void showWaits();       // fills the Waits pane; raised when threads are deadlocked
+  void openProcessDialog();
   void buildMenus();
   QDockWidget* addDock(const QString& title, const QString& name, QWidget* widget, Qt::DockWidgetArea area);
   void onLoaded(const QString& path, SessionPtr session);
@@ -149,6 +158,9 @@ class MainWindow : public QMainWindow {
   ModuleModel* module_model_;
   DiagnosticModel* diagnostic_model_;
   NoteModel* note_model_;
+  WaitModel* wait_model_;
+  QTableView* wait_view_ = nullptr;
+  QDockWidget* waits_dock_ = nullptr;
   QSortFilterProxyModel* mapping_proxy_ = nullptr;
   QSortFilterProxyModel* module_proxy_ = nullptr;
 

@@ -39,6 +39,7 @@ const QString kRecentKey = QStringLiteral("recentFiles");
 void MainWindow::buildMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
   file->addAction(tr("&Open…"), QKeySequence::Open, this, &MainWindow::openDialog);
+  file->addAction(tr("Open Running &Process…"), this, &MainWindow::openProcessDialog);
   recent_menu_ = file->addMenu(tr("Open &Recent"));
   connect(recent_menu_, &QMenu::aboutToShow, this, &MainWindow::fillRecentMenu);
   file->addSeparator();

@@ -5,6 +5,7 @@
 #include "core/model/strings.hpp"
 #include "core/report/json_writer.hpp"
 #include "core/report/kernel/kernel_sections.hpp"
+#include "core/report/waits_report.hpp"
 
 namespace corelens {
 namespace {
@@ -223,6 +224,7 @@ void analysis_json(JsonWriter& w, const CrashAnalysis& a) {
     w.end_object();
   }
   w.end_array();
+  waits_json(w, a);
   w.end_object();
 }
 
@@ -317,6 +319,10 @@ void write_report(JsonWriter& w, const Report& r) {
   else w.null();
   w.key("crashed_thread");
   w.optional(r.crashed_tid);
+  if (r.live) {
+    w.key("live");
+    live_json(w, *r.live);
+  }
   w.key("analysis");
   if (r.analysis) analysis_json(w, *r.analysis);
   else w.null();

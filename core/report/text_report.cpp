@@ -4,6 +4,7 @@
 
 #include "core/model/strings.hpp"
 #include "core/report/kernel/kernel_sections.hpp"
+#include "core/report/waits_report.hpp"
 
 namespace corelens {
 namespace {
@@ -99,6 +100,7 @@ void append_analysis(std::string& out, const CrashAnalysis& a) {
   out += "Category  " + c.category + " (" + c.severity + "; " + c.rule + ")\n";
   if (!c.exception_type.empty()) out += "Exception " + c.exception_type + "\n";
   out += "Signature " + a.signature.hash + "  " + a.signature.readable + "\n";
+  out += deadlock_lines(a);
   for (const auto& g : a.thread_groups) {
     out += "Threads   " + std::to_string(g.tids.size()) + " threads in " + g.top_function +
            (g.caller.empty() ? "" : ", called from " + g.caller) + "\n";
@@ -155,8 +157,8 @@ std::string report_to_text(const Report& r, const TextOptions& options) {
   if (r.kernel) return kernel_report_to_text(r, options);
   const Paint paint{options.color};
   std::string out;
-  out += "Dump      " + r.dump_path + " (" + r.arch + " core written by " +
-         producer_words(r.producer) + ")\n";
+  out += "Dump      " + r.dump_path + " (" + r.arch +
+         (r.live ? " process, read while it ran" : " core written by " + producer_words(r.producer)) + ")\n";
   out += "Process   " + (r.process.executable.empty() ? std::string("(unknown executable)") : r.process.executable);
   if (r.process.pid) out += "  pid " + std::to_string(*r.process.pid);
   if (r.process.ppid) out += "  ppid " + std::to_string(*r.process.ppid);
@@ -169,6 +171,7 @@ std::string report_to_text(const Report& r, const TextOptions& options) {
   } else {
     out += "Signal    (none recorded)\n";
   }
+  out += live_line(r);
   if (r.analysis && !r.analysis->why.empty()) out += "Why       " + r.analysis->why + "\n";
   if (r.crashed_tid) {
     std::string crashed = "thread " + std::to_string(*r.crashed_tid);
@@ -193,6 +196,7 @@ std::string report_to_text(const Report& r, const TextOptions& options) {
     if (!t.name.empty()) header += " \"" + t.name + "\"";
     if (t.crashed) header += " (crashed)";
     out += "\n" + (t.crashed ? paint(kCrashedColor, header) : header) + ":\n";
+    if (r.analysis) out += thread_wait_line(*r.analysis, t.tid);
     append_stack(out, t, options);
     if (group != nullptr) {
       out += "  (and " + std::to_string(group->tids.size() - 1) + " more threads with this stack:";

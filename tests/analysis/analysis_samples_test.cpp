@@ -56,7 +56,7 @@ const std::vector<Expected>& expectations() {
       {"stack_smashing", "stack_smashing.c", "stack-smashing", 6,
        R"(^stack smashing detected: .* in copy_name at stack_smashing\.c:@LINE@: \*\*\* stack smashing detected \*\*\*: terminated$)",
        "*** stack smashing detected ***: terminated"},
-      {"killed_by_signal", "killed_by_signal.c", "killed", 3, R"(^killed by SIGQUIT sent by pid \d+ \(uid \d+\)$)", ""},
+      {"killed_by_signal", "killed_by_signal.c", "killed", 3, R"(^killed by SIGQUIT sent by pid \d+ \(uid \d+\); thread \d+ waits in pause\(\)$)", ""},
       {"null_call", "null_call.c", "null-pointer-call", 11,
        R"(^execution at 0x0: call through a NULL function pointer, called from run_callback$)",
        ""},

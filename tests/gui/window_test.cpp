@@ -251,6 +251,54 @@ class WindowTest : public QObject {
     QCOMPARE(shown.count(), 1);
   }
 
+  // A deadlocked process's core (issue 15): the banner states the deadlock, the Waits pane is in
+  // front with a row per blocked thread and who holds what it waits for, and the cycle's threads
+  // are marked in the threads list (never grouped away).
+  void deadlockCore() {
+    MainWindow w;
+    w.setRememberLayout(false);
+    w.show();
+    QVERIFY(open_and_wait(w, core_path(QStringLiteral("auto"), QStringLiteral("hang_abba"))));
+    const Report& r = *w.report();
+    QVERIFY(r.analysis.has_value());
+    QCOMPARE(r.analysis->classification.category, std::string("deadlock"));
+    QCOMPARE(r.analysis->deadlocks.size(), std::size_t{1});
+    const auto& cycle = r.analysis->deadlocks.front().threads;
+    QString banner = w.banner()->text();
+    QVERIFY2(banner.contains(QStringLiteral("Deadlock of 2 threads")), qPrintable(banner));
+    for (auto tid : cycle) QVERIFY2(banner.contains(QStringLiteral("thread %1").arg(tid)), qPrintable(banner));
+    QVERIFY(w.waitsDock()->isVisibleTo(&w));
+    auto* waits = w.waitModel();
+    QCOMPARE(waits->rowCount(), static_cast<int>(r.analysis->waits.size()));
+    int marked = 0;
+    for (int row = 0; row < waits->rowCount(); ++row) {
+      const ThreadWait& wait = r.analysis->waits[static_cast<std::size_t>(row)];
+      QCOMPARE(cell(waits, row, WaitModel::ColThread), QString::number(wait.tid));
+      if (wait.owner_tid) QVERIFY(cell(waits, row, WaitModel::ColHeldBy).contains(QString::number(*wait.owner_tid)));
+      bool in_cycle = std::find(cycle.begin(), cycle.end(), wait.tid) != cycle.end();
+      QCOMPARE(waits->index(row, 0).data(HighlightRole).toBool(), in_cycle);
+      if (in_cycle) {
+        QCOMPARE(cell(waits, row, WaitModel::ColKind), QStringLiteral("mutex"));
+        QVERIFY(cell(waits, row, WaitModel::ColObject).startsWith(QStringLiteral("lock_")));
+      }
+    }
+    // The threads list: each thread of the cycle on a row of its own, in red with the cycle in its
+    // tooltip.
+    w.threadModel()->setGrouped(true);
+    auto* threads = w.threadModel();
+    for (int row = 0; row < threads->rowCount(); ++row) {
+      QModelIndex idx = threads->index(row, 0);
+      int t = idx.data(ThreadIndexRole).toInt();
+      if (t < 0) continue;
+      auto tid = r.threads[static_cast<std::size_t>(t)].tid;
+      if (std::find(cycle.begin(), cycle.end(), tid) == cycle.end()) continue;
+      ++marked;
+      QVERIFY(idx.data(Qt::ToolTipRole).toString().contains(QStringLiteral("deadlock")));
+      QVERIFY(idx.data(Qt::ForegroundRole).isValid());
+    }
+    QCOMPARE(marked, static_cast<int>(cycle.size()));
+  }
+
   // A kernel dump opens like a core: the panic in the banner, CPUs as threads, the panicking
   // one selected, the log pane with the oops highlighted, memory and disassembly of kernel text.
   void kernelDump() {
