@@ -81,8 +81,7 @@ Known<std::pair<std::vector<std::uint32_t>, bool>> read_c_string(const ValueMemo
     if (want == 0) want = width;
     auto bytes = memory.read(at, want);
     if (!bytes) {
-      if (units.empty() || at == address) return unavailable(bytes.error());
-      // The string runs into unreadable memory: read what is left one character at a time.
+      // Part of the chunk is unreadable (the string may end before it): one character at a time.
       bytes = memory.read(at, width);
       if (!bytes) return unavailable(bytes.error());
     }

@@ -1,4 +1,5 @@
 // Type names: gdb's spelling of a C/C++ declarator, and the readable one for people.
+#include <algorithm>
 #include <array>
 #include <string_view>
 
@@ -278,6 +279,12 @@ std::string readable_type_name(const std::string& exact) {
   std::string s = exact;
   drop_inline_namespaces(s);
   if (s.find('<') == std::string::npos) return s;
+  // Only a name whose brackets balance is taken apart ("operator<<" and damaged DWARF stay as
+  // they are).
+  if (std::count(s.begin(), s.end(), '<') != std::count(s.begin(), s.end(), '>') || s.find("<<") != std::string::npos ||
+      s.find("operator") != std::string::npos) {
+    return s;
+  }
   std::size_t pos = 0;
   std::string out;
   // A name may be followed by declarator text at top level ("std::vector<int> *"), and a
