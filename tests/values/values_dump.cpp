@@ -45,11 +45,13 @@ int main(int argc, char** argv) {
   std::string core = argv[1];
   int depth = 3;
   bool raw = false;
+  bool count_only = false;  // --count: compute every value, print only how many (for timing)
   std::size_t max_frames = 64;
   for (int i = 2; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--depth" && i + 1 < argc) depth = std::atoi(argv[++i]);
     else if (a == "--raw") raw = true;
+    else if (a == "--count") count_only = true;
     else if (a == "--max-frames" && i + 1 < argc) max_frames = static_cast<std::size_t>(std::atol(argv[++i]));
   }
   corelens::AnalyzeOptions options;
@@ -64,6 +66,17 @@ int main(int argc, char** argv) {
   corelens::values::FormatOptions format = engine.default_options();
   format.depth = depth;
   format.raw = raw;
+  if (count_only) {
+    std::size_t values = 0;
+    for (std::size_t t = 0; t < report.threads.size(); ++t) {
+      for (std::size_t f = 0; f < report.threads[t].frames.size() && f < max_frames; ++f) {
+        auto vars = engine.frame_variables(t, f, format, true);
+        if (vars) values += vars->arguments.size() + vars->locals.size();
+      }
+    }
+    std::printf("%zu values\n", values);
+    return 0;
+  }
   json out;
   out["threads"] = json::array();
   for (std::size_t t = 0; t < report.threads.size(); ++t) {

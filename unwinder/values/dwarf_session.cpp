@@ -145,6 +145,14 @@ const ScopesAt* DwarfSession::scopes_at(std::uint64_t pc) {
 
 std::optional<std::string> DwarfSession::symbol_at(std::uint64_t address) {
   if (dwfl_ == nullptr) return std::nullopt;
+  if (auto it = symbol_names_.find(address); it != symbol_names_.end()) return it->second;
+  if (symbol_names_.size() >= kMaxCachedPcs) symbol_names_.clear();
+  auto name = uncached_symbol_at(address);
+  symbol_names_[address] = name;
+  return name;
+}
+
+std::optional<std::string> DwarfSession::uncached_symbol_at(std::uint64_t address) {
   // Only modules already reported (those of frames asked about) or the one mapping ADDRESS.
   if (module_at(address) == nullptr) return std::nullopt;
   Dwfl_Module* mod = dwfl_addrmodule(dwfl_, address);
@@ -164,6 +172,16 @@ std::optional<std::string> DwarfSession::symbol_at(std::uint64_t address) {
 }
 
 std::optional<std::uint64_t> DwarfSession::symbol_address(const std::string& wanted, std::uint64_t near_pc) {
+  Dwfl_Module* near = module_at(near_pc);
+  auto key = std::make_pair(wanted, near != nullptr ? reinterpret_cast<std::uintptr_t>(near) : 0);
+  if (auto it = symbol_addresses_.find(key); it != symbol_addresses_.end()) return it->second;
+  if (symbol_addresses_.size() >= kMaxCachedPcs) symbol_addresses_.clear();
+  auto found = uncached_symbol_address(wanted, near_pc);
+  symbol_addresses_[key] = found;
+  return found;
+}
+
+std::optional<std::uint64_t> DwarfSession::uncached_symbol_address(const std::string& wanted, std::uint64_t near_pc) {
   std::vector<Dwfl_Module*> order;
   if (Dwfl_Module* m = module_at(near_pc)) order.push_back(m);
   for (Dwfl_Module* m : all_modules()) order.push_back(m);

@@ -69,7 +69,8 @@ class DwarfSession {
   std::span<const std::byte> section(Dwarf* dwarf, const char* name);
 
  private:
-  struct Module;
+  std::optional<std::string> uncached_symbol_at(std::uint64_t address);
+  std::optional<std::uint64_t> uncached_symbol_address(const std::string& name, std::uint64_t near_pc);
   Arch arch_;
   std::vector<ModuleReport> modules_;
   std::vector<Dwfl_Module*> reported_;
@@ -82,6 +83,8 @@ class DwarfSession {
   std::map<std::uint64_t, std::unique_ptr<ScopesAt>> scopes_;  // by pc (nullptr: no DWARF there)
   std::map<std::pair<const void*, std::string>, std::span<const std::byte>> sections_;
   std::map<std::uint64_t, std::optional<Dwarf_Die>> call_sites_;  // by return address
+  std::map<std::pair<std::string, std::uint64_t>, std::optional<std::uint64_t>> symbol_addresses_;
+  std::map<std::uint64_t, std::optional<std::string>> symbol_names_;
 };
 
 // Resolves PC's CFA through the module's .eh_frame, else .debug_frame. REG(regno) returns the

@@ -126,6 +126,15 @@ Result<ResolvedFrame> ValueEngine::Impl::resolve(std::size_t thread, std::size_t
   return r;
 }
 
+const std::vector<ScopeVariable>& ValueEngine::Impl::variables_of(const ResolvedFrame& frame, std::size_t report_frame,
+                                                                    bool locals) {
+  const ThreadFrames& t = *frame.thread;
+  auto key = std::make_tuple(t.physical[frame.physical].lookup_pc, t.level[report_frame], t.count[report_frame], locals);
+  if (auto it = variables.find(key); it != variables.end()) return it->second;
+  if (variables.size() > 100000) variables.clear();
+  return variables.emplace(key, scope_variables(frame.dies, locals)).first->second;
+}
+
 ValueEngine::ValueEngine(const Report& report, const MemorySource& memory, const ProcessDump* dump)
     : impl_(std::make_unique<Impl>(report, memory, dump)) {}
 
@@ -146,10 +155,11 @@ Result<FrameVariables> ValueEngine::frame_variables(std::size_t thread, std::siz
   if (!r) return unexpected(r.error());
   FrameWorld world = impl_->world(*r->thread);
   FrameContext context(world, r->physical, *r->scopes);
-  Formatter formatter(impl_->types, impl_->memory, &impl_->symbols, options);
+  Formatter formatter(impl_->types, impl_->memory, &impl_->symbols, options, &impl_->names);
   FrameVariables out;
-  for (auto& v : scope_variables(r->dies, locals)) {
-    Value value = context.variable_value(&v.die);
+  for (const auto& v : impl_->variables_of(*r, frame, locals)) {
+    Dwarf_Die die = v.die;
+    Value value = context.variable_value(&die);
     ValueNode node = formatter.node(v.name, value);
     (v.argument ? out.arguments : out.locals).push_back(std::move(node));
   }
@@ -168,10 +178,10 @@ Result<ValueNode> ValueEngine::evaluate(std::size_t thread, std::size_t frame, s
   if (!v) {
     if (v.error().why == Unavailable::Why::error) return fail(ErrorCode::not_found, v.error().detail);
     // A name that exists but has no value: a node that says why.
-    Formatter formatter(impl_->types, impl_->memory, &impl_->symbols, options);
+    Formatter formatter(impl_->types, impl_->memory, &impl_->symbols, options, &impl_->names);
     return formatter.node(std::string(expression), Value::missing(kVoid, v.error()));
   }
-  Formatter formatter(impl_->types, impl_->memory, &impl_->symbols, options);
+  Formatter formatter(impl_->types, impl_->memory, &impl_->symbols, options, &impl_->names);
   return formatter.node(std::string(expression), *v);
 }
 
@@ -179,7 +189,7 @@ std::vector<ValueNode> ValueEngine::children(const ValueHandle& handle, const st
                                              const FormatOptions& options) {
   if (!handle) return {};
   std::lock_guard lock(mutex_);
-  Formatter formatter(impl_->types, impl_->memory, &impl_->symbols, options);
+  Formatter formatter(impl_->types, impl_->memory, &impl_->symbols, options, &impl_->names);
   return formatter.children(*handle, parent_name, std::max(1, options.depth));
 }
 

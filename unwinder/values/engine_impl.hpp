@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <tuple>
 #include <vector>
 
 #include "unwinder/values/dwarf_session.hpp"
@@ -59,6 +60,10 @@ struct ValueEngine::Impl {
   DwarfTypeTable types;
   SessionSymbols symbols;
   std::map<std::size_t, ThreadFrames> threads;
+  TypeNameCache names;
+  // The variables of each (pc, inline level, frame count): the same in every thread at that pc.
+  std::map<std::tuple<std::uint64_t, std::size_t, std::size_t, bool>, std::vector<ScopeVariable>> variables;
+  const std::vector<ScopeVariable>& variables_of(const ResolvedFrame& frame, std::size_t report_frame, bool locals);
 };
 
 }  // namespace corelens::values

@@ -100,8 +100,10 @@ Known<std::pair<std::vector<std::uint32_t>, bool>> read_c_string(const ValueMemo
   return std::make_pair(std::move(units), true);
 }
 
-Formatter::Formatter(TypeTable& types, const ValueMemory& memory, const SymbolNamer* symbols, FormatOptions options)
-    : types_(types), memory_(memory), symbols_(symbols), options_(options), printers_(types, memory, options_) {}
+Formatter::Formatter(TypeTable& types, const ValueMemory& memory, const SymbolNamer* symbols, FormatOptions options,
+                     TypeNameCache* names)
+    : types_(types), memory_(memory), symbols_(symbols), options_(options), printers_(types, memory, options_),
+      names_(names) {}
 
 std::optional<Known<Printed>> Formatter::printed(const Value& v) { return apply_printers(v, printers_); }
 
@@ -454,12 +456,27 @@ ValueNode::Kind Formatter::kind_of(const Value& v) {
   return ValueNode::Kind::scalar;
 }
 
+const std::pair<std::string, std::string>& Formatter::names_of(TypeId type) {
+  if (names_ != nullptr) {
+    if (auto it = names_->find(type); it != names_->end()) return it->second;
+    if (names_->size() > 100000) names_->clear();
+  }
+  std::string exact = type_name(types_, type);
+  std::pair<std::string, std::string> both{readable_type_name(exact), exact};
+  if (names_ == nullptr) {
+    scratch_names_ = std::move(both);
+    return scratch_names_;
+  }
+  return names_->emplace(type, std::move(both)).first->second;
+}
+
 ValueNode Formatter::node(const std::string& name, const Value& v, int depth) {
   if (depth < 0) depth = options_.depth;
   ValueNode n;
   n.name = name;
-  n.exact_type = type_name(types_, v.type);
-  n.type = readable_type_name(n.exact_type);
+  const auto& names = names_of(v.type);
+  n.type = names.first;
+  n.exact_type = names.second;
   n.location = v.location;
   n.entry_value = v.from_entry_value;
   if (v.unavailable) {
@@ -467,8 +484,7 @@ ValueNode Formatter::node(const std::string& name, const Value& v, int depth) {
     return n;
   }
   Value shown = v;
-  const Type& t = types_.complete(strip_typedefs(types_, v.type));
-  if (is_reference(t.kind)) {
+  if (is_reference(types_.get(strip_typedefs(types_, v.type)).kind)) {
     auto target = dereference(types_, memory_, v, options_);
     if (!target) {
       n.unavailable = target.error().describe();
@@ -486,9 +502,29 @@ ValueNode Formatter::node(const std::string& name, const Value& v, int depth) {
       return n;
     }
   }
-  n.value = summary(shown);
-  n.kind = kind_of(shown);
-  n.has_children = has_children(shown);
+  TypeId real = types_.definition(strip_typedefs(types_, shown.type));
+  const Type& t = types_.complete(real);
+  // A printer runs once: its text, its kind and its children come from the same result.
+  std::optional<Known<Printed>> p;
+  if (is_aggregate(t.kind)) p = printed(shown);
+  if (p && !*p) {
+    n.unavailable = p->error().describe();
+    return n;
+  }
+  if (p) {
+    n.kind = ValueNode::Kind::printed;
+    n.value = printed_text(**p, 0, options_.max_summary);
+    n.has_children = !(**p).children.empty();
+  } else {
+    n.value = summary(shown);
+    n.kind = is_aggregate(t.kind) ? ValueNode::Kind::aggregate
+             : t.kind == TypeKind::array ? ValueNode::Kind::array
+             : t.kind == TypeKind::pointer ? ValueNode::Kind::pointer : ValueNode::Kind::scalar;
+    if (is_aggregate(t.kind)) n.has_children = !t.members.empty();
+    else if (t.kind == TypeKind::array) n.has_children = t.count && *t.count > 0;
+    else if (t.kind == TypeKind::pointer) n.has_children = has_children(shown);
+  }
+  if (n.value.size() > options_.max_summary + 8) n.value = n.value.substr(0, options_.max_summary) + "...";
   if (n.has_children) {
     n.handle = std::make_shared<const Value>(shown);
     if (depth > 0) n.children = children(shown, name, depth);

@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <optional>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -33,10 +34,15 @@ struct ValueNode {
   ValueHandle handle;       // set when HAS_CHILDREN: Formatter::children() loads them later
 };
 
+// Type names by TypeId, (readable, exact): computed once per type for a whole session.
+using TypeNameCache = std::unordered_map<TypeId, std::pair<std::string, std::string>>;
+
 class Formatter {
  public:
-  // SYMBOLS may be null (pointers then show no symbol).
-  Formatter(TypeTable& types, const ValueMemory& memory, const SymbolNamer* symbols, FormatOptions options);
+  // SYMBOLS may be null (pointers then show no symbol); NAMES, when given, keeps type names
+  // between formatters of the same type table.
+  Formatter(TypeTable& types, const ValueMemory& memory, const SymbolNamer* symbols, FormatOptions options,
+            TypeNameCache* names = nullptr);
 
   // V as node NAME with children DEPTH levels deep (options().depth when DEPTH < 0).
   ValueNode node(const std::string& name, const Value& v, int depth = -1);
@@ -49,6 +55,7 @@ class Formatter {
   std::vector<Child> child_values(const Value& v, const std::string& parent_name);
   bool has_children(const Value& v);
   ValueNode::Kind kind_of(const Value& v);
+  const std::pair<std::string, std::string>& names_of(TypeId type);
 
   const FormatOptions& options() const { return options_; }
   TypeTable& types() { return types_; }
@@ -69,6 +76,8 @@ class Formatter {
   const SymbolNamer* symbols_;
   FormatOptions options_;
   PrinterContext printers_;
+  TypeNameCache* names_;
+  std::pair<std::string, std::string> scratch_names_;
 };
 
 // Whether values of TYPE (an array's element, a pointer's target) are characters: char, signed
