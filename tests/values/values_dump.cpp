@@ -1,4 +1,4 @@
-// values_dump CORE [--depth N] [--raw] [--max-frames N]: every thread's frames with their
+// values_dump CORE [--depth N] [--raw] [--max-frames N] [--count] [--exe FILE]: every thread's frames with their
 // arguments and locals as the values engine sees them, as JSON on stdout. The gdb comparison
 // (compare_values.py) reads it beside what gdb's Python API says for the same core.
 #include <cstdio>
@@ -46,16 +46,19 @@ int main(int argc, char** argv) {
   int depth = 3;
   bool raw = false;
   bool count_only = false;  // --count: compute every value, print only how many (for timing)
+  std::string executable;   // --exe: the main executable to use (a damaged copy, in the tests)
   std::size_t max_frames = 64;
   for (int i = 2; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--depth" && i + 1 < argc) depth = std::atoi(argv[++i]);
     else if (a == "--raw") raw = true;
     else if (a == "--count") count_only = true;
+    else if (a == "--exe" && i + 1 < argc) executable = argv[++i];
     else if (a == "--max-frames" && i + 1 < argc) max_frames = static_cast<std::size_t>(std::atol(argv[++i]));
   }
   corelens::AnalyzeOptions options;
   options.locator.debug_dirs = {"/usr/lib/debug"};
+  options.locator.executable = executable;
   auto session = corelens::open_session(core, options);
   if (!session) {
     std::fprintf(stderr, "values_dump: %s\n", session.error().describe().c_str());
@@ -104,6 +107,7 @@ int main(int argc, char** argv) {
     }
     out["threads"].push_back(std::move(jt));
   }
-  std::cout << out.dump(1) << "\n";
+  // Names come from DWARF, which may hold any bytes: invalid UTF-8 becomes U+FFFD.
+  std::cout << out.dump(1, ' ', false, json::error_handler_t::replace) << "\n";
   return 0;
 }

@@ -461,7 +461,7 @@ const std::pair<std::string, std::string>& Formatter::names_of(TypeId type) {
     if (auto it = names_->find(type); it != names_->end()) return it->second;
     if (names_->size() > 100000) names_->clear();
   }
-  std::string exact = type_name(types_, type);
+  std::string exact = printable(type_name(types_, type));
   std::pair<std::string, std::string> both{readable_type_name(exact), exact};
   if (names_ == nullptr) {
     scratch_names_ = std::move(both);
@@ -473,7 +473,8 @@ const std::pair<std::string, std::string>& Formatter::names_of(TypeId type) {
 ValueNode Formatter::node(const std::string& name, const Value& v, int depth) {
   if (depth < 0) depth = options_.depth;
   ValueNode n;
-  n.name = name;
+  // Names and texts from DWARF and the dump: no control character reaches a terminal.
+  n.name = printable(name);
   const auto& names = names_of(v.type);
   n.type = names.first;
   n.exact_type = names.second;
@@ -525,6 +526,7 @@ ValueNode Formatter::node(const std::string& name, const Value& v, int depth) {
     else if (t.kind == TypeKind::pointer) n.has_children = has_children(shown);
   }
   if (n.value.size() > options_.max_summary + 8) n.value = n.value.substr(0, options_.max_summary) + "...";
+  n.value = printable(n.value);
   if (n.has_children) {
     n.handle = std::make_shared<const Value>(shown);
     if (depth > 0) n.children = children(shown, name, depth);
