@@ -160,6 +160,12 @@ Result<FrameVariables> ValueEngine::frame_variables(std::size_t thread, std::siz
   for (const auto& v : impl_->variables_of(*r, frame, locals)) {
     Dwarf_Die die = v.die;
     Value value = context.variable_value(&die);
+    // A parameter whose value is gone here may still be known as it was on entry (gdb prints
+    // `x@entry=5` then): from the caller's call site.
+    if (v.argument && value.unavailable && value.unavailable->why != Unavailable::Why::error) {
+      Value at_entry = context.entry_value_of(&die);
+      if (!at_entry.unavailable) value = std::move(at_entry);
+    }
     ValueNode node = formatter.node(v.name, value);
     (v.argument ? out.arguments : out.locals).push_back(std::move(node));
   }

@@ -177,6 +177,10 @@ Known<ExpressionContext::BaseType> FrameContext::base_type(std::uint64_t cu_offs
 }
 
 Known<std::vector<std::byte>> FrameContext::location_bytes(Dwarf_Die* die) const {
+  return location_bytes_at(die, frame_.lookup_pc);
+}
+
+Known<std::vector<std::byte>> FrameContext::location_bytes_at(Dwarf_Die* die, std::uint64_t pc) const {
   Dwarf_Attribute attr;
   unsigned name = dwarf_tag(die) == DW_TAG_subprogram ? DW_AT_frame_base : DW_AT_location;
   if (dwarf_attr(die, name, &attr) == nullptr) return std::vector<std::byte>{};
@@ -234,8 +238,7 @@ Known<std::vector<std::byte>> FrameContext::location_bytes(Dwarf_Die* die) const
   f.addr_base = unit_.addr_base;
   f.debug_addr = world_.session.section(dwarf, ".debug_addr");
   auto section = world_.session.section(dwarf, unit_.version >= 5 ? ".debug_loclists" : ".debug_loc");
-  const PhysicalFrame& fr = frame_;
-  auto found = find_in_location_list(section, offset, fr.lookup_pc - scopes_.bias, f);
+  auto found = find_in_location_list(section, offset, pc - scopes_.bias, f);
   if (!found) return unavailable(value_error(found.error()));
   if (!*found) return std::vector<std::byte>{};
   std::vector<std::byte> out((*found)->begin(), (*found)->end());

@@ -70,8 +70,14 @@ class FrameContext final : public ExpressionContext {
   Known<std::vector<std::byte>> register_bytes(unsigned regno, std::size_t size) const;
   // The location expression of a variable DIE at this frame's pc: empty when it has none here.
   Known<std::vector<std::byte>> location_bytes(Dwarf_Die* variable) const;
+  // The same at another pc of the function (its entry, for entry values).
+  Known<std::vector<std::byte>> location_bytes_at(Dwarf_Die* variable, std::uint64_t pc) const;
   // A variable DIE's value here: its location evaluated, or its DW_AT_const_value.
   Value variable_value(Dwarf_Die* variable, int implicit_depth = 0) const;
+  // A parameter's value when the function was entered (gdb's `x@entry`): where its location
+  // list put it at the function's entry, resolved through the caller's call site. Missing when
+  // that is not a register or the caller does not say.
+  Value entry_value_of(Dwarf_Die* parameter) const;
   // TYPE's value at LOCATION.
   Value value_at(TypeId type, const Location& location, int implicit_depth = 0) const;
 

@@ -230,6 +230,30 @@ bool FrameContext::calls_this_function(Dwarf_Die site, const FrameContext& calle
   return address && *address == entry + scopes_.bias;
 }
 
+Value FrameContext::entry_value_of(Dwarf_Die* parameter) const {
+  TypeId type = world_.types.type_of(parameter);
+  Dwarf_Die fn = scopes_.scopes.front();
+  Dwarf_Addr entry = 0;
+  if (dwarf_tag(&fn) != DW_TAG_subprogram || dwarf_entrypc(&fn, &entry) != 0) return Value::missing(type, optimized_out());
+  auto expr = location_bytes_at(parameter, entry + scopes_.bias);
+  if (!expr || expr->empty()) return Value::missing(type, optimized_out());
+  auto regno = lone_register(*expr, format_);
+  auto size = type_size(world_.types, type);
+  if (!regno || !size || *size > 8) return Value::missing(type, optimized_out());
+  auto v = entry_value(*expr);
+  if (!v) return Value::missing(type, v.error());
+  Value out;
+  out.type = type;
+  out.location = "entry value";
+  out.from_entry_value = true;
+  bool big = world_.session.arch() == Arch::s390x;
+  out.bytes.resize(static_cast<std::size_t>(*size));
+  for (std::size_t i = 0; i < out.bytes.size(); ++i) {
+    out.bytes[big ? out.bytes.size() - 1 - i : i] = static_cast<std::byte>(*v >> (8 * i));
+  }
+  return out;
+}
+
 Known<std::uint64_t> FrameContext::parameter_value(Dwarf_Die site, unsigned regno, const FrameContext& caller) const {
   Dwarf_Die param;
   if (dwarf_child(&site, &param) != 0) return unavailable(optimized_out());
