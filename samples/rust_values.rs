@@ -11,6 +11,7 @@
 //           rust_values::Shape::Square(4)
 
 #[derive(Debug)]
+#[allow(dead_code)] // the fields are for the debugger to read
 enum Shape {
     Circle { radius: f64 },
     Square(u32),

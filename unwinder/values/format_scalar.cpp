@@ -152,34 +152,22 @@ std::string format_string(const std::vector<std::uint32_t>& units, std::size_t t
   if (units.empty()) return prefix + "\"\"" + (ellipsis ? "..." : "");
   std::string out;
   enum { start, single, repeat } last = start;
-  // After an octal escape, a digit would read as part of it: it is escaped too (gdb's print_wchar).
-  bool need_escape = false;
-  auto unit_text = [](std::uint32_t unit, bool& escape_next) {
-    std::string e;
-    if (escape_next && unit >= '0' && unit <= '9') {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\%.3o", static_cast<unsigned>(unit));
-      e = buf;
-    } else {
-      e = escape_unit(unit, '"');
-    }
-    escape_next = e.size() >= 2 && e[0] == '\\' && ((e[1] >= '0' && e[1] <= '7') || e[1] == 'x');
-    return e;
-  };
+  // gdb 13 writes a digit after an octal escape as it is ("\0011" is \001 then '1'): so do we.
+  auto unit_text = [](std::uint32_t unit) { return escape_unit(unit, '"'); };
   for (std::size_t i = 0; i < units.size();) {
     std::size_t run = 1;
     while (i + run < units.size() && units[i + run] == units[i]) ++run;
     if (run > threshold) {
       if (last == single) out += "\"";
       if (last != start) out += ", ";
-      out += "'" + unit_text(units[i], need_escape) + "' <repeats " + std::to_string(run) + " times>";
+      out += "'" + unit_text(units[i]) + "' <repeats " + std::to_string(run) + " times>";
       last = repeat;
     } else {
       if (last != single) {
         if (last != start) out += ", ";
         out += prefix + "\"";
       }
-      for (std::size_t k = 0; k < run; ++k) out += unit_text(units[i], need_escape);
+      for (std::size_t k = 0; k < run; ++k) out += unit_text(units[i]);
       last = single;
     }
     i += run;
