@@ -505,6 +505,11 @@ ValueNode Formatter::node(const std::string& name, const Value& v, int depth) {
   }
   TypeId real = types_.definition(strip_typedefs(types_, shown.type));
   const Type& t = types_.complete(real);
+  if (!options_.compound_summaries && (is_aggregate(t.kind) || t.kind == TypeKind::array)) {
+    n.value = "...";
+    n.kind = is_aggregate(t.kind) ? ValueNode::Kind::aggregate : ValueNode::Kind::array;
+    return n;
+  }
   // A printer runs once: its text, its kind and its children come from the same result.
   std::optional<Known<Printed>> p;
   if (is_aggregate(t.kind)) p = printed(shown);

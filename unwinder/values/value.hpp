@@ -80,6 +80,8 @@ struct FormatOptions {
   std::endian byte_order = std::endian::little;
   std::uint8_t pointer_size = 8;
   bool raw = false;  // no printers: every value as DWARF lays it out
+  // False: structs, arrays and containers are "..." (gdb's frame-line arguments), never read.
+  bool compound_summaries = true;
 };
 
 // Reads the bytes of V (at most LIMIT): from memory or from its own bytes; a bit-field's bits
