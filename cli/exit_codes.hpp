@@ -1,6 +1,8 @@
 // The exit codes of `corelens`, documented in --help and the README.
 #pragma once
 
+#include "core/model/error.hpp"
+
 namespace corelens::cli {
 
 inline constexpr int kExitOk = 0;           // the dump was analysed (whatever it shows)
@@ -10,5 +12,17 @@ inline constexpr int kExitUnsupported = 69; // a dump of a kind this version can
 inline constexpr int kExitIo = 66;          // the file cannot be opened or mapped (EX_NOINPUT)
 inline constexpr int kExitInternal = 70;    // a bug or an unexpected library failure (EX_SOFTWARE)
 inline constexpr int kExitLimit = 75;       // --isolate: past the time or memory limit (EX_TEMPFAIL)
+
+// The exit code for a dump that could not be analysed.
+inline int exit_code_for(const Error& e) {
+  switch (e.code) {
+    case ErrorCode::io: return kExitIo;
+    case ErrorCode::not_a_dump:
+    case ErrorCode::truncated:
+    case ErrorCode::malformed: return kExitNotADump;
+    case ErrorCode::unsupported: return kExitUnsupported;
+    default: return kExitInternal;
+  }
+}
 
 }  // namespace corelens::cli

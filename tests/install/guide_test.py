@@ -72,7 +72,7 @@ def main():
     work = tempfile.mkdtemp(prefix="corelens-guide-")
     try:
         # The scratch directory: sample cores under the names the guide uses.
-        for name in ("null_read", "threads_blocked", "divide_by_zero", "stack_overflow", "inlined_o2"):
+        for name in ("null_read", "threads_blocked", "divide_by_zero", "stack_overflow", "inlined_o2", "values_c"):
             shutil.copy(f"{cores}/auto/{name}.core", f"{work}/{name}.core")
             shutil.copy(f"{cores}/auto/{name}.exe", f"{work}/{name}")
         # A C++ program of another architecture, crashed under qemu-user (the cross_cores fixture).
