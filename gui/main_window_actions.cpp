@@ -202,3 +202,20 @@ void MainWindow::dropEvent(QDropEvent* event) {
 }
 
 }  // namespace corelens::gui
+
+namespace corelens::gui {
+
+QString MainWindow::hoverValue(const QString& name) const {
+  const int thread = currentThread();
+  if (!values_ || thread < 0 || current_frame_ < 0 || thread >= static_cast<int>(report_->threads.size())) return {};
+  values::FormatOptions options = values_->default_options();
+  options.depth = 0;
+  auto v = values_->evaluate(static_cast<std::size_t>(thread), static_cast<std::size_t>(current_frame_),
+                             name.toStdString(), options);
+  if (!v) return {};  // a word that is no name in scope (a keyword, a type, a macro): no tooltip
+  QString value = v->unavailable.empty() ? QString::fromStdString(v->value.substr(0, 500))
+                                         : QStringLiteral("<%1>").arg(QString::fromStdString(v->unavailable));
+  return QStringLiteral("%1 = %2\n(%3)").arg(name, value, QString::fromStdString(v->type));
+}
+
+}  // namespace corelens::gui
