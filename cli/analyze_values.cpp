@@ -61,6 +61,7 @@ int analyze_with_values(const std::string& core, const AnalyzeOptions& analyze, 
   values::ValueEngine engine(s.report(), s.memory(), &s.dump());
   values::FormatOptions options = engine.default_options();
   options.depth = request.depth;
+  options.raw = request.raw;
   if (request.print) return print_expression(s, engine, options, format, request, fd);
   values::EngineVariables variables(engine, options);
   if (format == "json") {

@@ -15,6 +15,7 @@ namespace corelens::cli {
 struct ValueRequest {
   bool locals = false;               // --locals
   int depth = 1;                     // --depth N
+  bool raw = false;                  // --raw: no printers, every value as DWARF lays it out
   std::optional<std::string> print;  // --print EXPR
   std::size_t frame = 0;             // --frame N
   std::optional<std::int32_t> tid;   // --thread TID (default: the crashed thread)

@@ -170,6 +170,8 @@ int run_analyze(const std::vector<std::string>& raw_argv) {
       }
     } else if (a == "--locals") {
       args.values.locals = true;
+    } else if (a == "--raw") {
+      args.values.raw = true;
     } else if (a == "--print") {
       const std::string* v = value(a.c_str());
       if (v == nullptr) return usage_error("--print needs an expression");

@@ -80,6 +80,13 @@ void VariableModel::setWatches(const QStringList& expressions) {
   endResetModel();
 }
 
+void VariableModel::setRaw(bool raw) {
+  beginResetModel();
+  raw_ = raw;
+  rebuild();
+  endResetModel();
+}
+
 void VariableModel::rebuild() {
   root_ = std::make_unique<Item>();
   root_->fetched = true;
@@ -87,6 +94,7 @@ void VariableModel::rebuild() {
   if (!engine_ || thread_ < 0 || frame_ < 0) return;
   values::FormatOptions options = engine_->default_options();
   options.depth = 0;  // children when a row is expanded
+  options.raw = raw_;
   auto group = [&](const QString& title) {
     auto g = std::make_unique<Item>();
     g->group = title;
@@ -165,6 +173,7 @@ void VariableModel::load_children(Item* it) const {
   if (!engine_ || !it->node.handle) return;
   values::FormatOptions options = engine_->default_options();
   options.depth = 1;  // the children themselves; theirs when they are asked for
+  options.raw = raw_;
   for (auto& k : engine_->children(it->node.handle, it->node.name, options)) it->add(value_item(std::move(k)));
 }
 

@@ -37,6 +37,9 @@ class VariableModel : public QAbstractItemModel {
   QStringList watches() const { return watches_; }
   // The position in watches() of the watch shown at INDEX; -1 when INDEX is no watch.
   int watchAt(const QModelIndex& index) const;
+  // Values as their types lay them out, without printers (gdb's print/r).
+  void setRaw(bool raw);
+  bool raw() const { return raw_; }
   // Why there is nothing to show ("no debug information for this frame"), or empty.
   QString message() const { return message_; }
 
@@ -61,6 +64,7 @@ class VariableModel : public QAbstractItemModel {
   std::shared_ptr<const AddressAnnotator> annotator_;
   int thread_ = -1, frame_ = -1;
   QStringList watches_;
+  bool raw_ = false;
   QString message_;
   std::unique_ptr<Item> root_;
 };

@@ -1,5 +1,7 @@
 #include "gui/variables_pane.hpp"
 
+#include <QCheckBox>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QKeyEvent>
 #include <QLabel>
@@ -28,7 +30,15 @@ VariablesPane::VariablesPane(QWidget* parent) : QWidget(parent), model_(new Vari
                        "Delete removes a watch"));
   view_->header()->setStretchLastSection(true);
   view_->installEventFilter(this);
-  layout->addWidget(watch_);
+  auto* top = new QHBoxLayout;
+  top->addWidget(watch_, 1);
+  auto* raw = new QCheckBox(tr("Raw"), this);
+  raw->setObjectName(QStringLiteral("rawValues"));
+  raw->setToolTip(tr("Show values as their types lay them out, without the printers that show a std::vector "
+                     "or a Rust Vec as its elements"));
+  top->addWidget(raw);
+  layout->addLayout(top);
+  connect(raw, &QCheckBox::toggled, model_, &VariableModel::setRaw);
   layout->addWidget(message_);
   layout->addWidget(view_, 1);
   connect(watch_, &QLineEdit::returnPressed, this, &VariablesPane::addWatch);

@@ -16,7 +16,7 @@ struct VariableReport {
   std::string name;
   bool argument = false;        // JSON kind: "argument" or "local"; members: neither
   std::string type;             // as people write it ("std::vector<int>")
-  std::string exact_type;       // as gdb prints it
+  std::string exact_type;       // as gdb prints it (the JSON has it only when it differs from TYPE)
   std::string value;            // one line, gdb's spelling; empty when unavailable
   std::optional<std::uint64_t> address;  // where it lives in memory; none in a register
   std::string location;         // "memory", "register rdi", "computed", "pieces", "entry value" ...

@@ -29,7 +29,7 @@ void variable_json(JsonWriter& w, const VariableReport& v, bool top) {
   if (top) w.value(v.argument ? "argument" : "local");
   else w.null();
   w.field("type", v.type);
-  w.field("exact_type", v.exact_type);
+  if (v.exact_type != v.type) w.field("exact_type", v.exact_type);
   w.key("value");
   if (v.unavailable.empty()) w.value(v.value);
   else w.null();

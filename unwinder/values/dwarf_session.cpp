@@ -235,6 +235,13 @@ std::optional<Dwarf_Die> DwarfSession::call_site(const ScopesAt& scopes, std::ui
   return found;
 }
 
+const UnitFacts& DwarfSession::unit_of(const ScopesAt& scopes) {
+  Dwarf_Die cu = scopes.cu;
+  DieKey key = die_key(&cu);
+  if (auto it = units_facts_.find(key); it != units_facts_.end()) return it->second;
+  return units_facts_.emplace(key, unit_facts(&cu)).first->second;
+}
+
 std::vector<Dwarf_Die> DwarfSession::tail_calls(const ScopesAt& scopes) {
   std::vector<Dwarf_Die> out;
   std::size_t visited = 0;

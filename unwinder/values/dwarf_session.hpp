@@ -62,6 +62,9 @@ class DwarfSession {
   // return address is RETURN_PC (an address of the process); cached.
   std::optional<Dwarf_Die> call_site(const ScopesAt& scopes, std::uint64_t return_pc);
 
+  // The facts of the unit of SCOPES (cached: every frame in that unit asks).
+  const UnitFacts& unit_of(const ScopesAt& scopes);
+
   // The tail calls (call sites with DW_AT_call_tail_call) in the function of SCOPES.
   std::vector<Dwarf_Die> tail_calls(const ScopesAt& scopes);
 
@@ -83,6 +86,7 @@ class DwarfSession {
   std::map<std::uint64_t, std::unique_ptr<ScopesAt>> scopes_;  // by pc (nullptr: no DWARF there)
   std::map<std::pair<const void*, std::string>, std::span<const std::byte>> sections_;
   std::map<std::uint64_t, std::optional<Dwarf_Die>> call_sites_;  // by return address
+  std::map<DieKey, UnitFacts> units_facts_;
   std::map<std::pair<std::string, std::uint64_t>, std::optional<std::uint64_t>> symbol_addresses_;
   std::map<std::uint64_t, std::optional<std::string>> symbol_names_;
 };

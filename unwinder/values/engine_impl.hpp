@@ -51,7 +51,7 @@ struct ValueEngine::Impl {
 
   const ThreadFrames& frames_of(std::size_t thread);
   Result<ResolvedFrame> resolve(std::size_t thread, std::size_t frame);
-  FrameWorld world(const ThreadFrames& t) { return FrameWorld{session, types, memory, t.physical}; }
+  FrameWorld world(const ThreadFrames& t) { return FrameWorld{session, types, memory, t.physical, &locations}; }
 
   const Report& report;
   const ProcessDump* dump;
@@ -61,6 +61,7 @@ struct ValueEngine::Impl {
   SessionSymbols symbols;
   std::map<std::size_t, ThreadFrames> threads;
   TypeNameCache names;
+  LocationCache locations;
   // The variables of each (pc, inline level, frame count): the same in every thread at that pc.
   std::map<std::tuple<std::uint64_t, std::size_t, std::size_t, bool>, std::vector<ScopeVariable>> variables;
   const std::vector<ScopeVariable>& variables_of(const ResolvedFrame& frame, std::size_t report_frame, bool locals);

@@ -32,6 +32,14 @@ std::string member_label(TypeTable& types, const Member& m) {
   return t.kind == TypeKind::union_type ? "<anonymous union>" : "<anonymous struct>";
 }
 
+// printable() without a copy for the usual text, which has no control character to replace.
+std::string clean(std::string s) {
+  for (unsigned char c : s) {
+    if ((c < 0x20 && c != '\t') || c == 0x7f) return printable(s);
+  }
+  return s;
+}
+
 }  // namespace
 
 bool is_textual(TypeTable& types, TypeId type, std::string* prefix, std::size_t* width) {
@@ -461,7 +469,7 @@ const std::pair<std::string, std::string>& Formatter::names_of(TypeId type) {
     if (auto it = names_->find(type); it != names_->end()) return it->second;
     if (names_->size() > 100000) names_->clear();
   }
-  std::string exact = printable(type_name(types_, type));
+  std::string exact = clean(type_name(types_, type));
   std::pair<std::string, std::string> both{readable_type_name(exact), exact};
   if (names_ == nullptr) {
     scratch_names_ = std::move(both);
@@ -474,7 +482,7 @@ ValueNode Formatter::node(const std::string& name, const Value& v, int depth) {
   if (depth < 0) depth = options_.depth;
   ValueNode n;
   // Names and texts from DWARF and the dump: no control character reaches a terminal.
-  n.name = printable(name);
+  n.name = clean(name);
   const auto& names = names_of(v.type);
   n.type = names.first;
   n.exact_type = names.second;
@@ -495,12 +503,19 @@ ValueNode Formatter::node(const std::string& name, const Value& v, int depth) {
   }
   n.address = shown.address;
   // An object that cannot be read at all is unavailable as a whole, with the reason.
+  // Read once: the one-line value is made from these bytes (the children keep their addresses).
+  Value flat = shown;
   auto size = type_size(types_, shown.type);
   if (size && *size <= options_.max_object_size && shown.bit_size == 0 && !shown.implicit_target) {
     auto bytes = value_bytes(types_, memory_, shown, options_);
     if (!bytes) {
       n.unavailable = bytes.error().describe();
       return n;
+    }
+    if (shown.address) {
+      flat.address.reset();
+      flat.bytes = std::move(*bytes);
+      flat.known.clear();
     }
   }
   TypeId real = types_.definition(strip_typedefs(types_, shown.type));
@@ -522,7 +537,7 @@ ValueNode Formatter::node(const std::string& name, const Value& v, int depth) {
     n.value = printed_text(**p, 0, options_.max_summary);
     n.has_children = !(**p).children.empty();
   } else {
-    n.value = summary(shown);
+    n.value = summary(flat);
     n.kind = is_aggregate(t.kind) ? ValueNode::Kind::aggregate
              : t.kind == TypeKind::array ? ValueNode::Kind::array
              : t.kind == TypeKind::pointer ? ValueNode::Kind::pointer : ValueNode::Kind::scalar;
@@ -531,7 +546,7 @@ ValueNode Formatter::node(const std::string& name, const Value& v, int depth) {
     else if (t.kind == TypeKind::pointer) n.has_children = has_children(shown);
   }
   if (n.value.size() > options_.max_summary + 8) n.value = n.value.substr(0, options_.max_summary) + "...";
-  n.value = printable(n.value);
+  n.value = clean(std::move(n.value));
   if (n.has_children) {
     n.handle = std::make_shared<const Value>(shown);
     if (depth > 0) n.children = children(shown, name, depth);

@@ -55,8 +55,7 @@ FrameContext::FrameContext(FrameWorld& world, const PhysicalFrame& frame, std::s
                            int entry_depth, std::optional<std::uint64_t> cfa)
     : world_(world), frame_(frame), index_(caller > 0 ? caller - 1 : 0), caller_(caller), cfa_(cfa), scopes_(scopes),
       entry_depth_(entry_depth) {
-  Dwarf_Die cu = scopes.cu;
-  unit_ = unit_facts(&cu);
+  unit_ = world.session.unit_of(scopes);
   format_.address_size = unit_.address_size;
   format_.offset_size = unit_.offset_size;
   format_.version = unit_.version;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,12 +38,22 @@ class ProcessMemory final : public ValueMemory {
   const MemorySource& source_;
 };
 
+// A variable's location expression at one pc: the same in every thread stopped there, so it is
+// looked up (attributes, location list) once.
+struct LocationAt {
+  TypeId type = kVoid;
+  bool has_location = false;
+  Known<std::vector<std::byte>> expression = std::vector<std::byte>{};
+};
+using LocationCache = std::map<std::pair<DieKey, std::uint64_t>, LocationAt>;
+
 // What every frame of one analysis shares.
 struct FrameWorld {
   DwarfSession& session;
   DwarfTypeTable& types;
   const ProcessMemory& memory;
   const std::vector<PhysicalFrame>& frames;  // innermost first
+  LocationCache* locations = nullptr;        // null: no cache
 };
 
 class FrameContext final : public ExpressionContext {

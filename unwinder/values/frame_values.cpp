@@ -192,9 +192,28 @@ Value FrameContext::const_value(Dwarf_Die* die, TypeId type) const {
 }
 
 Value FrameContext::variable_value(Dwarf_Die* die, int implicit_depth) const {
-  TypeId type = world_.types.type_of(die);
-  if (dwarf_hasattr(die, DW_AT_location)) {
-    auto expr = location_bytes(die);
+  // The type and the expression at this pc, from the cache when another thread asked already.
+  LocationAt fresh;
+  const LocationAt* at = nullptr;
+  if (world_.locations != nullptr) {
+    auto key = std::make_pair(die_key(die), frame_.lookup_pc);
+    if (auto it = world_.locations->find(key); it != world_.locations->end()) at = &it->second;
+    if (at == nullptr && world_.locations->size() > 500000) world_.locations->clear();
+    if (at == nullptr) {
+      fresh.type = world_.types.type_of(die);
+      fresh.has_location = dwarf_hasattr(die, DW_AT_location);
+      if (fresh.has_location) fresh.expression = location_bytes(die);
+      at = &world_.locations->emplace(key, std::move(fresh)).first->second;
+    }
+  } else {
+    fresh.type = world_.types.type_of(die);
+    fresh.has_location = dwarf_hasattr(die, DW_AT_location);
+    if (fresh.has_location) fresh.expression = location_bytes(die);
+    at = &fresh;
+  }
+  TypeId type = at->type;
+  if (at->has_location) {
+    const auto& expr = at->expression;
     if (!expr) return Value::missing(type, expr.error());
     if (expr->empty()) return Value::missing(type, optimized_out());
     auto loc = evaluate_location(*expr, format_, *this);
