@@ -58,7 +58,18 @@ int analyze_with_values(const std::string& core, const AnalyzeOptions& analyze, 
     return exit_code_for(session.error());
   }
   const Session& s = **session;
-  values::ValueEngine engine(s.report(), s.memory(), &s.dump());
+  // Values come from a user core's DWARF; a kernel dump's report is written without them.
+  const auto* user = dynamic_cast<const UserSession*>(&s);
+  if (user == nullptr) {
+    if (request.print) return fail_with("--print reads values of user cores only, not of kernel dumps", kExitUsage);
+    if (request.locals) std::fprintf(stderr, "corelens: --locals: kernel dumps have no values here; the report follows without them\n");
+    if (format == "json") {
+      bool ok = write_report_json(s.report(), [fd](std::string_view piece) { return write_all(fd, piece); }, 2);
+      return ok && write_all(fd, "\n") ? kExitOk : kExitIo;
+    }
+    return write_all(fd, report_to_text(s.report(), text)) ? kExitOk : kExitIo;
+  }
+  values::ValueEngine engine(s.report(), s.memory(), &user->dump());
   values::FormatOptions options = engine.default_options();
   options.depth = request.depth;
   options.raw = request.raw;

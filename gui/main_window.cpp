@@ -18,6 +18,7 @@
 #include <set>
 
 #include "core/model/strings.hpp"
+#include "core/pipeline/user_session.hpp"
 #include "core/report/kernel/kernel_sections.hpp"
 #include "gui/crash_summary.hpp"
 #include "gui/report_markdown.hpp"
@@ -362,9 +363,9 @@ void MainWindow::onLoaded(const QString& path, SessionPtr session) {
   annotator_ = std::make_shared<AddressAnnotator>(report_.get(), session_namer(session_));
   // Values of a user core's frames, read when a frame is shown; the engine keeps its Session.
   values_.reset();
-  if (!report_->kernel) {
+  if (const auto* user = dynamic_cast<const UserSession*>(session_.get())) {
     values_ = std::shared_ptr<values::ValueEngine>(
-        new values::ValueEngine(session_->report(), session_->memory(), &session_->dump()),
+        new values::ValueEngine(user->report(), user->memory(), &user->dump()),
         [keep = session_](values::ValueEngine* e) { delete e; });
   }
   current_frame_ = -1;

@@ -45,7 +45,9 @@ Opened& open_sample(const std::string& sample) {
     ADD_FAILURE() << sample << ": " << s.error().describe();
   } else {
     o.session = *s;
-    o.engine = std::make_unique<ValueEngine>(o.session->report(), o.session->memory(), &o.session->dump());
+    const auto* user = dynamic_cast<const UserSession*>(o.session.get());
+    if (user == nullptr) ADD_FAILURE() << sample << ": not a user core";
+    else o.engine = std::make_unique<ValueEngine>(user->report(), user->memory(), &user->dump());
   }
   return cache.emplace(sample, std::move(o)).first->second;
 }

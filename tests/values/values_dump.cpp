@@ -64,8 +64,13 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "values_dump: %s\n", session.error().describe().c_str());
     return 1;
   }
-  const corelens::Report& report = (*session)->report();
-  corelens::values::ValueEngine engine(report, (*session)->memory(), &(*session)->dump());
+  const auto* user = dynamic_cast<const corelens::UserSession*>(session->get());
+  if (user == nullptr) {
+    std::fprintf(stderr, "values_dump: %s is not a user core\n", core.c_str());
+    return 1;
+  }
+  const corelens::Report& report = user->report();
+  corelens::values::ValueEngine engine(report, user->memory(), &user->dump());
   corelens::values::FormatOptions format = engine.default_options();
   format.depth = depth;
   format.raw = raw;
