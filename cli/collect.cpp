@@ -16,6 +16,7 @@
 #include "cli/core_files.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/help_text.hpp"
+#include "cli/history/recorder.hpp"
 #include "cli/subcommands.hpp"
 #include "core/report/json_report.hpp"
 #include "core/report/text_report.hpp"
@@ -46,7 +47,7 @@ std::optional<std::int64_t> parse_duration_seconds(const std::string& s) {
 
 int run_collect(const std::vector<std::string>& argv) {
   std::vector<std::string> inputs;
-  std::string format = "text";
+  std::string format = "text", db;
   std::optional<std::int64_t> since;
   bool fail_on_crash = false;
   ColorMode color = ColorMode::auto_;
@@ -65,12 +66,14 @@ int run_collect(const std::vector<std::string>& argv) {
       auto mode = parse_color_mode(v);
       if (!mode) return usage_error("--color needs auto, always or never");
       color = *mode;
-    } else if (a == "--since" || a == "--format") {
+    } else if (a == "--since" || a == "--format" || a == "--db") {
       if (i + 1 >= argv.size()) return usage_error(a + " needs a value");
       const std::string& v = argv[++i];
       if (a == "--format") {
         if (v != "text" && v != "json" && v != "markdown") return usage_error("unknown format '" + v + "'");
         format = v;
+      } else if (a == "--db") {
+        db = v;
       } else {
         since = parse_duration_seconds(v);
         if (!since) return usage_error("--since needs a duration such as 30m, 1h or 2d");
@@ -108,6 +111,16 @@ int run_collect(const std::vector<std::string>& argv) {
     return a.time_usec != b.time_usec ? a.time_usec < b.time_usec : a.path < b.path;
   });
 
+  // --db: opened before the first analysis; each core recorded as soon as it is analysed.
+  std::optional<history::Recorder> recorder;
+  if (!db.empty()) {
+    auto opened = history::Recorder::open(db);
+    if (!opened) {
+      std::fprintf(stderr, "corelens collect: %s\n", opened.error().message.c_str());
+      return kExitIo;
+    }
+    recorder.emplace(std::move(*opened));
+  }
   AnalyzeOptions analyze = default_analyze_options();
   std::vector<CrashCase> cases;
   for (const auto& f : found) {
@@ -117,6 +130,11 @@ int run_collect(const std::vector<std::string>& argv) {
     auto report = analyze_file(f.path, analyze);
     if (report) c.report = std::move(*report);
     else c.error = report.error().message;
+    if (recorder && c.report) {
+      std::error_code ec;
+      auto where = fs::absolute(f.path, ec).lexically_normal().string();
+      recorder->record(f.path, history::facts_from_report(*c.report, ec ? f.path : where, f.time_usec));
+    }
     cases.push_back(std::move(c));
   }
 
@@ -145,6 +163,14 @@ int run_collect(const std::vector<std::string>& argv) {
     if (!c.report) std::fprintf(stderr, "corelens collect: %s\n", c.error.c_str());
   }
   bool ok = write_ci_outputs(cases, ci);
+  if (recorder) {
+    std::string summary = recorder->summary();
+    if (!summary.empty()) std::fprintf(stderr, "corelens collect: in %s:\n%s", recorder->where().c_str(), summary.c_str());
+    if (recorder->error()) {
+      std::fprintf(stderr, "corelens collect: %s\n", recorder->error()->message.c_str());
+      ok = false;
+    }
+  }
   if (!ok) return kExitIo;
   return fail_on_crash && !cases.empty() ? 1 : kExitOk;
 }

@@ -11,5 +11,6 @@ extern const std::string_view kHelpMain;     // cli/help/corelens.txt: `corelens
 extern const std::string_view kHelpRun;      // cli/help/run.txt
 extern const std::string_view kHelpCollect;  // cli/help/collect.txt
 extern const std::string_view kHelpTriage;   // cli/help/triage.txt
+extern const std::string_view kHelpHistory;  // cli/help/history.txt
 
 }  // namespace corelens::cli

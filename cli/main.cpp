@@ -18,6 +18,7 @@
 #include "cli/analyze_values.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/help_text.hpp"
+#include "cli/history/history_command.hpp"
 #include "cli/isolation.hpp"
 #include "cli/subcommands.hpp"
 #include "cli/triage.hpp"
@@ -238,6 +239,7 @@ int run_analyze(const std::vector<std::string>& raw_argv) {
 std::string version() {
   std::vector<LibraryVersion> own = {
       {"sqlite", sqlite3_libversion()},
+      {"libpq", history::libpq_version()},
       {"nlohmann-json", std::to_string(NLOHMANN_JSON_VERSION_MAJOR) + "." + std::to_string(NLOHMANN_JSON_VERSION_MINOR) +
                             "." + std::to_string(NLOHMANN_JSON_VERSION_PATCH)},
   };
@@ -267,6 +269,7 @@ int main(int argc, char** argv) {
   if (cmd == "run") return run_run({args.begin() + 1, args.end()});
   if (cmd == "collect") return run_collect({args.begin() + 1, args.end()});
   if (cmd == "triage") return run_triage({args.begin() + 1, args.end()});
+  if (cmd == "history") return history::run_history({args.begin() + 1, args.end()});
   // No subcommand: `corelens CORE`, `corelens EXECUTABLE CORE`, or what `coredumpctl debug
   // --debugger=corelens [--debugger-arguments=ARGS]` runs: `corelens [ARGS] EXECUTABLE -c CORE`.
   return run_analyze(args);

@@ -9,6 +9,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "cli/ci_reports.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/help_text.hpp"
+#include "cli/history/recorder.hpp"
 #include "cli/subcommands.hpp"
 #include "core/model/signals.hpp"
 #include "core/pipeline/session.hpp"
@@ -53,7 +55,7 @@ int usage_error(const std::string& m) {
 int run_run(const std::vector<std::string>& argv) {
   capture::TraceOptions trace;
   trace.max_core_size = std::uint64_t{4} << 30;
-  std::string keep_dir;
+  std::string keep_dir, db;
   bool fail_on_crash = false, quiet = false;
   CiOutputs ci;
   std::size_t i = 0;
@@ -70,11 +72,13 @@ int run_run(const std::vector<std::string>& argv) {
     }
     if (parse_ci_option(argv, i, ci, err)) {
       if (!err.empty()) return usage_error(err);
-    } else if (a == "--keep-cores" || a == "--max-core-size") {
+    } else if (a == "--keep-cores" || a == "--max-core-size" || a == "--db") {
       if (i + 1 >= argv.size()) return usage_error(a + " needs a value");
       const std::string& v = argv[++i];
       if (a == "--keep-cores") {
         keep_dir = v;
+      } else if (a == "--db") {
+        db = v;
       } else {
         auto n = parse_size(v);
         if (!n || *n == 0) return usage_error("--max-core-size needs a size such as 512M");
@@ -92,6 +96,17 @@ int run_run(const std::vector<std::string>& argv) {
   }
   trace.argv.assign(argv.begin() + static_cast<std::ptrdiff_t>(i), argv.end());
   if (trace.argv.empty()) return usage_error("no command to run");
+
+  // --db: opened before COMMAND runs, so a wrong URL or a missing grant costs nothing.
+  std::optional<history::Recorder> recorder;
+  if (!db.empty()) {
+    auto opened = history::Recorder::open(db);
+    if (!opened) {
+      std::fprintf(stderr, "corelens run: %s\n", opened.error().message.c_str());
+      return kExitIo;
+    }
+    recorder.emplace(std::move(*opened));
+  }
 
   std::string temp_dir;
   if (keep_dir.empty()) {
@@ -131,6 +146,14 @@ int run_run(const std::vector<std::string>& argv) {
       auto report = analyze_file(c.core, analyze);
       if (report) cc.report = std::move(*report);
       else cc.error += (cc.error.empty() ? "" : "; ") + report.error().message;
+      // Recorded before the temporary core is deleted: its bytes are its key. A core that was
+      // cut at --max-core-size is not the crash's whole core, and is not recorded.
+      if (recorder && cc.report && !c.truncated) {
+        std::error_code ec;
+        std::string where = keep_dir.empty() ? cc.origin : std::filesystem::absolute(c.core, ec).string();
+        std::int64_t now_usec = static_cast<std::int64_t>(std::time(nullptr)) * 1000000;
+        recorder->record(c.core, history::facts_from_report(*cc.report, where, now_usec));
+      }
     }
     cases.push_back(std::move(cc));
   }
@@ -144,6 +167,14 @@ int run_run(const std::vector<std::string>& argv) {
     std::fwrite(s.data(), 1, s.size(), stderr);
   }
   bool ok = write_ci_outputs(cases, ci);
+  if (recorder) {
+    std::string summary = recorder->summary();
+    if (!quiet && !summary.empty()) std::fprintf(stderr, "corelens run: in %s:\n%s", recorder->where().c_str(), summary.c_str());
+    if (recorder->error()) {
+      std::fprintf(stderr, "corelens run: %s\n", recorder->error()->message.c_str());
+      ok = false;
+    }
+  }
   int status = result->wait_status;
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && ((fail_on_crash && !cases.empty()) || !ok)) return 1;
   exit_like(status);

@@ -14,6 +14,7 @@
 #include "cli/ci_reports.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/help_text.hpp"
+#include "cli/history/recorder.hpp"
 #include "cli/triage.hpp"
 
 namespace corelens::cli {
@@ -21,12 +22,7 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-struct Group {
-  std::string hash;
-  std::vector<const TriageRecord*> members;
-  KnownSignature db;
-  bool has_db = false;
-};
+using Group = TriageGroup;
 
 int usage_error(const std::string& message) {
   std::fprintf(stderr, "corelens triage: %s\n(try 'corelens triage --help')\n", message.c_str());
@@ -144,6 +140,7 @@ std::string to_json(const std::vector<Group>& groups, const std::vector<const Tr
       entry["first_seen"] = g.db.first_seen;
       entry["last_seen"] = g.db.last_seen;
       entry["total_count"] = g.db.total_count;
+      entry["counted"] = g.db.counted;
     } else {
       entry["status"] = nullptr;
     }
@@ -161,7 +158,7 @@ std::string to_json(const std::vector<Group>& groups, const std::vector<const Tr
 int run_triage(const std::vector<std::string>& argv) {
   RunnerOptions options;
   options.jobs = std::max(1u, std::thread::hardware_concurrency());
-  std::string format = "text", db_path;
+  std::string format = "text", db_path, html_path;
   CiOutputs ci;
   std::vector<std::string> inputs;
   bool progress = ::isatty(STDERR_FILENO) != 0;
@@ -191,7 +188,8 @@ int run_triage(const std::vector<std::string>& argv) {
     } else if (a == "--memory-limit") {
       if (!number(n) || n > (1ull << 30)) return usage_error("--memory-limit needs MiB");
       options.memory_limit_mib = n;
-    } else if (a == "--format" || a == "--db" || a == "--skip-frames" || a == "--sysroot" || a == "--debug-dir") {
+    } else if (a == "--format" || a == "--db" || a == "--html" || a == "--skip-frames" || a == "--sysroot" ||
+               a == "--debug-dir") {
       if (i + 1 >= argv.size()) return usage_error(a + " needs a value");
       const std::string& v = argv[++i];
       if (a == "--format") {
@@ -199,6 +197,8 @@ int run_triage(const std::vector<std::string>& argv) {
         format = v;
       } else if (a == "--db") {
         db_path = v;
+      } else if (a == "--html") {
+        html_path = v;
       } else if (a == "--skip-frames") {
         auto extra = SkipList::load(v);
         if (!extra) return usage_error(extra.error().message);
@@ -243,6 +243,21 @@ int run_triage(const std::vector<std::string>& argv) {
   }
   if (dumps.empty()) return usage_error("no core files found in " + inputs.front());
 
+  // --db: opened before the first analysis (a wrong URL fails now, not after the batch), and
+  // each dump recorded as its result arrives, in its own transaction.
+  std::optional<history::Recorder> recorder;
+  if (!db_path.empty()) {
+    auto opened = history::Recorder::open(db_path);
+    if (!opened) {
+      std::fprintf(stderr, "corelens triage: %s\n", opened.error().message.c_str());
+      return kExitIo;
+    }
+    recorder.emplace(std::move(*opened));
+    options.content_hash = true;
+    options.on_result = [&](const TriageRecord& r) {
+      if (r.status == "ok") recorder->record(r.dump, facts_from_record(r));
+    };
+  }
   std::vector<TriageRecord> records = run_children(dumps, options);
 
   std::map<std::string, std::size_t> by_hash;
@@ -260,26 +275,43 @@ int run_triage(const std::vector<std::string>& argv) {
   std::stable_sort(groups.begin(), groups.end(), [](const Group& a, const Group& b) {
     return a.members.size() != b.members.size() ? a.members.size() > b.members.size() : a.hash < b.hash;
   });
-  if (!db_path.empty()) {
-    std::vector<GroupForDb> rows;
-    for (const auto& g : groups) {
-      const TriageRecord& ex = *g.members.front();
-      rows.push_back({g.hash, ex.signature.readable, ex.category, ex.dump, static_cast<std::int64_t>(g.members.size())});
-    }
-    auto known = update_signature_db(db_path, rows);
-    if (!known) {
-      std::fprintf(stderr, "corelens triage: %s\n", known.error().message.c_str());
+  if (recorder) {
+    if (recorder->error()) {
+      std::fprintf(stderr, "corelens triage: %s\n", recorder->error()->message.c_str());
       return kExitIo;
     }
-    for (std::size_t i = 0; i < groups.size(); ++i) {
-      groups[i].db = (*known)[i];
-      groups[i].has_db = true;
+    for (auto& g : groups) {
+      auto state = recorder->state(g.hash);
+      if (!state) {
+        std::fprintf(stderr, "corelens triage: %s\n", state.error().message.c_str());
+        return kExitIo;
+      }
+      // Absent only when every dump of the group was counted before under another signature
+      // (an older corelens signed it differently) or the dumps have no signature: no status.
+      if (!*state) continue;
+      g.db = KnownSignature{!recorder->created(g.hash), (*state)->first_seen, (*state)->last_seen,
+                            (*state)->total_count, recorder->counted(g.hash)};
+      g.has_db = true;
     }
   }
   std::string out = format == "json"       ? to_json(groups, failed, records.size())
                     : format == "markdown" ? to_markdown(groups, failed, records.size())
                                            : to_text(groups, failed, records.size());
   std::fwrite(out.data(), 1, out.size(), stdout);
+  if (!html_path.empty()) {
+    auto page = triage_page(groups, failed, records.size(), recorder ? &*recorder : nullptr);
+    if (!page) {
+      std::fprintf(stderr, "corelens triage: %s\n", page.error().message.c_str());
+      return kExitIo;
+    }
+    std::ofstream html(html_path, std::ios::binary | std::ios::trunc);
+    html << *page;
+    html.close();
+    if (!html) {
+      std::fprintf(stderr, "corelens triage: cannot write %s\n", html_path.c_str());
+      return kExitIo;
+    }
+  }
 
   // CI reports: every dump is a case, in the order found; the writers group them by signature.
   std::vector<CrashCase> cases;

@@ -16,6 +16,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "cli/history/content_hash.hpp"
 #include "cli/isolation.hpp"
 #include "cli/triage.hpp"
 #include "core/analysis/signature.hpp"
@@ -37,6 +38,10 @@ int analyse_in_child(const std::string& dump, int fd, const RunnerOptions& optio
     rec.error = report.error().message;
   }
   rec.dump = dump;
+  if (options.content_hash && rec.status == "ok") {
+    auto hash = history::content_key(dump);
+    if (hash) rec.content_hash = *hash;  // else the parent hashes it and reports why it cannot
+  }
   return write_all(fd, record_to_json(rec)) ? 0 : 1;
 }
 
@@ -119,6 +124,7 @@ std::vector<TriageRecord> run_children(const std::vector<std::string>& dumps, co
       if (!eof) continue;
       ::close(r.fd);
       finish(r, results[r.index], dumps[r.index]);
+      if (options.on_result) options.on_result(results[r.index]);
       ++done;
       running.erase(running.begin() + static_cast<std::ptrdiff_t>(i));
       if (options.progress) {
@@ -211,6 +217,7 @@ std::string record_to_json(const TriageRecord& r) {
     groups.push_back(Json{{"tids", g.tids}, {"top_function", g.top_function}, {"caller", g.caller}});
   }
   j["thread_groups"] = std::move(groups);
+  j["content_hash"] = r.content_hash;
   return j.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
@@ -250,6 +257,7 @@ std::optional<TriageRecord> record_from_json(const std::string& text) {
   r.process_name = str(j, "process_name");
   r.command_line = str(j, "command_line");
   r.message = str(j, "message");
+  r.content_hash = str(j, "content_hash");
   if (auto it = j.find("crash_frames"); it != j.end() && it->is_array()) {
     auto number = [](const Json& o, const char* key) -> std::uint64_t {
       auto v = o.find(key);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the user guide's screenshots (docs/images/*.png) with `corelens-gui --screenshot`
-# on the sample cores of a build (ctest makes them: build/tests/cores/auto). The same commands
+# on the sample cores of a build (ctest makes them: build/tests/cores/auto), and the dashboard
+# page's in headless Chromium (tests/fleet/dashboard_test.py checks the page, then shoots it). The same commands
 # are in the guide, where tests/install/guide_test.py runs them on every test run.
 # usage: docs/make-screenshots.sh [BUILD_DIR]   (default: build)
 set -euo pipefail
@@ -17,3 +18,5 @@ shot() {  # NAME CORE: docs/images/NAME.png
 }
 shot gui-null-read "$cores/null_read.core"
 shot gui-threads "$cores/threads_blocked.core"
+python3 tests/fleet/dashboard_test.py "$build/cli/corelens" "$build/tests/cores" --screenshot docs/images/dashboard.png
+echo "docs/images/dashboard.png: $(stat -c %s docs/images/dashboard.png) bytes"
