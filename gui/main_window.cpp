@@ -592,14 +592,4 @@ void MainWindow::updateFrameDetails() {
                                                    source_view_->shownFile().isEmpty() ? QString() : source_view_->shownFile().toHtmlEscaped()));
 }
 
-void MainWindow::showMemory(std::uint64_t address) {
-  hex_view_->showAddress(address);
-  memory_dock_->raise();
-}
-
-QString MainWindow::backtraceText() const {
-  if (!report_ || currentThread() < 0) return {};
-  return QString::fromStdString(backtrace_text(stack_report_->threads[static_cast<std::size_t>(currentThread())]));
-}
-
 }  // namespace corelens::gui

@@ -1,5 +1,6 @@
 // MainWindow: menus and keyboard shortcuts, opening and exporting files, recent files, settings,
-// drag and drop, and the remembered layout.
+// drag and drop, the remembered layout; and what the panes ask of the window (the memory view at an
+// address, the backtrace to copy, a name's value under the mouse in the source).
 #include <QAction>
 #include <QApplication>
 #include <QCheckBox>
@@ -204,6 +205,16 @@ void MainWindow::dropEvent(QDropEvent* event) {
 }  // namespace corelens::gui
 
 namespace corelens::gui {
+
+void MainWindow::showMemory(std::uint64_t address) {
+  hex_view_->showAddress(address);
+  memory_dock_->raise();
+}
+
+QString MainWindow::backtraceText() const {
+  if (!report_ || currentThread() < 0) return {};
+  return QString::fromStdString(backtrace_text(stack_report_->threads[static_cast<std::size_t>(currentThread())]));
+}
 
 QString MainWindow::hoverValue(const QString& name) const {
   const int thread = currentThread();
