@@ -32,6 +32,7 @@ const std::vector<SampleExpectation>& sample_expectations() {
       {"values_c_o2", "values.c", 11, "SEGV_MAPERR", {"inspect", "walk", "summarize", "main"}, {}},
       {"values_cxx", "values_cxx.cpp", 11, "SEGV_MAPERR", {"Catalog::check", "audit", "main"}, {}},
       {"values_cxx_o2", "values_cxx.cpp", 11, "SEGV_MAPERR", {"Catalog::check", "audit", "main"}, {}},
+      {"member_string", "member_string.cpp", 11, "SEGV_MAPERR", {"Parser::parse", "Parser::parse_all", "main"}, {}},
   };
   return kSamples;
 }
