@@ -111,15 +111,19 @@ std::string without_inline_namespaces(std::string name) {
 }
 
 // "> >" as C++11 writes it, ">>", for comparing and for showing; "operator> >" keeps its space.
-std::string close_brackets(std::string s) {
-  for (std::size_t p = s.find("> >"); p != std::string::npos; p = s.find("> >", p)) {
-    if (p >= 8 && s.compare(p - 8, 8, "operator") == 0) {
-      p += 2;
-      continue;
+// One pass, copying: erasing in place would cost a pass over the rest of the name for every
+// "> >", quadratic in a hostile name's length.
+std::string close_brackets(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == ' ' && !out.empty() && out.back() == '>' && i + 1 < s.size() && s[i + 1] == '>' &&
+        !(out.size() >= 9 && out.compare(out.size() - 9, 9, "operator>") == 0)) {
+      continue;  // "> >" -> ">>"
     }
-    s.erase(p + 1, 1);
+    out += s[i];
   }
-  return s;
+  return out;
 }
 
 std::string tmpl(std::string_view name, const std::vector<std::string>& args) {
@@ -204,7 +208,7 @@ std::optional<std::string> fold_template(const std::string& name, std::vector<st
 }
 
 // S with every template instantiation in it folded; CHANGED says whether anything was.
-std::string fold(std::string_view s, int depth, bool& changed) {
+std::string fold(std::string_view s, int depth, bool& changed, bool& unbalanced) {
   if (depth > kMaxDepth) return std::string(s);
   std::string out;
   out.reserve(s.size());
@@ -219,7 +223,8 @@ std::string fold(std::string_view s, int depth, bool& changed) {
       continue;
     }
     std::size_t close = matching_angle(s, i);
-    if (close == std::string_view::npos) {  // unbalanced: the rest as it came
+    if (close == std::string_view::npos) {  // unbalanced: the caller returns the name as it came
+      unbalanced = true;
       out.append(s.substr(i));
       break;
     }
@@ -231,7 +236,7 @@ std::string fold(std::string_view s, int depth, bool& changed) {
     std::vector<Arg> raw = split_args(s.substr(i + 1, close - i - 1));
     for (const Arg& a : raw) {
       bool c = false;
-      args.push_back(std::string(trim(fold(trim(a.text), depth + 1, c))));
+      args.push_back(std::string(trim(fold(trim(a.text), depth + 1, c, unbalanced))));
       inner_changed = inner_changed || c;
     }
     if (auto folded = fold_template(name, args)) {
@@ -276,8 +281,10 @@ std::size_t parameters_at(std::string_view s) {
 
 std::string readable_name(std::string_view demangled) {
   if (demangled.size() > kMaxLength) return std::string(demangled);
-  bool changed = false;
-  std::string out = close_brackets(without_inline_namespaces(fold(demangled, 0, changed)));
+  bool changed = false, unbalanced = false;
+  std::string folded = fold(demangled, 0, changed, unbalanced);
+  if (unbalanced) return std::string(demangled);  // not a name we can read: exactly as it came
+  std::string out = close_brackets(without_inline_namespaces(std::move(folded)));
   for (std::string_view tag : {"[abi:cxx11]", "[abi:cxx11 ]"}) {
     for (std::size_t p = out.find(tag); p != std::string::npos; p = out.find(tag, p)) out.erase(p, tag.size());
   }

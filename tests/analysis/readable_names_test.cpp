@@ -176,7 +176,7 @@ TEST(ReadableNames, TheSampleReadsAsItsSourceIsWritten) {
 
     ASSERT_TRUE(r.analysis.has_value());
     EXPECT_EQ(r.analysis->signature.readable,
-              "null-pointer-write | member_string!Parser::parse | member_string!Parser::parse_all | member_string!main");
+              "null-pointer-read | member_string!Parser::parse | member_string!Parser::parse_all | member_string!main");
     EXPECT_EQ(r.analysis->signature.frames.front(), "member_string!" + top.function_exact);
 
     std::string text = report_to_text(r);
