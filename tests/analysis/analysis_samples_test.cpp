@@ -67,7 +67,7 @@ const std::vector<Expected>& expectations() {
        "unexpected '}' at offset 17"},
       // A member function of standard library types: its name as the source writes it.
       {"member_string", "member_string.cpp", "null-pointer-read", 11,
-       R"(^read of 4 bytes at 0x0 through r\w+ \(= 0x0\): NULL pointer dereference of \*this->counter_ in Parser::parse\(std::string const&, std::map<std::string, int>&, unsigned long\) at member_string\.cpp:@LINE@$)",
+       R"(^read of 4 bytes at 0x0 through r\w+ \(= 0x0\): NULL pointer dereference of \*this->counter_ in Parser::parse\(std::string const&, std::map<std::string, int>&, unsigned long\) at member_string\.cpp:@LINE@, where this = 0x[0-9a-f]+ \(Parser \* const\)$)",
        ""},
       // Other runtimes' fatal errors, with the message they printed (optional samples).
       {"rust_panic", "rust_panic.rs", "rust-panic", 6,
