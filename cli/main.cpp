@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "cli/color.hpp"
+#include "cli/analyze_values.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/help_text.hpp"
 #include "cli/history/history_command.hpp"
@@ -41,6 +42,7 @@ struct Args {
   TextOptions text;
   bool isolate = false;
   IsolationLimits limits;
+  ValueRequest values;
 };
 
 int usage_error(const std::string& message) {
@@ -48,27 +50,18 @@ int usage_error(const std::string& message) {
   return kExitUsage;
 }
 
-int exit_code_for(const Error& e) {
-  switch (e.code) {
-    case ErrorCode::io: return kExitIo;
-    case ErrorCode::not_a_dump:
-    case ErrorCode::truncated:
-    case ErrorCode::malformed: return kExitNotADump;
-    case ErrorCode::unsupported: return kExitUnsupported;
-    case ErrorCode::not_found: return kExitIo;  // --pid: no such process
-    case ErrorCode::not_permitted: return kExitNoPermission;
-    case ErrorCode::busy: return kExitLimit;     // --pid: traced by another process; try again later
-    default: return kExitInternal;
-  }
-}
-
-// Analyses the dump and writes the report to FD; errors go to stderr. Returns the exit code.
+// Analyses the dump (or, with --pid, the live process) and writes the report to FD; errors go to
+// stderr. Returns the exit code.
 int analyze_and_print(const Args& args, int fd) {
   Result<Report> report = Report{};
   if (args.pid) {
     auto session = open_process(*args.pid, args.analyze);
     if (session) report = (*session)->report();
     else report = unexpected(session.error());
+  } else if (args.format == "text" || args.values.locals || args.values.print) {
+    // Values (the text's frame arguments, --locals, --print) read the dump while the report is
+    // written: the session stays open for them.
+    return analyze_with_values(args.core, args.analyze, args.format, args.text, args.values, fd);
   } else {
     report = analyze_file(args.core, args.analyze);
   }
@@ -195,6 +188,25 @@ int run_analyze(const std::vector<std::string>& raw_argv) {
         if (end == v->c_str() || *end != '\0' || n == 0) return usage_error("--max-frames needs a positive number");
         args.analyze.limits.max_frames = static_cast<std::size_t>(n);
       }
+    } else if (a == "--locals") {
+      args.values.locals = true;
+    } else if (a == "--raw") {
+      args.values.raw = true;
+    } else if (a == "--print") {
+      const std::string* v = value(a.c_str());
+      if (v == nullptr) return usage_error("--print needs an expression");
+      args.values.print = *v;
+    } else if (a == "--depth" || a == "--frame" || a == "--thread") {
+      const std::string* v = value(a.c_str());
+      if (v == nullptr) return usage_error(a + " needs a number");
+      char* end = nullptr;
+      long long n = std::strtoll(v->c_str(), &end, 10);
+      if (end == v->c_str() || *end != '\0' || n < 0 || n > (a == "--depth" ? 64 : 0x7fffffff)) {
+        return usage_error(a + (a == "--depth" ? " needs a number from 0 to 64" : " needs a number"));
+      }
+      if (a == "--depth") args.values.depth = static_cast<int>(n);
+      else if (a == "--frame") args.values.frame = static_cast<std::size_t>(n);
+      else args.values.tid = static_cast<std::int32_t>(n);
     } else if (a == "--isolate") {
       args.isolate = true;
     } else if (a == "--timeout" || a == "--memory-limit") {
@@ -240,6 +252,7 @@ int run_analyze(const std::vector<std::string>& raw_argv) {
     positional.erase(positional.begin());
   }
   args.core = positional.front();
+  if ((args.values.frame != 0 || args.values.tid) && !args.values.print) return usage_error("--frame and --thread go with --print");
   args.text.color = args.format == "text" && use_color_for(args.color, STDOUT_FILENO);
   if (!debug_dir_given) args.analyze.locator.debug_dirs.push_back("/usr/lib/debug");
   const char* urls = std::getenv("DEBUGINFOD_URLS");

@@ -18,6 +18,7 @@
 #include <set>
 
 #include "core/model/strings.hpp"
+#include "core/pipeline/user_session.hpp"
 #include "core/report/kernel/kernel_sections.hpp"
 #include "gui/crash_summary.hpp"
 #include "gui/report_markdown.hpp"
@@ -258,6 +259,15 @@ void MainWindow::buildDocks() {
     if (idx.data(KnownRole).toBool()) showMemory(idx.data(AddressRole).toULongLong());
   });
 
+  // Arguments and locals of the selected frame, beside the registers.
+  variables_pane_ = new VariablesPane(this);
+  variables_pane_->setObjectName(QStringLiteral("variablesPane"));
+  variables_dock_ = addDock(tr("Variables"), QStringLiteral("variablesDock"), variables_pane_, Qt::LeftDockWidgetArea);
+  tabifyDockWidget(registers_dock_, variables_dock_);
+  variables_dock_->raise();
+  connect(variables_pane_, &VariablesPane::memoryRequested, this, [this](quint64 a) { showMemory(a); });
+  source_view_->setHoverEvaluator([this](const QString& name) { return hoverValue(name); });
+
   // Memory map: filterable and sortable.
   auto* maps = new QWidget(this);
   auto* ml = new QVBoxLayout(maps);
@@ -353,10 +363,18 @@ void MainWindow::onFailed(const QString& path, const QString& message) {
 void MainWindow::onLoaded(const QString& path, SessionPtr session) {
   loading_timer_->stop();
   loading_bar_->hide();
+  variables_pane_->clear();
   session_ = std::move(session);
   report_ = ReportPtr(session_, &session_->report());
   stack_report_ = with_task_stacks(report_);
   annotator_ = std::make_shared<AddressAnnotator>(report_.get(), session_namer(session_));
+  // Values of a user core's frames, read when a frame is shown; the engine keeps its Session.
+  values_.reset();
+  if (const auto* user = dynamic_cast<const UserSession*>(session_.get())) {
+    values_ = std::shared_ptr<values::ValueEngine>(
+        new values::ValueEngine(user->report(), user->memory(), &user->dump()),
+        [keep = session_](values::ValueEngine* e) { delete e; });
+  }
   current_frame_ = -1;
   banner_->setReport(report_);
   thread_model_->setReport(report_);
@@ -523,6 +541,7 @@ void MainWindow::updateFrameDetails() {
   const int thread = frame_model_->thread();
   if (!report_ || thread < 0 || current_frame_ < 0) {
     register_model_->clear();
+    variables_pane_->clear();
     disassembly_model_->clear();
     source_view_->showMessage(report_ ? tr("This thread has no frames.") : QString());
     register_label_->clear();
@@ -539,6 +558,11 @@ void MainWindow::updateFrameDetails() {
   const bool faulted = innermost && t.crashed && !report_->kernel;
 
   register_model_->setFrame(stack_report_, thread, current_frame_, annotator_);
+  if (values_ && thread < static_cast<int>(report_->threads.size())) {
+    variables_pane_->setFrame(values_, annotator_, thread, current_frame_);
+  } else {
+    variables_pane_->clear();
+  }
   register_view_->resizeColumnsToContents();
   register_label_->setText(innermost ? tr("Frame #%1: every register of thread %2").arg(f.index).arg(t.tid)
                                      : tr("Frame #%1: registers the unwinder recovered (%2)").arg(f.index).arg(frame_found_by(*stack_report_, thread, phys)));
@@ -574,16 +598,6 @@ void MainWindow::updateFrameDetails() {
                                         : tr("<b>Source</b> %1 <span style='color:#606060'>%2</span>")
                                               .arg(QString::fromStdString(printable(location_text(f))).toHtmlEscaped(),
                                                    source_view_->shownFile().isEmpty() ? QString() : source_view_->shownFile().toHtmlEscaped()));
-}
-
-void MainWindow::showMemory(std::uint64_t address) {
-  hex_view_->showAddress(address);
-  memory_dock_->raise();
-}
-
-QString MainWindow::backtraceText() const {
-  if (!report_ || currentThread() < 0) return {};
-  return QString::fromStdString(backtrace_text(stack_report_->threads[static_cast<std::size_t>(currentThread())]));
 }
 
 }  // namespace corelens::gui

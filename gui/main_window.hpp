@@ -20,6 +20,7 @@
 #include "gui/task_model.hpp"
 #include "gui/thread_model.hpp"
 #include "gui/wait_model.hpp"
+#include "gui/variables_pane.hpp"
 #include "gui/widgets.hpp"
 
 class QCheckBox;
@@ -83,6 +84,7 @@ class MainWindow : public QMainWindow {
   ThreadFilterModel* threadFilter() const { return thread_filter_; }
   FrameModel* frameModel() const { return frame_model_; }
   RegisterModel* registerModel() const { return register_model_; }
+  VariablesPane* variablesPane() const { return variables_pane_; }
   DisassemblyModel* disassemblyModel() const { return disassembly_model_; }
   MappingModel* mappingModel() const { return mapping_model_; }
   ModuleModel* moduleModel() const { return module_model_; }
@@ -94,6 +96,9 @@ class MainWindow : public QMainWindow {
   QLineEdit* threadFilterEdit() const { return thread_filter_edit_; }
   QCheckBox* groupThreadsBox() const { return group_box_; }
 
+  // The source pane's tooltip for NAME: its value in the selected frame; empty when NAME is no
+  // name in scope there (main_window_actions.cpp).
+  QString hoverValue(const QString& name) const;
   // The text the copy action puts on the clipboard.
   QString backtraceText() const;
   bool exportReport(const QString& path, const QString& format);  // "json" or "markdown"
@@ -180,6 +185,10 @@ class MainWindow : public QMainWindow {
   QDockWidget* memory_dock_ = nullptr;
   QDockWidget* threads_dock_ = nullptr;
   QDockWidget* registers_dock_ = nullptr;
+  QDockWidget* variables_dock_ = nullptr;
+  VariablesPane* variables_pane_ = nullptr;
+  // The values of the open user core's frames (unwinder/values); reset before session_ is.
+  std::shared_ptr<values::ValueEngine> values_;
   KernelLogView* kernel_log_view_ = nullptr;
   QDockWidget* kernel_log_dock_ = nullptr;
   QTableView* task_view_ = nullptr;

@@ -7,7 +7,9 @@
 #include <QPainter>
 #include <QScrollBar>
 #include <QSettings>
+#include <QHelpEvent>
 #include <QTextBlock>
+#include <QToolTip>
 
 namespace corelens::gui {
 namespace {
@@ -92,6 +94,44 @@ SourceView::SourceView(QWidget* parent) : QPlainTextEdit(parent), numbers_(new L
 int SourceView::lineNumberWidth() const {
   int digits = static_cast<int>(QString::number(std::max(1, blockCount())).size());
   return 12 + fontMetrics().horizontalAdvance(QLatin1Char('9')) * std::max(digits, 3);
+}
+
+QString SourceView::nameAt(const QPoint& pos) const {
+  QTextCursor c = cursorForPosition(pos);
+  const QString line = c.block().text();
+  int at = c.positionInBlock();
+  auto ident = [](QChar ch) { return ch.isLetterOrNumber() || ch == QLatin1Char('_'); };
+  if (at >= line.size() || !ident(line[at])) {
+    if (at > 0 && at <= line.size() && ident(line[at - 1])) --at;
+    else return {};
+  }
+  int start = at, end = at;
+  while (start > 0 && ident(line[start - 1])) --start;
+  while (end < line.size() && ident(line[end])) ++end;
+  // The member path leading to it: "r->next" for "next", "a.b.c" for "c".
+  for (;;) {
+    int s = start;
+    if (s >= 2 && line.mid(s - 2, 2) == QLatin1String("->")) s -= 2;
+    else if (s >= 1 && line[s - 1] == QLatin1Char('.')) s -= 1;
+    else break;
+    if (s == 0 || !ident(line[s - 1])) break;
+    while (s > 0 && ident(line[s - 1])) --s;
+    start = s;
+  }
+  if (line[start].isDigit()) return {};
+  return line.mid(start, end - start);
+}
+
+bool SourceView::viewportEvent(QEvent* event) {
+  if (event->type() == QEvent::ToolTip && evaluate_) {
+    auto* help = static_cast<QHelpEvent*>(event);
+    QString name = nameAt(help->pos());
+    QString text = name.isEmpty() ? QString() : evaluate_(name);
+    if (text.isEmpty()) QToolTip::hideText();
+    else QToolTip::showText(help->globalPos(), text, viewport());
+    return true;
+  }
+  return QPlainTextEdit::viewportEvent(event);
 }
 
 void SourceView::resizeEvent(QResizeEvent* event) {

@@ -1,7 +1,9 @@
 // The main window on real sample cores: what a person sees without a click (the crashing thread
 // selected, its stack, the crashing frame's registers, disassembly and source), one click on a
 // caller, damaged files, cancelling, exports, and --screenshot.
+#include <QAbstractItemModelTester>
 #include <QCheckBox>
+#include <QLineEdit>
 #include <QJsonDocument>
 #include <QProcess>
 #include <QStandardPaths>
@@ -372,6 +374,59 @@ class WindowTest : public QObject {
     // Opening a user core afterwards hides the log again.
     QVERIFY(open_and_wait(w, core_path(QStringLiteral("auto"), QStringLiteral("null_read"))));
     QVERIFY(!log->isVisible());
+  }
+
+  // The Variables pane: the selected frame's arguments and locals, a pointer expanded into what
+  // it points to, a watch, the source pane's hover, and the model under its tester.
+  void variablesOfTheSelectedFrame() {
+    MainWindow w;
+    w.setRememberLayout(false);
+    w.show();
+    QVERIFY(open_and_wait(w, core_path(QStringLiteral("auto"), QStringLiteral("values_c"))));
+    VariableModel* m = w.variablesPane()->model();
+    QAbstractItemModelTester tester(m, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    auto group = [&](const QString& title) {
+      for (int r = 0; r < m->rowCount(); ++r) {
+        if (m->index(r, 0).data().toString() == title) return m->index(r, 0);
+      }
+      return QModelIndex();
+    };
+    auto value_of = [&](const QModelIndex& parent, const QString& name) {
+      for (int r = 0; r < m->rowCount(parent); ++r) {
+        if (m->index(r, VariableModel::ColName, parent).data().toString() == name) {
+          return m->index(r, VariableModel::ColValue, parent).data().toString();
+        }
+      }
+      return QStringLiteral("(no %1)").arg(name);
+    };
+    // Frame 0, inspect(r, c, p): the crash.
+    QCOMPARE(value_of(group(QStringLiteral("Arguments")), QStringLiteral("c")), QStringLiteral("GREEN"));
+    QCOMPARE(value_of(group(QStringLiteral("Locals")), QStringLiteral("local_sum")), QStringLiteral("11"));
+    // One click on walk(head, count, limit).
+    w.selectFrame(1);
+    QModelIndex args = group(QStringLiteral("Arguments"));
+    QCOMPARE(value_of(args, QStringLiteral("count")), QStringLiteral("3"));
+    QModelIndex head;
+    for (int r = 0; r < m->rowCount(args); ++r) {
+      if (m->index(r, 0, args).data().toString() == QStringLiteral("head")) head = m->index(r, 0, args);
+    }
+    QVERIFY(head.isValid());
+    QVERIFY(m->hasChildren(head));
+    QCOMPARE(m->rowCount(head), 1);  // read when first asked for
+    QCOMPARE(m->index(0, 0, head).data().toString(), QStringLiteral("*head"));
+    QVERIFY(m->index(0, VariableModel::ColValue, head).data().toString().startsWith(QStringLiteral("{id = 1, ")));
+    QVERIFY(m->index(0, 0, head).data(KnownRole).toBool());  // double-click opens its memory
+    // A watch, evaluated in this frame and in the next one selected.
+    w.variablesPane()->watchLine()->setText(QStringLiteral("head->next->id"));
+    QTest::keyClick(w.variablesPane()->watchLine(), Qt::Key_Return);
+    QCOMPARE(value_of(group(QStringLiteral("Watch")), QStringLiteral("head->next->id")), QStringLiteral("2"));
+    w.selectFrame(0);
+    QVERIFY(value_of(group(QStringLiteral("Watch")), QStringLiteral("head->next->id")).contains(QStringLiteral("No symbol")) ||
+            m->index(0, VariableModel::ColValue, group(QStringLiteral("Watch"))).data().toString().startsWith(QStringLiteral("<")));
+    // Hovering a name in the source: its value in the selected frame.
+    w.selectFrame(2);
+    QCOMPARE(w.hoverValue(QStringLiteral("seed")), QStringLiteral("seed = 41\n(int)"));
+    QVERIFY(w.hoverValue(QStringLiteral("return")).isEmpty());
   }
 
   // The loading bar follows the library's own progress reports, stage by stage.
