@@ -257,7 +257,9 @@ Classified classify_memory_fault(const CrashInputs& in, const ThreadReport& cras
     if (auto flow = classify_arrival(dump, in.memory, **dis, crashed.registers, *pc)) {
       Classified c = from_flow(*flow);
       if (flow->caller_return) {
-        if (auto caller = caller_at(in, *flow->caller_return)) {
+        std::uint64_t ret = *flow->caller_return;
+        if (dump.arch == Arch::arm) ret &= ~std::uint64_t{1};  // a Thumb return address
+        if (auto caller = caller_at(in, ret)) {
           c.detail += ", called from " + caller->function;
           c.recovered_caller = std::move(caller);
         }

@@ -88,12 +88,43 @@ bool through_tainted(const std::set<std::string>& t, const MemoryOperand& m) {
   return tainted(t, m.base) || tainted(t, m.index);
 }
 
+// Where a call leaves its return address in a link register (arm64's x30, arm's and ppc64's lr,
+// s390x's r14): a return went to the link register's value, so pc == lr; a call through a
+// register left lr at its return site, and that call's register is the pc.
+std::optional<FlowFault> arrival_by_link_register(const ProcessDump& dump, const MemorySource& memory,
+                                                  const Disassembler& dis, const std::vector<Register>& registers,
+                                                  std::uint64_t pc, std::string_view lr_name) {
+  auto lr = register_value(registers, lr_name);
+  if (!lr) return std::nullopt;
+  std::uint64_t site = dump.arch == Arch::arm ? *lr & ~std::uint64_t{1} : *lr;  // the Thumb bit
+  if (site == pc && pc >= kNullPageLimit) {
+    return make_flow(FlowClass::bad_return,
+                     "pc " + hex(pc) + " is not code and equals " + std::string(lr_name) + ", the return address",
+                     "return to " + not_code_words(dump, pc) + ": the saved return address was overwritten");
+  }
+  if (!is_code(dump, site)) return std::nullopt;
+  auto call = call_before(memory, dis, site);
+  if (!call || call->branch_target) return std::nullopt;
+  auto target = branch_target(*call, memory, registers, dump.arch, 0);
+  if (!target || (*target & ~std::uint64_t{dump.arch == Arch::arm ? 1u : 0u}) != pc) return std::nullopt;
+  std::string how = "reached by `" + call->text + "` at " + hex(call->address) + " (" + std::string(lr_name) +
+                    " is its return site)";
+  FlowFault f = pc < kNullPageLimit
+                    ? make_flow(FlowClass::null_call, "pc " + hex(pc) + " in the NULL page, " + how,
+                                "call through a NULL function pointer")
+                    : make_flow(FlowClass::wild_call, "pc " + hex(pc) + " is not code, " + how,
+                                "call to " + not_code_words(dump, pc));
+  f.caller_return = *lr;
+  return f;
+}
+
 }  // namespace
 
 std::optional<FlowFault> classify_arrival(const ProcessDump& dump, const MemorySource& memory, const Disassembler& dis,
                                           const std::vector<Register>& registers, std::uint64_t pc) {
-  // Only where call pushes its return address and ret pops it; a link register says nothing of
-  // whether a call or a return put the pc there.
+  if (std::string_view lr_name = link_register(dump.arch); !lr_name.empty()) {
+    return arrival_by_link_register(dump, memory, dis, registers, pc, lr_name);
+  }
   if (dump.arch != Arch::x86_64 && dump.arch != Arch::i386) return std::nullopt;
   const unsigned word = pointer_size(dump.arch);
   auto sp = register_value(registers, sp_register(dump.arch));

@@ -33,8 +33,10 @@ struct FlowFault {
   std::optional<std::uint64_t> caller_return;  // a call into nowhere: the return address it pushed
 };
 
-// The pc is not in executable memory (or is where nothing is mapped): how did it get there? A
-// call leaves a return site at [sp]; a ret leaves the address it popped just below sp.
+// The pc is not in executable memory (or is where nothing is mapped): how did it get there? On
+// x86 a call leaves a return site at [sp] and a ret the address it popped just below sp; where
+// calls set a link register, a ret leaves pc == lr and a call through a register leaves lr at a
+// return site whose call's register is the pc.
 std::optional<FlowFault> classify_arrival(const ProcessDump& dump, const MemorySource& memory, const Disassembler& dis,
                                           const std::vector<Register>& registers, std::uint64_t pc);
 

@@ -132,16 +132,34 @@ std::string gdb_value(const std::string& out, const std::string& tag) {
   return std::regex_search(out, m, re) ? m[1].str() : std::string();
 }
 
+// An instruction's text as both tools agree on it: gdb says "QWORD PTR [rdx+rax*1+0x8]",
+// Capstone "qword ptr [rdx + rax + 8]" (small numbers in decimal, no scale of 1).
 std::string squeeze(std::string s) {
   s.erase(std::remove_if(s.begin(), s.end(), [](unsigned char c) { return std::isspace(c); }), s.end());
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
+  for (auto pos = s.find("*1"); pos != std::string::npos; pos = s.find("*1", pos)) {
+    if (pos + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[pos + 2]))) {
+      pos += 2;
+      continue;
+    }
+    s.erase(pos, 2);
+  }
+  std::string out;
+  std::regex hexnum("0x([0-9a-f]+)");
+  std::sregex_iterator it(s.begin(), s.end(), hexnum), end;
+  std::size_t last = 0;
+  for (; it != end; ++it) {
+    out += s.substr(last, static_cast<std::size_t>(it->position()) - last);
+    out += std::to_string(std::stoull((*it)[1].str(), nullptr, 16));
+    last = static_cast<std::size_t>(it->position() + it->length());
+  }
+  return out + s.substr(last);
 }
 
 TEST_P(FaultClass, PcInstructionAndAddressAsGdbReadsThem) {
   const Report& r = fault_report(GetParam());
   ASSERT_TRUE(r.signal.has_value());
-  if (r.signal->number != 11 && r.signal->number != 4) GTEST_SUCCEED() << "SIGABRT: raised by abort(), no instruction to compare";
+  // SIGABRT is raised by abort(), in libc's code: no faulting instruction to compare.
   if (r.signal->number != 11 && r.signal->number != 4) return;
   ASSERT_TRUE(r.analysis && r.analysis->fault) << "no fault explained";
   const FaultExplanation& f = *r.analysis->fault;
@@ -149,19 +167,26 @@ TEST_P(FaultClass, PcInstructionAndAddressAsGdbReadsThem) {
   std::string cmd = "gdb -batch -nx -ex 'set disassembly-flavor intel' -ex 'printf \"PC=0x%lx\\n\", $pc' "
                     "-ex 'printf \"SI=0x%lx\\n\", $_siginfo._sifields._sigfault.si_addr' -ex 'x/i $pc' '" +
                     dir + "/" + name + "' '" + dir + "/" + name + ".core' 2>&1";
+  // gdb's status is 1 when `x/i $pc` cannot read the pc (nothing mapped there): the rest stands.
   int status = 0;
   std::string out = run_command(cmd, &status);
-  ASSERT_EQ(status, 0) << out;
+  ASSERT_TRUE(status == 0 || out.find("Cannot access memory") != std::string::npos) << out;
   std::string pc = gdb_value(out, "PC");
   ASSERT_FALSE(pc.empty()) << out;
   EXPECT_EQ(hex(f.pc), pc) << out;
-  // gdb prints "=> 0x...: mov ..." (with <symbol+off> when it knows one); it cannot read a pc
-  // where nothing is mapped, and then neither do we.
+  // gdb prints "=> 0x...: mov ..." (with <symbol+off> when it knows one), or "Cannot access
+  // memory" where nothing is mapped at the pc, and then we read nothing there either.
   std::smatch m;
   if (std::regex_search(out, m, std::regex(R"(=> 0x[0-9a-f]+(?: <[^>]*>)?:\s*([^\n]*))"))) {
     std::string theirs = m[1].str();
-    if (theirs.starts_with("(bad)")) {
-      EXPECT_TRUE(f.instruction.empty() || f.instruction.starts_with("lock")) << f.instruction;
+    if (theirs.starts_with("Cannot access memory")) {
+      EXPECT_TRUE(f.instruction.empty()) << f.instruction;  // nothing mapped at the pc
+      EXPECT_EQ(f.access, "execute");
+    } else if (r.signal->number == 4 && f.instruction.empty()) {
+      // Capstone 4 decodes no instruction from bytes the cpu rejects; gdb prints "(bad)", or
+      // for a LOCK prefix where none may be, the instruction with it ("lock nop"): both say the
+      // bytes are no valid instruction.
+      EXPECT_TRUE(theirs.starts_with("(bad)") || theirs.starts_with("lock ")) << theirs;
     } else {
       std::string mnemonic = theirs.substr(0, theirs.find(' '));
       EXPECT_EQ(f.instruction.substr(0, f.instruction.find(' ')), mnemonic) << theirs;
@@ -169,11 +194,13 @@ TEST_P(FaultClass, PcInstructionAndAddressAsGdbReadsThem) {
       EXPECT_EQ(squeeze(f.instruction), squeeze(theirs)) << theirs;
     }
   } else {
-    EXPECT_TRUE(f.instruction.empty()) << f.instruction << "\n" << out;
+    ADD_FAILURE() << "gdb printed no instruction line:\n" << out;
   }
   // The kernel's cores record si_addr; qemu-user's do not (gdb then prints none, or 0).
   std::string si = gdb_value(out, "SI");
-  if (r.signal->address) EXPECT_EQ(hex(*r.signal->address), si) << out;
+  if (r.signal->address) {
+    EXPECT_EQ(hex(*r.signal->address), si) << out;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Sets, FaultClass, ::testing::ValuesIn(cases()), [](const auto& p) {
