@@ -9,8 +9,10 @@
 #   $CORELENS_KDUMP_CACHE (default ${XDG_CACHE_HOME:-~/.cache}/corelens/kernel-dumps)/kernels/RELEASE/
 # so a second run takes no time. DUMPDIR/vmlinux is a hard link (or a copy) of the cached file.
 #
-# Exit status: 0 done; 1 failure; 77 skipped (no dumps, or the package cannot be had: no network,
-# or the release left the archive; the reason is printed).
+# Exit status: 0 done; 1 failure, also when there are no dumps or the package cannot be had (no
+# network, or the release left the archive; the reason is printed); 77 skipped, instead of that
+# failure, when CORELENS_SKIP (comma-separated) names `kernel`. apt's lists are updated first when
+# they are missing or older than a day (.ci/apt-update-if-stale).
 set -euo pipefail
 
 prog=fetch-kernel-vmlinux
@@ -18,7 +20,7 @@ prog=fetch-kernel-vmlinux
 . "$(dirname "$(realpath "${BASH_SOURCE[0]}")")/kernel/script-lib.sh"
 help_if_asked "${BASH_SOURCE[0]}" "${1:-}"
 DUMPS=$(realpath -m "$1")
-[[ -f $DUMPS/info.txt ]] || skip "no kernel dumps in $DUMPS (samples/make-kernel-dumps.sh makes them)"
+[[ -f $DUMPS/info.txt ]] || unavailable "no kernel dumps in $DUMPS (samples/make-kernel-dumps.sh makes them)"
 KREL=$(sed -n 's/^release=//p' "$DUMPS/info.txt")
 [[ -n $KREL && $KREL != */* ]] || die "$DUMPS/info.txt names no release"
 KDIR=$CACHE/kernels/$KREL
@@ -29,10 +31,11 @@ if [[ ! -f $KDIR/.vmlinux-done ]]; then
   mkdir -p "$KDIR"
   W=$(mktemp -d "$KDIR/dbg.XXXXXX")
   trap 'rm -rf "$W"' EXIT
+  refresh_apt_lists
   log "apt-get download linux-image-$KREL-dbg"
   (cd "$W" && { apt-get download "linux-image-$KREL-dbg" >&2 2>&1 ||
                 { apt-get update -qq >&2 && apt-get download "linux-image-$KREL-dbg" >&2; }; }) \
-    || skip "cannot download linux-image-$KREL-dbg"
+    || unavailable "cannot download linux-image-$KREL-dbg"
   deb=$(ls "$W"/*.deb)
   log "extract $member only ($(du -m "$deb" | cut -f1) MB package)"
   # tar exits once it has the one member (--occurrence); dpkg-deb then dies of SIGPIPE, which is

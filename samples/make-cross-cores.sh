@@ -5,11 +5,13 @@
 # cross compilers and crashes them under qemu-user, which writes the core (qemu_<prog>_<date>_<pid>.core
 # in its working directory). ARCH is aarch64, arm, i386, ppc64le or s390x (default: all); an
 # architecture whose compiler (<triple>-gcc), C library (/usr/<triple>) or qemu-<arch> is not
-# installed is skipped with a message.
+# installed is left out, and so is a C++ sample without <triple>-g++; the script then fails
+# (exit 1), naming what is missing, unless CORELENS_SKIP (comma-separated) names `cross`: then it
+# makes what it can and exits 77, the skip status ctest is told about (tests/expected-skips.txt).
 #   OUTDIR/ARCH/NAME        the executable (PIE, -g, linked with -z separate-code, see below)
 #   OUTDIR/ARCH/NAME.core   its core
 #   OUTDIR/ARCH/NAME.log    what the program and qemu printed
-#   OUTDIR/ARCH/built       the samples made for ARCH, one per line; absent when ARCH was skipped
+#   OUTDIR/ARCH/built       the samples made for ARCH, one per line; absent when ARCH was left out
 #   OUTDIR/ARCH/sysroot     the sysroot it ran in (/usr/<triple>)
 #
 # Samples: null_read, assert_fail, threads_blocked (12 threads), stack_overflow (a 2 MiB stack
@@ -18,7 +20,7 @@
 # any CFI, and null_read_joined: null_read linked without -z separate-code, so that the core does
 # not hold its program headers (qemu-user saves no executable mapping that starts with an ELF
 # header); and uncaught_exception (C++: a std::runtime_error nobody catches), built only where
-# Debian's <triple>-g++ is installed (g++-<triple>), skipped with a message otherwise.
+# Debian's <triple>-g++ is installed (g++-<triple>).
 #
 # Cores are cached: a sample is rebuilt and crashed again only when its source or this script is
 # newer than its core (CORELENS_CORES_FORCE=1 redoes all). qemu-user itself would also dump core
@@ -85,6 +87,7 @@ flags_of() {
 mkdir -p -- "$outdir"
 outdir=$(cd -- "$outdir" && pwd)
 status=0
+not_installed=""   # what this machine lacks, for the end
 for arch in "${archs[@]}"; do
   triple=$(triple_of "$arch")
   dir="$outdir/$arch"
@@ -96,7 +99,8 @@ for arch in "${archs[@]}"; do
   [[ -d /usr/$triple/lib ]] || missing+=" /usr/$triple (libc6-dev-*-cross)"
   command -v "$qemu" >/dev/null 2>&1 || missing+=" $qemu (qemu-user)"
   if [[ -n $missing ]]; then
-    echo "$prog: $arch skipped, not installed:$missing"
+    echo "$prog: $arch left out, not installed:$missing"
+    not_installed+="$missing"
     continue
   fi
   echo "/usr/$triple" >"$dir/sysroot"
@@ -111,7 +115,8 @@ for arch in "${archs[@]}"; do
     rm -f "$core" "$exe"
     cc=$(compiler_of "$triple" "$name")
     if ! command -v "$cc" >/dev/null 2>&1; then
-      echo "$prog: $arch/$name skipped, not installed: $cc (g++-$triple)"; continue
+      echo "$prog: $arch/$name left out, not installed: $cc (g++-$triple)"
+      not_installed+=" $cc (g++-$triple)"; continue
     fi
     # shellcheck disable=SC2046  # the flags are words
     if ! "$cc" $(flags_of "$name") -o "$exe" "$source" >"$dir/$name.log" 2>&1; then
@@ -146,4 +151,12 @@ for arch in "${archs[@]}"; do
   printf '%s\n' "${built[@]}" >"$dir/built"
   echo "$prog: $arch: ${built[*]}"
 done
+if [[ -n $not_installed ]]; then
+  if [[ $status == 0 && ",${CORELENS_SKIP:-}," == *,cross,* ]]; then
+    echo "$prog: opted out (CORELENS_SKIP=cross): not installed:$not_installed"
+    exit 77
+  fi
+  echo "$prog: error: not installed:$not_installed (.ci/install-deps installs them; CORELENS_SKIP=cross opts out)" >&2
+  exit 1
+fi
 exit $status

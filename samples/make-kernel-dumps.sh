@@ -45,8 +45,10 @@
 #   KFLAVOUR=amd64|cloud-amd64   KVER=6.1.0-NN (default: what linux-image-$KFLAVOUR depends on)
 #   MEM_QEMU=256M  MEM_KDUMP=320M  CRASHKERNEL=112M  TIMEOUT=240 (seconds per boot)
 #   FORCE=1 ignores the dump cache.  INSTALL_DEPS=1 runs apt-get install for missing packages.
-# Exit status: 0 dumps made; 1 failure; 77 skipped (qemu-system-x86_64 or the kernel package
-# cannot be had here; the reason is printed).
+# Exit status: 0 dumps made; 1 failure, also when qemu-system-x86_64, busybox-static, makedumpfile
+# or the kernel package cannot be had here (the reason is printed); 77 skipped, instead of that
+# failure, when CORELENS_SKIP (comma-separated) names `kernel`. apt's lists are updated first when
+# they are missing or older than a day (.ci/apt-update-if-stale).
 set -euo pipefail
 
 prog=make-kernel-dumps
@@ -77,17 +79,19 @@ need="qemu-system-x86_64:qemu-system-x86 busybox:busybox-static makedumpfile:mak
 missing=""
 for pair in $need; do command -v "${pair%%:*}" >/dev/null || missing+=" ${pair#*:}"; done
 if [[ -n $missing && ${INSTALL_DEPS:-0} == 1 ]]; then
+  refresh_apt_lists
   log "apt-get install$missing"
   DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $missing >&2
   missing=""
   for pair in $need; do command -v "${pair%%:*}" >/dev/null || missing+=" ${pair#*:}"; done
 fi
-[[ -z $missing ]] || skip "missing packages:$missing (apt-get install$missing, or INSTALL_DEPS=1)"
+[[ -z $missing ]] || unavailable "missing packages:$missing (apt-get install$missing, or INSTALL_DEPS=1)"
 BB=$(command -v busybox)
-{ ldd "$BB" 2>&1 || true; } | grep -q 'not a dynamic' || skip "busybox is not the static one (apt-get install busybox-static)"
+{ ldd "$BB" 2>&1 || true; } | grep -q 'not a dynamic' || unavailable "busybox is not the static one (apt-get install busybox-static)"
 
 # ------------------------------------------------------------------ kernel (cached)
 mkdir -p "$CACHE/kernels"
+refresh_apt_lists
 if [[ -n ${KVER:-} ]]; then
   KREL=$KVER-$KFLAVOUR
 else
@@ -96,7 +100,7 @@ else
   KREL=${dep#linux-image-}
   if [[ -z $KREL ]]; then     # no package lists: the newest kernel already in the cache
     KREL=$(ls -1 "$CACHE/kernels" 2>/dev/null | grep -- "-$KFLAVOUR\$" | sort -V | tail -1 || true)
-    [[ -n $KREL ]] || skip "apt-cache cannot resolve linux-image-$KFLAVOUR (run apt-get update) and no kernel is cached"
+    [[ -n $KREL ]] || unavailable "apt-cache cannot resolve linux-image-$KFLAVOUR (run apt-get update) and no kernel is cached"
     log "apt cannot resolve linux-image-$KFLAVOUR; using cached $KREL"
   fi
 fi
@@ -107,7 +111,7 @@ if [[ ! -f $KDIR/.done ]]; then
   log "apt-get download linux-image-$KREL"
   rm -rf "$KDIR"; mkdir -p "$KDIR/x" "$KDIR/modules"
   (cd "$KDIR" && { apt-get download "linux-image-$KREL" >&2 2>&1 || { apt-get update -qq >&2 && apt-get download "linux-image-$KREL" >&2; }; }) \
-    || { rm -rf "$KDIR"; skip "cannot download linux-image-$KREL"; }
+    || { rm -rf "$KDIR"; unavailable "cannot download linux-image-$KREL"; }
   paths="./boot/vmlinuz-$KREL ./boot/config-$KREL"
   for m in $MODS; do paths+=" ./lib/modules/$KREL/kernel/drivers/$m.ko"; done
   dpkg-deb --fsys-tarfile "$KDIR"/linux-image-"${KREL}"_*.deb | tar -x -C "$KDIR/x" $paths
@@ -154,7 +158,7 @@ if [[ $CRASH == oops ]]; then
     log "apt-get download $pkgs"
     rm -rf "$HDIR"; mkdir -p "$HDIR/debs"
     (cd "$HDIR/debs" && { apt-get download $pkgs >&2 2>&1 || { apt-get update -qq >&2 && apt-get download $pkgs >&2; }; }) \
-      || { rm -rf "$HDIR"; skip "cannot download the headers of $KREL ($pkgs)"; }
+      || { rm -rf "$HDIR"; unavailable "cannot download the headers of $KREL ($pkgs)"; }
     for d in "$HDIR"/debs/*.deb; do dpkg-deb -x "$d" "$HDIR/root"; done
     rm -rf "$HDIR/debs"
     # Its Makefile includes the -common one by absolute path: point it at ours.
@@ -210,7 +214,7 @@ if [[ $METHOD != kdump ]]; then
   QPID=$!
   if ! python3 "$KHELP/qmp-dump.py" "$W/qmp.sock" "$DUMPS" "$TIMEOUT" "$DUMPS/console-qemu.log"; then
     cat "$W/qemu.log" >&2; tail -20 "$DUMPS/console-qemu.log" >&2
-    grep -q 'Could not access KVM\|failed to initialize' "$W/qemu.log" && skip "qemu cannot run here"
+    grep -q 'Could not access KVM\|failed to initialize' "$W/qemu.log" && unavailable "qemu cannot run here"
     die "qemu method failed"
   fi
   wait "$QPID" || true; QPID=

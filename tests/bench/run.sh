@@ -18,13 +18,17 @@
 #   --out FILE     Markdown results (default for a full run: tests/bench/RESULTS.md)
 #   --timeout S    per tool run (default 120); a run that takes longer is killed and reported
 #                  as "timeout >S s", and that tool is not run again on that dump
-#   --cases LIST   comma-separated subset of: threads,heap,recursion,inline,batch (default all)
+#   --cases LIST   comma-separated subset of: threads,heap,recursion,inline,batch,kernel (default all)
 #   --heap-mib M   size of the touched heap in the heap case (default 4096)
 #
 # Dumps are made once into DIR/bench-cores and reused while they are newer than their program
 # (the 4 GiB one is never written twice). The kernel writes them where
 # /proc/sys/kernel/core_pattern is a plain file name, gdb's gcore otherwise. The heap case is
 # skipped with a message when the disk has less than 12 GiB free or memory less than 6 GiB.
+# The kernel case times `corelens analyze --vmlinux` on the kdump (makedumpfile -c -d 31) of the
+# kernel tests (DIR/tests/kernel-dumps, made by ctest's kernel_dumps.make and kernel_vmlinux.fetch;
+# skipped with a message where they were not made), against the kallsyms-only analysis and
+# `makedumpfile --dump-dmesg` (reading the log alone) as a floor.
 # Benchmarks are never run by ctest.
 set -euo pipefail
 export LC_ALL=C
@@ -37,7 +41,7 @@ usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0
 
 src_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo_dir=$(cd "$src_dir/../.." && pwd)
-build=build runs=5 quick=0 out="" timeout_s=120 cases="threads,heap,recursion,inline,batch"
+build=build runs=5 quick=0 out="" timeout_s=120 cases="threads,heap,recursion,inline,batch,kernel"
 heap_mib=4096 batch_count=200
 while (($# > 0)); do
   case $1 in
@@ -383,6 +387,27 @@ if want batch; then
   measure batch "notes floor" "" -- bash -c "$(loop "${readnotes[*]} \"\$c\"")"
 fi
 
+if want kernel; then
+  kdir=$build/tests/kernel-dumps
+  kdump=$kdir/vmcore.kdump vmlinux=$kdir/vmlinux
+  if [[ -f $kdump && -f $vmlinux ]]; then
+    case_title[kernel]="Debian 6.1 kernel after sysrq-c, 2 CPUs and its tasks, with its 633 MB vmlinux (DWARF)"
+    case_dump[kernel]=$(core_size "$kdump")
+    dump_files=("$kdump")
+    cold_files=("$kdump" "$vmlinux")
+    # The kallsyms-only run first: the ratios are to the last corelens row, the --vmlinux one.
+    measure kernel "corelens kallsyms" "no --vmlinux" -- "$corelens" analyze "$kdump" --format json
+    measure kernel "corelens --vmlinux" "" -- "$corelens" analyze "$kdump" --format json --vmlinux "$vmlinux"
+    # makedumpfile will not overwrite its output.
+    measure kernel "makedumpfile dmesg" "the log alone" -- bash -c 'rm -f "$2"; exec makedumpfile --dump-dmesg "$1" "$2"' \
+      _ "$kdump" "$scratch/out/kernel.dmesg"
+  else
+    msg="kernel case SKIPPED: no $kdump or $vmlinux (ctest --test-dir $build -R 'kernel_dumps.make\$|kernel_vmlinux.fetch' makes them)"
+    say "$msg"
+    notes_lines+=("$msg")
+  fi
+fi
+
 # --- the table ------------------------------------------------------------------------------------
 # Ratios are corelens / tool: below 1 corelens is faster (or smaller), above 1 it is slower.
 table=$(awk -F'\t' -v limit="$timeout_s" -v batch="$batch_count" '
@@ -441,7 +466,7 @@ machine() {
 
 dumps_list() {
   local k
-  for k in threads heap recursion inline batch; do
+  for k in threads heap recursion inline batch kernel; do
     [[ -n ${case_title[$k]:-} ]] && printf -- '- `%s`: %s; dump %s\n' "$k" "${case_title[$k]}" "${case_dump[$k]}"
   done
   return 0

@@ -2,9 +2,37 @@
 
 #include <QFile>
 #include <QRegularExpression>
+#include <QTemporaryFile>
 #include <QTextStream>
+#include <QtTest>
+
+#include <cstring>
+#include <vector>
 
 namespace corelens::gui::testing {
+
+int exec_reporting_skips(QObject* test, int argc, char** argv) {
+  // A second logger, in plain text, to a file read back for "SKIP   : " lines (QtTest says how
+  // many it skipped nowhere else); the first keeps the usual output on stdout. A caller's own -o
+  // replaces both, and then skips are not counted.
+  std::vector<char*> args(argv, argv + argc);
+  bool own_output = false;
+  for (int i = 1; i < argc; ++i) own_output |= std::strcmp(argv[i], "-o") == 0;
+  QTemporaryFile log;
+  if (own_output || !log.open()) return QTest::qExec(test, argc, argv);
+  QByteArray to_stdout = "-,txt", to_log = log.fileName().toLocal8Bit() + ",txt";
+  char dash_o[] = "-o";
+  for (char* a : {dash_o, to_stdout.data(), dash_o, to_log.data()}) args.push_back(a);
+  int failures = QTest::qExec(test, static_cast<int>(args.size()), args.data());
+  if (failures != 0) return failures;
+  QFile written(log.fileName());
+  if (!written.open(QIODevice::ReadOnly)) return 1;
+  QTextStream in(&written);
+  while (!in.atEnd()) {
+    if (in.readLine().startsWith(QStringLiteral("SKIP   : "))) return 77;
+  }
+  return 0;
+}
 
 QString core_path(const QString& method, const QString& sample) {
   return QStringLiteral(CORELENS_CORES_DIR "/") + method + QLatin1Char('/') + sample + QStringLiteral(".core");

@@ -396,7 +396,7 @@ class ModelTest : public QObject {
   // The disassembly pane on the cores of every other architecture (the cross_cores fixture):
   // the instruction it marks as faulting is the one gdb-multiarch shows at the pc, and the pane
   // decodes the function around it. An architecture whose toolchain is not installed here has no
-  // `built` list and is skipped, saying so.
+  // `built` list: a failure, or a skip when CORELENS_SKIP names cross.
   void crossArchDisassembly_data() {
     QTest::addColumn<QString>("arch");
     QTest::addColumn<QString>("triple");
@@ -413,7 +413,8 @@ class ModelTest : public QObject {
     std::ifstream built(dir + "/built");
     bool has_null_read = false;
     for (std::string line; std::getline(built, line);) has_null_read |= line == "null_read";
-    if (!has_null_read) QSKIP("no null_read core for this architecture (cross toolchain or qemu-user missing)");
+    CORELENS_QREQUIRE("cross", has_null_read,
+                      "no " + arch.toStdString() + " null_read core (see the cross_cores.make test's output: its cross toolchain or qemu-user is missing)");
     AnalyzeOptions options;
     options.locator.sysroot = "/usr/" + triple.toStdString();
     options.locator.executable = dir + "/null_read";
@@ -440,7 +441,7 @@ class ModelTest : public QObject {
               {QStringLiteral("-batch"), QStringLiteral("-nx"), QStringLiteral("-iex"), QStringLiteral("set sysroot /usr/") + triple,
                QStringLiteral("-ex"), QStringLiteral("set disassembly-flavor intel"), QStringLiteral("-ex"), QStringLiteral("x/i $pc"),
                QString::fromStdString(dir + "/null_read"), QString::fromStdString(dir + "/null_read.core")});
-    if (!gdb.waitForStarted()) QSKIP("gdb-multiarch is not installed");
+    CORELENS_QREQUIRE("cross", gdb.waitForStarted(), "gdb-multiarch is not installed (Debian package gdb-multiarch)");
     QVERIFY(gdb.waitForFinished(120000));
     const QString out = QString::fromUtf8(gdb.readAllStandardOutput());
     static const QRegularExpression line(QStringLiteral("=> 0x([0-9a-f]+)[^:]*:\\s+(\\S+)"));
@@ -499,5 +500,5 @@ class ModelTest : public QObject {
   }
 };
 
-QTEST_MAIN(ModelTest)
+CORELENS_QTEST_MAIN(ModelTest)
 #include "model_test.moc"

@@ -255,7 +255,8 @@ class WindowTest : public QObject {
   // one selected, the log pane with the oops highlighted, memory and disassembly of kernel text.
   void kernelDump() {
     const QString path = QStringLiteral(CORELENS_KDUMPS_DIR "/vmcore.elf");
-    if (!QFileInfo::exists(path)) QSKIP("no kernel dump was made here (see the kernel_dumps.make test)");
+    CORELENS_QREQUIRE("kernel", QFileInfo::exists(path),
+                      path.toStdString() + " was not made (see the kernel_dumps.make test's output)");
     MainWindow w;
     w.setRememberLayout(false);
     w.show();
@@ -386,5 +387,5 @@ class WindowTest : public QObject {
   static std::string comparable(const std::string& function) { return function.substr(0, function.find('(')); }
 };
 
-QTEST_MAIN(WindowTest)
+CORELENS_QTEST_MAIN(WindowTest)
 #include "window_test.moc"

@@ -9,13 +9,16 @@
 # cached beside it, so later runs need the network only for apt's package lists:
 #   ${CORELENS_DEB_CACHE:-${XDG_CACHE_HOME:-~/.cache}/corelens/debian12}/{minbase.tar.zst,archives/}
 # CORELENS_DEBIAN_MIRROR overrides the mirror (default http://deb.debian.org/debian).
-# Exit 77 (skipped) without root, debootstrap or dpkg-shlibdeps (.ci/install-deps installs both),
-# or when no mirror can be reached and nothing is cached.
+# Without root, debootstrap or dpkg-shlibdeps (.ci/install-deps installs both), or when no mirror
+# can be reached and nothing is cached: a failure, unless CORELENS_SKIP names deb (then exit 77,
+# skipped); likewise without corelens-gui where Qt6 was not found (CORELENS_SKIP=gui).
 # usage: deb_test.sh BUILD_DIR CORE EXE
 set -euo pipefail
 build=$1 core=$2 exe=$3
 start=$SECONDS
-skip() { echo "SKIP: $*"; exit 77; }
+# shellcheck source=../support/opt-out.sh
+. "$(dirname "$0")/../support/opt-out.sh"
+skip() { unavailable deb "$@"; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 log() { echo "[$((SECONDS - start))s] $*"; }
 [[ $(id -u) -eq 0 ]] || skip "a chroot needs root"
@@ -23,6 +26,7 @@ command -v debootstrap >/dev/null || skip "debootstrap is not installed"
 command -v dpkg-shlibdeps >/dev/null || skip "dpkg-shlibdeps (dpkg-dev) is not installed"
 gui=0
 [[ -x $build/gui/corelens-gui ]] && gui=1
+[[ ${CORELENS_GUI_MISSING:-0} == 1 ]] && unavailable gui "corelens-gui was not built (Qt6 Widgets not found): the package lacks it"
 
 # ---- the packages ------------------------------------------------------------------------------
 rm -rf "$build/packages"

@@ -4,9 +4,10 @@
 In docs/user-guide.md:
   ```sh test                a block of commands, one a line (# comments allowed), each run with
                             bash in a scratch directory holding real sample cores; each must
-                            exit 0, or N with `exit=N`; `needs=kernel` skips the block when no
-                            kernel dump could be made on this machine (said so in the output),
-                            `needs=cross` when no aarch64 core could be (no cross toolchain)
+                            exit 0, or N with `exit=N`; `needs=kernel` marks a block that needs
+                            a kernel dump, `needs=cross` one that needs the aarch64 core: where
+                            it was not made the test fails, unless CORELENS_SKIP names that
+                            area: then the block is left out and the test exits 77 (skipped)
   ```text output            right after a test block: what its last command prints. Every line
                             shown must appear in the real output, in order; `…` in a line
                             matches anything (addresses, pids, paths), a line `…` alone skips
@@ -21,6 +22,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import opt_out  # noqa: E402  (tests/support/opt_out.py)
 
 guide, build, cores, kdumps = (os.path.abspath(a) for a in sys.argv[1:5])
 FENCE = re.compile(r"^```(\S*)(.*)$")
@@ -91,7 +95,8 @@ def main():
             env.pop(var, None)
         env.update(QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=f"{work}/.config", XDG_RUNTIME_DIR=work,
                    CORELENS_COREDUMP_DIR=f"{work}/coredump", LC_ALL="C.UTF-8", COLUMNS="100")
-        commands = outputs = skipped = 0
+        commands = outputs = 0
+        left_out = {}  # area -> what was not made, for the blocks that needed it
         last = None  # (where, stdout) of the last command of the last test block
         with open(guide, encoding="utf-8") as f:
             text = f.read()
@@ -108,13 +113,14 @@ def main():
             if "test" not in info[1:]:
                 continue
             opts = dict(w.split("=", 1) for w in info[1:] if "=" in w)
-            if opts.get("needs") == "kernel" and not have_kernel:
-                print(f"{where}: skipped, no kernel dump was made on this machine")
-                skipped += 1
-                continue
-            if opts.get("needs") == "cross" and not have_cross:
-                print(f"{where}: skipped, no aarch64 core was made on this machine (cross toolchain or qemu-user missing)")
-                skipped += 1
+            needs = opts.get("needs")
+            missing = {"kernel": None if have_kernel else f"{kdumps}/vmcore.kdump was not made (see kernel_dumps.make)",
+                       "cross": None if have_cross else "the aarch64 core was not made (see cross_cores.make)"}
+            if needs in missing and missing[needs]:
+                if not opt_out.opted_out(needs):
+                    opt_out.unavailable(needs, f"{where} needs {missing[needs]}")
+                print(f"{where}: left out, {missing[needs]}")
+                left_out[needs] = missing[needs]
                 continue
             cmds = [l for l in body if l.strip() and not l.lstrip().startswith("#")]
             if info[0] == "yaml":
@@ -135,7 +141,11 @@ def main():
                 last = (f"`{cmd}`", r.stdout)
         if commands == 0:
             sys.exit("FAIL: the guide has no test block")
-        print(f"{commands} commands of the guide run, {outputs} outputs checked, {skipped} blocks skipped")
+        print(f"{commands} commands of the guide run, {outputs} outputs checked")
+        for area, why in left_out.items():
+            print(opt_out.opted_out_message(area, f"blocks left out: {why}"))
+        if left_out:
+            sys.exit(opt_out.SKIP_RETURN_CODE)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -1,9 +1,10 @@
 // corelens and gdb agree on every thread of every sample core: the same functions, inlined frames
-// included, on the same lines, from frame 0 up to main (gdb does not show frames past main).
+// included, at the same pcs, in the same files, on the same lines, from frame 0 up to main (gdb
+// does not show frames past main).
 //
 // One documented difference (peer_tools.hpp): gdb synthesises "tail-call frames" from DWARF call
-// sites that are not on the stack, so gdb may have a few extra frames outside the program's own
-// code; every frame of ours must appear in gdb's list, in order, on the same line.
+// sites that are not on the stack; each is accepted only where DWARF marks a tail call returning
+// to its pc. Every frame of ours must appear in gdb's list, in order.
 #include <gtest/gtest.h>
 
 #include "tests/integration/peer_tools.hpp"

@@ -5,7 +5,9 @@
 #include <regex>
 #include <sstream>
 
+#include "core/model/strings.hpp"
 #include "tests/integration/samples.hpp"
+#include "tests/integration/tail_calls.hpp"
 
 namespace corelens::testing {
 
@@ -22,7 +24,7 @@ PeerStacks parse_eu_stack(const std::string& text) {
     if (std::regex_match(line, m, kTid)) {
       current = &out[std::stoi(m[1])];
     } else if (current != nullptr && std::regex_match(line, m, kFrame)) {
-      current->push_back(PeerFrame{std::stoull(m[2], nullptr, 16), m[3], "", 0});
+      current->push_back(PeerFrame{std::stoull(m[2], nullptr, 16), true, m[3], "", 0});
     } else if (current != nullptr && !current->empty() && std::regex_match(line, m, kSource)) {
       current->back().file = m[1];
       current->back().line = std::stoi(m[2]);
@@ -34,7 +36,8 @@ PeerStacks parse_eu_stack(const std::string& text) {
 PeerStacks parse_gdb(const std::string& text) {
   PeerStacks out;
   static const std::regex kThread(R"(^Thread \d+ \(.*LWP (\d+)\)\)?:?.*$)");
-  static const std::regex kFrame(R"(^#\d+\s+(?:0x[0-9a-f]+ in )?(\S+) \(.*?\)(?: at (\S+):(\d+))?.*$)");
+  // The file is the last " at FILE:LINE" (an argument's string may hold " at ").
+  static const std::regex kFrame(R"(^#\d+\s+(?:0x([0-9a-f]+) in )?(\S+) \(.*\)(?: at (\S+):(\d+))?(?: from \S+)?$)");
   std::istringstream in(text);
   std::string line;
   std::vector<PeerFrame>* current = nullptr;
@@ -43,7 +46,8 @@ PeerStacks parse_gdb(const std::string& text) {
     if (std::regex_match(line, m, kThread)) {
       current = &out[std::stoi(m[1])];
     } else if (current != nullptr && std::regex_match(line, m, kFrame)) {
-      current->push_back(PeerFrame{0, m[1], "", m[3].matched ? std::stoi(m[3]) : 0});
+      current->push_back(PeerFrame{m[1].matched ? std::stoull(m[1], nullptr, 16) : 0, m[1].matched, m[2],
+                                   m[3].matched ? m[3].str() : "", m[4].matched ? std::stoi(m[4]) : 0});
     }
   }
   return out;
@@ -94,18 +98,41 @@ void expect_gdb_agrees(const Report& r, const std::string& core, const std::stri
     ASSERT_NE(it, peer.end()) << "gdb has no thread " << t.tid;
     const auto& theirs = it->second;
     ASSERT_FALSE(theirs.empty());
-    std::size_t ours = 0, extra = 0;
-    for (const auto& g : theirs) {
+    std::size_t ours = 0;
+    for (std::size_t k = 0; k < theirs.size(); ++k) {
+      const PeerFrame& g = theirs[k];
       if (ours < t.frames.size() && same_function_as_gdb(t.frames[ours].function, g.function)) {
+        const Frame& f = t.frames[ours];
+        if (g.has_pc) {
+          EXPECT_EQ(hex(f.pc), hex(g.pc)) << "frame " << ours << " " << f.function;
+        }
         if (g.line != 0) {
-          EXPECT_EQ(t.frames[ours].line, static_cast<std::uint32_t>(g.line)) << "frame " << ours;
+          EXPECT_EQ(f.line, static_cast<std::uint32_t>(g.line)) << "frame " << ours << " " << f.function;
+        }
+        if (!g.file.empty()) {
+          EXPECT_EQ(f.file, g.file) << "frame " << ours << " " << f.function;
         }
         ++ours;
         continue;
       }
-      ++extra;
-      EXPECT_LE(extra, 2u) << "gdb's frame " << g.function << " is not on our stack (ours #" << ours << ": "
-                           << (ours < t.frames.size() ? t.frames[ours].function : "end") << ")";
+      // Not on our stack: gdb's tail-call frame, or a disagreement.
+      SCOPED_TRACE("gdb's #" + std::to_string(k) + " " + g.function + ", not on our stack (ours #" + std::to_string(ours) +
+                   ": " + (ours < t.frames.size() ? t.frames[ours].function : "end") + ")");
+      ASSERT_TRUE(g.has_pc) << "no pc: not a tail-call frame";
+      ASSERT_GT(k, 0u) << "frame 0 is no tail call";
+      auto sites = tail_calls_returning_to(core, exe, g.pc);
+      ASSERT_FALSE(sites.empty()) << "DWARF marks no tail call returning to " << hex(g.pc);
+      // DWARF names glibc's functions as written ("__futex_abstimed_wait_cancelable64"); gdb
+      // may name them by the internal alias at the same address ("__GI___futex_...").
+      auto same = [](const std::string& dwarf, const std::string& by_gdb) {
+        return same_function_as_gdb(dwarf, by_gdb) || by_gdb == "__GI_" + dwarf;
+      };
+      bool marked = false;
+      for (const auto& site : sites) {
+        marked |= same(site.caller, g.function) && (site.callee.empty() || same(site.callee, theirs[k - 1].function));
+      }
+      EXPECT_TRUE(marked) << "the tail call returning to " << hex(g.pc) << " is in " << sites.front().caller << ", to "
+                          << sites.front().callee << ", not from " << g.function << " to " << theirs[k - 1].function;
     }
     // Everything gdb shows up to main, we show too.
     ASSERT_GT(ours, 0u);

@@ -12,9 +12,10 @@
 namespace corelens::testing {
 
 struct PeerFrame {
-  std::uint64_t pc = 0;  // eu-stack only (gdb prints no pc for frame 0 or inlined frames)
+  std::uint64_t pc = 0;
+  bool has_pc = false;  // eu-stack: always; gdb: not for an inlined frame, nor for frame 0 at a line's start
   std::string function;
-  std::string file;      // eu-stack only: gdb prints the file name as written in DWARF
+  std::string file;     // as the line table writes it ("../samples/null_read.c"); "" when not shown
   int line = 0;
 };
 using PeerStacks = std::map<int, std::vector<PeerFrame>>;  // by tid, innermost frame first
@@ -34,10 +35,13 @@ bool same_function_as_gdb(const std::string& ours, const std::string& theirs);
 // included), files and lines, in order.
 void expect_eu_stack_agrees(const Report& r, const std::string& core, const std::string& exe);
 
-// gdb reads every thread of CORE with our frames up to main (gdb shows none past it), on the same
-// lines. It may show up to two more: the "tail-call frames" it rebuilds from DW_TAG_call_site
-// entries (libc's raise -> __pthread_kill_internal, which jumps to __pthread_kill_implementation),
-// which are not on the stack; corelens, like eu-stack, shows the frames that are.
+// gdb reads every thread of CORE with our frames up to main (gdb shows none past it): the same
+// functions, pcs, files and lines wherever gdb shows them. gdb may show more frames: the
+// "tail-call frames" it rebuilds from DW_TAG_call_site entries (libc's __pthread_kill inlines
+// __pthread_kill_internal, which jumps to __pthread_kill_implementation), which are not on the
+// stack; corelens, like eu-stack, shows the frames that are. Each such frame is accepted only
+// where DWARF has a call site marked as a tail call, returning to the frame's pc, in the function
+// gdb names and (when the site names it) calling the frame below; any other extra frame fails.
 // GDB is the command (gdb, or gdb-multiarch with its -iex options for a foreign core).
 void expect_gdb_agrees(const Report& r, const std::string& core, const std::string& exe,
                        const std::string& gdb = "gdb");

@@ -25,6 +25,8 @@
 #include "core/report/json_report.hpp"
 #include "tests/integration/peer_tools.hpp"
 #include "tests/integration/samples.hpp"
+#include "tests/support/kernel_cores.hpp"
+#include "tests/support/opt_out.hpp"
 
 namespace corelens::testing {
 namespace {
@@ -71,20 +73,7 @@ class TempDir {
     return out;
   }
   // The ELF cores a plain file name core_pattern ("core", "core.%p", "%e.core" ...) made here.
-  std::vector<std::string> kernel_cores() const {
-    std::vector<std::string> out;
-    for (const auto& e : fs::directory_iterator(path_)) {
-      if (!e.is_regular_file()) continue;
-      std::ifstream f(e.path(), std::ios::binary);
-      unsigned char head[18] = {};
-      f.read(reinterpret_cast<char*>(head), sizeof head);
-      // ELF magic, and e_type (offset 16, little-endian) ET_CORE.
-      if (f && head[0] == 0x7f && head[1] == 'E' && head[2] == 'L' && head[3] == 'F' && head[16] == 4 && head[17] == 0) {
-        out.push_back(e.path().string());
-      }
-    }
-    return out;
-  }
+  std::vector<std::string> kernel_cores() const { return elf_core_files(path_); }
 
  private:
   std::string path_;
@@ -143,7 +132,8 @@ TEST_P(RunSample, CoreMatchesTheKernels) {
   const std::string sample = GetParam();
   const SampleExpectation* expect = find_sample(sample);
   ASSERT_NE(expect, nullptr);
-  if (sample_report("auto", sample).producer != "kernel") GTEST_SKIP() << "core_pattern gave no kernel core of " << sample;
+  CORELENS_REQUIRE("kernel-cores", kernel_core_problem().empty(),
+                   "the kernel writes no core into the working directory here: " + kernel_core_problem());
 
   // The kernel's core of the very process corelens caught: another run of the sample would lay
   // its memory out differently (ASLR moves the gaps that PMD-aligned libraries leave, and small
@@ -468,8 +458,8 @@ TEST(Run, FailOnCrashAndCoreSizeCap) {
 
 // Locale files and a file mapped whole as data are on the memory map, not on the module list,
 // and draw no "module file missing" warning: the modules are exactly gdb's shared libraries, plus
-// the executable and the vDSO. Our core and the kernel's core of the same process (when
-// core_pattern writes one here) alike: the kernel saves no page of a data file.
+// the executable and the vDSO. Our core and the kernel's core of the same process alike: the
+// kernel saves no page of a data file.
 TEST(Run, FilesMappedAsDataAreNotModules) {
   TempDir keep, cwd;
   std::string data = fs::weakly_canonical(cwd.path() + "/glyphs.bin").string();
@@ -484,7 +474,11 @@ TEST(Run, FilesMappedAsDataAreNotModules) {
   ASSERT_EQ(traced.status, 128 + SIGSEGV) << traced.err;
   std::vector<std::string> cores = keep.cores();
   ASSERT_EQ(cores.size(), 1u) << traced.err;
-  for (const auto& k : cwd.kernel_cores()) cores.push_back(k);
+  const std::string no_kernel_core = kernel_core_problem();
+  if (no_kernel_core.empty()) {
+    ASSERT_EQ(cwd.kernel_cores().size(), 1u) << "the kernel wrote no core of the process\n" << traced.err;
+    cores.push_back(cwd.kernel_cores().front());
+  }
   for (const auto& core : cores) {
     SCOPED_TRACE(core);
     Report r = analyse(core);
@@ -517,6 +511,8 @@ TEST(Run, FilesMappedAsDataAreNotModules) {
     ASSERT_FALSE(r.threads.front().frames.empty());
     EXPECT_EQ(r.threads.front().frames.front().function, "use_tables");
   }
+  CORELENS_REQUIRE("kernel-cores", no_kernel_core.empty(),
+                   "only corelens' core was checked: the kernel writes no core here: " + no_kernel_core);
 }
 
 }  // namespace

@@ -3,12 +3,15 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <regex>
 
 #include "core/model/strings.hpp"
 #include "parsers/elf_image.hpp"
 #include "tests/integration/samples.hpp"
+#include "tests/support/kernel_cores.hpp"
+#include "tests/support/opt_out.hpp"
 
 namespace corelens::testing {
 namespace {
@@ -200,6 +203,23 @@ TEST_P(SampleCore, MainExecutableIsIdentifiedByBuildId) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Samples, SampleCore, ::testing::ValuesIn(all_cases()), case_name);
+
+// The "auto" set is the kernel's own cores wherever the kernel can write them (make-cores falls
+// back to gcore elsewhere): so both producers' layouts are tested, and a sample the kernel wrote
+// no core of is a failure, not a second gcore set.
+TEST(SampleCoreDetails, TheAutoSetIsTheKernels) {
+  CORELENS_REQUIRE("kernel-cores", kernel_core_problem().empty(),
+                   "the kernel writes no core into the working directory here: " + kernel_core_problem() +
+                       "; the auto set is gdb's gcore");
+  int cores = 0;
+  for (const auto& e : std::filesystem::directory_iterator(cores_dir("auto"))) {
+    if (e.path().extension() != ".method") continue;
+    ++cores;
+    EXPECT_TRUE(read_text_file(e.path().string()).starts_with("kernel"))
+        << e.path().stem().string() << ": the kernel wrote no core (see its .log)";
+  }
+  EXPECT_GE(cores, static_cast<int>(sample_expectations().size()));
+}
 
 TEST(SampleCoreDetails, InlinedFramesShareThePcOfTheRealFrame) {
   for (const char* method : {"auto", "gcore"}) {

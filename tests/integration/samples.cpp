@@ -4,11 +4,13 @@
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
 
 #include "core/pipeline/session.hpp"
+#include "parsers/elf_image.hpp"
 
 namespace corelens::testing {
 
@@ -56,6 +58,13 @@ std::string core_path(const std::string& method, const std::string& sample) {
 }
 std::string exe_path(const std::string& method, const std::string& sample) {
   return cores_dir(method) + "/" + sample + ".exe";
+}
+
+std::string libc_debug_file() {
+  auto libc = read_elf_file("/lib/x86_64-linux-gnu/libc.so.6");
+  if (!libc || libc->build_id.size() < 4) return {};
+  std::string path = "/usr/lib/debug/.build-id/" + libc->build_id.substr(0, 2) + "/" + libc->build_id.substr(2) + ".debug";
+  return std::filesystem::exists(path) ? path : std::string();
 }
 
 std::string read_text_file(const std::string& path) {

@@ -34,6 +34,10 @@ std::string core_path(const std::string& method, const std::string& sample);
 std::string exe_path(const std::string& method, const std::string& sample);
 std::string read_text_file(const std::string& path);
 
+// libc6-dbg's debug file (by build-id under /usr/lib/debug) of this machine's libc, which the
+// samples ran with; "" when libc6-dbg is not installed.
+std::string libc_debug_file();
+
 // Runs a shell command; returns its standard output and sets *STATUS to its exit status.
 std::string run_command(const std::string& command, int* status = nullptr);
 

@@ -13,6 +13,7 @@
 #include "parsers/kernel/kdump_flattened.hpp"
 #include "parsers/kernel/vmcore_elf.hpp"
 #include "parsers/kernel/vmcoreinfo.hpp"
+#include "tests/kernel/kernel_dump_files.hpp"
 
 namespace corelens {
 namespace {
@@ -158,7 +159,7 @@ TEST(DamagedKernel, VmcoreinfoTypedAccessors) {
 // Cut and corrupted copies of a real diskdump: never a crash; whatever is left is reported.
 TEST(DamagedKernel, RealDiskdumpCutAndCorrupted) {
   fs::path p = fs::path(CORELENS_KDUMPS_DIR) / "vmcore.kdump";
-  if (!fs::exists(p)) GTEST_SKIP() << "no kernel dumps";
+  CORELENS_REQUIRE_KERNEL_FILE(p, "kernel_dumps.make");
   std::ifstream in(p, std::ios::binary);
   std::vector<char> chars((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   Bytes whole(chars.size());

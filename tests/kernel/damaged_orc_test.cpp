@@ -15,6 +15,7 @@
 #include "core/pipeline/kernel/kernel_session.hpp"
 #include "parsers/detect.hpp"
 #include "parsers/kernel/btf.hpp"
+#include "tests/kernel/kernel_dump_files.hpp"
 
 namespace corelens {
 namespace {
@@ -52,7 +53,7 @@ class DamagedOrc : public ::testing::TestWithParam<const char*> {
  protected:
   void SetUp() override {
     fs::path p = kDir / GetParam();
-    if (!fs::exists(p)) GTEST_SKIP() << p << " was not made";
+    CORELENS_REQUIRE_KERNEL_FILE(p, "kernel_dumps.make");
     auto file = MappedFile::open(p.string());
     ASSERT_TRUE(file);
     auto s = open_kernel_dump(*file, detect_format((*file)->bytes()));

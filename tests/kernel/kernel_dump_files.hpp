@@ -17,6 +17,14 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/opt_out.hpp"
+
+// In a test or SetUp: FILE, which the test MADE_BY makes, must exist; missing, the test
+// fails, or is skipped when CORELENS_SKIP names kernel (a machine without qemu or the archive).
+#define CORELENS_REQUIRE_KERNEL_FILE(file, made_by)                                             \
+  CORELENS_REQUIRE("kernel", ::std::filesystem::exists(file),                                     \
+                   ::std::filesystem::path(file).string() + " was not made (see the " + (made_by) + " test's output)")
+
 namespace corelens::kernel_test {
 
 namespace fs = std::filesystem;

@@ -24,7 +24,7 @@ class KernelDumpTest : public ::testing::TestWithParam<const char*> {
  protected:
   void SetUp() override {
     path_ = kDir / GetParam();
-    if (!fs::exists(path_)) GTEST_SKIP() << path_ << " was not made (see the kernel_dumps.make test's output)";
+    CORELENS_REQUIRE_KERNEL_FILE(path_, "kernel_dumps.make");
   }
   fs::path path_;
 };
@@ -312,7 +312,7 @@ TEST(KernelDumpFormats, DetectedByContent) {
   for (auto [name, want] : {std::pair{"vmcore.elf", DumpFormat::elf_kernel_core}, {"qemu.elf", DumpFormat::elf_kernel_core},
                             {"vmcore.kdump", DumpFormat::kdump_compressed}, {"vmcore.flat", DumpFormat::kdump_flattened},
                             {"qemu.flat", DumpFormat::kdump_flattened}}) {
-    if (!fs::exists(kDir / name)) GTEST_SKIP() << "no kernel dumps";
+    CORELENS_REQUIRE_KERNEL_FILE(kDir / name, "kernel_dumps.make");
     auto f = MappedFile::open((kDir / name).string());
     ASSERT_TRUE(f);
     EXPECT_EQ(detect_format((*f)->bytes()), want) << name;

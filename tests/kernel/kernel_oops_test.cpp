@@ -44,7 +44,7 @@ class KernelOopsTest : public ::testing::TestWithParam<const char*> {
  protected:
   void SetUp() override {
     path_ = kDir / GetParam();
-    if (!fs::exists(path_)) GTEST_SKIP() << path_ << " was not made (see the kernel_dumps.make_oops test's output)";
+    CORELENS_REQUIRE_KERNEL_FILE(path_, "kernel_dumps.make_oops");
     auto r = analyze_file(path_.string(), {});
     ASSERT_TRUE(r) << r.error().message;
     report_ = std::move(*r);
@@ -149,7 +149,7 @@ TEST_P(KernelOopsTest, PanicStackGoesThroughTheExceptionFrameIntoTheOopsCallTrac
 TEST_P(KernelOopsTest, ModuleFramesGetFileAndLineFromTheKo) {
   const fs::path dir = path_.parent_path();
   const fs::path ko = dir / "corelens_oops.ko";
-  if (!fs::exists(ko)) GTEST_SKIP() << ko << " was not kept (see the kernel_dumps.make_oops test's output)";
+  CORELENS_REQUIRE_KERNEL_FILE(ko, "kernel_dumps.make_oops");
   AnalyzeOptions o;
   o.kernel.module_dirs = {dir.string()};
   auto r = analyze_file(path_.string(), o);
@@ -185,7 +185,7 @@ TEST_P(KernelOopsTest, ModuleFramesGetFileAndLineFromTheKo) {
 TEST_P(KernelOopsTest, ModuleFramesGetTheSameLinesFromACompressedKo) {
   const fs::path dir = path_.parent_path();
   const fs::path ko = dir / "corelens_oops.ko";
-  if (!fs::exists(ko)) GTEST_SKIP() << ko << " was not kept (see the kernel_dumps.make_oops test's output)";
+  CORELENS_REQUIRE_KERNEL_FILE(ko, "kernel_dumps.make_oops");
   AnalyzeOptions plain;
   plain.kernel.module_dirs = {dir.string()};
   auto expected = analyze_file(path_.string(), plain);
@@ -229,7 +229,7 @@ TEST_P(KernelOopsTest, ModuleFramesGetTheSameLinesFromACompressedKo) {
 // dirs by the dump's release, with no --module-dir.
 TEST_P(KernelOopsTest, ModuleFramesGetLinesFromTheDbgPackagesLayout) {
   const fs::path ko = path_.parent_path() / "corelens_oops.ko";
-  if (!fs::exists(ko)) GTEST_SKIP() << ko << " was not kept (see the kernel_dumps.make_oops test's output)";
+  CORELENS_REQUIRE_KERNEL_FILE(ko, "kernel_dumps.make_oops");
   ASSERT_TRUE(report_.kernel);
   ASSERT_FALSE(report_.kernel->release.empty());
   const fs::path debug = fs::temp_directory_path() / ("corelens-dbg-layout-" + std::to_string(::getpid()));

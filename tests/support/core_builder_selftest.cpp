@@ -1,9 +1,12 @@
 // Self-tests of the synthetic core builder. The byte-level tests pin the hand-written offsets;
 // the tool tests are the real point: eu-readelf (elfutils), readelf (binutils) and gdb each decode
 // the built files with their own knowledge of the kernel's layouts, and one test compares the
-// builder against a core that this machine's kernel writes (skipped where cores go elsewhere).
-// Tools that are missing make their tests skip with the Debian package to install.
+// builder against a core that this machine's kernel writes (where cores go elsewhere: a failure,
+// unless CORELENS_SKIP names kernel-cores). A missing tool fails its tests, naming the Debian
+// package to install.
 #include "tests/support/core_builder.hpp"
+#include "tests/support/kernel_cores.hpp"
+#include "tests/support/opt_out.hpp"
 
 #include <gtest/gtest.h>
 
@@ -107,8 +110,9 @@ CmdResult run(const std::string& cmd) {
 bool have_tool(const std::string& name) {
   return std::system(("command -v " + name + " >/dev/null 2>&1").c_str()) == 0;
 }
+// The whole suite needs these (.ci/install-deps installs them): missing, the test fails.
 #define REQUIRE_TOOL(tool, package) \
-  if (!have_tool(tool)) GTEST_SKIP() << tool << " not installed (Debian package " << package << ")"
+  if (!have_tool(tool)) FAIL() << tool << " is not installed (Debian package " << package << ")"
 
 std::string quoted(const fs::path& p) { return "'" + p.string() + "'"; }
 
@@ -549,17 +553,14 @@ TEST_F(CoreBuilderTools, GdbReadsRegistersThreadsSignalFilesAndMemory) {
 }
 
 // Lets this machine's kernel dump a forked child, then checks that the builder writes the same
-// note sequence and fixed sizes, and the same segment conventions. Skipped where cores are piped
-// to a helper (systemd-coredump, apport) or written elsewhere.
+// note sequence and fixed sizes, and the same segment conventions. Where cores are piped to a
+// helper (systemd-coredump, apport) or written elsewhere, it fails unless CORELENS_SKIP names
+// kernel-cores.
 TEST_F(CoreBuilderTools, MatchesARealKernelCoreOfThisMachine) {
   REQUIRE_TOOL("eu-readelf", "elfutils");
   REQUIRE_TOOL("readelf", "binutils");
-  std::ifstream pattern_file("/proc/sys/kernel/core_pattern");
-  std::string pattern;
-  std::getline(pattern_file, pattern);
-  if (pattern.empty() || pattern[0] == '|' || pattern.find('/') != std::string::npos) {
-    GTEST_SKIP() << "core_pattern '" << pattern << "' does not write into the working directory";
-  }
+  const std::string problem = ct::kernel_core_problem();
+  CORELENS_REQUIRE("kernel-cores", problem.empty(), "the kernel writes no core into the working directory: " + problem);
   const pid_t child = fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
@@ -571,13 +572,10 @@ TEST_F(CoreBuilderTools, MatchesARealKernelCoreOfThisMachine) {
   }
   int status = 0;
   ASSERT_EQ(waitpid(child, &status, 0), child);
-  fs::path real;
-  for (const auto& e : fs::directory_iterator(dir_)) {
-    if (e.path().filename().string().starts_with("core")) real = e.path();
-  }
-  if (!WIFSIGNALED(status) || !WCOREDUMP(status) || real.empty()) {
-    GTEST_SKIP() << "the kernel wrote no core here (core_pattern '" << pattern << "')";
-  }
+  ASSERT_TRUE(WIFSIGNALED(status) && WCOREDUMP(status)) << "the child did not dump core (status " << status << ")";
+  const auto cores = ct::elf_core_files(dir_.string());
+  ASSERT_EQ(cores.size(), 1u) << "the kernel said it dumped core, but " << dir_ << " holds " << cores.size() << " cores";
+  const fs::path real = cores.front();
   auto r = run("eu-readelf -n " + quoted(real));
   const auto real_rows = eu_note_rows(r.out);
   ASSERT_FALSE(real_rows.empty()) << r.out;
