@@ -1,6 +1,8 @@
 #include "core/analysis/plt_calls.hpp"
 
+#include <algorithm>
 #include <array>
+#include <span>
 #include <vector>
 
 #include "core/analysis/memory_read.hpp"

@@ -8,18 +8,21 @@
 namespace corelens {
 namespace {
 
+// A check's caller is a few frames from the abort; each PLT question reads the caller's dynamic
+// tables, so a runaway recursion's thousands of frames are not all asked.
+constexpr std::size_t kMaxFramesAskedForImports = 64;
+
 // "abort@plt" -> "abort", "free@@GLIBC_2.2.5" -> "free", "operator delete(void*)" -> "operator delete".
 std::string plain_name(std::string_view function) {
   std::string base = function_base_name(function);
   if (auto at = base.find('@'); at != std::string::npos) base.resize(at);
-  // glibc's internal aliases: __GI___assert_fail, __GI_abort, __libc_free.
-  for (std::string_view prefix : {"__GI_", "__libc_"}) {
-    if (base.starts_with(prefix) && base.size() > prefix.size()) {
-      std::string rest = base.substr(prefix.size());
-      if (rest == "free" || rest == "malloc" || rest == "calloc" || rest == "realloc" || rest == "memalign" ||
-          rest == "abort" || rest.starts_with("__assert")) {
-        return rest;
-      }
+  // glibc's internal aliases: __GI___assert_fail, __libc_free, __GI___libc_free, __GI_abort.
+  if (base.starts_with("__GI_") && base.size() > 5) base.erase(0, 5);
+  if (base.starts_with("__libc_") && base.size() > 7) {
+    std::string rest = base.substr(7);
+    if (rest == "free" || rest == "malloc" || rest == "calloc" || rest == "realloc" || rest == "memalign" ||
+        rest == "abort") {
+      return rest;
     }
   }
   return base;
@@ -87,7 +90,7 @@ std::optional<RuntimeCheckHit> find_runtime_check(const ThreadReport& crashed, c
     hit.function = plain_name(f.function);
     // A caller's return address follows its call; an inlined frame shares its pc with the real
     // frame below it, which is asked.
-    bool physical_caller = i > 0 && !f.signal_frame && !f.inlined;
+    bool physical_caller = i > 0 && i < kMaxFramesAskedForImports && !f.signal_frame && !f.inlined;
     if (hit.check == RuntimeCheck::none && physical_caller && dis != nullptr) {
       if (auto import = import_called_before(memory, dump, *dis, f.pc)) {
         hit.check = runtime_check_of(import->name);

@@ -24,6 +24,8 @@ TEST(RuntimeCheckNames, EverySpellingOfEachCheck) {
   EXPECT_EQ(runtime_check_of("__GI___assert_fail"), RuntimeCheck::assertion);
   EXPECT_EQ(runtime_check_of("free"), RuntimeCheck::heap);
   EXPECT_EQ(runtime_check_of("__libc_free"), RuntimeCheck::heap);
+  EXPECT_EQ(runtime_check_of("__GI___libc_free"), RuntimeCheck::heap);
+  EXPECT_EQ(runtime_check_of("__GI_abort"), RuntimeCheck::abort);
   EXPECT_EQ(runtime_check_of("malloc_printerr"), RuntimeCheck::heap);
   EXPECT_EQ(runtime_check_of("_ZdlPvm"), RuntimeCheck::heap);
   EXPECT_EQ(runtime_check_of("operator delete(void*, unsigned long)"), RuntimeCheck::heap);
