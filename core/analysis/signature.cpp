@@ -5,6 +5,7 @@
 #include <map>
 #include <sstream>
 
+#include "core/analysis/readable_names.hpp"
 #include "core/analysis/rust_names.hpp"
 #include "core/model/strings.hpp"
 
@@ -112,7 +113,16 @@ std::string function_base_name(std::string_view function) {
 std::string frame_token(const Frame& f) {
   std::string module = f.module.empty() ? std::string() : basename_of(f.module);
   // Rust names without their hash, which changes with the compiler (rust_names.hpp).
-  std::string function = f.function.empty() ? "??" : rust_readable(f.function);
+  const std::string& name = f.function_exact.empty() ? f.function : f.function_exact;
+  std::string function = name.empty() ? "??" : rust_readable(name);
+  return module.empty() ? function : module + "!" + function;
+}
+
+// FRAME_TOKEN as people read it: "prog!Parser::parse", without parameters or the standard
+// library's default template arguments.
+std::string short_frame_token(const Frame& f) {
+  std::string module = f.module.empty() ? std::string() : basename_of(f.module);
+  std::string function = f.function.empty() ? "??" : short_function_name(rust_readable(f.function));
   return module.empty() ? function : module + "!" + function;
 }
 
@@ -129,30 +139,37 @@ CrashSignature make_signature(const ThreadReport& crashed, const std::string& ca
   CrashSignature sig;
   // Unknown frames between skipped ones (libstdc++'s terminate handler without debug info) are
   // part of the shared machinery too; unknown frames before a kept frame are the crash's own.
-  std::vector<std::string> pending_unknown;
-  auto keep = [&](std::string token) {
+  std::vector<const Frame*> pending_unknown;
+  std::vector<std::string> short_tokens;  // what people read, one per sig.frames entry
+  auto keep = [&](const Frame& f) {
+    std::string token = frame_token(f);
     if (sig.frames.size() < kSignatureFrames && (sig.frames.empty() || sig.frames.back() != token)) {
       sig.frames.push_back(std::move(token));  // runaway recursion counts once
+      short_tokens.push_back(short_frame_token(f));
     }
   };
   for (const auto& f : crashed.frames) {
     if (sig.frames.size() >= kSignatureFrames) break;
     if (f.function.empty()) {
-      pending_unknown.push_back(frame_token(f));
+      pending_unknown.push_back(&f);
       continue;
     }
-    if (skip.matches(f.function)) {
+    if (skip.matches(f.function_exact.empty() ? f.function : f.function_exact)) {
       pending_unknown.clear();
       continue;
     }
-    for (auto& t : pending_unknown) keep(std::move(t));
+    for (const Frame* u : pending_unknown) keep(*u);
     pending_unknown.clear();
-    keep(frame_token(f));
+    keep(f);
   }
-  for (auto& t : pending_unknown) keep(std::move(t));
+  for (const Frame* u : pending_unknown) keep(*u);
+  // The hash is over the exact demangled names, as it always was, so that a better readable form
+  // never changes a signature (triage databases group by the hash).
+  std::string exact = category;
+  for (const auto& t : sig.frames) exact += " | " + t;
+  sig.hash = hex_padded(fnv1a64(exact)).substr(2);
   sig.readable = category;
-  for (const auto& t : sig.frames) sig.readable += " | " + t;
-  sig.hash = hex_padded(fnv1a64(sig.readable)).substr(2);
+  for (const auto& t : short_tokens) sig.readable += " | " + t;
   return sig;
 }
 

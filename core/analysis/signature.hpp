@@ -4,8 +4,9 @@
 // the category; readable, and hashed into 16 hex digits.
 //
 // The hash is FNV-1a 64, written here: it buckets, it does not authenticate, so a cryptographic
-// hash (and a crypto library dependency in core) buys nothing. Its input is the readable string,
-// so two equal readable signatures always share the hash.
+// hash (and a crypto library dependency in core) buys nothing. Its input is the frames' exact
+// demangled names (CrashSignature::frames), never the readable form shown, so that folding names
+// for people (readable_names.hpp) cannot move a crash to another bucket.
 #pragma once
 
 #include <cstdint>

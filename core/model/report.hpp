@@ -37,7 +37,10 @@ struct Frame {
   FrameTrust trust = FrameTrust::context;
   bool inlined = false;
   bool signal_frame = false;    // the kernel's signal trampoline (__restore_rt) below a handler
-  std::string function;         // demangled; empty when unknown
+  std::string function;         // demangled, readable (readable_names.hpp); empty when unknown
+  // The demangled name exactly as the symbol spells it, when FUNCTION is a shorter readable form
+  // of it ("std::__cxx11::basic_string<char, ...>" folded to "std::string"); empty otherwise.
+  std::string function_exact;
   std::uint64_t function_offset = 0;
   std::string module;           // the module's path as recorded in the dump
   std::optional<std::uint64_t> module_offset;  // lookup_pc relative to the module's start
@@ -170,8 +173,9 @@ struct CrashClassification {
 
 struct CrashSignature {
   std::vector<std::string> frames;  // "module!function", innermost first, after skipping
-  std::string readable;             // "assertion-failed | assert_fail!parse_header | assert_fail!main"
-  std::string hash;                 // 16 hex digits (FNV-1a 64 of READABLE)
+  // "assertion-failed | assert_fail!parse_header | assert_fail!main", with short readable names
+  std::string readable;
+  std::string hash;  // 16 hex digits (FNV-1a 64 of the category and FRAMES, the exact names)
 };
 
 // Threads whose stacks are identical, by function and module (tids in report order).

@@ -2,6 +2,7 @@
 // mappings and modules, and why it crashed (core/analysis, through crash_context.hpp).
 #include <elf.h>
 
+#include "core/analysis/readable_report.hpp"
 #include "core/model/signals.hpp"
 #include "core/model/strings.hpp"
 #include "core/pipeline/crash_context.hpp"
@@ -235,6 +236,8 @@ Result<Report> analyze_process(const ProcessDump& dump, const std::string& path,
   // Why it crashed: reads instructions and glibc's messages through MEMORY (core/analysis).
   report.analysis = run_crash_analysis(dump, report, memory, backend ? backend->get() : nullptr,
                                        options.skip_frames ? &*options.skip_frames : nullptr);
+  // Names as people write them, once the signature is hashed over the exact ones.
+  make_names_readable(report);
   return report;
 }
 

@@ -33,6 +33,7 @@ void frame_json(JsonWriter& w, const Frame& f) {
   w.hex_or_null(f.sp);
   w.key("function");
   w.string_or_null(f.function);
+  if (!f.function_exact.empty()) w.field("function_exact", f.function_exact);
   w.key("function_offset");
   if (f.function.empty() || f.inlined) w.null();
   else w.hex(f.function_offset);

@@ -64,6 +64,10 @@ const std::vector<Expected>& expectations() {
       {"uncaught_derived", "uncaught_derived.cpp", "uncaught-exception", 6,
        R"(^uncaught exception ParseError: unexpected '\}' at offset 17, thrown in parse_token\(char, int\) at uncaught_derived\.cpp:@LINE@$)",
        "unexpected '}' at offset 17"},
+      // A member function of standard library types: its name as the source writes it.
+      {"member_string", "member_string.cpp", "null-pointer-read", 11,
+       R"(^read of 4 bytes at 0x0 through r\w+ \(= 0x0\): NULL pointer dereference of \*this->counter_ in Parser::parse\(std::string const&, std::map<std::string, int>&, unsigned long\) at member_string\.cpp:@LINE@$)",
+       ""},
       // Other runtimes' fatal errors, with the message they printed (optional samples).
       {"rust_panic", "rust_panic.rs", "rust-panic", 6,
        R"(^Rust panic in rust_panic::pick at rust_panic\.rs:@LINE@: slot 7 requested but only 3 configured$)",

@@ -144,6 +144,25 @@ TEST(Signature, SkipsSharedFramesAndCollapsesRecursion) {
   EXPECT_NE(sig.hash, make_signature(t, "wild-read", SkipList::builtin()).hash);
 }
 
+// Readable names change what people read, never the bucket: the hash is the one the exact names
+// always gave (FNV-1a 64 of "null-pointer-read | prog!<exact> | prog!main", computed by hand),
+// whether the frame still carries the exact name or has been made readable with it kept aside.
+TEST(Signature, ReadableNamesKeepTheHashOfTheExactNames) {
+  const std::string exact =
+      "Parser::parse(std::__cxx11::basic_string<char, std::char_traits<char>, std::allocator<char> > const&, int&, unsigned long)";
+  ThreadReport t;
+  t.frames = {frame(exact, "/bin/prog"), frame("main", "/bin/prog")};
+  auto before = make_signature(t, "null-pointer-read", SkipList::builtin());
+  EXPECT_EQ(before.hash, "c7ba3679e355d1a9");
+  EXPECT_EQ(before.readable, "null-pointer-read | prog!Parser::parse | prog!main");
+  t.frames[0].function_exact = exact;
+  t.frames[0].function = "Parser::parse(std::string const&, int&, unsigned long)";
+  auto after = make_signature(t, "null-pointer-read", SkipList::builtin());
+  EXPECT_EQ(after.hash, before.hash);
+  EXPECT_EQ(after.readable, before.readable);
+  EXPECT_EQ(after.frames, before.frames);
+}
+
 TEST(Signature, UnknownFramesBeforeTheFirstKeptFrameCount) {
   ThreadReport t;
   Frame zero;  // pc 0: no function, no module

@@ -98,7 +98,7 @@ TEST_P(SampleCore, FaultAddress) {
     }
     return nullptr;
   };
-  if (name == "null_read" || name == "threads_blocked" || name == "inlined_o2") {
+  if (name == "null_read" || name == "threads_blocked" || name == "inlined_o2" || name == "member_string") {
     ASSERT_TRUE(r.signal->address.has_value());
     EXPECT_EQ(*r.signal->address, 0u);
   } else if (name == "wild_write") {
