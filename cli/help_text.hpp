@@ -12,5 +12,6 @@ extern const std::string_view kHelpRun;      // cli/help/run.txt
 extern const std::string_view kHelpCollect;  // cli/help/collect.txt
 extern const std::string_view kHelpTriage;   // cli/help/triage.txt
 extern const std::string_view kHelpHistory;  // cli/help/history.txt
+extern const std::string_view kHelpSnapshot; // cli/help/snapshot.txt
 
 }  // namespace corelens::cli

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <climits>
 #include <cstring>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -15,12 +16,14 @@
 #include <vector>
 
 #include "cli/color.hpp"
+#include "cli/analyze_values.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/help_text.hpp"
 #include "cli/history/history_command.hpp"
 #include "cli/isolation.hpp"
 #include "cli/subcommands.hpp"
 #include "cli/triage.hpp"
+#include "core/pipeline/live_session.hpp"
 #include "core/pipeline/session.hpp"
 #include "core/report/json_report.hpp"
 #include "core/report/text_report.hpp"
@@ -32,12 +35,14 @@ namespace {
 
 struct Args {
   std::string core;  // -c/--core, or the last positional argument
+  std::optional<int> pid;  // --pid: a running process instead of a core
   std::string format = "text";
   ColorMode color = ColorMode::auto_;
   AnalyzeOptions analyze;
   TextOptions text;
   bool isolate = false;
   IsolationLimits limits;
+  ValueRequest values;
 };
 
 int usage_error(const std::string& message) {
@@ -45,20 +50,21 @@ int usage_error(const std::string& message) {
   return kExitUsage;
 }
 
-int exit_code_for(const Error& e) {
-  switch (e.code) {
-    case ErrorCode::io: return kExitIo;
-    case ErrorCode::not_a_dump:
-    case ErrorCode::truncated:
-    case ErrorCode::malformed: return kExitNotADump;
-    case ErrorCode::unsupported: return kExitUnsupported;
-    default: return kExitInternal;
-  }
-}
-
-// Analyses the dump and writes the report to FD; errors go to stderr. Returns the exit code.
+// Analyses the dump (or, with --pid, the live process) and writes the report to FD; errors go to
+// stderr. Returns the exit code.
 int analyze_and_print(const Args& args, int fd) {
-  auto report = analyze_file(args.core, args.analyze);
+  Result<Report> report = Report{};
+  if (args.pid) {
+    auto session = open_process(*args.pid, args.analyze);
+    if (session) report = (*session)->report();
+    else report = unexpected(session.error());
+  } else if (args.format == "text" || args.values.locals || args.values.print) {
+    // Values (the text's frame arguments, --locals, --print) read the dump while the report is
+    // written: the session stays open for them.
+    return analyze_with_values(args.core, args.analyze, args.format, args.text, args.values, fd);
+  } else {
+    report = analyze_file(args.core, args.analyze);
+  }
   if (!report) {
     std::fprintf(stderr, "corelens: %s\n", report.error().message.c_str());
     return exit_code_for(report.error());
@@ -125,6 +131,15 @@ int run_analyze(const std::vector<std::string>& raw_argv) {
       if (v == nullptr) return usage_error(a + " needs a core file");
       if (!args.core.empty()) return usage_error("more than one core file");
       args.core = *v;
+    } else if (a == "--pid" || a == "-p") {
+      // A running process, analysed without stopping it for longer than it takes to copy it.
+      const std::string* v = value(a.c_str());
+      char* end = nullptr;
+      long n = v == nullptr ? 0 : std::strtol(v->c_str(), &end, 10);
+      if (v == nullptr || end == v->c_str() || *end != '\0' || n <= 0 || n > INT32_MAX) {
+        return usage_error(a + " needs a process id");
+      }
+      args.pid = static_cast<int>(n);
     } else if (a == "--color") {
       const std::string* v = value(a.c_str());
       auto mode = v == nullptr ? std::nullopt : parse_color_mode(*v);
@@ -173,6 +188,25 @@ int run_analyze(const std::vector<std::string>& raw_argv) {
         if (end == v->c_str() || *end != '\0' || n == 0) return usage_error("--max-frames needs a positive number");
         args.analyze.limits.max_frames = static_cast<std::size_t>(n);
       }
+    } else if (a == "--locals") {
+      args.values.locals = true;
+    } else if (a == "--raw") {
+      args.values.raw = true;
+    } else if (a == "--print") {
+      const std::string* v = value(a.c_str());
+      if (v == nullptr) return usage_error("--print needs an expression");
+      args.values.print = *v;
+    } else if (a == "--depth" || a == "--frame" || a == "--thread") {
+      const std::string* v = value(a.c_str());
+      if (v == nullptr) return usage_error(a + " needs a number");
+      char* end = nullptr;
+      long long n = std::strtoll(v->c_str(), &end, 10);
+      if (end == v->c_str() || *end != '\0' || n < 0 || n > (a == "--depth" ? 64 : 0x7fffffff)) {
+        return usage_error(a + (a == "--depth" ? " needs a number from 0 to 64" : " needs a number"));
+      }
+      if (a == "--depth") args.values.depth = static_cast<int>(n);
+      else if (a == "--frame") args.values.frame = static_cast<std::size_t>(n);
+      else args.values.tid = static_cast<std::int32_t>(n);
     } else if (a == "--isolate") {
       args.isolate = true;
     } else if (a == "--timeout" || a == "--memory-limit") {
@@ -204,7 +238,13 @@ int run_analyze(const std::vector<std::string>& raw_argv) {
     }
   }
   if (!args.core.empty()) positional.push_back(args.core);  // -c CORE: as if it came last
-  if (positional.empty()) return usage_error("analyze needs a core file");
+  if (args.pid && positional.size() > 1) return usage_error("--pid analyses a running process: give no core");
+  if (args.pid && positional.size() == 1 && args.analyze.locator.executable.empty()) {
+    args.analyze.locator.executable = positional[0];  // corelens analyze EXECUTABLE --pid PID
+    positional.clear();
+  }
+  if (args.pid) positional.push_back("process " + std::to_string(*args.pid));
+  if (positional.empty()) return usage_error("analyze needs a core file (or --pid PID)");
   if (positional.size() > 2) return usage_error("too many arguments");
   if (positional.size() == 2) {
     // corelens analyze EXECUTABLE CORE, as gdb takes them.
@@ -212,6 +252,7 @@ int run_analyze(const std::vector<std::string>& raw_argv) {
     positional.erase(positional.begin());
   }
   args.core = positional.front();
+  if ((args.values.frame != 0 || args.values.tid) && !args.values.print) return usage_error("--frame and --thread go with --print");
   args.text.color = args.format == "text" && use_color_for(args.color, STDOUT_FILENO);
   if (!debug_dir_given) args.analyze.locator.debug_dirs.push_back("/usr/lib/debug");
   const char* urls = std::getenv("DEBUGINFOD_URLS");
@@ -254,6 +295,7 @@ int main(int argc, char** argv) {
   if (cmd == "collect") return run_collect({args.begin() + 1, args.end()});
   if (cmd == "triage") return run_triage({args.begin() + 1, args.end()});
   if (cmd == "history") return history::run_history({args.begin() + 1, args.end()});
+  if (cmd == "snapshot") return run_snapshot({args.begin() + 1, args.end()});
   // No subcommand: `corelens CORE`, `corelens EXECUTABLE CORE`, or what `coredumpctl debug
   // --debugger=corelens [--debugger-arguments=ARGS]` runs: `corelens [ARGS] EXECUTABLE -c CORE`.
   return run_analyze(args);

@@ -14,6 +14,7 @@ namespace corelens::cli {
 
 int run_run(const std::vector<std::string>& argv);      // cli/run.cpp
 int run_collect(const std::vector<std::string>& argv);  // cli/collect.cpp
+int run_snapshot(const std::vector<std::string>& argv); // cli/snapshot.cpp
 // `corelens` alone: the crashes systemd-coredump kept (cli/recent_crashes.cpp); nullopt when this
 // machine has no systemd-coredump (no /var/lib/systemd/coredump, no coredumpctl).
 std::optional<int> list_recent_crashes();

@@ -45,6 +45,15 @@ ParsedCommandLine parse_command_line(const QStringList& args) {
       } else {
         o.screenshot = v;
       }
+    } else if (a == QLatin1String("--pid") || a == QLatin1String("-p")) {
+      bool ok = false;
+      int pid = i + 1 < args.size() ? args[i + 1].toInt(&ok) : 0;
+      if (!ok || pid <= 0) {
+        out.error = a + QStringLiteral(" needs a process id");
+        return out;
+      }
+      ++i;
+      o.pid = pid;
     } else if (a.startsWith(QLatin1Char('-')) && a != QLatin1String("-")) {
       out.error = QStringLiteral("unknown option ") + a;
       return out;
@@ -61,8 +70,16 @@ ParsedCommandLine parse_command_line(const QStringList& args) {
     if (o.analyze.locator.executable.empty()) o.analyze.locator.executable = positional.front().toStdString();
     positional.removeFirst();
   }
+  if (o.pid != 0 && positional.size() == 1 && o.analyze.locator.executable.empty()) {
+    o.analyze.locator.executable = positional.front().toStdString();  // EXECUTABLE --pid PID
+    positional.clear();
+  }
+  if (o.pid != 0 && !positional.isEmpty()) {
+    out.error = QStringLiteral("--pid opens a running process: give no core");
+    return out;
+  }
   if (!positional.isEmpty()) o.core = positional.front();
-  if (!o.screenshot.isEmpty() && o.core.isEmpty() && !o.help && !o.version) {
+  if (!o.screenshot.isEmpty() && o.core.isEmpty() && o.pid == 0 && !o.help && !o.version) {
     out.error = QStringLiteral("--screenshot needs a core file");
     return out;
   }

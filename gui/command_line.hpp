@@ -10,6 +10,7 @@ namespace corelens::gui {
 
 struct LaunchOptions {
   QString core;        // empty: start with no dump open
+  int pid = 0;         // --pid PID: a running process instead of a core
   QString screenshot;  // --screenshot FILE.png: render the window into FILE and exit
   corelens::AnalyzeOptions analyze;
   bool help = false;

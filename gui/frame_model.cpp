@@ -78,7 +78,11 @@ QVariant FrameModel::data(const QModelIndex& idx, int role) const {
       return {};
     case Qt::ToolTipRole:
       switch (idx.column()) {
-        case ColFunction: return QString::fromStdString(printable(f.function));
+        case ColFunction: {
+          QString tip = QString::fromStdString(printable(f.function));
+          if (!f.function_exact.empty()) tip += QStringLiteral("\n\nas demangled: ") + QString::fromStdString(printable(f.function_exact));
+          return tip;
+        }
         case ColLocation: return QString::fromStdString(printable(location_text(f, true)));
         case ColModule: return QString::fromStdString(printable(f.module));
         case ColTrust: return trust_tooltip(f);

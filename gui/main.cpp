@@ -88,5 +88,6 @@ int main(int argc, char** argv) {
   }
   window.show();
   if (!options.core.isEmpty()) window.openFile(options.core);
+  else if (options.pid != 0) window.openProcess(options.pid);
   return app.exec();
 }

@@ -18,8 +18,10 @@
 #include <set>
 
 #include "core/model/strings.hpp"
+#include "core/pipeline/user_session.hpp"
 #include "core/report/crash_summary.hpp"
 #include "core/report/kernel/kernel_sections.hpp"
+#include "gui/screen_fit.hpp"
 
 namespace corelens::gui {
 namespace {
@@ -35,6 +37,7 @@ QTableView* make_table(QWidget* parent, bool sortable = false) {
   t->setShowGrid(false);
   t->setAlternatingRowColors(true);
   t->setWordWrap(false);
+  t->setTextElideMode(Qt::ElideMiddle);  // a long C++ name keeps its start and its end
   t->setSortingEnabled(sortable);
   t->setTabKeyNavigation(false);  // Tab moves between panes, arrows move within
   return t;
@@ -47,6 +50,8 @@ QWidget* titled(QWidget* parent, QLabel* label, QWidget* body) {
   layout->setSpacing(2);
   label->setTextFormat(Qt::RichText);
   label->setContentsMargins(2, 2, 2, 0);
+  // A pane's title names a file and a function: it wraps, it never widens the window.
+  label->setWordWrap(true);
   layout->addWidget(label);
   layout->addWidget(body, 1);
   return box;
@@ -87,7 +92,8 @@ MainWindow::MainWindow(QWidget* parent)
       mapping_model_(new MappingModel(this)),
       module_model_(new ModuleModel(this)),
       diagnostic_model_(new DiagnosticModel(this)),
-      note_model_(new NoteModel(this)) {
+      note_model_(new NoteModel(this)),
+      wait_model_(new WaitModel(this)) {
   setWindowTitle(tr("corelens"));
   setAcceptDrops(true);
   setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks);
@@ -95,7 +101,7 @@ MainWindow::MainWindow(QWidget* parent)
   buildCentral();
   buildDocks();
   buildMenus();
-  resize(1500, 950);
+  resize(fitted_to_screen(QSize(1500, 950), screen()));
 
   loading_timer_ = new QTimer(this);
   loading_timer_->setInterval(500);
@@ -194,6 +200,7 @@ void MainWindow::buildDocks() {
   thread_view_->setUniformRowHeights(true);
   thread_view_->setSortingEnabled(false);
   thread_view_->setAllColumnsShowFocus(true);
+  thread_view_->setTextElideMode(Qt::ElideMiddle);
   thread_view_->header()->setStretchLastSection(false);
   thread_view_->header()->setSectionResizeMode(ThreadModel::ColTop, QHeaderView::Stretch);
   tl->addWidget(thread_filter_edit_);
@@ -250,6 +257,15 @@ void MainWindow::buildDocks() {
   connect(register_view_, &QTableView::doubleClicked, this, [this](const QModelIndex& idx) {
     if (idx.data(KnownRole).toBool()) showMemory(idx.data(AddressRole).toULongLong());
   });
+
+  // Arguments and locals of the selected frame, beside the registers.
+  variables_pane_ = new VariablesPane(this);
+  variables_pane_->setObjectName(QStringLiteral("variablesPane"));
+  variables_dock_ = addDock(tr("Variables"), QStringLiteral("variablesDock"), variables_pane_, Qt::LeftDockWidgetArea);
+  tabifyDockWidget(registers_dock_, variables_dock_);
+  variables_dock_->raise();
+  connect(variables_pane_, &VariablesPane::memoryRequested, this, [this](quint64 a) { showMemory(a); });
+  source_view_->setHoverEvaluator([this](const QString& name) { return hoverValue(name); });
 
   // Memory map: filterable and sortable.
   auto* maps = new QWidget(this);
@@ -326,6 +342,7 @@ void MainWindow::buildDocks() {
   resizeDocks({threads_dock_, registers_dock_}, {300, 420}, Qt::Vertical);
   resizeDocks({threads_dock_}, {400}, Qt::Horizontal);
   resizeDocks({map_dock}, {210}, Qt::Vertical);
+  buildWaitsDock();
 }
 
 void MainWindow::openFile(const QString& path) {
@@ -345,10 +362,18 @@ void MainWindow::onFailed(const QString& path, const QString& message) {
 void MainWindow::onLoaded(const QString& path, SessionPtr session) {
   loading_timer_->stop();
   loading_bar_->hide();
+  variables_pane_->clear();
   session_ = std::move(session);
   report_ = ReportPtr(session_, &session_->report());
   stack_report_ = with_task_stacks(report_);
   annotator_ = std::make_shared<AddressAnnotator>(report_.get(), session_namer(session_));
+  // Values of a user core's frames, read when a frame is shown; the engine keeps its Session.
+  values_.reset();
+  if (const auto* user = dynamic_cast<const UserSession*>(session_.get())) {
+    values_ = std::shared_ptr<values::ValueEngine>(
+        new values::ValueEngine(user->report(), user->memory(), &user->dump()),
+        [keep = session_](values::ValueEngine* e) { delete e; });
+  }
   current_frame_ = -1;
   banner_->setReport(report_);
   thread_model_->setReport(report_);
@@ -365,10 +390,11 @@ void MainWindow::onLoaded(const QString& path, SessionPtr session) {
   note_model_->setReport(report_, annotator_);
   hex_view_->model()->setSource(session_, &session_->memory());
   for (QTableView* v : findChildren<QTableView*>()) {
-    if (v != stack_view_ && v != disassembly_view_ && v != register_view_) v->resizeColumnsToContents();
+    if (v != stack_view_ && v != disassembly_view_ && v != register_view_) size_columns_to_contents(v);
   }
   setWindowTitle(tr("%1 — corelens").arg(QFileInfo(path).fileName()));
-  addRecent(path);
+  if (!report_->live) addRecent(path);  // a process is not a file to open again
+  showWaits();
 
   const std::size_t crashed = crashed_thread(*report_);
   if (!report_->threads.empty()) {
@@ -386,8 +412,8 @@ void MainWindow::onLoaded(const QString& path, SessionPtr session) {
     updateFrameDetails();
   }
   showKernelLog();  // after the memory pane was raised: for a kernel dump the log comes first
-  thread_view_->resizeColumnToContents(ThreadModel::ColThread);
-  thread_view_->resizeColumnToContents(ThreadModel::ColName);
+  size_column_to_contents(thread_view_, ThreadModel::ColThread);
+  size_column_to_contents(thread_view_, ThreadModel::ColName);
   if (report_->kernel) {
     statusBar()->showMessage(tr("%1: kernel %2, %3 CPUs, %4 log records, %5 kallsyms symbols")
                                  .arg(path, QString::fromStdString(printable(report_->kernel->release)))
@@ -487,7 +513,7 @@ void MainWindow::showStack(int thread) {
                             .arg(t.crashed ? tr(" <span style='color:#a00018'>(crashed)</span>") : QString())
                             .arg(t.frames.size())
                             .arg(t.unwind_complete ? QString() : tr(" <span style='color:#a06000'>(incomplete: %1)</span>").arg(QString::fromStdString(printable(t.unwind_status)).toHtmlEscaped())));
-  stack_view_->resizeColumnsToContents();
+  size_columns_to_contents(stack_view_);
   current_frame_ = -1;
   if (t.frames.empty()) {
     updateFrameDetails();
@@ -514,6 +540,7 @@ void MainWindow::updateFrameDetails() {
   const int thread = frame_model_->thread();
   if (!report_ || thread < 0 || current_frame_ < 0) {
     register_model_->clear();
+    variables_pane_->clear();
     disassembly_model_->clear();
     source_view_->showMessage(report_ ? tr("This thread has no frames.") : QString());
     register_label_->clear();
@@ -530,6 +557,11 @@ void MainWindow::updateFrameDetails() {
   const bool faulted = innermost && t.crashed && !report_->kernel;
 
   register_model_->setFrame(stack_report_, thread, current_frame_, annotator_);
+  if (values_ && thread < static_cast<int>(report_->threads.size())) {
+    variables_pane_->setFrame(values_, annotator_, thread, current_frame_);
+  } else {
+    variables_pane_->clear();
+  }
   register_view_->resizeColumnsToContents();
   register_label_->setText(innermost ? tr("Frame #%1: every register of thread %2").arg(f.index).arg(t.tid)
                                      : tr("Frame #%1: registers the unwinder recovered (%2)").arg(f.index).arg(frame_found_by(*stack_report_, thread, phys)));
@@ -565,16 +597,6 @@ void MainWindow::updateFrameDetails() {
                                         : tr("<b>Source</b> %1 <span style='color:#606060'>%2</span>")
                                               .arg(QString::fromStdString(printable(location_text(f))).toHtmlEscaped(),
                                                    source_view_->shownFile().isEmpty() ? QString() : source_view_->shownFile().toHtmlEscaped()));
-}
-
-void MainWindow::showMemory(std::uint64_t address) {
-  hex_view_->showAddress(address);
-  memory_dock_->raise();
-}
-
-QString MainWindow::backtraceText() const {
-  if (!report_ || currentThread() < 0) return {};
-  return QString::fromStdString(backtrace_text(stack_report_->threads[static_cast<std::size_t>(currentThread())]));
 }
 
 }  // namespace corelens::gui

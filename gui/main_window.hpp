@@ -19,6 +19,8 @@
 #include "gui/table_models.hpp"
 #include "gui/task_model.hpp"
 #include "gui/thread_model.hpp"
+#include "gui/wait_model.hpp"
+#include "gui/variables_pane.hpp"
 #include "gui/widgets.hpp"
 
 class QCheckBox;
@@ -42,6 +44,8 @@ class MainWindow : public QMainWindow {
   void setAnalyzeOptions(const corelens::AnalyzeOptions& options) { options_ = options; }
   // Starts analysing PATH on a worker thread; reportShown() or loadFailed() follows.
   void openFile(const QString& path);
+  // Analyses the running process PID (stopped for a moment, then let go), as openFile a dump.
+  void openProcess(int pid);
   void cancelLoading();
   bool isLoading() const { return loader_->busy(); }
   // Whether closing saves the window layout, and opening restores it (off for screenshots).
@@ -80,14 +84,21 @@ class MainWindow : public QMainWindow {
   ThreadFilterModel* threadFilter() const { return thread_filter_; }
   FrameModel* frameModel() const { return frame_model_; }
   RegisterModel* registerModel() const { return register_model_; }
+  VariablesPane* variablesPane() const { return variables_pane_; }
   DisassemblyModel* disassemblyModel() const { return disassembly_model_; }
   MappingModel* mappingModel() const { return mapping_model_; }
   ModuleModel* moduleModel() const { return module_model_; }
   DiagnosticModel* diagnosticModel() const { return diagnostic_model_; }
   NoteModel* noteModel() const { return note_model_; }
+  WaitModel* waitModel() const { return wait_model_; }
+  QTableView* waitView() const { return wait_view_; }
+  QDockWidget* waitsDock() const { return waits_dock_; }
   QLineEdit* threadFilterEdit() const { return thread_filter_edit_; }
   QCheckBox* groupThreadsBox() const { return group_box_; }
 
+  // The source pane's tooltip for NAME: its value in the selected frame; empty when NAME is no
+  // name in scope there (main_window_actions.cpp).
+  QString hoverValue(const QString& name) const;
   // The text the copy action puts on the clipboard.
   QString backtraceText() const;
   bool exportReport(const QString& path, const QString& format);  // "json" or "markdown"
@@ -98,12 +109,16 @@ class MainWindow : public QMainWindow {
 
  protected:
   void closeEvent(QCloseEvent* event) override;
+  void showEvent(QShowEvent* event) override;
   void dragEnterEvent(QDragEnterEvent* event) override;
   void dropEvent(QDropEvent* event) override;
 
  private:
   void buildCentral();
   void buildDocks();
+  void buildWaitsDock();  // main_window_waits.cpp
+  void showWaits();       // fills the Waits pane; raised when threads are deadlocked
+  void openProcessDialog();
   void buildMenus();
   QDockWidget* addDock(const QString& title, const QString& name, QWidget* widget, Qt::DockWidgetArea area);
   void onLoaded(const QString& path, SessionPtr session);
@@ -148,6 +163,9 @@ class MainWindow : public QMainWindow {
   ModuleModel* module_model_;
   DiagnosticModel* diagnostic_model_;
   NoteModel* note_model_;
+  WaitModel* wait_model_;
+  QTableView* wait_view_ = nullptr;
+  QDockWidget* waits_dock_ = nullptr;
   QSortFilterProxyModel* mapping_proxy_ = nullptr;
   QSortFilterProxyModel* module_proxy_ = nullptr;
 
@@ -167,6 +185,10 @@ class MainWindow : public QMainWindow {
   QDockWidget* memory_dock_ = nullptr;
   QDockWidget* threads_dock_ = nullptr;
   QDockWidget* registers_dock_ = nullptr;
+  QDockWidget* variables_dock_ = nullptr;
+  VariablesPane* variables_pane_ = nullptr;
+  // The values of the open user core's frames (unwinder/values); reset before session_ is.
+  std::shared_ptr<values::ValueEngine> values_;
   KernelLogView* kernel_log_view_ = nullptr;
   QDockWidget* kernel_log_dock_ = nullptr;
   QTableView* task_view_ = nullptr;

@@ -1,5 +1,6 @@
 // MainWindow: menus and keyboard shortcuts, opening and exporting files, recent files, settings,
-// drag and drop, and the remembered layout.
+// drag and drop, the remembered layout; and what the panes ask of the window (the memory view at an
+// address, the backtrace to copy, a name's value under the mouse in the source).
 #include <QAction>
 #include <QApplication>
 #include <QCheckBox>
@@ -26,6 +27,7 @@
 #include "core/report/json_report.hpp"
 #include "core/report/markdown_report.hpp"
 #include "gui/main_window.hpp"
+#include "gui/screen_fit.hpp"
 
 namespace corelens::gui {
 namespace {
@@ -38,6 +40,7 @@ const QString kRecentKey = QStringLiteral("recentFiles");
 void MainWindow::buildMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
   file->addAction(tr("&Open…"), QKeySequence::Open, this, &MainWindow::openDialog);
+  file->addAction(tr("Open Running &Process…"), this, &MainWindow::openProcessDialog);
   recent_menu_ = file->addMenu(tr("Open &Recent"));
   connect(recent_menu_, &QMenu::aboutToShow, this, &MainWindow::fillRecentMenu);
   file->addSeparator();
@@ -177,6 +180,12 @@ void MainWindow::restoreLayout() {
   code_split_->restoreState(settings.value(QStringLiteral("window/codeSplit")).toByteArray());
 }
 
+// Shown: the frame (title bar, borders) is known now, and the whole of it must be on the screen.
+void MainWindow::showEvent(QShowEvent* event) {
+  QMainWindow::showEvent(event);
+  fit_window_to_screen(this);
+}
+
 void MainWindow::closeEvent(QCloseEvent* event) {
   loader_->cancel();
   if (remember_layout_) {
@@ -199,6 +208,33 @@ void MainWindow::dropEvent(QDropEvent* event) {
   if (urls.isEmpty() || !urls.front().isLocalFile()) return;
   openFile(urls.front().toLocalFile());
   event->acceptProposedAction();
+}
+
+}  // namespace corelens::gui
+
+namespace corelens::gui {
+
+void MainWindow::showMemory(std::uint64_t address) {
+  hex_view_->showAddress(address);
+  memory_dock_->raise();
+}
+
+QString MainWindow::backtraceText() const {
+  if (!report_ || currentThread() < 0) return {};
+  return QString::fromStdString(backtrace_text(stack_report_->threads[static_cast<std::size_t>(currentThread())]));
+}
+
+QString MainWindow::hoverValue(const QString& name) const {
+  const int thread = currentThread();
+  if (!values_ || thread < 0 || current_frame_ < 0 || thread >= static_cast<int>(report_->threads.size())) return {};
+  values::FormatOptions options = values_->default_options();
+  options.depth = 0;
+  auto v = values_->evaluate(static_cast<std::size_t>(thread), static_cast<std::size_t>(current_frame_),
+                             name.toStdString(), options);
+  if (!v) return {};  // a word that is no name in scope (a keyword, a type, a macro): no tooltip
+  QString value = v->unavailable.empty() ? QString::fromStdString(v->value.substr(0, 500))
+                                         : QStringLiteral("<%1>").arg(QString::fromStdString(v->unavailable));
+  return QStringLiteral("%1 = %2\n(%3)").arg(name, value, QString::fromStdString(v->type));
 }
 
 }  // namespace corelens::gui

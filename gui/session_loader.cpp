@@ -5,6 +5,8 @@
 #include <QtConcurrent/QtConcurrent>
 #include <exception>
 
+#include "core/pipeline/live_session.hpp"
+
 namespace corelens::gui {
 namespace {
 
@@ -15,9 +17,10 @@ struct Outcome {
 
 // The worker: nothing may escape it as an exception (the library does not throw, but memory can
 // run out on a hostile dump), and an error becomes a message for the window.
-Outcome run_analysis(const std::string& path, const corelens::AnalyzeOptions& options) {
+Outcome run_analysis(const std::string& path, int pid, const corelens::AnalyzeOptions& options) {
   try {
-    auto session = corelens::open_session(path, options);
+    // A running process (File > Open Running Process, --pid) or a dump file.
+    auto session = pid > 0 ? corelens::open_process(pid, options) : corelens::open_session(path, options);
     if (!session && session.error().code == corelens::ErrorCode::cancelled) return {nullptr, QStringLiteral("cancelled")};
     if (!session) return {nullptr, QString::fromStdString(session.error().describe())};
     return {*session, {}};
@@ -46,7 +49,13 @@ SessionLoader::~SessionLoader() {
   analysis_pool().waitForDone();
 }
 
-void SessionLoader::load(const QString& path, const corelens::AnalyzeOptions& options) {
+void SessionLoader::load(const QString& path, const corelens::AnalyzeOptions& options) { start(path, 0, options); }
+
+void SessionLoader::loadProcess(int pid, const corelens::AnalyzeOptions& options) {
+  start(tr("process %1").arg(pid), pid, options);
+}
+
+void SessionLoader::start(const QString& path, int pid, const corelens::AnalyzeOptions& options) {
   const quint64 generation = ++generation_;
   busy_ = true;
   path_ = path;
@@ -79,7 +88,7 @@ void SessionLoader::load(const QString& path, const corelens::AnalyzeOptions& op
     if (outcome.session) emit loaded(path, outcome.session);
     else emit failed(path, outcome.error);
   });
-  watcher->setFuture(QtConcurrent::run(&analysis_pool(), run_analysis, path.toStdString(), with_progress));
+  watcher->setFuture(QtConcurrent::run(&analysis_pool(), run_analysis, path.toStdString(), pid, with_progress));
 }
 
 void SessionLoader::report(quint64 generation, const QString& stage, qulonglong done, qulonglong total) {

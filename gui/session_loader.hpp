@@ -25,6 +25,9 @@ class SessionLoader : public QObject {
   ~SessionLoader() override;
 
   void load(const QString& path, const corelens::AnalyzeOptions& options);
+  // A running process: stopped for a moment, read and let go (core/pipeline/live_session.hpp);
+  // its path is "process PID".
+  void loadProcess(int pid, const corelens::AnalyzeOptions& options);
   void cancel();
   bool busy() const { return busy_; }
   QString currentPath() const { return path_; }
@@ -42,6 +45,7 @@ class SessionLoader : public QObject {
 
  private:
   void report(quint64 generation, const QString& stage, qulonglong done, qulonglong total);
+  void start(const QString& path, int pid, const corelens::AnalyzeOptions& options);
 
   quint64 generation_ = 0;
   std::shared_ptr<std::atomic<bool>> cancel_;  // the running load's flag, shared with its worker

@@ -5,8 +5,11 @@
 #include <QFileInfo>
 #include <QFontDatabase>
 #include <QPainter>
+#include <QScrollBar>
 #include <QSettings>
+#include <QHelpEvent>
 #include <QTextBlock>
+#include <QToolTip>
 
 namespace corelens::gui {
 namespace {
@@ -93,12 +96,57 @@ int SourceView::lineNumberWidth() const {
   return 12 + fontMetrics().horizontalAdvance(QLatin1Char('9')) * std::max(digits, 3);
 }
 
+QString SourceView::nameAt(const QPoint& pos) const {
+  QTextCursor c = cursorForPosition(pos);
+  const QString line = c.block().text();
+  int at = c.positionInBlock();
+  auto ident = [](QChar ch) { return ch.isLetterOrNumber() || ch == QLatin1Char('_'); };
+  if (at >= line.size() || !ident(line[at])) {
+    if (at > 0 && at <= line.size() && ident(line[at - 1])) --at;
+    else return {};
+  }
+  int start = at, end = at;
+  while (start > 0 && ident(line[start - 1])) --start;
+  while (end < line.size() && ident(line[end])) ++end;
+  // The member path leading to it: "r->next" for "next", "a.b.c" for "c".
+  for (;;) {
+    int s = start;
+    if (s >= 2 && line.mid(s - 2, 2) == QLatin1String("->")) s -= 2;
+    else if (s >= 1 && line[s - 1] == QLatin1Char('.')) s -= 1;
+    else break;
+    if (s == 0 || !ident(line[s - 1])) break;
+    while (s > 0 && ident(line[s - 1])) --s;
+    start = s;
+  }
+  if (line[start].isDigit()) return {};
+  return line.mid(start, end - start);
+}
+
+bool SourceView::viewportEvent(QEvent* event) {
+  if (event->type() == QEvent::ToolTip && evaluate_) {
+    auto* help = static_cast<QHelpEvent*>(event);
+    QString name = nameAt(help->pos());
+    QString text = name.isEmpty() ? QString() : evaluate_(name);
+    if (text.isEmpty()) QToolTip::hideText();
+    else QToolTip::showText(help->globalPos(), text, viewport());
+    return true;
+  }
+  return QPlainTextEdit::viewportEvent(event);
+}
+
 void SourceView::resizeEvent(QResizeEvent* event) {
   QPlainTextEdit::resizeEvent(event);
   QRect cr = contentsRect();
   numbers_->setGeometry(QRect(cr.left(), cr.top(), lineNumberWidth(), cr.height()));
   // Keep the highlighted line in view when the pane is first laid out or resized.
-  if (highlighted_ > 0) centerCursor();
+  if (highlighted_ > 0) showHighlightedLine();
+}
+
+// The crash line centred, from its first column: centring the cursor scrolls sideways to the
+// crash column, and every line shown would then start in its middle. The column is marked.
+void SourceView::showHighlightedLine() {
+  centerCursor();
+  horizontalScrollBar()->setValue(horizontalScrollBar()->minimum());
 }
 
 void SourceView::paintLineNumbers(QPaintEvent* event) {
@@ -163,9 +211,17 @@ bool SourceView::showLocation(const QString& file, int line, int column, const Q
     sel.cursor = QTextCursor(document()->findBlockByNumber(highlighted_ - 1));
     selections << sel;
     QTextCursor cursor(document()->findBlockByNumber(highlighted_ - 1));
-    if (column > 0) cursor.movePosition(QTextCursor::Right, QTextCursor::MoveAnchor, std::min(column - 1, cursor.block().length() - 1));
+    if (column > 0) {
+      cursor.movePosition(QTextCursor::Right, QTextCursor::MoveAnchor, std::min(column - 1, cursor.block().length() - 1));
+      QTextEdit::ExtraSelection at;  // the crash column: one character, darker and underlined
+      at.format.setBackground(QColor(0xff, 0xa0, 0xa0));
+      at.format.setFontUnderline(true);
+      at.cursor = cursor;
+      at.cursor.movePosition(QTextCursor::Right, QTextCursor::KeepAnchor);
+      selections << at;
+    }
     setTextCursor(cursor);
-    centerCursor();
+    showHighlightedLine();
   }
   setExtraSelections(selections);
   numbers_->update();

@@ -7,6 +7,7 @@
 #include <QPair>
 #include <QPlainTextEdit>
 #include <QString>
+#include <functional>
 
 namespace corelens::gui {
 
@@ -33,6 +34,11 @@ class SourceView : public QPlainTextEdit {
   explicit SourceView(QWidget* parent = nullptr);
 
   void setPathMap(SourcePathMap map) { map_ = std::move(map); }
+  // Hovering a name shows what EVALUATE says of it (the value in the selected frame); an empty
+  // answer shows nothing.
+  void setHoverEvaluator(std::function<QString(const QString& name)> evaluate) { evaluate_ = std::move(evaluate); }
+  // The name (an identifier, with the . and -> before it: "r->next") at POS in the viewport.
+  QString nameAt(const QPoint& pos) const;
   const SourcePathMap& pathMap() const { return map_; }
   // Shows FILE around LINE with LINE highlighted; returns false (and shows why) when the file
   // cannot be found or read.
@@ -48,12 +54,15 @@ class SourceView : public QPlainTextEdit {
 
  protected:
   void resizeEvent(QResizeEvent* event) override;
+  bool viewportEvent(QEvent* event) override;
 
  private:
+  void showHighlightedLine();
   QWidget* numbers_;
   SourcePathMap map_;
   QString shown_;
   int highlighted_ = 0;
+  std::function<QString(const QString&)> evaluate_;
 };
 
 }  // namespace corelens::gui

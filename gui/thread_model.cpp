@@ -7,8 +7,10 @@
 #include <map>
 #include <set>
 
+#include "core/analysis/readable_names.hpp"
 #include "core/model/strings.hpp"
 #include "core/report/crash_summary.hpp"
+#include "gui/wait_model.hpp"
 
 namespace corelens::gui {
 namespace {
@@ -16,10 +18,11 @@ namespace {
 // Children of group G carry G+1 as internal id; top-level rows carry 0.
 constexpr quintptr kTopLevel = 0;
 
+// The short name ("Parser::parse"): the list is narrow; the tooltip has the whole signature.
 QString top_function(const ThreadReport& t) {
   if (t.frames.empty()) return QStringLiteral("(no frames)");
   const Frame& f = t.frames.front();
-  return f.function.empty() ? QStringLiteral("0x%1").arg(f.pc, 0, 16) : QString::fromStdString(f.function);
+  return f.function.empty() ? QStringLiteral("0x%1").arg(f.pc, 0, 16) : QString::fromStdString(short_function_name(f.function));
 }
 
 }  // namespace
@@ -44,7 +47,9 @@ void ThreadModel::setGrouped(bool grouped) {
 void ThreadModel::rebuild() {
   groups_.clear();
   search_.clear();
+  deadlocked_.clear();
   if (!report_) return;
+  deadlocked_ = deadlocked_threads(*report_);
   const auto& threads = report_->threads;
   search_.reserve(threads.size());
   for (const auto& t : threads) {
@@ -54,6 +59,7 @@ void ThreadModel::rebuild() {
       if (!f.function.empty()) names.insert(f.function);
     }
     QString s = QString::number(t.tid) + QLatin1Char(' ') + QString::fromStdString(t.name);
+    if (deadlocked_.contains(t.tid)) s += QStringLiteral(" deadlock");
     for (const auto& n : names) s += QLatin1Char(' ') + QString::fromStdString(n);
     search_.push_back(s);
   }
@@ -67,8 +73,9 @@ void ThreadModel::rebuild() {
     std::vector<std::uint64_t> key;
     key.reserve(threads[i].frames.size());
     for (const auto& f : threads[i].frames) key.push_back(f.lookup_pc);
-    // The crashing thread is never merged with others: it must stay visible on its own.
-    if (threads[i].crashed) key.push_back(~std::uint64_t{0} - i);
+    // The crashing thread and the deadlocked ones are never merged with others: each must stay
+    // visible on its own.
+    if (threads[i].crashed || deadlocked_.contains(threads[i].tid)) key.push_back(~std::uint64_t{0} - i);
     auto [it, inserted] = by_stack.emplace(std::move(key), groups_.size());
     if (inserted) groups_.push_back({});
     groups_[it->second].push_back(static_cast<int>(i));
@@ -140,12 +147,16 @@ QVariant ThreadModel::threadData(int thread, int column, int role) const {
       return threadData(thread, column, Qt::DisplayRole);
     case Qt::DecorationRole:
       if (column == ColThread && t.crashed) return QApplication::style()->standardIcon(QStyle::SP_MessageBoxCritical);
+      // A thread of a deadlock (issue 15): marked as the crash would be.
+      if (column == ColThread && deadlocked_.contains(t.tid)) {
+        return QApplication::style()->standardIcon(QStyle::SP_MessageBoxWarning);
+      }
       return {};
     case Qt::ForegroundRole:
-      if (t.crashed) return QBrush(QColor(0xb0, 0x00, 0x20));
+      if (t.crashed || deadlocked_.contains(t.tid)) return QBrush(QColor(0xb0, 0x00, 0x20));
       return {};
     case Qt::FontRole:
-      if (t.crashed) {
+      if (t.crashed || deadlocked_.contains(t.tid)) {
         QFont f;
         f.setBold(true);
         return f;
@@ -154,6 +165,10 @@ QVariant ThreadModel::threadData(int thread, int column, int role) const {
     case Qt::ToolTipRole: {
       QString tip = QStringLiteral("Thread %1").arg(t.tid);
       if (t.crashed) tip += QStringLiteral(" — received the fatal signal");
+      if (!t.frames.empty() && !t.frames.front().function.empty()) {
+        tip += QStringLiteral("\nin ") + QString::fromStdString(t.frames.front().function);
+      }
+      if (deadlocked_.contains(t.tid)) tip += QLatin1Char('\n') + deadlock_text(*report_, t.tid);
       if (!t.unwind_complete) tip += QStringLiteral("\nstack incomplete: ") + QString::fromStdString(t.unwind_status);
       return tip;
     }

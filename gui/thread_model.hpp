@@ -4,6 +4,7 @@
 #pragma once
 
 #include <QAbstractItemModel>
+#include <QSet>
 #include <QSortFilterProxyModel>
 #include <vector>
 
@@ -39,6 +40,7 @@ class ThreadModel : public QAbstractItemModel {
   bool grouped_ = false;
   std::vector<std::vector<int>> groups_;  // each: indices of threads with identical stacks
   std::vector<QString> search_;           // per thread: tid, name and every function on its stack
+  QSet<int> deadlocked_;                  // tids of the threads in a deadlock
 };
 
 // Filters threads by tid, name or any function on their stack; a group stays when one of its

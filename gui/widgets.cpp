@@ -31,7 +31,8 @@ CrashBanner::CrashBanner(QWidget* parent) : QFrame(parent) {
   big.setBold(true);
   headline_->setFont(big);
   headline_->setStyleSheet(QStringLiteral("color: #a00018;"));
-  explanation_->setWordWrap(true);
+  // Every line wraps: a long C++ name or sentence must never make the window wider than the screen.
+  for (QLabel* l : {headline_, details_, explanation_, process_}) l->setWordWrap(true);
   process_->setStyleSheet(QStringLiteral("color: #606060;"));
   for (QLabel* l : {headline_, details_, explanation_, process_}) {
     l->setTextInteractionFlags(Qt::TextSelectableByMouse);

@@ -2,9 +2,10 @@
 # fetch-kernel-vmlinux DUMPDIR
 #
 # Puts DUMPDIR/vmlinux: the vmlinux with DWARF of the kernel that made the dumps in DUMPDIR
-# (samples/make-kernel-dumps.sh; its info.txt names the release), from Debian's
-# linux-image-RELEASE-dbg. That package is 858 MB and unpacks to 5.6 GB; only the vmlinux (633 MB,
-# an early member of the tar) is extracted, and tar stops there instead of decompressing the rest.
+# (samples/make-kernel-dumps.sh; its info.txt names the release, the Debian release and the
+# architecture), from that Debian release's linux-image-RELEASE-dbg. Such a package is 0.8-1 GB and
+# unpacks to 5-6 GB; only the vmlinux (0.6-0.7 GB, an early member of the tar) is extracted, and
+# tar stops there instead of decompressing the rest.
 # The .deb is deleted; the vmlinux is cached beside the kernel package, in
 #   $CORELENS_KDUMP_CACHE (default ${XDG_CACHE_HOME:-~/.cache}/corelens/kernel-dumps)/kernels/RELEASE/
 # so a second run takes no time. DUMPDIR/vmlinux is a hard link (or a copy) of the cached file.
@@ -23,6 +24,12 @@ DUMPS=$(realpath -m "$1")
 [[ -f $DUMPS/info.txt ]] || unavailable "no kernel dumps in $DUMPS (samples/make-kernel-dumps.sh makes them)"
 KREL=$(sed -n 's/^release=//p' "$DUMPS/info.txt")
 [[ -n $KREL && $KREL != */* ]] || die "$DUMPS/info.txt names no release"
+# The Debian release and architecture the kernel came from (dumps made before they were recorded:
+# Debian 12, amd64).
+DEBIAN=$(sed -n 's/^debian=//p' "$DUMPS/info.txt"); DEBIAN=${DEBIAN:-12}
+ARCH=$(sed -n 's/^arch=//p' "$DUMPS/info.txt"); ARCH=${ARCH:-amd64}
+CODENAME=$(debian_codename "$DEBIAN") || die "$DUMPS/info.txt names Debian $DEBIAN"
+lock_cache
 KDIR=$CACHE/kernels/$KREL
 VMLINUX=$KDIR/vmlinux-$KREL
 member=./usr/lib/debug/boot/vmlinux-$KREL
@@ -31,11 +38,9 @@ if [[ ! -f $KDIR/.vmlinux-done ]]; then
   mkdir -p "$KDIR"
   W=$(mktemp -d "$KDIR/dbg.XXXXXX")
   trap 'rm -rf "$W"' EXIT
-  refresh_apt_lists
-  log "apt-get download linux-image-$KREL-dbg"
-  (cd "$W" && { apt-get download "linux-image-$KREL-dbg" >&2 2>&1 ||
-                { apt-get update -qq >&2 && apt-get download "linux-image-$KREL-dbg" >&2; }; }) \
-    || unavailable "cannot download linux-image-$KREL-dbg"
+  log "apt-get download linux-image-$KREL-dbg (Debian $DEBIAN $CODENAME, $ARCH)"
+  apt_for "$CODENAME" "$ARCH"
+  apt_download "$W" "linux-image-$KREL-dbg" || unavailable "cannot download linux-image-$KREL-dbg"
   deb=$(ls "$W"/*.deb)
   log "extract $member only ($(du -m "$deb" | cut -f1) MB package)"
   # tar exits once it has the one member (--occurrence); dpkg-deb then dies of SIGPIPE, which is

@@ -13,9 +13,13 @@
 
 void copy_name(const char *name, int length)
 {
+    /* Copies in locals: the stack protector puts scalars below the array, out of the overrun's
+     * way; the arguments themselves lie above the return address on i386, in its way. */
+    const char *from = name;
+    int count = length;
     char local[8];
-    for (int i = 0; i < length; ++i)
-        local[i] = name[i % 4];         /* writes past local[7] when length > 8 */
+    for (int i = 0; i < count; ++i)
+        local[i] = from[i % 4];         /* writes past local[7] when count > 8 */
     printf("%c\n", local[0]);
 }                                       // CRASH-SITE
 

@@ -46,8 +46,16 @@ if [[ -n ${CORELENS_SKIP:-} ]]; then
 fi
 
 cmake -S . -B build -G Ninja
+# The kernel dumps' downloads (kernels, -dbg packages: ~3 GB on an empty cache) and qemu boots
+# start now, niced, beside the build; the kernel_dumps fixtures then find them cached (or wait for
+# the run under way). Its log says how long each run took.
+setsid nice -n 10 build/tests/kernel/prepare-kernel-dumps.sh > build/prepare-kernel-dumps.log 2>&1 &
+prepare=$!
+trap 'kill -- -$prepare 2>/dev/null || true' EXIT   # its own process group: qemu included
 cmake --build build -j "$jobs"
 run_pass g++ build
+wait $prepare || true
+cat build/prepare-kernel-dumps.log
 
 if [[ ${1:-} == --no-sanitize || $status != 0 ]]; then finish; fi
 

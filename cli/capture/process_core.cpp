@@ -150,87 +150,7 @@ ThreadState read_thread(pid_t tgid, pid_t tid, int signo, bool leader_totals) {
   return t;
 }
 
-// Reads process memory through /proc/PID/mem, page by page where a whole chunk fails.
-class MemReader {
- public:
-  explicit MemReader(pid_t tgid) {
-    fd_ = ::open(("/proc/" + std::to_string(tgid) + "/mem").c_str(), O_RDONLY | O_CLOEXEC);
-  }
-  ~MemReader() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  bool ok() const { return fd_ >= 0; }
-  std::size_t read(std::uint64_t addr, std::span<std::byte> out) const {
-    if (fd_ < 0) return out.size();
-    if (full_read(addr, out.data(), out.size())) return 0;
-    std::size_t missing = 0;
-    for (std::size_t off = 0; off < out.size(); off += kPage) {
-      std::size_t n = std::min<std::size_t>(kPage, out.size() - off);
-      if (!full_read(addr + off, out.data() + off, n)) {
-        std::fill(out.begin() + static_cast<std::ptrdiff_t>(off),
-                  out.begin() + static_cast<std::ptrdiff_t>(off + n), std::byte{0});
-        missing += n;
-      }
-    }
-    return missing;
-  }
-
- private:
-  bool full_read(std::uint64_t addr, std::byte* dst, std::size_t n) const {
-    std::size_t done = 0;
-    while (done < n) {
-      // Addresses above 2^63 (the vsyscall page) are negative off_t: pread64 takes them as is.
-      ssize_t r = ::pread(fd_, dst + done, n - done, static_cast<off_t>(addr + done));
-      if (r < 0 && errno == EINTR) continue;
-      if (r <= 0) return false;
-      done += static_cast<std::size_t>(r);
-    }
-    return true;
-  }
-  int fd_ = -1;
-};
-
 }  // namespace
-
-std::vector<VmaInfo> parse_smaps(const std::string& text) {
-  std::vector<VmaInfo> out;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    auto dash = line.find('-');
-    auto space = line.find(' ');
-    bool header = dash != std::string::npos && space != std::string::npos && dash < space &&
-                  std::all_of(line.begin(), line.begin() + static_cast<std::ptrdiff_t>(dash),
-                              [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
-    if (header) {
-      VmaInfo v;
-      std::istringstream h(line);
-      std::string range, dev;
-      h >> range >> v.perms >> std::hex >> v.offset >> dev >> std::dec >> v.inode;
-      v.start = std::strtoull(range.substr(0, dash).c_str(), nullptr, 16);
-      v.end = std::strtoull(range.substr(dash + 1).c_str(), nullptr, 16);
-      std::string rest;
-      std::getline(h, rest);
-      rest.erase(0, rest.find_first_not_of(' '));
-      v.path = rest;
-      out.push_back(std::move(v));
-      continue;
-    }
-    if (out.empty()) continue;
-    VmaInfo& v = out.back();
-    if (line.starts_with("VmFlags:")) {
-      std::istringstream f(line.substr(8));
-      std::string flag;
-      while (f >> flag) v.vm_flags.push_back(flag);
-    } else if (line.starts_with("Anonymous:")) {
-      v.anonymous_kb = std::strtoull(line.c_str() + 10, nullptr, 10);
-    } else if (line.starts_with("Swap:")) {
-      v.swap_kb = std::strtoull(line.c_str() + 5, nullptr, 10);
-    }
-  }
-  return out;
-}
 
 std::uint64_t dump_size(const VmaInfo& v, std::uint32_t filter, bool executable_file, bool starts_with_elf) {
   auto want = [&](int bit) { return ((filter >> bit) & 1) != 0; };
@@ -278,10 +198,11 @@ Result<CoreWritten> write_process_core(const CoreRequest& req) {
   cw::PrPsInfo ps;
   auto lst = stat_fields(read_file(proc + "/stat"));
   std::string lstatus = read_file(proc + "/status");
-  bool leader_dumps = req.crashed_tid == req.tgid;
-  // The leader either dumps (running) or waits for the dumper in TASK_UNINTERRUPTIBLE.
-  ps.state = leader_dumps ? 0 : 2;
-  ps.sname = leader_dumps ? 'R' : 'D';
+  bool leader_dumps = req.crashed_tid == req.tgid && req.signo != 0;
+  // The leader either dumps (running) or waits for the dumper in TASK_UNINTERRUPTIBLE; a
+  // snapshot's leader is in the state it was stopped in (sleeping: pr_state 1).
+  ps.state = req.signo == 0 ? 1 : leader_dumps ? 0 : 2;
+  ps.sname = req.signo == 0 ? 'S' : leader_dumps ? 'R' : 'D';
   ps.nice = static_cast<std::int8_t>(field_i64(lst, 16));
   ps.flag = static_cast<std::uint64_t>(field_i64(lst, 6)) | (leader_dumps ? kPfDumpcore | kPfSignaled : 0);
   ps.uid = static_cast<std::uint32_t>(std::strtoul(status_value(lstatus, "Uid").c_str(), nullptr, 10));
@@ -297,7 +218,7 @@ Result<CoreWritten> write_process_core(const CoreRequest& req) {
   std::uint32_t filter = static_cast<std::uint32_t>(std::strtoul(read_file(proc + "/coredump_filter").c_str(), nullptr, 16));
   auto vmas = parse_smaps(read_file(proc + "/smaps"));
   if (vmas.empty()) written.warnings.push_back("cannot read " + proc + "/smaps: no memory in the core");
-  MemReader mem(req.tgid);
+  live::ProcessMemory mem(req.tgid);
   if (!mem.ok()) written.warnings.push_back("cannot open " + proc + "/mem: " + std::strerror(errno));
   std::vector<cw::Segment> segments;
   std::vector<cw::FileMapping> files;
@@ -327,9 +248,11 @@ Result<CoreWritten> write_process_core(const CoreRequest& req) {
     notes.push_back({"CORE", NT_PRSTATUS, cw::encode_prstatus_x86_64(t.status, t.regs)});
     if (first) {
       notes.push_back({"CORE", NT_PRPSINFO, cw::encode_prpsinfo(ps)});
-      std::vector<std::byte> si = req.siginfo;
-      si.resize(128);
-      notes.push_back({"CORE", NT_SIGINFO, si});
+      if (req.signo != 0) {
+        std::vector<std::byte> si = req.siginfo;
+        si.resize(128);
+        notes.push_back({"CORE", NT_SIGINFO, si});
+      }
       notes.push_back({"CORE", NT_AUXV, to_bytes(read_file(proc + "/auxv"))});
       if (!files.empty()) notes.push_back({"CORE", NT_FILE, cw::encode_file_note(files, kPage)});
     }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/model/error.hpp"
+#include "parsers/live/proc_files.hpp"
 
 namespace corelens::capture {
 
@@ -22,7 +23,8 @@ struct CoreRequest {
   pid_t crashed_tid = 0;           // its PRSTATUS comes first, as the dumping thread's does
   std::vector<pid_t> other_tids;   // every other thread, all ptrace-stopped
   std::vector<std::byte> siginfo;  // PTRACE_GETSIGINFO of the crashed thread (128 bytes)
-  int signo = 0;
+  int signo = 0;                   // 0: a snapshot of a running process (`corelens snapshot`):
+                                   // no NT_SIGINFO, no signal in the threads, states as they are
   std::string path;                // the core file to create (must not exist)
   std::uint64_t max_size = UINT64_MAX;
 };
@@ -36,17 +38,11 @@ struct CoreWritten {
 Result<CoreWritten> write_process_core(const CoreRequest& request);
 
 // Which memory of one mapping the kernel dumps (fs/coredump.c, vma_dump_size), from what
-// /proc/PID/smaps says of it. Exposed for tests.
-struct VmaInfo {
-  std::uint64_t start = 0, end = 0, offset = 0, inode = 0;
-  std::string perms;  // "r-xp"
-  std::string path;   // "/usr/lib/...", "[stack]", "" ...
-  std::vector<std::string> vm_flags;  // VmFlags: "rd", "wr", "sh", "dd", "io", "ht" ...
-  std::uint64_t anonymous_kb = 0, swap_kb = 0;
-};
+// /proc/PID/smaps says of it (parsers/live/proc_files.hpp reads it). Exposed for tests.
+using live::VmaInfo;
+using live::parse_smaps;
 // EXECUTABLE_FILE: the file's mode has an x bit; STARTS_WITH_ELF: its first bytes are \x7fELF.
 std::uint64_t dump_size(const VmaInfo& vma, std::uint32_t coredump_filter, bool executable_file,
                         bool starts_with_elf);
-std::vector<VmaInfo> parse_smaps(const std::string& text);
 
 }  // namespace corelens::capture

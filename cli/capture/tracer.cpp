@@ -14,6 +14,7 @@
 #include <unordered_set>
 
 #include "cli/capture/process_core.hpp"
+#include "parsers/live/proc_files.hpp"
 
 namespace corelens::capture {
 namespace {
@@ -24,45 +25,13 @@ void forward_signal(int sig) {
   if (g_root > 0) ::kill(g_root, sig);
 }
 
-std::string read_small(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return {};
-  std::string out;
-  char buf[4096];
-  ssize_t n;
-  while ((n = ::read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<std::size_t>(n));
-  ::close(fd);
-  return out;
-}
-
-std::string status_field(const std::string& status, const char* key) {
-  std::string k = std::string("\n") + key + ":";
-  std::string text = "\n" + status;  // the first line has no newline before it
-  auto pos = text.find(k);
-  if (pos == std::string::npos) return {};
-  pos += k.size();
-  auto end = text.find('\n', pos);
-  std::string v = text.substr(pos, end - pos);
-  v.erase(0, v.find_first_not_of(" \t"));
-  return v;
-}
+using live::list_tasks;
+using live::status_field;
+std::string read_small(const std::string& path) { return live::read_proc_file(path); }
 
 bool mask_has(const std::string& hex_mask, int sig) {
   std::uint64_t m = std::strtoull(hex_mask.c_str(), nullptr, 16);
   return sig >= 1 && sig <= 64 && ((m >> (sig - 1)) & 1) != 0;
-}
-
-std::vector<pid_t> list_tasks(pid_t tgid) {
-  std::vector<pid_t> out;
-  std::string dir = "/proc/" + std::to_string(tgid) + "/task";
-  DIR* d = ::opendir(dir.c_str());
-  if (d == nullptr) return out;
-  while (dirent* e = ::readdir(d)) {
-    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
-    out.push_back(static_cast<pid_t>(std::strtol(e->d_name, nullptr, 10)));
-  }
-  ::closedir(d);
-  return out;
 }
 
 std::string safe_name(std::string s) {

@@ -5,10 +5,12 @@
 #include <cstring>
 #include <memory>
 
+#include "core/analysis/control_flow.hpp"
 #include "core/analysis/cxx_exception.hpp"
 #include "core/analysis/explain.hpp"
 #include "core/analysis/memory_read.hpp"
 #include "core/analysis/pointer_origin.hpp"
+#include "core/analysis/runtime_checks.hpp"
 #include "core/analysis/runtime_fatal.hpp"
 #include "core/model/signals.hpp"
 #include "core/model/strings.hpp"
@@ -18,6 +20,7 @@ namespace {
 
 constexpr int kSigIll = 4, kSigAbrt = 6, kSigBus = 7, kSigFpe = 8, kSigSegv = 11;
 constexpr int kFpeIntDiv = 1, kFpeIntOvf = 2;
+constexpr int kSiKernel = 0x80;  // sent by the kernel itself: x86's general-protection fault
 constexpr std::uint64_t kStackGuardGap = 1ull << 20;  // Linux's stack_guard_gap: 256 pages
 
 bool contains(const std::string& haystack, std::string_view needle) {
@@ -84,7 +87,20 @@ constexpr Rule kHeap{"heap-corruption", "exploitable"};
 constexpr Rule kStackSmash{"stack-smashing", "exploitable"};
 constexpr Rule kException{"uncaught-exception", "unknown"};
 constexpr Rule kDivide{"divide-by-zero", "probably-not-exploitable"};
-constexpr Rule kIllegal{"illegal-instruction", "exploitable"};
+// An instruction the cpu does not know: where the program jumped into data, as likely exploitable
+// as CASR's BadInstruction; ud2 and its kind are traps a compiler or a program planted on purpose.
+constexpr Rule kIllegal{"illegal-instruction", "probably-exploitable"};
+constexpr Rule kPlantedTrap{"illegal-instruction", "probably-not-exploitable"};
+// Control flow (control_flow.hpp): CERT's and CASR's ReturnAv, CallAv, BranchAv and their
+// tainted kinds, all exploitable: the attacker's bytes choose where execution goes.
+constexpr Rule kBadReturn{"bad-return", "exploitable"};
+constexpr Rule kWildCall{"wild-call", "exploitable"};
+constexpr Rule kWildJump{"wild-jump", "exploitable"};
+constexpr Rule kTaintedWrite{"tainted-write", "exploitable"};
+constexpr Rule kTaintedCall{"tainted-call", "exploitable"};
+constexpr Rule kTaintedJump{"tainted-jump", "exploitable"};
+// _FORTIFY_SOURCE stopped the copy before it wrote (CASR's SafeFunctionCheck).
+constexpr Rule kFortify{"fortify-check", "probably-not-exploitable"};
 constexpr Rule kBus{"bus-error", "unknown"};
 constexpr Rule kKilled{"killed", "probably-not-exploitable"};
 constexpr Rule kRustPanic{"rust-panic", "probably-not-exploitable"};  // a checked failure of safe code
@@ -100,12 +116,21 @@ Classified make(const Rule& r, std::string rule, std::string detail = {}) {
   return c;
 }
 
-// The first frame that is the program's own: not skipped and with a name.
-const Frame* first_own_frame(const ThreadReport& t, const SkipList& skip) {
-  for (const auto& f : t.frames) {
-    if (!f.function.empty() && !skip.matches(f.function)) return &f;
+// The first frame that is the program's own: not skipped, with a name, and not a library's inline
+// wrapper expanded into it (glibc's fortified strcpy from /usr/include/.../string_fortified.h).
+const Frame* first_own_frame(const ThreadReport& t, const SkipList& skip, std::size_t from = 0) {
+  for (std::size_t i = from; i < t.frames.size(); ++i) {
+    const Frame& f = t.frames[i];
+    if (f.function.empty() || skip.matches(f.function)) continue;
+    if (f.inlined && f.file.starts_with("/usr/include/")) continue;
+    return &f;
   }
   return t.frames.empty() ? nullptr : &t.frames.front();
+}
+
+// "__stack_chk_fail, called from copy_name's PLT" / "__stack_chk_fail on the stack".
+std::string check_words(const RuntimeCheckHit& hit) {
+  return hit.function + (hit.through_import ? " called through the caller's PLT/GOT" : " on the stack");
 }
 
 Classified classify_abort(const CrashInputs& in, const ThreadReport& crashed, const SkipList& skip) {
@@ -113,17 +138,29 @@ Classified classify_abort(const CrashInputs& in, const ThreadReport& crashed, co
   if (in.symbols != nullptr) {
     if (auto m = read_abort_message(in.memory, *in.symbols, in.dump.arch)) msg = *m;
   }
+  auto dis = make_disassembler(in.dump.arch, &crashed.registers);
+  std::optional<RuntimeCheckHit> hit =
+      find_runtime_check(crashed, in.dump, in.memory, dis ? dis->get() : nullptr);
+  RuntimeCheck check = hit ? hit->check : RuntimeCheck::none;
   Classified c;
-  if (!msg.empty() && is_heap_message(msg)) {
-    c = make(kHeap, "glibc's malloc reported an inconsistency (__abort_msg)", "heap corruption detected by glibc");
-  } else if (has_frame(crashed, {"malloc_printerr"})) {
-    c = make(kHeap, "malloc_printerr on the stack", "heap corruption detected by glibc");
-  } else if (contains(msg, "stack smashing detected") || has_frame(crashed, {"__stack_chk_fail", "__stack_chk_fail_local"})) {
-    c = make(kStackSmash, msg.empty() ? "__stack_chk_fail on the stack" : "glibc's stack protector message (__abort_msg)",
+  std::size_t site_from = 0;
+  if ((!msg.empty() && is_heap_message(msg)) || check == RuntimeCheck::heap) {
+    c = make(kHeap, check == RuntimeCheck::heap ? "malloc's check: " + check_words(*hit)
+                                                : "glibc's malloc reported an inconsistency (__abort_msg)",
+             "heap corruption detected by glibc");
+  } else if (check == RuntimeCheck::stack_protector || contains(msg, "stack smashing detected")) {
+    c = make(kStackSmash, check == RuntimeCheck::stack_protector ? "the stack protector: " + check_words(*hit)
+                                                                 : "glibc's stack protector message (__abort_msg)",
              "stack smashing detected: a stack buffer overflow overwrote the canary");
-  } else if ((contains(msg, "Assertion") && contains(msg, "failed")) ||
-             has_frame(crashed, {"__assert_fail", "__GI___assert_fail", "__assert_fail_base"})) {
-    c = make(kAssert, msg.empty() ? "__assert_fail on the stack" : "assertion message in __abort_msg", "assertion failed");
+  } else if (check == RuntimeCheck::fortify || contains(msg, "buffer overflow detected")) {
+    c = make(kFortify, check == RuntimeCheck::fortify ? "_FORTIFY_SOURCE: " + check_words(*hit)
+                                                      : "glibc's fortify message (__abort_msg)",
+             "buffer overflow detected by _FORTIFY_SOURCE" +
+                 (check == RuntimeCheck::fortify && hit->function.ends_with("_chk") ? " (" + hit->function + ")" : std::string()) +
+                 ": the copy was stopped before it wrote");
+  } else if (check == RuntimeCheck::assertion || (contains(msg, "Assertion") && contains(msg, "failed"))) {
+    c = make(kAssert, check == RuntimeCheck::assertion ? check_words(*hit) : "assertion message in __abort_msg",
+             "assertion failed");
   } else if (is_rust_panic(crashed)) {
     c = make(kRustPanic, "std's panic machinery (rust_panic, __rust_start_panic) on the stack", "Rust panic");
     if (in.symbols != nullptr) {
@@ -134,7 +171,6 @@ Classified classify_abort(const CrashInputs& in, const ThreadReport& crashed, co
     }
   } else if (is_qt_fatal(crashed)) {
     c = make(kQtFatal, "QMessageLogger::fatal (qFatal, Q_ASSERT) on the stack", "qFatal");
-    auto dis = make_disassembler(in.dump.arch);
     if (dis) {
       if (auto m = find_qt_fatal_message(crashed, in.memory, **dis)) {
         msg = m->message;
@@ -150,14 +186,52 @@ Classified classify_abort(const CrashInputs& in, const ThreadReport& crashed, co
       c.detail = "uncaught exception " + ex->type + (ex->note.empty() ? "" : " (" + ex->note + ")");
     }
   } else {
-    c = make(kAbort, msg.empty() ? "SIGABRT raised by the process itself" : "SIGABRT with a message in __abort_msg",
-             "abort() called");
+    std::string rule = msg.empty() ? "SIGABRT raised by the process itself" : "SIGABRT with a message in __abort_msg";
+    if (check == RuntimeCheck::abort) rule += " (" + check_words(*hit) + ")";
+    c = make(kAbort, rule, "abort() called");
   }
+  // The check's caller is where the program was: the frame that called through its PLT, or the
+  // first own frame past the check's function.
+  if (hit && hit->check == check) site_from = hit->through_import ? hit->frame : hit->frame + 1;
   // glibc ends its messages with a newline; the report shows one line.
   while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
   c.classification.message = printable(msg);
-  c.site = first_own_frame(crashed, skip);
+  c.site = first_own_frame(crashed, skip, site_from);
   return c;
+}
+
+// The function whose call left RETURN_ADDRESS (a frame the unwinder may have missed: it cannot use
+// CFI at a pc outside every module).
+std::optional<Frame> caller_at(const CrashInputs& in, std::uint64_t return_address) {
+  if (in.symbols == nullptr || return_address == 0) return std::nullopt;
+  auto name = in.symbols->name_at(return_address - 1);
+  if (!name) return std::nullopt;
+  Frame caller;
+  caller.pc = return_address;
+  caller.lookup_pc = return_address - 1;
+  caller.function = *name;
+  caller.trust = FrameTrust::scan;
+  for (const auto& m : in.report.modules) {
+    if (return_address >= m.start && return_address < m.end) caller.module = m.path;
+  }
+  return caller;
+}
+
+// A flow class (control_flow.hpp) as a classification.
+Classified from_flow(const FlowFault& f) {
+  static constexpr std::array<std::pair<FlowClass, const Rule*>, 7> kRules{{
+      {FlowClass::bad_return, &kBadReturn},
+      {FlowClass::wild_call, &kWildCall},
+      {FlowClass::wild_jump, &kWildJump},
+      {FlowClass::null_call, &kNullCall},
+      {FlowClass::tainted_write, &kTaintedWrite},
+      {FlowClass::tainted_call, &kTaintedCall},
+      {FlowClass::tainted_jump, &kTaintedJump},
+  }};
+  for (const auto& [kind, rule] : kRules) {
+    if (kind == f.kind) return make(*rule, f.rule, f.detail);
+  }
+  return make(kUnknown, f.rule, f.detail);
 }
 
 Classified classify_memory_fault(const CrashInputs& in, const ThreadReport& crashed, const FaultExplanation& fault,
@@ -177,6 +251,22 @@ Classified classify_memory_fault(const CrashInputs& in, const ThreadReport& cras
   for (const auto& m : dump.modules) pc_in_module |= *pc >= m.start && *pc < m.end;
   bool exec_fault = (addr && *addr == *pc) || (pc_map != nullptr && (pc_map->flags & kExec) == 0) ||
                     (pc_map == nullptr && !pc_in_module) || fault.access == "execute";
+  auto dis = make_disassembler(dump.arch, &crashed.registers);
+  if (exec_fault && dis) {
+    // How it got there: a call leaves its return site at [sp], a ret the popped slot below sp.
+    if (auto flow = classify_arrival(dump, in.memory, **dis, crashed.registers, *pc)) {
+      Classified c = from_flow(*flow);
+      if (flow->caller_return) {
+        std::uint64_t ret = *flow->caller_return;
+        if (dump.arch == Arch::arm) ret &= ~std::uint64_t{1};  // a Thumb return address
+        if (auto caller = caller_at(in, ret)) {
+          c.detail += ", called from " + caller->function;
+          c.recovered_caller = std::move(caller);
+        }
+      }
+      return c;
+    }
+  }
   if (exec_fault) {
     Classified c = *pc < kNullPageLimit
                        ? make(kNullCall, "pc " + hex(*pc) + " is in the NULL page", "call through a NULL function pointer")
@@ -191,17 +281,9 @@ Classified classify_memory_fault(const CrashInputs& in, const ThreadReport& cras
     if (std::string_view lr = link_register(dump.arch); !lr.empty()) ret = register_value(crashed.registers, lr);
     else if (sp) ret = read_pointer(in.memory, *sp, dump.arch);
     if (ret && dump.arch == Arch::arm) *ret &= ~std::uint64_t{1};  // a Thumb return address
-    if (ret && in.symbols != nullptr) {
-      if (auto name = in.symbols->name_at(*ret - 1)) {
-        Frame caller;
-        caller.pc = *ret;
-        caller.lookup_pc = *ret - 1;
-        caller.function = *name;
-        caller.trust = FrameTrust::scan;
-        for (const auto& m : in.report.modules) {
-          if (*ret >= m.start && *ret < m.end) caller.module = m.path;
-        }
-        c.detail += ", called from " + *name;
+    if (ret) {
+      if (auto caller = caller_at(in, *ret)) {
+        c.detail += ", called from " + caller->function;
         c.recovered_caller = std::move(caller);
       }
     }
@@ -227,6 +309,13 @@ Classified classify_memory_fault(const CrashInputs& in, const ThreadReport& cras
     }
   }
 
+  // The faulting instruction is a ret, or an indirect call or jump, with a bad target or a
+  // target read from a bad address.
+  const bool gp_fault = sig.code == kSiKernel;
+  if (insn != nullptr) {
+    if (auto flow = classify_branch(dump, in.memory, crashed.registers, *insn, addr, gp_fault)) return from_flow(*flow);
+  }
+
   bool write = fault.access == "write";
   bool read = fault.access == "read";
   if (insn != nullptr && insn->memory.empty() && !fault.instruction.empty()) {
@@ -250,6 +339,16 @@ Classified classify_memory_fault(const CrashInputs& in, const ThreadReport& cras
   std::string what = target == nullptr ? "address not mapped (wild pointer)"
                                        : "no permission for it (" + mapping_words(*target) + ")";
   if (write) return make(kWildWrite, "write fault at a mapped-out or forbidden address", what);
+  if (read && insn != nullptr && dis) {
+    // What the value it was loading was for: a write address or a branch target is the
+    // attacker's choice too (CERT's tainted rules).
+    if (auto flow = classify_tainted_read(in.memory, **dis, *insn)) {
+      Classified c = from_flow(*flow);
+      c.classification.rule = "read fault at a wild address; " + c.classification.rule;
+      c.detail = what + "; " + c.detail;
+      return c;
+    }
+  }
   if (read) return make(kWildRead, "read fault at a mapped-out or forbidden address", what);
   return make(kWildRead, "memory fault, access kind unknown (the instruction could not be decoded)", what);
 }
@@ -300,15 +399,22 @@ Classified classify_crash(const CrashInputs& in, const ThreadReport& crashed, co
       }
       break;
     case kSigIll:
-      c = make(kIllegal, "SIGILL " + sig->code_name,
-               insn != nullptr && insn->is_undefined ? "deliberately undefined instruction (a trap the compiler or program planted)"
-                                                     : "illegal instruction");
+      if (insn != nullptr && insn->is_undefined) {
+        c = make(kPlantedTrap, "SIGILL " + sig->code_name + " at " + insn->mnemonic,
+                 "deliberately undefined instruction (a trap the compiler or program planted)");
+      } else {
+        c = make(kIllegal, "SIGILL " + sig->code_name + (insn != nullptr ? " at " + insn->mnemonic : std::string(", no valid instruction at the pc")),
+                 "illegal instruction: not a trap any compiler plants (code corrupted, or a jump into data)");
+      }
       break;
     default:
       c = make(kUnknown, "no rule for " + sig->name, sig->name + " (" + sig->description + ")");
       break;
   }
-  bool jumped = c.classification.category == kNullCall.category || c.classification.category == kExecFault.category;
+  const std::string& cat = c.classification.category;
+  bool jumped = cat == kNullCall.category || cat == kExecFault.category ||
+                (c.recovered_caller.has_value() && cat == kWildCall.category) ||
+                (cat == kBadReturn.category && !crashed.frames.empty() && crashed.frames.front().function.empty());
   if (c.site == nullptr && !crashed.frames.empty() && !jumped) c.site = &crashed.frames.front();
   return c;
 }

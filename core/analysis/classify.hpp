@@ -6,6 +6,9 @@
 //   write-to-readonly  exec-non-executable  stack-overflow  assertion-failed  abort
 //   heap-corruption  stack-smashing  uncaught-exception  divide-by-zero  illegal-instruction
 //   bus-error  killed  rust-panic  qt-fatal  unknown
+//   bad-return  wild-call  wild-jump  tainted-write  tainted-call  tainted-jump  fortify-check
+//
+// docs/user-guide.md maps each to the names CERT's !exploitable and CASR give the same crash.
 #pragma once
 
 #include <optional>

@@ -28,7 +28,7 @@ std::string site_words(const Frame* f) {
 }
 
 std::string why_sentence(const CrashAnalysis& a, const Classified& c, const DecodedInstruction* insn,
-                         const ThreadReport& crashed, bool derived_address) {
+                         const ThreadReport& crashed, bool derived_address, bool gp_fault) {
   const std::string& cat = a.classification.category;
   const std::string& msg = a.classification.message;
   std::string where = site_words(c.site);
@@ -53,6 +53,11 @@ std::string why_sentence(const CrashAnalysis& a, const Classified& c, const Deco
     return s + ": " + c.detail + where;
   }
   if (cat == "illegal-instruction" && insn != nullptr) return insn->text + ": " + c.detail + where;
+  // A general-protection fault has no faulting address: the branch itself is the fact.
+  if (gp_fault && insn != nullptr && (cat == "bad-return" || cat == "wild-call" || cat == "wild-jump")) {
+    return insn->text + ": " + c.detail + where;
+  }
+  if (cat == "fortify-check") return c.detail + where + (msg.empty() ? "" : ": " + msg);
   std::string access = a.fault ? describe_access(*a.fault) : std::string();
   // qemu-user cores (and cores whose NT_SIGINFO is lost) record no fault address: the one named
   // is the instruction's, evaluated on the registers. Said so, since nothing confirms it.
@@ -122,7 +127,8 @@ CrashAnalysis analyze_crash(const CrashInputs& in) {
   // The decoded access explains memory faults; for the others the instruction alone is kept.
   if (fault.pc != 0 || !fault.instruction.empty() || !fault.access.empty()) a.fault = fault;
   const bool derived = !(in.report.signal && in.report.signal->address) && a.fault && a.fault->address;
-  a.why = why_sentence(a, c, insn ? &*insn : nullptr, *crashed, derived);
+  const bool gp = in.report.signal && in.report.signal->number == 11 && in.report.signal->code == 0x80;
+  a.why = why_sentence(a, c, insn ? &*insn : nullptr, *crashed, derived, gp);
   if (c.recovered_caller && (crashed->frames.size() < 2 || crashed->frames[1].function != c.recovered_caller->function)) {
     // The unwinder missed the caller of a jump to nowhere: sign with the one found at [sp].
     ThreadReport repaired = *crashed;

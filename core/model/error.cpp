@@ -16,6 +16,8 @@ const char* to_string(ErrorCode code) {
     case ErrorCode::not_found: return "not-found";
     case ErrorCode::internal: return "internal";
     case ErrorCode::cancelled: return "cancelled";
+    case ErrorCode::not_permitted: return "not-permitted";
+    case ErrorCode::busy: return "busy";
   }
   return "unknown";
 }

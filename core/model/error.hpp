@@ -22,6 +22,8 @@ enum class ErrorCode {
   not_found,     // a file, module, thread or symbol that was asked for does not exist
   internal,      // a library we call failed in a way the input does not explain
   cancelled,     // the caller asked the work to stop (a front end's Cancel button)
+  not_permitted, // the system refuses (ptrace of a live process: Yama, capabilities)
+  busy,          // held by someone else (a live process another debugger already traces)
 };
 
 const char* to_string(ErrorCode code);

@@ -5,6 +5,7 @@ namespace corelens {
 std::string producer_words(const std::string& producer) {
   if (producer == "gdb") return "gdb's gcore";
   if (producer == "kernel") return "the kernel";
+  if (producer == "live") return "nobody (read from the running process)";
   return producer;
 }
 

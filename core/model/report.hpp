@@ -193,6 +193,47 @@ struct HealthItem {
   std::string message;
 };
 
+// ---- Why it is stuck (core/analysis/waits.hpp, deadlocks.hpp) ------------------------------
+
+// A blocking system call a thread is in, with its arguments from the registers at the syscall.
+struct SyscallArgument {
+  std::string name;        // "fd", "uaddr", "timeout" (the kernel's parameter names)
+  std::uint64_t value = 0;  // the register's raw value
+  std::string text;        // as people read it: "5", "0x5612a0", "3600 s"; empty: the raw value says it
+};
+struct BlockingSyscall {
+  std::string name;          // "futex", "read", "epoll_wait"; "syscall 425" when unknown
+  std::int64_t number = -1;  // the architecture's syscall number
+  std::vector<SyscallArgument> args;
+};
+
+// What one thread waits for. Kinds (stable identifiers, also in cli/report.schema.json):
+//   mutex  rwlock-read  rwlock-write  condvar  semaphore  barrier  join  lock (a C library's
+//   internal lock)  futex (a futex word no library call explains)  sleep  syscall (any other
+//   blocking system call: read, poll, epoll_wait, accept, waitpid ...)
+struct ThreadWait {
+  std::int32_t tid = 0;
+  std::string kind;
+  std::string function;  // the call it waits in, as people write it: "pthread_mutex_lock", "read"
+  std::optional<std::uint64_t> object_address;  // the mutex, rwlock, condvar ... or the futex word
+  std::string object_name;  // "lock_b", "acc+0x28", "thread 203"; empty when nothing names it
+  std::optional<std::int32_t> owner_tid;  // who holds the lock, or the thread joined
+  // How the owner is known: "mutex-owner" (pthread_mutex_t's __owner), "rwlock-writer"
+  // (__cur_writer), "join-target" (the thread's tid word), "futex-word" (a PI or robust lock
+  // word holds the owner's tid), "stack-reference" (a reader, inferred: glibc records no readers;
+  // the only other thread holding the lock's address); empty without an owner.
+  std::string owner_source;
+  std::optional<BlockingSyscall> syscall;
+  std::string caller;       // the first frame outside the C and C++ runtimes, "module!function"
+  std::string description;  // in words: "waits for mutex lock_b, held by thread 202"
+};
+
+// A cycle of the wait-for graph (thread -> lock owner or join target).
+struct Deadlock {
+  std::vector<std::int32_t> threads;  // in cycle order, from the smallest tid
+  std::string description;            // the cycle in words
+};
+
 struct CrashAnalysis {
   std::string why;  // the one sentence under the Signal line
   std::optional<FaultExplanation> fault;
@@ -200,6 +241,16 @@ struct CrashAnalysis {
   CrashSignature signature;
   std::vector<ThreadGroup> thread_groups;  // only groups of two or more threads
   std::vector<HealthItem> health;          // empty: nothing wrong with the core
+  std::vector<ThreadWait> waits;           // threads blocked in a call that waits, report order
+  std::vector<Deadlock> deadlocks;         // cycles of the wait-for graph
+  std::string waits_layout;  // where the C library's lock layouts came from, in words; empty: none needed
+};
+
+// `corelens analyze --pid`: the process was stopped, read and let go; this says for how long.
+struct LiveProcessReport {
+  std::uint64_t stopped_us = 0;      // microseconds from the first thread interrupted to the last let go
+  std::uint64_t bytes_copied = 0;    // memory read while it was stopped
+  std::uint64_t bytes_not_copied = 0;  // writable memory left out by the copy budget
 };
 
 struct Report {
@@ -220,6 +271,7 @@ struct Report {
   std::optional<CrashAnalysis> analysis;  // absent only when the analysis did not run
   std::vector<UnwinderComparison> unwinder_cross_check;  // --unwinder cross-check only, thread order
   std::optional<KernelReport> kernel;     // kernel dumps (dump_kind "kernel-dump") only
+  std::optional<LiveProcessReport> live;  // a live process (producer "live") only
 };
 
 }  // namespace corelens

@@ -1,5 +1,13 @@
 #include "core/pipeline/crash_context.hpp"
 
+#include <cctype>
+
+#include "core/analysis/deadlocks.hpp"
+#include "core/analysis/syscalls.hpp"
+#include "core/analysis/waits.hpp"
+#include "core/model/strings.hpp"
+#include "unwinder/glibc_dwarf_layout.hpp"
+#include "unwinder/values/engine.hpp"
 #include "unwinder/variables.hpp"
 
 namespace corelens {
@@ -21,7 +29,79 @@ class BackendSymbols final : public SymbolLookup {
   DwflBackend& backend_;  // lookups cache inside libdwfl, hence not const
 };
 
+// Objects by the symbol tables: a global's name, "acc+0x28" inside one. The DWARF values engine
+// (unwinder/values) names the member path ("acc[1].lock") and locals seen from FRAME: where it is
+// available it goes first, these names after it.
+class SymbolNames final : public ObjectNamer {
+ public:
+  explicit SymbolNames(DwflBackend& backend) : backend_(backend) {}
+  std::string name_object(std::size_t, std::size_t, std::uint64_t address) const override {
+    auto hit = backend_.symbol_at(address);
+    if (!hit || hit->name.empty() || address < hit->address) return {};
+    std::uint64_t offset = address - hit->address;
+    if (offset == 0) return hit->name;
+    if (hit->size == 0 || offset >= hit->size) return {};
+    return hit->name + "+" + hex(offset);
+  }
+
+ private:
+  DwflBackend& backend_;
+};
+
+bool any_futex_wait(const ProcessDump& dump, const Report& report) {
+  for (const auto& t : report.threads) {
+    auto s = blocking_syscall(dump.arch, t.registers);
+    if (s && (s->name == "futex" || s->name == "futex_wait")) return true;
+  }
+  return false;
+}
+
+// The variable an access expression starts from: "r" for "r->next", "pp" for "(*pp)->x".
+std::string root_variable(const std::string& expr) {
+  std::size_t i = 0;
+  while (i < expr.size() && (expr[i] == '*' || expr[i] == '(' || expr[i] == '&')) ++i;
+  std::size_t start = i;
+  while (i < expr.size() && (std::isalnum(static_cast<unsigned char>(expr[i])) || expr[i] == '_')) ++i;
+  if (i == start || std::isdigit(static_cast<unsigned char>(expr[start]))) return {};
+  return expr.substr(start, i - start);
+}
+
+// The values involved, by name (issue 14): ", where r = 0x7ffd5c1e0a90 (const struct record *)"
+// after the sentence that names r->next. Read from the dump at the faulting frame; nothing when
+// the variable has no value there. The crash signature does not contain it.
+void name_the_values(CrashAnalysis& a, const ProcessDump& dump, const Report& report, const MemorySource& memory) {
+  if (!a.fault || a.fault->variable.empty()) return;
+  std::string root = root_variable(a.fault->variable);
+  std::size_t thread = report.threads.size();
+  for (std::size_t i = 0; i < report.threads.size(); ++i) {
+    if (report.threads[i].crashed) thread = i;
+  }
+  if (root.empty() || thread == report.threads.size() || report.threads[thread].frames.empty()) return;
+  values::ValueEngine engine(report, memory, &dump);
+  values::FormatOptions options = engine.default_options();
+  options.depth = 0;
+  options.compound_summaries = false;
+  auto v = engine.evaluate(thread, 0, root, options);
+  if (!v || !v->unavailable.empty() || v->value == "..." || v->value.empty()) return;
+  std::string value = v->value.size() > 80 ? v->value.substr(0, 77) + "..." : v->value;
+  a.why += ", where " + root + " = " + value + " (" + v->type + ")";
+}
+
 }  // namespace
+
+void run_wait_analysis(CrashAnalysis& analysis, const ProcessDump& dump, const Report& report,
+                       const MemorySource& memory, DwflBackend* backend) {
+  std::optional<SymbolNames> names;
+  if (backend != nullptr) names.emplace(*backend);
+  // glibc's layouts are looked up (DWARF, symbol versions) only when a thread sleeps on a futex.
+  std::string layout_words;
+  std::optional<GlibcLayout> layout;
+  if (any_futex_wait(dump, report)) layout = glibc_layout_for(dump.arch, report.modules, &layout_words);
+  WaitInputs in{report, dump, memory};
+  in.layout = layout ? &*layout : nullptr;
+  in.names = names ? &*names : nullptr;
+  explain_hang(analysis, report, analyze_waits(in), std::move(layout_words));
+}
 
 CrashAnalysis run_crash_analysis(const ProcessDump& dump, const Report& report, const MemorySource& memory,
                                  DwflBackend* backend, const SkipList* skip) {
@@ -34,7 +114,10 @@ CrashAnalysis run_crash_analysis(const ProcessDump& dump, const Report& report, 
   in.symbols = symbols ? &*symbols : nullptr;
   in.variables = &variables;
   in.skip = skip;
-  return analyze_crash(in);
+  CrashAnalysis analysis = analyze_crash(in);
+  name_the_values(analysis, dump, report, memory);
+  run_wait_analysis(analysis, dump, report, memory, backend);
+  return analysis;
 }
 
 }  // namespace corelens

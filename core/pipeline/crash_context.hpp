@@ -10,5 +10,10 @@ namespace corelens {
 // BACKEND may be null (the unwinder could not start): the analysis then runs without symbols.
 CrashAnalysis run_crash_analysis(const ProcessDump& dump, const Report& report, const MemorySource& memory,
                                  DwflBackend* backend, const SkipList* skip);
+// What each thread waits for, the deadlocks, and the hang as the analysis when the process was
+// killed from outside or is a snapshot (core/analysis/waits.hpp, deadlocks.hpp); part of
+// run_crash_analysis.
+void run_wait_analysis(CrashAnalysis& analysis, const ProcessDump& dump, const Report& report,
+                       const MemorySource& memory, DwflBackend* backend);
 
 }  // namespace corelens

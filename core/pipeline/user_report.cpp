@@ -154,7 +154,9 @@ Result<Report> analyze_process(const ProcessDump& dump, const std::string& path,
     report.signal->code_name.clear();
     report.signal->code_description = "unknown: the core has no NT_SIGINFO";
   }
-  if (!dump.threads.empty()) report.crashed_tid = dump.threads[crashed].tid;
+  // A live process, or a snapshot with no signal at all: no thread crashed.
+  bool no_signal = !report.signal || report.signal->number == 0;
+  if (!dump.threads.empty() && !no_signal) report.crashed_tid = dump.threads[crashed].tid;
 
   for (const auto& m : dump.mappings) {
     report.mappings.push_back(MappingReport{m.start, m.end, m.perms(), m.path, m.file_offset, m.saved});
@@ -191,7 +193,7 @@ Result<Report> analyze_process(const ProcessDump& dump, const std::string& path,
     tr.tid = t.tid;
     tr.name = t.name;
     if (tr.name.empty() && dump.psinfo && t.tid == dump.psinfo->pid) tr.name = dump.psinfo->fname;
-    tr.crashed = i == crashed;
+    tr.crashed = i == crashed && report.crashed_tid.has_value();
     tr.registers = t.registers.general;
     if (backend) {
       add_frames(**backend, dump, unwinders->unwind(i, t.tid, limits), tr);

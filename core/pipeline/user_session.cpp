@@ -26,11 +26,18 @@ Result<std::shared_ptr<const UserSession>> UserSession::open(std::shared_ptr<con
     dump->diagnostics.info("decompressed", "the core was " + decompressed_from + "-compressed; " +
                                                std::to_string(file->size()) + " bytes decompressed");
   }
+  auto session = from_dump(std::move(*dump), options, path);
+  if (!session) return unexpected(session.error());
+  return std::shared_ptr<const UserSession>(std::move(*session));
+}
+
+Result<std::shared_ptr<UserSession>> UserSession::from_dump(ProcessDump dump, const AnalyzeOptions& options,
+                                                            const std::string& path) {
   // Cores without NT_FILE: the executable's headers and the modules' extents from their files.
-  complete_modules_from_files(*dump, options.locator);
-  drop_data_file_modules(*dump, options.locator);
+  complete_modules_from_files(dump, options.locator);
+  drop_data_file_modules(dump, options.locator);
   auto session = std::shared_ptr<UserSession>(new UserSession());
-  session->dump_ = std::make_shared<const ProcessDump>(std::move(*dump));
+  session->dump_ = std::make_shared<const ProcessDump>(std::move(dump));
   auto located = locate_modules(*session->dump_, options);
   if (!located) return unexpected(located.error());
   session->located_ = std::move(*located);
@@ -39,7 +46,7 @@ Result<std::shared_ptr<const UserSession>> UserSession::open(std::shared_ptr<con
   if (!report) return unexpected(report.error());
   session->report_ = std::move(*report);
   session->locator_ = options.locator;  // not the progress callback: it must not outlive the call
-  return std::shared_ptr<const UserSession>(std::move(session));
+  return session;
 }
 
 DwflBackend* UserSession::lookup_backend() const {

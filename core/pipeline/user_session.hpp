@@ -27,6 +27,11 @@ class UserSession final : public Session {
                                                          const AnalyzeOptions& options,
                                                          const std::string& decompressed_from);
 
+  // A process already read into the model (a live process, parsers/live/live_process.hpp): the same
+  // steps from locating the modules on. PATH names it in the Report ("process 1234").
+  static Result<std::shared_ptr<UserSession>> from_dump(ProcessDump dump, const AnalyzeOptions& options,
+                                                         const std::string& path);
+
   const ProcessDump& dump() const { return *dump_; }
   const std::vector<LocatedModule>& located_modules() const { return located_; }
   const MemorySource& memory() const override { return *memory_; }
@@ -35,6 +40,7 @@ class UserSession final : public Session {
 
  private:
   UserSession() = default;
+  friend Result<std::shared_ptr<const Session>> open_process(int pid, const AnalyzeOptions& options);
   // Created on first use (serialised by lookup_mutex_: libdwfl is not thread-safe); null if it
   // cannot be.
   DwflBackend* lookup_backend() const;

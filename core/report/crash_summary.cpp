@@ -1,6 +1,7 @@
 #include "core/report/crash_summary.hpp"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "core/model/strings.hpp"
 #include "core/report/address_annotator.hpp"
@@ -105,7 +106,14 @@ CrashSummary summarize(const Report& r) {
     }
     if (sig.address) s.address = "fault address " + hex(*sig.address);
   } else {
-    s.signal = "No signal recorded";
+    s.signal = r.live ? "Running process" : "No signal recorded";
+  }
+  // A deadlock (issue 15) is the headline; the signal that ended the process follows it.
+  if (r.analysis && r.analysis->classification.category == "deadlock" && !r.analysis->deadlocks.empty()) {
+    std::size_t n = r.analysis->deadlocks.front().threads.size();
+    std::string signal = r.signal ? s.signal + (s.cause.empty() ? "" : ", " + s.cause) : std::string();
+    s.signal = "Deadlock of " + std::to_string(n) + (n == 1 ? " thread (waiting for itself)" : " threads");
+    s.cause = signal;
   }
   if (!r.threads.empty()) {
     const ThreadReport& t = r.threads[crashed_thread(r)];
@@ -133,7 +141,13 @@ CrashSummary summarize(const Report& r) {
   s.process = r.process.executable.empty() ? std::string("(unknown executable)") : r.process.executable;
   if (r.process.pid) s.process += " \u00b7 pid " + std::to_string(*r.process.pid);
   if (!r.process.command_line.empty()) s.process += " \u00b7 command: " + printable(r.process.command_line);
-  s.process += std::string(" \u00b7 core written by ") + producer_words(r.producer);
+  if (r.live) {
+    char ms[32];
+    std::snprintf(ms, sizeof ms, "%.1f ms", static_cast<double>(r.live->stopped_us) / 1000);
+    s.process += std::string(" \u00b7 read while it ran: stopped for ") + ms;
+  } else {
+    s.process += std::string(" \u00b7 core written by ") + producer_words(r.producer);
+  }
   return s;
 }
 

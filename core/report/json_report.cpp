@@ -5,6 +5,7 @@
 #include "core/model/strings.hpp"
 #include "core/report/json_writer.hpp"
 #include "core/report/kernel/kernel_sections.hpp"
+#include "core/report/waits_report.hpp"
 
 namespace corelens {
 namespace {
@@ -22,7 +23,31 @@ void registers_json(JsonWriter& w, const std::vector<Register>& regs) {
   w.end_object();
 }
 
-void frame_json(JsonWriter& w, const Frame& f) {
+void variable_json(JsonWriter& w, const VariableReport& v, bool top) {
+  w.begin_object();
+  w.field("name", v.name);
+  w.key("kind");
+  if (top) w.value(v.argument ? "argument" : "local");
+  else w.null();
+  w.field("type", v.type);
+  if (v.exact_type != v.type) w.field("exact_type", v.exact_type);
+  w.key("value");
+  if (v.unavailable.empty()) w.value(v.value);
+  else w.null();
+  w.key("address");
+  w.hex_or_null(v.address);
+  w.field("location", v.location);
+  w.key("unavailable");
+  w.string_or_null(v.unavailable);
+  w.field("entry_value", v.entry_value);
+  w.key("members");
+  w.begin_array();
+  for (const auto& m : v.members) variable_json(w, m, false);
+  w.end_array();
+  w.end_object();
+}
+
+void frame_json(JsonWriter& w, const Frame& f, const std::vector<VariableReport>* variables) {
   w.begin_object();
   w.field("index", f.index);
   w.key("pc");
@@ -56,10 +81,16 @@ void frame_json(JsonWriter& w, const Frame& f) {
   w.field("trust", to_string(f.trust));
   w.key("registers");
   registers_json(w, f.registers);
+  if (variables != nullptr) {
+    w.key("variables");
+    w.begin_array();
+    for (const auto& v : *variables) variable_json(w, v, true);
+    w.end_array();
+  }
   w.end_object();
 }
 
-void thread_json(JsonWriter& w, const ThreadReport& t) {
+void thread_json(JsonWriter& w, const ThreadReport& t, std::size_t index, const FrameVariableSource* variables) {
   w.begin_object();
   w.field("tid", t.tid);
   w.key("name");
@@ -69,7 +100,14 @@ void thread_json(JsonWriter& w, const ThreadReport& t) {
   registers_json(w, t.registers);
   w.key("frames");
   w.begin_array();
-  for (const auto& f : t.frames) frame_json(w, f);
+  for (std::size_t i = 0; i < t.frames.size(); ++i) {
+    if (variables == nullptr) {
+      frame_json(w, t.frames[i], nullptr);
+      continue;
+    }
+    auto vars = variables->variables(index, i, true);
+    frame_json(w, t.frames[i], &vars);
+  }
   w.end_array();
   w.key("unwind");
   w.begin_object();
@@ -223,6 +261,7 @@ void analysis_json(JsonWriter& w, const CrashAnalysis& a) {
     w.end_object();
   }
   w.end_array();
+  waits_json(w, a);
   w.end_object();
 }
 
@@ -256,10 +295,10 @@ void module_json(JsonWriter& w, const ModuleReport& m) {
 }  // namespace
 
 namespace {
-void write_report(JsonWriter& w, const Report& r);
+void write_report(JsonWriter& w, const Report& r, const FrameVariableSource* variables);
 }  // namespace
 
-std::string report_to_json(const Report& r, int indent) {
+std::string report_to_json(const Report& r, int indent, const FrameVariableSource* variables) {
   std::string out;
   // Frames dominate: ~600 bytes each pretty-printed. Reserving avoids repeated
   // regrowth of a string that can reach hundreds of MiB.
@@ -267,24 +306,32 @@ std::string report_to_json(const Report& r, int indent) {
   for (const auto& t : r.threads) frames += t.frames.size();
   out.reserve(4096 + frames * (indent < 0 ? 400 : 700));
   JsonWriter w(out, indent);
-  write_report(w, r);
+  write_report(w, r, variables);
   return out;
 }
 
-bool write_report_json(const Report& r, const std::function<bool(std::string_view)>& sink, int indent) {
+std::string variable_to_json(const VariableReport& v, int indent) {
+  std::string out;
+  JsonWriter w(out, indent);
+  variable_json(w, v, false);
+  return out;
+}
+
+bool write_report_json(const Report& r, const std::function<bool(std::string_view)>& sink, int indent,
+                       const FrameVariableSource* variables) {
   constexpr std::size_t kPiece = std::size_t{1} << 20;
   std::string out;
   out.reserve(kPiece + (kPiece >> 2));
   JsonWriter w(out, indent);
   w.stream_to(sink, kPiece);
-  write_report(w, r);
+  write_report(w, r, variables);
   w.flush();
   return !w.failed();
 }
 
 namespace {
 
-void write_report(JsonWriter& w, const Report& r) {
+void write_report(JsonWriter& w, const Report& r, const FrameVariableSource* variables) {
   w.begin_object();
   w.field("schema_version", r.schema_version);
   w.field("tool", "corelens");
@@ -317,12 +364,16 @@ void write_report(JsonWriter& w, const Report& r) {
   else w.null();
   w.key("crashed_thread");
   w.optional(r.crashed_tid);
+  if (r.live) {
+    w.key("live");
+    live_json(w, *r.live);
+  }
   w.key("analysis");
   if (r.analysis) analysis_json(w, *r.analysis);
   else w.null();
   w.key("threads");
   w.begin_array();
-  for (const auto& t : r.threads) thread_json(w, t);
+  for (std::size_t i = 0; i < r.threads.size(); ++i) thread_json(w, r.threads[i], i, variables);
   w.end_array();
   w.key("mappings");
   w.begin_array();

@@ -4,6 +4,7 @@
 
 #include "core/model/strings.hpp"
 #include "core/report/kernel/kernel_sections.hpp"
+#include "core/report/waits_report.hpp"
 
 namespace corelens {
 namespace {
@@ -53,25 +54,70 @@ std::string location(const Frame& f) {
   return s;
 }
 
-void append_stack(std::string& out, const ThreadReport& t, const TextOptions& options) {
+std::string capped(const std::string& s, std::size_t n) { return s.size() > n ? s.substr(0, n - 3) + "..." : s; }
+
+// "head=0x7ffd5c1e0a90, count=3, seed=seed@entry=41": as gdb's backtrace shows arguments,
+// structs as "...", long values shortened.
+std::string arguments_text(const std::vector<VariableReport>& vars) {
+  std::string out;
+  for (const auto& v : vars) {
+    if (!v.argument) continue;
+    if (!out.empty()) out += ", ";
+    std::string value = !v.unavailable.empty() ? "<" + v.unavailable + ">" : v.compound ? "..." : capped(v.value, 60);
+    out += v.name + "=" + (v.entry_value ? v.name + "@entry=" : "") + value;
+  }
+  return out;
+}
+
+// --locals: one line per local ("total = 47  (int)"), members indented under what they belong to.
+void append_variables(std::string& out, const std::vector<VariableReport>& vars, std::size_t indent, bool top) {
+  for (const auto& v : vars) {
+    if (top && v.argument) continue;  // the frame line shows them
+    std::string line(indent, ' ');
+    line += v.name;
+    // A character array is its string: no line per character.
+    bool text = !v.value.empty() && (v.value.front() == '"' || v.value.starts_with("L\"") ||
+                                     v.value.starts_with("u\"") || v.value.starts_with("U\""));
+    // A struct expanded into its members needs no one-line value; a pointer keeps its own above
+    // what it points to.
+    if (!v.unavailable.empty()) line += " = <" + v.unavailable + ">";
+    else if (!v.compound || v.members.empty() || text) line += " = " + capped(v.value, 200);
+    if (v.entry_value) line += " (at entry)";
+    line += "  (" + v.type + ")";
+    out += line + "\n";
+    if (!text) append_variables(out, v.members, indent + 2, false);
+  }
+}
+
+void append_stack(std::string& out, std::size_t thread, const ThreadReport& t, const TextOptions& options) {
   const Paint paint{options.color};
   const auto& frames = t.frames;
+  // A frame's line, and with --locals its locals under it.
+  auto frame_lines = [&](std::size_t i) {
+    if (options.variables == nullptr) {
+      out += "  " + frame_to_text(frames[i], options.color) + "\n";
+      return;
+    }
+    auto vars = options.variables->variables(thread, i, options.locals);
+    out += "  " + frame_to_text(frames[i], options.color, &vars) + "\n";
+    if (options.locals) append_variables(out, vars, 8, true);
+  };
   std::size_t i = 0;
   while (i < frames.size()) {
     // A run of frames at the same call site is runaway recursion: show it once with a count.
     std::size_t run = 1;
     while (options.collapse_recursion && i + run < frames.size() && same_site(frames[i], frames[i + run])) ++run;
     if (run >= 4) {
-      out += "  " + frame_to_text(frames[i], options.color) + "\n";
+      frame_lines(i);
       std::string where = location(frames[i]);
       out += "      ... " + (frames[i].function.empty() ? hex(frames[i].pc) : paint(kFunctionColor, frames[i].function)) +
              " \u00d7 " + with_commas(run - 2) + " more frames" + (where.empty() ? "" : " (" + where + ")") +
              " ...\n";
-      out += "  " + frame_to_text(frames[i + run - 1], options.color) + "\n";
+      frame_lines(i + run - 1);
       i += run;
       continue;
     }
-    out += "  " + frame_to_text(frames[i], options.color) + "\n";
+    frame_lines(i);
     ++i;
   }
   if (frames.empty()) out += "  (no frames)\n";
@@ -99,6 +145,7 @@ void append_analysis(std::string& out, const CrashAnalysis& a) {
   out += "Category  " + c.category + " (" + c.severity + "; " + c.rule + ")\n";
   if (!c.exception_type.empty()) out += "Exception " + c.exception_type + "\n";
   out += "Signature " + a.signature.hash + "  " + a.signature.readable + "\n";
+  out += deadlock_lines(a);
   for (const auto& g : a.thread_groups) {
     out += "Threads   " + std::to_string(g.tids.size()) + " threads in " + g.top_function +
            (g.caller.empty() ? "" : ", called from " + g.caller) + "\n";
@@ -123,7 +170,7 @@ std::string signal_summary(const SignalReport& s) {
   return out;
 }
 
-std::string frame_to_text(const Frame& f, bool color) {
+std::string frame_to_text(const Frame& f, bool color, const std::vector<VariableReport>* variables) {
   const Paint paint{color};
   std::string out = "#" + std::to_string(f.index);
   out.append(out.size() < 5 ? 5 - out.size() : 1, ' ');
@@ -134,6 +181,11 @@ std::string frame_to_text(const Frame& f, bool color) {
   } else {
     out += paint(kFunctionColor, f.function);
     if (!f.inlined && f.function_offset) out += " +" + hex(f.function_offset);
+  }
+  if (variables != nullptr) {
+    std::string args = arguments_text(*variables);
+    bool any = std::any_of(variables->begin(), variables->end(), [](const VariableReport& v) { return v.argument; });
+    if (any) out += " (" + args + ")";
   }
   std::string where = location(f);
   if (!where.empty()) out += " at " + paint(kFileColor, where);
@@ -155,8 +207,8 @@ std::string report_to_text(const Report& r, const TextOptions& options) {
   if (r.kernel) return kernel_report_to_text(r, options);
   const Paint paint{options.color};
   std::string out;
-  out += "Dump      " + r.dump_path + " (" + r.arch + " core written by " +
-         producer_words(r.producer) + ")\n";
+  out += "Dump      " + r.dump_path + " (" + r.arch +
+         (r.live ? " process, read while it ran" : " core written by " + producer_words(r.producer)) + ")\n";
   out += "Process   " + (r.process.executable.empty() ? std::string("(unknown executable)") : r.process.executable);
   if (r.process.pid) out += "  pid " + std::to_string(*r.process.pid);
   if (r.process.ppid) out += "  ppid " + std::to_string(*r.process.ppid);
@@ -169,6 +221,7 @@ std::string report_to_text(const Report& r, const TextOptions& options) {
   } else {
     out += "Signal    (none recorded)\n";
   }
+  out += live_line(r);
   if (r.analysis && !r.analysis->why.empty()) out += "Why       " + r.analysis->why + "\n";
   if (r.crashed_tid) {
     std::string crashed = "thread " + std::to_string(*r.crashed_tid);
@@ -180,7 +233,8 @@ std::string report_to_text(const Report& r, const TextOptions& options) {
   }
   if (r.analysis) append_analysis(out, *r.analysis);
 
-  for (const auto& t : r.threads) {
+  for (std::size_t ti = 0; ti < r.threads.size(); ++ti) {
+    const ThreadReport& t = r.threads[ti];
     // Threads with the same stack as one already shown are summed up under it.
     const ThreadGroup* group = nullptr;
     if (r.analysis && options.collapse_recursion) {
@@ -193,7 +247,8 @@ std::string report_to_text(const Report& r, const TextOptions& options) {
     if (!t.name.empty()) header += " \"" + t.name + "\"";
     if (t.crashed) header += " (crashed)";
     out += "\n" + (t.crashed ? paint(kCrashedColor, header) : header) + ":\n";
-    append_stack(out, t, options);
+    if (r.analysis) out += thread_wait_line(*r.analysis, t.tid);
+    append_stack(out, ti, t, options);
     if (group != nullptr) {
       out += "  (and " + std::to_string(group->tids.size() - 1) + " more threads with this stack:";
       for (std::size_t i = 1; i < group->tids.size(); ++i) out += " " + std::to_string(group->tids[i]);

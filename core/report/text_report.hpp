@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "core/model/frame_variables.hpp"
 #include "core/model/report.hpp"
 
 namespace corelens {
@@ -17,11 +18,17 @@ struct TextOptions {
   // ANSI colours (signal, crashing thread, functions, files, addresses, untrusted frames). The
   // front end decides (a terminal, --color, NO_COLOR); off, the text has no escape at all.
   bool color = false;
+  // Values read from the dump (unwinder/values): each frame line shows its arguments, as gdb's
+  // backtrace does; with LOCALS its locals follow it, members expanded as the source was told.
+  // Null: no values (the CI reports of run, collect and triage).
+  const FrameVariableSource* variables = nullptr;
+  bool locals = false;
 };
 
 std::string report_to_text(const Report& report, const TextOptions& options = {});
-// One frame as a line ("#3  0x... in parse_header at x.c:12:5 [prog+0x1234] (cfi)").
-std::string frame_to_text(const Frame& frame, bool color = false);
+// One frame as a line ("#3  0x... in parse_header at x.c:12:5 [prog+0x1234] (cfi)"), with the
+// arguments among VARIABLES after the function ("parse_header (hdr=0x4052a0, len=12)").
+std::string frame_to_text(const Frame& frame, bool color = false, const std::vector<VariableReport>* variables = nullptr);
 // "SIGSEGV (Segmentation fault), SEGV_MAPERR: address not mapped to object"
 std::string signal_summary(const SignalReport& signal);
 

@@ -1,5 +1,8 @@
 #include "parsers/kernel/btf.hpp"
 
+#include <algorithm>
+#include <cstring>
+
 #include "core/model/strings.hpp"
 
 namespace corelens {
@@ -91,8 +94,22 @@ Result<KernelBtf> KernelBtf::parse(std::vector<std::byte> bytes, const BtfLimits
     if ((ty.kind == kStruct || ty.kind == kUnion) && ty.name_off != 0) {
       btf.structs_.emplace(btf.name(ty.name_off), id);
     }
+    // pahole describes the per-cpu variables (and no other) as a DATASEC of VARs at their offsets.
+    if (ty.kind == kDatasec && btf.name(ty.name_off) == ".data..percpu") {
+      for (std::uint16_t i = 0; i < ty.vlen; ++i) {
+        std::size_t at = ty.at + kTypeSize + 12ull * i;
+        const Type* var = btf.type(btf.u32(at));
+        if (var != nullptr && var->kind == kVar) btf.percpu_.emplace(btf.name(var->name_off), btf.u32(at + 4));
+      }
+    }
   }
   return btf;
+}
+
+std::optional<std::uint64_t> KernelBtf::percpu_offset(std::string_view var) const {
+  auto it = percpu_.find(var);
+  if (it == percpu_.end()) return std::nullopt;
+  return it->second;
 }
 
 std::string_view KernelBtf::name(std::uint32_t off) const {
@@ -206,13 +223,52 @@ std::optional<KernelBtf::Array> KernelBtf::array(std::uint32_t id) const {
   return Array{u32(t->at + kTypeSize), u32(t->at + kTypeSize + 8)};
 }
 
+namespace {
+
+// The .BTF section in the kernel image from START: the first header that says "BTF version 1,
+// 24-byte header, types from offset 0, strings right after them" and parses.
+std::optional<std::pair<std::uint64_t, std::uint64_t>> search_btf(const KernelMemory& memory, std::uint64_t start,
+                                                                  const BtfLimits& limits) {
+  constexpr std::uint64_t kChunk = 1u << 20;
+  constexpr std::uint64_t kSearch = 128ull << 20;
+  static constexpr unsigned char kHeader[] = {0x9f, 0xeb, 1, 0, kHeaderSize, 0, 0, 0, 0, 0, 0, 0};
+  std::vector<std::byte> buf(kChunk + kHeaderSize);
+  for (std::uint64_t at = start & ~std::uint64_t{3}; at < start + kSearch; at += kChunk) {
+    if (!memory.read(at, buf)) {
+      for (std::uint64_t p = 0; p < buf.size(); p += 4096) {
+        std::span<std::byte> page(buf.data() + p, std::min<std::size_t>(4096, buf.size() - p));
+        if (!memory.read(at + p, page)) std::fill(page.begin(), page.end(), std::byte{0});
+      }
+    }
+    for (std::size_t i = 0; i + kHeaderSize <= buf.size(); i += 4) {
+      if (std::memcmp(buf.data() + i, kHeader, sizeof kHeader) != 0) continue;
+      std::uint64_t type_len = le32(buf, i + 12), str_off = le32(buf, i + 16), str_len = le32(buf, i + 20);
+      std::uint64_t size = kHeaderSize + str_off + str_len;
+      if (str_off != type_len || type_len == 0 || str_len == 0 || size > limits.max_bytes) continue;
+      return std::pair{at + i, at + i + size};
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 std::optional<KernelBtf> read_kernel_btf(const KernelMemory& memory, const KernelSymbols& symbols, Diagnostics& diags,
                                          const BtfLimits& limits) {
   auto start = symbols.address_of("__start_BTF");
   auto stop = symbols.address_of("__stop_BTF");
+  if ((!start || !stop) && symbols.address_of("_stext")) {
+    // kallsyms without KALLSYMS_ALL names functions only: find the section by its header.
+    if (auto found = search_btf(memory, *symbols.address_of("_stext"), limits)) {
+      start = found->first;
+      stop = found->second;
+      diags.info("btf-found", "the dump's kallsyms names no __start_BTF (a kernel without KALLSYMS_ALL): the kernel's "
+                              "BTF found by its header at " + hex(*start));
+    }
+  }
   if (!start || !stop) {
-    diags.info("btf-missing", "the dump's kallsyms names no __start_BTF/__stop_BTF (a kernel without DEBUG_INFO_BTF): "
-                              "modules and per-cpu exception stacks are not read");
+    diags.info("btf-missing", "the dump has no BTF (no __start_BTF in kallsyms, no BTF header in the kernel image: a "
+                              "kernel without DEBUG_INFO_BTF): modules, tasks and per-cpu stacks are not read");
     return std::nullopt;
   }
   if (*stop <= *start || *stop - *start > limits.max_bytes) {

@@ -24,7 +24,7 @@
 
 #include "core/model/diagnostics.hpp"
 #include "core/model/error.hpp"
-#include "core/model/kernel/kernel_memory_x86_64.hpp"
+#include "core/model/kernel/kernel_memory.hpp"
 #include "parsers/kernel/kallsyms.hpp"
 
 namespace corelens {
@@ -66,6 +66,8 @@ class KernelBtf {
     std::uint32_t count = 0;
   };
   std::optional<Array> array(std::uint32_t type) const;
+  // A per-cpu variable's offset in the per-cpu section (.data..percpu's VAR entries).
+  std::optional<std::uint64_t> percpu_offset(std::string_view var) const;
 
  private:
   struct Type {
@@ -87,11 +89,13 @@ class KernelBtf {
   std::size_t types_at_ = 0, types_len_ = 0, strings_at_ = 0, strings_len_ = 0;
   std::vector<Type> types_;  // types_[id - 1]
   std::unordered_multimap<std::string_view, std::uint32_t> structs_;
+  std::unordered_map<std::string_view, std::uint32_t> percpu_;  // per-cpu variable -> offset
   std::size_t max_depth_ = 8;
 };
 
-// Reads the BTF between kallsyms' __start_BTF and __stop_BTF. nullopt with a diagnostic when the
-// kernel has none or it does not parse.
+// Reads the BTF between kallsyms' __start_BTF and __stop_BTF, or (kallsyms without data symbols)
+// the first BTF header in the kernel image from _stext. nullopt with a diagnostic when the kernel
+// has none or it does not parse.
 std::optional<KernelBtf> read_kernel_btf(const KernelMemory& memory, const KernelSymbols& symbols, Diagnostics& diags,
                                          const BtfLimits& limits = {});
 

@@ -12,6 +12,17 @@ void KernelSymbols::assign(std::vector<KernelSymbol> symbols) {
   by_address_ = std::move(symbols);
   std::stable_sort(by_address_.begin(), by_address_.end(),
                    [](const KernelSymbol& a, const KernelSymbol& b) { return a.address < b.address; });
+  by_name_.resize(by_address_.size());
+  for (std::uint32_t i = 0; i < by_name_.size(); ++i) by_name_[i] = i;
+  // Equal names keep address order: address_of() gives the lowest, as a linear search would.
+  std::stable_sort(by_name_.begin(), by_name_.end(),
+                   [&](std::uint32_t a, std::uint32_t b) { return by_address_[a].name < by_address_[b].name; });
+}
+
+void KernelSymbols::add(std::vector<KernelSymbol> more) {
+  std::vector<KernelSymbol> all = std::move(by_address_);
+  for (auto& s : more) all.push_back(std::move(s));
+  assign(std::move(all));
 }
 
 std::optional<KernelSymbols::Hit> KernelSymbols::lookup(std::uint64_t addr) const {
@@ -33,10 +44,18 @@ std::optional<KernelSymbols::Hit> KernelSymbols::lookup(std::uint64_t addr) cons
 }
 
 std::optional<std::uint64_t> KernelSymbols::address_of(const std::string& name) const {
-  for (const auto& s : by_address_) {
-    if (s.name == name) return s.address;
-  }
-  return std::nullopt;
+  auto it = std::lower_bound(by_name_.begin(), by_name_.end(), name,
+                             [&](std::uint32_t i, const std::string& n) { return by_address_[i].name < n; });
+  if (it == by_name_.end() || by_address_[*it].name != name) return std::nullopt;
+  return by_address_[*it].address;
+}
+
+std::vector<std::uint64_t> KernelSymbols::addresses_of(const std::string& name) const {
+  std::vector<std::uint64_t> out;
+  auto it = std::lower_bound(by_name_.begin(), by_name_.end(), name,
+                             [&](std::uint32_t i, const std::string& n) { return by_address_[i].name < n; });
+  for (; it != by_name_.end() && by_address_[*it].name == name; ++it) out.push_back(by_address_[*it].address);
+  return out;
 }
 
 std::optional<std::uint64_t> KernelSymbols::extent(std::uint64_t address) const {
@@ -94,26 +113,65 @@ class ChunkedReader {
 
 }  // namespace
 
+std::uint64_t kallsyms_address(std::int32_t offset, std::uint64_t relative_base, bool absolute_percpu) {
+  if (!absolute_percpu) return relative_base + static_cast<std::uint32_t>(offset);
+  return offset >= 0 ? static_cast<std::uint64_t>(offset)
+                     : relative_base - 1 - static_cast<std::uint64_t>(static_cast<std::int64_t>(offset));
+}
+
 KernelSymbols read_kallsyms(const KernelMemory& mem, const VmcoreInfo& info, Diagnostics& diags,
                             const KallsymsLimits& limits) {
-  KernelSymbols out;
+  KallsymsTables t;
   auto num_syms_at = info.symbol("kallsyms_num_syms");
   auto names_at = info.symbol("kallsyms_names");
   auto token_table_at = info.symbol("kallsyms_token_table");
   auto token_index_at = info.symbol("kallsyms_token_index");
   auto offsets_at = info.symbol("kallsyms_offsets");
   auto relative_base_at = info.symbol("kallsyms_relative_base");
-  if (!num_syms_at || !names_at || !token_table_at || !token_index_at || !offsets_at || !relative_base_at) {
-    diags.info("kallsyms-unavailable", "VMCOREINFO does not locate the kallsyms tables (kernel older than 6.0, or "
-                                       "without KALLSYMS_BASE_RELATIVE): kernel addresses stay unnamed");
-    return out;
+  if (num_syms_at && names_at && token_table_at && token_index_at && offsets_at && relative_base_at) {
+    t.num_syms = *num_syms_at;
+    t.names = *names_at;
+    t.token_table = *token_table_at;
+    t.token_index = *token_index_at;
+    t.offsets = *offsets_at;
+    t.relative_base = *relative_base_at;
+    return read_kallsyms(mem, t, diags, limits);
   }
+  // Kernels before 6.0: the tables are in the image, found by their structure from its text.
+  auto stext = info.symbol("_stext");
+  if (!stext) {
+    diags.info("kallsyms-unavailable", "VMCOREINFO neither locates the kallsyms tables (a kernel before 6.0) nor names "
+                                       "_stext to search for them from: kernel addresses stay unnamed");
+    return {};
+  }
+  std::string why;
+  auto found = find_kallsyms_tables(mem, *stext, why);
+  if (!found) {
+    diags.info("kallsyms-unavailable", "VMCOREINFO does not locate the kallsyms tables (a kernel before 6.0) and the "
+                                       "kernel image has none that this version recognises: " + why +
+                                       "; kernel addresses stay unnamed");
+    return {};
+  }
+  KernelSymbols out = read_kallsyms(mem, *found, diags, limits);
+  if (!out.empty()) {
+    diags.info("kallsyms-found", "VMCOREINFO does not locate the kallsyms tables (a kernel before 6.0): found by their "
+                                 "structure in the kernel image, token table at " + hex(found->token_table) + ", " +
+                                 std::to_string(out.size()) + " symbols");
+  }
+  return out;
+}
+
+KernelSymbols read_kallsyms(const KernelMemory& mem, const KallsymsTables& tables, Diagnostics& diags,
+                            const KallsymsLimits& limits) {
+  // KALLSYMS_ABSOLUTE_PERCPU: x86_64's SMP kernels, whose per-cpu symbols are small absolute values.
+  const bool absolute_percpu = mem.arch() == Arch::x86_64;
+  KernelSymbols out;
   auto warn = [&](const std::string& what, const Error& e) {
     diags.warn("kallsyms-unreadable", "kallsyms: " + what + ": " + e.message, e.where);
   };
-  auto num = mem.read_u32(*num_syms_at);
+  auto num = mem.read_u32(tables.num_syms);
   if (!num) return warn("kallsyms_num_syms", num.error()), out;
-  auto relative_base = mem.read_u64(*relative_base_at);
+  auto relative_base = mem.read_u64(tables.relative_base);
   if (!relative_base) return warn("kallsyms_relative_base", relative_base.error()), out;
   if (*num == 0 || *num > limits.max_symbols) {
     diags.warn("kallsyms-malformed", "kallsyms_num_syms is " + std::to_string(*num));
@@ -121,24 +179,24 @@ KernelSymbols read_kallsyms(const KernelMemory& mem, const VmcoreInfo& info, Dia
   }
   // 256 tokens, each a NUL-terminated string in token_table at token_index[i].
   std::array<std::uint16_t, 256> token_index{};
-  if (auto r = mem.read(*token_index_at, std::as_writable_bytes(std::span(token_index))); !r) {
+  if (auto r = mem.read(tables.token_index, std::as_writable_bytes(std::span(token_index))); !r) {
     return warn("kallsyms_token_index", r.error()), out;
   }
   std::uint16_t max_index = *std::max_element(token_index.begin(), token_index.end());
   std::vector<char> table(std::size_t{max_index} + 256, '\0');
-  if (auto r = mem.read(*token_table_at, std::as_writable_bytes(std::span(table))); !r) {
+  if (auto r = mem.read(tables.token_table, std::as_writable_bytes(std::span(table))); !r) {
     return warn("kallsyms_token_table", r.error()), out;
   }
   table.back() = '\0';
   std::array<std::string, 256> tokens;
   for (std::size_t i = 0; i < 256; ++i) tokens[i] = std::string(table.data() + token_index[i]);
   std::vector<std::int32_t> offsets(*num);
-  if (auto r = mem.read(*offsets_at, std::as_writable_bytes(std::span(offsets))); !r) {
+  if (auto r = mem.read(tables.offsets, std::as_writable_bytes(std::span(offsets))); !r) {
     return warn("kallsyms_offsets", r.error()), out;
   }
   std::vector<KernelSymbol> symbols;
   symbols.reserve(*num);
-  ChunkedReader names(mem, *names_at);
+  ChunkedReader names(mem, tables.names);
   for (std::uint32_t i = 0; i < *num; ++i) {
     auto len_byte = names.byte();
     if (!len_byte) return warn("kallsyms_names", len_byte.error()), out;
@@ -159,9 +217,7 @@ KernelSymbols read_kallsyms(const KernelMemory& mem, const VmcoreInfo& info, Dia
       return out;
     }
     KernelSymbol s;
-    std::int32_t off = offsets[i];
-    s.address = off >= 0 ? static_cast<std::uint64_t>(off)
-                         : *relative_base - 1 - static_cast<std::uint64_t>(static_cast<std::int64_t>(off));
+    s.address = kallsyms_address(offsets[i], *relative_base, absolute_percpu);
     if (!name.empty()) {
       s.type = name.front();
       s.name = printable(name.substr(1));

@@ -193,9 +193,13 @@ Result<KernelDump> parse_kdump_compressed(std::shared_ptr<const MappedFile> file
   std::int32_t sub_hdr_size = *f.i32(kHdrSubHdrSize);
   std::uint32_t bitmap_blocks = *f.u32(kHdrBitmapBlocks);
   std::uint64_t max_mapnr = *f.u32(kHdrMaxMapnr);
+  // makedumpfile writes the kernel's utsname.machine; QEMU 7.2 writes "x86_64", but "Unknown" for
+  // arm64 and nothing at all in some versions: then the CPU notes tell.
   std::string machine = f.fixed_string(kHdrUtsMachine, 65);
-  if (!machine.empty() && machine != "x86_64") {
-    return fail(ErrorCode::unsupported, "a diskdump of machine \"" + printable(machine) + "\"; only x86_64 is supported");
+  bool arch_known = machine == "x86_64" || machine == "aarch64";
+  if (!arch_known && !machine.empty() && machine != "Unknown") {
+    return fail(ErrorCode::unsupported, "a diskdump of machine \"" + printable(machine) +
+                                            "\"; only x86_64 and aarch64 are supported");
   }
   if (block_size < 512 || block_size > (1 << 20) || !std::has_single_bit(static_cast<std::uint32_t>(block_size))) {
     return fail(ErrorCode::malformed, "block_size " + std::to_string(block_size) + " is not a power of two in [512, 1 MiB]",
@@ -207,6 +211,7 @@ Result<KernelDump> parse_kdump_compressed(std::shared_ptr<const MappedFile> file
   }
   const std::uint64_t bs = static_cast<std::uint64_t>(block_size);
   KernelDump dump;
+  dump.arch = machine == "aarch64" ? Arch::aarch64 : Arch::x86_64;
   dump.format = "kdump-compressed (diskdump v" + std::to_string(version) + ")";
   dump.header_release = printable(f.fixed_string(kHdrUtsRelease, 65));
   // An empty utsname is QEMU's mark (dump-guest-memory format kdump-*).
@@ -223,7 +228,7 @@ Result<KernelDump> parse_kdump_compressed(std::shared_ptr<const MappedFile> file
     auto note_off = sub->u64(kSubOffsetNote), note_size = sub->u64(kSubSizeNote);
     if (version >= 4 && note_off && note_size && *note_size != 0) {
       auto notes = f.sub(*note_off, *note_size);
-      if (notes) decode_kernel_notes(*notes, dump, limits);
+      if (notes) decode_kernel_notes(*notes, dump, limits, arch_known);
       else dump.diagnostics.warn("note-truncated", "the ELF notes are cut off: " + notes.error().message, *note_off);
     }
     if (dump.vmcoreinfo.empty()) {
@@ -240,10 +245,17 @@ Result<KernelDump> parse_kdump_compressed(std::shared_ptr<const MappedFile> file
   if (dump.vmcoreinfo.empty()) dump.diagnostics.error("no-vmcoreinfo", "the dump has no VMCOREINFO: symbols and layouts are unknown");
   if (dump.cpus.empty()) dump.diagnostics.warn("no-cpu-notes", "the dump has no NT_PRSTATUS notes: no CPU registers");
 
+  // The bitmaps and descriptors count blocks: a block is a page for makedumpfile, but QEMU writes
+  // 64 KiB blocks for arm64 (its largest page size) whatever the kernel's pages are.
   std::uint64_t page_size = dump.vmcoreinfo.page_size().value_or(bs);
   if (page_size != bs) {
-    dump.diagnostics.warn("kdump-page-size", "PAGESIZE " + std::to_string(page_size) + " differs from block_size " +
-                                                 std::to_string(bs) + "; using block_size");
+    if (dump.producer == "qemu" && bs > page_size) {
+      dump.diagnostics.info("kdump-block-size", "QEMU's blocks of " + std::to_string(bs) + " bytes hold " +
+                                                    std::to_string(bs / std::max<std::uint64_t>(page_size, 1)) + " pages each");
+    } else {
+      dump.diagnostics.warn("kdump-page-size", "PAGESIZE " + std::to_string(page_size) + " differs from block_size " +
+                                                   std::to_string(bs) + "; using block_size");
+    }
     page_size = bs;
   }
   // Bitmaps: bitmap_blocks blocks, the two halves are the two bitmaps.

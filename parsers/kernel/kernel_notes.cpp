@@ -3,7 +3,7 @@
 #include <string>
 
 #include "core/model/strings.hpp"
-#include "parsers/arch_x86_64.hpp"
+#include "parsers/arch_layout.hpp"
 #include "parsers/core_notes.hpp"
 #include "parsers/kernel/vmcoreinfo.hpp"
 
@@ -19,7 +19,7 @@ std::uint64_t align4(std::uint64_t v) { return (v + 3) & ~std::uint64_t{3}; }
 
 }  // namespace
 
-void decode_kernel_notes(const ByteReader& notes, KernelDump& dump, const KernelLimits& limits) {
+void decode_kernel_notes(const ByteReader& notes, KernelDump& dump, const KernelLimits& limits, bool arch_known) {
   std::uint64_t pos = 0;
   std::size_t qemu_notes = 0;
   bool saw_vmcoreinfo = false;
@@ -44,21 +44,28 @@ void decode_kernel_notes(const ByteReader& notes, KernelDump& dump, const Kernel
       if (dump.cpus.size() >= limits.max_cpus) {
         dump.diagnostics.warn("too-many-cpus", "more than " + std::to_string(limits.max_cpus) + " NT_PRSTATUS notes; the rest are ignored");
       } else {
+        // A diskdump whose header names no machine (QEMU's arm64 ones say "Unknown"): the first
+        // NT_PRSTATUS's size tells, 336 bytes on x86_64 and 392 on aarch64.
+        if (!arch_known && dump.cpus.empty()) {
+          if (desc->size() == prstatus_layout_aarch64().size) dump.arch = Arch::aarch64;
+          else if (desc->size() == prstatus_layout_x86_64().size) dump.arch = Arch::x86_64;
+        }
+        const PrStatusLayout& layout = *prstatus_layout(dump.arch);
         Thread t;
         notes::decode_prstatus_header(*desc, t);
-        x86_64::decode_user_regs(*desc, t);
-        if (desc->size() < x86_64::kPrStatusSize) {
+        decode_prstatus_registers(layout, *desc, t);
+        if (desc->size() < layout.size) {
           dump.diagnostics.warn("note-bad-size", "NT_PRSTATUS of CPU " + std::to_string(dump.cpus.size()) + " has " +
                                                      std::to_string(desc->size()) + " bytes, expected " +
-                                                     std::to_string(x86_64::kPrStatusSize), desc->base());
+                                                     std::to_string(layout.size), desc->base());
         }
         KernelCpu cpu;
         cpu.index = static_cast<std::uint32_t>(dump.cpus.size());
-        cpu.pid = t.tid;
+        cpu.pr_pid = t.tid;
         cpu.registers = std::move(t.registers);
         dump.cpus.push_back(std::move(cpu));
       }
-    } else if (name == "QEMU" && type == 0) {
+    } else if (name == "QEMU" && type == 0 && dump.arch == Arch::x86_64) {
       if (qemu_notes < dump.cpus.size()) {
         if (auto cr3 = desc->u64(kQemuCr3Offset)) dump.cpus[qemu_notes].cr3 = *cr3;
       }

@@ -189,6 +189,9 @@ PanicStory find_panic_story(const KernelLog& log) {
   constexpr std::string_view kPanic = "Kernel panic - not syncing: ";
   for (std::size_t i = recs.size(); i-- > 0;) {
     auto pos = recs[i].text.find(kPanic);
+    // "---[ end Kernel panic - not syncing: ... ]---" closes the report; the line that opened it
+    // says the same without the brackets.
+    if (recs[i].text.starts_with("---[ end ")) continue;
     if (pos != std::string::npos) {
       s.panic_record = i;
       std::string msg = recs[i].text.substr(pos + kPanic.size());
@@ -233,18 +236,6 @@ PanicStory find_panic_story(const KernelLog& log) {
       if (t.starts_with("---[ end Kernel panic") || t.starts_with("Kernel Offset:")) break;
     }
     s.oops_end = end;
-    for (std::size_t i = *s.oops_begin; i < end; ++i) {
-      const std::string& t = recs[i].text;
-      unsigned cpu = 0;
-      int pid = 0;
-      char comm[32] = {};
-      if (t.starts_with("CPU: ") && std::sscanf(t.c_str(), "CPU: %u PID: %d Comm: %31s", &cpu, &pid, comm) >= 2) {
-        s.cpu = cpu;
-        s.pid = pid;
-        s.comm = printable(comm);
-        break;
-      }
-    }
   }
   return s;
 }

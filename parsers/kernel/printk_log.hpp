@@ -14,7 +14,7 @@
 
 #include "core/model/diagnostics.hpp"
 #include "core/model/kernel/kernel_dump.hpp"
-#include "core/model/kernel/kernel_memory_x86_64.hpp"
+#include "core/model/kernel/kernel_memory.hpp"
 
 namespace corelens {
 
@@ -50,11 +50,10 @@ struct PanicStory {
   std::string panic_message;                // the text after "not syncing: "
   std::optional<std::size_t> oops_begin;    // first record of the oops that led to it
   std::size_t oops_end = 0;                 // one past its last record (trace, modules, offset)
-  std::optional<std::uint32_t> cpu;         // from "CPU: N PID: P Comm: C"
-  std::optional<std::int32_t> pid;
-  std::string comm;
   std::string headline;                     // the oops' first line ("BUG: kernel NULL pointer ...")
 };
+// What the log says in words only: the panic message and the oops to show. Which CPU and task
+// panicked are facts of memory (unwinder/kernel_cpu_facts.hpp), never read from this text.
 PanicStory find_panic_story(const KernelLog& log);
 
 }  // namespace corelens

@@ -51,8 +51,9 @@ Result<KernelDump> parse_vmcore_elf(std::shared_ptr<const MappedFile> file, cons
   }
   if (*f.u16(16) != ET_CORE) return fail(ErrorCode::not_a_dump, "an ELF file, but not a core dump");
   std::uint16_t machine = *f.u16(18);
-  if (machine != EM_X86_64) {
-    return fail(ErrorCode::unsupported, "a kernel dump of machine " + std::to_string(machine) + "; only x86_64 is supported");
+  if (machine != EM_X86_64 && machine != EM_AARCH64) {
+    return fail(ErrorCode::unsupported, "a kernel dump of machine " + std::to_string(machine) +
+                                            "; only x86_64 and aarch64 are supported");
   }
   std::uint64_t phoff = *f.u64(32);
   std::uint16_t phentsize = *f.u16(54);
@@ -69,6 +70,7 @@ Result<KernelDump> parse_vmcore_elf(std::shared_ptr<const MappedFile> file, cons
   }
 
   KernelDump dump;
+  dump.arch = machine == EM_AARCH64 ? Arch::aarch64 : Arch::x86_64;
   std::vector<MemorySegment> segments;
   bool virtual_loads = false;
   bool has_notes = false;

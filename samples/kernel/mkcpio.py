@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """mkcpio.py ROOTDIR OUT.gz: a gzip'ed newc cpio archive of ROOTDIR for an initramfs.
 
-Adds /dev/console and /dev/null as character devices, so neither root, mknod nor cpio(1) is
+Symbolic links stay links (their targets are paths inside the guest). Adds /dev/console and
+/dev/null as character devices, so neither root, mknod nor cpio(1) is
 needed. Entries are written in sorted order with fixed inode numbers and mtime 0, so the same
 tree gives the same bytes (the dump cache is keyed by content)."""
 import gzip
@@ -29,11 +30,15 @@ def main(root, out_path):
         rel = os.path.relpath(d, root)
         if rel != '.':
             entry(rel, stat.S_IFDIR | 0o755)
-        for f in sorted(files):
+        for f in sorted(files + [x for x in dirs if os.path.islink(os.path.join(d, x))]):
             p = os.path.join(d, f)
+            name = os.path.normpath(os.path.join(rel, f))
+            if os.path.islink(p):  # kept as a link: its target is a path inside the guest
+                entry(name, stat.S_IFLNK | 0o777, os.readlink(p).encode())
+                continue
             with open(p, 'rb') as fh:
                 data = fh.read()
-            entry(os.path.normpath(os.path.join(rel, f)), stat.S_IFREG | (os.stat(p).st_mode & 0o777), data)
+            entry(name, stat.S_IFREG | (os.stat(p).st_mode & 0o777), data)
     entry('dev/console', stat.S_IFCHR | 0o600, rdev=(5, 1))
     entry('dev/null', stat.S_IFCHR | 0o666, rdev=(1, 3))
     entry('TRAILER!!!', 0)

@@ -160,6 +160,7 @@ results=$scratch/out/results.tsv
 count_output() {
   local tool=$1 file=$2
   case $tool in
+    "corelens text") printf '%s %s\n' "$(grep -c '^Thread [0-9]' "$file" || true)" "$(grep -c '^  #' "$file" || true)" ;;
     corelens*)
       if ((have_python)); then
         python3 - "$file" <<'EOF'
@@ -283,6 +284,11 @@ for m in json.load(sys.stdin).get("modules", []):
             print(s[k])')
   fi
   measure "$case" corelens "" -- "$corelens" analyze "$core" --format json
+  # With every frame's arguments and locals read from the dump (issue 14: at most twice the
+  # time of the line above on the threads case), and the text report, whose frame lines carry
+  # the arguments of the frames it prints.
+  measure "$case" "corelens --locals" "--format json --locals" -- "$corelens" analyze "$core" --format json --locals
+  measure "$case" "corelens text" "text report, arguments in frame lines" -- "$corelens" analyze "$core"
   # The GUI's open of the same dump: the window rendered with the crash selected, then exit.
   if [[ -x $build/gui/corelens-gui ]]; then
     measure "$case" "gui open" "corelens-gui --screenshot" -- env QT_QPA_PLATFORM=offscreen \

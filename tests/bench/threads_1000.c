@@ -6,12 +6,18 @@
 // by its index: nanosleep, pthread_cond_wait, read on an empty pipe, poll. With start_thread,
 // clone3, the worker function and the libc frames of the blocking call that is 25-28 frames.
 // Stacks are 256 KiB (not the default 8 MiB) so the dump's file stays small.
+//
+//   threads_1000 [THREADS [STACK_KIB [park]]]
+//
+// With "park" the main thread does not crash: it prints "parked" and waits in pause() until it
+// is killed, for tests/bench/live_stop.sh (`corelens analyze --pid` on a running process).
 #define _GNU_SOURCE
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -83,6 +89,11 @@ int main(int argc, char** argv) {
   }
   while (atomic_load(&parked) < n) usleep(1000);
   usleep(300 * 1000);  // let the last ones enter their system calls
+  if (argc > 3 && strcmp(argv[3], "park") == 0) {
+    printf("parked\n");
+    fflush(stdout);
+    for (;;) pause();
+  }
   crash_in_main_thread();
   return 0;
 }

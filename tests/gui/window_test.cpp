@@ -1,7 +1,9 @@
 // The main window on real sample cores: what a person sees without a click (the crashing thread
 // selected, its stack, the crashing frame's registers, disassembly and source), one click on a
 // caller, damaged files, cancelling, exports, and --screenshot.
+#include <QAbstractItemModelTester>
 #include <QCheckBox>
+#include <QLineEdit>
 #include <QJsonDocument>
 #include <QProcess>
 #include <QStandardPaths>
@@ -251,6 +253,54 @@ class WindowTest : public QObject {
     QCOMPARE(shown.count(), 1);
   }
 
+  // A deadlocked process's core (issue 15): the banner states the deadlock, the Waits pane is in
+  // front with a row per blocked thread and who holds what it waits for, and the cycle's threads
+  // are marked in the threads list (never grouped away).
+  void deadlockCore() {
+    MainWindow w;
+    w.setRememberLayout(false);
+    w.show();
+    QVERIFY(open_and_wait(w, core_path(QStringLiteral("auto"), QStringLiteral("hang_abba"))));
+    const Report& r = *w.report();
+    QVERIFY(r.analysis.has_value());
+    QCOMPARE(r.analysis->classification.category, std::string("deadlock"));
+    QCOMPARE(r.analysis->deadlocks.size(), std::size_t{1});
+    const auto& cycle = r.analysis->deadlocks.front().threads;
+    QString banner = w.banner()->text();
+    QVERIFY2(banner.contains(QStringLiteral("Deadlock of 2 threads")), qPrintable(banner));
+    for (auto tid : cycle) QVERIFY2(banner.contains(QStringLiteral("thread %1").arg(tid)), qPrintable(banner));
+    QVERIFY(w.waitsDock()->isVisibleTo(&w));
+    auto* waits = w.waitModel();
+    QCOMPARE(waits->rowCount(), static_cast<int>(r.analysis->waits.size()));
+    int marked = 0;
+    for (int row = 0; row < waits->rowCount(); ++row) {
+      const ThreadWait& wait = r.analysis->waits[static_cast<std::size_t>(row)];
+      QCOMPARE(cell(waits, row, WaitModel::ColThread), QString::number(wait.tid));
+      if (wait.owner_tid) QVERIFY(cell(waits, row, WaitModel::ColHeldBy).contains(QString::number(*wait.owner_tid)));
+      bool in_cycle = std::find(cycle.begin(), cycle.end(), wait.tid) != cycle.end();
+      QCOMPARE(waits->index(row, 0).data(HighlightRole).toBool(), in_cycle);
+      if (in_cycle) {
+        QCOMPARE(cell(waits, row, WaitModel::ColKind), QStringLiteral("mutex"));
+        QVERIFY(cell(waits, row, WaitModel::ColObject).startsWith(QStringLiteral("lock_")));
+      }
+    }
+    // The threads list: each thread of the cycle on a row of its own, in red with the cycle in its
+    // tooltip.
+    w.threadModel()->setGrouped(true);
+    auto* threads = w.threadModel();
+    for (int row = 0; row < threads->rowCount(); ++row) {
+      QModelIndex idx = threads->index(row, 0);
+      int t = idx.data(ThreadIndexRole).toInt();
+      if (t < 0) continue;
+      auto tid = r.threads[static_cast<std::size_t>(t)].tid;
+      if (std::find(cycle.begin(), cycle.end(), tid) == cycle.end()) continue;
+      ++marked;
+      QVERIFY(idx.data(Qt::ToolTipRole).toString().contains(QStringLiteral("deadlock")));
+      QVERIFY(idx.data(Qt::ForegroundRole).isValid());
+    }
+    QCOMPARE(marked, static_cast<int>(cycle.size()));
+  }
+
   // A kernel dump opens like a core: the panic in the banner, CPUs as threads, the panicking
   // one selected, the log pane with the oops highlighted, memory and disassembly of kernel text.
   void kernelDump() {
@@ -324,6 +374,59 @@ class WindowTest : public QObject {
     // Opening a user core afterwards hides the log again.
     QVERIFY(open_and_wait(w, core_path(QStringLiteral("auto"), QStringLiteral("null_read"))));
     QVERIFY(!log->isVisible());
+  }
+
+  // The Variables pane: the selected frame's arguments and locals, a pointer expanded into what
+  // it points to, a watch, the source pane's hover, and the model under its tester.
+  void variablesOfTheSelectedFrame() {
+    MainWindow w;
+    w.setRememberLayout(false);
+    w.show();
+    QVERIFY(open_and_wait(w, core_path(QStringLiteral("auto"), QStringLiteral("values_c"))));
+    VariableModel* m = w.variablesPane()->model();
+    QAbstractItemModelTester tester(m, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    auto group = [&](const QString& title) {
+      for (int r = 0; r < m->rowCount(); ++r) {
+        if (m->index(r, 0).data().toString() == title) return m->index(r, 0);
+      }
+      return QModelIndex();
+    };
+    auto value_of = [&](const QModelIndex& parent, const QString& name) {
+      for (int r = 0; r < m->rowCount(parent); ++r) {
+        if (m->index(r, VariableModel::ColName, parent).data().toString() == name) {
+          return m->index(r, VariableModel::ColValue, parent).data().toString();
+        }
+      }
+      return QStringLiteral("(no %1)").arg(name);
+    };
+    // Frame 0, inspect(r, c, p): the crash.
+    QCOMPARE(value_of(group(QStringLiteral("Arguments")), QStringLiteral("c")), QStringLiteral("GREEN"));
+    QCOMPARE(value_of(group(QStringLiteral("Locals")), QStringLiteral("local_sum")), QStringLiteral("11"));
+    // One click on walk(head, count, limit).
+    w.selectFrame(1);
+    QModelIndex args = group(QStringLiteral("Arguments"));
+    QCOMPARE(value_of(args, QStringLiteral("count")), QStringLiteral("3"));
+    QModelIndex head;
+    for (int r = 0; r < m->rowCount(args); ++r) {
+      if (m->index(r, 0, args).data().toString() == QStringLiteral("head")) head = m->index(r, 0, args);
+    }
+    QVERIFY(head.isValid());
+    QVERIFY(m->hasChildren(head));
+    QCOMPARE(m->rowCount(head), 1);  // read when first asked for
+    QCOMPARE(m->index(0, 0, head).data().toString(), QStringLiteral("*head"));
+    QVERIFY(m->index(0, VariableModel::ColValue, head).data().toString().startsWith(QStringLiteral("{id = 1, ")));
+    QVERIFY(m->index(0, 0, head).data(KnownRole).toBool());  // double-click opens its memory
+    // A watch, evaluated in this frame and in the next one selected.
+    w.variablesPane()->watchLine()->setText(QStringLiteral("head->next->id"));
+    QTest::keyClick(w.variablesPane()->watchLine(), Qt::Key_Return);
+    QCOMPARE(value_of(group(QStringLiteral("Watch")), QStringLiteral("head->next->id")), QStringLiteral("2"));
+    w.selectFrame(0);
+    QVERIFY(value_of(group(QStringLiteral("Watch")), QStringLiteral("head->next->id")).contains(QStringLiteral("No symbol")) ||
+            m->index(0, VariableModel::ColValue, group(QStringLiteral("Watch"))).data().toString().startsWith(QStringLiteral("<")));
+    // Hovering a name in the source: its value in the selected frame.
+    w.selectFrame(2);
+    QCOMPARE(w.hoverValue(QStringLiteral("seed")), QStringLiteral("seed = 41\n(int)"));
+    QVERIFY(w.hoverValue(QStringLiteral("return")).isEmpty());
   }
 
   // The loading bar follows the library's own progress reports, stage by stage.

@@ -76,9 +76,12 @@ def main():
     work = tempfile.mkdtemp(prefix="corelens-guide-")
     try:
         # The scratch directory: sample cores under the names the guide uses.
-        for name in ("null_read", "threads_blocked", "divide_by_zero", "stack_overflow", "inlined_o2"):
+        for name in ("null_read", "threads_blocked", "divide_by_zero", "stack_overflow", "inlined_o2", "values_c"):
             shutil.copy(f"{cores}/auto/{name}.core", f"{work}/{name}.core")
             shutil.copy(f"{cores}/auto/{name}.exe", f"{work}/{name}")
+        # A hung process's core, apart: the guide's triage of "." counts the crashes above.
+        os.makedirs(f"{work}/hung")
+        shutil.copy(f"{cores}/auto/hang_abba.core", f"{work}/hung/hang_abba.core")
         # A C++ program of another architecture, crashed under qemu-user (the cross_cores fixture).
         cross = f"{cores}/cross/aarch64"
         have_cross = os.path.exists(f"{cross}/uncaught_exception.core")

@@ -28,6 +28,10 @@ const std::vector<SampleExpectation>& sample_expectations() {
       {"threads_blocked", "threads_blocked.c", 11, "SEGV_MAPERR", {"crash_in_main_thread", "main"}, {}},
       {"inlined_o2", "inlined_o2.cpp", 11, "SEGV_MAPERR",
        {"extract_field", "decode_record", "load_record", "process_request", "main"}, {}},
+      {"values_c", "values.c", 11, "SEGV_MAPERR", {"inspect", "walk", "summarize", "main"}, {}},
+      {"values_c_o2", "values.c", 11, "SEGV_MAPERR", {"inspect", "walk", "summarize", "main"}, {}},
+      {"values_cxx", "values_cxx.cpp", 11, "SEGV_MAPERR", {"Catalog::check", "audit", "main"}, {}},
+      {"values_cxx_o2", "values_cxx.cpp", 11, "SEGV_MAPERR", {"Catalog::check", "audit", "main"}, {}},
       {"member_string", "member_string.cpp", 11, "SEGV_MAPERR", {"Parser::parse", "Parser::parse_all", "main"}, {}},
   };
   return kSamples;

@@ -89,7 +89,9 @@ class DamagedOrc : public ::testing::TestWithParam<const char*> {
     auto btf = read_kernel_btf(*mem, syms, r.diags);
     KernelUnwinder unwinder(d, *mem, syms, btf ? &*btf : nullptr, r.diags);
     for (const auto& cpu : d.cpus) r.stacks.push_back(unwinder.unwind_cpu(cpu));
-    if (btf) r.tasks = read_kernel_tasks(d, *mem, syms, *btf, unwinder, r.diags);
+    KernelPerCpu per_cpu(*mem, syms, btf ? &*btf : nullptr);
+    KernelCpuFacts facts = read_cpu_facts(d, *mem, syms, btf ? &*btf : nullptr, per_cpu, r.diags);
+    if (btf) r.tasks = read_kernel_tasks(d, *mem, syms, *btf, unwinder, facts, r.diags);
     return r;
   }
 

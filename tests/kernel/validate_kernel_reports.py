@@ -16,6 +16,15 @@ import opt_out  # noqa: E402  (tests/support/opt_out.py)
 
 DUMPS = ["vmcore.elf", "vmcore.kdump", "vmcore-lzo.kdump", "vmcore.flat", "qemu.elf", "qemu.kdump", "qemu.flat",
          "nokaslr/qemu.elf", "nokaslr/qemu.kdump", "nokaslr/qemu.flat", "oops/qemu.elf", "oops/qemu.kdump"]
+# The other kernels (tests/kernel/CMakeLists.txt boots them): each capture's files, with their
+# vmlinux where one is fetched. Debian 13's arm64 makedumpfile reads no dump of its kernel: only
+# the kernel's own /proc/vmcore is kept from kdump there.
+OTHER_KERNELS = {
+    "debian11-amd64": (["vmcore.elf", "vmcore.kdump", "vmcore.flat", "qemu.elf", "qemu.kdump", "nokaslr/qemu.elf"], True),
+    "debian13-amd64": (["vmcore.elf", "vmcore.kdump", "vmcore.flat", "qemu.elf", "qemu.kdump", "nokaslr/qemu.elf"], False),
+    "debian12-arm64": (["vmcore.elf", "vmcore.kdump", "vmcore.flat", "qemu.elf", "qemu.kdump", "nokaslr/qemu.elf"], True),
+    "debian13-arm64": (["vmcore.elf", "qemu.elf", "qemu.kdump", "nokaslr/qemu.elf"], False),
+}
 
 
 def main():
@@ -24,18 +33,22 @@ def main():
         schema = json.load(f)
     jsonschema.Draft202012Validator.check_schema(schema)
     validator = jsonschema.Draft202012Validator(schema)
-    dumps = [os.path.join(directory, d) for d in DUMPS if os.path.exists(os.path.join(directory, d))]
-    # With the vmlinux of the same build too (the kernel_vmlinux fixture).
-    vmlinux = os.path.join(directory, "vmlinux")
-    missing = [d for d in DUMPS if not os.path.exists(os.path.join(directory, d))]
-    if not os.path.exists(vmlinux):
-        missing.append("vmlinux")
+    # Each kernel's dumps, and again with the vmlinux of the same build (the kernel_vmlinux fixture).
+    kernels = [(directory, DUMPS, True)] + [(os.path.join(directory, k), names, with_vmlinux)
+                                            for k, (names, with_vmlinux) in OTHER_KERNELS.items()]
+    runs, missing = [], []
+    for kdir, names, with_vmlinux in kernels:
+        dumps = [os.path.join(kdir, d) for d in names if os.path.exists(os.path.join(kdir, d))]
+        missing += [os.path.relpath(os.path.join(kdir, d), directory) for d in names if not os.path.exists(os.path.join(kdir, d))]
+        runs += [(d, []) for d in dumps]
+        vmlinux = os.path.join(kdir, "vmlinux")
+        if with_vmlinux and os.path.exists(vmlinux):
+            runs += [(d, ["--vmlinux", vmlinux]) for d in dumps]
+        elif with_vmlinux:
+            missing.append(os.path.relpath(vmlinux, directory))
     why = f"not made in {directory}: {' '.join(missing)} (see the kernel_dumps.make* and kernel_vmlinux.fetch tests)"
     if missing and not opt_out.opted_out("kernel"):
         opt_out.unavailable("kernel", why)
-    runs = [(d, []) for d in dumps]
-    if os.path.exists(vmlinux):
-        runs += [(d, ["--vmlinux", vmlinux]) for d in dumps]
     failures = 0
     for dump, extra in runs:
         out = subprocess.run([corelens, "analyze", "--format", "json", dump] + extra, capture_output=True, text=True)

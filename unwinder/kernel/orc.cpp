@@ -188,7 +188,12 @@ Walker::Step Walker::step_with(const OrcEntry& orc) {
   };
   switch (orc.sp_reg) {
     case orc_reg::sp: sp = sp_ + static_cast<std::uint64_t>(std::int64_t{orc.sp_offset}); break;
-    case orc_reg::bp: sp = bp_ + static_cast<std::uint64_t>(std::int64_t{orc.sp_offset}); break;
+    case orc_reg::bp:
+      // Up to 5.10 the IRQ stack switch (asm_call_on_stack, asm_call_sysvec_on_stack) kept the old
+      // stack's frame in rbp: a frame based on rbp may return to another stack.
+      sp = bp_ + static_cast<std::uint64_t>(std::int64_t{orc.sp_offset});
+      switches = true;
+      break;
     case orc_reg::sp_indirect:
       sp = orc_.flavor().sp_indirect_adds_after ? sp_ : sp_ + static_cast<std::uint64_t>(std::int64_t{orc.sp_offset});
       indirect = true;

@@ -10,21 +10,19 @@ namespace corelens {
 namespace {
 
 constexpr std::uint32_t kPfKthread = 0x00200000;  // PF_KTHREAD of include/linux/sched.h
-constexpr std::uint64_t kThreadSize = 16384;      // THREAD_SIZE of x86_64 without KASAN
 
 // struct task_struct as BTF lays it out; optional members are simply not read.
 struct TaskLayout {
-  std::uint64_t tasks = 0, pid = 0, tgid = 0, comm = 0, stack = 0, thread_sp = 0, state = 0;
+  std::uint64_t tasks = 0, pid = 0, tgid = 0, comm = 0, stack = 0, state = 0;
   std::uint64_t state_size = 4;  // __state is an unsigned int since 5.14, state a long before
   std::optional<std::uint64_t> exit_state, cpu, flags, signal, thread_node, thread_head;
-  std::uint64_t frame_bp = 0, frame_ret = 0, frame_size = 0;  // struct inactive_task_frame
+  std::uint64_t thread_size = 16384;  // THREAD_SIZE
 };
 
 std::optional<TaskLayout> task_layout(const KernelBtf& btf, std::string& why) {
   auto ts = btf.find_struct("task_struct");
-  auto frame = btf.find_struct("inactive_task_frame");
-  if (!ts || !frame) {
-    why = "BTF has no struct task_struct or inactive_task_frame";
+  if (!ts) {
+    why = "BTF has no struct task_struct";
     return std::nullopt;
   }
   TaskLayout l;
@@ -33,13 +31,11 @@ std::optional<TaskLayout> task_layout(const KernelBtf& btf, std::string& why) {
     return m ? std::optional(m->offset) : std::nullopt;
   };
   auto tasks = get(*ts, "tasks"), pid = get(*ts, "pid"), tgid = get(*ts, "tgid"), comm = get(*ts, "comm");
-  auto stack = get(*ts, "stack"), sp = get(*ts, "thread.sp");
+  auto stack = get(*ts, "stack");
   auto state = btf.member(*ts, "__state");
   if (!state) state = btf.member(*ts, "state");
-  auto bp = get(*frame, "bp"), ret = get(*frame, "ret_addr");
-  auto size = btf.size_of(*frame);
-  if (!tasks || !pid || !tgid || !comm || !stack || !sp || !state || !bp || !ret || !size) {
-    why = "BTF's struct task_struct lacks tasks, pid, tgid, comm, stack, thread.sp or __state";
+  if (!tasks || !pid || !tgid || !comm || !stack || !state) {
+    why = "BTF's struct task_struct lacks tasks, pid, tgid, comm, stack or __state";
     return std::nullopt;
   }
   l.tasks = *tasks;
@@ -47,7 +43,6 @@ std::optional<TaskLayout> task_layout(const KernelBtf& btf, std::string& why) {
   l.tgid = *tgid;
   l.comm = *comm;
   l.stack = *stack;
-  l.thread_sp = *sp;
   l.state = state->offset;
   l.state_size = btf.size_of(state->type).value_or(4) == 8 ? 8 : 4;
   l.exit_state = get(*ts, "exit_state");
@@ -58,9 +53,7 @@ std::optional<TaskLayout> task_layout(const KernelBtf& btf, std::string& why) {
   l.signal = get(*ts, "signal");
   l.thread_node = get(*ts, "thread_node");
   if (sig) l.thread_head = get(*sig, "thread_head");
-  l.frame_bp = *bp;
-  l.frame_ret = *ret;
-  l.frame_size = *size;
+  l.thread_size = kernel_thread_size(&btf);
   return l;
 }
 
@@ -86,7 +79,6 @@ class TaskReader {
   TaskReader(const KernelMemory& m, const KernelSymbols& symbols, const TaskLayout& l, const KernelUnwinder& unwinder,
              const std::map<std::uint64_t, std::uint32_t>& running, const TaskLimits& limits)
       : m_(m), l_(l), unwinder_(unwinder), running_(running), limits_(limits) {
-    ret_from_fork_ = symbols.address_of("ret_from_fork");
     sched_ = {symbols.address_of("__sched_text_start").value_or(0), symbols.address_of("__sched_text_end").value_or(0)};
   }
 
@@ -111,7 +103,6 @@ class TaskReader {
   const KernelUnwinder& unwinder_;
   const std::map<std::uint64_t, std::uint32_t>& running_;
   TaskLimits limits_;
-  std::optional<std::uint64_t> ret_from_fork_;
   std::pair<std::uint64_t, std::uint64_t> sched_;
   std::set<std::uint64_t> seen_;
 };
@@ -148,27 +139,12 @@ void TaskReader::unwind(KernelTask& t) const {
     return;
   }
   auto stack = m_.read_u64(t.address + l_.stack);
-  auto sp = m_.read_u64(t.address + l_.thread_sp);
-  if (!stack || !sp || *stack == 0) {
-    s.status = "no stack (task->stack or thread.sp unreadable)";
+  if (!stack || *stack == 0) {
+    s.status = "no stack (task->stack unreadable)";
     s.method = "none";
     return;
   }
-  StackRegion region{*stack, *stack + kThreadSize, "task"};
-  if (!region.contains(*sp, l_.frame_size)) {
-    s.status = "its saved sp " + hex(*sp) + " is not on its stack " + hex(*stack);
-    s.method = "none";
-    return;
-  }
-  auto bp = m_.read_u64(*sp + l_.frame_bp);
-  auto ret = m_.read_u64(*sp + l_.frame_ret);
-  if (!bp || !ret) {
-    s.status = "the frame __switch_to_asm() saved at " + hex(*sp) + " cannot be read";
-    s.method = "none";
-    return;
-  }
-  OrcStartFrame start{*ret, *sp + l_.frame_size, *bp, ret_from_fork_ && *ret == *ret_from_fork_};
-  s = unwinder_.unwind_switched_out(start, region);
+  s = unwinder_.unwind_task(t.address, StackRegion{*stack, *stack + l_.thread_size, "task"});
   // wchan: the first frame outside the scheduler's own functions (__sched), as the kernel's get_wchan().
   for (const auto& f : s.frames) {
     if (f.frame.function.empty() || f.frame.inlined || f.stack == "user") continue;
@@ -195,7 +171,8 @@ char task_state_char(std::uint32_t state, std::uint32_t exit_state) {
 
 std::vector<KernelTask> read_kernel_tasks(const KernelDump& dump, const KernelMemory& memory,
                                           const KernelSymbols& symbols, const KernelBtf& btf,
-                                          const KernelUnwinder& unwinder, Diagnostics& diags, const TaskLimits& limits) {
+                                          const KernelUnwinder& unwinder, const KernelCpuFacts& facts,
+                                          Diagnostics& diags, const TaskLimits& limits) {
   std::vector<KernelTask> out;
   auto init = symbols.address_of("init_task");
   if (!init) {
@@ -209,8 +186,8 @@ std::vector<KernelTask> read_kernel_tasks(const KernelDump& dump, const KernelMe
     return out;
   }
   std::map<std::uint64_t, std::uint32_t> running;
-  for (const auto& cpu : dump.cpus) {
-    if (auto t = unwinder.current_task(cpu.index)) running.emplace(*t, cpu.index);
+  for (std::size_t i = 0; i < dump.cpus.size() && i < facts.cpus.size(); ++i) {
+    if (facts.cpus[i].task) running.emplace(*facts.cpus[i].task, dump.cpus[i].index);
   }
   TaskReader reader(memory, symbols, *layout, unwinder, running, limits);
   // Each process, then its threads: the signal_struct's thread_head ring of thread_nodes (the
@@ -252,14 +229,16 @@ std::vector<KernelTask> read_kernel_tasks(const KernelDump& dump, const KernelMe
   std::vector<KernelTask> idle;
   auto per_cpu = symbols.address_of("__per_cpu_offset");
   auto idle_threads = symbols.address_of("idle_threads");
-  for (const auto& cpu : dump.cpus) {
+  for (std::size_t i = 0; i < dump.cpus.size(); ++i) {
+    const KernelCpu& cpu = dump.cpus[i];
     std::optional<std::uint64_t> idle_task;
     if (per_cpu && idle_threads) {
       if (auto base = memory.read_u64(*per_cpu + 8ull * cpu.index)) {
         if (auto t = memory.read_u64(*base + *idle_threads); t && *t != 0) idle_task = *t;
       }
     }
-    for (auto task : {idle_task, unwinder.current_task(cpu.index)}) {
+    std::optional<std::uint64_t> current = i < facts.cpus.size() ? facts.cpus[i].task : std::nullopt;
+    for (auto task : {idle_task, current}) {
       if (task && reader.add(*task, idle) == TaskReader::Added::full) break;
     }
   }

@@ -2,9 +2,9 @@
 // from the kernel's own BTF: the processes from init_task.tasks, each one's threads from
 // signal->thread_head, the other CPUs' idle tasks (per-cpu idle_threads, and whatever task a CPU
 // was running), and for each its pid, comm, state and CPU. A task the scheduler switched
-// out is unwound with ORC from the frame __switch_to_asm() left at task->thread.sp
-// (struct inactive_task_frame: callee-saved registers, rbp, the return address into __schedule);
-// a task running on a CPU at the crash is that CPU's stack.
+// out is unwound from what the switch saved (KernelUnwinder::unwind_task: x86_64's
+// inactive_task_frame, arm64's cpu_context); a task running on a CPU at the crash is that
+// CPU's stack.
 //
 // Ownership: plain values.
 #pragma once
@@ -16,9 +16,9 @@
 
 #include "core/model/diagnostics.hpp"
 #include "core/model/kernel/kernel_dump.hpp"
-#include "core/model/kernel/kernel_memory_x86_64.hpp"
 #include "parsers/kernel/btf.hpp"
 #include "parsers/kernel/kallsyms.hpp"
+#include "unwinder/kernel/cpu_facts.hpp"
 #include "unwinder/kernel/cpu_stacks.hpp"
 
 namespace corelens {
@@ -41,10 +41,11 @@ struct TaskLimits {
 
 // Empty with a diagnostic when BTF lacks what is needed; a list that breaks off or loops gives
 // the tasks read so far and a diagnostic.
+// FACTS names the task each CPU was running (its stack is that CPU's).
 std::vector<KernelTask> read_kernel_tasks(const KernelDump& dump, const KernelMemory& memory,
                                           const KernelSymbols& symbols, const KernelBtf& btf,
-                                          const KernelUnwinder& unwinder, Diagnostics& diags,
-                                          const TaskLimits& limits = {});
+                                          const KernelUnwinder& unwinder, const KernelCpuFacts& facts,
+                                          Diagnostics& diags, const TaskLimits& limits = {});
 
 // ps's state letter from task_struct's __state and exit_state (__task_state_index(), 6.1).
 char task_state_char(std::uint32_t state, std::uint32_t exit_state);

@@ -62,18 +62,26 @@ Vmlinux::~Vmlinux() {
 Result<std::unique_ptr<Vmlinux>> Vmlinux::open(const std::string& path) {
   auto info = read_elf_file(path);
   if (!info) return unexpected(info.error());
-  if (info->machine != EM_X86_64 || info->type != ET_EXEC) {
-    return fail(ErrorCode::unsupported, path + " is not an x86_64 kernel image (vmlinux): ELF type " +
+  // arm64's vmlinux is ET_DYN: linked -pie, for KASLR to relocate it; x86_64's is ET_EXEC.
+  bool image = info->type == ET_EXEC || (info->machine == EM_AARCH64 && info->type == ET_DYN);
+  if ((info->machine != EM_X86_64 && info->machine != EM_AARCH64) || !image) {
+    return fail(ErrorCode::unsupported, path + " is not an x86_64 or aarch64 kernel image (vmlinux): ELF type " +
                                             std::to_string(info->type) + ", machine " + std::to_string(info->machine));
   }
   elf_version(EV_CURRENT);
   std::unique_ptr<Vmlinux> v(new Vmlinux());
   v->path_ = path;
   v->build_id_ = info->build_id;
+  v->arch_ = info->machine == EM_AARCH64 ? Arch::aarch64 : Arch::x86_64;
   v->cfi_ = std::make_unique<CfiState>();
   auto mod = open_offline_module(path, "kernel", &v->dwfl_);
   if (!mod) return unexpected(mod.error());
   v->mod_ = *mod;
+  Dwarf_Addr bias = 0;
+  if (dwfl_module_getelf(v->mod_, &bias) == nullptr) {
+    return fail(ErrorCode::malformed, path + ": libdwfl cannot read it: " + dwfl_errmsg(-1));
+  }
+  v->load_bias_ = bias;
   return v;
 }
 
@@ -95,13 +103,13 @@ const std::vector<SymbolizedLocation>& Vmlinux::locate(std::uint64_t link_pc) {
   auto hit = cache_.find(link_pc);
   if (hit != cache_.end()) return hit->second;
   if (cache_.size() > kMaxCachedPcs) cache_.clear();
-  return cache_.emplace(link_pc, symbolize_in_module(mod_, link_pc)).first->second;
+  return cache_.emplace(link_pc, symbolize_in_module(mod_, link_pc + load_bias_)).first->second;
 }
 
 std::optional<OrcEntry> Vmlinux::cfi_entry(std::uint64_t link_pc) {
   if (!has_cfi()) return std::nullopt;
   Dwarf_Frame* frame = nullptr;
-  if (dwarf_cfi_addrframe(cfi_->cfi, link_pc - cfi_->bias, &frame) != 0 || frame == nullptr) return std::nullopt;
+  if (dwarf_cfi_addrframe(cfi_->cfi, link_pc + load_bias_ - cfi_->bias, &frame) != 0 || frame == nullptr) return std::nullopt;
   std::unique_ptr<Dwarf_Frame, decltype(&std::free)> owned(frame, &std::free);
   OrcEntry e;
   e.type = OrcType::call;
@@ -145,6 +153,41 @@ std::optional<OrcEntry> Vmlinux::cfi_entry(std::uint64_t link_pc) {
   return e;
 }
 
+std::optional<Vmlinux::CfiRow> Vmlinux::cfi_row(std::uint64_t link_pc, unsigned fp_reg) {
+  if (!has_cfi()) return std::nullopt;
+  Dwarf_Frame* frame = nullptr;
+  if (dwarf_cfi_addrframe(cfi_->cfi, link_pc + load_bias_ - cfi_->bias, &frame) != 0 || frame == nullptr) return std::nullopt;
+  std::unique_ptr<Dwarf_Frame, decltype(&std::free)> owned(frame, &std::free);
+  CfiRow row;
+  Dwarf_Op* ops = nullptr;
+  std::size_t nops = 0;
+  if (dwarf_frame_cfa(frame, &ops, &nops) != 0 || nops != 1) return std::nullopt;
+  if (ops[0].atom == DW_OP_bregx) {
+    row.cfa_reg = static_cast<unsigned>(ops[0].number);
+    row.cfa_offset = static_cast<std::int64_t>(ops[0].number2);
+  } else if (ops[0].atom >= DW_OP_breg0 && ops[0].atom <= DW_OP_breg31) {
+    row.cfa_reg = ops[0].atom - DW_OP_breg0;
+    row.cfa_offset = static_cast<std::int64_t>(ops[0].number);
+  } else {
+    return std::nullopt;
+  }
+  auto saved = [&](int reg) -> std::optional<CfiRow::Saved> {
+    Dwarf_Op mem[3];
+    if (dwarf_frame_register(frame, reg, mem, &ops, &nops) != 0) return std::nullopt;
+    if (nops == 0) return CfiRow::Saved{};  // same value (or undefined): still in the register
+    auto slot = cfa_slot(ops, nops);
+    if (!slot) return std::nullopt;
+    return CfiRow::Saved{false, *slot};
+  };
+  int ra_reg = dwarf_frame_info(frame, nullptr, nullptr, nullptr);
+  if (ra_reg < 0) return std::nullopt;
+  auto ra = saved(ra_reg), fp = saved(static_cast<int>(fp_reg));
+  if (!ra || !fp) return std::nullopt;
+  row.ra = *ra;
+  row.fp = *fp;
+  return row;
+}
+
 std::vector<KernelSymbol> Vmlinux::symbols(std::uint64_t kernel_offset) const {
   std::vector<KernelSymbol> out;
   int n = dwfl_module_getsymtab(mod_);
@@ -161,6 +204,7 @@ std::vector<KernelSymbol> Vmlinux::symbols(std::uint64_t kernel_offset) const {
     int type = GELF_ST_TYPE(sym.st_info);
     if (type != STT_FUNC && type != STT_OBJECT && type != STT_NOTYPE) continue;
     if (shndx == SHN_UNDEF || shndx == static_cast<GElf_Word>(-1)) continue;  // undefined, or not in memory
+    if (shndx != SHN_ABS) value -= load_bias_;  // libdwfl's address back to the link address
     // The letter /proc/kallsyms shows: text, read-only, data or bss, by the section's flags.
     char kind = 'a';
     if (shndx != SHN_ABS && elf != nullptr) {
@@ -176,8 +220,10 @@ std::vector<KernelSymbol> Vmlinux::symbols(std::uint64_t kernel_offset) const {
       kind = it->second;
     }
     if (GELF_ST_BIND(sym.st_info) != STB_LOCAL) kind = static_cast<char>(kind - 'a' + 'A');
-    // KASLR moves the image only; per-cpu symbols are offsets from each CPU's area.
-    std::uint64_t addr = value >= kStartKernelMap ? value + kernel_offset : value;
+    // KASLR moves the image only; x86_64's per-cpu symbols are offsets from each CPU's area (arm64's
+    // are link addresses in the image, moved with it); absolute values stay.
+    bool in_image = arch_ == Arch::aarch64 ? (value >> 63) != 0 : value >= kStartKernelMap;
+    std::uint64_t addr = in_image ? value + kernel_offset : value;
     out.push_back(KernelSymbol{addr, kind, name});
   }
   return out;
@@ -189,7 +235,9 @@ std::optional<std::uint64_t> Vmlinux::symbol_address(const std::string& wanted) 
     GElf_Sym sym;
     GElf_Addr value = 0;
     const char* name = dwfl_module_getsym_info(mod_, i, &sym, &value, nullptr, nullptr, nullptr);
-    if (name != nullptr && wanted == name && sym.st_shndx != SHN_UNDEF) return value;
+    if (name != nullptr && wanted == name && sym.st_shndx != SHN_UNDEF) {
+      return sym.st_shndx == SHN_ABS ? value : value - load_bias_;
+    }
   }
   return std::nullopt;
 }

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "core/model/analyze_options.hpp"
+#include "core/model/arch.hpp"
 #include "core/model/error.hpp"
 #include "core/model/report.hpp"
 #include "parsers/kernel/kallsyms.hpp"
@@ -35,8 +36,9 @@ namespace corelens {
 
 class Vmlinux {
  public:
-  // Opens PATH: an x86_64 ELF executable; its DWARF is not read yet.
+  // Opens PATH: an x86_64 or aarch64 kernel image (arm64's is linked -pie); its DWARF is not read yet.
   static Result<std::unique_ptr<Vmlinux>> open(const std::string& path);
+  Arch arch() const { return arch_; }
   ~Vmlinux();
   Vmlinux(const Vmlinux&) = delete;
   Vmlinux& operator=(const Vmlinux&) = delete;
@@ -54,6 +56,20 @@ class Vmlinux {
   // unchanged. nullopt when there is no row, or it has a shape ORC cannot express (a CFA computed
   // by an expression, as for a realigned stack; a return address elsewhere).
   std::optional<OrcEntry> cfi_entry(std::uint64_t link_pc);
+  // What .debug_frame says at LINK_PC in general terms (arm64's walk): the CFA as a register
+  // (DWARF number) plus an offset, and where the return address and the frame pointer (DWARF
+  // register FP_REG) are: saved at CFA + offset, or still in their registers. nullopt when there
+  // is no row or a rule of another shape.
+  struct CfiRow {
+    unsigned cfa_reg = 0;
+    std::int64_t cfa_offset = 0;
+    struct Saved {
+      bool in_register = true;
+      std::int64_t cfa_offset = 0;
+    };
+    Saved ra, fp;
+  };
+  std::optional<CfiRow> cfi_row(std::uint64_t link_pc, unsigned fp_reg);
   // .symtab's functions and objects, at run-time addresses: kernel-image symbols moved by
   // KERNEL_OFFSET, per-cpu offsets and absolute values not.
   std::vector<KernelSymbol> symbols(std::uint64_t kernel_offset) const;
@@ -65,8 +81,12 @@ class Vmlinux {
   Vmlinux() = default;
   std::string path_;
   std::string build_id_;
+  Arch arch_ = Arch::x86_64;
   Dwfl* dwfl_ = nullptr;
   Dwfl_Module* mod_ = nullptr;
+  // libdwfl's address of a link address, less that address: 0 for x86_64's ET_EXEC vmlinux;
+  // arm64's ET_DYN one is placed at a base of libdwfl's choosing.
+  std::uint64_t load_bias_ = 0;
   struct CfiState;
   std::unique_ptr<CfiState> cfi_;
   std::unordered_map<std::uint64_t, std::vector<SymbolizedLocation>> cache_;

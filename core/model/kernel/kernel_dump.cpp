@@ -13,7 +13,13 @@ std::optional<std::uint64_t> parse_unsigned(std::string_view s, int base) {
   return v;
 }
 
+// Decimal, possibly negative (x86_64's phys_base), or hexadecimal with 0x (arm64 writes
+// NUMBER(kimage_voffset)=0xffff... and NUMBER(PHYS_OFFSET) so: its bits, not a negative number).
 std::optional<std::int64_t> parse_signed(std::string_view s) {
+  if (s.starts_with("0x") || s.starts_with("0X")) {
+    auto u = parse_unsigned(s, 16);
+    return u ? std::optional(static_cast<std::int64_t>(*u)) : std::nullopt;
+  }
   std::int64_t v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v, 10);
   if (ec != std::errc() || p != s.data() + s.size() || s.empty()) return std::nullopt;

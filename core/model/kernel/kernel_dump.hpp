@@ -3,7 +3,8 @@
 //
 // Ownership: a KernelDump owns its PhysicalMemory, which owns the MappedFile (and, for diskdumps,
 // a small cache of decompressed pages). Everything else is a plain copy. Virtual addresses are
-// translated by KernelMemory (core/model/kernel/kernel_memory_x86_64.hpp) on top of the physical memory.
+// translated by KernelMemory (core/model/kernel/kernel_memory.hpp) on top of the physical memory,
+// with the page tables of the dump's architecture (kernel_memory_x86_64.hpp, kernel_memory_aarch64.hpp).
 #pragma once
 
 #include <cstdint>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "core/file/mapped_file.hpp"
+#include "core/model/arch.hpp"
 #include "core/model/diagnostics.hpp"
 #include "core/model/error.hpp"
 #include "core/model/process.hpp"
@@ -41,7 +43,8 @@ class PhysicalMemory {
 // The VMCOREINFO note: "KEY=VALUE" lines the kernel writes for dump tools. Every key is kept
 // (in file order); the typed accessors decode the conventions of kernel/crash_core.c:
 //   SYMBOL(name)=hex address   OFFSET(struct.member)=decimal   SIZE(type)=decimal
-//   LENGTH(array)=decimal      NUMBER(name)=decimal, may be negative (phys_base)
+//   LENGTH(array)=decimal      NUMBER(name)=decimal, may be negative (phys_base), or 0x hex
+//                              (arm64's kimage_voffset, PHYS_OFFSET, TCR_EL1_T1SZ, KERNELPACMASK)
 //   PAGESIZE=decimal           KERNELOFFSET=hex (no 0x)   OSRELEASE, BUILD-ID, CRASHTIME=decimal
 class VmcoreInfo {
  public:
@@ -73,12 +76,14 @@ class VmcoreInfo {
 // by QEMU for its dumps: where each vCPU stood when the VM was stopped).
 struct KernelCpu {
   std::uint32_t index = 0;      // order of the notes = CPU number for kdump and QEMU
-  std::int32_t pid = 0;         // pr_pid: the task running on it (kdump); QEMU writes its own id
-  RegisterSet registers;        // user_regs_struct names: r15 ... rip ... gs
-  std::optional<std::uint64_t> cr3;  // QEMU's CPU note: the page table root in use
+  std::int32_t pr_pid = 0;      // NT_PRSTATUS's pr_pid: the running task's pid for kdump; QEMU
+                                // writes the CPU's index plus one. Not a fact: see KernelCpuFacts.
+  RegisterSet registers;        // pr_reg's names: x86_64 r15 ... rip ... gs; aarch64 x0 ... pc pstate
+  std::optional<std::uint64_t> cr3;  // QEMU's x86_64 CPU note: the page table root in use
 };
 
 struct KernelDump {
+  Arch arch = Arch::x86_64;  // x86_64 or aarch64 (from e_machine, or the diskdump's utsname.machine)
   std::string format;     // "kdump ELF (/proc/vmcore)", "QEMU ELF", "diskdump (makedumpfile)" ...
   std::string producer;   // "kexec/kdump", "qemu", "makedumpfile"
   std::string compression;  // diskdump pages: "zlib", "lzo", "zlib+lzo" ...; empty for ELF

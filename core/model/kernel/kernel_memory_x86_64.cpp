@@ -11,17 +11,17 @@ constexpr std::uint64_t kPresent = 1;
 constexpr std::uint64_t kHuge = 1u << 7;              // PS: a 1 GiB (PUD) or 2 MiB (PMD) page
 constexpr std::uint64_t kAddrMask = 0x000ffffffffff000ull;  // bits 12..51 of an entry
 constexpr std::uint64_t kPage = 4096;
-constexpr std::size_t kMaxCachedPages = 1u << 16;
 
 bool in_kernel_image(std::uint64_t vaddr) { return vaddr >= kStartKernelMap && vaddr - kStartKernelMap < kKernelImageSize; }
 
 }  // namespace
 
-KernelMemory::KernelMemory(std::shared_ptr<const PhysicalMemory> physical, std::int64_t phys_base,
-                           std::uint64_t pgd_paddr, bool five_level)
-    : physical_(std::move(physical)), phys_base_(phys_base), pgd_(pgd_paddr), five_level_(five_level) {}
+bool X86_64PageTables::cacheable(std::uint64_t vaddr) const { return !in_kernel_image(vaddr); }
 
-Result<std::uint64_t> KernelMemory::walk(std::uint64_t vaddr) const {
+Result<std::uint64_t> X86_64PageTables::translate(std::uint64_t vaddr, const PhysicalMemory& physical) const {
+  if (in_kernel_image(vaddr)) {
+    return vaddr - kStartKernelMap + static_cast<std::uint64_t>(phys_base_);
+  }
   if (pgd_ == 0) {
     return fail(ErrorCode::not_mapped, "cannot translate " + hex(vaddr) + ": no page table root (SYMBOL(init_top_pgt) missing)", vaddr);
   }
@@ -31,7 +31,7 @@ Result<std::uint64_t> KernelMemory::walk(std::uint64_t vaddr) const {
     unsigned shift = 12u + 9u * static_cast<unsigned>(level - 1);
     std::uint64_t index = (vaddr >> shift) & 0x1ff;
     std::byte buf[8];
-    auto r = physical_->read(table + index * 8, buf);
+    auto r = physical.read(table + index * 8, buf);
     if (!r) {
       Error e = r.error();
       e.message = "cannot translate " + hex(vaddr) + ": page table at physical " + hex(table) + ": " + e.message;
@@ -53,59 +53,7 @@ Result<std::uint64_t> KernelMemory::walk(std::uint64_t vaddr) const {
   return table | (vaddr & (kPage - 1));
 }
 
-Result<std::uint64_t> KernelMemory::translate(std::uint64_t vaddr) const {
-  if (in_kernel_image(vaddr)) {
-    return vaddr - kStartKernelMap + static_cast<std::uint64_t>(phys_base_);
-  }
-  std::uint64_t vpage = vaddr & ~(kPage - 1);
-  {
-    std::lock_guard lock(cache_mutex_);
-    auto it = page_cache_.find(vpage);
-    if (it != page_cache_.end()) return it->second | (vaddr & (kPage - 1));
-  }
-  auto p = walk(vaddr);
-  if (!p) return p;
-  std::lock_guard lock(cache_mutex_);
-  if (page_cache_.size() >= kMaxCachedPages) page_cache_.clear();
-  page_cache_[vpage] = *p & ~(kPage - 1);
-  return p;
-}
-
-Result<void> KernelMemory::read(std::uint64_t vaddr, std::span<std::byte> out) const {
-  std::size_t done = 0;
-  while (done < out.size()) {
-    std::uint64_t addr = vaddr + done;
-    std::size_t chunk = static_cast<std::size_t>(std::min<std::uint64_t>(out.size() - done, kPage - (addr & (kPage - 1))));
-    auto p = translate(addr);
-    if (!p) return unexpected(p.error());
-    auto r = physical_->read(*p, out.subspan(done, chunk));
-    if (!r) {
-      Error e = r.error();
-      e.message = "virtual " + hex(addr) + " (physical " + hex(*p) + "): " + e.message;
-      e.where = addr;
-      return unexpected(e);
-    }
-    done += chunk;
-  }
-  return {};
-}
-
-#define CORELENS_READ_INT(name, type)                                   \
-  Result<type> KernelMemory::name(std::uint64_t vaddr) const {          \
-    std::byte buf[sizeof(type)];                                        \
-    auto r = read(vaddr, buf);                                          \
-    if (!r) return unexpected(r.error());                               \
-    type v;                                                             \
-    std::memcpy(&v, buf, sizeof(type));                                 \
-    return v;                                                           \
-  }
-CORELENS_READ_INT(read_u64, std::uint64_t)
-CORELENS_READ_INT(read_u32, std::uint32_t)
-CORELENS_READ_INT(read_u16, std::uint16_t)
-CORELENS_READ_INT(read_u8, std::uint8_t)
-#undef CORELENS_READ_INT
-
-std::shared_ptr<const KernelMemory> make_kernel_memory(const KernelDump& dump, Diagnostics& diags) {
+std::unique_ptr<const KernelPageTables> x86_64_page_tables(const KernelDump& dump, Diagnostics& diags) {
   const VmcoreInfo& info = dump.vmcoreinfo;
   std::int64_t phys_base = 0;
   if (auto pb = info.phys_base()) {
@@ -135,7 +83,7 @@ std::shared_ptr<const KernelMemory> make_kernel_memory(const KernelDump& dump, D
   if (pgd == 0) {
     diags.warn("no-page-tables", "neither SYMBOL(init_top_pgt) nor a CR3: only kernel text and data can be read");
   }
-  return std::make_shared<KernelMemory>(dump.physical, phys_base, pgd, five);
+  return std::make_unique<X86_64PageTables>(phys_base, pgd, five);
 }
 
 }  // namespace corelens

@@ -25,7 +25,9 @@ struct KernelFrameNote {
 
 struct KernelCpuReport {
   std::uint32_t cpu = 0;
-  std::int32_t pid = 0;             // the task on that CPU (kdump's pr_pid; QEMU writes its own id)
+  std::optional<std::int32_t> pid;  // the task running on it, from memory (kdump's pr_pid only when
+                                    // memory does not say; QEMU's pr_pid is not a pid); unknown: none
+  std::string comm;                 // that task's comm; empty when unknown
   bool panicking = false;
   std::vector<Register> registers;  // empty when the dump saved none for this CPU
   std::optional<std::uint64_t> cr3;

@@ -4,6 +4,7 @@
 #include "core/model/strings.hpp"
 #include "parsers/kernel/kdump_compressed.hpp"
 #include "parsers/kernel/kdump_flattened.hpp"
+#include "parsers/kernel/ksymtab_search.hpp"
 #include "parsers/kernel/vmcore_elf.hpp"
 #include "unwinder/kernel/module_dwarf.hpp"
 
@@ -80,6 +81,39 @@ void open_vmlinux(KernelSession& s, const VmlinuxOptions& options) {
   }
 }
 
+// Exported data the dump reader needs, for a kernel whose kallsyms names functions only.
+void add_exported_symbols(KernelSession& s) {
+  auto stext = s.symbols.address_of("_stext");
+  if (s.symbols.empty() || s.symbols.address_of("init_task") || !stext) return;
+  auto found = find_exported_symbols(*s.memory, *stext, {"init_task", "__per_cpu_offset", "cpu_number", "nr_cpu_ids"});
+  if (found.empty()) {
+    s.diagnostics.info("ksymtab-missing", "kallsyms names no data (a kernel without KALLSYMS_ALL) and the exported "
+                                          "symbols could not be found in the image: no tasks or per-cpu data");
+    return;
+  }
+  std::string names;
+  for (const auto& sym : found) names += (names.empty() ? "" : ", ") + sym.name;
+  s.diagnostics.info("ksymtab-found", "kallsyms names no data (a kernel without KALLSYMS_ALL): " + names +
+                                          " from the kernel's exported-symbol table");
+  s.symbols.add(std::move(found));
+}
+
+// Without panic_cpu (kallsyms without data): the CPU whose stack runs through panic() or
+// crash_kexec(), found by unwinding its own memory.
+void panic_cpu_from_stacks(KernelSession& s) {
+  static constexpr std::string_view kPanicking[] = {"panic", "vpanic", "__crash_kexec", "crash_kexec", "nmi_panic"};
+  for (std::size_t i = 0; i < s.stacks.size() && i < s.dump->cpus.size(); ++i) {
+    for (const auto& f : s.stacks[i].frames) {
+      if (f.found_by == "scan") continue;
+      if (std::find(std::begin(kPanicking), std::end(kPanicking), f.frame.function) != std::end(kPanicking)) {
+        s.facts.panic_cpu = s.dump->cpus[i].index;
+        s.facts.panic_cpu_from = "its stack (runs through " + f.frame.function + "; panic_cpu is not in kallsyms)";
+        return;
+      }
+    }
+  }
+}
+
 }  // namespace
 
 Result<std::shared_ptr<const KernelSession>> open_kernel_dump(std::shared_ptr<const MappedFile> file, DumpFormat format,
@@ -105,6 +139,7 @@ Result<std::shared_ptr<const KernelSession>> open_kernel_dump(std::shared_ptr<co
   s->log = read_kernel_log(*s->memory, s->dump->vmcoreinfo, s->diagnostics);
   s->symbols = read_kallsyms(*s->memory, s->dump->vmcoreinfo, s->diagnostics);
   if (!s->symbols.empty()) s->symbols_from = "kallsyms";
+  add_exported_symbols(*s);
   open_vmlinux(*s, options.vmlinux);
   if (!s->symbols.empty() && options.use_dump_btf) {
     if (auto btf = read_kernel_btf(*s->memory, s->symbols, s->diagnostics)) {
@@ -130,9 +165,14 @@ Result<std::shared_ptr<const KernelSession>> open_kernel_dump(std::shared_ptr<co
     KernelModuleDwarf module_dwarf(vi.osrelease().empty() ? s->dump->header_release : vi.osrelease(),
                                    ModuleDwarfOptions{options.module_dirs, options.vmlinux.debug_dirs});
     KernelDwarf dwarf{s->vmlinux.get(), s->kernel_offset, options.cfi_first, &module_dwarf};
+    KernelPerCpu per_cpu(*s->memory, s->symbols, s->btf.get());
+    s->facts = read_cpu_facts(*s->dump, *s->memory, s->symbols, s->btf.get(), per_cpu, s->diagnostics);
     KernelUnwinder unwinder(*s->dump, *s->memory, s->symbols, s->btf.get(), s->diagnostics, {}, dwarf);
-    for (const auto& cpu : s->dump->cpus) s->stacks.push_back(unwinder.unwind_cpu(cpu));
-    if (s->btf) s->tasks = read_kernel_tasks(*s->dump, *s->memory, s->symbols, *s->btf, unwinder, s->diagnostics);
+    for (std::size_t i = 0; i < s->dump->cpus.size(); ++i) {
+      s->stacks.push_back(unwinder.unwind_cpu(s->dump->cpus[i], i < s->facts.cpus.size() ? s->facts.cpus[i].task : std::nullopt));
+    }
+    if (!s->facts.panic_cpu) panic_cpu_from_stacks(*s);
+    if (s->btf) s->tasks = read_kernel_tasks(*s->dump, *s->memory, s->symbols, *s->btf, unwinder, s->facts, s->diagnostics);
     if (std::string used = module_dwarf.summary(); !used.empty()) s->diagnostics.info("module-dwarf", "modules' files: " + used);
   }
   s->vmlinux.reset();  // its DWARF is in the frames now: unmap the file and drop libdw's caches
@@ -146,7 +186,7 @@ Report kernel_report(const KernelSession& s, const std::string& path) {
   report.dump_path = path;
   report.dump_kind = "kernel-dump";
   report.producer = d.producer;
-  report.arch = "x86_64";
+  report.arch = std::string(to_string(d.arch));
   KernelReport k;
   k.release = vi.osrelease().empty() ? d.header_release : vi.osrelease();
   k.build_id = vi.build_id();
@@ -169,12 +209,19 @@ Report kernel_report(const KernelSession& s, const std::string& path) {
   k.vmlinux_note = s.vmlinux_info.note;
   if (!s.vmlinux_info.file.empty()) k.vmlinux_offset = s.kernel_offset;
 
+  // The log tells what was said (the panic message, the oops); memory tells which CPU and task.
   PanicStory story = find_panic_story(s.log);
   k.panic_message = story.panic_message;
   k.oops_headline = story.headline;
-  k.panic_cpu = story.cpu;
-  k.panic_pid = story.pid;
-  k.panic_comm = story.comm;
+  k.panic_cpu = s.facts.panic_cpu;
+  std::optional<std::size_t> panic_index;
+  for (std::size_t i = 0; i < d.cpus.size(); ++i) {
+    if (k.panic_cpu && d.cpus[i].index == *k.panic_cpu) panic_index = i;
+  }
+  if (panic_index && *panic_index < s.facts.cpus.size()) {
+    k.panic_pid = s.facts.cpus[*panic_index].pid;
+    k.panic_comm = s.facts.cpus[*panic_index].comm;
+  }
   if (story.oops_begin) {
     for (std::size_t i = *story.oops_begin; i < story.oops_end; ++i) k.oops.push_back(log_line(s.log.records[i]));
   }
@@ -186,31 +233,32 @@ Report kernel_report(const KernelSession& s, const std::string& path) {
   if (story.panic_record == std::nullopt && !s.log.records.empty()) {
     diags.info("no-panic-line", "the kernel log has no \"Kernel panic - not syncing\" line");
   }
-  if (story.cpu && *story.cpu >= d.cpus.size() && !d.cpus.empty()) {
-    diags.warn("panic-cpu-unknown", "the log names CPU " + std::to_string(*story.cpu) + " but the dump has notes for " +
-                                        std::to_string(d.cpus.size()) + " CPUs");
+  if (!k.panic_cpu && !d.cpus.empty()) {
+    diags.info("panic-cpu-unknown", "neither panic_cpu nor any CPU's stack says which CPU panicked");
   }
 
   // CPUs: the panicking one first; each also becomes a ThreadReport ("CPU n") holding its stack,
   // so front ends that show threads show CPUs.
   std::vector<std::size_t> order;
   for (std::size_t i = 0; i < d.cpus.size(); ++i) {
-    if (story.cpu && d.cpus[i].index == *story.cpu) order.insert(order.begin(), i);
+    if (panic_index && i == *panic_index) order.insert(order.begin(), i);
     else order.push_back(i);
   }
   for (std::size_t i : order) {
     const KernelCpu& c = d.cpus[i];
     KernelCpuReport cr;
     cr.cpu = c.index;
-    cr.pid = c.pid;
-    cr.panicking = story.cpu && c.index == *story.cpu;
+    const KernelCpuTask* task = i < s.facts.cpus.size() ? &s.facts.cpus[i] : nullptr;
+    if (task != nullptr && task->pid) cr.pid = *task->pid;
+    if (task != nullptr) cr.comm = task->comm;
+    cr.panicking = panic_index && i == *panic_index;
     cr.registers = c.registers.general;
     cr.cr3 = c.cr3;
-    auto pc = c.registers.get("rip");
+    auto pc = c.registers.get(pc_register(d.arch));
     if (pc) cr.pc_symbol = s.symbols.describe(*pc);
 
     ThreadReport t;
-    t.tid = c.pid;
+    t.tid = cr.pid ? *cr.pid : 0;
     t.name = "CPU " + std::to_string(c.index);
     t.crashed = cr.panicking;
     t.registers = c.registers.general;
@@ -233,7 +281,7 @@ Report kernel_report(const KernelSession& s, const std::string& path) {
       t.unwind_status = "not unwound";
     }
     if (cr.panicking) {
-      report.crashed_tid = c.pid;
+      report.crashed_tid = cr.pid ? *cr.pid : 0;
       k.panic_frame = panic_frame(t, cr.frames);
       if (k.panic_frame) {
         const Frame& f = t.frames[*k.panic_frame];

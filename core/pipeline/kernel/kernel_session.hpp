@@ -5,12 +5,13 @@
 #include <memory>
 
 #include "core/model/kernel/kernel_dump.hpp"
-#include "core/model/kernel/kernel_memory_x86_64.hpp"
+#include "core/model/kernel/kernel_memory.hpp"
 #include "core/model/report.hpp"
 #include "core/pipeline/session.hpp"
 #include "parsers/detect.hpp"
 #include "parsers/kernel/kallsyms.hpp"
 #include "parsers/kernel/printk_log.hpp"
+#include "unwinder/kernel/cpu_facts.hpp"
 #include "unwinder/kernel/cpu_stacks.hpp"
 #include "unwinder/kernel/tasks.hpp"
 #include "unwinder/kernel/vmlinux.hpp"
@@ -35,6 +36,7 @@ struct KernelSession {
   std::string symbols_from;  // "kallsyms" (the dump's memory), "vmlinux" (its .symtab); empty: none
   std::string btf_from;      // "dump", "vmlinux"; empty: none
   std::vector<KernelCpuStack> stacks;  // one per dump->cpus entry, same order
+  KernelCpuFacts facts;                // panic CPU, each CPU's task: from memory
   std::vector<KernelTask> tasks;       // empty when the task list cannot be read (no BTF ...)
   Diagnostics diagnostics;
 };

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <ctime>
 
+#include "core/model/arch.hpp"
 #include "core/model/strings.hpp"
 
 namespace corelens {
@@ -54,7 +55,7 @@ void append_cpu_stack(std::string& out, const KernelCpuReport& c, const ThreadRe
     line.append(line.size() < 4 ? 4 - line.size() : 1, ' ');
     line += f.trust == FrameTrust::scan ? "? " : "  ";
     line += f.inlined ? std::string(18, ' ') + "  [inlined] " : hex_padded(f.pc) + "  ";
-    if (note.stack == "user") {
+    if (note.stack == "user" && reg(f.registers, "cs")) {
       auto cs = reg(f.registers, "cs"), sp = reg(f.registers, "rsp"), ss = reg(f.registers, "ss");
       char buf[96];
       std::snprintf(buf, sizeof buf, "user space  RIP: %04llx:%#llx", static_cast<unsigned long long>(cs.value_or(0)),
@@ -65,6 +66,9 @@ void append_cpu_stack(std::string& out, const KernelCpuReport& c, const ThreadRe
                       static_cast<unsigned long long>(*sp));
         line += buf;
       }
+    } else if (note.stack == "user") {  // arm64's oops: "pc : 0000ffff9f2a6c88" and "sp : 0000ffffc4b2f570"
+      auto sp = reg(f.registers, "sp");
+      line += "user space  pc : " + hex_padded(f.pc) + (sp ? "  sp : " + hex_padded(*sp) : std::string());
     } else if (f.inlined) {
       line += f.function;
     } else {
@@ -151,6 +155,8 @@ std::string kernel_log_line_text(const KernelLogLine& line) { return stamp(line)
 
 std::string kernel_report_to_text(const Report& r, const TextOptions& options) {
   const KernelReport& k = *r.kernel;
+  const Arch arch = arch_from_string(r.arch);
+  const std::string pc_name(pc_register(arch)), sp_name(sp_register(arch));
   std::string out;
   out += "Dump      " + r.dump_path + " (" + r.arch + " kernel dump: " + k.format +
          (k.compression.empty() ? "" : ", " + k.compression + " pages") + ", written by " + r.producer + ")\n";
@@ -191,7 +197,7 @@ std::string kernel_report_to_text(const Report& r, const TextOptions& options) {
       continue;
     }
     for (const auto& reg : c.registers) {
-      if (reg.name == "rip") out += "At        " + hex(reg.value) + (c.pc_symbol.empty() ? "" : " in " + c.pc_symbol) + "\n";
+      if (reg.name == pc_name) out += "At        " + hex(reg.value) + (c.pc_symbol.empty() ? "" : " in " + c.pc_symbol) + "\n";
     }
   }
   if (!k.oops.empty()) {
@@ -200,10 +206,11 @@ std::string kernel_report_to_text(const Report& r, const TextOptions& options) {
   }
   out += "\nCPUs (" + std::to_string(k.cpus.size()) + "):\n";
   for (const auto& c : k.cpus) {
-    out += "  CPU " + std::to_string(c.cpu) + (c.panicking ? " (panicking)" : "") + "  pid " + std::to_string(c.pid);
+    out += "  CPU " + std::to_string(c.cpu) + (c.panicking ? " (panicking)" : "");
+    out += c.pid ? "  pid " + std::to_string(*c.pid) + (c.comm.empty() ? "" : " (" + c.comm + ")") : "  pid unknown";
     for (const auto& reg : c.registers) {
-      if (reg.name == "rip") out += "  rip " + hex(reg.value) + (c.pc_symbol.empty() ? "" : " " + c.pc_symbol);
-      if (reg.name == "rsp") out += "  rsp " + hex(reg.value);
+      if (reg.name == pc_name) out += "  " + pc_name + " " + hex(reg.value) + (c.pc_symbol.empty() ? "" : " " + c.pc_symbol);
+      if (reg.name == sp_name) out += "  " + sp_name + " " + hex(reg.value);
     }
     if (c.registers.empty()) out += "  (no registers saved)";
     out += "\n";
@@ -276,7 +283,8 @@ Json kernel_report_json(const KernelReport& k) {
     Json frames = Json::array();
     for (const auto& f : c.frames) frames.push_back(note_json(f));
     cpus.push_back(Json{{"cpu", c.cpu},
-                        {"pid", c.pid},
+                        {"pid", c.pid ? Json(*c.pid) : Json(nullptr)},
+                        {"comm", c.comm.empty() ? Json(nullptr) : Json(c.comm)},
                         {"panicking", c.panicking},
                         {"registers", std::move(regs)},
                         {"cr3", c.cr3 ? Json(hex(*c.cr3)) : Json(nullptr)},

@@ -1,0 +1,34 @@
+// The system call a thread is blocked in, read from its registers at the syscall.
+//
+// When a core is written (or a live thread is interrupted) while a thread sleeps in a system
+// call, the kernel leaves that thread's registers as they were on entry, but for the return value:
+// x86_64 keeps the call's number in orig_rax (-1 when the thread was not in a system call) and its
+// arguments in rdi, rsi, rdx, r10, r8 and r9; rax holds -ERESTARTSYS or -EINTR. Other
+// architectures' cores do not keep the number (aarch64's user_pt_regs has no orig_x0 or
+// syscallno), so there the wait analysis goes by the stack alone.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "core/model/arch.hpp"
+#include "core/model/process.hpp"
+#include "core/model/report.hpp"
+
+namespace corelens {
+
+// The call THREAD_REGISTERS show a thread blocked in; nullopt when it is not in one, or ARCH's
+// cores do not say. Names and argument names are the kernel's; the arguments are raw here (the
+// wait analysis renders them, reading memory where one points to a value).
+std::optional<BlockingSyscall> blocking_syscall(Arch arch, const std::vector<Register>& thread_registers);
+
+// futex(2) operations (include/uapi/linux/futex.h), without FUTEX_PRIVATE_FLAG and
+// FUTEX_CLOCK_REALTIME.
+inline constexpr std::uint64_t kFutexWait = 0, kFutexLockPi = 6, kFutexWaitBitset = 9, kFutexWaitRequeuePi = 11,
+                               kFutexLockPi2 = 13;
+inline constexpr std::uint64_t kFutexCommandMask = 0x7f;
+// The owner's tid in a PI or robust lock word (FUTEX_TID_MASK).
+inline constexpr std::uint32_t kFutexTidMask = 0x3fffffff;
+
+}  // namespace corelens

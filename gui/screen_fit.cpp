@@ -1,0 +1,61 @@
+#include "gui/screen_fit.hpp"
+
+#include <QHeaderView>
+#include <QScreen>
+#include <QTableView>
+#include <QTreeView>
+#include <QWidget>
+#include <algorithm>
+
+namespace corelens::gui {
+namespace {
+
+// A column may take at most this share of its view: enough for "Parser::parse(std::string
+// const&, int&)" in a stack pane, and the module and location columns stay visible beside it.
+constexpr double kMaxColumnShare = 0.55;
+// Below this cap the view is too narrow to share: the cap stays here and the view scrolls.
+constexpr int kMinCappedColumn = 240;
+
+int column_cap(const QAbstractItemView* view) {
+  return std::max(kMinCappedColumn, static_cast<int>(view->viewport()->width() * kMaxColumnShare));
+}
+
+}  // namespace
+
+QSize fitted_to_screen(QSize wanted, const QScreen* screen) {
+  if (screen == nullptr) return wanted;
+  return wanted.boundedTo(screen->availableGeometry().size());
+}
+
+void fit_window_to_screen(QWidget* window) {
+  const QScreen* screen = window->screen();
+  if (screen == nullptr || window->isMaximized() || window->isFullScreen()) return;
+  const QRect available = screen->availableGeometry();
+  const QRect frame = window->frameGeometry();
+  const QSize decoration = frame.size() - window->size();
+  const QSize fitted = window->size().boundedTo(available.size() - decoration);
+  if (fitted != window->size()) window->resize(fitted);
+  QRect now = window->frameGeometry();
+  if (!available.contains(now)) {
+    // Back onto the screen: right and bottom edges first, then never above or left of it.
+    QPoint at = now.topLeft();
+    at.setX(std::max(available.left(), std::min(at.x(), available.right() + 1 - now.width())));
+    at.setY(std::max(available.top(), std::min(at.y(), available.bottom() + 1 - now.height())));
+    window->move(at);
+  }
+}
+
+void size_columns_to_contents(QTableView* view) {
+  view->resizeColumnsToContents();
+  const int cap = column_cap(view);
+  for (int c = 0; c < view->horizontalHeader()->count(); ++c) {
+    if (view->columnWidth(c) > cap) view->setColumnWidth(c, cap);
+  }
+}
+
+void size_column_to_contents(QTreeView* view, int column) {
+  view->resizeColumnToContents(column);
+  view->setColumnWidth(column, std::min(view->columnWidth(column), column_cap(view)));
+}
+
+}  // namespace corelens::gui

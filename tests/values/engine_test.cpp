@@ -1,0 +1,229 @@
+// The values engine's public API on real sample cores: expressions as gdb's `print` evaluates
+// them (compared with gdb on the same core, at -O0 and -O2), the variable that holds an address,
+// children loaded lazily, and the reasons values are missing.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <map>
+#include <regex>
+
+#include "core/pipeline/user_session.hpp"
+#include "unwinder/values/engine.hpp"
+
+namespace corelens::values::testing {
+namespace {
+
+std::string core_of(const std::string& sample) { return std::string(CORELENS_CORES_DIR) + "/auto/" + sample + ".core"; }
+std::string exe_of(const std::string& sample) { return std::string(CORELENS_CORES_DIR) + "/auto/" + sample + ".exe"; }
+
+std::string run(const std::string& command) {
+  std::string out;
+  FILE* p = popen(command.c_str(), "r");
+  if (p == nullptr) return out;
+  char buf[4096];
+  std::size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  pclose(p);
+  return out;
+}
+
+struct Opened {
+  std::shared_ptr<const Session> session;
+  std::unique_ptr<ValueEngine> engine;
+};
+
+Opened& open_sample(const std::string& sample) {
+  static std::map<std::string, Opened> cache;
+  auto it = cache.find(sample);
+  if (it != cache.end()) return it->second;
+  AnalyzeOptions options;
+  options.locator.debug_dirs = {"/usr/lib/debug"};
+  auto s = open_session(core_of(sample), options);
+  Opened o;
+  if (!s) {
+    ADD_FAILURE() << sample << ": " << s.error().describe();
+  } else {
+    o.session = *s;
+    const auto* user = dynamic_cast<const UserSession*>(o.session.get());
+    if (user == nullptr) ADD_FAILURE() << sample << ": not a user core";
+    else o.engine = std::make_unique<ValueEngine>(user->report(), user->memory(), &user->dump());
+  }
+  return cache.emplace(sample, std::move(o)).first->second;
+}
+
+// The report frame of the crashed thread whose function starts with NAME.
+std::size_t frame_named(const Report& r, const std::string& name) {
+  const auto& frames = r.threads.front().frames;
+  for (std::size_t i = 0; i < frames.size(); ++i) {
+    if (frames[i].function.rfind(name, 0) == 0) return i;
+  }
+  ADD_FAILURE() << "no frame " << name;
+  return 0;
+}
+
+// What gdb's `print` shows for each of EXPRS in the frame of FUNCTION, without "$1 = " and the
+// "(type) " gdb puts before a top-level pointer. One gdb run for them all.
+std::vector<std::string> gdb_print(const std::string& sample, const std::string& function,
+                                   const std::vector<std::string>& exprs) {
+  std::string script = "set pagination off\nset width 0\nset backtrace past-main on\n"
+                       "python\nf = gdb.newest_frame()\nwhile f is not None and f.name() != '" +
+                       function + "': f = f.older()\nf.select()\nend\n";
+  for (std::size_t i = 0; i < exprs.size(); ++i) {
+    script += "echo @@" + std::to_string(i) + "\\n\nprint " + exprs[i] + "\n";
+  }
+  std::string path = std::string(::testing::TempDir()) + "/print.gdb";
+  FILE* f = std::fopen(path.c_str(), "w");
+  std::fputs(script.c_str(), f);
+  std::fclose(f);
+  std::string out = run("LC_ALL=C gdb -batch -nx -x '" + path + "' '" + exe_of(sample) + "' '" + core_of(sample) +
+                        "' 2>&1");
+  std::vector<std::string> values(exprs.size());
+  for (std::size_t i = 0; i < exprs.size(); ++i) {
+    std::string marker = "@@" + std::to_string(i) + "\n";
+    auto at = out.find(marker);
+    if (at == std::string::npos) continue;
+    auto end_of = out.find('\n', at + marker.size());
+    std::string line = out.substr(at + marker.size(), end_of == std::string::npos ? std::string::npos : end_of - at - marker.size());
+    auto eq = line.find(" = ");
+    if (line.rfind("$", 0) != 0 || eq == std::string::npos) {
+      values[i] = "gdb: " + line;
+      continue;
+    }
+    std::string v = line.substr(eq + 3);
+    // "(struct record *) 0x...": the type gdb prints before a top-level pointer.
+    if (!v.empty() && v.front() == '(') {
+      int depth = 0;
+      for (std::size_t k = 0; k < v.size(); ++k) {
+        if (v[k] == '(') ++depth;
+        if (v[k] == ')' && --depth == 0) {
+          if (k + 2 < v.size() && v[k + 1] == ' ' && v.compare(k + 2, 2, "0x") == 0) v = v.substr(k + 2);
+          break;
+        }
+      }
+    }
+    values[i] = v;
+  }
+  return values;
+}
+
+class ValuesEngine : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ValuesEngine, ExpressionsAsGdbPrintsThem) {
+  const std::string sample = GetParam();
+  Opened& o = open_sample(sample);
+  ASSERT_TRUE(o.engine);
+  const Report& r = o.session->report();
+  FormatOptions options = o.engine->default_options();
+  struct Case {
+    const char* function;
+    const char* expr;
+  };
+  const Case cases[] = {
+      {"inspect", "r->id"},           {"inspect", "r->name"},         {"inspect", "r->tag"},
+      {"inspect", "*r"},              {"inspect", "r->where[1]"},     {"inspect", "r->bits.level"},
+      {"inspect", "r->num.bytes[3]"}, {"inspect", "&r->weight"},      {"inspect", "r->callback"},
+      {"inspect", "(long)r->perms"},  {"inspect", "r->id * 3 + 1"},   {"summarize", "first->next->name"},
+      {"summarize", "*first->next"},  {"summarize", "seed"},          {"summarize", "scale"},
+      {"main", "global_inventory.counts"}, {"main", "global_inventory.counts[2]"}, {"main", "global_greeting"},
+      {"main", "global_inventory.label"}, {"main", "*global_inventory.origin"}, {"main", "global_inventory.wide"},
+      {"main", "sizeof(struct record)"}, {"main", "primes[5]"},       {"main", "first.next->next->id"},
+  };
+  int compared = 0;
+  std::map<std::string, std::vector<const Case*>> by_function;
+  for (const Case& c : cases) by_function[c.function].push_back(&c);
+  for (const auto& [function, list] : by_function) {
+    std::vector<std::string> exprs;
+    for (const Case* c : list) exprs.push_back(c->expr);
+    std::vector<std::string> gdb = gdb_print(sample, function, exprs);
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const Case& c = *list[i];
+      std::size_t frame = frame_named(r, c.function);
+      auto ours = o.engine->evaluate(0, frame, c.expr, options);
+      const std::string& theirs = gdb[i];
+      if (theirs == "<optimized out>") {
+        EXPECT_TRUE(!ours || !ours->unavailable.empty()) << c.expr << ": gdb says optimized out";
+        continue;
+      }
+      ASSERT_TRUE(ours.has_value()) << c.function << ": " << c.expr << ": " << ours.error().message << " (gdb: " << theirs
+                                    << ")";
+      // A caller-saved register in a caller frame: gdb takes the callee's value (a guess that
+      // happens to hold here); corelens says it does not know. compare_values.py's rule.
+      if (ours->unavailable.rfind("register not recovered", 0) == 0 && frame > 0) continue;
+      EXPECT_EQ(ours->value, theirs) << c.function << ": " << c.expr << " (" << ours->unavailable << ")";
+      ++compared;
+    }
+  }
+  EXPECT_GT(compared, 15);
+}
+
+TEST_P(ValuesEngine, TheVariableThatHoldsAnAddress) {
+  Opened& o = open_sample(GetParam());
+  ASSERT_TRUE(o.engine);
+  const Report& r = o.session->report();
+  FormatOptions options = o.engine->default_options();
+  std::size_t frame = frame_named(r, "inspect");
+  auto addr = o.engine->evaluate(0, frame, "&r->where[1].y", options);
+  ASSERT_TRUE(addr.has_value()) << addr.error().message;
+  std::uint64_t a = std::stoull(addr->value, nullptr, 16);
+  auto name = o.engine->name_address(0, frame, a);
+  ASSERT_TRUE(name.has_value());
+  EXPECT_EQ(name->expression, "r->where[1].y");
+  EXPECT_EQ(name->offset, 0u);
+  // A byte inside a member: the member, and how far in.
+  auto inside = o.engine->name_address(0, frame, a + 2);
+  ASSERT_TRUE(inside.has_value());
+  EXPECT_EQ(inside->expression, "r->where[1].y");
+  EXPECT_EQ(inside->offset, 2u);
+  // A global, from any frame.
+  auto g = o.engine->evaluate(0, frame, "&global_inventory.counts[4]", options);
+  ASSERT_TRUE(g.has_value()) << g.error().message;
+  auto gname = o.engine->name_address(0, frame, std::stoull(g->value, nullptr, 16));
+  ASSERT_TRUE(gname.has_value());
+  EXPECT_EQ(gname->expression, "global_inventory.counts[4]");
+}
+
+TEST_P(ValuesEngine, ChildrenLoadLazily) {
+  Opened& o = open_sample(GetParam());
+  ASSERT_TRUE(o.engine);
+  FormatOptions options = o.engine->default_options();
+  options.depth = 0;
+  auto vars = o.engine->frame_variables(0, frame_named(o.session->report(), "walk"), options);
+  ASSERT_TRUE(vars.has_value()) << vars.error().message;
+  const ValueNode* head = nullptr;
+  for (const auto& a : vars->arguments) {
+    if (a.name == "head") head = &a;
+  }
+  ASSERT_NE(head, nullptr);
+  EXPECT_TRUE(head->children.empty());
+  ASSERT_TRUE(head->has_children);
+  EXPECT_EQ(head->kind, ValueNode::Kind::pointer);
+  options.depth = 2;  // the children, and theirs
+  auto kids = o.engine->children(head->handle, head->name, options);
+  ASSERT_EQ(kids.size(), 1u);
+  EXPECT_EQ(kids[0].name, "*head");
+  ASSERT_FALSE(kids[0].children.empty());
+  EXPECT_EQ(kids[0].children[0].name, "id");
+  EXPECT_EQ(kids[0].children[0].value, "1");
+}
+
+TEST_P(ValuesEngine, ErrorsNameWhatIsWrong) {
+  Opened& o = open_sample(GetParam());
+  ASSERT_TRUE(o.engine);
+  FormatOptions options = o.engine->default_options();
+  std::size_t frame = frame_named(o.session->report(), "inspect");
+  auto missing = o.engine->evaluate(0, frame, "no_such_name", options);
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_EQ(missing.error().message, "No symbol \"no_such_name\" in current context.");
+  auto null = o.engine->evaluate(0, frame, "r->next->id", options);
+  ASSERT_TRUE(null.has_value());
+  EXPECT_EQ(null->unavailable, "cannot access memory at 0x0");
+  EXPECT_FALSE(o.engine->frame_variables(99, 0, options).has_value());
+  EXPECT_FALSE(o.engine->frame_variables(0, 9999, options).has_value());
+}
+
+INSTANTIATE_TEST_SUITE_P(Samples, ValuesEngine, ::testing::Values("values_c", "values_c_o2", "clang_values_c_o2"),
+                         [](const auto& p) { return p.param; });
+
+}  // namespace
+}  // namespace corelens::values::testing

@@ -1,0 +1,276 @@
+#include "unwinder/values/dwarf_session.hpp"
+
+#include <cxxabi.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+
+#include "unwinder/debug_file_cache.hpp"
+#include "unwinder/values/dwarf_types.hpp"
+
+namespace corelens::values {
+namespace {
+
+constexpr int kMaxScopeDepth = 64;          // namespaces, functions, blocks and inlined calls
+constexpr std::size_t kMaxCachedPcs = 100000;
+
+// libdwfl asks for separate debug info lazily; the file the analysis already found (by build-id
+// or .gnu_debuglink) is in the module's user data, else libdwfl looks on its own path.
+int find_debuginfo(Dwfl_Module* mod, void** userdata, const char* modname, Dwarf_Addr base, const char* file_name,
+                   const char* debuglink_file, GElf_Word debuglink_crc, char** debuginfo_file_name) {
+  if (userdata != nullptr && *userdata != nullptr) {
+    const auto* path = static_cast<const std::string*>(*userdata);
+    int fd = open_debug_file(*path);
+    if (fd >= 0) {
+      *debuginfo_file_name = ::strdup(path->c_str());
+      return fd;
+    }
+  }
+  return find_debuginfo_cached(mod, userdata, modname, base, file_name, debuglink_file, debuglink_crc,
+                               debuginfo_file_name);
+}
+
+int refuse_find_elf(Dwfl_Module*, void**, const char*, Dwarf_Addr, char**, Elf**) { return -1; }
+
+std::string demangled(const char* name) {
+  std::string_view raw(name);
+  std::string plain(raw.substr(0, raw.find('@')));  // "memcpy@@GLIBC_2.14": the version is bookkeeping
+  if (plain.size() > 2 && plain[0] == '_' && plain[1] == 'Z') {
+    int status = 0;
+    char* d = abi::__cxa_demangle(plain.c_str(), nullptr, nullptr, &status);
+    if (status == 0 && d != nullptr) plain = d;
+    std::free(d);
+  }
+  return plain;
+}
+
+bool is_scope(int tag) {
+  return tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine || tag == DW_TAG_lexical_block;
+}
+
+// The concrete scopes containing the module-relative PC, outermost first.
+void collect_scopes(Dwarf_Die* parent, Dwarf_Addr pc, std::vector<Dwarf_Die>& chain, int depth) {
+  Dwarf_Die child;
+  if (depth > kMaxScopeDepth || dwarf_child(parent, &child) != 0) return;
+  do {
+    int tag = dwarf_tag(&child);
+    if (is_scope(tag)) {
+      if (dwarf_haspc(&child, pc) == 1) {
+        chain.push_back(child);
+        collect_scopes(&child, pc, chain, depth + 1);
+        return;
+      }
+    } else if (chain.empty() && (tag == DW_TAG_namespace || tag == DW_TAG_module || tag == DW_TAG_structure_type ||
+                                 tag == DW_TAG_class_type || tag == DW_TAG_union_type)) {
+      std::size_t before = chain.size();
+      collect_scopes(&child, pc, chain, depth + 1);
+      if (chain.size() > before) return;
+    }
+  } while (dwarf_siblingof(&child, &child) == 0);
+}
+
+}  // namespace
+
+DwarfSession::DwarfSession(Arch arch, const std::vector<ModuleReport>& modules) : arch_(arch), modules_(modules) {
+  reported_.assign(modules_.size(), nullptr);
+  for (const auto& m : modules_) {
+    debug_files_.push_back(m.debug_file);
+    // libdwfl's own search (a .gnu_debuglink next to a file) also looks under the root of each
+    // debug directory the analysis used.
+    auto pos = m.debug_file.find("/.build-id/");
+    if (pos != std::string::npos) debuginfo_path_ += ":" + m.debug_file.substr(0, pos);
+  }
+  debuginfo_path_ptr_ = debuginfo_path_.data();
+  callbacks_.find_elf = refuse_find_elf;
+  callbacks_.find_debuginfo = find_debuginfo;
+  callbacks_.section_address = dwfl_offline_section_address;
+  callbacks_.debuginfo_path = &debuginfo_path_ptr_;
+  dwfl_ = dwfl_begin(&callbacks_);
+}
+
+DwarfSession::~DwarfSession() {
+  if (dwfl_ != nullptr) dwfl_end(dwfl_);
+}
+
+Dwfl_Module* DwarfSession::module_at(std::uint64_t pc) {
+  for (std::size_t i = 0; i < modules_.size(); ++i) {
+    const ModuleReport& m = modules_[i];
+    if (pc < m.start || pc >= m.end) continue;
+    if (reported_[i] != nullptr) return reported_[i];
+    bool usable = !m.file.empty() && (m.symbols == SymbolSource::file || m.symbols == SymbolSource::debug_file ||
+                                      m.symbols == SymbolSource::debuginfod);
+    if (!usable || dwfl_ == nullptr) return nullptr;
+    int fd = ::open(m.file.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) return nullptr;
+    dwfl_report_begin_add(dwfl_);
+    Dwfl_Module* mod = dwfl_report_elf(dwfl_, m.path.c_str(), m.file.c_str(), fd, m.load_bias, false);
+    dwfl_report_end(dwfl_, nullptr, nullptr);
+    if (mod == nullptr) {
+      ::close(fd);
+      return nullptr;
+    }
+    void** userdata = nullptr;
+    dwfl_module_info(mod, &userdata, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr);
+    if (userdata != nullptr && !debug_files_[i].empty()) *userdata = &debug_files_[i];
+    reported_[i] = mod;
+    return mod;
+  }
+  return nullptr;
+}
+
+std::vector<Dwfl_Module*> DwarfSession::all_modules() {
+  std::vector<Dwfl_Module*> out;
+  for (std::size_t i = 0; i < modules_.size(); ++i) {
+    if (Dwfl_Module* m = module_at(modules_[i].start)) out.push_back(m);
+  }
+  return out;
+}
+
+const ScopesAt* DwarfSession::scopes_at(std::uint64_t pc) {
+  if (auto it = scopes_.find(pc); it != scopes_.end()) return it->second.get();
+  if (scopes_.size() >= kMaxCachedPcs) scopes_.clear();
+  auto s = std::make_unique<ScopesAt>();
+  s->module = module_at(pc);
+  bool found = false;
+  if (s->module != nullptr && units_.unit_at(s->module, pc, &s->bias, &s->cu) != nullptr) {
+    collect_scopes(&s->cu, pc - s->bias, s->scopes, 0);
+    found = !s->scopes.empty();
+  }
+  auto& slot = scopes_[pc];
+  if (found) slot = std::move(s);
+  return slot.get();
+}
+
+std::optional<std::string> DwarfSession::symbol_at(std::uint64_t address) {
+  if (dwfl_ == nullptr) return std::nullopt;
+  if (auto it = symbol_names_.find(address); it != symbol_names_.end()) return it->second;
+  if (symbol_names_.size() >= kMaxCachedPcs) symbol_names_.clear();
+  auto name = uncached_symbol_at(address);
+  symbol_names_[address] = name;
+  return name;
+}
+
+std::optional<std::string> DwarfSession::uncached_symbol_at(std::uint64_t address) {
+  // Only modules already reported (those of frames asked about) or the one mapping ADDRESS.
+  if (module_at(address) == nullptr) return std::nullopt;
+  Dwfl_Module* mod = dwfl_addrmodule(dwfl_, address);
+  if (mod == nullptr) return std::nullopt;
+  // gdb names only addresses inside one of the module's sections (not the heap a module's
+  // mapping range happens to cover).
+  Dwarf_Addr section_offset = address, section_bias = 0;
+  if (dwfl_module_address_section(mod, &section_offset, &section_bias) == nullptr) return std::nullopt;
+  GElf_Off off = 0;
+  GElf_Sym sym;
+  const char* name = dwfl_module_addrinfo(mod, address, &off, &sym, nullptr, nullptr, nullptr);
+  if (name == nullptr || *name == '\0') return std::nullopt;
+  if (sym.st_size != 0 && off >= sym.st_size) return std::nullopt;
+  std::string out = demangled(name);
+  if (off != 0) out += "+" + std::to_string(off);
+  return out;
+}
+
+std::optional<std::uint64_t> DwarfSession::symbol_address(const std::string& wanted, std::uint64_t near_pc) {
+  Dwfl_Module* near = module_at(near_pc);
+  auto key = std::make_pair(wanted, near != nullptr ? reinterpret_cast<std::uintptr_t>(near) : 0);
+  if (auto it = symbol_addresses_.find(key); it != symbol_addresses_.end()) return it->second;
+  if (symbol_addresses_.size() >= kMaxCachedPcs) symbol_addresses_.clear();
+  auto found = uncached_symbol_address(wanted, near_pc);
+  symbol_addresses_[key] = found;
+  return found;
+}
+
+std::optional<std::uint64_t> DwarfSession::uncached_symbol_address(const std::string& wanted, std::uint64_t near_pc) {
+  std::vector<Dwfl_Module*> order;
+  if (Dwfl_Module* m = module_at(near_pc)) order.push_back(m);
+  for (Dwfl_Module* m : all_modules()) order.push_back(m);
+  for (Dwfl_Module* mod : order) {
+    int count = dwfl_module_getsymtab(mod);
+    for (int i = 1; i < count; ++i) {
+      GElf_Sym sym;
+      GElf_Addr value = 0;
+      const char* name = dwfl_module_getsym_info(mod, i, &sym, &value, nullptr, nullptr, nullptr);
+      if (name == nullptr || sym.st_shndx == SHN_UNDEF) continue;
+      std::string_view n(name);
+      if (n.substr(0, n.find('@')) == wanted) return value;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<Dwarf_Die> DwarfSession::call_site(const ScopesAt& scopes, std::uint64_t return_pc) {
+  if (auto it = call_sites_.find(return_pc); it != call_sites_.end()) return it->second;
+  if (call_sites_.size() >= kMaxCachedPcs) call_sites_.clear();
+  const Dwarf_Addr wanted = return_pc - scopes.bias;
+  std::optional<Dwarf_Die> found;
+  std::size_t visited = 0;
+  // Call sites sit in the function's body, its blocks and its inlined calls.
+  auto walk = [&](auto& self, Dwarf_Die* parent, int depth) -> void {
+    Dwarf_Die child;
+    if (found || depth > kMaxScopeDepth || dwarf_child(parent, &child) != 0) return;
+    do {
+      if (++visited > 200000) return;
+      int tag = dwarf_tag(&child);
+      if (tag == DW_TAG_call_site || tag == DW_TAG_GNU_call_site) {
+        Dwarf_Attribute attr;
+        Dwarf_Addr at = 0;
+        bool has = (dwarf_attr(&child, DW_AT_call_return_pc, &attr) != nullptr && dwarf_formaddr(&attr, &at) == 0) ||
+                   (dwarf_attr(&child, DW_AT_low_pc, &attr) != nullptr && dwarf_formaddr(&attr, &at) == 0);
+        if (has && at == wanted) {
+          found = child;
+          return;
+        }
+      } else if (is_scope(tag)) {
+        self(self, &child, depth + 1);
+        if (found) return;
+      }
+    } while (dwarf_siblingof(&child, &child) == 0);
+  };
+  if (!scopes.scopes.empty()) {
+    Dwarf_Die fn = scopes.scopes.front();
+    walk(walk, &fn, 0);
+  }
+  call_sites_[return_pc] = found;
+  return found;
+}
+
+const UnitFacts& DwarfSession::unit_of(const ScopesAt& scopes) {
+  Dwarf_Die cu = scopes.cu;
+  DieKey key = die_key(&cu);
+  if (auto it = units_facts_.find(key); it != units_facts_.end()) return it->second;
+  return units_facts_.emplace(key, unit_facts(&cu)).first->second;
+}
+
+std::vector<Dwarf_Die> DwarfSession::tail_calls(const ScopesAt& scopes) {
+  std::vector<Dwarf_Die> out;
+  std::size_t visited = 0;
+  auto walk = [&](auto& self, Dwarf_Die* parent, int depth) -> void {
+    Dwarf_Die child;
+    if (depth > kMaxScopeDepth || dwarf_child(parent, &child) != 0) return;
+    do {
+      if (++visited > 200000 || out.size() >= 256) return;
+      int tag = dwarf_tag(&child);
+      if (tag == DW_TAG_call_site || tag == DW_TAG_GNU_call_site) {
+        if (die_flag(&child, DW_AT_call_tail_call) || die_flag(&child, DW_AT_GNU_tail_call)) out.push_back(child);
+      } else if (is_scope(tag)) {
+        self(self, &child, depth + 1);
+      }
+    } while (dwarf_siblingof(&child, &child) == 0);
+  };
+  if (!scopes.scopes.empty()) {
+    Dwarf_Die fn = scopes.scopes.front();
+    walk(walk, &fn, 0);
+  }
+  return out;
+}
+
+std::span<const std::byte> DwarfSession::section(Dwarf* dwarf, const char* name) {
+  auto key = std::make_pair(static_cast<const void*>(dwarf), std::string(name));
+  if (auto it = sections_.find(key); it != sections_.end()) return it->second;
+  auto bytes = dwarf_section(dwarf, name);
+  sections_[key] = bytes;
+  return bytes;
+}
+
+}  // namespace corelens::values

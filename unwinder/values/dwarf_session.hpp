@@ -1,0 +1,117 @@
+// The values engine's own libdwfl session over the modules the analysis verified (the Report's
+// modules whose build-ids matched), each reported to libdwfl only when a pc inside it is first
+// asked about: showing one frame's variables needs that frame's module, not the whole process.
+//
+// Also what every frame shares: the scopes (function, blocks, inlined calls) at a pc, the CFA by
+// the module's CFI, the names of symbols (gdb's "<triple>" after a function pointer).
+//
+// Ownership: owns its Dwfl and the file descriptors libdwfl opened; copies what it needs from the
+// Report. Not thread-safe (libdw is not): the engine serialises every call.
+#pragma once
+
+#include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/model/arch.hpp"
+#include "core/model/process.hpp"
+#include "core/model/report.hpp"
+#include "unwinder/dwarf_units.hpp"
+#include "unwinder/values/dwarf_util.hpp"
+#include "unwinder/values/value.hpp"
+
+namespace corelens::values {
+
+// The DWARF scopes at one pc of one module.
+struct ScopesAt {
+  Dwfl_Module* module = nullptr;
+  Dwarf_Addr bias = 0;       // runtime address - DWARF address
+  Dwarf_Die cu;
+  std::vector<Dwarf_Die> scopes;  // outermost first: the subprogram, its blocks and inlined calls
+};
+
+class DwarfSession {
+ public:
+  DwarfSession(Arch arch, const std::vector<ModuleReport>& modules);
+  ~DwarfSession();
+  DwarfSession(const DwarfSession&) = delete;
+  DwarfSession& operator=(const DwarfSession&) = delete;
+
+  Arch arch() const { return arch_; }
+  // The scopes at PC (an address of the process), or nullopt without DWARF there. Cached.
+  const ScopesAt* scopes_at(std::uint64_t pc);
+  // The module containing PC, reported on first use; null without a verified file.
+  Dwfl_Module* module_at(std::uint64_t pc);
+  // The CFA at PC by the module's CFI, from REGS (DWARF register -> value lookups).
+  template <typename RegFn>
+  std::optional<std::uint64_t> cfa(std::uint64_t pc, RegFn&& reg);
+  // The symbol at or before ADDRESS in a module ("name" or "name+16"), demangled; nullopt when no
+  // module maps ADDRESS or no symbol covers it.
+  std::optional<std::string> symbol_at(std::uint64_t address);
+  // The runtime address of the ELF symbol NAME in the module that holds PC first, then anywhere.
+  std::optional<std::uint64_t> symbol_address(const std::string& name, std::uint64_t near_pc);
+  // Every module with DWARF, reported (for looking up globals and types by name).
+  std::vector<Dwfl_Module*> all_modules();
+
+  // The call site (DW_TAG_call_site or DW_TAG_GNU_call_site) in the function of SCOPES whose
+  // return address is RETURN_PC (an address of the process); cached.
+  std::optional<Dwarf_Die> call_site(const ScopesAt& scopes, std::uint64_t return_pc);
+
+  // The facts of the unit of SCOPES (cached: every frame in that unit asks).
+  const UnitFacts& unit_of(const ScopesAt& scopes);
+
+  // The tail calls (call sites with DW_AT_call_tail_call) in the function of SCOPES.
+  std::vector<Dwarf_Die> tail_calls(const ScopesAt& scopes);
+
+  // The bytes of a section of the file DWARF came from, cached per Dwarf.
+  std::span<const std::byte> section(Dwarf* dwarf, const char* name);
+
+ private:
+  std::optional<std::string> uncached_symbol_at(std::uint64_t address);
+  std::optional<std::uint64_t> uncached_symbol_address(const std::string& name, std::uint64_t near_pc);
+  Arch arch_;
+  std::vector<ModuleReport> modules_;
+  std::vector<Dwfl_Module*> reported_;
+  std::vector<std::string> debug_files_;  // referenced by the modules' user data
+  std::string debuginfo_path_ = "-:.debug:/usr/lib/debug";
+  char* debuginfo_path_ptr_ = nullptr;
+  Dwfl_Callbacks callbacks_{};
+  Dwfl* dwfl_ = nullptr;
+  DwarfUnitFinder units_;
+  std::map<std::uint64_t, std::unique_ptr<ScopesAt>> scopes_;  // by pc (nullptr: no DWARF there)
+  std::map<std::pair<const void*, std::string>, std::span<const std::byte>> sections_;
+  std::map<std::uint64_t, std::optional<Dwarf_Die>> call_sites_;  // by return address
+  std::map<DieKey, UnitFacts> units_facts_;
+  std::map<std::pair<std::string, std::uint64_t>, std::optional<std::uint64_t>> symbol_addresses_;
+  std::map<std::uint64_t, std::optional<std::string>> symbol_names_;
+};
+
+// Resolves PC's CFA through the module's .eh_frame, else .debug_frame. REG(regno) returns the
+// register's value or nullopt.
+template <typename RegFn>
+std::optional<std::uint64_t> DwarfSession::cfa(std::uint64_t pc, RegFn&& reg) {
+  Dwfl_Module* mod = module_at(pc);
+  if (mod == nullptr) return std::nullopt;
+  for (int which = 0; which < 2; ++which) {
+    Dwarf_Addr bias = 0;
+    Dwarf_CFI* cfi = which == 0 ? dwfl_module_eh_cfi(mod, &bias) : dwfl_module_dwarf_cfi(mod, &bias);
+    Dwarf_Frame* frame = nullptr;
+    if (cfi == nullptr || dwarf_cfi_addrframe(cfi, pc - bias, &frame) != 0) continue;
+    Dwarf_Op* ops = nullptr;
+    size_t n = 0;
+    std::optional<std::uint64_t> out;
+    if (dwarf_frame_cfa(frame, &ops, &n) == 0 && n == 1 && ops[0].atom == DW_OP_bregx) {
+      if (auto v = reg(static_cast<unsigned>(ops[0].number))) out = *v + ops[0].number2;
+    }
+    free(frame);
+    if (out) return out;
+  }
+  return std::nullopt;
+}
+
+}  // namespace corelens::values

@@ -1,0 +1,69 @@
+// The TypeTable over libdw: each type DIE becomes one TypeId the first time it is met. Names are
+// qualified by the namespaces and classes around the DIE (found through a per-unit map of
+// parents, built the first time a unit needs one), members are read when first asked for, and
+// a struct that a unit only declares is looked up by name in the module's other units.
+//
+// Hostile DWARF: chains of types are followed to a bounded depth, the table holds at most
+// kMaxTypes types (then further DIEs become `void`), the per-unit and per-module walks are
+// capped. Not thread-safe: the engine serialises every call.
+#pragma once
+
+#include <elfutils/libdw.h>
+
+#include <deque>
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "unwinder/values/dwarf_util.hpp"
+#include "unwinder/values/types.hpp"
+
+namespace corelens::values {
+
+class DwarfTypeTable final : public TypeTable {
+ public:
+  static constexpr std::size_t kMaxTypes = 1u << 20;
+
+  DwarfTypeTable();
+  const Type& get(TypeId id) override;
+  const Type& complete(TypeId id) override;
+  TypeId derived(TypeKind kind, TypeId target, std::uint64_t count = 0) override;
+  TypeId basic(Encoding encoding, std::uint64_t size, const std::string& name) override;
+  TypeId definition(TypeId id) override;
+
+  // The id of the type DIE (reading it now if new).
+  TypeId of(Dwarf_Die die);
+  // The id of the type of a variable, member or function DIE (DW_AT_type); void without one.
+  TypeId type_of(Dwarf_Die* die);
+  // The base type of a unit at a unit-relative offset (DW_OP_regval_type & co).
+  std::optional<Dwarf_Die> unit_die(Dwarf_Die* any_die_of_unit, std::uint64_t cu_offset);
+  // A struct/class/union/enum/typedef named NAME (qualified: "ns::Point") in the module whose
+  // DWARF is DWARF, or nullopt. For casts in expressions.
+  std::optional<TypeId> find_named(Dwarf* dwarf, const std::string& name);
+
+  // The qualified name of a DIE ("std::vector<int, ...>", "rv::Slots"), through its parents.
+  std::string qualified_name(Dwarf_Die* die);
+
+ private:
+  struct Parents {
+    std::unordered_map<Dwarf_Off, Dwarf_Off> of;  // child offset -> parent offset, in named scopes
+  };
+  void read(TypeId id, Dwarf_Die die);
+  void read_members(TypeId id);
+  const Parents& parents_of(Dwarf_Die* die);
+  void index_module(Dwarf* dwarf);
+
+  std::deque<Type> types_;  // a deque: references to types stay valid as the table grows
+  std::vector<Dwarf_Die> dies_;           // by TypeId: the DIE it was read from (for members)
+  std::vector<std::uint8_t> has_die_;
+  std::map<DieKey, TypeId> ids_;
+  std::map<std::pair<const void*, Dwarf_Off>, Parents> parents_;  // by (Dwarf, unit offset)
+  // Per module: complete struct/class/union/enum/typedef DIEs by qualified name.
+  std::map<const void*, std::unordered_map<std::string, Dwarf_Die>> named_;
+  std::map<std::pair<TypeId, std::uint64_t>, TypeId> derived_;
+  std::map<std::string, TypeId> basic_;
+  int depth_ = 0;  // nesting of read(): a chain of types deeper than this is damaged DWARF
+};
+
+}  // namespace corelens::values

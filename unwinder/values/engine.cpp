@@ -1,0 +1,202 @@
+#include "unwinder/values/engine.hpp"
+
+#include "core/model/strings.hpp"
+#include "unwinder/values/engine_impl.hpp"
+#include "unwinder/values/expression.hpp"
+
+namespace corelens::values {
+namespace {
+
+// Names in an expression, looked up as gdb does: the frame's variables innermost first, then
+// the unit's globals, then the module's, then any module's ELF symbol (typed `int`, as gdb
+// treats a symbol without debug info only for its address).
+class FrameScope final : public ExpressionScope {
+ public:
+  FrameScope(ValueEngine::Impl& impl, const ResolvedFrame& frame, FrameContext& context)
+      : impl_(impl), frame_(frame), context_(context) {}
+
+  Known<Value> variable(const std::string& name) override {
+    if (auto v = find_variable(frame_.dies, name)) return context_.variable_value(&v->die);
+    if (auto g = find_global(frame_.scopes->cu, name, true)) return context_.variable_value(&*g);
+    return unavailable(value_error("No symbol \"" + name + "\" in current context."));
+  }
+
+  std::optional<TypeId> type_named(const std::string& name) override {
+    Dwarf* dwarf = dwarf_cu_getdwarf(frame_.scopes->cu.cu);
+    if (auto t = impl_.types.find_named(dwarf, name)) return t;
+    if (Dwarf* alt = dwarf_getalt(dwarf)) return impl_.types.find_named(alt, name);
+    return std::nullopt;
+  }
+
+ private:
+  ValueEngine::Impl& impl_;
+  const ResolvedFrame& frame_;
+  FrameContext& context_;
+};
+
+}  // namespace
+
+Arch ValueEngine::Impl::arch_of(const Report& r) { return arch_from_string(r.arch); }
+
+std::optional<std::string> SessionSymbols::symbol_at(std::uint64_t address) const {
+  auto name = session_.symbol_at(address);
+  if (!name || name->find('(') != std::string::npos || name->find('+') != std::string::npos) return name;
+  const ScopesAt* s = session_.scopes_at(address);
+  if (s == nullptr || s->scopes.empty()) return name;
+  Dwarf_Die fn = s->scopes.front();
+  Dwarf_Die cu = s->cu;
+  Dwarf_Addr entry = 0;
+  int lang = dwarf_srclang(&cu);
+  bool cxx = lang == DW_LANG_C_plus_plus || lang == DW_LANG_C_plus_plus_03 || lang == DW_LANG_C_plus_plus_11 ||
+             lang == DW_LANG_C_plus_plus_14;
+  if (!cxx || dwarf_tag(&fn) != DW_TAG_subprogram) return name;
+  // The function's entry: DW_AT_entry_pc or low_pc, else the first of its ranges (hot/cold split).
+  if (dwarf_entrypc(&fn, &entry) != 0) {
+    Dwarf_Addr base = 0, start = 0, end = 0;
+    if (dwarf_ranges(&fn, 0, &base, &start, &end) <= 0) return name;
+    entry = start;
+  }
+  if (entry + s->bias != address) return name;
+  std::string params;
+  Dwarf_Die child;
+  if (dwarf_child(&fn, &child) == 0) {
+    do {
+      if (dwarf_tag(&child) != DW_TAG_formal_parameter || die_flag(&child, DW_AT_artificial)) continue;
+      params += (params.empty() ? "" : ", ") + demangler_type_name(types_, types_.type_of(&child));
+    } while (dwarf_siblingof(&child, &child) == 0);
+  }
+  return *name + "(" + params + ")";
+}
+
+const ThreadFrames& ValueEngine::Impl::frames_of(std::size_t thread) {
+  if (auto it = threads.find(thread); it != threads.end()) return it->second;
+  ThreadFrames& t = threads[thread];
+  const ThreadReport& tr = report.threads[thread];
+  const std::vector<WideRegister>* wide = nullptr;
+  if (dump != nullptr) {
+    for (const auto& th : dump->threads) {
+      if (th.tid == tr.tid) wide = &th.registers.wide;
+    }
+  }
+  std::size_t i = 0;
+  while (i < tr.frames.size()) {
+    // Inlined calls come before the real frame they are inlined into, innermost first.
+    std::size_t j = i;
+    while (j + 1 < tr.frames.size() && tr.frames[j].inlined) ++j;
+    const Frame& real = tr.frames[j];
+    PhysicalFrame p;
+    p.pc = real.pc;
+    p.lookup_pc = real.lookup_pc;
+    p.sp = real.sp;
+    if (t.physical.empty()) {
+      p.registers = tr.registers;  // frame 0: the thread's registers
+      p.wide = wide;
+    } else {
+      p.registers = real.registers;
+    }
+    for (std::size_t k = i; k <= j; ++k) {
+      t.physical_of.push_back(t.physical.size());
+      t.level.push_back(k - i);
+      t.count.push_back(j - i + 1);
+    }
+    t.physical.push_back(std::move(p));
+    i = j + 1;
+  }
+  return t;
+}
+
+Result<ResolvedFrame> ValueEngine::Impl::resolve(std::size_t thread, std::size_t frame) {
+  if (thread >= report.threads.size()) return fail(ErrorCode::not_found, "no thread #" + std::to_string(thread));
+  const ThreadFrames& t = frames_of(thread);
+  if (frame >= t.physical_of.size()) {
+    return fail(ErrorCode::not_found, "thread " + std::to_string(report.threads[thread].tid) + " has no frame #" +
+                                          std::to_string(frame));
+  }
+  ResolvedFrame r;
+  r.thread = &t;
+  r.physical = t.physical_of[frame];
+  const PhysicalFrame& p = t.physical[r.physical];
+  r.scopes = session.scopes_at(p.lookup_pc);
+  const Frame& f = report.threads[thread].frames[frame];
+  std::string who = f.function.empty() ? hex(f.pc) : f.function;
+  if (r.scopes == nullptr) return fail(ErrorCode::not_found, who + ": no DWARF debug information for this frame");
+  auto dies = frame_scope_dies(*r.scopes, t.level[frame], t.count[frame]);
+  if (!dies) return fail(ErrorCode::not_found, who + ": no DWARF scope for this inlined frame");
+  r.dies = std::move(*dies);
+  return r;
+}
+
+const std::vector<ScopeVariable>& ValueEngine::Impl::variables_of(const ResolvedFrame& frame, std::size_t report_frame,
+                                                                    bool locals) {
+  const ThreadFrames& t = *frame.thread;
+  auto key = std::make_tuple(t.physical[frame.physical].lookup_pc, t.level[report_frame], t.count[report_frame], locals);
+  if (auto it = variables.find(key); it != variables.end()) return it->second;
+  if (variables.size() > 100000) variables.clear();
+  return variables.emplace(key, scope_variables(frame.dies, locals)).first->second;
+}
+
+ValueEngine::ValueEngine(const Report& report, const MemorySource& memory, const ProcessDump* dump)
+    : impl_(std::make_unique<Impl>(report, memory, dump)) {}
+
+ValueEngine::~ValueEngine() = default;
+
+FormatOptions ValueEngine::default_options() const {
+  FormatOptions o;
+  Arch arch = Impl::arch_of(impl_->report);
+  o.byte_order = byte_order(arch);
+  o.pointer_size = static_cast<std::uint8_t>(pointer_size(arch) == 0 ? 8 : pointer_size(arch));
+  return o;
+}
+
+Result<FrameVariables> ValueEngine::frame_variables(std::size_t thread, std::size_t frame, const FormatOptions& options,
+                                                    bool locals) {
+  std::lock_guard lock(mutex_);
+  auto r = impl_->resolve(thread, frame);
+  if (!r) return unexpected(r.error());
+  FrameWorld world = impl_->world(*r->thread);
+  FrameContext context(world, r->physical, *r->scopes);
+  Formatter formatter(impl_->types, impl_->memory, &impl_->symbols, options, &impl_->names);
+  FrameVariables out;
+  for (const auto& v : impl_->variables_of(*r, frame, locals)) {
+    Dwarf_Die die = v.die;
+    Value value = context.variable_value(&die);
+    // A parameter whose value is gone here may still be known as it was on entry (gdb prints
+    // `x@entry=5` then): from the caller's call site.
+    if (v.argument && value.unavailable && value.unavailable->why != Unavailable::Why::error) {
+      Value at_entry = context.entry_value_of(&die);
+      if (!at_entry.unavailable) value = std::move(at_entry);
+    }
+    ValueNode node = formatter.node(v.name, value);
+    (v.argument ? out.arguments : out.locals).push_back(std::move(node));
+  }
+  return out;
+}
+
+Result<ValueNode> ValueEngine::evaluate(std::size_t thread, std::size_t frame, std::string_view expression,
+                                        const FormatOptions& options) {
+  std::lock_guard lock(mutex_);
+  auto r = impl_->resolve(thread, frame);
+  if (!r) return unexpected(r.error());
+  FrameWorld world = impl_->world(*r->thread);
+  FrameContext context(world, r->physical, *r->scopes);
+  FrameScope scope(*impl_, *r, context);
+  auto v = evaluate_expression(expression, scope, impl_->types, impl_->memory, options);
+  if (!v) {
+    if (v.error().why == Unavailable::Why::error) return fail(ErrorCode::not_found, v.error().detail);
+    // A name that exists but has no value: a node that says why.
+    Formatter formatter(impl_->types, impl_->memory, &impl_->symbols, options, &impl_->names);
+    return formatter.node(std::string(expression), Value::missing(kVoid, v.error()));
+  }
+  Formatter formatter(impl_->types, impl_->memory, &impl_->symbols, options, &impl_->names);
+  return formatter.node(std::string(expression), *v);
+}
+
+std::vector<ValueNode> ValueEngine::children(const ValueHandle& handle, const std::string& parent_name,
+                                             const FormatOptions& options) {
+  if (!handle) return {};
+  std::lock_guard lock(mutex_);
+  Formatter formatter(impl_->types, impl_->memory, &impl_->symbols, options, &impl_->names);
+  return formatter.children(*handle, parent_name, std::max(1, options.depth));
+}
+
+}  // namespace corelens::values
