@@ -167,6 +167,18 @@ std::optional<std::string> DwarfSession::uncached_symbol_at(std::uint64_t addres
   if (name == nullptr || *name == '\0') return std::nullopt;
   if (sym.st_size != 0 && off >= sym.st_size) return std::nullopt;
   std::string out = demangled(name);
+  // gcc names a function's static variable "backward.0" in the symbol table (the number keeps two
+  // functions' statics apart); gdb shows it by its DWARF variable's name, "backward". The statics
+  // the compiler makes itself (__PRETTY_FUNCTION__.0, __func__.1) have no DWARF variable, and gdb
+  // keeps the suffix: reserved names (a leading "__") stand for them here, short of a look-up of
+  // the DWARF variable at the address.
+  if (GELF_ST_BIND(sym.st_info) == STB_LOCAL && GELF_ST_TYPE(sym.st_info) == STT_OBJECT && !out.starts_with("__")) {
+    std::size_t dot = out.rfind('.');
+    if (dot != std::string::npos && dot > 0 && dot + 1 < out.size() &&
+        out.find_first_not_of("0123456789", dot + 1) == std::string::npos) {
+      out.erase(dot);
+    }
+  }
   if (off != 0) out += "+" + std::to_string(off);
   return out;
 }
