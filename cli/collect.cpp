@@ -11,14 +11,15 @@
 #include <string>
 #include <vector>
 
-#include "cli/ci_reports.hpp"
+#include "cli/ci_outputs.hpp"
 #include "cli/color.hpp"
 #include "cli/core_files.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/help_text.hpp"
 #include "cli/history/recorder.hpp"
 #include "cli/subcommands.hpp"
-#include "core/report/json_report.hpp"
+#include "core/report/batch/batch_json.hpp"
+#include "core/report/batch/batch_markdown.hpp"
 #include "core/report/text_report.hpp"
 
 namespace corelens::cli {
@@ -140,14 +141,7 @@ int run_collect(const std::vector<std::string>& argv) {
 
   std::string out;
   if (format == "json") {
-    out = "[";
-    bool first = true;
-    for (const auto& c : cases) {
-      if (!c.report) continue;
-      out += (first ? "\n" : ",\n") + report_to_json(*c.report);
-      first = false;
-    }
-    out += "\n]\n";
+    out = reports_to_json_array(cases);
   } else if (format == "markdown") {
     out = to_markdown(cases, group_crashes(cases), ci.report);
   } else {

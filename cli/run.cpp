@@ -15,13 +15,14 @@
 #include <vector>
 
 #include "cli/capture/tracer.hpp"
-#include "cli/ci_reports.hpp"
+#include "cli/ci_outputs.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/help_text.hpp"
 #include "cli/history/recorder.hpp"
 #include "cli/subcommands.hpp"
 #include "core/model/signals.hpp"
 #include "core/pipeline/session.hpp"
+#include "core/report/batch/batch_text.hpp"
 
 namespace corelens::cli {
 namespace {

@@ -8,19 +8,19 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <thread>
 
-#include "cli/ci_reports.hpp"
+#include "cli/ci_outputs.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/help_text.hpp"
 #include "cli/history/recorder.hpp"
 #include "cli/triage.hpp"
+#include "core/report/batch/batch_json.hpp"
+#include "core/report/batch/batch_markdown.hpp"
+#include "core/report/batch/batch_text.hpp"
 
 namespace corelens::cli {
 namespace {
-
-using Json = nlohmann::ordered_json;
 
 using Group = TriageGroup;
 
@@ -37,120 +37,22 @@ bool is_elf_core(const std::filesystem::path& p) {
   return h[0] == 0x7f && h[1] == 'E' && h[2] == 'L' && h[3] == 'F' && h[16] == 4 && h[17] == 0;
 }
 
-std::string group_line(const Group& g) {
+TriageEntry entry_of(const Group& g) {
   const TriageRecord& ex = *g.members.front();
-  std::string s = std::to_string(g.members.size()) + "  " + ex.signature.hash + "  " + ex.category + "  (" +
-                  ex.severity + ")";
+  TriageEntry e;
+  e.hash = ex.signature.hash;
+  e.readable = ex.signature.readable;
+  e.category = ex.category;
+  e.severity = ex.severity;
+  e.why = ex.why;
+  e.example = ex.dump;
+  e.top_frames = ex.top_frames;
+  e.thread_groups = ex.thread_groups;
+  for (const auto* m : g.members) e.dumps.push_back(m->dump);
   if (g.has_db) {
-    s += g.db.known ? "  KNOWN since " + g.db.first_seen + ", " + std::to_string(g.db.total_count) + " in all"
-                    : "  NEW";
+    e.history = TriageEntry::History{g.db.known, g.db.first_seen, g.db.last_seen, g.db.total_count, g.db.counted};
   }
-  return s;
-}
-
-std::string thread_group_words(const TriageRecord& r) {
-  std::string s;
-  for (const auto& tg : r.thread_groups) {
-    if (!s.empty()) s += "; ";
-    s += std::to_string(tg.tids.size()) + " threads in " + tg.top_function;
-    if (!tg.caller.empty()) s += " from " + tg.caller;
-  }
-  return s;
-}
-
-std::string to_text(const std::vector<Group>& groups, const std::vector<const TriageRecord*>& failed,
-                    std::size_t total) {
-  std::string out = std::to_string(total) + " dumps, " + std::to_string(groups.size()) + " signatures" +
-                    (failed.empty() ? "" : ", " + std::to_string(failed.size()) + " not analysed") + "\n";
-  for (const auto& g : groups) {
-    const TriageRecord& ex = *g.members.front();
-    out += "\n" + group_line(g) + "\n";
-    out += "  signature  " + ex.signature.readable + "\n";
-    out += "  why        " + ex.why + "\n";
-    out += "  example    " + ex.dump + "\n";
-    out += "  top frames";
-    for (std::size_t i = 0; i < ex.top_frames.size() && i < 5; ++i) out += (i ? " <- " : " ") + ex.top_frames[i];
-    out += "\n";
-    if (std::string tg = thread_group_words(ex); !tg.empty()) out += "  threads    " + tg + "\n";
-  }
-  if (!failed.empty()) {
-    out += "\nNot analysed:\n";
-    for (const auto* r : failed) out += "  " + r->status + "  " + r->dump + ": " + r->error + "\n";
-  }
-  return out;
-}
-
-std::string md_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '|' || c == '`' || c == '*' || c == '_' || c == '<' || c == '>') out += '\\';
-    out += c;
-  }
-  return out;
-}
-
-std::string to_markdown(const std::vector<Group>& groups, const std::vector<const TriageRecord*>& failed,
-                        std::size_t total) {
-  std::string out = "# corelens triage\n\n" + std::to_string(total) + " dumps, " + std::to_string(groups.size()) +
-                    " signatures\n\n| count | signature | category | severity | status | example | top frames |\n"
-                    "|---:|---|---|---|---|---|---|\n";
-  for (const auto& g : groups) {
-    const TriageRecord& ex = *g.members.front();
-    std::string frames;
-    for (std::size_t i = 0; i < ex.top_frames.size() && i < 5; ++i) frames += (i ? " ← " : "") + ex.top_frames[i];
-    out += "| " + std::to_string(g.members.size()) + " | `" + ex.signature.hash + "` " + md_escape(ex.signature.readable) +
-           " | " + ex.category + " | " + ex.severity + " | " + (g.has_db ? (g.db.known ? "KNOWN" : "NEW") : "") +
-           " | " + md_escape(ex.dump) + " | " + md_escape(frames) + " |\n";
-  }
-  if (!failed.empty()) {
-    out += "\n## Not analysed\n\n";
-    for (const auto* r : failed) out += "- " + r->status + ": " + md_escape(r->dump) + ": " + md_escape(r->error) + "\n";
-  }
-  return out;
-}
-
-std::string to_json(const std::vector<Group>& groups, const std::vector<const TriageRecord*>& failed,
-                    std::size_t total) {
-  Json j;
-  j["tool"] = "corelens";
-  j["dumps"] = total;
-  Json gs = Json::array();
-  for (const auto& g : groups) {
-    const TriageRecord& ex = *g.members.front();
-    Json dumps = Json::array();
-    for (const auto* m : g.members) dumps.push_back(m->dump);
-    Json tg = Json::array();
-    for (const auto& t : ex.thread_groups) {
-      Json thread_group{{"count", t.tids.size()}, {"top_function", t.top_function}};
-      if (!t.caller.empty()) thread_group["caller"] = t.caller;
-      tg.push_back(std::move(thread_group));
-    }
-    Json entry{{"count", g.members.size()},
-               {"hash", ex.signature.hash},
-               {"signature", ex.signature.readable},
-               {"category", ex.category},
-               {"severity", ex.severity},
-               {"why", ex.why},
-               {"example", ex.dump},
-               {"top_frames", ex.top_frames},
-               {"thread_groups", std::move(tg)},
-               {"dumps", std::move(dumps)}};
-    if (g.has_db) {
-      entry["status"] = g.db.known ? "KNOWN" : "NEW";
-      entry["first_seen"] = g.db.first_seen;
-      entry["last_seen"] = g.db.last_seen;
-      entry["total_count"] = g.db.total_count;
-      entry["counted"] = g.db.counted;
-    } else {
-      entry["status"] = nullptr;
-    }
-    gs.push_back(std::move(entry));
-  }
-  j["groups"] = std::move(gs);
-  Json fs = Json::array();
-  for (const auto* r : failed) fs.push_back(Json{{"dump", r->dump}, {"status", r->status}, {"error", r->error}});
-  j["not_analysed"] = std::move(fs);
-  return j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+  return e;
 }
 
 }  // namespace
@@ -263,9 +165,12 @@ int run_triage(const std::vector<std::string>& argv) {
   std::map<std::string, std::size_t> by_hash;
   std::vector<Group> groups;
   std::vector<const TriageRecord*> failed;
+  TriageTable table;
+  table.dumps = records.size();
   for (const auto& r : records) {
     if (r.status != "ok") {
       failed.push_back(&r);
+      table.failed.push_back({r.dump, r.status, r.error});
       continue;
     }
     auto [it, inserted] = by_hash.emplace(r.signature.hash, groups.size());
@@ -294,9 +199,10 @@ int run_triage(const std::vector<std::string>& argv) {
       g.has_db = true;
     }
   }
-  std::string out = format == "json"       ? to_json(groups, failed, records.size())
-                    : format == "markdown" ? to_markdown(groups, failed, records.size())
-                                           : to_text(groups, failed, records.size());
+  for (const auto& g : groups) table.groups.push_back(entry_of(g));
+  std::string out = format == "json"       ? triage_to_json(table)
+                    : format == "markdown" ? triage_to_markdown(table)
+                                           : triage_to_text(table);
   std::fwrite(out.data(), 1, out.size(), stdout);
   if (!html_path.empty()) {
     auto page = triage_page(groups, failed, records.size(), recorder ? &*recorder : nullptr);
@@ -324,7 +230,7 @@ int run_triage(const std::vector<std::string>& argv) {
     cases.push_back(std::move(c));
   }
   if (!write_ci_outputs(cases, ci)) return kExitIo;
-  return failed.empty() ? kExitOk : 1;
+  return table.failed.empty() ? kExitOk : 1;
 }
 
 }  // namespace corelens::cli

@@ -1,10 +1,10 @@
-// `corelens triage --html FILE`: the run's groups as the dashboard page (cli/history/
+// `corelens triage --html FILE`: the run's groups as the dashboard page (core/report/batch/
 // dashboard_html.hpp), with the crashes per day from the history when there is one.
 #include <algorithm>
 #include <ctime>
 #include <map>
 
-#include "cli/history/dashboard_html.hpp"
+#include "core/report/batch/dashboard_html.hpp"
 #include "cli/history/days.hpp"
 #include "cli/triage.hpp"
 

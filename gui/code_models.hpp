@@ -7,9 +7,9 @@
 #include <memory>
 #include <vector>
 
+#include "core/analysis/disassembly.hpp"
 #include "core/model/memory_source.hpp"
-#include "gui/address_annotator.hpp"
-#include "gui/disassembler.hpp"
+#include "core/report/address_annotator.hpp"
 #include "gui/roles.hpp"
 
 namespace corelens::gui {

@@ -5,8 +5,8 @@
 #include <QFontDatabase>
 
 #include "core/model/strings.hpp"
-#include "gui/address_annotator.hpp"
-#include "gui/crash_summary.hpp"
+#include "core/report/address_annotator.hpp"
+#include "core/report/crash_summary.hpp"
 #include "gui/task_model.hpp"
 
 namespace corelens::gui {

@@ -19,44 +19,12 @@
 
 #include "core/model/strings.hpp"
 #include "core/pipeline/user_session.hpp"
+#include "core/report/crash_summary.hpp"
 #include "core/report/kernel/kernel_sections.hpp"
-#include "gui/crash_summary.hpp"
-#include "gui/report_markdown.hpp"
 #include "gui/screen_fit.hpp"
 
 namespace corelens::gui {
 namespace {
-
-QTableView* make_table(QWidget* parent, bool sortable = false) {
-  auto* t = new QTableView(parent);
-  t->verticalHeader()->hide();
-  t->verticalHeader()->setDefaultSectionSize(t->fontMetrics().height() + 6);
-  t->horizontalHeader()->setStretchLastSection(true);
-  t->horizontalHeader()->setHighlightSections(false);
-  t->setSelectionBehavior(QAbstractItemView::SelectRows);
-  t->setSelectionMode(QAbstractItemView::SingleSelection);
-  t->setShowGrid(false);
-  t->setAlternatingRowColors(true);
-  t->setWordWrap(false);
-  t->setTextElideMode(Qt::ElideMiddle);  // a long C++ name keeps its start and its end
-  t->setSortingEnabled(sortable);
-  t->setTabKeyNavigation(false);  // Tab moves between panes, arrows move within
-  return t;
-}
-
-QWidget* titled(QWidget* parent, QLabel* label, QWidget* body) {
-  auto* box = new QWidget(parent);
-  auto* layout = new QVBoxLayout(box);
-  layout->setContentsMargins(0, 0, 0, 0);
-  layout->setSpacing(2);
-  label->setTextFormat(Qt::RichText);
-  label->setContentsMargins(2, 2, 2, 0);
-  // A pane's title names a file and a function: it wraps, it never widens the window.
-  label->setWordWrap(true);
-  layout->addWidget(label);
-  layout->addWidget(body, 1);
-  return box;
-}
 
 QSortFilterProxyModel* sorted_filtered(QAbstractItemModel* source, QObject* parent) {
   auto* proxy = new QSortFilterProxyModel(parent);

@@ -10,7 +10,7 @@
 #include <QPointer>
 #include <memory>
 
-#include "gui/address_annotator.hpp"
+#include "core/report/address_annotator.hpp"
 #include "gui/code_models.hpp"
 #include "gui/frame_model.hpp"
 #include "gui/register_model.hpp"

@@ -23,10 +23,10 @@
 #include <QTableView>
 #include <QTreeView>
 
+#include "core/report/crash_summary.hpp"
 #include "core/report/json_report.hpp"
-#include "gui/crash_summary.hpp"
+#include "core/report/markdown_report.hpp"
 #include "gui/main_window.hpp"
-#include "gui/report_markdown.hpp"
 #include "gui/screen_fit.hpp"
 
 namespace corelens::gui {

@@ -8,7 +8,7 @@
 #include <memory>
 #include <vector>
 
-#include "gui/address_annotator.hpp"
+#include "core/report/address_annotator.hpp"
 #include "gui/roles.hpp"
 
 namespace corelens::gui {

@@ -1,6 +1,8 @@
 #include "gui/screen_fit.hpp"
 
 #include <QHeaderView>
+#include <QLabel>
+#include <QVBoxLayout>
 #include <QScreen>
 #include <QTableView>
 #include <QTreeView>
@@ -56,6 +58,37 @@ void size_columns_to_contents(QTableView* view) {
 void size_column_to_contents(QTreeView* view, int column) {
   view->resizeColumnToContents(column);
   view->setColumnWidth(column, std::min(view->columnWidth(column), column_cap(view)));
+}
+
+QTableView* make_table(QWidget* parent, bool sortable) {
+  auto* t = new QTableView(parent);
+  t->verticalHeader()->hide();
+  t->verticalHeader()->setDefaultSectionSize(t->fontMetrics().height() + 6);
+  t->horizontalHeader()->setStretchLastSection(true);
+  t->horizontalHeader()->setHighlightSections(false);
+  t->setSelectionBehavior(QAbstractItemView::SelectRows);
+  t->setSelectionMode(QAbstractItemView::SingleSelection);
+  t->setShowGrid(false);
+  t->setAlternatingRowColors(true);
+  t->setWordWrap(false);
+  t->setTextElideMode(Qt::ElideMiddle);  // a long C++ name keeps its start and its end
+  t->setSortingEnabled(sortable);
+  t->setTabKeyNavigation(false);  // Tab moves between panes, arrows move within
+  return t;
+}
+
+QWidget* titled(QWidget* parent, QLabel* label, QWidget* body) {
+  auto* box = new QWidget(parent);
+  auto* layout = new QVBoxLayout(box);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->setSpacing(2);
+  label->setTextFormat(Qt::RichText);
+  label->setContentsMargins(2, 2, 2, 0);
+  // A pane's title names a file and a function: it wraps, it never widens the window.
+  label->setWordWrap(true);
+  layout->addWidget(label);
+  layout->addWidget(body, 1);
+  return box;
 }
 
 }  // namespace corelens::gui

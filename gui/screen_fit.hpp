@@ -5,6 +5,7 @@
 #include <QSize>
 
 class QAbstractItemView;
+class QLabel;
 class QScreen;
 class QTableView;
 class QTreeView;
@@ -24,5 +25,10 @@ void fit_window_to_screen(QWidget* window);
 // (at least kMinCappedColumn pixels): a longer cell elides in the middle, whole in its tooltip.
 void size_columns_to_contents(QTableView* view);
 void size_column_to_contents(QTreeView* view, int column);
+
+// The panes' building blocks, made to fit: a table whose long cells elide in the middle, and a
+// pane under a title that wraps instead of widening the window.
+QTableView* make_table(QWidget* parent, bool sortable = false);
+QWidget* titled(QWidget* parent, QLabel* label, QWidget* body);
 
 }  // namespace corelens::gui

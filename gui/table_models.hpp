@@ -6,7 +6,7 @@
 #include <QAbstractTableModel>
 #include <memory>
 
-#include "gui/address_annotator.hpp"
+#include "core/report/address_annotator.hpp"
 #include "gui/roles.hpp"
 
 namespace corelens::gui {

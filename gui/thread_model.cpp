@@ -9,7 +9,7 @@
 
 #include "core/analysis/readable_names.hpp"
 #include "core/model/strings.hpp"
-#include "gui/crash_summary.hpp"
+#include "core/report/crash_summary.hpp"
 #include "gui/wait_model.hpp"
 
 namespace corelens::gui {

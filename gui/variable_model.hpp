@@ -15,7 +15,7 @@
 #include <memory>
 #include <vector>
 
-#include "gui/address_annotator.hpp"
+#include "core/report/address_annotator.hpp"
 #include "gui/roles.hpp"
 #include "unwinder/values/engine.hpp"
 

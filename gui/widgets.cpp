@@ -12,7 +12,7 @@
 #include <algorithm>
 
 #include "core/model/strings.hpp"
-#include "gui/crash_summary.hpp"
+#include "core/report/crash_summary.hpp"
 
 namespace corelens::gui {
 

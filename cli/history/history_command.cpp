@@ -1,21 +1,20 @@
 // `corelens history`: what the crash history (history_store.hpp) holds, for people (text, the
-// HTML dashboard), for programs (JSON) and for CI summaries (Markdown).
+// HTML dashboard), for programs (JSON) and for CI summaries (Markdown), written by
+// core/report/batch (history_report.hpp, dashboard_html.hpp).
 #include "cli/history/history_command.hpp"
 
 #include <cstdio>
 #include <ctime>
 #include <fstream>
-#include <nlohmann/json.hpp>
 
 #include "cli/exit_codes.hpp"
 #include "cli/help_text.hpp"
-#include "cli/history/dashboard_html.hpp"
 #include "cli/history/history_store.hpp"
+#include "core/report/batch/dashboard_html.hpp"
+#include "core/report/batch/history_report.hpp"
 
 namespace corelens::cli::history {
 namespace {
-
-using Json = nlohmann::ordered_json;
 
 constexpr const char* kDefaultSince = "30d";
 
@@ -24,105 +23,7 @@ int usage_error(const std::string& m) {
   return kExitUsage;
 }
 
-struct Window {
-  std::string since;  // ISO 8601; "" = everything
-  std::string label;  // "since 2026-11-01 (30d)" or "in all"
-  std::vector<std::string> days;
-};
-
-// NEW: first seen inside the window. With no window (--since all) there is nothing to be new in.
-std::string status_of(const SignatureHistory& s, const Window& w) {
-  if (w.since.empty()) return "";
-  return s.first_seen >= w.since ? "NEW" : "KNOWN";
-}
-
-std::string example_of(const SignatureHistory& s) {
-  if (s.example_host.empty()) return s.example_path;
-  return s.example_host + ":" + s.example_path;
-}
-
-std::string frames_line(const std::vector<std::string>& frames) {
-  std::string out;
-  for (std::size_t i = 0; i < frames.size() && i < 5; ++i) out += (i ? " <- " : "") + frames[i];
-  return out;
-}
-
-std::string to_text(const std::vector<SignatureHistory>& sigs, const Window& w) {
-  std::int64_t crashes = 0;
-  for (const auto& s : sigs) crashes += s.in_window;
-  std::string out = std::to_string(sigs.size()) + " signatures, " + std::to_string(crashes) + " crashes " + w.label + "\n";
-  for (const auto& s : sigs) {
-    std::string status = status_of(s, w);
-    out += "\n" + std::to_string(s.in_window) + "  " + s.hash + "  " + s.category + (status.empty() ? "" : "  " + status) +
-           "  (" + std::to_string(s.total_count) + " in all, first seen " + s.first_seen + ", last seen " + s.last_seen +
-           ")\n";
-    out += "  signature  " + s.signature + "\n";
-    if (!s.why.empty()) out += "  why        " + s.why + "\n";
-    if (!s.per_day.empty()) {
-      out += "  per day   ";
-      for (const auto& [day, n] : s.per_day) out += " " + day + " " + std::to_string(n);
-      out += "\n";
-    }
-    out += "  example    " + example_of(s) +
-           (s.example_crashed_at.empty() ? " (counted before schema 2: no per-dump history)"
-                                         : " (crashed " + s.example_crashed_at + ")") +
-           "\n";
-    if (!s.top_frames.empty()) out += "  top frames " + frames_line(s.top_frames) + "\n";
-  }
-  return out;
-}
-
-std::string to_json(const std::vector<SignatureHistory>& sigs, const Window& w) {
-  Json j;
-  j["tool"] = "corelens";
-  j["since"] = w.since.empty() ? Json(nullptr) : Json(w.since);
-  Json arr = Json::array();
-  for (const auto& s : sigs) {
-    Json per_day = Json::object();
-    for (const auto& [day, n] : s.per_day) per_day[day] = n;
-    std::string status = status_of(s, w);
-    arr.push_back(Json{{"hash", s.hash},
-                       {"signature", s.signature},
-                       {"category", s.category},
-                       {"severity", s.severity},
-                       {"why", s.why},
-                       {"status", status.empty() ? Json(nullptr) : Json(status)},
-                       {"count", s.in_window},
-                       {"total_count", s.total_count},
-                       {"first_seen", s.first_seen},
-                       {"last_seen", s.last_seen},
-                       {"created_by", s.created_by},
-                       {"per_day", std::move(per_day)},
-                       {"example", Json{{"path", s.example_path}, {"host", s.example_host},
-                                        {"crashed_at", s.example_crashed_at}}},
-                       {"top_frames", s.top_frames}});
-  }
-  j["signatures"] = std::move(arr);
-  return j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
-}
-
-std::string md_cell(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '|' || c == '`' || c == '*' || c == '_' || c == '<' || c == '>') out += '\\';
-    out += c == '\n' ? ' ' : c;
-  }
-  return out;
-}
-
-std::string to_markdown(const std::vector<SignatureHistory>& sigs, const Window& w) {
-  std::string out = "# corelens history\n\n" + std::to_string(sigs.size()) + " signatures " + w.label +
-                    "\n\n| crashes | in all | status | signature | first seen | last seen | top frames |\n"
-                    "|---:|---:|---|---|---|---|---|\n";
-  for (const auto& s : sigs) {
-    out += "| " + std::to_string(s.in_window) + " | " + std::to_string(s.total_count) + " | " + status_of(s, w) +
-           " | `" + s.hash + "` " + md_cell(s.signature) + " | " + s.first_seen + " | " + s.last_seen + " | " +
-           md_cell(frames_line(s.top_frames)) + " |\n";
-  }
-  return out;
-}
-
-DashboardPage to_page(const std::vector<SignatureHistory>& sigs, const Window& w, const std::string& where) {
+DashboardPage to_page(const std::vector<SignatureHistory>& sigs, const HistoryWindow& w, const std::string& where) {
   DashboardPage page;
   page.title = "corelens history";
   std::int64_t crashes = 0;
@@ -140,11 +41,11 @@ DashboardPage to_page(const std::vector<SignatureHistory>& sigs, const Window& w
     g.severity = s.severity;
     g.why = s.why;
     g.count = s.in_window;
-    g.status = status_of(s, w);
+    g.status = history_status(s, w);
     g.first_seen = s.first_seen;
     g.last_seen = s.last_seen;
     g.total_count = s.total_count;
-    g.example = example_of(s);
+    g.example = history_example(s);
     g.stack = s.top_frames;
     g.per_day = counts_on(w.days, s.per_day);
     page.groups.push_back(std::move(g));
@@ -186,7 +87,7 @@ int run_history(const std::vector<std::string>& argv) {
     }
   }
   if (db.empty()) return usage_error("history needs --db FILE or --db postgresql://...");
-  Window w;
+  HistoryWindow w;
   std::string today = iso_utc_now().substr(0, 10);
   if (since_text != "all") {
     auto seconds = parse_duration(since_text);
@@ -215,10 +116,10 @@ int run_history(const std::vector<std::string>& argv) {
     }
     w.days = day_range(first, today);
   }
-  std::string out = format == "json"       ? to_json(*sigs, w)
-                    : format == "markdown" ? to_markdown(*sigs, w)
+  std::string out = format == "json"       ? history_to_json(*sigs, w)
+                    : format == "markdown" ? history_to_markdown(*sigs, w)
                     : format == "html"     ? dashboard_to_html(to_page(*sigs, w, store->where()))
-                                           : to_text(*sigs, w);
+                                           : history_to_text(*sigs, w);
   std::fwrite(out.data(), 1, out.size(), stdout);
   if (!html.empty() && !write_file(html, dashboard_to_html(to_page(*sigs, w, store->where())))) return kExitIo;
   return kExitOk;

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "cli/history/sql_connection.hpp"
+#include "core/report/batch/history_report.hpp"
 
 namespace corelens::cli::history {
 
@@ -40,18 +41,8 @@ struct SignatureState {
   std::int64_t total_count = 0;
 };
 
-// One signature as `corelens history` shows it.
-struct SignatureHistory {
-  std::string hash, signature, category, severity, why;
-  std::string first_seen, last_seen, created_by;
-  std::int64_t total_count = 0;       // every dump ever counted (schema 1's counts included)
-  std::int64_t in_window = 0;         // dumps that crashed since the window's start
-  std::map<std::string, std::int64_t> per_day;  // "YYYY-MM-DD" -> dumps that crashed that day
-  // The newest dump (by crash time) and its first frames; empty when every dump of the
-  // signature was counted before schema 2 (then only `example`, a path, is known).
-  std::string example_path, example_host, example_crashed_at;
-  std::vector<std::string> top_frames;
-};
+// One signature as `corelens history` shows it (core/report/batch/history_report.hpp).
+using corelens::SignatureHistory;
 
 class HistoryStore {
  public:

@@ -92,6 +92,10 @@ std::optional<BlockingSyscall> blocking_syscall(Arch arch, const std::vector<Reg
   if (!orig || !rax) return std::nullopt;
   auto number = static_cast<std::int64_t>(*orig);
   if (number < 0 || !interrupted(static_cast<std::int64_t>(*rax))) return std::nullopt;
+  // x86_64's system calls number below 1024 (x32's carry bit 30 besides): a larger orig_rax is
+  // not a system call a thread could wait in, whatever a damaged or made-up dump says.
+  constexpr std::int64_t kX32SyscallBit = 0x40000000, kMaxSyscallNumber = 1023;
+  if ((number & ~kX32SyscallBit) > kMaxSyscallNumber) return std::nullopt;
   BlockingSyscall s;
   s.number = number;
   const SyscallEntry* entry = nullptr;

@@ -6,7 +6,7 @@
 
 #include <filesystem>
 
-#include "cli/history/dashboard_html.hpp"
+#include "core/report/batch/dashboard_html.hpp"
 #include "cli/history/days.hpp"
 #include "cli/history/history_store.hpp"
 

@@ -10,12 +10,12 @@
 #include <map>
 
 #include "core/pipeline/session.hpp"
-#include "gui/address_annotator.hpp"
+#include "core/report/address_annotator.hpp"
+#include "core/report/crash_summary.hpp"
+#include "core/report/markdown_report.hpp"
 #include "gui/code_models.hpp"
-#include "gui/crash_summary.hpp"
 #include "gui/frame_model.hpp"
 #include "gui/register_model.hpp"
-#include "gui/report_markdown.hpp"
 #include "gui/session_loader.hpp"
 #include "gui/source_view.hpp"
 #include "gui/table_models.hpp"

@@ -14,7 +14,7 @@
 #include <QtTest>
 
 #include "core/model/strings.hpp"
-#include "gui/crash_summary.hpp"
+#include "core/report/crash_summary.hpp"
 #include "gui/main_window.hpp"
 #include "tests/gui/gui_test_support.hpp"
 

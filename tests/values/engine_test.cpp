@@ -2,6 +2,7 @@
 // them (compared with gdb on the same core, at -O0 and -O2), the variable that holds an address,
 // children loaded lazily, and the reasons values are missing.
 #include <gtest/gtest.h>
+#include <unistd.h>
 #include <sys/wait.h>
 
 #include <cstdio>
@@ -72,12 +73,15 @@ std::vector<std::string> gdb_print(const std::string& sample, const std::string&
   for (std::size_t i = 0; i < exprs.size(); ++i) {
     script += "echo @@" + std::to_string(i) + "\\n\nprint " + exprs[i] + "\n";
   }
-  std::string path = std::string(::testing::TempDir()) + "/print.gdb";
+  // One script per process: ctest runs the samples' cases side by side, and a shared name let one
+  // overwrite another's script before its gdb read it (gdb then printed the other frame's values).
+  std::string path = std::string(::testing::TempDir()) + "/print-" + std::to_string(::getpid()) + "-" + sample + ".gdb";
   FILE* f = std::fopen(path.c_str(), "w");
   std::fputs(script.c_str(), f);
   std::fclose(f);
   std::string out = run("LC_ALL=C gdb -batch -nx -x '" + path + "' '" + exe_of(sample) + "' '" + core_of(sample) +
                         "' 2>&1");
+  std::remove(path.c_str());
   std::vector<std::string> values(exprs.size());
   for (std::size_t i = 0; i < exprs.size(); ++i) {
     std::string marker = "@@" + std::to_string(i) + "\n";
