@@ -496,9 +496,11 @@ if [[ -n $out ]]; then
       for l in "${notes_lines[@]}"; do printf -- '- %s\n' "$l"; done
     fi
   } >"$out.tmp"
-  # The `corelens run` overhead section is run_overhead.sh's: carry it over unchanged.
-  if [[ -f $out ]] && grep -q '^<!-- run-overhead: begin' "$out"; then
-    { printf '\n'; sed -n '/^<!-- run-overhead: begin/,/^<!-- run-overhead: end -->$/p' "$out"; } >>"$out.tmp"
+  # The sections other scripts wrote (run_overhead.sh's, live_stop.sh's, the values timings),
+  # each between its "<!-- NAME: begin" and "<!-- NAME: end -->" lines: carried over unchanged.
+  if [[ -f $out ]] && grep -q '^<!-- [a-z-]*: begin' "$out"; then
+    awk '/^<!-- [a-z-]+: begin/ { inside = 1; print "" } inside { print } /^<!-- [a-z-]+: end -->$/ { inside = 0 }' \
+      "$out" >>"$out.tmp"
   fi
   mv -f -- "$out.tmp" "$out"
   say "wrote $out"
