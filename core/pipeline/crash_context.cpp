@@ -29,9 +29,8 @@ class BackendSymbols final : public SymbolLookup {
   DwflBackend& backend_;  // lookups cache inside libdwfl, hence not const
 };
 
-// Objects by the symbol tables: a global's name, "acc+0x28" inside one. The DWARF values engine
-// (unwinder/values) names the member path ("acc[1].lock") and locals seen from FRAME: where it is
-// available it goes first, these names after it.
+// Objects by the symbol tables: a global's name, "acc+0x28" inside one (DwarfThenSymbolNames
+// asks the program's DWARF first).
 class SymbolNames final : public ObjectNamer {
  public:
   explicit SymbolNames(DwflBackend& backend) : backend_(backend) {}
@@ -46,6 +45,58 @@ class SymbolNames final : public ObjectNamer {
 
  private:
   DwflBackend& backend_;
+};
+
+// EXPRESSION up to its first member with a reserved name: "jobs_available.__data.__wseq" is the
+// condition variable "jobs_available", "ring[1]._M_mutex.__data" the std::mutex "ring[1]". Names
+// that start with "__" or "_" and a capital letter belong to the C and C++ libraries' insides.
+std::string without_library_internals(const std::string& expression) {
+  for (std::size_t i = 0; i < expression.size(); ++i) {
+    std::size_t name = std::string::npos;
+    if (expression[i] == '.') name = i + 1;
+    else if (expression.compare(i, 2, "->") == 0) name = i + 2;
+    if (name == std::string::npos || name + 1 >= expression.size()) continue;
+    bool reserved = expression[name] == '_' &&
+                    (expression[name + 1] == '_' || std::isupper(static_cast<unsigned char>(expression[name + 1])) != 0);
+    if (reserved && i > 0) return expression.substr(0, i);
+  }
+  return expression;
+}
+
+// Objects by the program's DWARF first ("ring[1]", "acc[1].lock", a local seen from the waiting
+// frame), by the symbol tables where DWARF names nothing. The values engine (its own libdwfl
+// session) is opened on the first object asked about: most dumps have no waits.
+class DwarfThenSymbolNames final : public ObjectNamer {
+ public:
+  DwarfThenSymbolNames(const Report& report, const MemorySource& memory, const ProcessDump& dump,
+                       const SymbolNames* symbols)
+      : report_(report), memory_(memory), dump_(dump), symbols_(symbols) {}
+  std::string name_object(std::size_t thread, std::size_t frame, std::uint64_t address) const override {
+    std::string global = symbols_ != nullptr ? symbols_->name_object(thread, frame, address) : std::string();
+    if (!values_) values_.emplace(report_, memory_, &dump_);
+    auto named = values_->name_address(thread, frame, address);
+    if (!named || named->expression.empty()) return global;
+    std::string object = without_library_internals(named->expression);
+    if (object == named->expression && named->offset != 0) object += "+" + hex(named->offset);
+    // A global that covers the address says which object holds it; DWARF then refines the path
+    // into it ("acc+0x28" -> "acc[1].lock"). A name through a local pointer that disagrees
+    // ("o[5]" for a pointer to one object) is a guess, and the global wins.
+    std::string global_object = global.substr(0, global.find('+'));
+    auto refines = [&] {
+      if (!object.starts_with(global_object)) return false;
+      std::string_view rest = std::string_view(object).substr(global_object.size());
+      return rest.empty() || rest.starts_with('[') || rest.starts_with('.') || rest.starts_with('+');
+    };
+    if (global.empty() || refines()) return object;
+    return global;
+  }
+
+ private:
+  const Report& report_;
+  const MemorySource& memory_;
+  const ProcessDump& dump_;
+  const SymbolNames* symbols_;
+  mutable std::optional<values::ValueEngine> values_;  // opened on first use
 };
 
 bool any_futex_wait(const ProcessDump& dump, const Report& report) {
@@ -91,15 +142,16 @@ void name_the_values(CrashAnalysis& a, const ProcessDump& dump, const Report& re
 
 void run_wait_analysis(CrashAnalysis& analysis, const ProcessDump& dump, const Report& report,
                        const MemorySource& memory, DwflBackend* backend) {
-  std::optional<SymbolNames> names;
-  if (backend != nullptr) names.emplace(*backend);
+  std::optional<SymbolNames> symbols;
+  if (backend != nullptr) symbols.emplace(*backend);
+  DwarfThenSymbolNames names(report, memory, dump, symbols ? &*symbols : nullptr);
   // glibc's layouts are looked up (DWARF, symbol versions) only when a thread sleeps on a futex.
   std::string layout_words;
   std::optional<GlibcLayout> layout;
   if (any_futex_wait(dump, report)) layout = glibc_layout_for(dump.arch, report.modules, &layout_words);
   WaitInputs in{report, dump, memory};
   in.layout = layout ? &*layout : nullptr;
-  in.names = names ? &*names : nullptr;
+  in.names = &names;
   explain_hang(analysis, report, analyze_waits(in), std::move(layout_words));
 }
 

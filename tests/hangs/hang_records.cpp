@@ -79,18 +79,11 @@ void expect_report_matches(const nlohmann::json& report, const HangRecord& recor
     if (rw.kind == "syscall") {
       EXPECT_EQ(w.at("function"), rw.name) << w.dump();
     }
-    // Globals by the symbol tables: an element of an array is "ring+0x28" until the DWARF values
-    // engine names it "ring[1]"; either way it starts with the array's name.
+    // The object as the program names it: the program's DWARF gives the element and member
+    // ("ring[1]", "acc[1].lock"), the symbol tables the global where DWARF has nothing.
     if (rw.name != "-" && rw.kind != "syscall") {
       std::string name = w.at("object_name").is_string() ? w.at("object_name").get<std::string>() : "";
-      std::string expected = rw.name.substr(0, rw.name.find('['));
-      if (rw.name.find('[') == std::string::npos) {
-        EXPECT_EQ(name, expected) << w.dump();
-      } else {
-        // The first element starts where the array does: the symbol tables name it the array.
-        bool first = rw.name.ends_with("[0]") && name == expected;
-        EXPECT_TRUE(name == rw.name || first || name.starts_with(expected + "+")) << w.dump();
-      }
+      EXPECT_EQ(name, rw.name) << w.dump();
     }
     if (rw.owner) {
       EXPECT_EQ(w.at("owner_tid"), *rw.owner) << w.dump();
