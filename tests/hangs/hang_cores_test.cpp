@@ -28,7 +28,7 @@ TEST_P(HangCore, FindsWhatTheProgramRecorded) {
   for (const char* method : {"auto", "gcore"}) {
     SCOPED_TRACE(method);
     std::string base = core_of(method, GetParam());
-    HangRecord record = parse_hang_record(read_file(base + ".log"));
+    HangRecord record = parse_hang_record(read_text_file(base + ".log"));
     nlohmann::json report = analyze_json(base + ".core");
     ASSERT_FALSE(report.is_discarded());
     ASSERT_TRUE(report.at("signal").is_object());
@@ -40,7 +40,7 @@ TEST_P(HangCore, FindsWhatTheProgramRecorded) {
 // The first lines of the text report say it is a deadlock and name the cycle's threads.
 TEST_P(HangCore, TextReportSaysItFirst) {
   std::string base = core_of("auto", GetParam());
-  HangRecord record = parse_hang_record(read_file(base + ".log"));
+  HangRecord record = parse_hang_record(read_text_file(base + ".log"));
   int status = 0;
   std::string text = run_command(std::string(CORELENS_CLI) + " analyze " + base + ".core", &status);
   ASSERT_EQ(status, 0) << text;

@@ -44,7 +44,7 @@ class LiveSample {
     // Until it has said everything and every thread sleeps (for 200 ms in a row).
     for (int i = 0, steady = 0; i < 1500 && steady < 10; ++i) {
       std::this_thread::sleep_for(20ms);
-      steady = parse_hang_record(read_file(out_)).complete() && all_threads_asleep(pid_, threads) ? steady + 1 : 0;
+      steady = parse_hang_record(read_text_file(out_)).complete() && all_threads_asleep(pid_, threads) ? steady + 1 : 0;
     }
   }
   ~LiveSample() {
@@ -55,7 +55,7 @@ class LiveSample {
     fs::remove_all(dir_);
   }
   pid_t pid() const { return pid_; }
-  HangRecord record() const { return parse_hang_record(read_file(out_)); }
+  HangRecord record() const { return parse_hang_record(read_text_file(out_)); }
   std::string dir() const { return dir_.string(); }
 
  private:

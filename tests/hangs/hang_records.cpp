@@ -135,7 +135,7 @@ std::string thread_states(pid_t pid) {
   if (d == nullptr) return out;
   while (dirent* e = readdir(d)) {
     if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
-    std::string stat = read_file(dir + "/" + e->d_name + "/stat");
+    std::string stat = read_text_file(dir + "/" + e->d_name + "/stat");
     auto close = stat.rfind(')');
     if (close != std::string::npos && close + 2 < stat.size()) out += stat[close + 2];
   }
@@ -146,28 +146,6 @@ std::string thread_states(pid_t pid) {
 bool all_threads_asleep(pid_t pid, int threads) {
   std::string states = thread_states(pid);
   return static_cast<int>(states.size()) == threads && states.find_first_not_of('S') == std::string::npos;
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::string run_command(const std::string& command, int* status) {
-  std::string out;
-  FILE* p = popen(command.c_str(), "r");
-  if (p == nullptr) {
-    if (status) *status = -1;
-    return out;
-  }
-  char buf[65536];
-  std::size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int rc = pclose(p);
-  if (status) *status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-  return out;
 }
 
 }  // namespace corelens::testing

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/integration/samples.hpp"  // read_text_file, run_command
+
 namespace corelens::testing {
 
 struct RecordedWait {
@@ -53,7 +55,5 @@ bool all_threads_asleep(pid_t pid, int threads);
 // The state letters of PID's threads ("SSS"), empty when it is gone.
 std::string thread_states(pid_t pid);
 
-std::string read_file(const std::string& path);
-std::string run_command(const std::string& command, int* status);
 
 }  // namespace corelens::testing
