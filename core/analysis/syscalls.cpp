@@ -8,6 +8,9 @@
 namespace corelens {
 namespace {
 
+// x86_64's restart_syscall: what a sleep with a timeout that a stop interrupted resumes in.
+constexpr std::int64_t kRestartSyscall = 219;
+
 struct SyscallEntry {
   std::int64_t number;
   std::string_view name;
@@ -69,6 +72,7 @@ constexpr SyscallEntry kX86_64[] = {
     {455, "futex_wait", {"uaddr", "val", "mask", "flags", "timeout", "clockid"}},
     {3, "close", {"fd"}},
     {24, "sched_yield", {}},
+    {kRestartSyscall, "restart_syscall", {}},
 };
 
 constexpr std::array<std::string_view, 6> kX86_64ArgRegisters = {"rdi", "rsi", "rdx", "r10", "r8", "r9"};
@@ -81,6 +85,30 @@ bool interrupted(std::int64_t rax) {
                          kErestartRestartblock = 516;
   return rax == -kEintr || rax == -kErestartsys || rax == -kErestartnointr || rax == -kErestartnohand ||
          rax == -kErestartRestartblock;
+}
+
+const SyscallEntry* find_entry(std::int64_t number) {
+  for (const auto& e : kX86_64) {
+    if (e.number == number) return &e;
+  }
+  return nullptr;
+}
+
+// The call NUMBER (ENTRY its table entry, or null) with its arguments as REGS hold them.
+BlockingSyscall with_arguments(std::int64_t number, const SyscallEntry* entry, const std::vector<Register>& regs) {
+  BlockingSyscall s;
+  s.number = number;
+  if (entry == nullptr) {
+    s.name = "syscall " + std::to_string(number);
+    return s;
+  }
+  s.name = std::string(entry->name);
+  for (std::size_t i = 0; i < entry->args.size() && !entry->args[i].empty(); ++i) {
+    auto v = register_value(regs, kX86_64ArgRegisters[i]);
+    if (!v) break;
+    s.args.push_back(SyscallArgument{std::string(entry->args[i]), *v, {}});
+  }
+  return s;
 }
 
 }  // namespace
@@ -96,26 +124,18 @@ std::optional<BlockingSyscall> blocking_syscall(Arch arch, const std::vector<Reg
   // not a system call a thread could wait in, whatever a damaged or made-up dump says.
   constexpr std::int64_t kX32SyscallBit = 0x40000000, kMaxSyscallNumber = 1023;
   if ((number & ~kX32SyscallBit) > kMaxSyscallNumber) return std::nullopt;
-  BlockingSyscall s;
-  s.number = number;
-  const SyscallEntry* entry = nullptr;
+  return with_arguments(number, find_entry(number), regs);
+}
+
+std::optional<BlockingSyscall> restarted_syscall(Arch arch, const std::vector<Register>& regs, const BlockingSyscall& s,
+                                                 std::string_view wrapper) {
+  if (arch != Arch::x86_64 || s.number != kRestartSyscall) return std::nullopt;
+  // glibc's timed futex waits (sem_timedwait, pthread_cond_timedwait ...) go through this helper.
+  if (wrapper.starts_with("futex_abstimed_wait")) wrapper = "futex";
   for (const auto& e : kX86_64) {
-    if (e.number == number) {
-      entry = &e;
-      break;
-    }
+    if (e.name == wrapper && e.number != kRestartSyscall) return with_arguments(e.number, &e, regs);
   }
-  if (entry == nullptr) {
-    s.name = "syscall " + std::to_string(number);
-    return s;
-  }
-  s.name = std::string(entry->name);
-  for (std::size_t i = 0; i < entry->args.size() && !entry->args[i].empty(); ++i) {
-    auto v = register_value(regs, kX86_64ArgRegisters[i]);
-    if (!v) break;
-    s.args.push_back(SyscallArgument{std::string(entry->args[i]), *v, {}});
-  }
-  return s;
+  return std::nullopt;
 }
 
 }  // namespace corelens
