@@ -199,8 +199,8 @@ TEST(HangLive, LocalsEqualThoseOfACoreOfTheSameProcess) {
 }
 
 // A 32-bit (i386) program, read by the 64-bit corelens: the kernel gives its registers in i386's
-// layout, the dump is an i386 one, and every thread unwinds to the sample's own functions. It
-// runs on afterwards. `snapshot` refuses it (its core writer lays out x86_64 cores only).
+// layout, the dump is an i386 one, every thread unwinds to the sample's own functions and is seen
+// sleeping in clock_nanosleep. It runs on afterwards. `snapshot` refuses it (its core writer lays out x86_64 cores only).
 TEST(HangLive, ReadsA32BitProcess) {
   std::string exe = std::string(CORELENS_SAMPLES_BIN_DIR) + "/live_ticker_m32";
   ASSERT_TRUE(fs::exists(exe)) << exe << " was not built: i686-linux-gnu-gcc (gcc-i686-linux-gnu) is needed";
@@ -231,6 +231,13 @@ TEST(HangLive, ReadsA32BitProcess) {
       EXPECT_NE(functions.find("\"one_millisecond\""), std::string::npos) << functions;
       bool is_main = t.at("tid") == pid;
       EXPECT_NE(functions.find(is_main ? "\"main\"" : "\"worker\""), std::string::npos) << functions;
+    }
+    // Each thread sleeps in the kernel, its call read from i386's registers (orig_eax).
+    const auto& waits = report.at("analysis").at("waits");
+    EXPECT_EQ(waits.size(), 4u) << waits.dump();
+    for (const auto& w : waits) {
+      EXPECT_EQ(w.at("kind"), "sleep") << w.dump();
+      EXPECT_EQ(w.at("syscall").at("name"), "clock_nanosleep") << w.dump();
     }
   } else {
     ADD_FAILURE() << out;
