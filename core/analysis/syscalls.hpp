@@ -3,9 +3,10 @@
 // When a core is written (or a live thread is interrupted) while a thread sleeps in a system
 // call, the kernel leaves that thread's registers as they were on entry, but for the return value:
 // x86_64 keeps the call's number in orig_rax (-1 when the thread was not in a system call) and its
-// arguments in rdi, rsi, rdx, r10, r8 and r9; rax holds -ERESTARTSYS or -EINTR. Other
+// arguments in rdi, rsi, rdx, r10, r8 and r9; rax holds -ERESTARTSYS or -EINTR. i386 (a 32-bit
+// process read live) the same in orig_eax, ebx, ecx, edx, esi, edi, ebp and eax. Other
 // architectures' cores do not keep the number (aarch64's user_pt_regs has no orig_x0 or
-// syscallno), so there the wait analysis goes by the stack alone.
+// syscallno): there no thread is seen waiting in a system call.
 #pragma once
 
 #include <cstdint>

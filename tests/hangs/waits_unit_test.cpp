@@ -160,6 +160,30 @@ TEST(Syscalls, RestartedCallNamedByItsWrapper) {
   EXPECT_FALSE(restarted_syscall(Arch::aarch64, regs, *s, "clock_nanosleep"));
 }
 
+// i386 (a 32-bit process read live): 32-bit registers, so -ERESTARTSYS is 0xfffffe00 and "not in
+// a call" is orig_eax 0xffffffff; the _time64 calls glibc makes are named as the call they vary.
+TEST(Syscalls, I386FromTheRegistersAtTheCall) {
+  std::vector<Register> regs = {{"eax", 0xfffffe00u}, {"orig_eax", 422}, {"ebx", 0x804c0a0},
+                                {"ecx", 0x80},        {"edx", 2},        {"esi", 0}};
+  auto s = blocking_syscall(Arch::i386, regs);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->name, "futex");
+  EXPECT_EQ(s->number, 422);
+  ASSERT_GE(s->args.size(), 4u);
+  EXPECT_EQ(s->args[0].name, "uaddr");
+  EXPECT_EQ(s->args[0].value, 0x804c0a0u);
+  EXPECT_EQ(s->args[2].value, 2u);
+  EXPECT_EQ(s->args[3].name, "utime");  // a 64-bit timespec, read as x86_64's
+  regs[1].value = 240;                  // the old futex: its 32-bit timespec is left raw
+  ASSERT_TRUE(blocking_syscall(Arch::i386, regs));
+  EXPECT_EQ(blocking_syscall(Arch::i386, regs)->args[3].name, "utime32");
+  regs[1].value = 0xffffffffu;
+  EXPECT_FALSE(blocking_syscall(Arch::i386, regs));
+  regs[1].value = 422;
+  regs[0].value = 0;  // returned: eax holds its result
+  EXPECT_FALSE(blocking_syscall(Arch::i386, regs));
+}
+
 TEST(Waits, ApiNames) {
   EXPECT_EQ(api_name("__GI___pthread_mutex_lock"), "pthread_mutex_lock");
   EXPECT_EQ(api_name("___pthread_cond_wait"), "pthread_cond_wait");
