@@ -112,8 +112,7 @@ BuiltCore CoreBuilder::build() const {
     L.file_size = out.bytes.size();
     return out;
   }
-  ElfFormat f = format_;
-  if (machine_) f.machine = *machine_;
+  const ElfFormat& f = format_;  // the notes' encoding; machine() overrides e_machine only
   const ElfSizes sizes = elf_sizes(f);
 
   // Threads without an explicit cursig carry the first thread's (as the kernel writes them).
@@ -204,7 +203,9 @@ BuiltCore CoreBuilder::build() const {
   }
   L.file_size = cursor;
 
-  ByteWriter w(f, L.file_size);
+  ElfFormat header = f;
+  if (machine_) header.machine = *machine_;
+  ByteWriter w(header, L.file_size);
   put_ehdr(w, {.type = type_, .phoff = L.phdr_offset, .phnum = L.phnum});
   if (has_note) {
     L.note_phdr_offset = L.phdr_offset;

@@ -194,7 +194,8 @@ class CoreBuilder {
   // ELF class, byte order and machine of the whole core (default: 64-bit little-endian x86_64);
   // the notes are encoded for it.
   CoreBuilder& format(ElfFormat f);
-  CoreBuilder& machine(std::uint16_t e_machine);  // default EM_X86_64 (EM_386 if class32)
+  // e_machine alone (the notes stay the format's): a header that lies, or an unknown machine.
+  CoreBuilder& machine(std::uint16_t e_machine);  // default: the format's (EM_386 if class32)
   CoreBuilder& type(std::uint16_t e_type);        // default ET_CORE
   // Just a 52-byte ELFCLASS32 header (EM_386 default), for "reject this" tests; a whole 32-bit
   // core is format({.is64 = false, ...}).

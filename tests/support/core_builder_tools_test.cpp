@@ -231,10 +231,7 @@ TEST_F(CoreBuilderTools, BinutilsReadelfSeesGcoreOrderRawNotesAndHeaders) {
   EXPECT_EQ(std::get<0>(rows[9]), "GDB");
   EXPECT_EQ(std::get<1>(rows[9]), 5u);
 
-  ct::ThreadSpec arm_thread;  // user_pt_regs: x0-x30, sp, pc, pstate
-  arm_thread.cursig = 11;
-  arm_thread.reg_slots = std::vector<std::uint64_t>(34, 0x1000);
-  ct::CoreBuilder().machine(ct::elfc::EM_AARCH64).add_thread(arm_thread).write(dir_ / "arm.core");
+  ct::CoreBuilder().machine(ct::elfc::EM_AARCH64).add_thread(crashing_thread()).write(dir_ / "arm.core");
   ct::CoreBuilder().type(ct::elfc::ET_EXEC).write(dir_ / "exec.core");
   ct::CoreBuilder().elf_class32().write(dir_ / "c32.core");
   r = run("readelf -h " + quoted(dir_ / "arm.core"));
