@@ -147,4 +147,11 @@ bool CallSiteCheck::is_return_address(const Target& target, std::uint64_t addr) 
   return call_before(target, addr).has_value();
 }
 
+bool CallSiteCheck::is_unverifiable(const Target& target, std::uint64_t addr) const {
+  const std::uint64_t code = code_address(addr);
+  if (code == 0 || !target.is_executable(code - 1)) return false;
+  std::array<std::byte, 1> byte{};
+  return !target.read_code(code - 1, byte);
+}
+
 }  // namespace corelens
