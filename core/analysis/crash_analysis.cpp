@@ -1,5 +1,7 @@
 #include "core/analysis/crash_analysis.hpp"
 
+#include <array>
+
 #include "core/analysis/classify.hpp"
 #include "core/analysis/explain.hpp"
 #include "core/analysis/pointer_origin.hpp"
@@ -162,6 +164,15 @@ Report with_crash(const Report& report, const ThreadReport& original, const Sign
   return copy;
 }
 
+// Whether the crashed thread's pc is in executable memory whose bytes cannot be read.
+bool code_unavailable(const CrashInputs& in, const ThreadReport& crashed) {
+  auto pc = register_value(crashed.registers, pc_register(in.dump.arch));
+  if (!pc && !crashed.frames.empty()) pc = crashed.frames.front().pc;
+  const Mapping* m = pc ? in.dump.mapping_at(*pc) : nullptr;
+  std::array<std::byte, 1> byte{};
+  return m != nullptr && (m->flags & kExec) != 0 && !in.memory.read(*pc, byte);
+}
+
 // A fault signal the process sent itself (is_sent_fault_signal, si_pid = its own pid). Three
 // cases: a handler caught a real fault and raised the signal again (the kernel's signal frame
 // holds the first delivery: analysed as that fault); a handler raised it without unblocking it,
@@ -236,6 +247,15 @@ void analyze_raised(const CrashInputs& in, const ThreadReport& crashed, const Sk
     a.classification.rule = "si_code " + sig.code_name + " from the process's own pid, " +
                             function_base_name(crashed.frames[*sender].function) + " on the stack";
     a.why = sig.name + " raised by the process itself (raise, kill, tgkill)" + site_words(site);
+  } else if (code_unavailable(in, crashed)) {
+    // Neither a call that sends signals nor an instruction that faults can be seen at the pc.
+    site = own_frame_from(crashed, skip, 0, executable);
+    a.classification.severity = "unknown";
+    a.classification.rule = "si_code " + sig.code_name + " from the process's own pid; the code at the pc is not available";
+    a.why = sig.name + " " + sig.code_name + " from the process itself (pid " + std::to_string(*sig.sender_pid) +
+            ") at thread " + std::to_string(crashed.tid) + site_words(site) +
+            ": whether a handler raised it again after a fault there or another thread sent it, the missing code "
+            "would tell (give the module's file with --exe, --sysroot or debuginfod)";
   } else {
     site = own_frame_from(crashed, skip, 0, executable);
     a.classification.rule = "si_code " + sig.code_name + " from the process's own pid, no call that sends signals "

@@ -4,8 +4,8 @@
 // at, or DEBUGINFOD_URLS. Fills ModuleReport::symbols_problem and symbols_fix.
 //
 // Which Debian package a file belongs to is read from dpkg's database (DPKG_INFO_DIR/*.list, what
-// `dpkg -S` reads), never by running a program; it is the machine doing the analysis that is
-// asked, so the advice fits a core from this machine or one like it.
+// `dpkg -S` reads), never by running a program: the database of the root the files came from
+// (--sysroot, or this machine's), so the advice fits a core from that root or one like it.
 #pragma once
 
 #include <string>

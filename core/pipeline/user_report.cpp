@@ -248,7 +248,8 @@ Result<Report> analyze_process(const ProcessDump& dump, const std::string& path,
                                        options.skip_frames ? &*options.skip_frames : nullptr);
   // Names as people write them, once the signature is hashed over the exact ones.
   make_names_readable(report);
-  diagnose_symbols(report);
+  // Which package a file came from is asked of the root the files came from.
+  diagnose_symbols(report, options.locator.sysroot + "/var/lib/dpkg/info");
   return report;
 }
 
