@@ -23,7 +23,9 @@ class CallSiteCheck {
   CallSiteCheck(const CallSiteCheck&) = delete;
   CallSiteCheck& operator=(const CallSiteCheck&) = delete;
 
+  // Just after a call, or the start of a signal trampoline a handler returns into.
   bool is_return_address(const Target& target, std::uint64_t addr) const;
+  bool is_signal_trampoline(const Target& target, std::uint64_t addr) const;
 
   // Whether ADDR is in executable memory whose code cannot be read: the module's file is missing
   // or another build, and the core saved no copy (the kernel does not save file-backed code).

@@ -150,7 +150,10 @@ FallbackResult recover_caller(const Target& target, const CallSiteCheck& check, 
   const std::uint64_t sp = *callee.sp;
   const bool has_link_register = !link_register(arch).empty();
   auto is_return_address = [&](std::uint64_t addr) { return check.is_return_address(target, addr); };
-  auto found = [&out](RawFrame f, std::optional<std::uint64_t> fp, bool exact) {
+  auto found = [&](RawFrame f, std::optional<std::uint64_t> fp, bool exact) {
+    // A handler's return into the signal trampoline: no call precedes its pc, so it is looked up
+    // at the pc itself (its symbol, __restore_rt, and the CFI that restores the interrupted frame).
+    if (check.is_signal_trampoline(target, f.pc)) f.is_activation = true;
     out.caller = std::move(f);
     out.caller_fp = fp;
     out.exact_sp = exact;
