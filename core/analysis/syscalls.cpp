@@ -9,6 +9,9 @@
 namespace corelens {
 namespace {
 
+// restart_syscall: what a sleep with a timeout that a stop interrupted resumes in.
+constexpr std::int64_t kRestartSyscallX86_64 = 219, kRestartSyscallI386 = 0;
+
 struct SyscallEntry {
   std::int64_t number;
   std::string_view name;
@@ -70,6 +73,7 @@ constexpr SyscallEntry kX86_64[] = {
     {455, "futex_wait", {"uaddr", "val", "mask", "flags", "timeout", "clockid"}},
     {3, "close", {"fd"}},
     {24, "sched_yield", {}},
+    {kRestartSyscallX86_64, "restart_syscall", {}},
 };
 
 // i386 (arch/x86/entry/syscalls/syscall_32.tbl), as a 32-bit process shows it, read live from
@@ -79,6 +83,7 @@ constexpr SyscallEntry kX86_64[] = {
 // them apart. The older calls take a 32-bit struct timespec: their time arguments are named
 // "...32", which the wait analysis leaves as raw values rather than misread them as 64-bit ones.
 constexpr SyscallEntry kI386[] = {
+    {kRestartSyscallI386, "restart_syscall", {}},
     {3, "read", {"fd", "buf", "count"}},
     {4, "write", {"fd", "buf", "count"}},
     {5, "open", {"filename", "flags", "mode"}},
@@ -139,13 +144,15 @@ struct SyscallAbi {
   bool word32;                // registers of 32 bits: -4 is 0xfffffffc, -1 is 0xffffffff
   std::int64_t max_number;    // past it, not a system call a thread could wait in
   std::int64_t ignored_bits;  // x32's marker bit on x86_64
+  std::int64_t restart_syscall;
 };
 
 // x86_64's system calls number below 1024 (x32's carry bit 30 besides); i386's below 512. A
 // larger number is not a system call a thread could wait in, whatever a damaged dump says.
 constexpr SyscallAbi kX86_64Abi{kX86_64, "orig_rax", "rax", {"rdi", "rsi", "rdx", "r10", "r8", "r9"}, false, 1023,
-                                0x40000000};
-constexpr SyscallAbi kI386Abi{kI386, "orig_eax", "eax", {"ebx", "ecx", "edx", "esi", "edi", "ebp"}, true, 511, 0};
+                                0x40000000, kRestartSyscallX86_64};
+constexpr SyscallAbi kI386Abi{kI386, "orig_eax", "eax", {"ebx", "ecx", "edx", "esi", "edi", "ebp"}, true, 511, 0,
+                              kRestartSyscallI386};
 
 // What a system call interrupted by a stop or a fatal signal leaves in rax: the kernel's restart
 // codes (include/linux/errno.h), or EINTR. Any other value is the result of a call that had
@@ -157,10 +164,39 @@ bool interrupted(std::int64_t rax) {
          rax == -kErestartRestartblock;
 }
 
+const SyscallAbi* abi_of(Arch arch) {
+  return arch == Arch::x86_64 ? &kX86_64Abi : arch == Arch::i386 ? &kI386Abi : nullptr;
+}
+
+const SyscallEntry* find_entry(const SyscallAbi& abi, std::int64_t number) {
+  for (const auto& e : abi.table) {
+    if (e.number == number) return &e;
+  }
+  return nullptr;
+}
+
+// The call NUMBER (ENTRY its table entry, or null) with its arguments as REGS hold them.
+BlockingSyscall with_arguments(const SyscallAbi& abi, std::int64_t number, const SyscallEntry* entry,
+                               const std::vector<Register>& regs) {
+  BlockingSyscall s;
+  s.number = number;
+  if (entry == nullptr) {
+    s.name = "syscall " + std::to_string(number);
+    return s;
+  }
+  s.name = std::string(entry->name);
+  for (std::size_t i = 0; i < entry->args.size() && !entry->args[i].empty(); ++i) {
+    auto v = register_value(regs, abi.args[i]);
+    if (!v) break;
+    s.args.push_back(SyscallArgument{std::string(entry->args[i]), *v, {}});
+  }
+  return s;
+}
+
 }  // namespace
 
 std::optional<BlockingSyscall> blocking_syscall(Arch arch, const std::vector<Register>& regs) {
-  const SyscallAbi* abi = arch == Arch::x86_64 ? &kX86_64Abi : arch == Arch::i386 ? &kI386Abi : nullptr;
+  const SyscallAbi* abi = abi_of(arch);
   if (abi == nullptr) return std::nullopt;
   auto orig = register_value(regs, abi->number);
   auto result = register_value(regs, abi->result);
@@ -171,26 +207,21 @@ std::optional<BlockingSyscall> blocking_syscall(Arch arch, const std::vector<Reg
   std::int64_t number = sign_extended(*orig);
   if (number < 0 || !interrupted(sign_extended(*result))) return std::nullopt;
   if ((number & ~abi->ignored_bits) > abi->max_number) return std::nullopt;
-  BlockingSyscall s;
-  s.number = number;
-  const SyscallEntry* entry = nullptr;
+  return with_arguments(*abi, number, find_entry(*abi, number), regs);
+}
+
+std::optional<BlockingSyscall> restarted_syscall(Arch arch, const std::vector<Register>& regs, const BlockingSyscall& s,
+                                                 std::string_view wrapper) {
+  const SyscallAbi* abi = abi_of(arch);
+  if (abi == nullptr || s.number != abi->restart_syscall) return std::nullopt;
+  // glibc's timed futex waits (sem_timedwait, pthread_cond_timedwait ...) go through this helper.
+  if (wrapper.starts_with("futex_abstimed_wait")) wrapper = "futex";
+  // The first entry of that name: on i386 the call of 32-bit time, whose time arguments the wait
+  // analysis leaves raw rather than misread (the _time64 wrappers have names of their own).
   for (const auto& e : abi->table) {
-    if (e.number == number) {
-      entry = &e;
-      break;
-    }
+    if (e.name == wrapper && e.number != abi->restart_syscall) return with_arguments(*abi, e.number, &e, regs);
   }
-  if (entry == nullptr) {
-    s.name = "syscall " + std::to_string(number);
-    return s;
-  }
-  s.name = std::string(entry->name);
-  for (std::size_t i = 0; i < entry->args.size() && !entry->args[i].empty(); ++i) {
-    auto v = register_value(regs, abi->args[i]);
-    if (!v) break;
-    s.args.push_back(SyscallArgument{std::string(entry->args[i]), *v, {}});
-  }
-  return s;
+  return std::nullopt;
 }
 
 }  // namespace corelens

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "core/model/arch.hpp"
@@ -23,6 +24,15 @@ namespace corelens {
 // cores do not say. Names and argument names are the kernel's; the arguments are raw here (the
 // wait analysis renders them, reading memory where one points to a value).
 std::optional<BlockingSyscall> blocking_syscall(Arch arch, const std::vector<Register>& thread_registers);
+
+// A thread stopped in a sleep with a timeout (a debugger attached, Ctrl-Z and fg, gcore) goes back
+// to sleep through restart_syscall once it runs again: orig_rax then says restart_syscall, not
+// the call. Its registers still hold the first call's arguments (the kernel restarts it from the
+// same user registers), and the C library's wrapper that made it is the innermost frame: WRAPPER,
+// as api_name gives it ("clock_nanosleep", "poll"). The call it names, with those arguments;
+// nullopt when S is not restart_syscall or the wrapper names no call we know.
+std::optional<BlockingSyscall> restarted_syscall(Arch arch, const std::vector<Register>& thread_registers,
+                                                 const BlockingSyscall& s, std::string_view wrapper);
 
 // futex(2) operations (include/uapi/linux/futex.h), without FUTEX_PRIVATE_FLAG and
 // FUTEX_CLOCK_REALTIME.

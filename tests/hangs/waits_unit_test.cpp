@@ -135,6 +135,31 @@ TEST(Syscalls, X86_64FromTheRegistersAtTheCall) {
   EXPECT_FALSE(blocking_syscall(Arch::aarch64, regs));
 }
 
+// A sleep a stop interrupted resumes in restart_syscall (219): the wrapper on the stack names the
+// call, and the registers still hold its arguments.
+TEST(Syscalls, RestartedCallNamedByItsWrapper) {
+  std::vector<Register> regs = {{"rax", static_cast<std::uint64_t>(-516)}, {"orig_rax", 219}, {"rdi", 1},
+                                {"rsi", 0},                                {"rdx", 0x7ffd1000}, {"r10", 0x7ffd1000}};
+  auto s = blocking_syscall(Arch::x86_64, regs);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->name, "restart_syscall");
+  EXPECT_TRUE(s->args.empty());
+  auto r = restarted_syscall(Arch::x86_64, regs, *s, "clock_nanosleep");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->name, "clock_nanosleep");
+  EXPECT_EQ(r->number, 230);
+  ASSERT_EQ(r->args.size(), 4u);
+  EXPECT_EQ(r->args[2].name, "rqtp");
+  EXPECT_EQ(r->args[2].value, 0x7ffd1000u);
+  auto f = restarted_syscall(Arch::x86_64, regs, *s, "futex_abstimed_wait_common64");
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->name, "futex");
+  // A wrapper that names no call we know, or a call that is not restart_syscall: nothing made up.
+  EXPECT_FALSE(restarted_syscall(Arch::x86_64, regs, *s, "my_sleep_helper"));
+  EXPECT_FALSE(restarted_syscall(Arch::x86_64, regs, *r, "clock_nanosleep"));
+  EXPECT_FALSE(restarted_syscall(Arch::aarch64, regs, *s, "clock_nanosleep"));
+}
+
 // i386 (a 32-bit process read live): 32-bit registers, so -ERESTARTSYS is 0xfffffe00 and "not in
 // a call" is orig_eax 0xffffffff; the _time64 calls glibc makes are named as the call they vary.
 TEST(Syscalls, I386FromTheRegistersAtTheCall) {
