@@ -55,7 +55,10 @@ int usage_error(const std::string& message) {
 int analyze_and_print(const Args& args, int fd) {
   Result<Report> report = Report{};
   if (args.pid) {
+    // The process runs on once it is read: values come from the copy, as from a core.
     auto session = open_process(*args.pid, args.analyze);
+    bool values = args.format == "text" || args.values.locals || args.values.print;
+    if (session && values) return write_with_values(**session, args.format, args.text, args.values, fd);
     if (session) report = (*session)->report();
     else report = unexpected(session.error());
   } else if (args.format == "text" || args.values.locals || args.values.print) {
