@@ -62,20 +62,27 @@ class PendingFile {
   // Gives the complete file its name, unless something took the name meanwhile.
   Result<void> publish() {
     if (::fsync(fd_) != 0) return fail(ErrorCode::io, target_ + ": " + std::strerror(errno));
-    int r = temp_name_.empty()
-                ? ::linkat(AT_FDCWD, ("/proc/self/fd/" + std::to_string(fd_)).c_str(), AT_FDCWD, target_.c_str(),
-                           AT_SYMLINK_FOLLOW)
-                : ::renameat2(AT_FDCWD, temp_name_.c_str(), AT_FDCWD, target_.c_str(), RENAME_NOREPLACE);
-    if (r != 0 && !temp_name_.empty() && errno == EINVAL) {
-      r = ::link(temp_name_.c_str(), target_.c_str());  // a file system without RENAME_NOREPLACE
+    int r = 0;
+    if (temp_name_.empty()) {
+      r = ::linkat(AT_FDCWD, ("/proc/self/fd/" + std::to_string(fd_)).c_str(), AT_FDCWD, target_.c_str(),
+                   AT_SYMLINK_FOLLOW);
+    } else {
+      r = ::renameat2(AT_FDCWD, temp_name_.c_str(), AT_FDCWD, target_.c_str(), RENAME_NOREPLACE);
+      if (r != 0 && errno == EINVAL) {  // a file system without RENAME_NOREPLACE
+        r = ::link(temp_name_.c_str(), target_.c_str());
+        if (r == 0) {
+          ::unlink(temp_name_.c_str());
+        } else if (errno == EPERM || errno == EOPNOTSUPP) {
+          // Nor hard links (FAT): a plain rename, after a check a racing writer could slip past.
+          errno = EEXIST;
+          r = ::access(target_.c_str(), F_OK) == 0 ? -1 : ::rename(temp_name_.c_str(), target_.c_str());
+        }
+      }
+      if (r == 0) temp_name_.clear();
     }
-    if (r != 0) {
-      if (errno == EEXIST) return fail(ErrorCode::io, target_ + " exists; not overwritten");
-      return fail(ErrorCode::io, target_ + ": " + std::strerror(errno));
-    }
-    if (!temp_name_.empty()) ::unlink(temp_name_.c_str());  // after link(); nothing after renameat2
-    temp_name_.clear();
-    return {};
+    if (r == 0) return {};
+    if (errno == EEXIST) return fail(ErrorCode::io, target_ + " exists; not overwritten");
+    return fail(ErrorCode::io, target_ + ": " + std::strerror(errno));
   }
   void drop() {
     if (!temp_name_.empty()) ::unlink(temp_name_.c_str());

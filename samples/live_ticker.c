@@ -2,8 +2,10 @@
  * --pid` or `corelens snapshot` and then check it runs on whatever happened to corelens meanwhile
  * (tests/hangs/live_signals_test.cpp).
  *
- * Three worker threads and the main thread each count, one tick a millisecond; the main thread
- * keeps standard output (a regular file) holding one line, rewritten in place at offset 0:
+ * Three worker threads and the main thread each count, one tick a millisecond; a fifth thread
+ * waits for ever in read(2) on a pipe nobody writes (always inside that call, however loaded the
+ * machine: what a reader of the process must see it waiting in). The main thread keeps standard
+ * output (a regular file) holding one line, rewritten in place at offset 0:
  *
  *   ticks MAIN W1 W2 W3
  *
@@ -21,6 +23,7 @@
 #define WORKERS 3
 
 static volatile unsigned long counters[WORKERS + 1];
+static int never_written[2];
 
 static void one_millisecond(void) {
   struct timespec ms = {0, 1000000};
@@ -36,9 +39,16 @@ static void *worker(void *arg) {
   return NULL;
 }
 
+static void *reader(void *arg) {
+  char c;
+  return read(never_written[0], &c, 1) == 1 ? NULL : arg;
+}
+
 int main(void) {
-  pthread_t threads[WORKERS];
+  pthread_t threads[WORKERS + 1];
+  if (pipe(never_written) != 0) return 1;
   for (int i = 0; i < WORKERS; ++i) pthread_create(&threads[i], NULL, worker, (void *)&counters[i + 1]);
+  pthread_create(&threads[WORKERS], NULL, reader, NULL);
   for (;;) {
     ++counters[0];
     one_millisecond();

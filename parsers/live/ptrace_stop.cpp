@@ -156,7 +156,8 @@ bool StoppedProcess::wait_stopped(pid_t tid) {
 }
 
 void StoppedProcess::hold_for_tests() const {
-  const char* file = std::getenv("CORELENS_TEST_HOLD_STOPPED");
+  // secure_getenv: never in a corelens given CAP_SYS_PTRACE by setcap (AT_SECURE).
+  const char* file = ::secure_getenv("CORELENS_TEST_HOLD_STOPPED");
   if (file == nullptr || *file == '\0') return;
   if (std::FILE* f = std::fopen(file, "w")) {
     std::fprintf(f, "held %zu\n", threads_.size());

@@ -4,7 +4,8 @@
 // at once and waited for, so the process is stopped only from the first interrupt to the last
 // detach. A thread that appears meanwhile (cloned by one not yet stopped) is taken too, until
 // /proc/PID/task lists no new one. A signal that arrives while a thread is held is given back
-// when it is let go. As with gdb, a thread interrupted in epoll_wait, sigtimedwait, semop and a few
+// when it is let go (unless corelens is killed meanwhile: the kernel then lets the thread go
+// without it, since waitpid already took it from the thread). As with gdb, a thread interrupted in epoll_wait, sigtimedwait, semop and a few
 // other calls sees EINTR when it runs on (signal(7)); most calls restart on their own.
 //
 // Errors a user can act on: no such process; not permitted (Yama's kernel.yama.ptrace_scope,

@@ -198,60 +198,6 @@ TEST(HangLive, LocalsEqualThoseOfACoreOfTheSameProcess) {
   }
 }
 
-// A 32-bit (i386) program, read by the 64-bit corelens: the kernel gives its registers in i386's
-// layout, the dump is an i386 one, and every thread unwinds to the sample's own functions. It
-// runs on afterwards. `snapshot` refuses it (its core writer lays out x86_64 cores only).
-TEST(HangLive, ReadsA32BitProcess) {
-  std::string exe = std::string(CORELENS_SAMPLES_BIN_DIR) + "/live_ticker_m32";
-  ASSERT_TRUE(fs::exists(exe)) << exe << " was not built: i686-linux-gnu-gcc (gcc-i686-linux-gnu) is needed";
-  fs::path dir = fs::temp_directory_path() / ("corelens-m32-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  std::string ticks = (dir / "ticks").string();
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    int fd = ::open(ticks.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    ::dup2(fd, 1);
-    ::execl(exe.c_str(), exe.c_str(), nullptr);
-    ::_exit(127);
-  }
-  // Until the four threads are there and counting.
-  for (int i = 0; i < 500 && (thread_states(pid).size() != 4 || read_text_file(ticks).empty()); ++i) {
-    std::this_thread::sleep_for(20ms);
-  }
-  int status = 0;
-  std::string out = run_command(cli() + " analyze --format json --pid " + std::to_string(pid), &status);
-  EXPECT_EQ(status, 0) << out;
-  nlohmann::json report = nlohmann::json::parse(out, nullptr, false);
-  if (!report.is_discarded()) {
-    EXPECT_EQ(report.at("dump").at("arch"), "i386");
-    ASSERT_EQ(report.at("threads").size(), 4u);
-    for (const auto& t : report.at("threads")) {
-      std::string functions;
-      for (const auto& f : t.at("frames")) functions += f.value("function", nlohmann::json("")).dump() + " ";
-      EXPECT_NE(functions.find("\"one_millisecond\""), std::string::npos) << functions;
-      bool is_main = t.at("tid") == pid;
-      EXPECT_NE(functions.find(is_main ? "\"main\"" : "\"worker\""), std::string::npos) << functions;
-    }
-  } else {
-    ADD_FAILURE() << out;
-  }
-  std::string before = read_text_file(ticks);
-  bool runs_on = false;
-  for (int i = 0; i < 500 && !runs_on; ++i) {
-    std::this_thread::sleep_for(20ms);
-    runs_on = read_text_file(ticks) != before;
-  }
-  EXPECT_TRUE(runs_on) << "the 32-bit process stopped counting";
-  EXPECT_EQ(thread_states(pid).find_first_of("tT"), std::string::npos) << thread_states(pid);
-  std::string snap = run_command(cli() + " snapshot " + std::to_string(pid) + " -o " + (dir / "core").string() + " 2>&1", &status);
-  EXPECT_EQ(status, 69) << snap;
-  EXPECT_NE(snap.find("32-bit (i386)"), std::string::npos) << snap;
-  EXPECT_FALSE(fs::exists(dir / "core"));
-  ::kill(pid, SIGKILL);
-  ::waitpid(pid, nullptr, 0);
-  fs::remove_all(dir);
-}
-
 TEST(HangLiveErrors, NoSuchProcess) {
   int status = 0;
   // A pid that is not in use: a child that has been reaped.

@@ -1,12 +1,13 @@
 // A live process keeps running whatever happens to corelens while it holds it stopped: Ctrl-C,
 // SIGTERM, SIGHUP (corelens lets it go, then dies of the signal), SIGKILL (the kernel lets it
 // go), Ctrl-Z (corelens lets it go, then stops; continued, it starts over and finishes). The
-// process is live_ticker, whose every thread counts: each counter growing afterwards shows each
+// process is live_ticker, whose threads count: each counter growing afterwards shows each
 // thread running again. corelens is caught at the moment it holds the process with the test hook
 // CORELENS_TEST_HOLD_STOPPED (parsers/live/ptrace_stop.hpp): no timing guesses.
 //
 // And `corelens snapshot` never leaves a half-written core, nor replaces a file: interrupted,
-// killed or failing, it leaves the directory as it was.
+// killed or failing, it leaves the directory as it was. Last, the same ticker built as a 32-bit
+// (i386) program, read by the 64-bit corelens.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -16,7 +17,9 @@
 
 #include <chrono>
 #include <filesystem>
+#include <algorithm>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
@@ -29,7 +32,8 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-constexpr int kTickerThreads = 4;
+constexpr int kCounters = 4;        // live_ticker's counting threads, main first
+constexpr int kTickerThreads = 5;   // and the one that waits in read(2)
 
 // Waits up to a minute for PREDICATE; a bound against a hang, not a timing assertion.
 template <typename F>
@@ -63,7 +67,8 @@ class Ticker {
     }
     started_ = eventually([&] {
       auto t = ticks();
-      return t.size() == kTickerThreads && std::all_of(t.begin(), t.end(), [](unsigned long n) { return n > 0; });
+      return t.size() == kCounters && std::all_of(t.begin(), t.end(), [](unsigned long n) { return n > 0; }) &&
+             thread_states(pid_).size() == kTickerThreads;
     });
   }
   ~Ticker() {
@@ -81,7 +86,7 @@ class Ticker {
     std::string word;
     std::vector<unsigned long> out;
     if (!(in >> word) || word != "ticks") return {};
-    for (unsigned long n; out.size() < kTickerThreads && in >> n;) out.push_back(n);
+    for (unsigned long n; out.size() < kCounters && in >> n;) out.push_back(n);
     return out;
   }
   // Every thread counted past BEFORE: every one runs.
@@ -305,6 +310,71 @@ TEST(SnapshotFile, AFailedWriteLeavesNoFile) {
   EXPECT_EQ(WEXITSTATUS(status), 66);
   EXPECT_TRUE(files_in(dir).empty()) << files_in(dir).front();
   std::vector<unsigned long> before = ticker.ticks();
+  EXPECT_TRUE(ticker.runs_on(before));
+  EXPECT_TRUE(ticker.none_stopped()) << thread_states(ticker.pid());
+  fs::remove_all(dir);
+}
+
+// A 32-bit (i386) program, read by the 64-bit corelens: the kernel gives its registers in i386's
+// layout, the dump is an i386 one, every thread unwinds to the sample's own functions and is seen
+// sleeping in clock_nanosleep; it counts on afterwards. `snapshot` refuses it (its core writer
+// lays out x86_64 cores only), and it keeps running through Ctrl-C as a 64-bit one does.
+TEST(Live32Bit, ReadAndLetGo) {
+  ASSERT_TRUE(fs::exists(std::string(CORELENS_SAMPLES_BIN_DIR) + "/live_ticker_m32"))
+      << "live_ticker_m32 was not built: i686-linux-gnu-gcc (gcc-i686-linux-gnu) is needed";
+  Ticker ticker("live_ticker_m32");
+  ASSERT_TRUE(ticker.started());
+  int status = 0;
+  std::string pid = std::to_string(ticker.pid());
+  std::string out = run_command(std::string(CORELENS_CLI) + " analyze --format json --pid " + pid, &status);
+  ASSERT_EQ(status, 0) << out;
+  std::vector<unsigned long> before = ticker.ticks();
+  nlohmann::json report = nlohmann::json::parse(out, nullptr, false);
+  ASSERT_FALSE(report.is_discarded()) << out;
+  EXPECT_EQ(report.at("dump").at("arch"), "i386");
+  ASSERT_EQ(report.at("threads").size(), std::size_t{kTickerThreads});
+  // Every thread unwinds to the sample's own functions. The reader waits in read(2), its call
+  // read from i386's registers (orig_eax, ebx ...); a counting thread stopped in its millisecond's
+  // sleep (not always: on a loaded machine it may be just back from it) in clock_nanosleep.
+  std::map<int, std::string> functions;
+  for (const auto& t : report.at("threads")) {
+    std::string& f = functions[t.at("tid").get<int>()];
+    for (const auto& frame : t.at("frames")) f += frame.value("function", nlohmann::json("")).dump() + " ";
+    bool own = f.find(t.at("tid") == ticker.pid() ? "\"main\"" : "\"worker\"") != std::string::npos ||
+               f.find("\"reader\"") != std::string::npos;
+    EXPECT_TRUE(own) << f;
+  }
+  int readers = 0;
+  for (const auto& w : report.at("analysis").at("waits")) {
+    const std::string& f = functions[w.at("tid").get<int>()];
+    if (f.find("\"reader\"") != std::string::npos) {
+      ++readers;
+      EXPECT_EQ(w.at("kind"), "syscall") << w.dump();
+      EXPECT_EQ(w.at("syscall").at("name"), "read") << w.dump();
+      EXPECT_EQ(w.at("syscall").at("number"), 3) << w.dump();  // i386's read, not x86_64's 0
+    } else {
+      EXPECT_EQ(w.at("kind"), "sleep") << w.dump();
+      EXPECT_EQ(w.at("syscall").at("name"), "clock_nanosleep") << w.dump();
+      EXPECT_NE(f.find("\"one_millisecond\""), std::string::npos) << w.dump();
+    }
+  }
+  EXPECT_EQ(readers, 1) << report.at("analysis").at("waits").dump();
+  EXPECT_TRUE(ticker.runs_on(before));
+  EXPECT_TRUE(ticker.none_stopped()) << thread_states(ticker.pid());
+
+  fs::path dir = fresh_dir("m32");
+  std::string snap = run_command(std::string(CORELENS_CLI) + " snapshot " + pid + " -o " + (dir / "core").string() + " 2>&1", &status);
+  EXPECT_EQ(status, 69) << snap;
+  EXPECT_NE(snap.find("32-bit (i386)"), std::string::npos) << snap;
+  EXPECT_TRUE(files_in(dir).empty());
+
+  HeldCorelens corelens({"analyze", "--pid", pid}, dir);
+  ASSERT_TRUE(corelens.wait_held()) << corelens.err();
+  EXPECT_TRUE(ticker.all_stopped()) << thread_states(ticker.pid());
+  before = ticker.ticks();
+  ASSERT_EQ(::kill(corelens.pid(), SIGINT), 0);
+  status = corelens.wait();
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGINT) << status;
   EXPECT_TRUE(ticker.runs_on(before));
   EXPECT_TRUE(ticker.none_stopped()) << thread_states(ticker.pid());
   fs::remove_all(dir);
