@@ -15,6 +15,8 @@ namespace corelens::x86_64 {
 inline constexpr std::uint64_t kPrStatusSize = 336;
 inline constexpr std::uint64_t kPrRegOffset = 112;
 inline constexpr std::size_t kUserRegsCount = 27;
+inline constexpr std::size_t kUserRegsSize = kUserRegsCount * 8;  // sizeof(struct user_regs_struct)
+inline constexpr std::uint64_t kPrFpvalidOffset = kPrRegOffset + kUserRegsSize;  // right after pr_reg
 // struct user_i387_struct (FXSAVE format).
 inline constexpr std::uint64_t kFxsaveSize = 512;
 

@@ -80,7 +80,7 @@ void decode_prstatus_header(const ByteReader& d, Thread& t, unsigned word) {
 //   ... pr_fname @28, pr_psargs @44; 124 bytes.
 Result<PsInfo> decode_prpsinfo(const ByteReader& d, unsigned word) {
   const bool narrow = word == 4;
-  const std::uint64_t expected = narrow ? 124 : 136;
+  const std::uint64_t expected = narrow ? kPrPsInfoSize32 : kPrPsInfoSize64;
   if (d.size() < expected) {
     return fail(ErrorCode::malformed, "NT_PRPSINFO has " + std::to_string(d.size()) +
                                           " bytes, expected " + std::to_string(expected), d.base());
@@ -110,7 +110,7 @@ Result<SigInfo> decode_siginfo(const ByteReader& d, unsigned word) {
   const std::uint64_t fields = word == 4 ? 12 : 16;
   if (d.size() < fields + 8) {
     return fail(ErrorCode::malformed, "NT_SIGINFO has " + std::to_string(d.size()) +
-                                          " bytes, expected 128", d.base());
+                                          " bytes, expected " + std::to_string(kSigInfoSize), d.base());
   }
   SigInfo s;
   s.signo = *d.i32(0);

@@ -24,6 +24,11 @@ inline constexpr std::uint32_t kPrStatus = 1, kFpRegSet = 2, kPrPsInfo = 3, kTas
 // "NT_PRSTATUS" ..., or "" when unknown. NAME is the note's owner ("CORE", "LINUX", "GDB").
 std::string type_name(const std::string& name, std::uint32_t type);
 
+// Descriptor sizes: struct elf_prpsinfo (64-bit; 32-bit with 16-bit ids, i386 and arm) and
+// siginfo_t.
+inline constexpr std::uint64_t kPrPsInfoSize64 = 136, kPrPsInfoSize32 = 124;
+inline constexpr std::uint64_t kSigInfoSize = 128;
+
 // Caps on counts a note may claim; real processes stay far below them.
 inline constexpr std::uint64_t kMaxAuxvEntries = 1024;
 inline constexpr std::uint64_t kMaxFileEntries = 1u << 20;

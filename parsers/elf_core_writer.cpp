@@ -6,6 +6,9 @@
 #include <cerrno>
 #include <cstring>
 
+#include "parsers/arch_x86_64.hpp"
+#include "parsers/core_notes.hpp"
+
 namespace corelens::core_writer {
 namespace {
 
@@ -193,7 +196,7 @@ Result<WriteResult> write_core(int fd, std::uint16_t machine, const std::vector<
 }
 
 std::vector<std::byte> encode_prstatus_x86_64(const PrStatus& st, std::span<const std::byte> user_regs) {
-  Bytes b(336);
+  Bytes b(x86_64::kPrStatusSize);
   b.put<std::int32_t>(0, st.signo);  // pr_info: si_signo, si_code (0), si_errno (0)
   b.put<std::int16_t>(12, st.cursig);
   b.put<std::uint64_t>(16, st.sigpend);
@@ -207,13 +210,13 @@ std::vector<std::byte> encode_prstatus_x86_64(const PrStatus& st, std::span<cons
     b.put<std::int64_t>(48 + i * 16, times[i]->sec);
     b.put<std::int64_t>(56 + i * 16, times[i]->usec);
   }
-  b.put_bytes(112, user_regs.data(), std::min<std::size_t>(user_regs.size(), 216));
-  b.put<std::int32_t>(328, st.fpvalid);
+  b.put_bytes(x86_64::kPrRegOffset, user_regs.data(), std::min<std::size_t>(user_regs.size(), x86_64::kUserRegsSize));
+  b.put<std::int32_t>(x86_64::kPrFpvalidOffset, st.fpvalid);
   return std::move(b.vec());
 }
 
 std::vector<std::byte> encode_prpsinfo(const PrPsInfo& info) {
-  Bytes b(136);
+  Bytes b(notes::kPrPsInfoSize64);
   b.put<std::int8_t>(0, static_cast<std::int8_t>(info.state));
   b.put<std::int8_t>(1, static_cast<std::int8_t>(info.sname));
   b.put<std::int8_t>(2, info.sname == 'Z' ? 1 : 0);

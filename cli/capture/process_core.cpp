@@ -14,6 +14,7 @@
 #include <map>
 #include <sstream>
 
+#include "parsers/arch_x86_64.hpp"
 #include "parsers/elf_core_writer.hpp"
 
 namespace corelens::capture {
@@ -128,8 +129,8 @@ ThreadState read_thread(pid_t tgid, pid_t tid, int signo, bool leader_totals) {
   std::string dir = "/proc/" + std::to_string(tgid) + "/task/" + std::to_string(tid);
   auto st = stat_fields(read_file(dir + "/stat"));
   std::string status = read_file(dir + "/status");
-  t.regs = get_regset(tid, NT_PRSTATUS, 216);
-  t.fpregs = get_regset(tid, NT_PRFPREG, 512);
+  t.regs = get_regset(tid, NT_PRSTATUS, x86_64::kUserRegsSize);
+  t.fpregs = get_regset(tid, NT_PRFPREG, x86_64::kFxsaveSize);
   t.xstate = get_regset(tid, NT_X86_XSTATE, 64 * 1024);
   auto& s = t.status;
   s.signo = signo;  // every thread carries the fatal signal in pr_cursig (fill_prstatus)
@@ -199,7 +200,7 @@ Result<CoreWritten> write_process_core(const CoreRequest& req) {
                                             "(corelens analyze --pid reads it)");
   }
   for (const auto& t : threads) {
-    if (t.regs.size() != 216) written.warnings.push_back("thread " + std::to_string(t.tid) + ": registers unreadable");
+    if (t.regs.size() != x86_64::kUserRegsSize) written.warnings.push_back("thread " + std::to_string(t.tid) + ": registers unreadable");
   }
 
   // NT_PRPSINFO describes the group leader.

@@ -185,6 +185,14 @@ std::optional<std::uint64_t> constant_before_call(const MemorySource& memory, co
   return std::nullopt;
 }
 
+// The x86-64 psABI's va_list (§3.5.7): the register save area holds the six integer argument
+// registers (kArgRegisters; gp_offset 0..48, 8 bytes each), then the eight vector ones (fp_offset 48..176, 16
+// bytes each); past those, va_arg takes the next 8 bytes of the overflow area on the stack.
+constexpr auto kGpSaveAreaEnd = static_cast<std::uint32_t>(kArgRegisters.size() * 8);
+constexpr std::uint32_t kFpSaveAreaEnd = kGpSaveAreaEnd + 8 * 16;
+// How far above the CFA a va_list's overflow_arg_area may point and still be fatal()'s.
+constexpr std::uint64_t kMaxOverflowDistance = 4096;
+
 // The variadic arguments as va_arg would take them: from the register save area first, then
 // from the stack (overflow area), both classes sharing the latter in order.
 struct VarArgs {
@@ -192,14 +200,14 @@ struct VarArgs {
   std::uint64_t save_area, overflow;
   std::uint32_t gp_offset, fp_offset;
   std::optional<std::uint64_t> gp() {
-    std::uint64_t at = gp_offset < 48 ? save_area + gp_offset : overflow;
-    if (gp_offset < 48) gp_offset += 8;
+    std::uint64_t at = gp_offset < kGpSaveAreaEnd ? save_area + gp_offset : overflow;
+    if (gp_offset < kGpSaveAreaEnd) gp_offset += 8;
     else overflow += 8;
     return read_u64(memory, at);
   }
   std::optional<double> fp() {
-    std::uint64_t at = fp_offset < 176 ? save_area + fp_offset : overflow;
-    if (fp_offset < 176) fp_offset += 16;
+    std::uint64_t at = fp_offset < kFpSaveAreaEnd ? save_area + fp_offset : overflow;
+    if (fp_offset < kFpSaveAreaEnd) fp_offset += 16;
     else overflow += 8;
     auto bits = read_u64(memory, at);
     if (!bits) return std::nullopt;
@@ -430,10 +438,10 @@ std::optional<FatalMessage> find_qt_fatal_message(const ThreadReport& crashed, c
   for (std::size_t k = 0; k + 2 < words.size(); ++k) {
     auto gp = static_cast<std::uint32_t>(words[k]), fp = static_cast<std::uint32_t>(words[k] >> 32);
     std::uint64_t overflow = words[k + 1], save = words[k + 2];
-    if (gp % 8 != 0 || gp > 48 || fp < 48 || fp > 176 || fp % 16 != 0) continue;
-    if (overflow < cfa || overflow > cfa + 4096 || save < lo || save >= cfa) continue;
+    if (gp % 8 != 0 || gp > kGpSaveAreaEnd || fp < kGpSaveAreaEnd || fp > kFpSaveAreaEnd || fp % 16 != 0) continue;
+    if (overflow < cfa || overflow > cfa + kMaxOverflowDistance || save < lo || save >= cfa) continue;
     // Start again from the first variadic argument: vasprintf has consumed this va_list.
-    VarArgs args{memory, save, cfa, static_cast<std::uint32_t>(8 * *fixed), 48};
+    VarArgs args{memory, save, cfa, static_cast<std::uint32_t>(8 * *fixed), kGpSaveAreaEnd};
     if (auto text = format_printf(memory, *fmt, args)) {
       out.message = *text;
       return out;

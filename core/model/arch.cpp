@@ -1,5 +1,7 @@
 #include "core/model/arch.hpp"
 
+#include <elf.h>
+
 namespace corelens {
 
 std::string_view to_string(Arch arch) {
@@ -22,15 +24,15 @@ Arch arch_from_string(std::string_view name) {
   return Arch::unknown;
 }
 
-// e_machine values from the ELF psABI supplements.
+// e_machine values from the ELF psABI supplements (<elf.h> names them).
 std::uint16_t elf_machine(Arch arch) {
   switch (arch) {
-    case Arch::x86_64: return 62;
-    case Arch::aarch64: return 183;
-    case Arch::i386: return 3;
-    case Arch::arm: return 40;
-    case Arch::ppc64le: return 21;
-    case Arch::s390x: return 22;
+    case Arch::x86_64: return EM_X86_64;
+    case Arch::aarch64: return EM_AARCH64;
+    case Arch::i386: return EM_386;
+    case Arch::arm: return EM_ARM;
+    case Arch::ppc64le: return EM_PPC64;
+    case Arch::s390x: return EM_S390;
     case Arch::unknown: break;
   }
   return 0;
@@ -40,12 +42,12 @@ Arch arch_from_elf_machine(std::uint16_t machine, bool is_64bit, bool big_endian
   // Each architecture comes in one class and one byte order here; a header claiming another
   // (a 32-bit EM_X86_64 file, a big-endian EM_AARCH64 one) is another ABI, not this one.
   switch (machine) {
-    case 62: return is_64bit && !big_endian ? Arch::x86_64 : Arch::unknown;
-    case 183: return is_64bit && !big_endian ? Arch::aarch64 : Arch::unknown;
-    case 3: return !is_64bit && !big_endian ? Arch::i386 : Arch::unknown;
-    case 40: return !is_64bit && !big_endian ? Arch::arm : Arch::unknown;
-    case 21: return is_64bit && !big_endian ? Arch::ppc64le : Arch::unknown;
-    case 22: return is_64bit && big_endian ? Arch::s390x : Arch::unknown;
+    case EM_X86_64: return is_64bit && !big_endian ? Arch::x86_64 : Arch::unknown;
+    case EM_AARCH64: return is_64bit && !big_endian ? Arch::aarch64 : Arch::unknown;
+    case EM_386: return !is_64bit && !big_endian ? Arch::i386 : Arch::unknown;
+    case EM_ARM: return !is_64bit && !big_endian ? Arch::arm : Arch::unknown;
+    case EM_PPC64: return is_64bit && !big_endian ? Arch::ppc64le : Arch::unknown;
+    case EM_S390: return is_64bit && big_endian ? Arch::s390x : Arch::unknown;
     default: return Arch::unknown;
   }
 }

@@ -37,6 +37,11 @@ constexpr std::uint32_t kZlib = 0x1, kLzo = 0x2, kSnappy = 0x4, kIncomplete = 0x
 
 constexpr std::uint64_t kRankStride = 4096;   // bits per precomputed rank entry
 constexpr std::size_t kCachedPages = 256;
+// ranges() lists at most this many runs of RAM: a real machine has a few dozen; a hostile bitmap
+// of alternating bits must not make one per page.
+constexpr std::size_t kMaxRamRanges = 100'000;
+// block_size bounds: makedumpfile writes the page size; anything outside is not a diskdump.
+constexpr std::int32_t kMinBlockSize = 512, kMaxBlockSize = 1 << 20;
 
 class KdumpPhysicalMemory final : public PhysicalMemory {
  public:
@@ -69,7 +74,7 @@ class KdumpPhysicalMemory final : public PhysicalMemory {
 
   std::vector<PhysicalRange> ranges() const override {
     std::vector<PhysicalRange> out;
-    for (std::uint64_t pfn = 0; pfn < max_mapnr_ && out.size() < 100000; ++pfn) {
+    for (std::uint64_t pfn = 0; pfn < max_mapnr_ && out.size() < kMaxRamRanges; ++pfn) {
       if (!bit(ram_, pfn)) continue;
       if (!out.empty() && out.back().end() == pfn * page_size_) out.back().size += page_size_;
       else out.push_back({pfn * page_size_, page_size_});
@@ -201,7 +206,7 @@ Result<KernelDump> parse_kdump_compressed(std::shared_ptr<const MappedFile> file
     return fail(ErrorCode::unsupported, "a diskdump of machine \"" + printable(machine) +
                                             "\"; only x86_64 and aarch64 are supported");
   }
-  if (block_size < 512 || block_size > (1 << 20) || !std::has_single_bit(static_cast<std::uint32_t>(block_size))) {
+  if (block_size < kMinBlockSize || block_size > kMaxBlockSize || !std::has_single_bit(static_cast<std::uint32_t>(block_size))) {
     return fail(ErrorCode::malformed, "block_size " + std::to_string(block_size) + " is not a power of two in [512, 1 MiB]",
                 kHdrBlockSize);
   }

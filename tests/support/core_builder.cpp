@@ -7,6 +7,8 @@
 namespace corelens::testing {
 namespace {
 
+constexpr std::size_t kPnXnum = 0xffff;  // e_phnum of extended numbering
+
 std::uint64_t round_up(std::uint64_t v, std::uint64_t align) {
   return align == 0 ? v : (v + align - 1) / align * align;
 }
@@ -87,6 +89,10 @@ CoreBuilder& CoreBuilder::elf_class32(bool on) {
 }
 CoreBuilder& CoreBuilder::without_note_segment(bool on) {
   no_note_segment_ = on;
+  return *this;
+}
+CoreBuilder& CoreBuilder::extended_numbering(bool on) {
+  extended_numbering_ = on;
   return *this;
 }
 CoreBuilder& CoreBuilder::page_size(std::uint64_t bytes) {
@@ -179,8 +185,8 @@ BuiltCore CoreBuilder::build() const {
   // Layout: Ehdr, Phdrs (PT_NOTE first, then PT_LOADs), notes, page-aligned segment data.
   const bool has_note = !no_note_segment_;
   const std::size_t phnum = (has_note ? 1 : 0) + segments_.size();
-  if (phnum > 0xfffe) throw std::invalid_argument("core_builder: too many segments");  // PN_XNUM
-  L.phnum = static_cast<std::uint16_t>(phnum);
+  if (phnum >= kPnXnum && !extended_numbering_) throw std::invalid_argument("core_builder: too many segments");
+  L.phnum = extended_numbering_ ? kPnXnum : static_cast<std::uint16_t>(phnum);
   L.phdr_offset = phnum ? sizes.ehdr : 0;
   std::uint64_t cursor = sizes.ehdr + phnum * sizes.phdr;
   L.notes_offset = has_note ? cursor : 0;
@@ -201,12 +207,23 @@ BuiltCore CoreBuilder::build() const {
     L.segments.push_back(loc);
     cursor += s.bytes.size();
   }
+  if (extended_numbering_) {
+    L.shdr_offset = round_up(cursor, f.word_size());
+    cursor = L.shdr_offset + sizes.shdr;
+  }
   L.file_size = cursor;
 
   ElfFormat header = f;
   if (machine_) header.machine = *machine_;
   ByteWriter w(header, L.file_size);
-  put_ehdr(w, {.type = type_, .phoff = L.phdr_offset, .phnum = L.phnum});
+  put_ehdr(w, {.type = type_, .phoff = L.phdr_offset, .shoff = L.shdr_offset, .phnum = L.phnum,
+               .shnum = static_cast<std::uint16_t>(extended_numbering_ ? 1 : 0)});
+  if (extended_numbering_) {
+    // fs/binfmt_elf.c fill_extnum_info: SHT_NULL, sh_size = e_shnum, sh_info = the real e_phnum.
+    const std::size_t sh_size = f.is64 ? 32 : 20, sh_info = f.is64 ? 44 : 28;
+    w.word(L.shdr_offset + sh_size, 1);
+    w.u32(L.shdr_offset + sh_info, phnum);
+  }
   if (has_note) {
     L.note_phdr_offset = L.phdr_offset;
     // The kernel's fill_elf_note_phdr: p_align 4; vaddr, memsz and flags 0.

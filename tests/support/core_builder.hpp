@@ -164,6 +164,7 @@ struct CoreLayout {
   std::uint64_t notes_size = 0;        // p_filesz
   std::vector<NoteLocation> notes;     // in file order
   std::vector<SegmentLocation> segments;
+  std::uint64_t shdr_offset = 0;       // section header 0 (extended numbering only)
   std::uint64_t file_size = 0;
 
   // nth note of that type (and name, if given); throws std::out_of_range if absent.
@@ -201,6 +202,10 @@ class CoreBuilder {
   // core is format({.is64 = false, ...}).
   CoreBuilder& elf_class32(bool on = true);
   CoreBuilder& without_note_segment(bool on = true);  // no PT_NOTE at all
+  // Extended numbering, as the kernel writes a core of 65535 program headers or more (forced
+  // here for any count): e_phnum = PN_XNUM, the real count in sh_info of the one section header,
+  // which follows the segment data.
+  CoreBuilder& extended_numbering(bool on = true);
   CoreBuilder& page_size(std::uint64_t bytes);        // data alignment, default 4096
 
   BuiltCore build() const;
@@ -243,6 +248,7 @@ class CoreBuilder {
   std::uint16_t type_ = elfc::ET_CORE;
   bool class32_ = false;
   bool no_note_segment_ = false;
+  bool extended_numbering_ = false;
   std::uint64_t page_size_ = 4096;
 };
 

@@ -245,6 +245,22 @@ TEST_F(CoreBuilderTools, BinutilsReadelfSeesGcoreOrderRawNotesAndHeaders) {
   EXPECT_TRUE(contains(squash(r.out), "Machine: Intel 80386")) << r.out;
 }
 
+// Extended numbering (PN_XNUM): binutils takes the real count from section header 0.
+TEST_F(CoreBuilderTools, BinutilsReadelfReadsExtendedNumbering) {
+  REQUIRE_TOOL("readelf", "binutils");
+  const auto core = sample_builder().extended_numbering().write(dir_ / "xnum.core");
+  const std::size_t phnum = core.layout.segments.size() + 1;
+  const auto r = run("readelf -h -l " + quoted(dir_ / "xnum.core"));
+  ASSERT_EQ(r.status, 0) << r.out;
+  const std::string s = squash(r.out);
+  EXPECT_TRUE(contains(s, "Number of program headers: 65535 (" + std::to_string(phnum) + ")")) << s;
+  EXPECT_TRUE(contains(s, "Number of section headers: 1")) << s;
+  std::size_t loads = 0;  // every program header listed from the real count
+  for (std::size_t at = s.find("\nLOAD "); at != std::string::npos; at = s.find("\nLOAD ", at + 1)) ++loads;
+  EXPECT_EQ(loads, core.layout.segments.size()) << s;
+  EXPECT_TRUE(contains(s, "\nNOTE ")) << s;
+}
+
 TEST_F(CoreBuilderTools, DamageLandsWhereTheLayoutSays) {
   REQUIRE_TOOL("readelf", "binutils");
   const auto core = sample_builder().build();

@@ -182,23 +182,11 @@ TEST_F(DamagedCore, NoOrOddSizedProgramHeaders) {
   EXPECT_TRUE(contains(parse_error(odd, ErrorCode::malformed), "program header size"));
 }
 
-// e_phnum = PN_XNUM: the real count is sh_info of section header 0 (appended at the end).
-Bytes with_pn_xnum(Bytes bytes, std::optional<std::uint32_t> sh_info, std::uint64_t shoff_override = 0) {
-  const std::uint16_t phnum = ct::get_u16(bytes, 56);
-  ct::put_u16(bytes, 56, 0xffff);
-  if (!sh_info) return bytes;
-  bytes.resize((bytes.size() + 7) & ~std::size_t{7}, 0);
-  const std::uint64_t shoff = bytes.size();
-  bytes.resize(bytes.size() + 64, 0);
-  ct::put_u32(bytes, shoff + 44, *sh_info == 0 ? phnum : *sh_info);
-  ct::put_u64(bytes, 40, shoff_override ? shoff_override : shoff);  // e_shoff
-  ct::put_u16(bytes, 58, 64);                                       // e_shentsize
-  ct::put_u16(bytes, 60, 1);                                        // e_shnum
-  return bytes;
-}
+// e_phnum = PN_XNUM: the real count is sh_info of section header 0 (after the segment data).
+ct::BuiltCore xnum_core() { return canonical_core().extended_numbering().build(); }
 
 TEST_F(DamagedCore, PnXnumWithSectionHeaderZero) {
-  auto d = parse(with_pn_xnum(canonical_core().build().bytes, 0));
+  auto d = parse(xnum_core().bytes);
   ASSERT_TRUE(d.has_value()) << d.error().message;
   EXPECT_EQ(d->threads.size(), 3u);
   EXPECT_EQ(d->mappings.size(), 7u);
@@ -207,15 +195,19 @@ TEST_F(DamagedCore, PnXnumWithSectionHeaderZero) {
 }
 
 TEST_F(DamagedCore, PnXnumWithoutSectionHeaderZero) {
-  Bytes bytes = canonical_core().build().bytes;
-  parse_error(with_pn_xnum(bytes, std::nullopt), ErrorCode::malformed);  // e_shoff = 0
-  parse_error(with_pn_xnum(bytes, 0, 1ull << 40), ErrorCode::malformed);  // e_shoff past EOF
-  analyze_error(dir_.write(with_pn_xnum(bytes, std::nullopt)), ErrorCode::malformed);
+  Bytes no_section = xnum_core().bytes, past_eof = no_section;
+  ct::put_u64(no_section, 40, 0);  // e_shoff
+  ct::put_u64(past_eof, 40, 1ull << 40);
+  parse_error(no_section, ErrorCode::malformed);
+  parse_error(past_eof, ErrorCode::malformed);
+  analyze_error(dir_.write(no_section), ErrorCode::malformed);
 }
 
 TEST_F(DamagedCore, PnXnumClaimingBillionsOfHeadersIsBounded) {
   const auto t0 = std::chrono::steady_clock::now();
-  auto d = parse(with_pn_xnum(canonical_core().build().bytes, 0xfffffff0));
+  ct::BuiltCore c = xnum_core();
+  ct::put_u32(c.bytes, c.layout.shdr_offset + 44, 0xfffffff0);  // sh_info
+  auto d = parse(c.bytes);
   ASSERT_TRUE(d.has_value()) << d.error().message;
   EXPECT_TRUE(d->diagnostics.has("too-many-segments")) << diag_codes(d->diagnostics);
   EXPECT_TRUE(d->diagnostics.has("phdrs-truncated")) << diag_codes(d->diagnostics);
