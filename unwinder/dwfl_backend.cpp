@@ -354,7 +354,7 @@ struct WalkState {
   unsigned sp_regno;
   Arch arch;
   RawStack* stack;
-  std::string stop_reason;
+  std::optional<UnwindStatus> stop;  // why the walk stopped, once it has
   bool skip_first = false;      // a resumed walk starts at a frame already on the stack
   bool fallback_allowed = false;  // the walk stopped for want of unwind information, not a rule
   bool verify_next = false;     // resumed with an inexact sp: the next caller must be a return address
@@ -366,7 +366,7 @@ int on_frame(Dwfl_Frame* state, void* arg) {
   Dwarf_Addr pc = 0;
   bool activation = false;
   if (!dwfl_frame_pc(state, &pc, &activation)) {
-    w->stop_reason = std::string("no pc for the next frame: ") + dwfl_errmsg(-1);
+    w->stop = UnwindStatus::stopped(StopReason::unwinder_error, std::string("no pc for the next frame: ") + dwfl_errmsg(-1));
     return DWARF_CB_ABORT;
   }
   if (w->skip_first) {
@@ -383,31 +383,32 @@ int on_frame(Dwfl_Frame* state, void* arg) {
     // A pc in no executable mapping has neither CFI nor a frame of its own; libdwfl's
     // frame-pointer guess would skip the caller. The shared fallback reads the return address.
     if (is_bad_pc_frame(w->backend->target(), callee, stack.frames.size() == 1)) {
-      w->stop_reason = "no code at " + hex(callee.pc);
+      w->stop = UnwindStatus::stopped(StopReason::no_caller, "no code at " + hex(callee.pc));
       w->fallback_allowed = true;
       return DWARF_CB_ABORT;
     }
     std::uint64_t callee_lookup = callee.is_activation ? callee.pc : callee.pc - 1;
     f.trust = w->backend->classify_step(callee_lookup);
+    f.origin = FrameOrigin::cfi;
     // Without CFI, libdwfl falls back on its own architecture guess (the frame pointer on x86, the
     // link register and frame record on aarch64) and checks nothing. The shared fallback does
     // that job instead, under the rules every backend follows (unwind_rules.hpp).
     if (f.trust == FrameTrust::frame_pointer) {
-      w->stop_reason = "no unwind information at " + hex(callee.pc);
+      w->stop = UnwindStatus::stopped(StopReason::no_caller, "no unwind information at " + hex(callee.pc));
       w->fallback_allowed = true;
       return DWARF_CB_ABORT;
     }
     // Resumed from a frame whose sp is only a lower bound: CFI applied to it lands anywhere
     // unless it lands on a return address.
     if (w->verify_next && !activation && !w->backend->is_return_address(pc)) {
-      w->stop_reason = "no caller of " + hex(callee.pc) + " at a return address";
+      w->stop = UnwindStatus::stopped(StopReason::no_caller, "no caller of " + hex(callee.pc) + " at a return address");
       w->fallback_allowed = true;
       return DWARF_CB_ABORT;
     }
     w->verify_next = false;
     // One set of stop rules for every method (unwind_rules.hpp).
     if (auto rejected = caller_rejected(w->backend->target(), callee, f)) {
-      w->stop_reason = *rejected;
+      w->stop = UnwindStatus::stopped(StopReason::rule, *rejected);
       return DWARF_CB_ABORT;
     }
   }
@@ -426,11 +427,11 @@ int on_frame(Dwfl_Frame* state, void* arg) {
   }
   stack.frames.push_back(std::move(f));
   if (stack.frames.size() >= w->limits->max_frames) {
-    w->stop_reason = frame_limit_reason(w->limits->max_frames);
+    w->stop = UnwindStatus::frame_limit(w->limits->max_frames);
     return DWARF_CB_ABORT;
   }
   if (time_to_ask_keep_going(stack.frames.size()) && w->limits->keep_going && !w->limits->keep_going()) {
-    w->stop_reason = "cancelled";
+    w->stop = UnwindStatus::cancelled();
     return DWARF_CB_ABORT;
   }
   return DWARF_CB_OK;
@@ -453,8 +454,9 @@ RawStack DwflBackend::unwind(std::size_t thread_index, const UnwindLimits& limit
       f.sp = initial.get(sp_register(arch));
       stack.frames.push_back(std::move(f));
     }
-    stack.status = unwind_arch(arch) == nullptr ? "no unwinder for " + std::string(to_string(arch))
-                                                : "the thread's registers are incomplete in the dump";
+    stack.status = unwind_arch(arch) == nullptr
+                       ? UnwindStatus::stopped(StopReason::not_unwound, "no unwinder for " + std::string(to_string(arch)))
+                       : UnwindStatus::stopped(StopReason::missing_registers, "the thread's registers are incomplete in the dump");
     return stack;
   }
   last_fault_.reset();
@@ -468,7 +470,7 @@ RawStack DwflBackend::unwind(std::size_t thread_index, const UnwindLimits& limit
     std::uint64_t lookup = last.is_activation || stack.frames.size() == 1 ? last.pc : last.pc - 1;
     if (classify_step(lookup) == FrameTrust::cfi) return false;
     rc = -1;
-    w.stop_reason = "no unwind information at " + hex(last.pc);
+    w.stop = UnwindStatus::stopped(StopReason::no_caller, "no unwind information at " + hex(last.pc));
     w.fallback_allowed = true;
     return true;
   };
@@ -496,7 +498,7 @@ RawStack DwflBackend::unwind(std::size_t thread_index, const UnwindLimits& limit
   int restarts = 0;
   bool same_sp = false;  // the last recovered caller kept its callee's sp (once in a row at most)
   while (rc != 0 && !stack.frames.empty() && stack.frames.size() < limits.max_frames &&
-         (w.stop_reason.empty() || w.fallback_allowed)) {
+         (!w.stop || w.fallback_allowed)) {
     const RawFrame& callee = stack.frames.back();
     const bool first = stack.frames.size() == 1;
     if (!first && !fp_name.empty()) {
@@ -518,22 +520,22 @@ RawStack DwflBackend::unwind(std::size_t thread_index, const UnwindLimits& limit
     std::string no_caller = std::string(bad_pc ? "no code at " : "no unwind information at ") + hex(callee.pc) +
                             ", and no caller found by the fallbacks";
     if (!found.caller) {
-      w.stop_reason = no_caller;
+      w.stop = UnwindStatus::stopped(StopReason::no_caller, no_caller);
       break;
     }
     const RawFrame& caller = *found.caller;
     if (caller.sp && callee.sp && (*caller.sp < *callee.sp || (*caller.sp == *callee.sp && same_sp))) {
-      w.stop_reason = no_caller;  // the stack must grow
+      w.stop = UnwindStatus::stopped(StopReason::no_caller, no_caller);  // the stack must grow
       break;
     }
     if (auto rejected = caller_rejected(target_, callee, caller)) {
-      w.stop_reason = *rejected;
+      w.stop = UnwindStatus::stopped(StopReason::rule, *rejected);
       break;
     }
     same_sp = caller.sp && callee.sp && *caller.sp == *callee.sp;
     stack.frames.push_back(caller);
     if (stack.frames.size() >= limits.max_frames) {
-      w.stop_reason = frame_limit_reason(limits.max_frames);
+      w.stop = UnwindStatus::frame_limit(limits.max_frames);
       w.fallback_allowed = false;
       break;
     }
@@ -541,7 +543,8 @@ RawStack DwflBackend::unwind(std::size_t thread_index, const UnwindLimits& limit
     // Stay in the fallbacks while the caller has no CFI either; else libdwfl carries on.
     if (classify_step(caller.pc - 1) != FrameTrust::cfi) continue;
     if (restarts++ >= kMaxRestarts) {
-      w.stop_reason = "stopped after " + std::to_string(kMaxRestarts) + " changes between unwinding methods";
+      w.stop = UnwindStatus::stopped(StopReason::unwinder_error,
+                                     "stopped after " + std::to_string(kMaxRestarts) + " changes between unwinding methods");
       w.fallback_allowed = false;
       break;
     }
@@ -552,7 +555,7 @@ RawStack DwflBackend::unwind(std::size_t thread_index, const UnwindLimits& limit
         resume_.registers.emplace_back(*regno, r.value);
       }
     }
-    w.stop_reason.clear();
+    w.stop.reset();
     w.fallback_allowed = false;
     w.skip_first = true;
     w.verify_next = !found.exact_sp;
@@ -562,17 +565,16 @@ RawStack DwflBackend::unwind(std::size_t thread_index, const UnwindLimits& limit
   }
   std::optional<std::string> short_end = rc == 0 ? caller_unrecoverable(stack, thread_index) : std::nullopt;
   if (short_end) {
-    stack.status = *short_end;
+    stack.status = UnwindStatus::stopped(StopReason::missing_registers, *short_end);
   } else if (rc == 0) {
-    stack.complete = true;
-    stack.status = "complete";
-  } else if (!w.stop_reason.empty()) {
-    stack.status = w.stop_reason;
+    stack.status = UnwindStatus::done();
+  } else if (w.stop) {
+    stack.status = *w.stop;
   } else if (last_fault_) {
-    stack.status = "memory at " + hex(*last_fault_) + " is not in the dump";
+    stack.status = UnwindStatus::stopped(StopReason::missing_memory, "memory at " + hex(*last_fault_) + " is not in the dump");
   } else {
     const char* msg = dwfl_errmsg(-1);
-    stack.status = msg ? msg : "unwinding failed";
+    stack.status = UnwindStatus::stopped(StopReason::unwinder_error, msg ? msg : "unwinding failed");
   }
   return stack;
 }

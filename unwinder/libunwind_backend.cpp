@@ -256,7 +256,7 @@ RawStack LibunwindBackend::unwind(std::size_t thread_index, const UnwindLimits& 
       f.sp = initial.get("rsp");
       stack.frames.push_back(std::move(f));
     }
-    stack.status = "the thread's registers are incomplete in the dump";
+    stack.status = UnwindStatus::stopped(StopReason::missing_registers, "the thread's registers are incomplete in the dump");
     return stack;
   }
   Walk walk;
@@ -273,17 +273,17 @@ RawStack LibunwindBackend::unwind(std::size_t thread_index, const UnwindLimits& 
   first.is_activation = true;
   stack.frames.push_back(first);
   if (init < 0) {
-    stack.status = std::string("libunwind cannot start: ") + unw_strerror(init);
+    stack.status = UnwindStatus::stopped(StopReason::unwinder_error, std::string("libunwind cannot start: ") + unw_strerror(init));
     return stack;
   }
   std::optional<std::uint64_t> fp = walk.regs[kRbp];
   while (true) {
     if (stack.frames.size() >= limits.max_frames) {
-      stack.status = frame_limit_reason(limits.max_frames);
+      stack.status = UnwindStatus::frame_limit(limits.max_frames);
       break;
     }
     if (time_to_ask_keep_going(stack.frames.size()) && limits.keep_going && !limits.keep_going()) {
-      stack.status = "cancelled";
+      stack.status = UnwindStatus::cancelled();
       break;
     }
     const RawFrame callee = stack.frames.back();
@@ -316,18 +316,21 @@ RawStack LibunwindBackend::unwind(std::size_t thread_index, const UnwindLimits& 
       int step = unw_step(&cursor);
       if (step == 0) {
         // The CFI marks this frame as the outermost (an undefined return address at _start).
-        stack.complete = true;
-        stack.status = "complete";
+        stack.status = UnwindStatus::done();
         break;
       }
       if (step > 0) caller = cursor_frame(&cursor, stack.frames.size() < kMaxFramesWithRegisters);
       if (!caller) {
-        stack.status = walk.fault ? "memory at " + hex(*walk.fault) + " is not in the dump"
-                                  : std::string("libunwind: ") + (step < 0 ? unw_strerror(step) : "no registers for the next frame");
+        stack.status = walk.fault ? UnwindStatus::stopped(StopReason::missing_memory,
+                                                          "memory at " + hex(*walk.fault) + " is not in the dump")
+                                  : UnwindStatus::stopped(StopReason::unwinder_error,
+                                                          std::string("libunwind: ") +
+                                                              (step < 0 ? unw_strerror(step) : "no registers for the next frame"));
         break;
       }
       caller->is_activation = signal;
       caller->trust = FrameTrust::cfi;
+      caller->origin = FrameOrigin::cfi;
     }
     bool resumed = false;
     if (fallback) {
@@ -336,14 +339,14 @@ RawStack LibunwindBackend::unwind(std::size_t thread_index, const UnwindLimits& 
       FallbackResult found = recover_caller(target_, *call_check_, callee, known, bad_pc);
       caller = std::move(found.caller);
       if (!caller || (caller->sp && callee.sp && *caller->sp <= *callee.sp)) {
-        stack.status = no_info;
+        stack.status = UnwindStatus::stopped(StopReason::no_caller, no_info);
         break;
       }
       fp = found.caller_fp;
       resumed = true;
     }
     if (auto rejected = caller_rejected(target_, callee, *caller)) {
-      stack.status = *rejected;
+      stack.status = UnwindStatus::stopped(StopReason::rule, *rejected);
       break;
     }
     stack.frames.push_back(*caller);
@@ -362,7 +365,7 @@ RawStack LibunwindBackend::unwind(std::size_t thread_index, const UnwindLimits& 
       }
       int r = unw_init_remote(&cursor, space_->space, &walk);
       if (r < 0) {
-        stack.status = std::string("libunwind cannot resume: ") + unw_strerror(r);
+        stack.status = UnwindStatus::stopped(StopReason::unwinder_error, std::string("libunwind cannot resume: ") + unw_strerror(r));
         break;
       }
     }
