@@ -57,7 +57,11 @@ int analyze_with_values(const std::string& core, const AnalyzeOptions& analyze, 
     std::fprintf(stderr, "corelens: %s\n", session.error().message.c_str());
     return exit_code_for(session.error());
   }
-  const Session& s = **session;
+  return write_with_values(**session, format, std::move(text), request, fd);
+}
+
+int write_with_values(const Session& s, const std::string& format, TextOptions text, const ValueRequest& request,
+                      int fd) {
   // Values come from a user core's DWARF; a kernel dump's report is written without them.
   const auto* user = dynamic_cast<const UserSession*>(&s);
   if (user == nullptr) {

@@ -25,5 +25,8 @@ struct ValueRequest {
 // Returns the exit code (errors on stderr).
 int analyze_with_values(const std::string& core, const AnalyzeOptions& analyze, const std::string& format,
                         TextOptions text, const ValueRequest& request, int fd);
+// The same for a session already open: a live process's (`--pid`), read like a core.
+int write_with_values(const Session& session, const std::string& format, TextOptions text,
+                      const ValueRequest& request, int fd);
 
 }  // namespace corelens::cli

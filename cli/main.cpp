@@ -55,7 +55,10 @@ int usage_error(const std::string& message) {
 int analyze_and_print(const Args& args, int fd) {
   Result<Report> report = Report{};
   if (args.pid) {
+    // The process runs on once it is read: values come from the copy, as from a core.
     auto session = open_process(*args.pid, args.analyze);
+    bool values = args.format == "text" || args.values.locals || args.values.print;
+    if (session && values) return write_with_values(**session, args.format, args.text, args.values, fd);
     if (session) report = (*session)->report();
     else report = unexpected(session.error());
   } else if (args.format == "text" || args.values.locals || args.values.print) {
@@ -171,6 +174,15 @@ int run_analyze(const std::vector<std::string>& raw_argv) {
       const std::string* v = value(a.c_str());
       if (v == nullptr || (*v != "orc" && *v != "dwarf-cfi")) return usage_error(a + " needs orc or dwarf-cfi");
       args.analyze.kernel.cfi_first = *v == "dwarf-cfi";
+    } else if (a == "--debuginfod-timeout") {
+      const std::string* v = value(a.c_str());
+      if (v == nullptr) return usage_error(a + " needs a value");
+      char* end = nullptr;
+      double seconds = std::strtod(v->c_str(), &end);
+      if (end == v->c_str() || *end != '\0' || !(seconds > 0) || seconds > 86400) {
+        return usage_error("--debuginfod-timeout needs a number of seconds (more than 0, at most 86400)");
+      }
+      args.analyze.locator.debuginfod_timeout = seconds;
     } else if (a == "--exe" || a == "--sysroot" || a == "--debug-dir" || a == "--format" || a == "--max-frames") {
       const std::string* v = value(a.c_str());
       if (v == nullptr) return usage_error(a + " needs a value");
@@ -257,6 +269,20 @@ int run_analyze(const std::vector<std::string>& raw_argv) {
   if (!debug_dir_given) args.analyze.locator.debug_dirs.push_back("/usr/lib/debug");
   const char* urls = std::getenv("DEBUGINFOD_URLS");
   args.analyze.locator.use_debuginfod = urls != nullptr && *urls != '\0';
+  if (args.analyze.locator.use_debuginfod && ::isatty(STDERR_FILENO) == 1) {
+    // Downloads take seconds: a person at a terminal sees them count down, then the line goes.
+    args.analyze.progress = [shown = false](const AnalyzeProgress& p) mutable {
+      if (p.stage == "fetching from debuginfod") {
+        std::fprintf(stderr, "\rfetching from debuginfod: %zu of %zu look-ups done", p.done, p.total);
+        shown = true;
+      } else if (shown) {
+        std::fputs("\r\033[K", stderr);
+        shown = false;
+      }
+      std::fflush(stderr);
+      return true;
+    };
+  }
 
   return args.isolate ? analyze_isolated(args) : analyze_and_print(args, STDOUT_FILENO);
 }

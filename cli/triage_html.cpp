@@ -62,7 +62,7 @@ Result<std::string> triage_page(const std::vector<TriageGroup>& groups, const st
     for (const auto& f : ex.crash_frames) d.stack.push_back(frame_line(f));
     if (d.stack.empty()) d.stack = ex.top_frames;
     for (const auto* m : g.members) d.dumps.push_back(m->dump);
-    if (auto it = per_day.find(g.hash); it != per_day.end()) d.per_day = history::counts_on(page.days, it->second);
+    if (auto it = per_day.find(g.hash); it != per_day.end()) d.per_day = counts_on(page.days, it->second);
     else d.per_day.assign(page.days.size(), 0);
     page.groups.push_back(std::move(d));
   }

@@ -118,7 +118,8 @@ QVariant MappingModel::cell(int row, int column, int role) const {
 
 std::size_t ModuleModel::rows() const { return report_->modules.size(); }
 QStringList ModuleModel::headers() const {
-  return {tr("Module"), tr("Start"), tr("End"), tr("Build-id"), tr("Symbols"), tr("File used"), tr("Debug info"), tr("Note")};
+  return {tr("Module"), tr("Start"), tr("End"), tr("Build-id"), tr("Symbols"), tr("File used"), tr("Debug info"), tr("Note"),
+          tr("Symbol doctor")};
 }
 
 QVariant ModuleModel::cell(int row, int column, int role) const {
@@ -135,6 +136,8 @@ QVariant ModuleModel::cell(int row, int column, int role) const {
         case ColFile: return qs(m.file);
         case ColDebugFile: return qs(m.debug_file);
         case ColNote: return qs(m.symbols_note);
+        // The symbol doctor (core/pipeline/symbol_doctor.hpp): only modules on the crashing stack.
+        case ColFix: return m.symbols_problem.empty() ? QString() : qs(m.symbols_problem + ": " + m.symbols_fix);
       }
       return {};
     case Qt::ToolTipRole:

@@ -44,7 +44,7 @@ class MappingModel final : public ReportTableModel {
 class ModuleModel final : public ReportTableModel {
   Q_OBJECT
  public:
-  enum Column { ColName, ColStart, ColEnd, ColBuildId, ColSymbols, ColFile, ColDebugFile, ColNote, ColCount };
+  enum Column { ColName, ColStart, ColEnd, ColBuildId, ColSymbols, ColFile, ColDebugFile, ColNote, ColFix, ColCount };
   using ReportTableModel::ReportTableModel;
 
  protected:

@@ -4,9 +4,6 @@
  *
  * What an analysis should find (hang_record.h): the pool threads on condition variable
  * jobs_available, the sleeper and main in nanosleep, the reader in read on the pipe; no cycle.
- *
- * CORELENS_HANG_BALLAST_MB=N: N MiB of touched heap besides, so that copying the process takes a
- * while (the test that kills corelens while the process is stopped needs that moment to hit).
  */
 #include "hang_record.h"
 
@@ -64,12 +61,6 @@ int main(void) {
     pthread_mutex_unlock(&jobs_lock);
     if (all) break;
     usleep(1000);
-  }
-  const char *ballast_mb = getenv("CORELENS_HANG_BALLAST_MB");
-  if (ballast_mb != NULL) {
-    size_t n = (size_t)strtoul(ballast_mb, NULL, 10) << 20;
-    char *ballast = malloc(n);
-    if (ballast != NULL) memset(ballast, 0x5a, n);
   }
   hang_wait(hang_tid(), "sleep", NULL, "-", 0);
   hang_line("hang: nocycle");

@@ -144,7 +144,24 @@ std::optional<CallSiteCheck::CallSite> CallSiteCheck::call_before(const Target& 
 }
 
 bool CallSiteCheck::is_return_address(const Target& target, std::uint64_t addr) const {
-  return call_before(target, addr).has_value();
+  return call_before(target, addr).has_value() || is_signal_trampoline(target, addr);
+}
+
+bool CallSiteCheck::is_signal_trampoline(const Target& target, std::uint64_t addr) const {
+  // A signal handler returns into the sigreturn trampoline the kernel set up (glibc's
+  // __restore_rt: mov $15, %rax; syscall), which no call precedes. x86_64 only: the code is
+  // glibc's and the ABI's, the same in every release.
+  static constexpr std::array<std::uint8_t, 9> kRestoreRt{0x48, 0xc7, 0xc0, 0x0f, 0x00, 0x00, 0x00, 0x0f, 0x05};
+  if (arch_ != Arch::x86_64 || !target.is_executable(addr)) return false;
+  std::array<std::uint8_t, kRestoreRt.size()> bytes{};
+  return target.read_code(addr, std::as_writable_bytes(std::span(bytes))) && bytes == kRestoreRt;
+}
+
+bool CallSiteCheck::is_unverifiable(const Target& target, std::uint64_t addr) const {
+  const std::uint64_t code = code_address(addr);
+  if (code == 0 || !target.is_executable(code - 1)) return false;
+  std::array<std::byte, 1> byte{};
+  return !target.read_code(code - 1, byte);
 }
 
 }  // namespace corelens

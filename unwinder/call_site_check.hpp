@@ -23,7 +23,15 @@ class CallSiteCheck {
   CallSiteCheck(const CallSiteCheck&) = delete;
   CallSiteCheck& operator=(const CallSiteCheck&) = delete;
 
+  // Just after a call, or the start of a signal trampoline a handler returns into.
   bool is_return_address(const Target& target, std::uint64_t addr) const;
+  bool is_signal_trampoline(const Target& target, std::uint64_t addr) const;
+
+  // Whether ADDR is in executable memory whose code cannot be read: the module's file is missing
+  // or another build, and the core saved no copy (the kernel does not save file-backed code).
+  // Nothing confirms or refutes a call before such an address; the frame-pointer fallback accepts
+  // it with lower trust (unwind_rules.cpp), so a core without its executable still unwinds.
+  bool is_unverifiable(const Target& target, std::uint64_t addr) const;
 
   struct CallSite {
     std::uint64_t address = 0;             // of the call instruction

@@ -17,6 +17,7 @@
 #include "unwinder/arm_exidx.hpp"
 #include "unwinder/call_site_check.hpp"
 #include "unwinder/debug_file_cache.hpp"
+#include "unwinder/debuginfod_budget.hpp"
 #include "unwinder/dwarf_units.hpp"
 #include "unwinder/stack_walk.hpp"
 #include "unwinder/unwind_rules.hpp"
@@ -178,6 +179,9 @@ Result<std::unique_ptr<DwflBackend>> DwflBackend::create(const Target& target,
   cb.debuginfo_path = &b->debuginfo_path_ptr_;
   b->dwfl_ = dwfl_begin(&cb);
   if (b->dwfl_ == nullptr) return fail(ErrorCode::internal, std::string("dwfl_begin: ") + dwfl_errmsg(-1));
+  // The analysis fetched from debuginfod within its budget beforehand (debuginfod_budget.hpp):
+  // libdwfl's own look-ups read that cache and never wait on a server again.
+  if (options.use_debuginfod) debuginfod_cache_only(dwfl_get_debuginfod_client(b->dwfl_));
 
   b->report_modules(modules, options);
 

@@ -154,7 +154,10 @@ FallbackResult recover_caller(const Target& target, const CallSiteCheck& check, 
   const std::uint64_t sp = *callee.sp;
   const bool has_link_register = !link_register(arch).empty();
   auto is_return_address = [&](std::uint64_t addr) { return check.is_return_address(target, addr); };
-  auto found = [&out](RawFrame f, std::optional<std::uint64_t> fp, bool exact) {
+  auto found = [&](RawFrame f, std::optional<std::uint64_t> fp, bool exact) {
+    // A handler's return into the signal trampoline: no call precedes its pc, so it is looked up
+    // at the pc itself (its symbol, __restore_rt, and the CFI that restores the interrupted frame).
+    if (check.is_signal_trampoline(target, f.pc)) f.is_activation = true;
     out.caller = std::move(f);
     out.caller_fp = fp;
     out.exact_sp = exact;
@@ -165,11 +168,16 @@ FallbackResult recover_caller(const Target& target, const CallSiteCheck& check, 
   //    word, return address at CFA - word), in the link register elsewhere (the stack is
   //    untouched). The frame pointer still belongs to the caller, so it must not be followed:
   //    that would skip the caller.
+  // A return address whose code is unavailable (call_site_check.hpp) is taken where the ABI
+  // says it is (here, and in a frame chain), never from a scan: it is found with lower trust.
+  auto unverifiable = [&](std::uint64_t addr) { return check.is_unverifiable(target, addr); };
   if (bad_pc) {
     if (has_link_register) {
       if (regs.lr && is_return_address(*regs.lr)) return found(caller_frame(check, *regs.lr, sp, FrameTrust::cfi, FrameOrigin::call_site), regs.fp, true);
-    } else if (auto ret = words.at(sp); ret && is_return_address(*ret)) {
-      return found(caller_frame(check, *ret, sp + w, FrameTrust::cfi, FrameOrigin::call_site), regs.fp, true);
+      if (regs.lr && unverifiable(*regs.lr)) return found(caller_frame(check, *regs.lr, sp, FrameTrust::scan, FrameOrigin::call_site), regs.fp, true);
+    } else if (auto ret = words.at(sp); ret && (is_return_address(*ret) || unverifiable(*ret))) {
+      FrameTrust trust = is_return_address(*ret) ? FrameTrust::cfi : FrameTrust::scan;
+      return found(caller_frame(check, *ret, sp + w, trust, FrameOrigin::call_site), regs.fp, true);
     }
   }
   // 1. arm's own unwind tables.
@@ -221,10 +229,16 @@ FallbackResult recover_caller(const Target& target, const CallSiteCheck& check, 
     if (fp && *fp >= sp && *fp - sp < kMaxFrameSize && (*fp & (w - 1)) == 0) {
       auto ret = words.at(*fp + w);
       auto next_fp = words.at(*fp);
-      if (ret && next_fp && is_return_address(*ret) && !return_address_below(*fp + w)) {
+      // Unverifiable: the chain must at least go up the stack, as every frame chain does.
+      const bool verified = ret && is_return_address(*ret);
+      const bool unverified = ret && next_fp && !verified && unverifiable(*ret) && *next_fp > *fp &&
+                              *next_fp - *fp < kMaxFrameSize;
+      if (ret && next_fp && (verified || unverified) && !return_address_below(*fp + w)) {
         // x86 pushes the frame pointer right below the return address: the caller's sp is just
         // above them. aarch64's frame record sits at the bottom of the frame: sp is above it.
-        return found(caller_frame(check, *ret, *fp + 2 * w, FrameTrust::frame_pointer, FrameOrigin::frame_pointer), *next_fp, arch != Arch::aarch64);
+        return found(caller_frame(check, *ret, *fp + 2 * w, verified ? FrameTrust::frame_pointer : FrameTrust::scan,
+                                  FrameOrigin::frame_pointer),
+                     *next_fp, arch != Arch::aarch64);
       }
     }
   }

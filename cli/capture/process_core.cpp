@@ -190,6 +190,14 @@ Result<CoreWritten> write_process_core(const CoreRequest& req) {
   std::vector<ThreadState> threads;
   threads.push_back(read_thread(req.tgid, req.crashed_tid, req.signo, req.crashed_tid == req.tgid));
   for (pid_t tid : req.other_tids) threads.push_back(read_thread(req.tgid, tid, req.signo, tid == req.tgid));
+  // A 32-bit (i386) process's registers come in i386's layout (68 bytes): this writer lays out
+  // x86_64 cores only, and a core mixing the two would read as garbage.
+  constexpr std::size_t kI386RegsSize = 17 * 4;
+  if (threads.front().regs.size() == kI386RegsSize) {
+    return fail(ErrorCode::unsupported, "process " + std::to_string(req.tgid) +
+                                            " is a 32-bit (i386) program: cores are written of x86_64 processes only "
+                                            "(corelens analyze --pid reads it)");
+  }
   for (const auto& t : threads) {
     if (t.regs.size() != 216) written.warnings.push_back("thread " + std::to_string(t.tid) + ": registers unreadable");
   }
@@ -265,12 +273,19 @@ Result<CoreWritten> write_process_core(const CoreRequest& req) {
     if (!layout.empty()) notes.push_back({"LINUX", 0x205 /* NT_X86_XSAVE_LAYOUT */, std::move(layout)});
   }
 
-  int fd = ::open(req.path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  int fd = req.fd >= 0 ? req.fd : ::open(req.path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) return fail(ErrorCode::io, req.path + ": " + std::strerror(errno));
+  bool cancelled = false;
   auto r = cw::write_core(fd, EM_X86_64, notes, segments,
-                          [&](std::uint64_t addr, std::span<std::byte> out) { return mem.read(addr, out); },
+                          [&](std::uint64_t addr, std::span<std::byte> out) {
+                            // Cancelled: the rest reads as not readable (zeros, written as holes:
+                            // nothing more is read or written), and the file is not kept.
+                            if (cancelled || (req.cancelled && (cancelled = req.cancelled()))) return out.size();
+                            return mem.read(addr, out);
+                          },
                           req.max_size);
-  ::close(fd);
+  if (req.fd < 0) ::close(fd);
+  if (cancelled) return fail(ErrorCode::cancelled, "the core of process " + std::to_string(req.tgid) + " was not finished");
   if (!r) return unexpected(r.error());
   written.size = r->size;
   written.truncated = r->truncated;

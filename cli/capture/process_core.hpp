@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -26,7 +27,12 @@ struct CoreRequest {
   int signo = 0;                   // 0: a snapshot of a running process (`corelens snapshot`):
                                    // no NT_SIGINFO, no signal in the threads, states as they are
   std::string path;                // the core file to create (must not exist)
+  int fd = -1;                     // when >= 0: an empty file open for writing, used instead of
+                                   // PATH (which then only names it in messages), left open
   std::uint64_t max_size = UINT64_MAX;
+  // Asked between reads of memory: true stops the copy (what is left is not read) and the write
+  // fails with ErrorCode::cancelled. `corelens snapshot` stops when a signal arrives meanwhile.
+  std::function<bool()> cancelled;
 };
 
 struct CoreWritten {

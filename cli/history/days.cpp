@@ -41,14 +41,4 @@ std::vector<std::string> day_range(const std::string& first, const std::string& 
   return days;
 }
 
-std::vector<std::int64_t> counts_on(const std::vector<std::string>& days, const std::map<std::string, std::int64_t>& per_day) {
-  std::vector<std::int64_t> out;
-  out.reserve(days.size());
-  for (const auto& d : days) {
-    auto it = per_day.find(d);
-    out.push_back(it == per_day.end() ? 0 : it->second);
-  }
-  return out;
-}
-
 }  // namespace corelens::cli::history

@@ -23,36 +23,6 @@ int usage_error(const std::string& m) {
   return kExitUsage;
 }
 
-DashboardPage to_page(const std::vector<SignatureHistory>& sigs, const HistoryWindow& w, const std::string& where) {
-  DashboardPage page;
-  page.title = "corelens history";
-  std::int64_t crashes = 0;
-  for (const auto& s : sigs) crashes += s.in_window;
-  page.summary = std::to_string(sigs.size()) + " signatures, " + std::to_string(crashes) + " crashes " + w.label +
-                 " in " + where;
-  page.generated_at = iso_utc_now();
-  page.chart_note = "By the time each core was written, one bar a day.";
-  page.days = w.days;
-  for (const auto& s : sigs) {
-    DashboardGroup g;
-    g.hash = s.hash;
-    g.signature = s.signature;
-    g.category = s.category;
-    g.severity = s.severity;
-    g.why = s.why;
-    g.count = s.in_window;
-    g.status = history_status(s, w);
-    g.first_seen = s.first_seen;
-    g.last_seen = s.last_seen;
-    g.total_count = s.total_count;
-    g.example = history_example(s);
-    g.stack = s.top_frames;
-    g.per_day = counts_on(w.days, s.per_day);
-    page.groups.push_back(std::move(g));
-  }
-  return page;
-}
-
 bool write_file(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << text;
@@ -118,10 +88,10 @@ int run_history(const std::vector<std::string>& argv) {
   }
   std::string out = format == "json"       ? history_to_json(*sigs, w)
                     : format == "markdown" ? history_to_markdown(*sigs, w)
-                    : format == "html"     ? dashboard_to_html(to_page(*sigs, w, store->where()))
+                    : format == "html"     ? dashboard_to_html(history_dashboard_page(*sigs, w, store->where(), iso_utc_now()))
                                            : history_to_text(*sigs, w);
   std::fwrite(out.data(), 1, out.size(), stdout);
-  if (!html.empty() && !write_file(html, dashboard_to_html(to_page(*sigs, w, store->where())))) return kExitIo;
+  if (!html.empty() && !write_file(html, dashboard_to_html(history_dashboard_page(*sigs, w, store->where(), iso_utc_now())))) return kExitIo;
   return kExitOk;
 }
 

@@ -235,6 +235,53 @@ Classified from_flow(const FlowFault& f) {
   return make(kUnknown, f.rule, f.detail);
 }
 
+// Why the bytes at PC are not available, and how to provide them.
+std::string missing_code_words(const CrashInputs& in, std::uint64_t pc) {
+  const ModuleReport* module = nullptr;
+  for (const auto& m : in.report.modules) {
+    if (pc >= m.start && pc < m.end) module = &m;
+  }
+  std::string s = "the instruction at " + hex(pc) + " is not available: the core does not save file-backed code";
+  if (module == nullptr) return s + " and no module covers the pc";
+  std::string build_id = module->build_id.empty() ? std::string() : " (build-id " + module->build_id + ")";
+  if (module->symbols == SymbolSource::mismatch) {
+    s += ", and " + module->path + " is another build" + (module->symbols_note.empty() ? build_id : ": " + module->symbols_note);
+  } else if (module->file.empty()) {
+    s += ", and " + module->path + " was not found" + build_id;
+  } else {
+    s += ", and " + module->file + " does not hold it";
+  }
+  s += module->is_main_executable ? "; give the executable with --exe FILE" : "; give the library with --sysroot DIR";
+  s += ", --debug-dir DIR or from debuginfod (DEBUGINFOD_URLS)";
+  return s;
+}
+
+// A memory fault whose instruction could not be read: what the signal, si_code, fault address and
+// the mappings say, and no more. Never exploitable: the facts that would say so are missing.
+Classified classify_without_code(const CrashInputs& in, const SignalReport& sig, std::optional<std::uint64_t> addr,
+                                 std::uint64_t pc) {
+  static constexpr Rule kNullAccess{"null-pointer-access", "unknown"};
+  static constexpr Rule kWildAccess{"wild-access", "unknown"};
+  const std::string missing = missing_code_words(in, pc);
+  Classified c;
+  const std::string at = addr ? " at " + hex(*addr) : std::string();
+  const Mapping* target = addr ? in.dump.mapping_at(*addr) : nullptr;
+  if (!addr) {
+    c = make(kUnknown, "memory fault without a fault address or an instruction", "memory fault");
+  } else if (*addr < kNullPageLimit) {
+    c = make(kNullAccess, "fault address below " + hex(kNullPageLimit) + ", instruction unavailable",
+             "NULL pointer access" + at + " (read or write unknown)");
+  } else if (target == nullptr) {
+    c = make(kWildAccess, sig.code_name + " at an address outside every mapping, instruction unavailable",
+             "access" + at + ", an address not mapped (wild pointer; read or write unknown)");
+  } else {
+    c = make(kWildAccess, sig.code_name + " in " + mapping_words(*target) + ", instruction unavailable",
+             "access" + at + " without permission (" + mapping_words(*target) + "; read or write unknown)");
+  }
+  c.after_site = "; " + missing;
+  return c;
+}
+
 Classified classify_memory_fault(const CrashInputs& in, const ThreadReport& crashed, const FaultExplanation& fault,
                                  const DecodedInstruction* insn, const SignalReport& sig) {
   const ProcessDump& dump = in.dump;
@@ -250,8 +297,12 @@ Classified classify_memory_fault(const CrashInputs& in, const ThreadReport& cras
   const Mapping* pc_map = dump.mapping_at(*pc);
   bool pc_in_module = false;
   for (const auto& m : dump.modules) pc_in_module |= *pc >= m.start && *pc < m.end;
+  // The code at the pc could not be read although its mapping is executable (explain.cpp then
+  // leaves no instruction): classified below from the signal and the mappings alone.
+  const bool code_missing = fault.instruction.empty() && pc_map != nullptr && (pc_map->flags & kExec) != 0 &&
+                            !(addr && *addr == *pc);
   bool exec_fault = (addr && *addr == *pc) || (pc_map != nullptr && (pc_map->flags & kExec) == 0) ||
-                    (pc_map == nullptr && !pc_in_module) || fault.access == "execute";
+                    (pc_map == nullptr && !pc_in_module) || (fault.access == "execute" && !code_missing);
   auto dis = make_disassembler(dump.arch, &crashed.registers);
   if (exec_fault && dis) {
     // How it got there: a call leaves its return site at [sp], a ret the popped slot below sp.
@@ -309,6 +360,8 @@ Classified classify_memory_fault(const CrashInputs& in, const ThreadReport& cras
                       hex(stack->end) + ")");
     }
   }
+
+  if (code_missing && fault.access.empty()) return classify_without_code(in, sig, addr, *pc);
 
   // The faulting instruction is a ret, or an indirect call or jump, with a bad target or a
   // target read from a bad address.
@@ -400,7 +453,12 @@ Classified classify_crash(const CrashInputs& in, const ThreadReport& crashed, co
       }
       break;
     case kSigIll:
-      if (insn != nullptr && insn->is_undefined) {
+      if (insn == nullptr && fault.instruction.empty() && fault.pc != 0) {
+        // Whether the bytes were a planted trap or garbage is what the missing code would say.
+        c = make(Rule{"illegal-instruction", "unknown"}, "SIGILL " + sig->code_name + ", instruction unavailable",
+                 "illegal instruction (" + sig->code_description + ")");
+        c.after_site = "; " + missing_code_words(in, fault.pc);
+      } else if (insn != nullptr && insn->is_undefined) {
         c = make(kPlantedTrap, "SIGILL " + sig->code_name + " at " + insn->mnemonic,
                  "deliberately undefined instruction (a trap the compiler or program planted)");
       } else {

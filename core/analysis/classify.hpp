@@ -7,6 +7,7 @@
 //   heap-corruption  stack-smashing  uncaught-exception  divide-by-zero  illegal-instruction
 //   bus-error  killed  rust-panic  qt-fatal  unknown
 //   bad-return  wild-call  wild-jump  tainted-write  tainted-call  tainted-jump  fortify-check
+//   raised-signal (raised_signals.hpp)  null-pointer-access  wild-access (no code bytes at the pc)
 //
 // docs/user-guide.md maps each to the names CERT's !exploitable and CASR give the same crash.
 #pragma once
@@ -22,6 +23,7 @@ namespace corelens {
 struct Classified {
   CrashClassification classification;
   std::string detail;              // the reason as a phrase for the "why" sentence
+  std::string after_site;          // said after the place ("; the instruction ... is not available: ...")
   const Frame* site = nullptr;     // the frame the sentence names ("in f3 at null_read.c:15")
   // A jump to nowhere: the caller read from the return address the call left at [sp], which the
   // unwinder may have missed (it cannot use CFI at a pc outside every module).

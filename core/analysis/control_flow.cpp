@@ -1,6 +1,7 @@
 #include "core/analysis/control_flow.hpp"
 
 #include <algorithm>
+#include <array>
 #include <set>
 
 #include "core/analysis/explain.hpp"
@@ -149,6 +150,12 @@ std::optional<FlowFault> classify_arrival(const ProcessDump& dump, const MemoryS
   };
   if (call && call_target && *call_target == pc) {
     return called("reached by `" + call->text + "` at " + hex(call->address) + " (its target is the pc)");
+  }
+  // [sp] points into code whose bytes are not available (its module file is missing or another
+  // build): nothing says whether a call left it, so neither a call nor a ret can be told apart.
+  std::array<std::byte, 1> before{};
+  if (!call && return_site && *return_site > 0 && is_code(dump, *return_site) && !memory.read(*return_site - 1, before)) {
+    return std::nullopt;
   }
   // The slot a ret popped lies just below the sp it left.
   if (*sp >= word) {

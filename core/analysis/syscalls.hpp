@@ -3,13 +3,15 @@
 // When a core is written (or a live thread is interrupted) while a thread sleeps in a system
 // call, the kernel leaves that thread's registers as they were on entry, but for the return value:
 // x86_64 keeps the call's number in orig_rax (-1 when the thread was not in a system call) and its
-// arguments in rdi, rsi, rdx, r10, r8 and r9; rax holds -ERESTARTSYS or -EINTR. Other
+// arguments in rdi, rsi, rdx, r10, r8 and r9; rax holds -ERESTARTSYS or -EINTR. i386 (a 32-bit
+// process read live) the same in orig_eax, ebx, ecx, edx, esi, edi, ebp and eax. Other
 // architectures' cores do not keep the number (aarch64's user_pt_regs has no orig_x0 or
-// syscallno), so there the wait analysis goes by the stack alone.
+// syscallno): there no thread is seen waiting in a system call.
 #pragma once
 
 #include <cstdint>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "core/model/arch.hpp"
@@ -22,6 +24,15 @@ namespace corelens {
 // cores do not say. Names and argument names are the kernel's; the arguments are raw here (the
 // wait analysis renders them, reading memory where one points to a value).
 std::optional<BlockingSyscall> blocking_syscall(Arch arch, const std::vector<Register>& thread_registers);
+
+// A thread stopped in a sleep with a timeout (a debugger attached, Ctrl-Z and fg, gcore) goes back
+// to sleep through restart_syscall once it runs again: orig_rax then says restart_syscall, not
+// the call. Its registers still hold the first call's arguments (the kernel restarts it from the
+// same user registers), and the C library's wrapper that made it is the innermost frame: WRAPPER,
+// as api_name gives it ("clock_nanosleep", "poll"). The call it names, with those arguments;
+// nullopt when S is not restart_syscall or the wrapper names no call we know.
+std::optional<BlockingSyscall> restarted_syscall(Arch arch, const std::vector<Register>& thread_registers,
+                                                 const BlockingSyscall& s, std::string_view wrapper);
 
 // futex(2) operations (include/uapi/linux/futex.h), without FUTEX_PRIVATE_FLAG and
 // FUTEX_CLOCK_REALTIME.

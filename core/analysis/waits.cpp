@@ -160,7 +160,7 @@ ThreadWait with_target(ThreadWait w, const waits::WaitTarget& t, std::string* de
   return w;
 }
 
-ThreadWait wait_of(const WaitInputs& in, std::size_t index, BlockingSyscall s) {
+ThreadWait wait_of(const WaitInputs& in, std::size_t index, BlockingSyscall s, bool restarted) {
   const ThreadReport& t = in.report.threads[index];
   Primitive p = find_primitive(t);
   waits::WaitContext c{in, index, p.frame, first_own_frame(t), held_values(t, p.frame)};
@@ -203,6 +203,7 @@ ThreadWait wait_of(const WaitInputs& in, std::size_t index, BlockingSyscall s) {
     w.object_name = in.names->name_object(index, c.own_frame, *w.object_address);
   }
   if (w.kind == "join" && w.owner_tid) w.object_name = "thread " + std::to_string(*w.owner_tid);
+  if (restarted) detail += std::string(detail.empty() ? "" : "; ") + "restarted after the thread was stopped";
   w.description = waits::wait_description(w, detail);
   return w;
 }
@@ -244,9 +245,17 @@ bool is_runtime_module(const std::string& module) {
 std::vector<ThreadWait> analyze_waits(const WaitInputs& in) {
   std::vector<ThreadWait> out;
   for (std::size_t i = 0; i < in.report.threads.size(); ++i) {
-    auto s = blocking_syscall(in.dump.arch, in.report.threads[i].registers);
+    const ThreadReport& t = in.report.threads[i];
+    auto s = blocking_syscall(in.dump.arch, t.registers);
     if (!s) continue;
-    out.push_back(wait_of(in, i, std::move(*s)));
+    bool restarted = false;
+    if (!t.frames.empty()) {
+      if (auto r = restarted_syscall(in.dump.arch, t.registers, *s, api_name(t.frames.front().function))) {
+        s = std::move(r);
+        restarted = true;
+      }
+    }
+    out.push_back(wait_of(in, i, std::move(*s), restarted));
   }
   waits::infer_rwlock_readers(in, out);
   return out;

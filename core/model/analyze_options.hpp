@@ -19,6 +19,9 @@ struct LocatorOptions {
   std::string sysroot;                  // --sysroot
   std::vector<std::string> debug_dirs;  // --debug-dir (default /usr/lib/debug)
   bool use_debuginfod = false;          // DEBUGINFOD_URLS is set
+  // --debuginfod-timeout: all of a dump's debuginfod look-ups together, in seconds; the report is
+  // made from what arrived by then (module_locator.hpp, fetch_all_from_debuginfod).
+  double debuginfod_timeout = 10;
 };
 
 // How far a stack is walked.

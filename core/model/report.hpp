@@ -76,6 +76,11 @@ struct ModuleReport {
   SymbolSource symbols = SymbolSource::none;
   std::string symbols_note;     // the reason in words ("not found under /srv/rootfs", ...)
   bool is_main_executable = false;
+  // The symbol doctor (issue 21), only for a module with a frame on the crashing thread's stack
+  // and no symbols or no line information: why, in one word ("missing", "mismatched-build-id",
+  // "stripped", "no-debug-info"), and the one thing that fixes it. Empty for the others.
+  std::string symbols_problem;
+  std::string symbols_fix;
 };
 
 struct MappingReport {

@@ -128,14 +128,26 @@ void name_the_values(CrashAnalysis& a, const ProcessDump& dump, const Report& re
     if (report.threads[i].crashed) thread = i;
   }
   if (root.empty() || thread == report.threads.size() || report.threads[thread].frames.empty()) return;
+  // A fault a signal handler caught and raised again (crash_analysis.cpp, analyze_raised) happened
+  // in the frame below the signal trampoline; the sentence about the handler comes after the value.
+  const auto& frames = report.threads[thread].frames;
+  std::size_t frame = 0;
+  std::size_t tail = a.why.find("; caught by ");
+  if (tail != std::string::npos) {
+    while (frame < frames.size() && !frames[frame].signal_frame) ++frame;
+    if (++frame >= frames.size()) return;
+  } else {
+    tail = a.why.find("; the signal itself is ");
+  }
+  if (tail == std::string::npos) tail = a.why.size();
   values::ValueEngine engine(report, memory, &dump);
   values::FormatOptions options = engine.default_options();
   options.depth = 0;
   options.compound_summaries = false;
-  auto v = engine.evaluate(thread, 0, root, options);
+  auto v = engine.evaluate(thread, frame, root, options);
   if (!v || !v->unavailable.empty() || v->value == "..." || v->value.empty()) return;
   std::string value = v->value.size() > 80 ? v->value.substr(0, 77) + "..." : v->value;
-  a.why += ", where " + root + " = " + value + " (" + v->type + ")";
+  a.why.insert(tail, ", where " + root + " = " + value + " (" + v->type + ")");
 }
 
 }  // namespace

@@ -7,7 +7,9 @@
 #include "core/model/strings.hpp"
 #include "core/pipeline/crash_context.hpp"
 #include "core/pipeline/progress.hpp"
+#include "core/pipeline/symbol_doctor.hpp"
 #include "core/pipeline/user_session.hpp"
+#include "unwinder/debuginfod_budget.hpp"
 #include "unwinder/unwinder_choice.hpp"
 
 namespace corelens {
@@ -119,11 +121,17 @@ Result<std::vector<LocatedModule>> locate_modules(const ProcessDump& dump, const
   ProgressGate progress(options.progress);
   std::vector<LocatedModule> located;
   located.reserve(dump.modules.size());
+  LocatorOptions local = options.locator;
+  local.use_debuginfod = false;
   for (const auto& m : dump.modules) {
     // A module can take long (debuginfod downloads it): report before each.
     if (!progress.step("locating module files", located.size(), dump.modules.size())) return unexpected(cancelled_error());
-    located.push_back(locate_module(m, dump, options.locator));
+    located.push_back(locate_module(m, dump, local));
   }
+  // debuginfod for all of them at once, within the budget (debuginfod_budget.hpp).
+  fetch_missing_from_debuginfod(dump, located, options.locator, [&progress](std::size_t done, std::size_t total) {
+    return progress.step("fetching from debuginfod", done, total);
+  });
   return located;
 }
 
@@ -240,6 +248,8 @@ Result<Report> analyze_process(const ProcessDump& dump, const std::string& path,
                                        options.skip_frames ? &*options.skip_frames : nullptr);
   // Names as people write them, once the signature is hashed over the exact ones.
   make_names_readable(report);
+  // Which package a file came from is asked of the root the files came from.
+  diagnose_symbols(report, options.locator.sysroot + "/var/lib/dpkg/info");
   return report;
 }
 

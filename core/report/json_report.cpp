@@ -289,6 +289,15 @@ void module_json(JsonWriter& w, const ModuleReport& m) {
   w.key("note");
   w.string_or_null(m.symbols_note);
   w.end_object();
+  w.key("symbol_doctor");
+  if (m.symbols_problem.empty()) {
+    w.null();
+  } else {
+    w.begin_object();
+    w.field("problem", m.symbols_problem);
+    w.field("fix", m.symbols_fix);
+    w.end_object();
+  }
   w.end_object();
 }
 

@@ -288,6 +288,14 @@ std::string report_to_text(const Report& r, const TextOptions& options) {
       out += "\n";
     }
   }
+  // The symbol doctor (core/pipeline/symbol_doctor.hpp): what the crashing stack lacks, and the fix.
+  bool doctor_header = false;
+  for (const auto& m : r.modules) {
+    if (m.symbols_problem.empty()) continue;
+    if (!doctor_header) out += "\nSymbol doctor (modules on the crashing stack):\n";
+    doctor_header = true;
+    out += "  " + m.path + "  " + m.symbols_problem + ": " + m.symbols_fix + "\n";
+  }
   if (options.show_mappings) {
     out += "\nMappings:\n";
     for (const auto& m : r.mappings) {

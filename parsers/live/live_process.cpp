@@ -3,11 +3,13 @@
 #include <elf.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <sstream>
 
 #include "core/file/byte_reader.hpp"
 #include "core/model/strings.hpp"
+#include "parsers/arch_layout.hpp"
 #include "parsers/arch_x86_64.hpp"
 #include "parsers/core_modules.hpp"
 #include "parsers/core_notes.hpp"
@@ -20,9 +22,9 @@ namespace {
 using live::VmaInfo;
 
 constexpr std::uint64_t kPage = 4096;
-constexpr std::uint64_t kRedZone = 128;        // x86_64: leaf functions use 128 bytes below rsp
 constexpr std::uint64_t kArgumentWindow = 256;  // bytes copied on each side of a syscall's pointer
 constexpr std::size_t kRegsSize = x86_64::kUserRegsCount * 8;  // struct user_regs_struct
+constexpr std::size_t kI386RegsSize = 17 * 4;  // a 32-bit process's: struct user_regs_struct of i386
 constexpr std::int64_t kNoSyscall = -1;
 
 struct Range {
@@ -55,25 +57,40 @@ const VmaInfo* vma_at(const std::vector<VmaInfo>& vmas, std::uint64_t addr) {
 
 std::uint64_t reg(const Thread& t, std::string_view name) { return t.registers.get(name).value_or(0); }
 
+// What the copy needs to know of the process's architecture: where a thread's stack and its
+// blocking system call's arguments are. A 64-bit kernel shows a 32-bit (i386) process's threads
+// in i386's own layout; those registers carry its syscall's number and arguments too.
+struct ArchRegisters {
+  Arch arch;
+  std::string_view sp, syscall_number;
+  std::array<std::string_view, 6> syscall_args;
+  std::uint64_t red_zone;  // bytes below sp a leaf function may use (x86_64's ABI: 128; i386: none)
+};
+constexpr ArchRegisters kX86_64Registers{Arch::x86_64, "rsp", "orig_rax", {"rdi", "rsi", "rdx", "r10", "r8", "r9"}, 128};
+constexpr ArchRegisters kI386Registers{Arch::i386, "esp", "orig_eax", {"ebx", "ecx", "edx", "esi", "edi", "ebp"}, 0};
+
 // Ranges to copy, in priority order; the budget applies to the last group only.
 struct CopyPlan {
   std::vector<Range> needed;    // stacks, ELF headers, the vDSO, syscall arguments
   std::vector<Range> writable;  // the rest of the writable memory, in priority order
 };
 
-CopyPlan plan_copy(const std::vector<VmaInfo>& vmas, const std::vector<Thread>& threads, const LiveReadOptions& o) {
+CopyPlan plan_copy(const std::vector<VmaInfo>& vmas, const std::vector<Thread>& threads, const ArchRegisters& arch,
+                   const LiveReadOptions& o) {
   CopyPlan plan;
   std::vector<const VmaInfo*> stacks;
   for (const auto& t : threads) {
-    std::uint64_t sp = reg(t, "rsp");
+    std::uint64_t sp = reg(t, arch.sp);
     const VmaInfo* v = vma_at(vmas, sp);
     if (v == nullptr || (flags_of(*v) & kWrite) == 0) continue;
     stacks.push_back(v);
-    std::uint64_t from = std::max(v->start, (sp > kRedZone ? sp - kRedZone : 0) & ~(kPage - 1));
+    std::uint64_t from = std::max(v->start, (sp > arch.red_zone ? sp - arch.red_zone : 0) & ~(kPage - 1));
     plan.needed.push_back({from, std::min(v->end, sp + o.max_stack)});
     // The pointers its blocking system call was given: the futex word of the lock it waits for.
-    if (static_cast<std::int64_t>(reg(t, "orig_rax")) != kNoSyscall) {
-      for (const char* r : {"rdi", "rsi", "rdx", "r10", "r8", "r9"}) {
+    // (orig_eax is 32 bits: -1 reads as 0xffffffff.)
+    std::uint64_t number = reg(t, arch.syscall_number);
+    if (static_cast<std::int64_t>(number) != kNoSyscall && number != 0xffffffffu) {
+      for (std::string_view r : arch.syscall_args) {
         std::uint64_t p = reg(t, r);
         const VmaInfo* target = vma_at(vmas, p);
         if (target == nullptr || is_device(*target) || (flags_of(*target) & kRead) == 0) continue;
@@ -142,19 +159,99 @@ std::vector<Range> within_budget(const std::vector<Range>& wanted, const std::ve
   return out;
 }
 
-Thread read_thread(const live::StoppedProcess& stopped, pid_t tid) {
+// A thread's registers, in the layout the kernel shows for its process: *ARCH says which (null
+// when they could not be read).
+Thread read_thread(const live::StoppedProcess& stopped, pid_t tid, const ArchRegisters** arch) {
   Thread t;
   t.tid = tid;
+  *arch = nullptr;
   std::vector<std::byte> regs = stopped.regset(tid, NT_PRSTATUS, 1024);
-  if (regs.size() >= kRegsSize) {
+  if (regs.size() == kRegsSize) {
     // pr_reg as the kernel lays it out in a core's NT_PRSTATUS: the same user_regs_struct.
     std::vector<std::byte> prstatus(x86_64::kPrRegOffset + regs.size());
     std::memcpy(prstatus.data() + x86_64::kPrRegOffset, regs.data(), regs.size());
     x86_64::decode_user_regs(ByteReader(prstatus), t);
+    std::vector<std::byte> fp = stopped.regset(tid, NT_PRFPREG, x86_64::kFxsaveSize);
+    if (fp.size() >= x86_64::kFxsaveSize) x86_64::decode_fxsave(ByteReader(fp), t);
+    *arch = &kX86_64Registers;
+  } else if (regs.size() == kI386RegsSize) {
+    // The same words an i386 core's NT_PRSTATUS holds at pr_reg. Its x87/SSE state is not read:
+    // the analysis does not need it, and i386 cores from qemu carry none either.
+    const PrStatusLayout& layout = prstatus_layout_i386();
+    std::vector<std::byte> prstatus(layout.size);
+    std::memcpy(prstatus.data() + layout.pr_reg_offset, regs.data(), regs.size());
+    decode_prstatus_registers(layout, ByteReader(prstatus), t);
+    *arch = &kI386Registers;
   }
-  std::vector<std::byte> fp = stopped.regset(tid, NT_PRFPREG, x86_64::kFxsaveSize);
-  if (fp.size() >= x86_64::kFxsaveSize) x86_64::decode_fxsave(ByteReader(fp), t);
   return t;
+}
+
+// What is read while the process is stopped.
+struct Copied {
+  const ArchRegisters* arch = nullptr;
+  std::vector<Thread> threads;
+  std::vector<VmaInfo> vmas;
+  std::vector<Range> ranges;  // sorted; their bytes one after the other in BYTES
+  std::vector<std::byte> bytes;
+  LiveProcessReport stop;
+};
+
+constexpr int kMaxAttempts = 8;
+constexpr std::uint64_t kCopyChunk = std::uint64_t{1} << 20;  // a signal to corelens is seen between two
+
+// Stops the process, copies it, lets it go. When a signal to corelens interrupted the copy, the
+// process was let go, the signal delivered (corelens survived it: a stop signal, or one with a
+// handler), and *STOP_SIGNAL is it if it was a stop signal, after which a new attempt may start.
+Result<Copied> copy_process(pid_t pid, const LiveReadOptions& options, int* stop_signal) {
+  int signal = 0;
+  auto stopped = live::StoppedProcess::stop(pid, &signal);
+  if (!stopped) {
+    if (live::SignalShield::is_stop_signal(signal)) *stop_signal = signal;
+    return unexpected(stopped.error());
+  }
+  live::StoppedProcess& s = **stopped;
+  Copied out;
+  for (pid_t tid : s.threads()) {
+    const ArchRegisters* arch = nullptr;
+    out.threads.push_back(read_thread(s, tid, &arch));
+    if (out.arch == nullptr) out.arch = arch;
+  }
+  if (out.arch == nullptr) {
+    s.resume();
+    return fail(ErrorCode::unsupported, "cannot read the registers of process " + std::to_string(pid) +
+                                            ": --pid reads x86_64 and i386 processes on an x86_64 machine");
+  }
+  out.vmas = live::parse_smaps(live::read_proc_file(proc(pid) + "/maps"));
+  CopyPlan plan = plan_copy(out.vmas, out.threads, *out.arch, options);
+  std::vector<Range> needed = merged(plan.needed);
+  out.ranges = needed;
+  for (const auto& r : within_budget(plan.writable, needed, options.copy_budget, &out.stop.bytes_not_copied)) {
+    out.ranges.push_back(r);
+  }
+  out.ranges = merged(out.ranges);
+  std::uint64_t total = 0;
+  for (const auto& r : out.ranges) total += r.end - r.start;
+  out.bytes.resize(total);
+  live::ProcessMemory memory(pid);
+  std::uint64_t unreadable = 0, at = 0;
+  for (const auto& r : out.ranges) {
+    for (std::uint64_t a = r.start; a < r.end && s.interrupted() == 0; a += kCopyChunk) {
+      std::uint64_t n = std::min(kCopyChunk, r.end - a);
+      unreadable += memory.read(a, std::span<std::byte>(out.bytes.data() + at + (a - r.start), n));
+    }
+    at += r.end - r.start;
+  }
+  out.stop.stopped_us = s.resume();
+  if (int sig = s.interrupted(); sig != 0) {
+    if (live::SignalShield::is_stop_signal(sig)) *stop_signal = sig;
+    return unexpected(live::interrupted_error(pid, sig));
+  }
+  if (!memory.ok()) {
+    return fail(ErrorCode::not_permitted, "cannot read the memory of process " + std::to_string(pid) + ": " +
+                                              std::strerror(memory.open_errno()));
+  }
+  out.stop.bytes_copied = total - unreadable;
+  return out;
 }
 
 PsInfo process_info(pid_t pid) {
@@ -198,35 +295,20 @@ Result<LiveProcess> read_live_process(pid_t pid, const LiveReadOptions& options)
   PsInfo ps = process_info(pid);
   std::string auxv = live::read_proc_file(proc(pid) + "/auxv");
 
-  auto stopped = live::StoppedProcess::stop(pid);
-  if (!stopped) return unexpected(stopped.error());
-  live::StoppedProcess& s = **stopped;
+  // Ctrl-Z while it was held: it was let go, corelens was stopped and continued; start over.
+  Result<Copied> copied = unexpected(Error{});
+  for (int attempt = 0;; ++attempt) {
+    int stop_signal = 0;
+    copied = copy_process(pid, options, &stop_signal);
+    if (copied || stop_signal == 0 || attempt == kMaxAttempts) break;
+  }
+  if (!copied) return unexpected(copied.error());
   LiveProcess out;
+  out.stop = copied->stop;
   ProcessDump& dump = out.dump;
-  for (pid_t tid : s.threads()) dump.threads.push_back(read_thread(s, tid));
-  std::vector<VmaInfo> vmas = live::parse_smaps(live::read_proc_file(proc(pid) + "/maps"));
-  CopyPlan plan = plan_copy(vmas, dump.threads, options);
-  std::vector<Range> needed = merged(plan.needed);
-  std::vector<Range> ranges = needed;
-  for (const auto& r : within_budget(plan.writable, needed, options.copy_budget, &out.stop.bytes_not_copied)) {
-    ranges.push_back(r);
-  }
-  ranges = merged(ranges);
-  std::uint64_t total = 0;
-  for (const auto& r : ranges) total += r.end - r.start;
-  std::vector<std::byte> bytes(total);
-  live::ProcessMemory memory(pid);
-  std::uint64_t unreadable = 0, at = 0;
-  for (const auto& r : ranges) {
-    unreadable += memory.read(r.start, std::span<std::byte>(bytes.data() + at, r.end - r.start));
-    at += r.end - r.start;
-  }
-  out.stop.stopped_us = s.resume();
-  if (!memory.ok()) {
-    return fail(ErrorCode::not_permitted, "cannot read the memory of process " + std::to_string(pid) + ": " +
-                                              std::strerror(memory.open_errno()));
-  }
-  out.stop.bytes_copied = total - unreadable;
+  dump.threads = std::move(copied->threads);
+  std::vector<VmaInfo>& vmas = copied->vmas;
+  std::vector<Range>& ranges = copied->ranges;
 
   // The model, as a core of the same moment would have it.
   for (auto& t : dump.threads) {
@@ -235,10 +317,11 @@ Result<LiveProcess> read_live_process(pid_t pid, const LiveReadOptions& options)
     t.pgrp = ps.pgrp;
     t.sid = ps.sid;
   }
-  dump.arch = Arch::x86_64;
+  dump.arch = copied->arch->arch;
   dump.producer = "live";
   dump.psinfo = ps;
-  dump.auxv = notes::decode_auxv(ByteReader(std::as_bytes(std::span(auxv.data(), auxv.size()))), dump.diagnostics);
+  dump.auxv = notes::decode_auxv(ByteReader(std::as_bytes(std::span(auxv.data(), auxv.size()))), dump.diagnostics,
+                                 pointer_size(dump.arch));
   std::vector<MemorySegment> segments;
   std::uint64_t offset = 0;
   std::size_t next = 0;  // the first copied range not yet placed
@@ -266,7 +349,7 @@ Result<LiveProcess> read_live_process(pid_t pid, const LiveReadOptions& options)
     dump.mappings.push_back(std::move(m));
     if (is_file(v)) dump.files.push_back(FileRange{v.start, v.end, v.offset, v.path});
   }
-  dump.file = MappedFile::from_memory("process " + std::to_string(pid), std::move(bytes));
+  dump.file = MappedFile::from_memory("process " + std::to_string(pid), std::move(copied->bytes));
   dump.memory = AddressSpace(dump.file, std::move(segments));
   discover_modules(dump);
   dump.diagnostics.info("live-process", "read from the running process " + std::to_string(pid) + ", stopped for " +

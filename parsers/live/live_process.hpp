@@ -12,7 +12,9 @@
 // them from the module files, verified by build-id, as for a kernel-written core. Memory left out
 // reads as "not saved", never as zeros.
 //
-// x86_64 hosts only (registers come in the host's layout).
+// x86_64 hosts only. The process may be x86_64 or i386 (a 32-bit program: the kernel shows its
+// registers in i386's layout, and the dump is an i386 one); its threads' x87/SSE registers are
+// read for x86_64 processes only.
 #pragma once
 
 #include <sys/types.h>
@@ -36,7 +38,8 @@ struct LiveProcess {
 };
 
 // Stops process PID, copies it, lets it go. Errors: no such process (ErrorCode::not_found), not
-// permitted (not_permitted), traced by another process (busy), another architecture (unsupported).
+// permitted (not_permitted), traced by another process (busy), another architecture (unsupported),
+// interrupted by a signal to corelens that did not end it (cancelled: the process was let go).
 Result<LiveProcess> read_live_process(pid_t pid, const LiveReadOptions& options = {});
 
 }  // namespace corelens

@@ -6,8 +6,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <time.h>
+
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <set>
 #include <string>
@@ -44,7 +48,15 @@ std::string not_permitted_words(pid_t pid) {
 
 }  // namespace
 
-Result<std::unique_ptr<StoppedProcess>> StoppedProcess::stop(pid_t pid) {
+Error interrupted_error(pid_t pid, int sig) {
+  const char* name = sigabbrev_np(sig);
+  return Error{ErrorCode::cancelled,
+               "interrupted by " + (name != nullptr ? "SIG" + std::string(name) : "signal " + std::to_string(sig)) +
+                   " while process " + std::to_string(pid) + " was stopped; it was let go and runs on",
+               std::nullopt};
+}
+
+Result<std::unique_ptr<StoppedProcess>> StoppedProcess::stop(pid_t pid, int* interrupted_by) {
   if (pid <= 0) return fail(ErrorCode::not_found, "no such process: " + std::to_string(pid));
   if (pid == ::getpid()) return fail(ErrorCode::not_permitted, "corelens cannot stop itself (pid " + std::to_string(pid) + ")");
   std::string status = read_proc_file(proc(pid) + "/status");
@@ -90,8 +102,14 @@ Result<std::unique_ptr<StoppedProcess>> StoppedProcess::stop(pid_t pid) {
     for (pid_t t : interrupted) {
       if (p->wait_stopped(t)) p->threads_.push_back(t);
     }
+    if (int sig = p->interrupted(); sig != 0) {
+      p->resume();  // lets it go, then delivers SIG: this may be the end of corelens
+      if (interrupted_by != nullptr) *interrupted_by = sig;
+      return unexpected(interrupted_error(pid, sig));
+    }
   }
   if (p->threads_.empty()) return fail(ErrorCode::not_found, "no such process: " + std::to_string(pid));
+  p->hold_for_tests();
   // The leader first, then by tid, as a kernel core lists them.
   std::sort(p->threads_.begin(), p->threads_.end(),
             [pid](pid_t a, pid_t b) { return (a == pid) != (b == pid) ? a == pid : a < b; });
@@ -122,6 +140,9 @@ bool StoppedProcess::wait_stopped(pid_t tid) {
   for (;;) {
     int status = 0;
     pid_t w = ::waitpid(tid, &status, __WALL);
+    // Even when a signal to corelens interrupted the wait, the thread must be waited for: only a
+    // stopped thread can be detached, and one left traced would stay held at its next stop. It
+    // stops at once unless it sleeps uninterruptibly in the kernel (state D).
     if (w < 0 && errno == EINTR) continue;
     if (w != tid || !WIFSTOPPED(status)) {
       std::erase(seized_, tid);  // exited: nothing to detach
@@ -131,6 +152,20 @@ bool StoppedProcess::wait_stopped(pid_t tid) {
     // signal-delivery-stop: a signal came first; it is given back when the thread is let go.
     if ((status >> 16) == 0) signals_[tid] = WSTOPSIG(status);
     return true;
+  }
+}
+
+void StoppedProcess::hold_for_tests() const {
+  // secure_getenv: never in a corelens given CAP_SYS_PTRACE by setcap (AT_SECURE).
+  const char* file = ::secure_getenv("CORELENS_TEST_HOLD_STOPPED");
+  if (file == nullptr || *file == '\0') return;
+  if (std::FILE* f = std::fopen(file, "w")) {
+    std::fprintf(f, "held %zu\n", threads_.size());
+    std::fclose(f);
+  }
+  for (int i = 0; i < 6000 && shield_.caught() == 0 && ::access(file, F_OK) == 0; ++i) {
+    timespec ten_ms{0, 10'000'000};
+    ::nanosleep(&ten_ms, nullptr);
   }
 }
 
@@ -155,6 +190,7 @@ std::uint64_t StoppedProcess::resume() {
     auto d = std::chrono::steady_clock::now() - first_interrupt_;
     stopped_us_ = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(d).count());
   }
+  released_signal_ = shield_.release();
   return stopped_us_;
 }
 

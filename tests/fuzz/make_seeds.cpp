@@ -1,11 +1,14 @@
-// Writes the fuzzers' synthetic seeds: small cores as the kernel and gcore lay them out (built by
-// the test-only CoreBuilder, which shares no struct with the parser), note descriptors for the
-// note decoders, and BTF and an ORC table with a stack for the kernel unwinder's. The real sample cores are the other seeds. Usage: make_seeds OUTDIR
+// Writes the fuzzers' synthetic seeds: small cores as the kernel and gcore lay them out, note
+// descriptors for the note decoders, BTF, and an ORC table with a stack for the kernel
+// unwinder's, all from the test-only builders (tests/support), which share no struct with the
+// parsers. The real sample cores are the other seeds. Usage: make_seeds OUTDIR
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 
+#include "tests/support/kernel/btf_builder.hpp"
 #include "tests/support/core_builder.hpp"
+#include "tests/support/kernel/orc_builder.hpp"
 
 namespace ct = corelens::testing;
 namespace fs = std::filesystem;
@@ -55,78 +58,49 @@ std::vector<std::uint8_t> with_selector(std::uint8_t selector, std::vector<std::
   return desc;
 }
 
-// Little-endian words for the kernel seeds below.
-void put(std::vector<std::uint8_t>& b, std::size_t at, std::uint64_t v, std::size_t n) {
-  if (b.size() < at + n) b.resize(at + n);
-  for (std::size_t i = 0; i < n; ++i) b[at + i] = static_cast<std::uint8_t>(v >> (8 * i));
-}
-
 // BTF (include/uapi/linux/btf.h) with a struct module { list_head list; char name[56]; inner arch; }
 // and a struct outer with an anonymous union: what kernel_btf's lookups walk.
 std::vector<std::uint8_t> btf_seed() {
-  std::string strings(1, '\0');
-  auto str = [&](const char* n) -> std::uint32_t {
-    if (*n == '\0') return 0;
-    auto off = static_cast<std::uint32_t>(strings.size());
-    strings += n;
-    strings.push_back('\0');
-    return off;
-  };
-  std::vector<std::uint8_t> types;
-  auto type = [&](const char* name, std::uint32_t kind, std::uint32_t vlen, std::uint32_t st, std::vector<std::uint32_t> extra) {
-    for (std::uint32_t w : std::vector<std::uint32_t>{str(name), vlen | kind << 24, st}) put(types, types.size(), w, 4);
-    for (std::uint32_t w : extra) put(types, types.size(), w, 4);
-  };
-  type("int", 1, 0, 4, {0x01000020});                                                            // 1
-  type("", 2, 0, 0, {});                                                                          // 2: void *
-  type("inner", 4, 2, 16, {str("a"), 1, 0, str("b"), 2, 64});                                     // 3
-  type("", 5, 2, 8, {str("y"), 1, 0, str("z"), 2, 0});                                            // 4
-  type("list_head", 4, 2, 16, {str("next"), 2, 0, str("prev"), 2, 64});                          // 5
-  type("", 3, 0, 0, {1, 1, 56});                                                                  // 6
-  type("module", 4, 3, 96, {str("list"), 5, 0, str("name"), 6, 128, str("arch"), 3, 640});       // 7
-  type("outer", 4, 3, 32, {str("x"), 1, 0, 0, 4, 64, str("in"), 3, 128});                        // 8
-  std::vector<std::uint8_t> b;
-  put(b, 0, 0xeb9f, 2);
-  put(b, 2, 1, 1);
-  put(b, 3, 0, 1);
-  put(b, 4, 24, 4);
-  put(b, 8, 0, 4);
-  put(b, 12, types.size(), 4);
-  put(b, 16, types.size(), 4);
-  put(b, 20, strings.size(), 4);
-  b.insert(b.end(), types.begin(), types.end());
-  b.insert(b.end(), strings.begin(), strings.end());
-  return b;
+  using namespace ct::btfc;
+  ct::BtfBuilder b;
+  auto s = [&](const char* n) { return b.str(n); };
+  b.type("int", kInt, 0, 4, {0x01000020});                                                          // 1
+  b.type("", kPtr, 0, 0);                                                                           // 2: void *
+  b.type("inner", kStruct, 2, 16, {s("a"), 1, 0, s("b"), 2, 64});                                   // 3
+  b.type("", kUnion, 2, 8, {s("y"), 1, 0, s("z"), 2, 0});                                           // 4
+  b.type("list_head", kStruct, 2, 16, {s("next"), 2, 0, s("prev"), 2, 64});                          // 5
+  b.type("", kArray, 0, 0, {1, 1, 56});                                                             // 6
+  b.type("module", kStruct, 3, 96, {s("list"), 5, 0, s("name"), 6, 128, s("arch"), 3, 640});        // 7
+  b.type("outer", kStruct, 3, 32, {s("x"), 1, 0, 0, 4, 64, s("in"), 3, 128});                       // 8
+  return b.bytes();
 }
 
 // fuzz_kernel_orc's input: 21 pt_regs words, then bytes that are both kernel text (a u32 count,
 // s32 ip offsets, 6-byte orc_entries of Linux 6.1) and the task stack. The walk goes A -> B ->
 // C's pt_regs -> user space.
 std::vector<std::uint8_t> orc_seed() {
+  namespace orc = ct::orc;
   constexpr std::uint64_t kText = 0xffffffff81000000, kStack = 0xffffc90000010000;
-  std::vector<std::uint8_t> blob(4096, 0);
-  const std::uint64_t ips[] = {kText + 0x100, kText + 0x200, kText + 0x300, kText + 0x400};
-  // sp_offset, sp_reg | bp_reg << 4, type | end << 2: A sp+16, B sp+24, C pt_regs, then the end.
-  const std::uint64_t entries[][3] = {{16, 5, 0}, {24, 5, 0}, {0, 5, 1}, {0, 0, 4}};
-  put(blob, 0, 4, 4);
-  for (std::size_t i = 0; i < 4; ++i) {
-    std::uint64_t slot = kText + 4 + 4 * i;
-    put(blob, 4 + 4 * i, static_cast<std::uint32_t>(static_cast<std::int32_t>(ips[i] - slot)), 4);
-    put(blob, 20 + 6 * i, entries[i][0], 2);
-    put(blob, 20 + 6 * i + 4, entries[i][1], 1);
-    put(blob, 20 + 6 * i + 5, entries[i][2], 1);
-  }
+  // A sp+16, B sp+24, C a pt_regs at sp, then the end.
+  const orc::Table table = orc::table(kText + 4, {{kText + 0x100, orc::end_bit_entry(16, orc::kRegSp, orc::kTypeCall)},
+                                                  {kText + 0x200, orc::end_bit_entry(24, orc::kRegSp, orc::kTypeCall)},
+                                                  {kText + 0x300, orc::end_bit_entry(0, orc::kRegSp, orc::kTypeRegs)},
+                                                  {kText + 0x400, orc::end_bit_entry(0, orc::kRegUndefined, orc::kTypeCall, true)}});
+  ct::ByteWriter blob({}, 4096);
+  blob.u32(0, 4);
+  blob.bytes(4, table.ips);
+  blob.bytes(4 + table.ips.size(), table.entries);
   std::size_t s0 = 0x800, s2 = s0 + 40;
-  put(blob, s0 + 8, kText + 0x210, 8);
-  put(blob, s0 + 32, kText + 0x320, 8);
+  blob.u64(s0 + 8, kText + 0x210);
+  blob.u64(s0 + 32, kText + 0x320);
   const std::uint64_t iret[] = {0x401000, 0x33, 0x202, 0x7ffe0000, 0x2b};
-  for (std::size_t i = 0; i < 5; ++i) put(blob, s2 + 128 + 8 * i, iret[i], 8);
-  std::vector<std::uint8_t> b(21 * 8, 0);
-  put(b, 16 * 8, kText + 0x105, 8);  // rip
-  put(b, 17 * 8, 0x10, 8);           // cs: kernel
-  put(b, 19 * 8, kStack + s0, 8);    // rsp
-  b.insert(b.end(), blob.begin(), blob.end());
-  return b;
+  for (std::size_t i = 0; i < 5; ++i) blob.u64(s2 + 128 + 8 * i, iret[i]);
+  ct::ByteWriter regs({}, 21 * 8);
+  regs.u64(16 * 8, kText + 0x105);  // rip
+  regs.u64(17 * 8, 0x10);           // cs: kernel
+  regs.u64(19 * 8, kStack + s0);    // rsp
+  regs.append(blob.data());
+  return regs.take();
 }
 
 }  // namespace

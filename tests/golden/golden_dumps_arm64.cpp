@@ -1,7 +1,6 @@
 // The aarch64 core of the golden tests: a NULL read in parse_header, a leaf (no frame record of
-// its own: its caller is in x30), then the frame records x29 points at. Registers are laid out by hand after the kernel's struct
-// elf_prstatus for arm64 (arch/arm64/include/uapi/asm/ptrace.h, user_pt_regs: x0-x30, sp, pc,
-// pstate).
+// its own: its caller is in x30), then the frame records x29 points at. The registers are
+// user_pt_regs' slots (arch/arm64/include/uapi/asm/ptrace.h: x0-x30, sp, pc, pstate).
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -33,20 +32,6 @@ void prologue(Bytes& text, std::uint64_t addr) {
 // bl TARGET; the return address is ADDR + 4.
 void bl(Bytes& text, std::uint64_t addr, std::uint64_t target) {
   put32(text, addr, 0x94000000 | (static_cast<std::uint32_t>((target - addr) >> 2) & 0x03ffffff));
-}
-
-// struct elf_prstatus (arm64, 392 bytes): pr_cursig @12, pr_pid @32, pr_ppid @36, pr_pgrp @40,
-// pr_sid @44, pr_reg @112 (34 x 8 bytes), pr_fpvalid @384.
-Bytes prstatus(std::int32_t tid, int signal, const std::vector<std::uint64_t>& regs) {
-  ct::ByteWriter w(kArm64, 392);
-  w.u32(0, signal);
-  w.u16(12, signal);
-  w.u32(32, tid);
-  w.u32(36, 1);
-  w.u32(40, tid);
-  w.u32(44, tid);
-  for (std::size_t i = 0; i < regs.size(); ++i) w.u64(112 + 8 * i, regs[i]);
-  return w.take();
 }
 
 }  // namespace
@@ -97,11 +82,14 @@ Bytes arm64_core(const Bytes& image) {
   si.code = 1;
   si.addr = 0x8;
 
-  // The builder's threads are x86_64's layout: this thread's note is written whole here, first,
-  // where the kernel writes the dumping thread's NT_PRSTATUS.
+  ct::ThreadSpec t;
+  t.tid = t.pgrp = t.sid = 6464;
+  t.ppid = 1;
+  t.cursig = 11;
+  t.reg_slots = regs;
   ct::CoreBuilder b;
-  b.machine(ct::elfc::EM_AARCH64);
-  b.add_raw_note("CORE", ct::elfc::NT_PRSTATUS, prstatus(6464, 11, regs), ct::RawNotePlacement::AtStart);
+  b.format(kArm64);
+  b.add_thread(t);
   b.set_prpsinfo(ps);
   b.set_siginfo(si);
   b.set_auxv({{3, kExeBase + 64}, {6, 4096}, {9, kMain}, {31, kStack + 0xff00}});

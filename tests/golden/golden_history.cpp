@@ -55,36 +55,6 @@ std::vector<SignatureHistory> signatures(const std::vector<Report>& reports) {
   return out;
 }
 
-DashboardPage page(const std::vector<SignatureHistory>& sigs, const HistoryWindow& w) {
-  DashboardPage p;
-  p.title = "corelens history";
-  p.summary = std::to_string(sigs.size()) + " signatures " + w.label + " in golden.sqlite";
-  p.generated_at = "2026-11-03T12:00:00Z";
-  p.chart_note = "By the time each core was written, one bar a day.";
-  p.days = w.days;
-  for (const auto& s : sigs) {
-    DashboardGroup g;
-    g.hash = s.hash;
-    g.signature = s.signature;
-    g.category = s.category;
-    g.severity = s.severity;
-    g.why = s.why;
-    g.count = s.in_window;
-    g.status = history_status(s, w);
-    g.first_seen = s.first_seen;
-    g.last_seen = s.last_seen;
-    g.total_count = s.total_count;
-    g.example = history_example(s);
-    g.stack = s.top_frames;
-    for (const auto& day : w.days) {
-      auto it = s.per_day.find(day);
-      g.per_day.push_back(it == s.per_day.end() ? 0 : it->second);
-    }
-    p.groups.push_back(std::move(g));
-  }
-  return p;
-}
-
 }  // namespace
 
 std::optional<std::string> render_history(const std::string& format, const std::vector<Report>& reports) {
@@ -93,7 +63,7 @@ std::optional<std::string> render_history(const std::string& format, const std::
   if (format == "history-text") return history_to_text(sigs, w);
   if (format == "history-json") return history_to_json(sigs, w);
   if (format == "history-markdown") return history_to_markdown(sigs, w);
-  if (format == "dashboard") return dashboard_to_html(page(sigs, w));
+  if (format == "dashboard") return dashboard_to_html(history_dashboard_page(sigs, w, "golden.sqlite", "2026-11-03T12:00:00Z"));
   return std::nullopt;
 }
 

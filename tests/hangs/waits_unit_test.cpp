@@ -135,6 +135,55 @@ TEST(Syscalls, X86_64FromTheRegistersAtTheCall) {
   EXPECT_FALSE(blocking_syscall(Arch::aarch64, regs));
 }
 
+// A sleep a stop interrupted resumes in restart_syscall (219): the wrapper on the stack names the
+// call, and the registers still hold its arguments.
+TEST(Syscalls, RestartedCallNamedByItsWrapper) {
+  std::vector<Register> regs = {{"rax", static_cast<std::uint64_t>(-516)}, {"orig_rax", 219}, {"rdi", 1},
+                                {"rsi", 0},                                {"rdx", 0x7ffd1000}, {"r10", 0x7ffd1000}};
+  auto s = blocking_syscall(Arch::x86_64, regs);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->name, "restart_syscall");
+  EXPECT_TRUE(s->args.empty());
+  auto r = restarted_syscall(Arch::x86_64, regs, *s, "clock_nanosleep");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->name, "clock_nanosleep");
+  EXPECT_EQ(r->number, 230);
+  ASSERT_EQ(r->args.size(), 4u);
+  EXPECT_EQ(r->args[2].name, "rqtp");
+  EXPECT_EQ(r->args[2].value, 0x7ffd1000u);
+  auto f = restarted_syscall(Arch::x86_64, regs, *s, "futex_abstimed_wait_common64");
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->name, "futex");
+  // A wrapper that names no call we know, or a call that is not restart_syscall: nothing made up.
+  EXPECT_FALSE(restarted_syscall(Arch::x86_64, regs, *s, "my_sleep_helper"));
+  EXPECT_FALSE(restarted_syscall(Arch::x86_64, regs, *r, "clock_nanosleep"));
+  EXPECT_FALSE(restarted_syscall(Arch::aarch64, regs, *s, "clock_nanosleep"));
+}
+
+// i386 (a 32-bit process read live): 32-bit registers, so -ERESTARTSYS is 0xfffffe00 and "not in
+// a call" is orig_eax 0xffffffff; the _time64 calls glibc makes are named as the call they vary.
+TEST(Syscalls, I386FromTheRegistersAtTheCall) {
+  std::vector<Register> regs = {{"eax", 0xfffffe00u}, {"orig_eax", 422}, {"ebx", 0x804c0a0},
+                                {"ecx", 0x80},        {"edx", 2},        {"esi", 0}};
+  auto s = blocking_syscall(Arch::i386, regs);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->name, "futex");
+  EXPECT_EQ(s->number, 422);
+  ASSERT_GE(s->args.size(), 4u);
+  EXPECT_EQ(s->args[0].name, "uaddr");
+  EXPECT_EQ(s->args[0].value, 0x804c0a0u);
+  EXPECT_EQ(s->args[2].value, 2u);
+  EXPECT_EQ(s->args[3].name, "utime");  // a 64-bit timespec, read as x86_64's
+  regs[1].value = 240;                  // the old futex: its 32-bit timespec is left raw
+  ASSERT_TRUE(blocking_syscall(Arch::i386, regs));
+  EXPECT_EQ(blocking_syscall(Arch::i386, regs)->args[3].name, "utime32");
+  regs[1].value = 0xffffffffu;
+  EXPECT_FALSE(blocking_syscall(Arch::i386, regs));
+  regs[1].value = 422;
+  regs[0].value = 0;  // returned: eax holds its result
+  EXPECT_FALSE(blocking_syscall(Arch::i386, regs));
+}
+
 TEST(Waits, ApiNames) {
   EXPECT_EQ(api_name("__GI___pthread_mutex_lock"), "pthread_mutex_lock");
   EXPECT_EQ(api_name("___pthread_cond_wait"), "pthread_cond_wait");

@@ -1,11 +1,13 @@
 // Damaged kernel dumps: truncated headers, bogus bitmaps, page descriptors past the end, huge
 // counts. Each gives a clear error or a partial result, never a crash or a huge allocation.
-// Synthetic inputs are written byte by byte here; cut and corrupted real dumps use the fixture's.
+// Synthetic inputs come from the test-only kernel dump builder (tests/support), damaged here at
+// the offsets it reports; cut and corrupted real dumps use the fixture's.
 #include <gtest/gtest.h>
 
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "core/pipeline/kernel/kernel_session.hpp"
 #include "parsers/detect.hpp"
@@ -14,6 +16,7 @@
 #include "parsers/kernel/vmcore_elf.hpp"
 #include "parsers/kernel/vmcoreinfo.hpp"
 #include "tests/kernel/kernel_dump_files.hpp"
+#include "tests/support/kernel/kernel_dump_builder.hpp"
 
 namespace corelens {
 namespace {
@@ -22,37 +25,27 @@ namespace fs = std::filesystem;
 
 using Bytes = std::vector<std::byte>;
 
-void put(Bytes& b, std::size_t off, const void* src, std::size_t n) {
-  if (b.size() < off + n) b.resize(off + n);
-  std::memcpy(b.data() + off, src, n);
-}
-template <typename T>
-void put_le(Bytes& b, std::size_t off, T v) { put(b, off, &v, sizeof v); }
-template <typename T>
-void put_be(Bytes& b, std::size_t off, T v) {
-  std::byte tmp[sizeof(T)];
-  for (std::size_t i = 0; i < sizeof(T); ++i) tmp[i] = std::byte(static_cast<unsigned char>(v >> (8 * (sizeof(T) - 1 - i))));
-  put(b, off, tmp, sizeof tmp);
-}
+namespace ct = corelens::testing;
+namespace kd = corelens::testing::kdumpc;
 
 std::shared_ptr<const MappedFile> mem(Bytes b) { return MappedFile::from_memory("synthetic", std::move(b)); }
+std::shared_ptr<const MappedFile> mem(const ct::Bytes& b) {
+  Bytes copy(b.size());
+  std::memcpy(copy.data(), b.data(), b.size());
+  return mem(std::move(copy));
+}
 
-// A diskdump header: block 4096, one sub-header block, BITMAP_BLOCKS blocks of bitmap.
-Bytes diskdump(std::uint32_t bitmap_blocks, std::uint32_t max_mapnr) {
-  Bytes b(4096 * 2, std::byte{0});
-  put(b, 0, "KDUMP   ", 8);
-  put_le<std::int32_t>(b, 8, 6);
-  put(b, 12 + 4 * 65, "x86_64", 6);
-  put_le<std::int32_t>(b, 428, 4096);
-  put_le<std::int32_t>(b, 432, 1);
-  put_le<std::uint32_t>(b, 436, bitmap_blocks);
-  put_le<std::uint32_t>(b, 440, max_mapnr);
-  put_le<std::int32_t>(b, 460, 1);
-  return b;
+// A kdump-compressed file of MAX_MAPNR pages (block 4096): header, sub-header, the two bitmaps
+// (one block each for up to 32768 pages), and SAVED pages.
+ct::BuiltKdump diskdump(std::uint64_t max_mapnr, std::map<std::uint64_t, ct::Bytes> saved = {}) {
+  ct::KdumpSpec spec;
+  spec.max_mapnr = max_mapnr;
+  spec.pages = std::move(saved);
+  return ct::build_kdump(spec);
 }
 
 TEST(DamagedKernel, DiskdumpHeaderCutOff) {
-  Bytes b = diskdump(2, 100);
+  ct::Bytes b = diskdump(100).bytes;
   b.resize(300);
   auto d = parse_kdump_compressed(mem(b));
   ASSERT_FALSE(d);
@@ -61,7 +54,9 @@ TEST(DamagedKernel, DiskdumpHeaderCutOff) {
 }
 
 TEST(DamagedKernel, BitmapPastTheEnd) {
-  auto d = parse_kdump_compressed(mem(diskdump(1000000, 100)));
+  ct::Bytes b = diskdump(100).bytes;
+  ct::put_u32(b, kd::kHdrBitmapBlocks, 1000000);
+  auto d = parse_kdump_compressed(mem(b));
   ASSERT_FALSE(d);
   EXPECT_EQ(d.error().code, ErrorCode::truncated);
   EXPECT_NE(d.error().message.find("bitmaps"), std::string::npos) << d.error().message;
@@ -70,9 +65,12 @@ TEST(DamagedKernel, BitmapPastTheEnd) {
 TEST(DamagedKernel, HugeMaxMapnrAndDescriptorsPastTheEnd) {
   // max_mapnr 2^32-1 with a 2-block bitmap whose "dumped" half says every page is saved, and no
   // page descriptors at all: partial result, reads fail with the offset.
-  Bytes b = diskdump(2, 0xffffffffu);
-  b.resize(4096 * 4, std::byte{0});
-  std::memset(b.data() + 4096 * 2, 0xff, 4096 * 2);
+  ct::BuiltKdump k = diskdump(8);
+  ct::Bytes& b = k.bytes;
+  ct::put_u32(b, kd::kHdrMaxMapnr, 0xffffffffu);
+  ct::put_u64(b, k.layout.sub_header + kd::kSubMaxMapnr64, 0xffffffffu);
+  b.resize(k.layout.descriptors);
+  std::fill(b.begin() + static_cast<std::ptrdiff_t>(k.layout.ram_bitmap), b.end(), 0xff);
   auto d = parse_kdump_compressed(mem(b));
   ASSERT_TRUE(d) << d.error().message;
   EXPECT_TRUE(d->diagnostics.has("kdump-bitmap-short"));
@@ -84,15 +82,10 @@ TEST(DamagedKernel, HugeMaxMapnrAndDescriptorsPastTheEnd) {
 }
 
 TEST(DamagedKernel, DescriptorPointsPastEof) {
-  Bytes b = diskdump(2, 8);
-  b.resize(4096 * 4, std::byte{0});
-  b[4096 * 2] = std::byte{0x01};      // RAM: pfn 0
-  b[4096 * 3] = std::byte{0x01};      // saved: pfn 0
-  put_le<std::uint64_t>(b, 4096 * 4, 1ull << 40);  // page_desc.offset far away
-  put_le<std::uint32_t>(b, 4096 * 4 + 8, 4096);
-  put_le<std::uint32_t>(b, 4096 * 4 + 12, 1);      // zlib
-  put_le<std::uint64_t>(b, 4096 * 4 + 16, 0);
-  auto d = parse_kdump_compressed(mem(b));
+  ct::BuiltKdump k = diskdump(8, {{0, ct::Bytes(4096, 0)}});  // RAM and saved: pfn 0
+  ct::put_u64(k.bytes, k.layout.descriptors, 1ull << 40);  // page_desc.offset far away
+  ct::put_u32(k.bytes, k.layout.descriptors + 12, kd::kCompressZlib);
+  auto d = parse_kdump_compressed(mem(k.bytes));
   ASSERT_TRUE(d) << d.error().message;
   std::byte out[8];
   auto r = d->physical->read(0, out);
@@ -105,34 +98,25 @@ TEST(DamagedKernel, DescriptorPointsPastEof) {
 }
 
 TEST(DamagedKernel, FlattenedHugeHoleAndCutRecord) {
-  Bytes b(4096, std::byte{0});
-  put(b, 0, "makedumpfile", 12);
-  put_be<std::int64_t>(b, 4096, std::int64_t{1} << 50);  // offset 1 PiB
-  put_be<std::int64_t>(b, 4104, 4);
-  put(b, 4112, "abcd", 4);
+  ct::Bytes b = ct::flat_header();
+  ct::put_flat_record(b, ct::kFlatHeaderSize, std::int64_t{1} << 50, 4);  // offset 1 PiB
+  b.insert(b.end(), {'a', 'b', 'c', 'd'});
   auto r = unflatten_kdump(*mem(b));
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("holes too large"), std::string::npos) << r.error().message;
 
-  Bytes c(4096, std::byte{0});
-  put(c, 0, "makedumpfile", 12);
-  put_be<std::int64_t>(c, 4096, 0);
-  put_be<std::int64_t>(c, 4104, 1 << 20);  // claims 1 MiB, has 4 bytes
-  put(c, 4112, "KDUM", 4);
+  ct::Bytes c = ct::flat_header();
+  ct::put_flat_record(c, ct::kFlatHeaderSize, 0, 1 << 20);  // claims 1 MiB, has 4 bytes
+  c.insert(c.end(), {'K', 'D', 'U', 'M'});
   auto r2 = unflatten_kdump(*mem(c));
   ASSERT_FALSE(r2);
   EXPECT_EQ(r2.error().code, ErrorCode::malformed);
 }
 
 TEST(DamagedKernel, ElfVmcoreWithHugePhnumIsCutOff) {
-  Bytes b(64, std::byte{0});
-  const unsigned char ident[] = {0x7f, 'E', 'L', 'F', 2, 1, 1};
-  put(b, 0, ident, sizeof ident);
-  put_le<std::uint16_t>(b, 16, 4);   // ET_CORE
-  put_le<std::uint16_t>(b, 18, 62);  // EM_X86_64
-  put_le<std::uint64_t>(b, 32, 64);
-  put_le<std::uint16_t>(b, 54, 56);
-  put_le<std::uint16_t>(b, 56, 65535);
+  ct::Bytes b = ct::build_vmcore({}).bytes;  // an x86_64 ELF header and an empty PT_NOTE
+  ct::put_u16(b, 56, 65535);                   // e_phnum
+  b.resize(ct::elfc::EHDR64_SIZE);
   auto d = parse_vmcore_elf(mem(b));
   ASSERT_FALSE(d);
   EXPECT_EQ(d.error().code, ErrorCode::truncated);

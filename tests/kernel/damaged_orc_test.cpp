@@ -16,11 +16,13 @@
 #include "parsers/detect.hpp"
 #include "parsers/kernel/btf.hpp"
 #include "tests/kernel/kernel_dump_files.hpp"
+#include "tests/support/kernel/orc_builder.hpp"
 
 namespace corelens {
 namespace {
 
 namespace fs = std::filesystem;
+namespace orc = corelens::testing::orc;
 const fs::path kDir = CORELENS_KDUMPS_DIR;
 
 // The dump's RAM with some physical ranges replaced.
@@ -137,12 +139,8 @@ TEST_P(DamagedOrc, EntriesThatDecodeButLieAreCaughtByTheWalk) {
   // then 32 KiB (past the stack): the table looks sane, the walk's own rules stop each.
   for (std::int16_t size : {std::int16_t{0}, std::int16_t{-8}, std::int16_t{0x7ff8}}) {
     DumpRun r = run_with("__start_orc_unwind", "__stop_orc_unwind", [&](auto& b) {
-      for (std::size_t i = 0; i + 6 <= b.size(); i += 6) {
-        std::memcpy(b.data() + i, &size, 2);
-        b[i + 2] = b[i + 3] = std::byte{0};
-        b[i + 4] = std::byte{0x05};  // sp_reg SP, bp_reg undefined
-        b[i + 5] = std::byte{0x00};  // CALL
-      }
+      const orc::Entry e = orc::end_bit_entry(size, orc::kRegSp, orc::kTypeCall);
+      for (std::size_t i = 0; i + orc::kEntrySize <= b.size(); i += orc::kEntrySize) std::memcpy(b.data() + i, e.data(), e.size());
     });
     EXPECT_FALSE(r.diags.has("orc-bad-table")) << size;
     for (const auto& s : r.stacks) {
@@ -169,11 +167,11 @@ TEST_P(DamagedOrc, TheOtherLayoutIsRecognised) {
   // The same entries rewritten in 6.4's layout (type:3 with UNDEFINED 0, END_OF_STACK 1, CALL 2,
   // REGS 3, REGS_PARTIAL 4): the release says 6.1, the sample says otherwise; the stacks stay.
   DumpRun r = run_with("__start_orc_unwind", "__stop_orc_unwind", [](auto& b) {
-    for (std::size_t i = 0; i + 6 <= b.size(); i += 6) {
-      auto sp_reg = std::to_integer<unsigned>(b[i + 4]) & 0xf;
-      auto bits = std::to_integer<unsigned>(b[i + 5]);
-      unsigned type = sp_reg == 0 ? ((bits & 4) ? 1 : 0) : (bits & 3) + 2;
-      b[i + 5] = std::byte(static_cast<unsigned char>(type));
+    for (std::size_t i = 0; i + orc::kEntrySize <= b.size(); i += orc::kEntrySize) {
+      orc::Entry e{};
+      std::memcpy(e.data(), b.data() + i, e.size());
+      e = orc::to_typed(e);
+      std::memcpy(b.data() + i, e.data(), e.size());
     }
   });
   EXPECT_TRUE(r.diags.has("orc-layout"));

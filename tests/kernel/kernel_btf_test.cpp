@@ -1,62 +1,28 @@
-// The BTF reader on synthetic BTF written here with the format's own numbers (not the parser's
-// structs): member paths through anonymous unions and typedefs, arrays, and damaged input that
+// The BTF reader on synthetic BTF from the test-only BtfBuilder (the format's own numbers, not the
+// parser's structs): member paths through anonymous unions and typedefs, arrays, and damaged input that
 // must fail cleanly or answer "unknown", never read out of bounds.
 #include <gtest/gtest.h>
 
 #include <cstring>
 
 #include "parsers/kernel/btf.hpp"
+#include "tests/support/kernel/btf_builder.hpp"
 
 namespace corelens {
 namespace {
 
-class BtfWriter {
+// The builder's BTF as the reader takes it.
+class BtfWriter : public testing::BtfBuilder {
  public:
-  std::uint32_t str(const std::string& s) {
-    if (s.empty()) return 0;
-    std::uint32_t off = static_cast<std::uint32_t>(strings_.size());
-    strings_ += s;
-    strings_.push_back('\0');
-    return off;
-  }
-  // One btf_type: name, kind, vlen, kind_flag, size-or-type; then EXTRA u32 words.
-  std::uint32_t type(const std::string& name, std::uint32_t kind, std::uint32_t vlen, std::uint32_t size_or_type,
-                     std::vector<std::uint32_t> extra = {}, bool kind_flag = false) {
-    words({str(name), vlen | kind << 24 | (kind_flag ? 1u << 31 : 0u), size_or_type});
-    words(extra);
-    return ++count_;
-  }
-  std::vector<std::byte> bytes(std::uint32_t hdr_len = 24) const {
-    std::vector<std::byte> out(hdr_len + types_.size() + strings_.size());
-    auto put32 = [&](std::size_t at, std::uint32_t v) { std::memcpy(out.data() + at, &v, 4); };
-    std::uint16_t magic = 0xeb9f;
-    std::memcpy(out.data(), &magic, 2);
-    out[2] = std::byte{1};
-    put32(4, hdr_len);
-    put32(8, 0);
-    put32(12, static_cast<std::uint32_t>(types_.size()));
-    put32(16, static_cast<std::uint32_t>(types_.size()));
-    put32(20, static_cast<std::uint32_t>(strings_.size()));
-    if (!types_.empty()) std::memcpy(out.data() + hdr_len, types_.data(), types_.size());
-    std::memcpy(out.data() + hdr_len + types_.size(), strings_.data(), strings_.size());
+  std::vector<std::byte> bytes() const {
+    const testing::Bytes b = BtfBuilder::bytes();
+    std::vector<std::byte> out(b.size());
+    if (!b.empty()) std::memcpy(out.data(), b.data(), b.size());
     return out;
   }
-  std::uint32_t member(const std::string& name) { return str(name); }
-
- private:
-  void words(const std::vector<std::uint32_t>& w) {
-    for (std::uint32_t v : w) {
-      std::byte b[4];
-      std::memcpy(b, &v, 4);
-      types_.insert(types_.end(), b, b + 4);
-    }
-  }
-  std::vector<std::byte> types_;
-  std::string strings_ = std::string(1, '\0');  // offset 0: the empty name
-  std::uint32_t count_ = 0;
 };
 
-constexpr std::uint32_t kInt = 1, kPtr = 2, kArray = 3, kStruct = 4, kUnion = 5, kTypedef = 8, kConst = 10;
+using namespace testing::btfc;
 
 // struct inner { int a; void *b; };                      (16 bytes)
 // struct outer { int x; union { int y; long z; }; const inner_t in; struct inner arr[3]; };

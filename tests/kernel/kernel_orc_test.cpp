@@ -1,11 +1,12 @@
-// The ORC unwinder on synthetic tables and stacks, written byte by byte here (not with the
-// unwinder's own structs): the entry decoder in both layouts, the table search, and every stop
+// The ORC unwinder on synthetic tables (from the test-only ORC builder, not the unwinder's own
+// structs) and stacks written here: the entry decoder in both layouts, the table search, and every stop
 // rule of the walk; the prologue reader for frame 0 without ORC. No dump needed.
 #include <gtest/gtest.h>
 
 #include <cstring>
 #include <map>
 
+#include "tests/support/kernel/orc_builder.hpp"
 #include "unwinder/kernel/orc.hpp"
 #include "unwinder/kernel/prologue.hpp"
 #include "unwinder/kernel/tasks.hpp"
@@ -47,19 +48,21 @@ class MapMemory final : public MemorySource {
   std::map<std::uint64_t, Bytes> regions_;
 };
 
-// One orc_entry in the 6.1 layout: s16 sp_offset, s16 bp_offset, sp_reg | bp_reg << 4, type | end << 2.
-std::array<std::byte, 6> entry61(std::int16_t sp_offset, std::uint8_t sp_reg, std::uint8_t type, bool end = false,
-                                 std::int16_t bp_offset = 0, std::uint8_t bp_reg = 0) {
+namespace orc = corelens::testing::orc;
+
+std::array<std::byte, 6> as_bytes(const orc::Entry& e) {
   std::array<std::byte, 6> b{};
-  std::memcpy(b.data(), &sp_offset, 2);
-  std::memcpy(b.data() + 2, &bp_offset, 2);
-  b[4] = std::byte(static_cast<std::uint8_t>(sp_reg | bp_reg << 4));
-  b[5] = std::byte(static_cast<std::uint8_t>(type | (end ? 4 : 0)));
+  std::memcpy(b.data(), e.data(), e.size());
   return b;
 }
-constexpr std::uint8_t kSp = 5, kUndef = 0, kSpIndirect = 9, kR10 = 6, kPrevSp = 1;
-[[maybe_unused]] constexpr std::uint8_t kBp = 4;  // ORC_REG_BP: no test's table uses it (yet)
-constexpr std::uint8_t kCall = 0, kRegs = 1, kRegsPartial = 2;
+// One orc_entry in the 6.1 layout.
+std::array<std::byte, 6> entry61(std::int16_t sp_offset, std::uint8_t sp_reg, std::uint8_t type, bool end = false,
+                                 std::int16_t bp_offset = 0, std::uint8_t bp_reg = 0) {
+  return as_bytes(orc::end_bit_entry(sp_offset, sp_reg, type, end, bp_offset, bp_reg));
+}
+constexpr std::uint8_t kSp = orc::kRegSp, kUndef = orc::kRegUndefined, kSpIndirect = orc::kRegSpIndirect,
+                        kR10 = orc::kRegR10, kPrevSp = orc::kRegPrevSp;
+constexpr std::uint8_t kCall = orc::kTypeCall, kRegs = orc::kTypeRegs, kRegsPartial = orc::kTypeRegsPartial;
 
 constexpr std::uint64_t kText = 0xffffffff81000000;
 constexpr std::uint64_t kIpTable = 0xffffffff82000000, kEntries = 0xffffffff82100000;
@@ -68,13 +71,17 @@ constexpr std::uint64_t kIrq = 0xffffc90000100000;   // IRQ stack [kIrq, kIrq + 
 
 // A table in the kernel's format: s32 offsets from each slot to its address, then the entries.
 OrcTable write_table(MapMemory& m, const std::vector<std::pair<std::uint64_t, std::array<std::byte, 6>>>& rows) {
-  m.map(kIpTable, rows.size() * 4);
-  m.map(kEntries, rows.size() * 6);
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    std::uint64_t slot = kIpTable + 4 * i;
-    m.put32(slot, static_cast<std::uint32_t>(static_cast<std::int32_t>(rows[i].first - slot)));
-    m.put(kEntries + 6 * i, rows[i].second.data(), 6);
+  std::vector<std::pair<std::uint64_t, orc::Entry>> entries;
+  for (const auto& [ip, e] : rows) {
+    orc::Entry raw{};
+    std::memcpy(raw.data(), e.data(), e.size());
+    entries.emplace_back(ip, raw);
   }
+  orc::Table t = orc::table(kIpTable, entries);
+  m.map(kIpTable, t.ips.size());
+  m.map(kEntries, t.entries.size());
+  if (!t.ips.empty()) m.put(kIpTable, t.ips.data(), t.ips.size());
+  if (!t.entries.empty()) m.put(kEntries, t.entries.data(), t.entries.size());
   return OrcTable({kIpTable, kEntries, rows.size()}, OrcFlavor{});
 }
 
@@ -164,16 +171,16 @@ TEST(KernelOrcDecode, Layout61) {
 
 TEST(KernelOrcDecode, Layout64AndVersions) {
   // 6.4+: type:3 (UNDEFINED 0, END_OF_STACK 1, CALL 2, REGS 3, REGS_PARTIAL 4) then signal:1.
-  auto b = entry61(8, kSp, 2);
+  auto b = as_bytes(orc::typed_entry(8, kSp, orc::kTypedCall));
   EXPECT_EQ(decode_orc_entry(b, OrcLayout::typed)->type, OrcType::call);
   EXPECT_EQ(decode_orc_entry(b, OrcLayout::end_bit)->type, OrcType::regs_partial);  // why layouts are checked
-  b[5] = std::byte{0x0a};
+  b = as_bytes(orc::typed_entry(8, kSp, orc::kTypedCall, true));
   auto sig = decode_orc_entry(b, OrcLayout::typed);
   ASSERT_TRUE(sig);
   EXPECT_TRUE(sig->signal);
-  b[5] = std::byte{0x01};
+  b = as_bytes(orc::typed_entry(8, kSp, orc::kTypedEndOfStack));
   EXPECT_EQ(decode_orc_entry(b, OrcLayout::typed)->type, OrcType::end_of_stack);
-  b[5] = std::byte{0x05};
+  b = as_bytes(orc::typed_entry(8, kSp, 5));  // no such type
   EXPECT_FALSE(decode_orc_entry(b, OrcLayout::typed));
   EXPECT_EQ(orc_flavor_for_release("6.1.0-56-amd64").layout, OrcLayout::end_bit);
   EXPECT_TRUE(orc_flavor_for_release("6.1.0-56-amd64").sp_indirect_adds_after);

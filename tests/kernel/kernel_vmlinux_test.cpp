@@ -18,6 +18,7 @@
 #include "core/pipeline/session.hpp"
 #include "core/report/text_report.hpp"
 #include "tests/kernel/kernel_dump_files.hpp"
+#include "tests/support/elf_image.hpp"
 #include "unwinder/kernel/vmlinux.hpp"
 
 namespace corelens {
@@ -234,47 +235,21 @@ INSTANTIATE_TEST_SUITE_P(AllFormats, KernelVmlinuxTest,
 
 // ---- found by release and build-id; files of another build rejected -------------------------------
 
-// A minimal x86_64 ELF executable: one PT_LOAD of a zero page at the kernel's link address and a
+// A minimal x86_64 ELF executable: a zero page of text at the kernel's link address and a
 // PT_NOTE holding BUILD_ID (hex). No sections, no symbols, no DWARF.
 std::vector<std::byte> tiny_kernel_elf(const std::string& build_id) {
-  std::vector<std::byte> b(0x2000, std::byte{0});
-  auto put = [&](std::size_t off, std::uint64_t v, std::size_t n) {
-    for (std::size_t i = 0; i < n; ++i) b[off + i] = std::byte(static_cast<unsigned char>(v >> (8 * i)));
-  };
-  const unsigned char ident[] = {0x7f, 'E', 'L', 'F', 2, 1, 1};
-  for (std::size_t i = 0; i < sizeof ident; ++i) b[i] = std::byte(ident[i]);
-  put(16, 2, 2);                // ET_EXEC
-  put(18, 62, 2);               // EM_X86_64
-  put(20, 1, 4);
-  put(24, 0xffffffff81000000ull, 8);
-  put(32, 64, 8);               // e_phoff
-  put(52, 64, 2);               // e_ehsize
-  put(54, 56, 2);               // e_phentsize
-  put(56, 2, 2);                // e_phnum
-  // PT_LOAD: file 0x1000.. at 0xffffffff81000000
-  put(64, 1, 4);
-  put(68, 5, 4);
-  put(72, 0x1000, 8);
-  put(80, 0xffffffff81000000ull, 8);
-  put(88, 0x1000000, 8);
-  put(96, 0x1000, 8);
-  put(104, 0x1000, 8);
-  put(112, 0x1000, 8);
-  // PT_NOTE at 0x200: namesz 4, descsz, type 3 (NT_GNU_BUILD_ID), "GNU\0", the id
-  std::size_t id_len = build_id.size() / 2;
-  put(120, 4, 4);
-  put(128, 0x200, 8);
-  put(152, 16 + ((id_len + 3) & ~std::size_t{3}), 8);
-  put(160, 16 + ((id_len + 3) & ~std::size_t{3}), 8);
-  put(168, 4, 8);
-  put(0x200, 4, 4);
-  put(0x204, id_len, 4);
-  put(0x208, 3, 4);
-  std::memcpy(b.data() + 0x20c, "GNU", 4);
-  for (std::size_t i = 0; i < id_len; ++i) {
-    b[0x210 + i] = std::byte(static_cast<unsigned char>(std::stoul(build_id.substr(2 * i, 2), nullptr, 16)));
+  constexpr std::uint64_t kKernelText = 0xffffffff81000000ull;
+  testing::ElfImageSpec spec;
+  spec.base = kKernelText - testing::kImagePage;
+  spec.text = testing::Bytes(testing::kImagePage, 0);
+  spec.sections = false;
+  for (std::size_t i = 0; i + 1 < build_id.size(); i += 2) {
+    spec.build_id.push_back(static_cast<std::uint8_t>(std::stoul(build_id.substr(i, 2), nullptr, 16)));
   }
-  return b;
+  testing::Bytes image = testing::build_elf_image(spec);
+  std::vector<std::byte> out(image.size());
+  std::memcpy(out.data(), image.data(), image.size());
+  return out;
 }
 
 class KernelVmlinuxFiles : public ::testing::Test {

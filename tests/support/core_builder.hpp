@@ -1,8 +1,10 @@
-// Test-only builder of synthetic x86_64 Linux ELF core files.
+// Test-only builder of synthetic Linux ELF core files, in either ELF class and byte order, for any
+// machine whose struct elf_prstatus it knows (x86_64 by default; aarch64, i386, arm, ppc64). The
+// kernel's ELF vmcores are built with it too (kernel/kernel_dump_builder.hpp).
 //
 // Deliberately independent of the parser and of <elf.h>/<sys/procfs.h>: every field is encoded
-// byte by byte, little-endian, from constants written here after the ELF gABI and the Linux
-// kernel's layouts (include/uapi/linux/elfcore.h, arch/x86 user_regs_struct and fxsave/xsave,
+// through ByteWriter from constants written here after the ELF gABI and the Linux kernel's
+// layouts (include/uapi/linux/elfcore.h, arch/*/include/uapi/asm/ptrace.h, arch/x86 fxsave/xsave,
 // siginfo_t, fs/binfmt_elf.c for NT_FILE and for the order and placement of everything). A wrong
 // layout in the parser therefore cannot hide behind a shared definition. The self-test
 // (core_builder_selftest.cpp) checks the output against eu-readelf, binutils readelf and gdb.
@@ -18,47 +20,11 @@
 #include <utility>
 #include <vector>
 
+#include "tests/support/byte_writer.hpp"
+#include "tests/support/elf_writer.hpp"
+
 namespace corelens::testing {
 
-// ---- Constants (our own spelling; values from the ELF gABI and Linux uapi headers) ----
-namespace elfc {
-inline constexpr std::uint16_t ET_EXEC = 2;
-inline constexpr std::uint16_t ET_DYN = 3;
-inline constexpr std::uint16_t ET_CORE = 4;
-inline constexpr std::uint16_t EM_386 = 3;
-inline constexpr std::uint16_t EM_X86_64 = 62;
-inline constexpr std::uint16_t EM_AARCH64 = 183;
-inline constexpr std::uint8_t ELFCLASS32 = 1;
-inline constexpr std::uint8_t ELFCLASS64 = 2;
-inline constexpr std::uint32_t PT_LOAD = 1;
-inline constexpr std::uint32_t PT_NOTE = 4;
-inline constexpr std::uint32_t PF_X = 1;
-inline constexpr std::uint32_t PF_W = 2;
-inline constexpr std::uint32_t PF_R = 4;
-inline constexpr std::uint32_t NT_PRSTATUS = 1;
-inline constexpr std::uint32_t NT_PRFPREG = 2;  // a.k.a. NT_FPREGSET
-inline constexpr std::uint32_t NT_PRPSINFO = 3;
-inline constexpr std::uint32_t NT_AUXV = 6;
-inline constexpr std::uint32_t NT_GDB_TDESC = 0xff000000;  // owner "GDB" (what gdb 13 gcore writes)
-inline constexpr std::uint32_t NT_X86_XSTATE = 0x202;
-inline constexpr std::uint32_t NT_X86_XSAVE_LAYOUT = 0x205;  // "LINUX", once, after all threads
-inline constexpr std::uint32_t NT_SIGINFO = 0x53494749;  // "SIGI"
-inline constexpr std::uint32_t NT_FILE = 0x46494c45;     // "FILE"
-inline constexpr std::uint64_t AT_NULL = 0;
-
-inline constexpr std::size_t EHDR64_SIZE = 64;
-inline constexpr std::size_t EHDR32_SIZE = 52;
-inline constexpr std::size_t PHDR64_SIZE = 56;
-inline constexpr std::size_t NHDR_SIZE = 12;
-inline constexpr std::size_t PRSTATUS_SIZE = 336;  // x86_64 struct elf_prstatus
-inline constexpr std::size_t PRPSINFO_SIZE = 136;  // x86_64 struct elf_prpsinfo
-inline constexpr std::size_t SIGINFO_SIZE = 128;   // siginfo_t
-inline constexpr std::size_t FXSAVE_SIZE = 512;    // struct user_i387_struct
-inline constexpr std::size_t PRSTATUS_PR_REG_OFFSET = 112;
-inline constexpr std::size_t XSAVE_HEADER_OFFSET = 512;
-inline constexpr std::size_t XSAVE_XCR0_OFFSET = 464;  // Linux puts XCR0 in sw_reserved
-inline constexpr std::size_t XSAVE_YMMH_OFFSET = 576;
-}  // namespace elfc
 
 // user_regs_struct register names, in the kernel's order (index = slot in pr_reg).
 inline constexpr std::array<const char*, 27> kX86_64RegNames = {
@@ -67,6 +33,20 @@ inline constexpr std::array<const char*, 27> kX86_64RegNames = {
     "eflags", "rsp", "ss", "fs_base", "gs_base", "ds", "es", "fs", "gs"};
 // Slot of a register name in pr_reg; throws std::invalid_argument for an unknown name.
 std::size_t reg_index(const std::string& name);
+
+// Where a machine's struct elf_prstatus keeps what the builder writes. 64-bit ABIs share the
+// generic layout up to pr_reg (pr_pid @32, four 16-byte timevals @48, pr_reg @112); the 32-bit
+// ones halve the longs (pr_pid @24, 8-byte timevals @40, pr_reg @72).
+struct PrStatusLayout {
+  std::size_t size;       // sizeof(struct elf_prstatus)
+  std::size_t slots;      // ELF_NGREG
+  std::size_t slot_size;  // bytes per pr_reg slot
+  std::size_t fpvalid;    // pr_fpvalid, right after pr_reg
+};
+// The layout of FORMAT's machine: x86_64 (27 slots), aarch64 (user_pt_regs: 34), i386 (17),
+// arm (18), ppc64 (48), s390x (27 8-byte slots, though its access registers are 4 bytes each);
+// throws std::invalid_argument for another machine (write its NT_PRSTATUS with add_raw_note).
+PrStatusLayout prstatus_layout(const ElfFormat& format);
 
 struct TimeVal {
   std::int64_t sec = 0;
@@ -112,7 +92,8 @@ struct ThreadSpec {
   std::int32_t pgrp = 0;
   std::int32_t sid = 0;
   TimeVal utime, stime, cutime, cstime;
-  std::map<std::string, std::uint64_t> regs;  // names from kX86_64RegNames; missing = 0
+  std::map<std::string, std::uint64_t> regs;  // x86_64 only: names from kX86_64RegNames; missing = 0
+  std::vector<std::uint64_t> reg_slots;       // any machine: pr_reg from slot 0 (after regs)
   std::optional<FxSave> fpregs;               // emits NT_PRFPREG ("CORE")
   std::optional<XState> xstate;               // emits NT_X86_XSTATE ("LINUX")
   std::optional<std::int32_t> fpvalid;        // default: 1 if fpregs, else 0
@@ -205,29 +186,37 @@ class CoreBuilder {
   CoreBuilder& add_raw_note(std::string name, std::uint32_t type, std::vector<std::uint8_t> desc,
                             RawNotePlacement where = RawNotePlacement::AtEnd);
   // PT_LOAD; filesz = bytes.size() (may be < memsz: the unsaved tail). flags: elfc::PF_R|PF_W|PF_X.
+  // PADDR: p_paddr, which a kernel's vmcore sets (a user core leaves it 0).
   CoreBuilder& add_segment(std::uint64_t vaddr, std::uint64_t memsz, std::uint32_t flags,
-                           std::vector<std::uint8_t> bytes);
+                           std::vector<std::uint8_t> bytes, std::uint64_t paddr = 0);
 
   CoreBuilder& note_order(NoteOrder order);
-  CoreBuilder& machine(std::uint16_t e_machine);  // default EM_X86_64 (EM_386 if class32)
+  // ELF class, byte order and machine of the whole core (default: 64-bit little-endian x86_64);
+  // the notes are encoded for it.
+  CoreBuilder& format(ElfFormat f);
+  // e_machine alone (the notes stay the format's): a header that lies, or an unknown machine.
+  CoreBuilder& machine(std::uint16_t e_machine);  // default: the format's (EM_386 if class32)
   CoreBuilder& type(std::uint16_t e_type);        // default ET_CORE
-  CoreBuilder& elf_class32(bool on = true);  // just a 52-byte ELFCLASS32 header (EM_386 default)
+  // Just a 52-byte ELFCLASS32 header (EM_386 default), for "reject this" tests; a whole 32-bit
+  // core is format({.is64 = false, ...}).
+  CoreBuilder& elf_class32(bool on = true);
   CoreBuilder& without_note_segment(bool on = true);  // no PT_NOTE at all
   CoreBuilder& page_size(std::uint64_t bytes);        // data alignment, default 4096
 
   BuiltCore build() const;
   BuiltCore write(const std::filesystem::path& path) const;  // build() then write_file()
 
-  // Static descriptor encoders (the exact note payloads build() emits).
-  static std::vector<std::uint8_t> encode_prstatus(const ThreadSpec& t);
-  static std::vector<std::uint8_t> encode_fxsave(const FxSave& f);
-  static std::vector<std::uint8_t> encode_xstate(const XState& x);
-  static std::vector<std::uint8_t> encode_prpsinfo(const PsInfoSpec& p);
-  static std::vector<std::uint8_t> encode_siginfo(const SigInfoSpec& s);
-  static std::vector<std::uint8_t> encode_auxv(
-      const std::vector<std::pair<std::uint64_t, std::uint64_t>>& entries);
-  static std::vector<std::uint8_t> encode_file_note(std::uint64_t page_size,
-                                                    const std::vector<FileEntry>& entries);
+  // Static descriptor encoders (the exact note payloads build() emits), for FORMAT (default:
+  // x86_64); core_note_encoders.cpp.
+  static Bytes encode_prstatus(const ThreadSpec& t, const ElfFormat& format = {});
+  static Bytes encode_fxsave(const FxSave& f);
+  static Bytes encode_xstate(const XState& x);
+  static Bytes encode_prpsinfo(const PsInfoSpec& p, const ElfFormat& format = {});
+  static Bytes encode_siginfo(const SigInfoSpec& s, const ElfFormat& format = {});
+  static Bytes encode_auxv(const std::vector<std::pair<std::uint64_t, std::uint64_t>>& entries,
+                           const ElfFormat& format = {});
+  static Bytes encode_file_note(std::uint64_t page_size, const std::vector<FileEntry>& entries,
+                                const ElfFormat& format = {});
 
  private:
   struct RawNote {
@@ -237,7 +226,7 @@ class CoreBuilder {
     RawNotePlacement where;
   };
   struct Segment {
-    std::uint64_t vaddr, memsz;
+    std::uint64_t vaddr, memsz, paddr;
     std::uint32_t flags;
     std::vector<std::uint8_t> bytes;
   };
@@ -249,20 +238,14 @@ class CoreBuilder {
   std::vector<RawNote> raw_;
   std::vector<Segment> segments_;
   NoteOrder order_ = NoteOrder::Kernel;
-  std::optional<std::uint16_t> machine_;  // default: EM_X86_64 (EM_386 for elf_class32)
+  ElfFormat format_;
+  std::optional<std::uint16_t> machine_;  // default: the format's (EM_386 for elf_class32)
   std::uint16_t type_ = elfc::ET_CORE;
   bool class32_ = false;
   bool no_note_segment_ = false;
   std::uint64_t page_size_ = 4096;
 };
 
-// Little-endian byte helpers for damaging built files in tests (throw std::out_of_range).
-void put_u16(std::vector<std::uint8_t>& b, std::uint64_t off, std::uint16_t v);
-void put_u32(std::vector<std::uint8_t>& b, std::uint64_t off, std::uint32_t v);
-void put_u64(std::vector<std::uint8_t>& b, std::uint64_t off, std::uint64_t v);
-std::uint16_t get_u16(const std::vector<std::uint8_t>& b, std::uint64_t off);
-std::uint32_t get_u32(const std::vector<std::uint8_t>& b, std::uint64_t off);
-std::uint64_t get_u64(const std::vector<std::uint8_t>& b, std::uint64_t off);
-void write_file(const std::filesystem::path& path, const std::vector<std::uint8_t>& bytes);
+// put_u16 ... get_u64 and write_file, for damaging built files: byte_writer.hpp.
 
 }  // namespace corelens::testing

@@ -366,3 +366,61 @@ TEST_F(CoreBuilderTools, MatchesARealKernelCoreOfThisMachine) {
 }
 
 }  // namespace
+
+namespace {
+
+// Every machine the builder knows, in its own class and byte order: eu-readelf decodes each
+// one's NT_PRSTATUS only when the size matches its own layout of that machine.
+TEST_F(CoreBuilderTools, EuReadelfDecodesTheNotesOfEveryMachine) {
+  REQUIRE_TOOL("eu-readelf", "elfutils");
+  struct Machine {
+    const char* name;
+    ct::ElfFormat format;
+    const char* pc;  // how eu-readelf prints the pc register's slot (slot N holds 0x100 + N)
+  };
+  const Machine machines[] = {{"aarch64", {true, false, ct::elfc::EM_AARCH64}, "pc: 0x0000000000000120"},
+                              {"i386", {false, false, ct::elfc::EM_386}, "eip: 0x0000010c"},
+                              {"arm", {false, false, ct::elfc::EM_ARM}, "pc: 0x0000010f"},
+                              {"ppc64le", {true, false, ct::elfc::EM_PPC64}, "nip: 0x0000000000000120"},
+                              {"s390x", {true, true, ct::elfc::EM_S390}, "pswa: 0x0000000000000101"}};
+  for (const Machine& m : machines) {
+    SCOPED_TRACE(m.name);
+    const ct::PrStatusLayout layout = ct::prstatus_layout(m.format);
+    ct::ThreadSpec t;
+    t.tid = t.pgrp = t.sid = 77;
+    t.ppid = 1;
+    t.cursig = 11;
+    for (std::size_t i = 0; i < layout.slots; ++i) t.reg_slots.push_back(0x100 + i);
+    ct::PsInfoSpec ps;
+    ps.pid = 77;
+    ps.uid = 1000;
+    ps.fname = "crashy";
+    ps.psargs = "./crashy --now";
+    const fs::path path = dir_ / (std::string(m.name) + ".core");
+    ct::CoreBuilder()
+        .format(m.format)
+        .add_thread(t)
+        .set_prpsinfo(ps)
+        .set_siginfo({.signo = 11, .code = 1, .addr = 0x1234})
+        .set_auxv({{6, 4096}, {9, 0x10000}})
+        .add_segment(0x10000, 0x1000, PF_R, std::vector<std::uint8_t>(0x100, 0x90))
+        .write(path);
+    const auto r = run("eu-readelf --notes --program-headers " + quoted(path));
+    ASSERT_EQ(r.status, 0) << r.out;
+    const auto rows = eu_note_rows(r.out);
+    ASSERT_GE(rows.size(), 4u) << r.out;
+    EXPECT_EQ(rows[0], NoteRow("CORE", layout.size, "PRSTATUS")) << r.out;
+    EXPECT_EQ(std::get<2>(rows[1]), "PRPSINFO") << r.out;
+    const std::string s = squash(r.out);
+    EXPECT_TRUE(contains(s, "info.si_signo: 11, info.si_code: 0, info.si_errno: 0, cursig: 11")) << s;
+    EXPECT_TRUE(contains(s, "pid: 77, ppid: 1, pgrp: 77, sid: 77")) << s;
+    EXPECT_TRUE(contains(s, "fname: crashy, psargs: ./crashy --now")) << s;
+    EXPECT_TRUE(contains(s, "PAGESZ: 4096\nENTRY: 0x10000\nNULL")) << s;
+    EXPECT_TRUE(contains(s, "si_signo: 11, si_errno: 0, si_code: 1")) << s;
+    EXPECT_TRUE(contains(s, "fault address: 0x1234")) << s;
+    EXPECT_TRUE(contains(s, m.pc)) << s;
+    EXPECT_TRUE(contains(s, "LOAD")) << s;
+  }
+}
+
+}  // namespace

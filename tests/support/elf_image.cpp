@@ -1,55 +1,23 @@
 // See elf_image.hpp. Field offsets are from the ELF gABI (Elf32_/Elf64_ Ehdr, Phdr, Shdr, Sym).
 #include "tests/support/elf_image.hpp"
 
+#include "tests/support/elf_writer.hpp"
+
 #include <algorithm>
 #include <stdexcept>
 
 namespace corelens::testing {
 namespace {
 
-constexpr std::uint32_t kPtLoad = 1, kPtNote = 4;
-constexpr std::uint32_t kPfX = 1, kPfR = 4;
+using elfc::PF_R, elfc::PF_X, elfc::PT_LOAD, elfc::PT_NOTE;
 constexpr std::uint32_t kShtProgbits = 1, kShtSymtab = 2, kShtStrtab = 3, kShtNote = 7;
 constexpr std::uint64_t kShfAlloc = 2, kShfExecinstr = 4;
-constexpr std::uint32_t kNtGnuBuildId = 3;
 constexpr std::uint8_t kSttFuncGlobal = 0x12;  // STB_GLOBAL << 4 | STT_FUNC
 
-struct Layout {
-  std::size_t ehdr, phdr, shdr, sym;
-};
-Layout layout_of(const ElfFormat& f) {
-  return f.is64 ? Layout{64, 56, 64, 24} : Layout{52, 32, 40, 16};
-}
-
-void put_ident(ByteWriter& w) {
-  const ElfFormat& f = w.format();
-  w.text(0, "\x7f" "ELF");
-  w.u8(4, f.is64 ? 2 : 1);
-  w.u8(5, f.big_endian ? 2 : 1);
-  w.u8(6, 1);  // EV_CURRENT
-}
-
-// Elf_Phdr number I at the table's offset.
+// Elf_Phdr at AT; p_paddr = p_vaddr and p_memsz = p_filesz, as a linker writes them.
 void put_phdr(ByteWriter& w, std::size_t at, std::uint32_t type, std::uint32_t flags, std::uint64_t offset,
               std::uint64_t vaddr, std::uint64_t size, std::uint64_t align) {
-  w.u32(at, type);
-  if (w.format().is64) {
-    w.u32(at + 4, flags);
-    w.u64(at + 8, offset);
-    w.u64(at + 16, vaddr);
-    w.u64(at + 24, vaddr);
-    w.u64(at + 32, size);
-    w.u64(at + 40, size);
-    w.u64(at + 48, align);
-  } else {
-    w.u32(at + 4, offset);
-    w.u32(at + 8, vaddr);
-    w.u32(at + 12, vaddr);
-    w.u32(at + 16, size);
-    w.u32(at + 20, size);
-    w.u32(at + 24, flags);
-    w.u32(at + 28, align);
-  }
+  corelens::testing::put_phdr(w, at, {type, flags, offset, vaddr, vaddr, size, size, align});
 }
 
 struct Section {
@@ -99,30 +67,26 @@ struct Strings {
 std::vector<std::uint8_t> build_elf_image(const ElfImageSpec& spec) {
   if (spec.text.size() > kImagePage) throw std::invalid_argument("elf_image: text larger than a page");
   const ElfFormat& f = spec.format;
-  const Layout L = layout_of(f);
+  const ElfSizes L = elf_sizes(f);
   ByteWriter w(f, kImagePage + spec.text.size());
-  put_ident(w);
-  w.u16(16, spec.type);
-  w.u16(18, f.machine);
-  w.u32(20, 1);  // e_version
   const std::size_t phnum = spec.build_id.empty() ? 2 : 3;
   const std::uint64_t text_addr = spec.base + kImagePage;
 
   // Program headers: the first page (headers and note), the text, the note.
   std::size_t ph = L.ehdr;
-  put_phdr(w, ph, kPtLoad, kPfR, 0, spec.base, kImagePage, kImagePage);
-  put_phdr(w, ph + L.phdr, kPtLoad, kPfR | kPfX, kImagePage, text_addr, spec.text.size(), kImagePage);
-  std::size_t note_size = 0;
+  put_phdr(w, ph, PT_LOAD, PF_R, 0, spec.base, kImagePage, kImagePage);
+  put_phdr(w, ph + L.phdr, PT_LOAD, PF_R | PF_X, kImagePage, text_addr, spec.text.size(), kImagePage);
+  std::size_t build_id_note = 0;
   if (!spec.build_id.empty()) {
-    note_size = 16 + (spec.build_id.size() + 3) / 4 * 4;
-    put_phdr(w, ph + 2 * L.phdr, kPtNote, kPfR, kImageNoteOffset, spec.base + kImageNoteOffset, note_size, 4);
-    w.u32(kImageNoteOffset, 4);  // namesz: "GNU\0"
-    w.u32(kImageNoteOffset + 4, spec.build_id.size());
-    w.u32(kImageNoteOffset + 8, kNtGnuBuildId);
-    w.text(kImageNoteOffset + 12, "GNU");
-    w.bytes(kImageNoteOffset + 16, spec.build_id);
+    build_id_note = note_size("GNU", spec.build_id.size());
+    put_phdr(w, ph + 2 * L.phdr, PT_NOTE, PF_R, kImageNoteOffset, spec.base + kImageNoteOffset, build_id_note, 4);
+    put_note(w, kImageNoteOffset, "GNU", elfc::NT_GNU_BUILD_ID, spec.build_id);
   }
   w.bytes(kImagePage, spec.text);
+  if (!spec.sections) {
+    put_ehdr(w, {.type = spec.type, .entry = text_addr, .phoff = L.ehdr, .phnum = static_cast<std::uint16_t>(phnum)});
+    return w.take();
+  }
 
   // Symbols and strings after the text.
   Strings names, section_names;
@@ -155,7 +119,7 @@ std::vector<std::uint8_t> build_elf_image(const ElfImageSpec& spec) {
   };
   std::uint32_t note_index = spec.build_id.empty() ? 0 : 1;
   if (!spec.build_id.empty()) {
-    section(".note.gnu.build-id", {0, kShtNote, kShfAlloc, spec.base + kImageNoteOffset, kImageNoteOffset, note_size, 0, 0, 4, 0});
+    section(".note.gnu.build-id", {0, kShtNote, kShfAlloc, spec.base + kImageNoteOffset, kImageNoteOffset, build_id_note, 0, 0, 4, 0});
   }
   const auto text_index = static_cast<std::uint32_t>(sections.size());
   if (text_index != 1 + note_index) throw std::logic_error("elf_image: section order");
@@ -178,27 +142,13 @@ std::vector<std::uint8_t> build_elf_image(const ElfImageSpec& spec) {
   const std::size_t shoff = w.size();
   for (std::size_t i = 0; i < sections.size(); ++i) put_shdr(w, shoff + i * L.shdr, sections[i]);
 
-  if (f.is64) {
-    w.u64(24, spec.functions.empty() ? text_addr : spec.functions.front().address);  // e_entry
-    w.u64(32, L.ehdr);   // e_phoff
-    w.u64(40, shoff);    // e_shoff
-    w.u16(52, L.ehdr);
-    w.u16(54, L.phdr);
-    w.u16(56, phnum);
-    w.u16(58, L.shdr);
-    w.u16(60, sections.size());
-    w.u16(62, shstrndx);
-  } else {
-    w.u32(24, spec.functions.empty() ? text_addr : spec.functions.front().address);
-    w.u32(28, L.ehdr);
-    w.u32(32, shoff);
-    w.u16(40, L.ehdr);
-    w.u16(42, L.phdr);
-    w.u16(44, phnum);
-    w.u16(46, L.shdr);
-    w.u16(48, sections.size());
-    w.u16(50, shstrndx);
-  }
+  put_ehdr(w, {.type = spec.type,
+                .entry = spec.functions.empty() ? text_addr : spec.functions.front().address,
+                .phoff = L.ehdr,
+                .shoff = shoff,
+                .phnum = static_cast<std::uint16_t>(phnum),
+                .shnum = static_cast<std::uint16_t>(sections.size()),
+                .shstrndx = static_cast<std::uint16_t>(shstrndx)});
   return w.take();
 }
 

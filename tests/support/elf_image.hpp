@@ -27,11 +27,12 @@ struct ElfSymbol {
 
 struct ElfImageSpec {
   ElfFormat format;
-  std::uint16_t type = 2;      // ET_EXEC; 3 = ET_DYN
+  std::uint16_t type = 2;      // ET_EXEC; 3 = ET_DYN (elfc:: in elf_writer.hpp)
   std::uint64_t base = 0;      // link-time address of the first page (0 for a shared library)
   std::vector<std::uint8_t> text;  // at file offset 0x1000, address base + 0x1000; at most a page
   std::vector<ElfSymbol> functions;  // STT_FUNC, STB_GLOBAL, in .text
   std::vector<std::uint8_t> build_id;  // empty: no note
+  bool sections = true;  // false: program headers only, no symbols and no section headers
 };
 
 inline constexpr std::uint64_t kImagePage = 0x1000;

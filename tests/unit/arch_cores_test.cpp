@@ -3,9 +3,9 @@
 // NT_PRPSINFO and NT_AUXV layouts; and the modules of a core without NT_FILE, from a link map
 // laid out in the core's memory (with a cycle, a damaged entry, a static executable).
 //
-// The encoder here is deliberately its own: layouts are written from the kernel's headers
-// (arch/*/include/uapi/asm/ptrace.h, include/uapi/linux/elfcore.h, <link.h>), not from the
-// parser's tables, so a wrong offset there cannot hide behind a shared definition.
+// The cores come from the test-only CoreBuilder (tests/support), whose layouts are written from
+// the kernel's headers (arch/*/include/uapi/asm/ptrace.h, include/uapi/linux/elfcore.h), not from
+// the parser's tables; the link map is laid out here after <link.h>.
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -18,34 +18,9 @@
 namespace corelens::unit {
 namespace {
 
-// ---- A minimal multi-architecture core writer -------------------------------------------
+// ---- Cores of any architecture, from the builder -------------------------------------------
 
-struct Encoding {
-  bool is64 = true;
-  bool big = false;
-  std::uint16_t machine = 0;
-};
-
-class Out {
- public:
-  explicit Out(Encoding e) : e_(e) {}
-  Bytes& bytes() { return b_; }
-  std::size_t size() const { return b_.size(); }
-  void put(std::size_t at, std::uint64_t v, int n) {
-    if (b_.size() < at + n) b_.resize(at + n, 0);
-    for (int i = 0; i < n; ++i) {
-      int shift = e_.big ? 8 * (n - 1 - i) : 8 * i;
-      b_[at + i] = static_cast<std::uint8_t>(v >> shift);
-    }
-  }
-  void word(std::size_t at, std::uint64_t v) { put(at, v, e_.is64 ? 8 : 4); }
-  void append(const Bytes& more) { b_.insert(b_.end(), more.begin(), more.end()); }
-  void align(std::size_t a) { b_.resize((b_.size() + a - 1) / a * a, 0); }
-
- private:
-  Encoding e_;
-  Bytes b_;
-};
+using Encoding = ct::ElfFormat;
 
 struct Note {
   std::uint32_t type;
@@ -54,129 +29,48 @@ struct Note {
 struct Load {
   std::uint64_t vaddr;
   Bytes data;
-  std::uint32_t flags = 6;  // PF_R | PF_W
+  std::uint32_t flags = ct::elfc::PF_R | ct::elfc::PF_W;
 };
 
+// NOTES ("CORE", in this order) and LOADS (16-byte aligned in the file, as qemu-user writes them).
 Bytes build_core(Encoding e, const std::vector<Note>& notes, const std::vector<Load>& loads) {
-  Out o(e);
-  const std::size_t ehdr = e.is64 ? 64 : 52, phdr = e.is64 ? 56 : 32;
-  const std::size_t phnum = 1 + loads.size();
-  o.put(0, 0x7f, 1);
-  o.put(1, 'E', 1);
-  o.put(2, 'L', 1);
-  o.put(3, 'F', 1);
-  o.put(4, e.is64 ? 2 : 1, 1);
-  o.put(5, e.big ? 2 : 1, 1);
-  o.put(6, 1, 1);
-  o.put(16, 4, 2);  // ET_CORE
-  o.put(18, e.machine, 2);
-  o.put(20, 1, 4);
-  if (e.is64) {
-    o.put(32, ehdr, 8);  // e_phoff
-    o.put(52, ehdr, 2);
-    o.put(54, phdr, 2);
-    o.put(56, phnum, 2);
-  } else {
-    o.put(28, ehdr, 4);
-    o.put(40, ehdr, 2);
-    o.put(42, phdr, 2);
-    o.put(44, phnum, 2);
-  }
-  o.bytes().resize(ehdr + phnum * phdr, 0);
-  // Notes: name "CORE", 4-byte alignment in both classes, as the kernel and qemu write them.
-  const std::size_t notes_at = o.size();
-  for (const auto& n : notes) {
-    std::size_t at = o.size();
-    o.put(at, 5, 4);
-    o.put(at + 4, n.desc.size(), 4);
-    o.put(at + 8, n.type, 4);
-    o.append(Bytes{'C', 'O', 'R', 'E', 0, 0, 0, 0});
-    o.append(n.desc);
-    o.align(4);
-  }
-  const std::size_t notes_size = o.size() - notes_at;
-  auto put_phdr = [&](std::size_t i, std::uint32_t type, std::uint32_t flags, std::uint64_t off, std::uint64_t vaddr,
-                      std::uint64_t size) {
-    std::size_t at = ehdr + i * phdr;
-    o.put(at, type, 4);
-    if (e.is64) {
-      o.put(at + 4, flags, 4);
-      o.put(at + 8, off, 8);
-      o.put(at + 16, vaddr, 8);
-      o.put(at + 32, size, 8);
-      o.put(at + 40, size, 8);
-    } else {
-      o.put(at + 4, off, 4);
-      o.put(at + 8, vaddr, 4);
-      o.put(at + 16, size, 4);
-      o.put(at + 20, size, 4);
-      o.put(at + 24, flags, 4);
-    }
-  };
-  put_phdr(0, 4, 0, notes_at, 0, notes_size);  // PT_NOTE
-  for (std::size_t i = 0; i < loads.size(); ++i) {
-    o.align(16);
-    std::size_t at = o.size();
-    o.append(loads[i].data);
-    put_phdr(1 + i, 1, loads[i].flags, at, loads[i].vaddr, loads[i].data.size());
-  }
-  return o.bytes();
+  ct::CoreBuilder b;
+  b.format(e).page_size(16);
+  for (const auto& n : notes) b.add_raw_note("CORE", n.type, n.desc);
+  for (const auto& l : loads) b.add_segment(l.vaddr, l.data.size(), l.flags, l.data);
+  return b.build().bytes;
 }
 
-// struct elf_prstatus: pr_info.si_signo @0, pr_cursig @12, pr_pid @32 (64-bit) / @24 (32-bit),
-// pr_reg @112 / @72. Register I of pr_reg holds VALUE(I).
-Bytes prstatus(Encoding e, std::size_t size, std::size_t slots, int slot_bytes, std::uint64_t (*value)(std::size_t),
-               int tid, int signal) {
-  Out o(e);
-  o.bytes().resize(size, 0);
-  o.put(0, signal, 4);
-  o.put(12, signal, 2);
-  o.put(e.is64 ? 32 : 24, tid, 4);
-  const std::size_t reg = e.is64 ? 112 : 72;
-  for (std::size_t i = 0; i < slots; ++i) o.put(reg + i * slot_bytes, value(i), slot_bytes);
-  return o.bytes();
+// NT_PRSTATUS of thread TID for E's machine: pr_reg slot I holds VALUE(I) for the first SLOTS.
+Bytes prstatus(Encoding e, std::size_t slots, std::uint64_t (*value)(std::size_t), int tid, int signal) {
+  ct::ThreadSpec t;
+  t.tid = tid;
+  t.cursig = static_cast<std::int16_t>(signal);
+  for (std::size_t i = 0; i < slots; ++i) t.reg_slots.push_back(value(i));
+  return ct::CoreBuilder::encode_prstatus(t, e);
 }
 
 std::uint64_t value64(std::size_t i) { return 0x1111000000000000ull + i; }
 std::uint64_t value32(std::size_t i) { return 0x11110000u + i; }
 
-// struct elf_prpsinfo, 32-bit with 16-bit uid/gid (i386, arm): pr_sname @1, pr_uid @8, pr_gid
-// @10, pr_pid @12, pr_fname @28, pr_psargs @44, 124 bytes. 64-bit: uid @16, pr_pid @24,
-// pr_fname @40, pr_psargs @56, 136 bytes.
+// NT_PRPSINFO: state 'R', uid 1000 (16 bits in the 32-bit layouts of i386 and arm).
 Bytes prpsinfo(Encoding e, int pid, const std::string& fname, const std::string& args) {
-  Out o(e);
-  o.bytes().resize(e.is64 ? 136 : 124, 0);
-  o.put(1, 'R', 1);
-  if (e.is64) {
-    o.put(16, 1000, 4);
-    o.put(24, pid, 4);
-  } else {
-    o.put(8, 1000, 2);
-    o.put(12, pid, 4);
-  }
-  std::memcpy(o.bytes().data() + (e.is64 ? 40 : 28), fname.data(), fname.size());
-  std::memcpy(o.bytes().data() + (e.is64 ? 56 : 44), args.data(), args.size());
-  return o.bytes();
+  ct::PsInfoSpec p;
+  p.uid = 1000;
+  p.pid = pid;
+  p.fname = fname;
+  p.psargs = args;
+  return ct::CoreBuilder::encode_prpsinfo(p, e);
 }
 
 Bytes auxv(Encoding e, const std::vector<std::pair<std::uint64_t, std::uint64_t>>& entries) {
-  Out o(e);
-  std::size_t w = e.is64 ? 8 : 4;
-  std::size_t at = 0;
-  for (const auto& [type, value] : entries) {
-    o.word(at, type);
-    o.word(at + w, value);
-    at += 2 * w;
-  }
-  o.word(at, 0);
-  o.word(at + w, 0);
-  return o.bytes();
+  return ct::CoreBuilder::encode_auxv(entries, e);
 }
 
 struct ArchCase {
   const char* name;
   Encoding enc;
-  std::size_t prstatus_size, slots;
+  std::size_t slots;
   int slot_bytes;
   std::vector<std::pair<std::size_t, std::string>> named;  // pr_reg slot -> the name reports use
   const char* pc;
@@ -185,13 +79,13 @@ struct ArchCase {
 const std::vector<ArchCase>& arch_cases() {
   static const std::vector<ArchCase> cases = {
       // user_pt_regs: regs[31], sp, pc, pstate.
-      {"aarch64", {true, false, 183}, 392, 34, 8, {{0, "x0"}, {29, "x29"}, {30, "x30"}, {31, "sp"}, {32, "pc"}, {33, "pstate"}}, "pc"},
+      {"aarch64", {true, false, ct::elfc::EM_AARCH64}, 34, 8, {{0, "x0"}, {29, "x29"}, {30, "x30"}, {31, "sp"}, {32, "pc"}, {33, "pstate"}}, "pc"},
       // user_regs_struct (i386): ebx ecx edx esi edi ebp eax xds xes xfs xgs orig_eax eip xcs eflags esp xss.
-      {"i386", {false, false, 3}, 144, 17, 4, {{0, "ebx"}, {6, "eax"}, {12, "eip"}, {14, "eflags"}, {15, "esp"}}, "eip"},
+      {"i386", {false, false, ct::elfc::EM_386}, 17, 4, {{0, "ebx"}, {6, "eax"}, {12, "eip"}, {14, "eflags"}, {15, "esp"}}, "eip"},
       // elf_gregset_t (arm): r0-r15, cpsr, orig_r0.
-      {"arm", {false, false, 40}, 148, 18, 4, {{0, "r0"}, {11, "r11"}, {13, "sp"}, {14, "lr"}, {15, "pc"}, {16, "cpsr"}}, "pc"},
+      {"arm", {false, false, ct::elfc::EM_ARM}, 18, 4, {{0, "r0"}, {11, "r11"}, {13, "sp"}, {14, "lr"}, {15, "pc"}, {16, "cpsr"}}, "pc"},
       // pt_regs (ppc64): gpr[32], nip, msr, orig_gpr3, ctr, link, xer, ccr, softe, trap, dar, dsisr, result.
-      {"ppc64le", {true, false, 21}, 504, 44, 8, {{1, "r1"}, {31, "r31"}, {32, "nip"}, {35, "ctr"}, {36, "lr"}, {43, "result"}}, "nip"},
+      {"ppc64le", {true, false, ct::elfc::EM_PPC64}, 44, 8, {{1, "r1"}, {31, "r31"}, {32, "nip"}, {35, "ctr"}, {36, "lr"}, {43, "result"}}, "nip"},
   };
   return cases;
 }
@@ -203,10 +97,10 @@ TEST_F(ArchCores, RegistersThreadsAndProcessOfEachArchitecture) {
     SCOPED_TRACE(c.name);
     std::uint64_t (*value)(std::size_t) = c.slot_bytes == 8 ? value64 : value32;
     Bytes core = build_core(c.enc,
-                            {{1, prstatus(c.enc, c.prstatus_size, c.slots, c.slot_bytes, value, 77, 11)},
-                             {3, prpsinfo(c.enc, 77, "crashy", "./crashy --now")},
-                             {6, auxv(c.enc, {{9, 0x10000}, {31, 0}})},
-                             {1, prstatus(c.enc, c.prstatus_size, c.slots, c.slot_bytes, value, 78, 0)}},
+                            {{ct::elfc::NT_PRSTATUS, prstatus(c.enc, c.slots, value, 77, 11)},
+                             {ct::elfc::NT_PRPSINFO, prpsinfo(c.enc, 77, "crashy", "./crashy --now")},
+                             {ct::elfc::NT_AUXV, auxv(c.enc, {{9, 0x10000}, {31, 0}})},
+                             {ct::elfc::NT_PRSTATUS, prstatus(c.enc, c.slots, value, 78, 0)}},
                             {{0x20000, Bytes(64, 0)}});
     auto d = parse(core);
     ASSERT_TRUE(d) << d.error().message;
@@ -236,17 +130,18 @@ TEST_F(ArchCores, RegistersThreadsAndProcessOfEachArchitecture) {
 // s390x: big-endian; pr_reg is the PSW (mask, address), r0-r15 (8 bytes each), a0-a15 (4 bytes
 // each), orig_gpr2.
 TEST_F(ArchCores, S390xIsBigEndianWithFourByteAccessRegisters) {
-  Encoding e{true, true, 22};
-  Out o(e);
-  o.bytes().resize(336, 0);
-  o.put(12, 6, 2);
-  o.put(32, 99, 4);
+  Encoding e{true, true, ct::elfc::EM_S390};
+  ct::ThreadSpec t;
+  t.tid = 99;
+  t.cursig = 6;
+  t.info_signo = 0;
+  ct::ByteWriter o(e, ct::CoreBuilder::encode_prstatus(t, e));
   o.put(112, 0x0705000180000000ull, 8);       // pswm
   o.put(120, 0x000000400000123aull, 8);       // pswa
   for (int i = 0; i < 16; ++i) o.put(128 + 8 * i, 0x1000 + i, 8);
   for (int i = 0; i < 16; ++i) o.put(256 + 4 * i, 0xa0 + i, 4);
   o.put(320, 0xabcdef, 8);  // orig_gpr2
-  Bytes core = build_core(e, {{1, o.bytes()}, {3, prpsinfo(e, 99, "big", "big")}}, {});
+  Bytes core = build_core(e, {{ct::elfc::NT_PRSTATUS, o.take()}, {ct::elfc::NT_PRPSINFO, prpsinfo(e, 99, "big", "big")}}, {});
   auto d = parse(core);
   ASSERT_TRUE(d) << d.error().message;
   EXPECT_EQ(d->arch, Arch::s390x);
@@ -265,8 +160,8 @@ TEST_F(ArchCores, S390xIsBigEndianWithFourByteAccessRegisters) {
 
 // A short NT_PRSTATUS keeps the registers that fit, says so, and never reads past the note.
 TEST_F(ArchCores, ShortPrStatusLosesOnlyTheRegistersThatDoNotFit) {
-  Encoding e{true, false, 183};
-  Bytes full = prstatus(e, 392, 34, 8, value64, 5, 11);
+  Encoding e{true, false, ct::elfc::EM_AARCH64};
+  Bytes full = prstatus(e, 34, value64, 5, 11);
   full.resize(112 + 8 * 10);  // x0-x9 only
   auto d = parse(build_core(e, {{1, full}}, {}));
   ASSERT_TRUE(d) << d.error().message;
@@ -297,9 +192,8 @@ struct LinkMapImage {
   // Layout inside the segment: 0 phdrs; 0x400 dynamic; 0x500 r_debug; 0x600 link_maps (0x40
   // each); 0x1000 strings.
   Bytes memory() const {
-    Out o(e);
-    const std::size_t w = e.is64 ? 8 : 4, ph = e.is64 ? 56 : 32;
-    o.bytes().resize(0x2000, 0);
+    ct::ByteWriter o(e, 0x2000);
+    const std::size_t w = e.word_size(), ph = ct::elf_sizes(e).phdr;
     auto phdr = [&](std::size_t i, std::uint32_t type, std::uint64_t vaddr, std::uint64_t size) {
       std::size_t at = i * ph;
       o.put(at, type, 4);
@@ -313,9 +207,9 @@ struct LinkMapImage {
         o.put(at + 20, size, 4);
       }
     };
-    phdr(0, 6, 0, 3 * ph);           // PT_PHDR at vaddr 0: the load bias is BASE
-    phdr(1, 1, 0, 0x2000);           // PT_LOAD
-    if (!static_exe) phdr(2, 2, 0x400, 0x100);  // PT_DYNAMIC
+    phdr(0, ct::elfc::PT_PHDR, 0, 3 * ph);  // at vaddr 0: the load bias is BASE
+    phdr(1, ct::elfc::PT_LOAD, 0, 0x2000);
+    if (!static_exe) phdr(2, ct::elfc::PT_DYNAMIC, 0x400, 0x100);
     o.word(0x400, 21);               // DT_DEBUG
     o.word(0x400 + w, base + 0x500);
     o.word(0x400 + 2 * w, 0);        // DT_NULL
@@ -326,7 +220,7 @@ struct LinkMapImage {
     for (std::size_t i = 0; i < n; ++i) {
       std::size_t lm = 0x600 + i * 0x40;
       std::string name = i == 0 ? "" : objects[i - 1].first;
-      std::memcpy(o.bytes().data() + str, name.c_str(), name.size() + 1);
+      o.text(str, name);  // the zeroed segment terminates it
       o.word(lm, i == 0 ? 0 : objects[i - 1].second);
       o.word(lm + w, base + str);
       o.word(lm + 2 * w, 0);
@@ -335,12 +229,12 @@ struct LinkMapImage {
       o.word(lm + 3 * w, next);
       str += name.size() + 1;
     }
-    return o.bytes();
+    return o.take();
   }
   Bytes core() const {
-    std::size_t ph = e.is64 ? 56 : 32;
-    return build_core(e, {{1, prstatus(e, e.is64 ? 392 : 148, 0, 8, value64, 1, 11)},
-                          {6, auxv(e, {{3, base}, {4, ph}, {5, static_exe ? 2 : 3}, {9, base + 0x100}})}},
+    std::size_t ph = ct::elf_sizes(e).phdr;
+    return build_core(e, {{ct::elfc::NT_PRSTATUS, prstatus(e, 0, value64, 1, 11)},
+                          {ct::elfc::NT_AUXV, auxv(e, {{3, base}, {4, ph}, {5, static_exe ? 2 : 3}, {9, base + 0x100}})}},
                       {{base, memory()}});
   }
 };
@@ -352,7 +246,8 @@ std::vector<std::string> module_paths(const ProcessDump& d) {
 }
 
 TEST_F(ArchCores, ModulesComeFromTheLinkMapWithoutNtFile) {
-  for (Encoding e : {Encoding{true, false, 183}, Encoding{false, false, 40}, Encoding{true, true, 22}}) {
+  for (Encoding e : {Encoding{true, false, ct::elfc::EM_AARCH64}, Encoding{false, false, ct::elfc::EM_ARM},
+                     Encoding{true, true, ct::elfc::EM_S390}}) {
     SCOPED_TRACE(std::to_string(e.machine));
     LinkMapImage img;
     img.e = e;
@@ -370,7 +265,7 @@ TEST_F(ArchCores, ModulesComeFromTheLinkMapWithoutNtFile) {
 }
 
 TEST_F(ArchCores, LinkMapCyclesAndHolesEndTheWalkWithADiagnostic) {
-  Encoding e{true, false, 183};
+  Encoding e{true, false, ct::elfc::EM_AARCH64};
   LinkMapImage cyc;
   cyc.e = e;
   cyc.objects = {{"/lib/a.so", 0x7000000}, {"/lib/b.so", 0x7100000}};

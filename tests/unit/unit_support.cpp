@@ -65,54 +65,21 @@ std::string diag_codes(const Diagnostics& d) {
 }
 
 Bytes elf_image(const ImageSpec& s) {
-  Bytes b(std::max<std::size_t>(s.size, 0x100 + 16 + s.build_id.size()), 0);
-  b[0] = 0x7f;
-  b[1] = 'E';
-  b[2] = 'L';
-  b[3] = 'F';
-  b[4] = ct::elfc::ELFCLASS64;
-  b[5] = 1;  // little-endian
-  b[6] = 1;  // EV_CURRENT
+  ct::ByteWriter w({}, std::max<std::size_t>(s.size, 0x100 + 16 + s.build_id.size()));
   const std::uint16_t phnum = s.build_id.empty() ? 1 : 2;
-  ct::put_u16(b, 16, s.type);
-  ct::put_u16(b, 18, ct::elfc::EM_X86_64);
-  ct::put_u32(b, 20, 1);
-  ct::put_u64(b, 24, s.load_vaddr + 0x10);  // e_entry
-  ct::put_u64(b, 32, 64);                   // e_phoff
-  ct::put_u16(b, 52, 64);
-  ct::put_u16(b, 54, 56);
-  ct::put_u16(b, 56, phnum);
+  const ct::ElfSizes sizes = ct::elf_sizes(w.format());
+  ct::put_ehdr(w, {.type = s.type, .entry = s.load_vaddr + 0x10, .phoff = sizes.ehdr, .phnum = phnum});
   // PT_LOAD: p_offset congruent to p_vaddr modulo the page size, as a linker writes it.
-  const std::uint64_t ph = 64;
   const std::uint64_t page_off = s.load_vaddr % 4096;
-  ct::put_u32(b, ph, ct::elfc::PT_LOAD);
-  ct::put_u32(b, ph + 4, ct::elfc::PF_R | ct::elfc::PF_X);
-  ct::put_u64(b, ph + 8, page_off);
-  ct::put_u64(b, ph + 16, s.load_vaddr);
-  ct::put_u64(b, ph + 24, s.load_vaddr);
-  ct::put_u64(b, ph + 32, s.load_memsz);
-  ct::put_u64(b, ph + 40, s.load_memsz);
-  ct::put_u64(b, ph + 48, s.load_align);
+  ct::put_phdr(w, sizes.ehdr, {ct::elfc::PT_LOAD, ct::elfc::PF_R | ct::elfc::PF_X, page_off, s.load_vaddr, s.load_vaddr,
+                               s.load_memsz, s.load_memsz, s.load_align});
   if (!s.build_id.empty()) {
-    const std::uint64_t ph2 = ph + 56;
-    const std::uint64_t note_size = 16 + ((s.build_id.size() + 3) & ~std::size_t{3});
-    ct::put_u32(b, ph2, ct::elfc::PT_NOTE);
-    ct::put_u32(b, ph2 + 4, ct::elfc::PF_R);
-    ct::put_u64(b, ph2 + 8, 0x100);
-    ct::put_u64(b, ph2 + 16, s.load_vaddr - page_off + 0x100);
-    ct::put_u64(b, ph2 + 24, s.load_vaddr - page_off + 0x100);
-    ct::put_u64(b, ph2 + 32, note_size);
-    ct::put_u64(b, ph2 + 40, note_size);
-    ct::put_u64(b, ph2 + 48, 4);
-    ct::put_u32(b, 0x100, 4);  // namesz ("GNU\0")
-    ct::put_u32(b, 0x104, static_cast<std::uint32_t>(s.build_id.size()));
-    ct::put_u32(b, 0x108, 3);  // NT_GNU_BUILD_ID
-    b[0x10c] = 'G';
-    b[0x10d] = 'N';
-    b[0x10e] = 'U';
-    std::copy(s.build_id.begin(), s.build_id.end(), b.begin() + 0x110);
+    const std::uint64_t note_vaddr = s.load_vaddr - page_off + 0x100;
+    const std::uint64_t size = ct::note_size("GNU", s.build_id.size());
+    ct::put_phdr(w, sizes.ehdr + sizes.phdr, {ct::elfc::PT_NOTE, ct::elfc::PF_R, 0x100, note_vaddr, note_vaddr, size, size, 4});
+    ct::put_note(w, 0x100, "GNU", ct::elfc::NT_GNU_BUILD_ID, s.build_id);
   }
-  return b;
+  return w.take();
 }
 
 Bytes bytes_of(const std::string& s) { return Bytes(s.begin(), s.end()); }

@@ -11,6 +11,7 @@
 #include <map>
 #include <utility>
 
+#include "tests/support/elf_writer.hpp"
 #include "unwinder/arm_exidx.hpp"
 #include "unwinder/call_site_check.hpp"
 #include "unwinder/unwind_rules.hpp"
@@ -218,26 +219,12 @@ TEST(UnwindRules, Ppc64BackChainAndS390xScan) {
 // A bare ELF32 EM_ARM file whose only program header is PT_ARM_EXIDX at VADDR, SIZE bytes: what
 // ArmExidx reads from a module's file (the table itself it reads through the Target).
 std::string exidx_file(std::uint32_t vaddr, std::uint32_t size) {
-  std::vector<std::uint8_t> b(52 + 32, 0);
-  const char ident[] = {0x7f, 'E', 'L', 'F', 1, 1, 1};
-  std::memcpy(b.data(), ident, sizeof ident);
-  auto put16 = [&](std::size_t at, std::uint16_t v) {
-    b[at] = static_cast<std::uint8_t>(v);
-    b[at + 1] = static_cast<std::uint8_t>(v >> 8);
-  };
-  auto put32 = [&](std::size_t at, std::uint32_t v) {
-    for (int i = 0; i < 4; ++i) b[at + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(v >> (8 * i));
-  };
-  put16(16, 3);   // ET_DYN
-  put16(18, 40);  // EM_ARM
-  put32(20, 1);
-  put32(28, 52);  // e_phoff
-  put16(42, 32);  // e_phentsize
-  put16(44, 1);   // e_phnum
-  put32(52, 0x70000001);  // PT_ARM_EXIDX
-  put32(52 + 8, vaddr);
-  put32(52 + 16, size);
-  put32(52 + 20, size);
+  namespace ct = corelens::testing;
+  ct::ByteWriter w({false, false, ct::elfc::EM_ARM});
+  const ct::ElfSizes sizes = ct::elf_sizes(w.format());
+  ct::put_ehdr(w, {.type = ct::elfc::ET_DYN, .phoff = sizes.ehdr, .phnum = 1});
+  ct::put_phdr(w, sizes.ehdr, {.type = ct::elfc::PT_ARM_EXIDX, .vaddr = vaddr, .filesz = size, .memsz = size});
+  const ct::Bytes b = w.take();
   std::string path = ::testing::TempDir() + "/corelens-exidx-" + std::to_string(::getpid()) + ".so";
   FILE* f = std::fopen(path.c_str(), "wb");
   std::fwrite(b.data(), 1, b.size(), f);

@@ -226,6 +226,37 @@ TEST_P(ValuesEngine, ErrorsNameWhatIsWrong) {
   EXPECT_FALSE(o.engine->frame_variables(0, 9999, options).has_value());
 }
 
+// Heap objects side by side (values_iterators: main's `one` and `two` are two single Parts that
+// glibc put one after the other, `many` ten ints): an address inside *two, seen from a frame that
+// holds both pointers, is two->weight, not "one[4].weight" (which the engine said when it indexed
+// any pointer into what followed its object); an element of the malloc'd array is many[7],
+// because the allocation's chunk header says it holds ten ints.
+TEST(ValuesEngineHeap, APointerToOneObjectIsNotIndexed) {
+  Opened& o = open_sample("values_iterators");
+  ASSERT_TRUE(o.engine);
+  FormatOptions options = o.engine->default_options();
+  std::size_t frame = frame_named(o.session->report(), "visit");
+  auto address_of = [&](const std::string& expr) -> std::uint64_t {
+    auto a = o.engine->evaluate(0, frame, expr, options);
+    EXPECT_TRUE(a.has_value()) << expr << ": " << a.error().message;
+    return a ? std::stoull(a->value, nullptr, 16) : 0;
+  };
+  std::uint64_t one = address_of("one"), two = address_of("&two->weight");
+  ASSERT_GT(two, one) << "the sample's second Part is no longer after the first: the case this test is for is gone";
+  ASSERT_LT(two - one, 256u);
+  auto name = o.engine->name_address(0, frame, two);
+  ASSERT_TRUE(name.has_value());
+  EXPECT_EQ(name->expression, "two->weight");
+  EXPECT_EQ(name->offset, 0u);
+  auto inside = o.engine->name_address(0, frame, address_of("&one->weight") + 1);
+  ASSERT_TRUE(inside.has_value());
+  EXPECT_EQ(inside->expression, "one->weight");
+  EXPECT_EQ(inside->offset, 1u);
+  auto element = o.engine->name_address(0, frame, address_of("&many[7]"));
+  ASSERT_TRUE(element.has_value());
+  EXPECT_EQ(element->expression, "many[7]");
+}
+
 INSTANTIATE_TEST_SUITE_P(Samples, ValuesEngine, ::testing::Values("values_c", "values_c_o2", "clang_values_c_o2"),
                          [](const auto& p) { return p.param; });
 

@@ -557,6 +557,11 @@ std::optional<TypeId> DwarfTypeTable::find_named(Dwarf* dwarf, const std::string
   return of(it->second);
 }
 
+std::optional<TypeId> DwarfTypeTable::named_near(TypeId near, const std::string& name) {
+  if (near >= has_die_.size() || !has_die_[near]) return std::nullopt;
+  return find_named(dwarf_cu_getdwarf(dies_[near].cu), name);
+}
+
 TypeId DwarfTypeTable::definition(TypeId id) {
   const Type& t = get(id);
   if (!t.declaration || !has_die_[id] || t.name.empty()) return id;

@@ -31,6 +31,7 @@ class DwarfTypeTable final : public TypeTable {
   TypeId derived(TypeKind kind, TypeId target, std::uint64_t count = 0) override;
   TypeId basic(Encoding encoding, std::uint64_t size, const std::string& name) override;
   TypeId definition(TypeId id) override;
+  std::optional<TypeId> named_near(TypeId near, const std::string& name) override;
 
   // The id of the type DIE (reading it now if new).
   TypeId of(Dwarf_Die die);

@@ -340,6 +340,7 @@ std::string Formatter::aggregate_text(const Value& v, const Type& t, int level, 
 
 std::string Formatter::printed_text(const Printed& p, int level, std::size_t budget) {
   if (p.hint == Printed::Hint::string || (p.children.empty() && !p.more)) return p.summary.empty() ? "{}" : p.summary;
+  if (p.hint == Printed::Hint::element) return summary_at(p.children.front().value, level + 1, budget);
   if (p.hint == Printed::Hint::tuple || p.hint == Printed::Hint::record) {
     // Rust's enum variants, as gdb prints them: "Option<u32>::Some(7)", "E::V{x: 1}".
     bool tuple = p.hint == Printed::Hint::tuple;

@@ -26,8 +26,9 @@ struct Child {
 struct Printed {
   // How the children print: "name = value" (none), bare (array), "[key] = value" (map), not at
   // all (string: the summary is the value); Rust's "Variant(a, b)" (tuple) and
-  // "Variant {x: a}" (record).
-  enum class Hint { none, array, map, string, tuple, record };
+  // "Variant {x: a}" (record); as its one child's value (element: an iterator prints as the
+  // element it points to, as gdb's libstdc++ printers print it).
+  enum class Hint { none, array, map, string, tuple, record, element };
   std::string summary;  // "std::vector of length 3, capacity 4", or a string literal for strings
   Hint hint = Hint::none;
   std::vector<Child> children;  // at most FormatOptions::max_elements

@@ -46,6 +46,8 @@ Result print_string(const Value& v, PrinterContext& ctx) {
   auto n = ctx.integer(*length);
   if (!p) return fail(p.error());
   if (!n) return fail(n.error());
+  // Damaged, or not a string at all (the bytes past a vector's end): no characters to read.
+  if (*p == 0 && *n != 0) return fail("a string of " + std::to_string(*n) + " characters at address 0x0");
   std::string prefix;
   std::size_t width = 1;
   is_textual(ctx.types, *char_type, &prefix, &width);
@@ -361,6 +363,81 @@ Result print_list(const Value& v, PrinterContext& ctx) {
   return ok(std::move(out));
 }
 
+// std::pair: first and second, without the empty std::__pair_base that libstdc++ 12 derives it
+// from (gdb's printer shows the two members only).
+Result print_pair(const Value& v, PrinterContext& ctx) {
+  auto first = ctx.member(v, "first"), second = ctx.member(v, "second");
+  if (!first || !second) return std::nullopt;
+  Printed out;
+  out.children.push_back(Child{"first", *first, std::nullopt});
+  out.children.push_back(Child{"second", *second, std::nullopt});
+  return ok(std::move(out));
+}
+
+// Iterators print as the element they point to, as gdb's libstdc++ printers print them (these
+// exist because `print *it` often fails in gdb); a null one says it cannot be dereferenced. The
+// element is read where the iterator points, whatever is there: an end() iterator shows the bytes
+// past the last element, as gdb's does.
+Result element_at(PrinterContext& ctx, TypeId type, std::uint64_t address) {
+  auto size = ctx.size_of(type);
+  if (!size) return fail("an element of unknown size");
+  if (auto bytes = ctx.memory.read(address, static_cast<std::size_t>(*size)); !bytes) return fail(bytes.error());
+  Value element = Value::in_memory(type, address);
+  // An element its own printer cannot show (a string past a vector's end) leaves the iterator
+  // without a value too, as in gdb.
+  if (auto inner = apply_printers(element, ctx); inner && !*inner) return fail(inner->error());
+  Printed out;
+  out.hint = Printed::Hint::element;
+  out.children.push_back(Child{"[element]", std::move(element), std::nullopt});
+  return ok(std::move(out));
+}
+
+Result non_dereferenceable(const std::string& container) {
+  Printed out;
+  out.summary = "non-dereferenceable iterator for " + container;
+  return ok(std::move(out));
+}
+
+// __gnu_cxx::__normal_iterator (std::vector's and std::string's): a pointer to the element.
+Result print_normal_iterator(const Value& v, PrinterContext& ctx) {
+  auto current = ctx.member(v, "_M_current");
+  auto elem = pointee(ctx, current);
+  if (!current || !elem) return std::nullopt;
+  auto p = ctx.integer(*current);
+  if (!p) return fail(p.error());
+  if (*p == 0) return non_dereferenceable("std::vector");
+  return element_at(ctx, *elem, *p);
+}
+
+// std::_Rb_tree_iterator<T> (std::map's and std::set's) and std::_List_iterator<T>: a pointer to
+// the base of a node, NODE<T> (std::_Rb_tree_node, std::_List_node), that keeps the element in its
+// _M_storage. The node type is found by name in the program's DWARF, as gdb's printers find it
+// (gcc leaves the iterators' own template parameters out); without it, the element follows the
+// node base at the element's alignment, as in the containers' printers.
+Result print_node_iterator(const Value& v, PrinterContext& ctx, const std::string& node_template,
+                           const std::string& container) {
+  auto node = ctx.member(v, "_M_node");
+  auto base = pointee(ctx, node);
+  if (!node || !base) return std::nullopt;
+  TypeId real = ctx.types.definition(strip_typedefs(ctx.types, v.type));
+  const std::string& name = ctx.types.complete(real).name;
+  std::optional<TypeId> node_type;
+  if (auto lt = name.find('<'); lt != std::string::npos) node_type = ctx.types.named_near(real, node_template + name.substr(lt));
+  std::optional<TypeId> elem = node_type ? ctx.template_type(*node_type, 0) : ctx.template_type(v.type, 0);
+  if (!elem) return std::nullopt;
+  auto n = ctx.integer(*node);
+  if (!n) return fail(n.error());
+  if (*n == 0) return non_dereferenceable(container);
+  if (node_type) {
+    auto storage = ctx.member(Value::in_memory(*node_type, *n), "_M_storage");
+    if (!storage || !storage->address) return fail("no _M_storage in " + ctx.readable(*node_type));
+    return element_at(ctx, *elem, *storage->address);
+  }
+  auto base_size = ctx.size_of(*base);
+  if (!base_size) return fail("a node of unknown size");
+  return element_at(ctx, *elem, *n + round_up(*base_size, ctx.alignment(*elem)));
+}
+
 }  // namespace
 
 std::optional<Known<Printed>> print_libstdcxx(const Value& v, PrinterContext& ctx) {
@@ -368,6 +445,7 @@ std::optional<Known<Printed>> print_libstdcxx(const Value& v, PrinterContext& ct
   const Type& t = ctx.real_type(v);
   if (!is_aggregate(t.kind) || t.language == Language::rust) return std::nullopt;
   const std::string head = template_head(t.name);
+  if (head == "__gnu_cxx::__normal_iterator") return print_normal_iterator(v, ctx);
   if (head.rfind("std::", 0) != 0) return std::nullopt;
   if (head == "std::basic_string") return print_string(v, ctx);
   if (head == "std::basic_string_view") return print_string_view(v, ctx);
@@ -381,6 +459,15 @@ std::optional<Known<Printed>> print_libstdcxx(const Value& v, PrinterContext& ct
   if (head == "std::unordered_map" || head == "std::unordered_multimap") return print_unordered(v, ctx, head, true);
   if (head == "std::unordered_set" || head == "std::unordered_multiset") return print_unordered(v, ctx, head, false);
   if (head == "std::list") return print_list(v, ctx);
+  if (head == "std::pair") return print_pair(v, ctx);
+  if (head == "std::_Rb_tree_iterator" || head == "std::_Rb_tree_const_iterator") {
+    return print_node_iterator(v, ctx, "std::_Rb_tree_node", "associative container");
+  }
+  if (head == "std::_List_iterator" || head == "std::_List_const_iterator") {
+    return print_node_iterator(v, ctx, "std::_List_node", "std::list");
+  }
+  // std::__detail::_Node_iterator (the unordered containers'): libstdc++ 12's printers have none,
+  // and gdb shows its _M_cur; so does the raw view here.
   return std::nullopt;
 }
 

@@ -125,6 +125,13 @@ class TypeTable {
   // The definition of a struct/class/union/enum that KIND-less declaration ID only declares
   // (another unit has it), or ID itself when there is none.
   virtual TypeId definition(TypeId id) { return id; }
+  // The struct/class/union/enum/typedef named NAME (qualified) in the DWARF that NEAR came from:
+  // a type a printer knows by name only (a container's node type), as gdb's printers look them up.
+  virtual std::optional<TypeId> named_near(TypeId near, const std::string& name) {
+    (void)near;
+    (void)name;
+    return std::nullopt;
+  }
 };
 
 // A type table made by hand, for tests and for types that come from nowhere else.

@@ -145,6 +145,16 @@ std::string html_escape(const std::string& s) {
   return out;
 }
 
+std::vector<std::int64_t> counts_on(const std::vector<std::string>& days, const std::map<std::string, std::int64_t>& per_day) {
+  std::vector<std::int64_t> out;
+  out.reserve(days.size());
+  for (const auto& d : days) {
+    auto it = per_day.find(d);
+    out.push_back(it == per_day.end() ? 0 : it->second);
+  }
+  return out;
+}
+
 std::string dashboard_to_html(const DashboardPage& page) {
   std::string out =
       "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -38,6 +39,10 @@ struct DashboardPage {
 };
 
 std::string dashboard_to_html(const DashboardPage& page);
+
+// The counts of PER_DAY ("YYYY-MM-DD" -> crashes) on DAYS, 0 for a day without crashes: a group's
+// DashboardGroup::per_day.
+std::vector<std::int64_t> counts_on(const std::vector<std::string>& days, const std::map<std::string, std::int64_t>& per_day);
 
 // The stacked bar chart alone (an <svg> element): crashes per day, one colour per group, the
 // groups after the first MAX_SERIES summed as "other".

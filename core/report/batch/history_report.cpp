@@ -103,4 +103,35 @@ std::string history_to_markdown(const std::vector<SignatureHistory>& sigs, const
   return out;
 }
 
+DashboardPage history_dashboard_page(const std::vector<SignatureHistory>& sigs, const HistoryWindow& w,
+                                     const std::string& where, const std::string& generated_at) {
+  DashboardPage page;
+  page.title = "corelens history";
+  std::int64_t crashes = 0;
+  for (const auto& s : sigs) crashes += s.in_window;
+  page.summary = std::to_string(sigs.size()) + " signatures, " + std::to_string(crashes) + " crashes " + w.label +
+                 " in " + where;
+  page.generated_at = generated_at;
+  page.chart_note = "By the time each core was written, one bar a day.";
+  page.days = w.days;
+  for (const auto& s : sigs) {
+    DashboardGroup g;
+    g.hash = s.hash;
+    g.signature = s.signature;
+    g.category = s.category;
+    g.severity = s.severity;
+    g.why = s.why;
+    g.count = s.in_window;
+    g.status = history_status(s, w);
+    g.first_seen = s.first_seen;
+    g.last_seen = s.last_seen;
+    g.total_count = s.total_count;
+    g.example = history_example(s);
+    g.stack = s.top_frames;
+    g.per_day = counts_on(w.days, s.per_day);
+    page.groups.push_back(std::move(g));
+  }
+  return page;
+}
+
 }  // namespace corelens

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "core/report/batch/dashboard_html.hpp"
+
 namespace corelens {
 
 // One signature as the history holds it.
@@ -39,5 +41,9 @@ std::string history_example(const SignatureHistory& s);
 std::string history_to_text(const std::vector<SignatureHistory>& sigs, const HistoryWindow& w);
 std::string history_to_json(const std::vector<SignatureHistory>& sigs, const HistoryWindow& w);
 std::string history_to_markdown(const std::vector<SignatureHistory>& sigs, const HistoryWindow& w);
+// The dashboard page of the history (dashboard_to_html writes it): WHERE names the store in the
+// summary line, GENERATED_AT (ISO 8601) is the caller's clock, so a golden test can fix it.
+DashboardPage history_dashboard_page(const std::vector<SignatureHistory>& sigs, const HistoryWindow& w,
+                                     const std::string& where, const std::string& generated_at);
 
 }  // namespace corelens
