@@ -3,41 +3,20 @@
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <cstdlib>
-#include <cstring>
 
 #include "core/analysis/explain.hpp"
 #include "core/analysis/pointer_origin.hpp"
 #include "unwinder/arch_registers.hpp"
-#include "unwinder/debug_file_cache.hpp"
 #include "unwinder/dwarf_units.hpp"
+#include "unwinder/verified_modules.hpp"
 
 namespace corelens {
 namespace {
 
 constexpr int kMaxScopeDepth = 64;   // nesting of namespaces, functions, blocks and inlined calls
 constexpr int kMaxTypeDepth = 16;    // typedefs, members and array elements followed for one offset
-
-// libdwfl asks for separate debug info lazily; the file the analysis already found (by build-id
-// or .gnu_debuglink) is in the module's user data, else libdwfl looks on its own path.
-int find_debuginfo(Dwfl_Module* mod, void** userdata, const char* modname, Dwarf_Addr base, const char* file_name,
-                   const char* debuglink_file, GElf_Word debuglink_crc, char** debuginfo_file_name) {
-  if (userdata != nullptr && *userdata != nullptr) {
-    const auto* path = static_cast<const std::string*>(*userdata);
-    int fd = open_debug_file(*path);
-    if (fd >= 0) {
-      *debuginfo_file_name = ::strdup(path->c_str());
-      return fd;
-    }
-  }
-  return find_debuginfo_cached(mod, userdata, modname, base, file_name, debuglink_file, debuglink_crc,
-                               debuginfo_file_name);
-}
-
-int refuse_find_elf(Dwfl_Module*, void**, const char*, Dwarf_Addr, char**, Elf**) { return -1; }
 
 std::optional<Dwarf_Die> type_of(Dwarf_Die* die) {
   Dwarf_Attribute attr;
@@ -186,46 +165,13 @@ struct Place {
 }  // namespace
 
 struct DwarfVariables::Session {
+  Session(Arch a, const std::vector<ModuleReport>& verified) : arch(a), modules(verified) {}
+
   Arch arch;
-  std::vector<ModuleReport> modules;
-  std::vector<Dwfl_Module*> reported;
-  std::vector<std::string> debug_files;  // referenced by the modules' user data
-  Dwfl_Callbacks callbacks{};
-  std::string debuginfo_path = "-:.debug:/usr/lib/debug";
-  char* debuginfo_path_ptr = nullptr;
-  Dwfl* dwfl = nullptr;
+  VerifiedModules modules;
   DwarfUnitFinder units;  // units of modules without .debug_aranges (clang's)
 
-  ~Session() {
-    if (dwfl != nullptr) dwfl_end(dwfl);
-  }
-
-  // The module containing PC, reported to libdwfl on first use; null without a verified file.
-  Dwfl_Module* module_at(std::uint64_t pc) {
-    for (std::size_t i = 0; i < modules.size(); ++i) {
-      const ModuleReport& m = modules[i];
-      if (pc < m.start || pc >= m.end) continue;
-      if (reported[i] != nullptr) return reported[i];
-      bool usable = !m.file.empty() && (m.symbols == SymbolSource::file || m.symbols == SymbolSource::debug_file ||
-                                        m.symbols == SymbolSource::debuginfod);
-      if (!usable || dwfl == nullptr) return nullptr;
-      int fd = ::open(m.file.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-      if (fd < 0) return nullptr;
-      dwfl_report_begin_add(dwfl);
-      Dwfl_Module* mod = dwfl_report_elf(dwfl, m.path.c_str(), m.file.c_str(), fd, m.load_bias, false);
-      dwfl_report_end(dwfl, nullptr, nullptr);
-      if (mod == nullptr) {
-        ::close(fd);
-        return nullptr;
-      }
-      void** userdata = nullptr;
-      dwfl_module_info(mod, &userdata, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr);
-      if (userdata != nullptr && !debug_files[i].empty()) *userdata = &debug_files[i];
-      reported[i] = mod;
-      return mod;
-    }
-    return nullptr;
-  }
+  Dwfl_Module* module_at(std::uint64_t pc) { return modules.module_at(pc); }
 
   std::optional<std::uint64_t> reg(const std::vector<Register>& regs, unsigned regno) const {
     std::string_view name = dwarf_register_name(arch, regno);
@@ -236,25 +182,6 @@ struct DwarfVariables::Session {
   std::optional<unsigned> regno_of(std::string_view name) const {
     for (unsigned r = 0; r < dwarf_register_count(arch); ++r) {
       if (dwarf_register_name(arch, r) == name) return r;
-    }
-    return std::nullopt;
-  }
-
-  // The CFA at PC from the module's CFI (.eh_frame, else .debug_frame).
-  std::optional<std::uint64_t> cfa(Dwfl_Module* mod, std::uint64_t pc, const std::vector<Register>& regs) const {
-    for (int which = 0; which < 2; ++which) {
-      Dwarf_Addr bias = 0;
-      Dwarf_CFI* cfi = which == 0 ? dwfl_module_eh_cfi(mod, &bias) : dwfl_module_dwarf_cfi(mod, &bias);
-      Dwarf_Frame* frame = nullptr;
-      if (cfi == nullptr || dwarf_cfi_addrframe(cfi, pc - bias, &frame) != 0) continue;
-      Dwarf_Op* ops = nullptr;
-      size_t n = 0;
-      std::optional<std::uint64_t> out;
-      if (dwarf_frame_cfa(frame, &ops, &n) == 0 && n == 1 && ops[0].atom == DW_OP_bregx) {
-        if (auto v = reg(regs, static_cast<unsigned>(ops[0].number))) out = *v + ops[0].number2;
-      }
-      std::free(frame);
-      if (out) return out;
     }
     return std::nullopt;
   }
@@ -338,7 +265,7 @@ struct DwarfVariables::Session {
   }
 
   // DW_AT_frame_base of the concrete function: the CFA (gcc), or a register (clang, old gcc).
-  std::optional<std::uint64_t> frame_base(const At& a, std::uint64_t pc, const std::vector<Register>& regs) const {
+  std::optional<std::uint64_t> frame_base(const At& a, std::uint64_t pc, const std::vector<Register>& regs) {
     Dwarf_Die fn = a.scopes.front();
     Dwarf_Attribute attr;
     Dwarf_Op* ops = nullptr;
@@ -347,7 +274,9 @@ struct DwarfVariables::Session {
         n != 1) {
       return std::nullopt;
     }
-    if (ops[0].atom == DW_OP_call_frame_cfa) return cfa(a.mod, pc, regs);
+    if (ops[0].atom == DW_OP_call_frame_cfa) {
+      return modules.cfa(pc, [&](unsigned regno) { return reg(regs, regno); });
+    }
     if (ops[0].atom >= DW_OP_reg0 && ops[0].atom <= DW_OP_reg31) return reg(regs, ops[0].atom - DW_OP_reg0);
     if (ops[0].atom >= DW_OP_breg0 && ops[0].atom <= DW_OP_breg31) {
       if (auto v = reg(regs, ops[0].atom - DW_OP_breg0)) return *v + ops[0].number;
@@ -356,25 +285,8 @@ struct DwarfVariables::Session {
   }
 };
 
-DwarfVariables::DwarfVariables(Arch arch, const std::vector<ModuleReport>& modules) : session_(new Session) {
-  Session& s = *session_;
-  s.arch = arch;
-  s.modules = modules;
-  s.reported.assign(modules.size(), nullptr);
-  for (const auto& m : modules) {
-    s.debug_files.push_back(m.debug_file);
-    // libdwfl's own search (a .gnu_debuglink next to a file) also looks under the root of each
-    // debug directory the analysis used.
-    auto pos = m.debug_file.find("/.build-id/");
-    if (pos != std::string::npos) s.debuginfo_path += ":" + m.debug_file.substr(0, pos);
-  }
-  s.debuginfo_path_ptr = s.debuginfo_path.data();
-  s.callbacks.find_elf = refuse_find_elf;
-  s.callbacks.find_debuginfo = find_debuginfo;
-  s.callbacks.section_address = dwfl_offline_section_address;
-  s.callbacks.debuginfo_path = &s.debuginfo_path_ptr;
-  s.dwfl = dwfl_begin(&s.callbacks);
-}
+DwarfVariables::DwarfVariables(Arch arch, const std::vector<ModuleReport>& modules)
+    : session_(std::make_unique<Session>(arch, modules)) {}
 
 DwarfVariables::~DwarfVariables() = default;
 
@@ -455,7 +367,7 @@ std::optional<NamedAccess> DwarfVariables::name_access(const PointerOrigin& o, s
   // A global of this unit (DW_OP_addr), or, declared here and defined elsewhere, found by the
   // ELF symbol at the address.
   std::string symbol;
-  if (Dwfl_Module* m = dwfl_addrmodule(s.dwfl, *o.address)) {
+  if (Dwfl_Module* m = dwfl_addrmodule(s.modules.dwfl(), *o.address)) {
     GElf_Off off = 0;
     GElf_Sym sym;
     const char* n = dwfl_module_addrinfo(m, *o.address, &off, &sym, nullptr, nullptr, nullptr);

@@ -3,8 +3,9 @@
 // location lists put them at that pc, and the members of the types they point to.
 //
 // It opens its own libdwfl session over the files the analysis already verified (the Report's
-// modules: matching build-ids only), reporting a module only when a pc inside it is asked about:
-// the fault explanation needs the DWARF of one function, not of the whole process.
+// modules: matching build-ids only; unwinder/verified_modules.hpp), reporting a module only when a
+// pc inside it is asked about: the fault explanation needs the DWARF of one function, not of the
+// whole process.
 //
 // Ownership: owns its Dwfl session and the file descriptors libdwfl opened; copies what it needs
 // from the Report, which need not outlive it.

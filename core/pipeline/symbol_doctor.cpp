@@ -91,16 +91,20 @@ void diagnose_symbols(Report& report, const std::string& dpkg_info_dir) {
     if (no_file && m.is_main_executable) {
       m.symbols_fix = "--exe FILE, FILE being the build with build-id " + id +
                       " (or DEBUGINFOD_URLS naming a server that has it)";
-    } else if (no_file && !package.empty()) {
-      m.symbols_fix = "--sysroot DIR, DIR holding the crashed machine's files (package " + package + ", build-id " + id + ")";
+    } else if (no_file) {
+      // A library missing or another build here: the crashed machine's copy is the one to give.
+      m.symbols_fix = "--sysroot DIR, DIR holding the crashed machine's files (" +
+                      (package.empty() ? std::string() : "package " + package + ", ") + "build-id " + id + ")";
     } else if (!package.empty()) {
       m.symbols_fix = "apt-get install " + debug_package(package);
-    } else if (!debuginfod_set && !m.build_id.empty()) {
+    } else if (!debuginfod_set && !m.build_id.empty() && !m.is_main_executable &&
+               (m.path.starts_with("/usr/") || m.path.starts_with("/lib"))) {
+      // A distribution's file this machine has no package of: its debuginfod server has it.
       m.symbols_fix = "DEBUGINFOD_URLS=https://debuginfod.debian.net corelens analyze CORE, or put the unstripped file at " +
                       build_id_path(m.build_id);
     } else if (!m.build_id.empty()) {
       m.symbols_fix = "put the unstripped file (build-id " + id + ") at " + build_id_path(m.build_id) +
-                      " or give its directory with --debug-dir";
+                      " (or at the same path under --debug-dir DIR)";
     } else {
       m.symbols_fix = "give the unstripped file with " + std::string(m.is_main_executable ? "--exe" : "--sysroot");
     }

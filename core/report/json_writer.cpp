@@ -1,7 +1,9 @@
 #include "core/report/json_writer.hpp"
 
+#include <array>
 #include <cassert>
 #include <charconv>
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "core/model/strings.hpp"
@@ -37,6 +39,30 @@ Utf8Step utf8_step(std::string_view s) {
     if (b(i) < min || b(i) > max) return {i, false};
   }
   return {n, true};
+}
+
+// How many bytes at the start of S are copied to JSON as they are: printable ASCII other than '"'
+// and '\\'. Eight at a time (a word's bytes tested together), then one by one.
+std::size_t plain_prefix(std::string_view s) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+  auto has_zero = [&](std::uint64_t w) { return (w - kOnes) & ~w & kHigh; };
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    // A byte < 0x20 has its high bit set after subtracting 0x20 unless it was >= 0xa0; bytes
+    // >= 0x80 are caught by their own high bit, so that case needs no care.
+    std::uint64_t special = (w & kHigh) | ((w - 0x20 * kOnes) & ~w & kHigh) | has_zero(w ^ ('"' * kOnes)) |
+                            has_zero(w ^ ('\\' * kOnes));
+    if (special != 0) break;
+  }
+  static constexpr auto kPlain = [] {
+    std::array<bool, 256> plain{};
+    for (int c = 0x20; c < 0x80; ++c) plain[static_cast<std::size_t>(c)] = c != '"' && c != '\\';
+    return plain;
+  }();
+  while (i < s.size() && kPlain[static_cast<unsigned char>(s[i])]) ++i;
+  return i;
 }
 
 }  // namespace
@@ -89,6 +115,12 @@ void JsonWriter::key(std::string_view name) {
 void JsonWriter::escaped(std::string_view s) {
   out_ += '"';
   for (std::size_t i = 0; i < s.size();) {
+    // Most text is printable ASCII, copied as it is: one append per run, not per byte (a report
+    // with every frame's variables writes tens of megabytes).
+    std::size_t run = i + plain_prefix(s.substr(i));
+    out_.append(s.data() + i, run - i);
+    i = run;
+    if (i == s.size()) break;
     auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x80) {
       Utf8Step step = utf8_step(s.substr(i));
@@ -205,7 +237,15 @@ void JsonWriter::string_or_null(std::string_view s) {
   else value(s);
 }
 
-void JsonWriter::hex(std::uint64_t v) { value(corelens::hex(v)); }
+void JsonWriter::hex(std::uint64_t v) {
+  // "0x..." in lower case, as corelens::hex spells it; nothing in it needs escaping.
+  char digits[16];
+  auto end = std::to_chars(digits, digits + sizeof digits, v, 16).ptr;
+  before_value();
+  out_ += "\"0x";
+  out_.append(digits, end);
+  out_ += '"';
+}
 
 void JsonWriter::hex_or_null(const std::optional<std::uint64_t>& v) {
   if (v) hex(*v);

@@ -72,8 +72,7 @@ TEST_F(SymbolDoctor, EachProblemGetsItsFix) {
   EXPECT_EQ(r.modules[2].symbols_problem, "no-debug-info");
   EXPECT_EQ(r.modules[2].symbols_fix, "apt-get install libc6-dbg");
   EXPECT_EQ(r.modules[3].symbols_problem, "mismatched-build-id");
-  EXPECT_NE(r.modules[3].symbols_fix.find("/usr/lib/debug/.build-id/01/23456789abcdef.debug"), std::string::npos)
-      << r.modules[3].symbols_fix;
+  EXPECT_EQ(r.modules[3].symbols_fix, "--sysroot DIR, DIR holding the crashed machine's files (build-id 0123456789abcdef)");
   EXPECT_EQ(r.modules[4].symbols_problem, "");  // names and lines: nothing to fix
   EXPECT_EQ(r.modules[5].symbols_problem, "");  // not on the crashing stack
 }

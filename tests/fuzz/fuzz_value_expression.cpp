@@ -12,26 +12,6 @@
 
 using namespace corelens::values;
 
-namespace {
-
-class Scope final : public ExpressionScope {
- public:
-  std::map<std::string, Value> variables;
-  std::map<std::string, TypeId> types;
-  Known<Value> variable(const std::string& name) override {
-    auto it = variables.find(name);
-    if (it == variables.end()) return unavailable(value_error("No symbol \"" + name + "\" in current context."));
-    return it->second;
-  }
-  std::optional<TypeId> type_named(const std::string& name) override {
-    auto it = types.find(name);
-    if (it == types.end()) return std::nullopt;
-    return it->second;
-  }
-};
-
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 1) return 0;
   std::size_t memory_size = std::min<std::size_t>(data[0], size - 1);
@@ -54,7 +34,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const_cast<Type&>(t.table.get(record)).members = {testing::member("id", t.int_type, 0),
                                                     testing::member("next", record_ptr, 8),
                                                     testing::member("name", t.array(t.char_type, 8), 16)};
-  Scope scope;
+  testing::FakeScope scope;
   scope.variables["rec"] = Value::in_memory(record, 0x1000);
   Value p;
   p.type = record_ptr;

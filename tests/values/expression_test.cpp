@@ -9,27 +9,11 @@
 namespace corelens::values::testing {
 namespace {
 
-class Scope final : public ExpressionScope {
- public:
-  std::map<std::string, Value> variables;
-  std::map<std::string, TypeId> types;
-  Known<Value> variable(const std::string& name) override {
-    auto it = variables.find(name);
-    if (it == variables.end()) return unavailable(value_error("No symbol \"" + name + "\" in current context."));
-    return it->second;
-  }
-  std::optional<TypeId> type_named(const std::string& name) override {
-    auto it = types.find(name);
-    if (it == types.end()) return std::nullopt;
-    return it->second;
-  }
-};
-
 class ExpressionText : public ::testing::Test {
  protected:
   CTypes t;
   FakeMemory memory;
-  Scope scope;
+  FakeScope scope;
   FormatOptions options;
   TypeId record;
 

@@ -1,5 +1,6 @@
 // Test doubles for the values engine: memory made of byte ranges, a frame whose registers and
-// frame base the test sets, types built by hand. Shared by the unit tests and the fuzz targets.
+// frame base the test sets, a scope of named variables for expressions, types built by hand.
+// Shared by the unit tests and the fuzz targets.
 #pragma once
 
 #include <cstring>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "unwinder/values/dwarf_expression.hpp"
+#include "unwinder/values/expression.hpp"
 #include "unwinder/values/types.hpp"
 #include "unwinder/values/value.hpp"
 
@@ -105,6 +107,23 @@ class FakeFrame final : public ExpressionContext {
 
  private:
   const ValueMemory& memory_;
+};
+
+// A scope for expressions: variables and types by name, and gdb's words for a name not in it.
+class FakeScope final : public ExpressionScope {
+ public:
+  std::map<std::string, Value> variables;
+  std::map<std::string, TypeId> types;
+  Known<Value> variable(const std::string& name) override {
+    auto it = variables.find(name);
+    if (it == variables.end()) return unavailable(value_error("No symbol \"" + name + "\" in current context."));
+    return it->second;
+  }
+  std::optional<TypeId> type_named(const std::string& name) override {
+    auto it = types.find(name);
+    if (it == types.end()) return std::nullopt;
+    return it->second;
+  }
 };
 
 inline std::vector<std::byte> bytes(std::initializer_list<int> values) {

@@ -1,13 +1,10 @@
 #include "unwinder/values/dwarf_session.hpp"
 
 #include <cxxabi.h>
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <cstdlib>
 #include <cstring>
 
-#include "unwinder/debug_file_cache.hpp"
 #include "unwinder/values/dwarf_types.hpp"
 
 namespace corelens::values {
@@ -15,24 +12,6 @@ namespace {
 
 constexpr int kMaxScopeDepth = 64;          // namespaces, functions, blocks and inlined calls
 constexpr std::size_t kMaxCachedPcs = 100000;
-
-// libdwfl asks for separate debug info lazily; the file the analysis already found (by build-id
-// or .gnu_debuglink) is in the module's user data, else libdwfl looks on its own path.
-int find_debuginfo(Dwfl_Module* mod, void** userdata, const char* modname, Dwarf_Addr base, const char* file_name,
-                   const char* debuglink_file, GElf_Word debuglink_crc, char** debuginfo_file_name) {
-  if (userdata != nullptr && *userdata != nullptr) {
-    const auto* path = static_cast<const std::string*>(*userdata);
-    int fd = open_debug_file(*path);
-    if (fd >= 0) {
-      *debuginfo_file_name = ::strdup(path->c_str());
-      return fd;
-    }
-  }
-  return find_debuginfo_cached(mod, userdata, modname, base, file_name, debuglink_file, debuglink_crc,
-                               debuginfo_file_name);
-}
-
-int refuse_find_elf(Dwfl_Module*, void**, const char*, Dwarf_Addr, char**, Elf**) { return -1; }
 
 std::string demangled(const char* name) {
   std::string_view raw(name);
@@ -73,57 +52,12 @@ void collect_scopes(Dwarf_Die* parent, Dwarf_Addr pc, std::vector<Dwarf_Die>& ch
 
 }  // namespace
 
-DwarfSession::DwarfSession(Arch arch, const std::vector<ModuleReport>& modules) : arch_(arch), modules_(modules) {
-  reported_.assign(modules_.size(), nullptr);
-  for (const auto& m : modules_) {
-    debug_files_.push_back(m.debug_file);
-    // libdwfl's own search (a .gnu_debuglink next to a file) also looks under the root of each
-    // debug directory the analysis used.
-    auto pos = m.debug_file.find("/.build-id/");
-    if (pos != std::string::npos) debuginfo_path_ += ":" + m.debug_file.substr(0, pos);
-  }
-  debuginfo_path_ptr_ = debuginfo_path_.data();
-  callbacks_.find_elf = refuse_find_elf;
-  callbacks_.find_debuginfo = find_debuginfo;
-  callbacks_.section_address = dwfl_offline_section_address;
-  callbacks_.debuginfo_path = &debuginfo_path_ptr_;
-  dwfl_ = dwfl_begin(&callbacks_);
-}
-
-DwarfSession::~DwarfSession() {
-  if (dwfl_ != nullptr) dwfl_end(dwfl_);
-}
-
-Dwfl_Module* DwarfSession::module_at(std::uint64_t pc) {
-  for (std::size_t i = 0; i < modules_.size(); ++i) {
-    const ModuleReport& m = modules_[i];
-    if (pc < m.start || pc >= m.end) continue;
-    if (reported_[i] != nullptr) return reported_[i];
-    bool usable = !m.file.empty() && (m.symbols == SymbolSource::file || m.symbols == SymbolSource::debug_file ||
-                                      m.symbols == SymbolSource::debuginfod);
-    if (!usable || dwfl_ == nullptr) return nullptr;
-    int fd = ::open(m.file.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-    if (fd < 0) return nullptr;
-    dwfl_report_begin_add(dwfl_);
-    Dwfl_Module* mod = dwfl_report_elf(dwfl_, m.path.c_str(), m.file.c_str(), fd, m.load_bias, false);
-    dwfl_report_end(dwfl_, nullptr, nullptr);
-    if (mod == nullptr) {
-      ::close(fd);
-      return nullptr;
-    }
-    void** userdata = nullptr;
-    dwfl_module_info(mod, &userdata, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr);
-    if (userdata != nullptr && !debug_files_[i].empty()) *userdata = &debug_files_[i];
-    reported_[i] = mod;
-    return mod;
-  }
-  return nullptr;
-}
+DwarfSession::DwarfSession(Arch arch, const std::vector<ModuleReport>& modules) : arch_(arch), modules_(modules) {}
 
 std::vector<Dwfl_Module*> DwarfSession::all_modules() {
   std::vector<Dwfl_Module*> out;
-  for (std::size_t i = 0; i < modules_.size(); ++i) {
-    if (Dwfl_Module* m = module_at(modules_[i].start)) out.push_back(m);
+  for (const ModuleReport& m : modules_.modules()) {
+    if (Dwfl_Module* mod = module_at(m.start)) out.push_back(mod);
   }
   return out;
 }
@@ -144,7 +78,7 @@ const ScopesAt* DwarfSession::scopes_at(std::uint64_t pc) {
 }
 
 std::optional<std::string> DwarfSession::symbol_at(std::uint64_t address) {
-  if (dwfl_ == nullptr) return std::nullopt;
+  if (modules_.dwfl() == nullptr) return std::nullopt;
   if (auto it = symbol_names_.find(address); it != symbol_names_.end()) return it->second;
   if (symbol_names_.size() >= kMaxCachedPcs) symbol_names_.clear();
   auto name = uncached_symbol_at(address);
@@ -155,7 +89,7 @@ std::optional<std::string> DwarfSession::symbol_at(std::uint64_t address) {
 std::optional<std::string> DwarfSession::uncached_symbol_at(std::uint64_t address) {
   // Only modules already reported (those of frames asked about) or the one mapping ADDRESS.
   if (module_at(address) == nullptr) return std::nullopt;
-  Dwfl_Module* mod = dwfl_addrmodule(dwfl_, address);
+  Dwfl_Module* mod = dwfl_addrmodule(modules_.dwfl(), address);
   if (mod == nullptr) return std::nullopt;
   // gdb names only addresses inside one of the module's sections (not the heap a module's
   // mapping range happens to cover).

@@ -1,6 +1,6 @@
-// The values engine's own libdwfl session over the modules the analysis verified (the Report's
-// modules whose build-ids matched), each reported to libdwfl only when a pc inside it is first
-// asked about: showing one frame's variables needs that frame's module, not the whole process.
+// The values engine's own libdwfl session over the modules the analysis verified
+// (unwinder/verified_modules.hpp: each reported to libdwfl only when a pc inside it is first
+// asked about; showing one frame's variables needs that frame's module, not the whole process).
 //
 // Also what every frame shares: the scopes (function, blocks, inlined calls) at a pc, the CFA by
 // the module's CFI, the names of symbols (gdb's "<triple>" after a function pointer).
@@ -22,6 +22,7 @@
 #include "core/model/process.hpp"
 #include "core/model/report.hpp"
 #include "unwinder/dwarf_units.hpp"
+#include "unwinder/verified_modules.hpp"
 #include "unwinder/values/dwarf_util.hpp"
 #include "unwinder/values/value.hpp"
 
@@ -38,7 +39,6 @@ struct ScopesAt {
 class DwarfSession {
  public:
   DwarfSession(Arch arch, const std::vector<ModuleReport>& modules);
-  ~DwarfSession();
   DwarfSession(const DwarfSession&) = delete;
   DwarfSession& operator=(const DwarfSession&) = delete;
 
@@ -46,10 +46,12 @@ class DwarfSession {
   // The scopes at PC (an address of the process), or nullopt without DWARF there. Cached.
   const ScopesAt* scopes_at(std::uint64_t pc);
   // The module containing PC, reported on first use; null without a verified file.
-  Dwfl_Module* module_at(std::uint64_t pc);
-  // The CFA at PC by the module's CFI, from REGS (DWARF register -> value lookups).
+  Dwfl_Module* module_at(std::uint64_t pc) { return modules_.module_at(pc); }
+  // The CFA at PC by the module's CFI; REG(regno) gives a DWARF register's value or nullopt.
   template <typename RegFn>
-  std::optional<std::uint64_t> cfa(std::uint64_t pc, RegFn&& reg);
+  std::optional<std::uint64_t> cfa(std::uint64_t pc, RegFn&& reg) {
+    return modules_.cfa(pc, std::forward<RegFn>(reg));
+  }
   // The symbol at or before ADDRESS in a module ("name" or "name+16"), demangled; nullopt when no
   // module maps ADDRESS or no symbol covers it.
   std::optional<std::string> symbol_at(std::uint64_t address);
@@ -75,13 +77,7 @@ class DwarfSession {
   std::optional<std::string> uncached_symbol_at(std::uint64_t address);
   std::optional<std::uint64_t> uncached_symbol_address(const std::string& name, std::uint64_t near_pc);
   Arch arch_;
-  std::vector<ModuleReport> modules_;
-  std::vector<Dwfl_Module*> reported_;
-  std::vector<std::string> debug_files_;  // referenced by the modules' user data
-  std::string debuginfo_path_ = "-:.debug:/usr/lib/debug";
-  char* debuginfo_path_ptr_ = nullptr;
-  Dwfl_Callbacks callbacks_{};
-  Dwfl* dwfl_ = nullptr;
+  VerifiedModules modules_;
   DwarfUnitFinder units_;
   std::map<std::uint64_t, std::unique_ptr<ScopesAt>> scopes_;  // by pc (nullptr: no DWARF there)
   std::map<std::pair<const void*, std::string>, std::span<const std::byte>> sections_;
@@ -90,28 +86,5 @@ class DwarfSession {
   std::map<std::pair<std::string, std::uint64_t>, std::optional<std::uint64_t>> symbol_addresses_;
   std::map<std::uint64_t, std::optional<std::string>> symbol_names_;
 };
-
-// Resolves PC's CFA through the module's .eh_frame, else .debug_frame. REG(regno) returns the
-// register's value or nullopt.
-template <typename RegFn>
-std::optional<std::uint64_t> DwarfSession::cfa(std::uint64_t pc, RegFn&& reg) {
-  Dwfl_Module* mod = module_at(pc);
-  if (mod == nullptr) return std::nullopt;
-  for (int which = 0; which < 2; ++which) {
-    Dwarf_Addr bias = 0;
-    Dwarf_CFI* cfi = which == 0 ? dwfl_module_eh_cfi(mod, &bias) : dwfl_module_dwarf_cfi(mod, &bias);
-    Dwarf_Frame* frame = nullptr;
-    if (cfi == nullptr || dwarf_cfi_addrframe(cfi, pc - bias, &frame) != 0) continue;
-    Dwarf_Op* ops = nullptr;
-    size_t n = 0;
-    std::optional<std::uint64_t> out;
-    if (dwarf_frame_cfa(frame, &ops, &n) == 0 && n == 1 && ops[0].atom == DW_OP_bregx) {
-      if (auto v = reg(static_cast<unsigned>(ops[0].number))) out = *v + ops[0].number2;
-    }
-    free(frame);
-    if (out) return out;
-  }
-  return std::nullopt;
-}
 
 }  // namespace corelens::values

@@ -117,11 +117,14 @@ Result<ResolvedFrame> ValueEngine::Impl::resolve(std::size_t thread, std::size_t
   r.physical = t.physical_of[frame];
   const PhysicalFrame& p = t.physical[r.physical];
   r.scopes = session.scopes_at(p.lookup_pc);
-  const Frame& f = report.threads[thread].frames[frame];
-  std::string who = f.function.empty() ? hex(f.pc) : f.function;
-  if (r.scopes == nullptr) return fail(ErrorCode::not_found, who + ": no DWARF debug information for this frame");
+  // The frame's name, for an error only (every frame of a 1,000-thread core comes through here).
+  auto who = [&] {
+    const Frame& f = report.threads[thread].frames[frame];
+    return f.function.empty() ? hex(f.pc) : f.function;
+  };
+  if (r.scopes == nullptr) return fail(ErrorCode::not_found, who() + ": no DWARF debug information for this frame");
   auto dies = frame_scope_dies(*r.scopes, t.level[frame], t.count[frame]);
-  if (!dies) return fail(ErrorCode::not_found, who + ": no DWARF scope for this inlined frame");
+  if (!dies) return fail(ErrorCode::not_found, who() + ": no DWARF scope for this inlined frame");
   r.dies = std::move(*dies);
   return r;
 }

@@ -376,7 +376,8 @@ std::string Formatter::summary_at(const Value& v, int level, std::size_t budget)
     std::string at = target->address ? "@" + hex(*target->address) + ": " : std::string();
     return at + summary_at(*target, level + 1, budget);
   }
-  if (auto p = printed(v)) {
+  // Every printer is for an aggregate (a struct, class or union): scalars need not ask them.
+  if (auto p = is_aggregate(t.kind) ? printed(v) : std::nullopt) {
     if (!*p) return reason_text(p->error());
     return printed_text(**p, level, budget);
   }
@@ -402,7 +403,7 @@ std::vector<Child> Formatter::child_values(const Value& v, const std::string& pa
     if (target) return child_values(*target, parent_name);
     return out;
   }
-  if (auto p = printed(v)) {
+  if (auto p = is_aggregate(t.kind) ? printed(v) : std::nullopt) {
     if (!*p) return out;
     for (auto& c : (*p)->children) {
       Child child = c;
@@ -493,19 +494,21 @@ ValueNode Formatter::node(const std::string& name, const Value& v, int depth) {
     n.unavailable = v.unavailable->describe();
     return n;
   }
-  Value shown = v;
+  // What is shown: V, or what a reference refers to (copied only then).
+  std::optional<Value> referred;
   if (is_reference(types_.get(strip_typedefs(types_, v.type)).kind)) {
     auto target = dereference(types_, memory_, v, options_);
     if (!target) {
       n.unavailable = target.error().describe();
       return n;
     }
-    shown = *target;
+    referred = std::move(*target);
   }
+  const Value& shown = referred ? *referred : v;
   n.address = shown.address;
   // An object that cannot be read at all is unavailable as a whole, with the reason.
   // Read once: the one-line value is made from these bytes (the children keep their addresses).
-  Value flat = shown;
+  std::optional<Value> read_once;
   auto size = type_size(types_, shown.type);
   if (size && *size <= options_.max_object_size && shown.bit_size == 0 && !shown.implicit_target) {
     auto bytes = value_bytes(types_, memory_, shown, options_);
@@ -514,11 +517,13 @@ ValueNode Formatter::node(const std::string& name, const Value& v, int depth) {
       return n;
     }
     if (shown.address) {
-      flat.address.reset();
-      flat.bytes = std::move(*bytes);
-      flat.known.clear();
+      read_once = shown;
+      read_once->address.reset();
+      read_once->bytes = std::move(*bytes);
+      read_once->known.clear();
     }
   }
+  const Value& flat = read_once ? *read_once : shown;
   TypeId real = types_.definition(strip_typedefs(types_, shown.type));
   const Type& t = types_.complete(real);
   if (!options_.compound_summaries && (is_aggregate(t.kind) || t.kind == TypeKind::array)) {

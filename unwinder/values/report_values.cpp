@@ -2,21 +2,23 @@
 
 namespace corelens::values {
 
-VariableReport to_report(const ValueNode& node, bool argument) {
+VariableReport to_report(const ValueNode& node, bool argument) { return to_report(ValueNode(node), argument); }
+
+VariableReport to_report(ValueNode&& node, bool argument) {
   VariableReport r;
-  r.name = node.name;
+  r.name = std::move(node.name);
   r.argument = argument;
-  r.type = node.type;
-  r.exact_type = node.exact_type;
-  r.value = node.value;
+  r.type = std::move(node.type);
+  r.exact_type = std::move(node.exact_type);
+  r.value = std::move(node.value);
   r.address = node.address;
-  r.location = node.location;
-  r.unavailable = node.unavailable;
+  r.location = std::move(node.location);
+  r.unavailable = std::move(node.unavailable);
   r.entry_value = node.entry_value;
   r.compound = node.kind == ValueNode::Kind::aggregate || node.kind == ValueNode::Kind::array ||
                node.kind == ValueNode::Kind::printed;
   r.members.reserve(node.children.size());
-  for (const auto& c : node.children) r.members.push_back(to_report(c, false));
+  for (auto& c : node.children) r.members.push_back(to_report(std::move(c), false));
   return r;
 }
 
@@ -30,8 +32,8 @@ std::vector<VariableReport> EngineVariables::variables(std::size_t thread, std::
   std::vector<VariableReport> out;
   if (!vars) return out;
   out.reserve(vars->arguments.size() + vars->locals.size());
-  for (const auto& a : vars->arguments) out.push_back(to_report(a, true));
-  for (const auto& l : vars->locals) out.push_back(to_report(l, false));
+  for (auto& a : vars->arguments) out.push_back(to_report(std::move(a), true));
+  for (auto& l : vars->locals) out.push_back(to_report(std::move(l), false));
   return out;
 }
 

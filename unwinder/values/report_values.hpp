@@ -19,7 +19,9 @@ class EngineVariables final : public FrameVariableSource {
   FormatOptions options_;
 };
 
-// A node of the engine as a VariableReport (its children as members).
+// A node of the engine as a VariableReport (its children as members); the rvalue one takes the
+// node's strings instead of copying them.
 VariableReport to_report(const ValueNode& node, bool argument);
+VariableReport to_report(ValueNode&& node, bool argument);
 
 }  // namespace corelens::values
