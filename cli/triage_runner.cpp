@@ -277,7 +277,6 @@ std::optional<TriageRecord> record_from_json(const std::string& text) {
       f.column = static_cast<std::uint32_t>(number(e, "column"));
       auto inl = e.find("inlined");
       f.inlined = inl != e.end() && inl->is_boolean() && inl->get<bool>();
-      if (f.inlined) f.trust = FrameTrust::inlined;
       r.crash_frames.push_back(std::move(f));
     }
   }

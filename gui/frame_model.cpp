@@ -13,12 +13,12 @@ namespace corelens::gui {
 namespace {
 
 QString trust_tooltip(const Frame& f) {
+  if (f.inlined) return QStringLiteral("inlined: a call inlined into the frame below, at the same pc");
   switch (f.trust) {
     case FrameTrust::context: return QStringLiteral("context: registers straight from the dump");
     case FrameTrust::cfi: return QStringLiteral("cfi: unwound with DWARF call frame information");
     case FrameTrust::frame_pointer: return QStringLiteral("frame-pointer: found by following saved frame pointers");
     case FrameTrust::scan: return QStringLiteral("scan: a return address found by scanning the stack; may be stale");
-    case FrameTrust::inlined: return QStringLiteral("inlined: a call inlined into the frame below, at the same pc");
   }
   return {};
 }

@@ -481,7 +481,7 @@ void MainWindow::showStack(int thread) {
                             .arg(t.name.empty() ? QString() : QStringLiteral(" “%1”").arg(QString::fromStdString(printable(t.name)).toHtmlEscaped()))
                             .arg(t.crashed ? tr(" <span style='color:#a00018'>(crashed)</span>") : QString())
                             .arg(t.frames.size())
-                            .arg(t.unwind_complete ? QString() : tr(" <span style='color:#a06000'>(incomplete: %1)</span>").arg(QString::fromStdString(printable(t.unwind_status)).toHtmlEscaped())));
+                            .arg(t.unwind.complete() ? QString() : tr(" <span style='color:#a06000'>(incomplete: %1)</span>").arg(QString::fromStdString(printable(describe(t.unwind))).toHtmlEscaped())));
   size_columns_to_contents(stack_view_);
   current_frame_ = -1;
   if (t.frames.empty()) {

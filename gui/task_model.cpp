@@ -71,10 +71,10 @@ QVariant TaskModel::cell(int row, int column, int role) const {
     }
     case Qt::ToolTipRole:
       if (column == ColState) return QString::fromLatin1(state_words(t.state));
-      if (column == ColWaiting && !t.running_on && !t.unwind_complete) return tr("stack incomplete: %1").arg(qs(t.unwind_status));
+      if (column == ColWaiting && !t.running_on && !t.unwind.complete()) return tr("stack incomplete: %1").arg(qs(describe(t.unwind)));
       return {};
     case Qt::ForegroundRole:
-      if (column == ColWaiting && !t.running_on && !t.unwind_complete) return QBrush(QColor(0xa0, 0x60, 0x00));
+      if (column == ColWaiting && !t.running_on && !t.unwind.complete()) return QBrush(QColor(0xa0, 0x60, 0x00));
       return {};
     case HighlightRole: return report_->kernel->panic_pid && t.running_on && *report_->kernel->panic_pid == t.pid;
     case ThreadIndexRole: return task_stack_thread(*report_, static_cast<std::size_t>(row));
@@ -97,9 +97,9 @@ ReportPtr with_task_stacks(ReportPtr report) {
       if (th.registers.empty()) th.registers.push_back(Register{"rip", f.pc});
       if (f.sp && f.registers.empty()) th.registers.push_back(Register{"rsp", *f.sp});
     }
-    th.unwind_status = t.running_on ? "running on CPU " + std::to_string(*t.running_on) : t.unwind_status;
-    th.unwind_complete = t.unwind_complete;
-    th.unwinder = t.unwind_method;
+    th.unwind = t.unwind;
+    if (t.running_on) th.unwind.detail = "running on CPU " + std::to_string(*t.running_on);
+    th.unwinder = t.method;
     out->threads.push_back(std::move(th));
   }
   return out;
@@ -111,7 +111,7 @@ int task_stack_thread(const Report& report, std::size_t task) {
   const std::size_t cpus = report.kernel->cpus.size();
   if (t.running_on) {
     for (std::size_t i = 0; i < report.threads.size() && i < cpus; ++i) {
-      if (report.threads[i].name == "CPU " + std::to_string(*t.running_on)) return static_cast<int>(i);
+      if (report.threads[i].cpu == t.running_on) return static_cast<int>(i);
     }
     return -1;
   }
@@ -119,28 +119,12 @@ int task_stack_thread(const Report& report, std::size_t task) {
   return static_cast<int>(cpus + task);
 }
 
-const std::vector<KernelFrameNote>* kernel_frame_notes(const Report& report, int thread) {
-  if (!report.kernel || thread < 0) return nullptr;
-  const KernelReport& k = *report.kernel;
-  const auto index = static_cast<std::size_t>(thread);
-  if (index < k.cpus.size()) {
-    if (index >= report.threads.size()) return nullptr;
-    for (const auto& c : k.cpus) {
-      if (report.threads[index].name == "CPU " + std::to_string(c.cpu)) return &c.frames;
-    }
-    return nullptr;
-  }
-  return index - k.cpus.size() < k.tasks.size() ? &k.tasks[index - k.cpus.size()].frame_notes : nullptr;
-}
-
 QString frame_found_by(const Report& report, int thread, std::size_t frame) {
-  const auto* notes = kernel_frame_notes(report, thread);
-  if (notes != nullptr && frame < notes->size() && !(*notes)[frame].found_by.empty()) {
-    return QString::fromStdString((*notes)[frame].found_by);
-  }
   if (thread < 0 || static_cast<std::size_t>(thread) >= report.threads.size()) return {};
   const auto& frames = report.threads[static_cast<std::size_t>(thread)].frames;
-  return frame < frames.size() ? QString::fromLatin1(to_string(frames[frame].trust)) : QString();
+  if (frame >= frames.size()) return {};
+  // A kernel frame says which table found it; a user frame, how far to trust it.
+  return QString::fromLatin1(report.kernel ? found_by_label(frames[frame]) : trust_label(frames[frame]));
 }
 
 }  // namespace corelens::gui

@@ -30,9 +30,6 @@ ReportPtr with_task_stacks(ReportPtr report);
 // The index in with_task_stacks(REPORT)->threads of task TASK's stack: the CPU's thread for a task
 // running at the crash, else its own. -1 when there is none.
 int task_stack_thread(const Report& report, std::size_t task);
-// A kernel dump's notes for the frames of THREAD (of REPORT or of with_task_stacks(REPORT)): what
-// found each ("orc", "dwarf-cfi" ...) and how the oops names it. Null for a user core.
-const std::vector<KernelFrameNote>* kernel_frame_notes(const Report& report, int thread);
 // How frame FRAME of THREAD was found, in the words the text report uses: a kernel frame's table
 // ("orc", "dwarf-cfi", "prologue", "scan"), else the frame's trust ("cfi", "frame-pointer" ...).
 QString frame_found_by(const Report& report, int thread, std::size_t frame);

@@ -169,7 +169,7 @@ QVariant ThreadModel::threadData(int thread, int column, int role) const {
         tip += QStringLiteral("\nin ") + QString::fromStdString(t.frames.front().function);
       }
       if (deadlocked_.contains(t.tid)) tip += QLatin1Char('\n') + deadlock_text(*report_, t.tid);
-      if (!t.unwind_complete) tip += QStringLiteral("\nstack incomplete: ") + QString::fromStdString(t.unwind_status);
+      if (!t.unwind.complete()) tip += QStringLiteral("\nstack incomplete: ") + QString::fromStdString(describe(t.unwind));
       return tip;
     }
     case ThreadIndexRole: return thread;

@@ -19,6 +19,7 @@
 #include "unwinder/debug_file_cache.hpp"
 #include "unwinder/debuginfod_budget.hpp"
 #include "unwinder/dwarf_units.hpp"
+#include "unwinder/stack_walk.hpp"
 #include "unwinder/unwind_rules.hpp"
 
 namespace corelens {
@@ -287,10 +288,10 @@ FrameTrust DwflBackend::classify_step(std::uint64_t callee_lookup_pc) {
   return trust;
 }
 
-std::optional<std::string> DwflBackend::caller_unrecoverable(const RawStack& stack, std::size_t thread_index) {
-  if (stack.frames.empty()) return std::nullopt;
-  const RawFrame& last = stack.frames.back();
-  const bool first = stack.frames.size() == 1;
+std::optional<std::string> DwflBackend::caller_unrecoverable(const std::vector<RawFrame>& frames, std::size_t thread_index) {
+  if (frames.empty()) return std::nullopt;
+  const RawFrame& last = frames.back();
+  const bool first = frames.size() == 1;
   const std::uint64_t lookup = last.is_activation || first ? last.pc : last.pc - 1;
   Dwfl_Module* mod = dwfl_addrmodule(dwfl_, lookup);
   if (mod == nullptr) return std::nullopt;
@@ -350,101 +351,151 @@ std::optional<std::string> DwflBackend::caller_unrecoverable(const RawStack& sta
   return std::nullopt;
 }
 
-namespace {
+// ---- the libdwfl CFI engine of the one stack walk (stack_walk.hpp) ----------------------
 
-struct WalkState {
-  DwflBackend* backend;
-  const UnwindLimits* limits;
+// libdwfl walks by calling on_frame for each frame it finds; each is handed to the StackWalk,
+// whose rules decide. The engine stops libdwfl where it would guess without unwind information
+// (the fallbacks do that job, under the same rules) and restarts it from a recovered frame.
+struct DwflBackend::WalkEngine final : CfiEngine {
+  WalkEngine(DwflBackend& b, unsigned sp) : backend(b), sp_regno(sp) {}
+
+  EngineEnd run(StackWalk& w) override;
+  bool has_cfi(std::uint64_t lookup_pc) override { return backend.classify_step(lookup_pc) == FrameTrust::cfi; }
+  bool resume(StackWalk& w, const RawFrame& frame, std::optional<std::uint64_t> fp, bool exact_sp) override;
+  // Each restart sets libdwfl's thread state up again.
+  std::size_t max_resumes() const override { return 256; }
+  std::optional<std::string> incomplete_end(const StackWalk& w) override {
+    return backend.caller_unrecoverable(w.frames(), w.thread_index());
+  }
+  std::optional<std::uint64_t> function_start(std::uint64_t addr) override {
+    auto hit = backend.symbol_at(addr);
+    return hit && hit->size != 0 ? std::optional<std::uint64_t>(hit->address) : std::nullopt;
+  }
+  const ArmExidx* exidx() const override { return backend.exidx_.get(); }
+
+  DwflBackend& backend;
   unsigned sp_regno;
-  Arch arch;
-  RawStack* stack;
-  std::string stop_reason;
-  bool skip_first = false;      // a resumed walk starts at a frame already on the stack
-  bool fallback_allowed = false;  // the walk stopped for want of unwind information, not a rule
-  bool verify_next = false;     // resumed with an inexact sp: the next caller must be a return address
+  StackWalk* walk = nullptr;  // during run()
+  bool resumed = false;       // the next run starts at the resume slot's registers
+  bool skip_first = false;    // a resumed walk starts at a frame already on the stack
+  bool verify_next = false;   // resumed with an inexact sp: the next caller must be a return address
+  bool fallback = false;      // this run ended for want of unwind information
 };
 
+namespace {
+
 int on_frame(Dwfl_Frame* state, void* arg) {
-  auto* w = static_cast<WalkState*>(arg);
-  RawStack& stack = *w->stack;
+  auto* e = static_cast<DwflBackend::WalkEngine*>(arg);
+  StackWalk& walk = *e->walk;
+  const Arch arch = walk.target().arch();
   Dwarf_Addr pc = 0;
   bool activation = false;
   if (!dwfl_frame_pc(state, &pc, &activation)) {
-    w->stop_reason = std::string("no pc for the next frame: ") + dwfl_errmsg(-1);
+    walk.stop(UnwindStatus::stopped(StopReason::unwinder_error, std::string("no pc for the next frame: ") + dwfl_errmsg(-1)));
     return DWARF_CB_ABORT;
   }
-  if (w->skip_first) {
-    w->skip_first = false;
+  if (e->skip_first) {
+    e->skip_first = false;
     return DWARF_CB_OK;
   }
   RawFrame f;
   f.pc = pc;
   f.is_activation = activation;
   Dwarf_Word sp = 0;
-  if (dwfl_frame_reg(state, w->sp_regno, &sp) == 0) f.sp = sp;
-  if (!stack.frames.empty()) {
-    const RawFrame& callee = stack.frames.back();
+  if (dwfl_frame_reg(state, e->sp_regno, &sp) == 0) f.sp = sp;
+  if (!walk.empty()) {
+    const RawFrame& callee = walk.last();
     // A pc in no executable mapping has neither CFI nor a frame of its own; libdwfl's
-    // frame-pointer guess would skip the caller. The shared fallback reads the return address.
-    if (is_bad_pc_frame(w->backend->target(), callee, stack.frames.size() == 1)) {
-      w->stop_reason = "no code at " + hex(callee.pc);
-      w->fallback_allowed = true;
-      return DWARF_CB_ABORT;
-    }
+    // frame-pointer guess would skip the caller. The fallbacks read the return address.
+    // Without CFI, libdwfl falls back on its own architecture guess (the frame pointer on x86,
+    // the link register and frame record on aarch64) and checks nothing: the fallbacks do that
+    // job instead, under the walk's rules.
     std::uint64_t callee_lookup = callee.is_activation ? callee.pc : callee.pc - 1;
-    f.trust = w->backend->classify_step(callee_lookup);
-    // Without CFI, libdwfl falls back on its own architecture guess (the frame pointer on x86, the
-    // link register and frame record on aarch64) and checks nothing. The shared fallback does
-    // that job instead, under the rules every backend follows (unwind_rules.hpp).
-    if (f.trust == FrameTrust::frame_pointer) {
-      w->stop_reason = "no unwind information at " + hex(callee.pc);
-      w->fallback_allowed = true;
+    if (is_bad_pc_frame(walk.target(), callee, walk.size() == 1) ||
+        e->backend.classify_step(callee_lookup) != FrameTrust::cfi) {
+      e->fallback = true;
       return DWARF_CB_ABORT;
     }
+    f.trust = FrameTrust::cfi;
+    f.origin = FrameOrigin::cfi;
     // Resumed from a frame whose sp is only a lower bound: CFI applied to it lands anywhere
     // unless it lands on a return address.
-    if (w->verify_next && !activation && !w->backend->is_return_address(pc)) {
-      w->stop_reason = "no caller of " + hex(callee.pc) + " at a return address";
-      w->fallback_allowed = true;
+    if (e->verify_next && !activation && !e->backend.is_return_address(pc)) {
+      e->fallback = true;
       return DWARF_CB_ABORT;
     }
-    w->verify_next = false;
-    // One set of stop rules for every method (unwind_rules.hpp).
-    if (auto rejected = caller_rejected(w->backend->target(), callee, f)) {
-      w->stop_reason = *rejected;
-      return DWARF_CB_ABORT;
-    }
+    e->verify_next = false;
   }
-  if (!stack.frames.empty() && stack.frames.size() < kMaxFramesWithRegisters) {
-    unsigned count = dwarf_register_count(w->arch);
+  if (!walk.empty() && walk.next_keeps_registers()) {
+    unsigned count = dwarf_register_count(arch);
     for (unsigned regno = 0; regno < count; ++regno) {
-      if (!dwarf_register_survives_calls(w->arch, regno)) continue;
+      if (!dwarf_register_survives_calls(arch, regno)) continue;
       Dwarf_Word value = 0;
       if (dwfl_frame_reg(state, regno, &value) == 0) {
-        f.registers.push_back(Register{dwarf_register_name(w->arch, regno), value});
+        f.registers.push_back(Register{dwarf_register_name(arch, regno), value});
       }
     }
     // Where the pc has no DWARF number, the caller's pc is still one of its known registers.
-    const UnwindArch* arch = unwind_arch(w->arch);
-    if (arch != nullptr && !arch->pc_is_dwarf_register) f.registers.push_back(Register{pc_register(w->arch), pc});
+    const UnwindArch* facts = unwind_arch(arch);
+    if (facts != nullptr && !facts->pc_is_dwarf_register) f.registers.push_back(Register{pc_register(arch), pc});
   }
-  stack.frames.push_back(std::move(f));
-  if (stack.frames.size() >= w->limits->max_frames) {
-    w->stop_reason = frame_limit_reason(w->limits->max_frames);
-    return DWARF_CB_ABORT;
-  }
-  if (time_to_ask_keep_going(stack.frames.size()) && w->limits->keep_going && !w->limits->keep_going()) {
-    w->stop_reason = "cancelled";
-    return DWARF_CB_ABORT;
-  }
-  return DWARF_CB_OK;
+  bool more = walk.empty() ? walk.add_first(std::move(f)) : walk.add_caller(std::move(f));
+  return more ? DWARF_CB_OK : DWARF_CB_ABORT;
 }
 
 }  // namespace
 
+EngineEnd DwflBackend::WalkEngine::run(StackWalk& w) {
+  walk = &w;
+  fallback = false;
+  backend.last_fault_.reset();
+  const pid_t tid = resumed ? static_cast<pid_t>(backend.thread_args_.size()) : static_cast<pid_t>(w.thread_index() + 1);
+  int rc = dwfl_getthread_frames(backend.dwfl_, tid, on_frame, this);
+  walk = nullptr;
+  if (w.over()) return EngineEnd::over;
+  if (fallback) return EngineEnd::fallback;
+  if (rc == 0) {
+    // libdwfl also ends a walk quietly at a frame without CFI when its architecture has no
+    // guess to make (arm): that is no outermost frame, but a frame for the fallbacks.
+    if (w.empty()) return EngineEnd::outermost;
+    const RawFrame& last = w.last();
+    std::uint64_t lookup = last.is_activation || w.size() == 1 ? last.pc : last.pc - 1;
+    return has_cfi(lookup) ? EngineEnd::outermost : EngineEnd::fallback;
+  }
+  // libdwfl failed (memory its CFI needs, a malformed entry): the fallbacks may still find the
+  // caller; with no frame at all there is nothing for them to start from.
+  if (w.empty()) {
+    if (backend.last_fault_) {
+      w.stop(UnwindStatus::stopped(StopReason::missing_memory, "memory at " + hex(*backend.last_fault_) + " is not in the dump"));
+    } else {
+      const char* msg = dwfl_errmsg(-1);
+      w.stop(UnwindStatus::stopped(StopReason::unwinder_error, msg ? msg : "unwinding failed"));
+    }
+    return EngineEnd::over;
+  }
+  return EngineEnd::fallback;
+}
+
+bool DwflBackend::WalkEngine::resume(StackWalk&, const RawFrame& frame, std::optional<std::uint64_t> fp, bool exact_sp) {
+  const UnwindArch& facts = *unwind_arch(backend.target_.arch());
+  backend.resume_ = ResumeState{frame.pc, *frame.sp, fp, {}};
+  for (const auto& r : frame.registers) {
+    std::optional<unsigned> regno;
+    for (const auto& known : facts.registers) {
+      if (known.name == r.name) regno = known.regno;
+    }
+    if (regno && *regno != facts.sp_regno && (!facts.fp_regno || *regno != *facts.fp_regno)) {
+      backend.resume_.registers.emplace_back(*regno, r.value);
+    }
+  }
+  resumed = true;
+  skip_first = true;
+  verify_next = !exact_sp;
+  return true;
+}
+
 RawStack DwflBackend::unwind(std::size_t thread_index, const UnwindLimits& limits) {
-  RawStack stack;
-  stack.unwinder = "libdwfl";
+  StackWalk walk(target_, thread_index, limits, "libdwfl");
   const Arch arch = target_.arch();
   const RegisterSet& initial = target_.initial_registers(thread_index);
   auto regs = dwarf_registers(arch, initial);
@@ -455,130 +506,15 @@ RawStack DwflBackend::unwind(std::size_t thread_index, const UnwindLimits& limit
       f.pc = *pc;
       f.is_activation = true;
       f.sp = initial.get(sp_register(arch));
-      stack.frames.push_back(std::move(f));
+      walk.add_first(std::move(f));
     }
-    stack.status = unwind_arch(arch) == nullptr ? "no unwinder for " + std::string(to_string(arch))
-                                                : "the thread's registers are incomplete in the dump";
-    return stack;
+    walk.stop(unwind_arch(arch) == nullptr
+                  ? UnwindStatus::stopped(StopReason::not_unwound, "no unwinder for " + std::string(to_string(arch)))
+                  : UnwindStatus::stopped(StopReason::missing_registers, "the thread's registers are incomplete in the dump"));
+    return std::move(walk).finish();
   }
-  last_fault_.reset();
-  WalkState w{this, &limits, regs->sp_regno, arch, &stack, {}};
-  int rc = dwfl_getthread_frames(dwfl_, static_cast<pid_t>(thread_index + 1), on_frame, &w);
-  // libdwfl also ends a walk quietly at a frame without CFI when its architecture has no guess to
-  // make (arm): that is no outermost frame, but a frame for the fallbacks.
-  auto ended_without_cfi = [&] {
-    if (rc != 0 || stack.frames.empty()) return false;
-    const RawFrame& last = stack.frames.back();
-    std::uint64_t lookup = last.is_activation || stack.frames.size() == 1 ? last.pc : last.pc - 1;
-    if (classify_step(lookup) == FrameTrust::cfi) return false;
-    rc = -1;
-    w.stop_reason = "no unwind information at " + hex(last.pc);
-    w.fallback_allowed = true;
-    return true;
-  };
-  ended_without_cfi();
-  // Where libdwfl gave up for want of unwind information, find the caller by the fallbacks
-  // (arm's EHABI tables, the frame chain, a stack scan), then let libdwfl carry on from the first
-  // caller that has CFI. Bounded: every recovered frame is a frame of the stack, the stop rules
-  // of on_frame apply to what follows, and libdwfl is restarted at most kMaxRestarts times.
-  constexpr int kMaxRestarts = 256;
-  const UnwindArch& facts = *unwind_arch(arch);
-  const std::string_view fp_name = facts.fp_regno ? dwarf_register_name(arch, *facts.fp_regno) : std::string_view();
-  std::optional<std::uint64_t> fp = fp_name.empty() ? std::nullopt : initial.get(fp_name);
-  auto dwarf_regno = [&facts](std::string_view name) -> std::optional<unsigned> {
-    for (const auto& r : facts.registers) {
-      if (r.name == name) return r.regno;
-    }
-    return std::nullopt;
-  };
-  FallbackRegisters fallback;
-  fallback.function_start = [this](std::uint64_t addr) -> std::optional<std::uint64_t> {
-    auto hit = symbol_at(addr);
-    return hit && hit->size != 0 ? std::optional<std::uint64_t>(hit->address) : std::nullopt;
-  };
-  fallback.exidx = exidx_.get();
-  int restarts = 0;
-  bool same_sp = false;  // the last recovered caller kept its callee's sp (once in a row at most)
-  while (rc != 0 && !stack.frames.empty() && stack.frames.size() < limits.max_frames &&
-         (w.stop_reason.empty() || w.fallback_allowed)) {
-    const RawFrame& callee = stack.frames.back();
-    const bool first = stack.frames.size() == 1;
-    if (!first && !fp_name.empty()) {
-      for (const auto& r : callee.registers) {
-        if (r.name == fp_name) fp = r.value;
-      }
-    }
-    fallback.fp = fp;
-    // The link register is the caller's only in frame 0, before any call of its own clobbered it.
-    fallback.lr.reset();
-    if (first && !link_register(arch).empty()) fallback.lr = initial.get(link_register(arch));
-    fallback.known = first ? initial.general : callee.registers;
-    bool bad_pc = is_bad_pc_frame(target_, callee, first);
-    FallbackResult found = recover_caller(target_, *call_check_, callee, fallback, bad_pc);
-    if (found.outermost) {
-      rc = 0;  // the unwind tables end the stack here
-      break;
-    }
-    std::string no_caller = std::string(bad_pc ? "no code at " : "no unwind information at ") + hex(callee.pc) +
-                            ", and no caller found by the fallbacks";
-    if (!found.caller) {
-      w.stop_reason = no_caller;
-      break;
-    }
-    const RawFrame& caller = *found.caller;
-    if (caller.sp && callee.sp && (*caller.sp < *callee.sp || (*caller.sp == *callee.sp && same_sp))) {
-      w.stop_reason = no_caller;  // the stack must grow
-      break;
-    }
-    if (auto rejected = caller_rejected(target_, callee, caller)) {
-      w.stop_reason = *rejected;
-      break;
-    }
-    same_sp = caller.sp && callee.sp && *caller.sp == *callee.sp;
-    stack.frames.push_back(caller);
-    if (stack.frames.size() >= limits.max_frames) {
-      w.stop_reason = frame_limit_reason(limits.max_frames);
-      w.fallback_allowed = false;
-      break;
-    }
-    fp = found.caller_fp;
-    // Stay in the fallbacks while the caller has no CFI either; else libdwfl carries on.
-    if (classify_step(caller.pc - 1) != FrameTrust::cfi) continue;
-    if (restarts++ >= kMaxRestarts) {
-      w.stop_reason = "stopped after " + std::to_string(kMaxRestarts) + " changes between unwinding methods";
-      w.fallback_allowed = false;
-      break;
-    }
-    resume_ = ResumeState{caller.pc, *caller.sp, fp, {}};
-    for (const auto& r : caller.registers) {
-      auto regno = dwarf_regno(r.name);
-      if (regno && *regno != facts.sp_regno && (!facts.fp_regno || *regno != *facts.fp_regno)) {
-        resume_.registers.emplace_back(*regno, r.value);
-      }
-    }
-    w.stop_reason.clear();
-    w.fallback_allowed = false;
-    w.skip_first = true;
-    w.verify_next = !found.exact_sp;
-    last_fault_.reset();
-    rc = dwfl_getthread_frames(dwfl_, static_cast<pid_t>(thread_args_.size()), on_frame, &w);
-    ended_without_cfi();
-  }
-  std::optional<std::string> short_end = rc == 0 ? caller_unrecoverable(stack, thread_index) : std::nullopt;
-  if (short_end) {
-    stack.status = *short_end;
-  } else if (rc == 0) {
-    stack.complete = true;
-    stack.status = "complete";
-  } else if (!w.stop_reason.empty()) {
-    stack.status = w.stop_reason;
-  } else if (last_fault_) {
-    stack.status = "memory at " + hex(*last_fault_) + " is not in the dump";
-  } else {
-    const char* msg = dwfl_errmsg(-1);
-    stack.status = msg ? msg : "unwinding failed";
-  }
-  return stack;
+  WalkEngine engine(*this, regs->sp_regno);
+  return walk_stack(std::move(walk), engine, *call_check_);
 }
 
 }  // namespace corelens

@@ -90,9 +90,9 @@ class DwflBackend {
   FrameTrust classify_step(std::uint64_t lookup_pc_of_callee);
   // libdwfl ends a walk as complete both where CFI marks the outermost frame (the return address
   // undefined, at _start and clone) and where it merely could not compute the caller. For the
-  // last frame of a walk (index INDEX of STACK), why its caller is unknown although its CFI
+  // last of FRAMES (a walk of thread THREAD_INDEX), why its caller is unknown although its CFI
   // describes one: a register that CFI needs is not known there. Nullopt: a real end.
-  std::optional<std::string> caller_unrecoverable(const RawStack& stack, std::size_t thread_index);
+  std::optional<std::string> caller_unrecoverable(const std::vector<RawFrame>& frames, std::size_t thread_index);
   bool is_return_address(std::uint64_t addr) const;
 
  private:
@@ -119,6 +119,9 @@ class DwflBackend {
   Elf* arch_elf_ = nullptr;
   struct Callbacks;
   std::unique_ptr<Callbacks> callbacks_;
+
+ public:
+  struct WalkEngine;  // the libdwfl strategy of the one stack walk (stack_walk.hpp), in dwfl_backend.cpp
 };
 
 }  // namespace corelens

@@ -1,11 +1,12 @@
 #include "unwinder/library_versions.hpp"
 
-#include <capstone/capstone.h>
 #include <elfutils/libdwfl.h>
 #include <libunwind.h>
 
 #include <algorithm>
 #include <string>
+
+#include "core/analysis/disassembler.hpp"
 
 namespace corelens {
 
@@ -16,9 +17,8 @@ std::vector<LibraryVersion> analysis_library_versions() {
   // libunwind has no run-time version call: the version of the headers it was built with.
   out.push_back({"libunwind", std::to_string(UNW_VERSION_MAJOR) + "." + std::to_string(UNW_VERSION_MINOR) +
                                   (UNW_VERSION_EXTRA > 0 ? "." + std::to_string(UNW_VERSION_EXTRA) : "")});
-  int major = 0, minor = 0;
-  cs_version(&major, &minor);
-  out.push_back({"capstone", std::to_string(major) + "." + std::to_string(minor)});
+  auto [decoder, decoder_version] = disassembler_library_version();  // behind core/analysis's Disassembler
+  out.push_back({decoder, decoder_version});
   for (auto& v : parser_library_versions()) out.push_back(std::move(v));
   return out;
 }

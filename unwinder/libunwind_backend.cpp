@@ -6,12 +6,14 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <limits>
 
 #include "core/file/byte_reader.hpp"
 #include "core/model/strings.hpp"
 #include "parsers/elf_image.hpp"
 #include "unwinder/arch_registers.hpp"
 #include "unwinder/call_site_check.hpp"
+#include "unwinder/stack_walk.hpp"
 #include "unwinder/unwind_rules.hpp"
 
 // Exported by libunwind but declared only in its private headers (perf declares it the same way):
@@ -234,7 +236,7 @@ std::optional<RawFrame> cursor_frame(unw_cursor_t* cursor, bool with_registers) 
       if (!dwarf_register_survives_calls(Arch::x86_64, regno)) continue;
       unw_word_t value = 0;
       if (unw_get_reg(cursor, static_cast<unw_regnum_t>(regno), &value) == 0) {
-        f.registers.push_back(Register{std::string(dwarf_register_name(Arch::x86_64, regno)), value});
+        f.registers.push_back(Register{dwarf_register_name(Arch::x86_64, regno), value});  // a name in the static DWARF table
       }
     }
   }
@@ -243,9 +245,90 @@ std::optional<RawFrame> cursor_frame(unw_cursor_t* cursor, bool with_registers) 
 
 }  // namespace
 
+// ---- the libunwind CFI engine of the one stack walk (stack_walk.hpp) --------------------
+
+struct LibunwindBackend::WalkEngine final : CfiEngine {
+  explicit WalkEngine(LibunwindBackend& b) : backend(b) { state.backend = &b; }
+
+  EngineEnd run(StackWalk& walk) override;
+  bool has_cfi(std::uint64_t lookup_pc) override { return backend.has_cfi(lookup_pc, state); }
+  bool resume(StackWalk& walk, const RawFrame& frame, std::optional<std::uint64_t> fp, bool exact_sp) override;
+  // A restart is a fresh cursor on the same address space: cheap, and bounded by the frame cap.
+  std::size_t max_resumes() const override { return std::numeric_limits<std::size_t>::max(); }
+
+  LibunwindBackend& backend;
+  Walk state;  // what libunwind's callbacks read
+  unw_cursor_t cursor{};
+};
+
+EngineEnd LibunwindBackend::WalkEngine::run(StackWalk& walk) {
+  if (walk.empty()) {
+    int init = unw_init_remote(&cursor, backend.space_->space, &state);
+    RawFrame first;
+    first.pc = state.regs[kRip];
+    first.sp = state.regs[kRsp];
+    first.is_activation = true;
+    bool more = walk.add_first(first);
+    if (init < 0) {
+      walk.stop(UnwindStatus::stopped(StopReason::unwinder_error, std::string("libunwind cannot start: ") + unw_strerror(init)));
+      return EngineEnd::over;
+    }
+    if (!more) return EngineEnd::over;
+  }
+  while (true) {
+    const RawFrame& callee = walk.last();
+    // Without CFI, libunwind would guess from rbp and leave a cursor whose stack pointer is off
+    // by the size of the frame; the fallbacks do that job (and check their answer). libunwind is
+    // here for its CFI.
+    std::uint64_t lookup = callee.is_activation ? callee.pc : callee.pc - 1;
+    if (is_bad_pc_frame(backend.target_, callee, walk.size() == 1) || !has_cfi(lookup)) return EngineEnd::fallback;
+    // A signal trampoline (x86_64: __restore_rt's mov $15, %rax; syscall): its caller was
+    // interrupted, not calling, and is an activation. Read once per pc: deep recursion asks
+    // the same question hundreds of thousands of times.
+    auto [it, inserted] = backend.signal_cache_.try_emplace(callee.pc, false);
+    if (inserted) it->second = unw_is_signal_frame(&cursor) > 0;
+    const bool signal = it->second;
+    if (backend.signal_cache_.size() > 100'000) backend.signal_cache_.clear();  // bound memory on hostile stacks
+    state.fault.reset();
+    int step = unw_step(&cursor);
+    // The CFI marks this frame as the outermost (an undefined return address at _start).
+    if (step == 0) return EngineEnd::outermost;
+    std::optional<RawFrame> caller;
+    if (step > 0) caller = cursor_frame(&cursor, walk.next_keeps_registers());
+    // libunwind failed on a frame its CFI describes (memory the CFI needs is missing): the
+    // fallbacks may still find its caller.
+    if (!caller) return EngineEnd::fallback;
+    caller->is_activation = signal;
+    caller->trust = FrameTrust::cfi;
+    caller->origin = FrameOrigin::cfi;
+    if (!walk.add_caller(std::move(*caller))) return EngineEnd::over;
+  }
+}
+
+bool LibunwindBackend::WalkEngine::resume(StackWalk& walk, const RawFrame& frame, std::optional<std::uint64_t> fp, bool) {
+  // Restart libunwind at the recovered frame with what the fallback knows: sp, the frame
+  // pointer, and the pc of the call (return address - 1: the call's CFI row, as for any caller;
+  // libunwind takes a fresh cursor's pc as the instruction itself). x86_64's fallbacks always
+  // know the exact sp.
+  state.known.fill(false);
+  state.regs[kRsp] = *frame.sp;
+  state.known[kRsp] = true;
+  state.regs[kRip] = frame.pc - 1;
+  state.known[kRip] = true;
+  if (fp) {
+    state.regs[kRbp] = *fp;
+    state.known[kRbp] = true;
+  }
+  int r = unw_init_remote(&cursor, backend.space_->space, &state);
+  if (r < 0) {
+    walk.stop(UnwindStatus::stopped(StopReason::unwinder_error, std::string("libunwind cannot resume: ") + unw_strerror(r)));
+    return false;
+  }
+  return true;
+}
+
 RawStack LibunwindBackend::unwind(std::size_t thread_index, const UnwindLimits& limits) {
-  RawStack stack;
-  stack.unwinder = "libunwind";
+  StackWalk walk(target_, thread_index, limits, "libunwind");
   const RegisterSet& initial = target_.initial_registers(thread_index);
   auto regs = dwarf_registers(target_.arch(), initial);
   if (!regs || regs->values.size() < kRegisterCount) {
@@ -254,120 +337,17 @@ RawStack LibunwindBackend::unwind(std::size_t thread_index, const UnwindLimits& 
       f.pc = *pc;
       f.is_activation = true;
       f.sp = initial.get("rsp");
-      stack.frames.push_back(std::move(f));
+      walk.add_first(std::move(f));
     }
-    stack.status = "the thread's registers are incomplete in the dump";
-    return stack;
+    walk.stop(UnwindStatus::stopped(StopReason::missing_registers, "the thread's registers are incomplete in the dump"));
+    return std::move(walk).finish();
   }
-  Walk walk;
-  walk.backend = this;
+  WalkEngine engine(*this);
   for (unsigned r = 0; r < kRegisterCount; ++r) {
-    walk.regs[r] = regs->values[r];
-    walk.known[r] = true;
+    engine.state.regs[r] = regs->values[r];
+    engine.state.known[r] = true;
   }
-  unw_cursor_t cursor;
-  int init = unw_init_remote(&cursor, space_->space, &walk);
-  RawFrame first;
-  first.pc = walk.regs[kRip];
-  first.sp = walk.regs[kRsp];
-  first.is_activation = true;
-  stack.frames.push_back(first);
-  if (init < 0) {
-    stack.status = std::string("libunwind cannot start: ") + unw_strerror(init);
-    return stack;
-  }
-  std::optional<std::uint64_t> fp = walk.regs[kRbp];
-  while (true) {
-    if (stack.frames.size() >= limits.max_frames) {
-      stack.status = frame_limit_reason(limits.max_frames);
-      break;
-    }
-    if (time_to_ask_keep_going(stack.frames.size()) && limits.keep_going && !limits.keep_going()) {
-      stack.status = "cancelled";
-      break;
-    }
-    const RawFrame callee = stack.frames.back();
-    if (stack.frames.size() > 1) {
-      for (const auto& r : callee.registers) {
-        if (r.name == "rbp") fp = r.value;
-      }
-    }
-    bool bad_pc = is_bad_pc_frame(target_, callee, stack.frames.size() == 1);
-    std::uint64_t lookup = callee.is_activation ? callee.pc : callee.pc - 1;
-    bool cfi = !bad_pc && has_cfi(lookup, walk);
-    // A signal trampoline (x86_64: __restore_rt's mov $15, %rax; syscall): its caller was
-    // interrupted, not calling, and is an activation. Read once per pc: deep recursion asks
-    // the same question hundreds of thousands of times.
-    bool signal = false;
-    if (cfi) {
-      auto [it, inserted] = signal_cache_.try_emplace(callee.pc, false);
-      if (inserted) it->second = unw_is_signal_frame(&cursor) > 0;
-      signal = it->second;
-      if (signal_cache_.size() > 100'000) signal_cache_.clear();  // bound memory on hostile stacks
-    }
-    std::optional<RawFrame> caller;
-    // Without CFI, libunwind would guess from rbp and leave a cursor whose stack pointer is off
-    // by the size of the frame; the shared fallback does that job (and checks its answer), and
-    // libunwind resumes from the frame it finds. libunwind is here for its CFI.
-    bool fallback = bad_pc || !cfi;
-    std::string no_info = bad_pc ? "no code at " + hex(callee.pc) : "no unwind information at " + hex(callee.pc);
-    if (!fallback) {
-      walk.fault.reset();
-      int step = unw_step(&cursor);
-      if (step == 0) {
-        // The CFI marks this frame as the outermost (an undefined return address at _start).
-        stack.complete = true;
-        stack.status = "complete";
-        break;
-      }
-      if (step > 0) caller = cursor_frame(&cursor, stack.frames.size() < kMaxFramesWithRegisters);
-      if (!caller) {
-        stack.status = walk.fault ? "memory at " + hex(*walk.fault) + " is not in the dump"
-                                  : std::string("libunwind: ") + (step < 0 ? unw_strerror(step) : "no registers for the next frame");
-        break;
-      }
-      caller->is_activation = signal;
-      caller->trust = FrameTrust::cfi;
-    }
-    bool resumed = false;
-    if (fallback) {
-      FallbackRegisters known;
-      known.fp = fp;
-      FallbackResult found = recover_caller(target_, *call_check_, callee, known, bad_pc);
-      caller = std::move(found.caller);
-      if (!caller || (caller->sp && callee.sp && *caller->sp <= *callee.sp)) {
-        stack.status = no_info;
-        break;
-      }
-      fp = found.caller_fp;
-      resumed = true;
-    }
-    if (auto rejected = caller_rejected(target_, callee, *caller)) {
-      stack.status = *rejected;
-      break;
-    }
-    stack.frames.push_back(*caller);
-    if (resumed) {
-      // Restart libunwind at the recovered frame with what the fallback knows: sp, the frame
-      // pointer, and the pc of the call (return address - 1: the call's CFI row, as for any
-      // caller; libunwind takes a fresh cursor's pc as the instruction itself).
-      walk.known.fill(false);
-      walk.regs[kRsp] = *caller->sp;
-      walk.known[kRsp] = true;
-      walk.regs[kRip] = caller->pc - 1;
-      walk.known[kRip] = true;
-      if (fp) {
-        walk.regs[kRbp] = *fp;
-        walk.known[kRbp] = true;
-      }
-      int r = unw_init_remote(&cursor, space_->space, &walk);
-      if (r < 0) {
-        stack.status = std::string("libunwind cannot resume: ") + unw_strerror(r);
-        break;
-      }
-    }
-  }
-  return stack;
+  return walk_stack(std::move(walk), engine, *call_check_);
 }
 
 }  // namespace corelens

@@ -57,6 +57,7 @@ class LibunwindBackend {
   std::size_t table_count() const { return tables_.size(); }
 
   struct Walk;  // the state of one thread's walk, handed to libunwind's callbacks
+  struct WalkEngine;  // the libunwind strategy of the one stack walk (stack_walk.hpp)
 
  private:
   explicit LibunwindBackend(const Target& target);

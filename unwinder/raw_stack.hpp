@@ -19,13 +19,13 @@ struct RawFrame {
   bool is_activation = false;  // true for frame 0 and frames interrupted by a signal
   std::optional<std::uint64_t> sp;
   FrameTrust trust = FrameTrust::context;
+  FrameOrigin origin = FrameOrigin::context;
   std::vector<Register> registers;  // recovered by the unwinder (callers only)
 };
 
 struct RawStack {
   std::vector<RawFrame> frames;
-  std::string status;  // "complete" or why the walk stopped
-  bool complete = false;
+  UnwindStatus status;  // complete, or why the walk stopped
   std::string unwinder;  // the backend that found the frames: "libdwfl" or "libunwind"
 };
 

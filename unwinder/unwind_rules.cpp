@@ -48,11 +48,13 @@ class StackWords {
   std::endian order_;
 };
 
-RawFrame caller_frame(const CallSiteCheck& check, std::uint64_t ret, std::uint64_t sp, FrameTrust trust) {
+RawFrame caller_frame(const CallSiteCheck& check, std::uint64_t ret, std::uint64_t sp, FrameTrust trust,
+                      FrameOrigin origin) {
   RawFrame f;
   f.pc = check.code_address(ret);
   f.sp = sp;
   f.trust = trust;
+  f.origin = origin;
   return f;
 }
 
@@ -120,15 +122,17 @@ FallbackResult exidx_caller(const Target& target, const ArmExidx& exidx, const C
     if (at_entry) return out;
   }
   FrameTrust trust = FrameTrust::cfi;
+  FrameOrigin origin = FrameOrigin::exidx;
   if ((step.outcome == ArmExidx::Outcome::no_entry || step.outcome == ArmExidx::Outcome::cant_unwind) && own) {
     // No table entry, or EXIDX_CANTUNWIND away from the entry point (glibc marks some of its C
     // functions so): the function's prologue says how it saved lr, as gdb's arm unwinder reads
     // it. Found without unwind information: trusted like a frame chain.
     step = exidx.prologue_step(r, *own);
     trust = FrameTrust::frame_pointer;
+    origin = FrameOrigin::prologue;
   }
   if (step.outcome != ArmExidx::Outcome::caller) return out;
-  RawFrame f = caller_frame(check, *step.caller[15], *step.caller[13], trust);
+  RawFrame f = caller_frame(check, *step.caller[15], *step.caller[13], trust, origin);
   for (unsigned i = 4; i <= 11; ++i) {
     if (step.caller[i]) f.registers.push_back(Register{kNames[i], *step.caller[i]});
   }
@@ -169,11 +173,11 @@ FallbackResult recover_caller(const Target& target, const CallSiteCheck& check, 
   auto unverifiable = [&](std::uint64_t addr) { return check.is_unverifiable(target, addr); };
   if (bad_pc) {
     if (has_link_register) {
-      if (regs.lr && is_return_address(*regs.lr)) return found(caller_frame(check, *regs.lr, sp, FrameTrust::cfi), regs.fp, true);
-      if (regs.lr && unverifiable(*regs.lr)) return found(caller_frame(check, *regs.lr, sp, FrameTrust::scan), regs.fp, true);
+      if (regs.lr && is_return_address(*regs.lr)) return found(caller_frame(check, *regs.lr, sp, FrameTrust::cfi, FrameOrigin::call_site), regs.fp, true);
+      if (regs.lr && unverifiable(*regs.lr)) return found(caller_frame(check, *regs.lr, sp, FrameTrust::scan, FrameOrigin::call_site), regs.fp, true);
     } else if (auto ret = words.at(sp); ret && (is_return_address(*ret) || unverifiable(*ret))) {
       FrameTrust trust = is_return_address(*ret) ? FrameTrust::cfi : FrameTrust::scan;
-      return found(caller_frame(check, *ret, sp + w, trust), regs.fp, true);
+      return found(caller_frame(check, *ret, sp + w, trust, FrameOrigin::call_site), regs.fp, true);
     }
   }
   // 1. arm's own unwind tables.
@@ -195,9 +199,9 @@ FallbackResult recover_caller(const Target& target, const CallSiteCheck& check, 
       };
       std::uint64_t caller_sp = sp;
       if (!returns_at(sp) && next && *next > sp && *next - sp < (1u << 20) && returns_at(*next)) caller_sp = *next;
-      return found(caller_frame(check, *regs.lr, caller_sp, FrameTrust::frame_pointer), regs.fp, true);
+      return found(caller_frame(check, *regs.lr, caller_sp, FrameTrust::frame_pointer, FrameOrigin::link_register), regs.fp, true);
     }
-    return found(caller_frame(check, *regs.lr, sp, FrameTrust::frame_pointer), regs.fp, false);
+    return found(caller_frame(check, *regs.lr, sp, FrameTrust::frame_pointer, FrameOrigin::link_register), regs.fp, false);
   }
   // 3. The frame chain, unless a return address lies between sp and its return-address slot.
   constexpr std::uint64_t kMaxFrameSize = 1u << 20;
@@ -217,7 +221,7 @@ FallbackResult recover_caller(const Target& target, const CallSiteCheck& check, 
       auto ret = words.at(*next + 16);
       // The back chain is the ABI's, kept by every function: no check against a stale record.
       if (ret && is_return_address(*ret)) {
-        return found(caller_frame(check, *ret, *next, FrameTrust::frame_pointer), std::nullopt, true);
+        return found(caller_frame(check, *ret, *next, FrameTrust::frame_pointer, FrameOrigin::frame_pointer), std::nullopt, true);
       }
     }
   } else if (arch == Arch::x86_64 || arch == Arch::i386 || arch == Arch::aarch64) {
@@ -232,7 +236,8 @@ FallbackResult recover_caller(const Target& target, const CallSiteCheck& check, 
       if (ret && next_fp && (verified || unverified) && !return_address_below(*fp + w)) {
         // x86 pushes the frame pointer right below the return address: the caller's sp is just
         // above them. aarch64's frame record sits at the bottom of the frame: sp is above it.
-        return found(caller_frame(check, *ret, *fp + 2 * w, verified ? FrameTrust::frame_pointer : FrameTrust::scan),
+        return found(caller_frame(check, *ret, *fp + 2 * w, verified ? FrameTrust::frame_pointer : FrameTrust::scan,
+                                  FrameOrigin::frame_pointer),
                      *next_fp, arch != Arch::aarch64);
       }
     }
@@ -248,13 +253,9 @@ FallbackResult recover_caller(const Target& target, const CallSiteCheck& check, 
     if (!word) break;  // the end of the saved stack
     if (check.code_address(*word) == callee.pc || !is_return_address(*word)) continue;
     // The frame pointer is unknown; the callee, having none, likely kept the caller's.
-    return found(caller_frame(check, *word, addr + w, FrameTrust::scan), regs.fp, !has_link_register);
+    return found(caller_frame(check, *word, addr + w, FrameTrust::scan, FrameOrigin::scan), regs.fp, !has_link_register);
   }
   return out;
-}
-
-std::string frame_limit_reason(std::size_t max_frames) {
-  return "stopped at the frame limit of " + std::to_string(max_frames);
 }
 
 bool time_to_ask_keep_going(std::size_t frames) {

@@ -71,8 +71,6 @@ struct FallbackResult {
 FallbackResult recover_caller(const Target& target, const CallSiteCheck& check, const RawFrame& callee,
                               const FallbackRegisters& registers, bool bad_pc);
 
-// "stopped at the frame limit of N".
-std::string frame_limit_reason(std::size_t max_frames);
 // Whether a walk that has FRAMES frames should ask LIMITS.keep_going now (every few thousand
 // frames: the question may take a lock in a front end).
 bool time_to_ask_keep_going(std::size_t frames);

@@ -68,8 +68,9 @@ std::uint64_t lookup_pc(const RawFrame& f, std::size_t index) { return f.is_acti
 UnwinderComparison compare_stacks(std::int32_t tid, const RawStack& dwfl, const RawStack& libunwind) {
   UnwinderComparison c;
   c.tid = tid;
-  c.dwfl = CrossCheckSide{"libdwfl", dwfl.frames.size(), dwfl.complete, dwfl.status, std::nullopt};
-  c.libunwind = CrossCheckSide{"libunwind", libunwind.frames.size(), libunwind.complete, libunwind.status, std::nullopt};
+  c.dwfl = CrossCheckSide{"libdwfl", dwfl.frames.size(), dwfl.status.complete(), describe(dwfl.status), std::nullopt};
+  c.libunwind = CrossCheckSide{"libunwind", libunwind.frames.size(), libunwind.status.complete(), describe(libunwind.status),
+                               std::nullopt};
   std::size_t shared = std::min(dwfl.frames.size(), libunwind.frames.size());
   for (std::size_t i = 0; i < shared && !c.first_difference; ++i) {
     const RawFrame& a = dwfl.frames[i];
@@ -102,16 +103,16 @@ RawStack Unwinders::unwind(std::size_t index, std::int32_t tid, const UnwindLimi
   RawStack dwfl = dwfl_.unwind(index, limits);
   if (!libunwind_ || choice_ == UnwinderChoice::dwfl || choice_ == UnwinderChoice::libunwind) return dwfl;
   if (choice_ == UnwinderChoice::automatic) {
-    if (dwfl.complete || dwfl.status == "cancelled") return dwfl;
+    if (dwfl.status.complete() || dwfl.status.reason == StopReason::cancelled) return dwfl;
     RawStack other = libunwind_->unwind(index, limits);
     // Further: to the outermost frame, or to more frames higher up the stack. More frames alone
     // is not enough: a scan can find many that are not there.
     auto top = [](const RawStack& s) { return s.frames.empty() ? std::nullopt : s.frames.back().sp; };
-    bool further = other.complete || (other.frames.size() > dwfl.frames.size() && top(other) && top(dwfl) &&
+    bool further = other.status.complete() || (other.frames.size() > dwfl.frames.size() && top(other) && top(dwfl) &&
                                       *top(other) > *top(dwfl));
     if (!further) return dwfl;
-    other.status = (other.complete ? std::string("complete") : other.status) + "; by libunwind, since libdwfl stopped after " +
-                   frames_text(dwfl.frames.size()) + " (" + dwfl.status + ")";
+    other.status.note = "by libunwind, since libdwfl stopped after " + frames_text(dwfl.frames.size()) + " (" +
+                        describe(dwfl.status) + ")";
     return other;
   }
   // cross-check: libdwfl's stack is the one reported.

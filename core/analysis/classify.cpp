@@ -211,6 +211,7 @@ std::optional<Frame> caller_at(const CrashInputs& in, std::uint64_t return_addre
   caller.lookup_pc = return_address - 1;
   caller.function = *name;
   caller.trust = FrameTrust::scan;
+  caller.origin = FrameOrigin::scan;
   for (const auto& m : in.report.modules) {
     if (return_address >= m.start && return_address < m.end) caller.module = m.path;
   }

@@ -92,10 +92,8 @@ std::vector<HealthItem> core_health(const Report& r) {
     else kind = "other";
     out.push_back({kind, d.message});
   }
-  for (const auto& t : r.threads) {
-    if (t.crashed && !t.unwind_complete) {
-      out.push_back({"unwind-incomplete", "the crashing thread's stack is incomplete: " + t.unwind_status});
-    }
+  if (const ThreadReport* t = r.crashed_thread(); t != nullptr && !t->unwind.complete()) {
+    out.push_back({"unwind-incomplete", "the crashing thread's stack is incomplete: " + describe(t->unwind)});
   }
   return out;
 }
@@ -285,10 +283,7 @@ CrashAnalysis analyze_crash(const CrashInputs& in) {
   const SkipList& skip = in.skip != nullptr ? *in.skip : SkipList::builtin();
   a.health = core_health(in.report);
   a.thread_groups = group_threads(in.report.threads);
-  const ThreadReport* crashed = nullptr;
-  for (const auto& t : in.report.threads) {
-    if (t.crashed) crashed = &t;
-  }
+  const ThreadReport* crashed = in.report.crashed_thread();
   if (crashed == nullptr) {
     a.classification.rule = "no crashed thread in the core";
     a.why = "no thread is marked as having received a signal";

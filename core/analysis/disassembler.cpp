@@ -2,6 +2,8 @@
 
 #include "core/analysis/disassembler_arch.hpp"
 
+#include <capstone/capstone.h>
+
 namespace corelens {
 
 Result<std::unique_ptr<Disassembler>> make_disassembler(Arch arch, const std::vector<Register>* registers) {
@@ -24,6 +26,12 @@ Result<std::unique_ptr<Disassembler>> make_disassembler(Arch arch, const std::ve
     case Arch::unknown: break;
   }
   return fail(ErrorCode::unsupported, "no disassembler for " + std::string(to_string(arch)));
+}
+
+std::pair<std::string, std::string> disassembler_library_version() {
+  int major = 0, minor = 0;
+  cs_version(&major, &minor);
+  return {"capstone", std::to_string(major) + "." + std::to_string(minor)};
 }
 
 }  // namespace corelens

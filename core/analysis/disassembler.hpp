@@ -12,6 +12,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/model/arch.hpp"
@@ -77,5 +78,7 @@ class Disassembler {
 // given, pick the instruction set where the architecture has two (arm: Thumb when CPSR.T is set;
 // Thumb by default, as Debian's armhf code is).
 Result<std::unique_ptr<Disassembler>> make_disassembler(Arch arch, const std::vector<Register>* registers = nullptr);
+// The decoding library behind every Disassembler and its version, for --version: {"capstone", "4.0"}.
+std::pair<std::string, std::string> disassembler_library_version();
 
 }  // namespace corelens

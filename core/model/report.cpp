@@ -9,17 +9,6 @@ std::string producer_words(const std::string& producer) {
   return producer;
 }
 
-const char* to_string(FrameTrust trust) {
-  switch (trust) {
-    case FrameTrust::context: return "context";
-    case FrameTrust::cfi: return "cfi";
-    case FrameTrust::frame_pointer: return "frame-pointer";
-    case FrameTrust::scan: return "scan";
-    case FrameTrust::inlined: return "inlined";
-  }
-  return "unknown";
-}
-
 const char* to_string(SymbolSource source) {
   switch (source) {
     case SymbolSource::file: return "file";
@@ -30,6 +19,32 @@ const char* to_string(SymbolSource source) {
     case SymbolSource::mismatch: return "mismatch";
   }
   return "unknown";
+}
+
+std::optional<std::size_t> Report::crashed_thread_index() const {
+  for (std::size_t i = 0; i < threads.size(); ++i) {
+    if (threads[i].crashed) return i;
+  }
+  return std::nullopt;
+}
+
+const ThreadReport* Report::crashed_thread() const {
+  auto i = crashed_thread_index();
+  return i ? &threads[*i] : nullptr;
+}
+
+const ThreadReport* Report::cpu_stack(std::uint32_t cpu) const {
+  for (const auto& t : threads) {
+    if (t.cpu == cpu) return &t;
+  }
+  return nullptr;
+}
+
+const StackReport* Report::task_stack(std::size_t task) const {
+  if (!kernel || task >= kernel->tasks.size()) return nullptr;
+  const KernelTaskReport& t = kernel->tasks[task];
+  if (t.running_on) return cpu_stack(*t.running_on);
+  return &t;
 }
 
 }  // namespace corelens

@@ -12,59 +12,23 @@
 #include "core/model/diagnostics.hpp"
 #include "core/model/kernel/kernel_report.hpp"
 #include "core/model/process.hpp"
+#include "core/model/stack.hpp"
 
 namespace corelens {
 
 inline constexpr int kReportSchemaVersion = 1;
 
-// How a frame was found, from most to least trustworthy (Breakpad's FRAME_TRUST_*).
-enum class FrameTrust {
-  context,        // frame 0: registers straight from the dump
-  cfi,            // unwound with DWARF call frame information (.eh_frame / .debug_frame)
-  frame_pointer,  // unwound by following the saved frame pointer chain
-  scan,           // a return address found by scanning the stack: may be stale
-  inlined,        // an inlined call at the same pc as the real frame below it
-};
-const char* to_string(FrameTrust trust);
 // Who wrote a user core, in words: "the kernel", "gdb's gcore", "qemu-user" (Report::producer).
 std::string producer_words(const std::string& producer);
 
-struct Frame {
-  std::uint32_t index = 0;
-  std::uint64_t pc = 0;         // frame 0: the faulting pc; callers: the return address
-  std::uint64_t lookup_pc = 0;  // the address symbolised (return address - 1 for callers)
-  std::optional<std::uint64_t> sp;
-  FrameTrust trust = FrameTrust::context;
-  bool inlined = false;
-  bool signal_frame = false;    // the kernel's signal trampoline (__restore_rt) below a handler
-  std::string function;         // demangled, readable (readable_names.hpp); empty when unknown
-  // The demangled name exactly as the symbol spells it, when FUNCTION is a shorter readable form
-  // of it ("std::__cxx11::basic_string<char, ...>" folded to "std::string"); empty otherwise.
-  std::string function_exact;
-  std::uint64_t function_offset = 0;
-  std::string module;           // the module's path as recorded in the dump
-  std::optional<std::uint64_t> module_offset;  // lookup_pc relative to the module's start
-  std::string file;             // as the line table names it (eu-stack and gdb show the same)
-  std::string compilation_dir;  // DW_AT_comp_dir: where a relative FILE was compiled from
-  std::uint32_t line = 0;
-  std::uint32_t column = 0;
-  // Callers: the registers the unwinder recovered for this frame (callee-saved ones restored by
-  // CFI, the pc and the stack pointer); the others are unknown. Frame 0 leaves this empty: its
-  // registers are the thread's. Kept for the first kMaxFramesWithRegisters frames of a thread.
-  std::vector<Register> registers;
-};
-inline constexpr std::size_t kMaxFramesWithRegisters = 1024;
-
-struct ThreadReport {
+// A thread and its stack. A kernel dump's CPUs are threads too ("CPU n", CPU set), so that front
+// ends that show threads show CPUs.
+struct ThreadReport : StackReport {
   std::int32_t tid = 0;
   std::string name;
   bool crashed = false;
   std::vector<Register> registers;
-  std::vector<Frame> frames;
-  // Why the walk stopped: "complete" (reached the outermost frame), or the reason it gave up.
-  std::string unwind_status;
-  bool unwind_complete = false;
-  std::string unwinder;  // the unwinder whose frames these are: "libdwfl", "libunwind"; empty: none ran
+  std::optional<std::uint32_t> cpu;  // kernel dumps: the CPU whose stack this is
 };
 
 // --unwinder cross-check: libdwfl's and libunwind's stacks of one thread compared frame by frame.
@@ -277,6 +241,16 @@ struct Report {
   std::vector<UnwinderComparison> unwinder_cross_check;  // --unwinder cross-check only, thread order
   std::optional<KernelReport> kernel;     // kernel dumps (dump_kind "kernel-dump") only
   std::optional<LiveProcessReport> live;  // a live process (producer "live") only
+
+  // The thread that received the fatal signal (a kernel dump: the panicking CPU); null when no
+  // thread did.
+  const ThreadReport* crashed_thread() const;
+  std::optional<std::size_t> crashed_thread_index() const;
+  // A kernel dump's stack of CPU N: the thread that holds it; null when the dump has no such CPU.
+  const ThreadReport* cpu_stack(std::uint32_t cpu) const;
+  // The stack of kernel task TASK (an index into kernel->tasks): the stack of the CPU it was
+  // running on at the crash, else its own; null when there is no such task or CPU.
+  const StackReport* task_stack(std::size_t task) const;
 };
 
 }  // namespace corelens

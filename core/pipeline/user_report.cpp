@@ -77,7 +77,8 @@ void add_frames(DwflBackend& backend, const ProcessDump& dump, const RawStack& r
       f.pc = rf.pc;
       f.lookup_pc = lookup;
       f.sp = rf.sp;
-      f.trust = loc.inlined ? FrameTrust::inlined : rf.trust;
+      f.trust = rf.trust;
+      f.origin = rf.origin;
       f.inlined = loc.inlined;
       f.function = loc.function;
       f.function_offset = loc.function_offset;
@@ -94,8 +95,7 @@ void add_frames(DwflBackend& backend, const ProcessDump& dump, const RawStack& r
       out.frames.push_back(std::move(f));
     }
   }
-  out.unwind_status = raw.status;
-  out.unwind_complete = raw.complete;
+  out.unwind = raw.status;
   out.unwinder = raw.unwinder;
 }
 
@@ -207,7 +207,7 @@ Result<Report> analyze_process(const ProcessDump& dump, const std::string& path,
       add_frames(**backend, dump, unwinders->unwind(i, t.tid, limits), tr);
       if (progress.cancelled()) return unexpected(cancelled_error());
     } else {
-      tr.unwind_status = "not unwound: " + backend.error().message;
+      tr.unwind = UnwindStatus::stopped(StopReason::not_unwound, "not unwound: " + backend.error().message);
     }
     report.threads.push_back(std::move(tr));
     // A thousand threads' stacks would otherwise all stay mapped in: peak memory grows with the

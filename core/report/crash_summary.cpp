@@ -158,7 +158,7 @@ std::string backtrace_text(const ThreadReport& t) {
   out += ":\n";
   for (const auto& f : t.frames) out += "  " + printable(frame_to_text(f)) + "\n";
   if (t.frames.empty()) out += "  (no frames)\n";
-  if (!t.unwind_complete) out += "  (stack incomplete: " + printable(t.unwind_status) + ")\n";
+  if (!t.unwind.complete()) out += "  (stack incomplete: " + printable(describe(t.unwind)) + ")\n";
   return out;
 }
 

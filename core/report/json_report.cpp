@@ -78,7 +78,7 @@ void frame_json(JsonWriter& w, const Frame& f, const std::vector<VariableReport>
   else w.null();
   w.field("inlined", f.inlined);
   w.field("signal_frame", f.signal_frame);
-  w.field("trust", to_string(f.trust));
+  w.field("trust", trust_label(f));
   w.key("registers");
   registers_json(w, f.registers);
   if (variables != nullptr) {
@@ -111,8 +111,8 @@ void thread_json(JsonWriter& w, const ThreadReport& t, std::size_t index, const 
   w.end_array();
   w.key("unwind");
   w.begin_object();
-  w.field("complete", t.unwind_complete);
-  w.field("status", t.unwind_status);
+  w.field("complete", t.unwind.complete());
+  w.field("status", describe(t.unwind));
   w.key("unwinder");
   w.string_or_null(t.unwinder);
   w.end_object();
@@ -448,7 +448,7 @@ void write_report(JsonWriter& w, const Report& r, const FrameVariableSource* var
   }
   if (r.kernel) {
     w.key("kernel");
-    w.value(kernel_report_json(*r.kernel));  // small: built as a tree
+    w.value(kernel_report_json(r));  // small: built as a tree
   }
   w.end_object();
 }

@@ -121,9 +121,9 @@ void append_stack(std::string& out, std::size_t thread, const ThreadReport& t, c
     ++i;
   }
   if (frames.empty()) out += "  (no frames)\n";
-  if (!t.unwind_complete) out += "  (stack incomplete: " + t.unwind_status + ")\n";
+  if (!t.unwind.complete()) out += "  (stack incomplete: " + describe(t.unwind) + ")\n";
   // A complete stack with more to say: found by the other unwinder (--unwinder auto).
-  else if (t.unwind_status != "complete" && !t.unwind_status.empty()) out += "  (" + t.unwind_status + ")\n";
+  else if (!t.unwind.detail.empty() || !t.unwind.note.empty()) out += "  (" + describe(t.unwind) + ")\n";
 }
 
 // --unwinder cross-check: one line per thread.

@@ -106,7 +106,7 @@ void expect_degraded(const Report& original, const Report& degraded, const std::
     if (!executable(f.pc)) break;
     while (at < our_pcs.size() && our_pcs[at] != f.pc) ++at;
     ASSERT_LT(at, our_pcs.size()) << "eu-stack's frame at " << hex(f.pc) << " is not on our stack (" << ours->frames.size()
-                                  << " frames; " << ours->unwind_status << ")";
+                                  << " frames; " << describe(ours->unwind) << ")";
   }
 }
 
@@ -132,7 +132,7 @@ void expect_reaches_main(const Report& original, const Report& gone) {
     // Found without the code that would confirm the call before it: lower trust.
     EXPECT_EQ(f.trust, FrameTrust::scan);
   }
-  EXPECT_TRUE(found) << "main's frame (return address " << hex(main_pc) << ") is missing: " << b->unwind_status;
+  EXPECT_TRUE(found) << "main's frame (return address " << hex(main_pc) << ") is missing: " << describe(b->unwind);
   // The symbol doctor names the executable, its build-id and --exe.
   bool doctor = false;
   for (const auto& m : gone.modules) {

@@ -91,8 +91,7 @@ Report synthetic_report() {
   crashed.registers = {{"rax", 0x10}, {"rbx", 0x555555560010}, {"rip", 0x555555555004}, {"rsp", 0x7fffffffe000}};
   crashed.frames = {frame(0, 0x555555555004, "handle", "/opt/app/bin/server", FrameTrust::context),
                     frame(1, 0x555555555104, "main", "/opt/app/bin/server", FrameTrust::cfi)};
-  crashed.unwind_complete = true;
-  crashed.unwind_status = "complete";
+  crashed.unwind = UnwindStatus::done();
   r.threads.push_back(crashed);
   for (int i = 0; i < 3; ++i) {
     ThreadReport t;
@@ -101,8 +100,7 @@ Report synthetic_report() {
     t.registers = {{"rip", 0x7ffff7d01004}, {"rsp", 0x7ffff07fe000}};
     t.frames = {frame(0, 0x7ffff7d01004, "epoll_wait", "/lib/libc.so.6", FrameTrust::context),
                 frame(1, 0x555555555204, "worker_loop", "/opt/app/bin/server", FrameTrust::cfi)};
-    t.unwind_complete = i != 2;
-    t.unwind_status = i != 2 ? "complete" : "no CFI for pc";
+    t.unwind = i != 2 ? UnwindStatus::done() : UnwindStatus::stopped(StopReason::no_caller, "no CFI for pc");
     r.threads.push_back(t);
   }
   ThreadReport empty;

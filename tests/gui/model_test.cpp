@@ -167,21 +167,24 @@ class ModelTest : public QObject {
     f0.pc = 0xffffffff81852e2a;
     f0.sp = 0xffffc90000153e28;
     f0.function = "__schedule";
+    f0.oops_symbol = "__schedule+0x25a/0xa00";
+    f0.stack_area = "task";
     Frame f1 = f0;
     f1.index = 1;
     f1.function = "kthreadd";
+    f1.oops_symbol = "kthreadd+0x1a/0x100";
     f1.trust = FrameTrust::cfi;
+    f1.origin = FrameOrigin::orc;
     f1.registers = {Register{"rip", 0xffffffff810cd41a}};
     k.tasks[2].frames = {f0, f1};
-    k.tasks[2].frame_notes = {KernelFrameNote{"__schedule+0x25a/0xa00", "task", "context"},
-                              KernelFrameNote{"kthreadd+0x1a/0x100", "task", "orc"}};
     k.tasks[2].wchan = "kthreadd";
-    k.tasks[2].unwind_complete = true;
-    k.tasks[3].unwind_status = "cannot read the return address at 0x1000";
+    k.tasks[2].unwind = UnwindStatus::done();
+    k.tasks[3].unwind = UnwindStatus::stopped(StopReason::missing_memory, "cannot read the return address at 0x1000");
     r.kernel = k;
-    for (const char* name : {"CPU 1", "CPU 0"}) {
+    for (std::uint32_t cpu : {1u, 0u}) {
       ThreadReport t;
-      t.name = name;
+      t.name = "CPU " + std::to_string(cpu);
+      t.cpu = cpu;
       r.threads.push_back(t);
     }
     r.threads[0].crashed = true;

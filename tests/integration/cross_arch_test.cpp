@@ -197,10 +197,10 @@ TEST_P(CrossArch, OwnFramesOnTheirMarkerLines) {
     std::size_t want = e.frames.size();
     if (a.arch == "s390x" && (e.sample == "null_read" || e.sample == "null_read_joined" || e.sample == "threads_blocked")) {
       want = std::min<std::size_t>(want, 2);
-      EXPECT_FALSE(t->unwind_complete);
-      EXPECT_NE(t->unwind_status.find("floating-point registers"), std::string::npos) << t->unwind_status;
+      EXPECT_FALSE(t->unwind.complete());
+      EXPECT_NE(describe(t->unwind).find("floating-point registers"), std::string::npos) << describe(t->unwind);
     }
-    ASSERT_GE(frames.size(), want) << t->unwind_status;
+    ASSERT_GE(frames.size(), want) << describe(t->unwind);
     // Scanning on s390x may meet stale return addresses between the real frames: the sample's
     // frames must come in order, with only scanned frames between them.
     std::size_t at = 0;
@@ -264,7 +264,7 @@ TEST_P(CrossArch, DeepRecursionUnwindsToMain) {
     if (f.function == "main") main_found = true;
   }
   EXPECT_GE(recurse, 20u);  // a 2 MiB stack of 64 KiB frames
-  EXPECT_TRUE(main_found) << t->unwind_status;
+  EXPECT_TRUE(main_found) << describe(t->unwind);
   EXPECT_EQ(r.analysis->classification.category, "stack-overflow") << r.analysis->why;
 }
 

@@ -36,7 +36,7 @@ void expect_program_frames(const ThreadReport& t, FrameTrust caller_trust, const
   EXPECT_EQ(main_frame->line, static_cast<std::uint32_t>(marker_line("no_unwind_info.c", "CALL-SITE compute")));
   // Past main, libc has CFI again: the walk goes on with it to _start.
   EXPECT_EQ(comparable_name(t.frames.back().function), "_start");
-  EXPECT_TRUE(t.unwind_complete) << t.unwind_status;
+  EXPECT_TRUE(t.unwind.complete()) << describe(t.unwind);
   EXPECT_EQ(t.frames.back().trust, FrameTrust::cfi);
 }
 

@@ -173,12 +173,15 @@ TEST_P(SampleCore, FramesSayHowTheyWereFound) {
   ASSERT_FALSE(crashed.frames.empty());
   bool first_real = true;
   for (const auto& f : crashed.frames) {
+    // An inlined call is found with the frame it is in: that frame's trust, said "inlined".
     if (f.inlined) {
-      EXPECT_EQ(f.trust, FrameTrust::inlined);
+      EXPECT_STREQ(trust_label(f), "inlined");
+      EXPECT_EQ(f.trust, first_real ? FrameTrust::context : FrameTrust::cfi) << "frame " << f.index;
       continue;
     }
     // Every module here has .eh_frame, so every caller is found with CFI.
     EXPECT_EQ(f.trust, first_real ? FrameTrust::context : FrameTrust::cfi) << "frame " << f.index;
+    EXPECT_EQ(f.origin, first_real ? FrameOrigin::context : FrameOrigin::cfi) << "frame " << f.index;
     first_real = false;
   }
 }
@@ -186,7 +189,7 @@ TEST_P(SampleCore, FramesSayHowTheyWereFound) {
 TEST_P(SampleCore, EveryThreadUnwindsToItsStart) {
   for (const auto& t : report().threads) {
     ASSERT_FALSE(t.frames.empty()) << "thread " << t.tid;
-    EXPECT_TRUE(t.unwind_complete) << "thread " << t.tid << ": " << t.unwind_status;
+    EXPECT_TRUE(t.unwind.complete()) << "thread " << t.tid << ": " << describe(t.unwind);
     std::string last = comparable_name(t.frames.back().function);
     EXPECT_TRUE(last == "_start" || last.find("clone") != std::string::npos)
         << "thread " << t.tid << " ends in " << last;

@@ -90,8 +90,9 @@ TEST(UnwinderCompare, LibunwindFindsTheSameFramesAsLibdwfl) {
         EXPECT_EQ(dwfl.unwinder, "libdwfl");
         EXPECT_EQ(libunwind.unwinder, "libunwind");
         // Every sample thread unwinds to _start (or to clone's end) with libdwfl; libunwind must too.
-        EXPECT_EQ(libunwind.complete, dwfl.complete) << "libdwfl: " << dwfl.status << "; libunwind: " << libunwind.status;
-        if (!dwfl.complete || !libunwind.complete) continue;
+        EXPECT_EQ(libunwind.status.complete(), dwfl.status.complete())
+            << "libdwfl: " << describe(dwfl.status) << "; libunwind: " << describe(libunwind.status);
+        if (!dwfl.status.complete() || !libunwind.status.complete()) continue;
         ++compared;
         ASSERT_EQ(libunwind.frames.size(), dwfl.frames.size());
         for (std::size_t f = 0; f < dwfl.frames.size(); ++f) {
@@ -176,7 +177,7 @@ TEST(UnwinderCompare, LibunwindAloneAndAutoReportWhichUnwinderRan) {
   auto automatic = analyze_file(core_path("auto", "null_read"), options_with(UnwinderChoice::automatic));
   ASSERT_TRUE(automatic) << automatic.error().message;
   EXPECT_EQ(crashed_thread(*automatic).unwinder, "libdwfl");
-  EXPECT_EQ(crashed_thread(*automatic).unwind_status, "complete");
+  EXPECT_EQ(describe(crashed_thread(*automatic).unwind), "complete");
 }
 
 // auto: where libdwfl stops short and libunwind gets further, the thread takes libunwind's stack
@@ -202,11 +203,11 @@ TEST(UnwinderCompare, AutoTakesLibunwindWhereItGetsFurther) {
   fs::remove_all(dir);
   ASSERT_TRUE(automatic && dwfl);
   const ThreadReport& d = crashed_thread(*dwfl);
-  EXPECT_FALSE(d.unwind_complete) << "libdwfl now unwinds without files: this test needs another case";
+  EXPECT_FALSE(d.unwind.complete()) << "libdwfl now unwinds without files: this test needs another case";
   const ThreadReport& t = crashed_thread(*automatic);
   EXPECT_EQ(t.unwinder, "libunwind");
-  EXPECT_TRUE(t.unwind_complete) << t.unwind_status;
-  EXPECT_NE(t.unwind_status.find("by libunwind, since libdwfl stopped after"), std::string::npos) << t.unwind_status;
+  EXPECT_TRUE(t.unwind.complete()) << describe(t.unwind);
+  EXPECT_NE(describe(t.unwind).find("by libunwind, since libdwfl stopped after"), std::string::npos) << describe(t.unwind);
   // f3, f2, f1, main, __libc_start_call_main, __libc_start_main, _start: all but frame 0 by CFI.
   ASSERT_EQ(t.frames.size(), 7u);
   for (std::size_t i = 1; i < t.frames.size(); ++i) EXPECT_EQ(t.frames[i].trust, FrameTrust::cfi) << i;
@@ -238,7 +239,7 @@ TEST(UnwinderCompare, CallThroughNullFindsTheCallerAtSp) {
       EXPECT_EQ(*t.frames[1].sp, *t.frames[0].sp + 8);
       EXPECT_EQ(comparable_name(t.frames[2].function), "main");
       EXPECT_EQ(t.frames[2].line, static_cast<std::uint32_t>(marker_line("null_call.c", "CALL-SITE run_callback")));
-      EXPECT_TRUE(t.unwind_complete) << t.unwind_status;
+      EXPECT_TRUE(t.unwind.complete()) << describe(t.unwind);
     }
   }
 }

@@ -46,7 +46,7 @@ class Overlay final : public PhysicalMemory {
 };
 
 struct DumpRun {
-  std::vector<KernelCpuStack> stacks;
+  std::vector<StackReport> stacks;
   std::vector<KernelTask> tasks;
   Diagnostics diags;
 };
@@ -97,9 +97,9 @@ class DamagedOrc : public ::testing::TestWithParam<const char*> {
     return r;
   }
 
-  static std::vector<std::string> symbols_of(const KernelCpuStack& s) {
+  static std::vector<std::string> symbols_of(const StackReport& s) {
     std::vector<std::string> out;
-    for (const auto& f : s.frames) out.push_back(f.symbol + "@" + std::to_string(static_cast<int>(f.frame.trust)));
+    for (const auto& f : s.frames) out.push_back(f.oops_symbol + "@" + trust_label(f));
     return out;
   }
 
@@ -108,9 +108,9 @@ class DamagedOrc : public ::testing::TestWithParam<const char*> {
     ASSERT_FALSE(r.stacks.empty());
     for (const auto& s : r.stacks) {
       ASSERT_FALSE(s.frames.empty());
-      EXPECT_EQ(s.frames[0].frame.trust, FrameTrust::context);
-      EXPECT_FALSE(s.complete);
-      for (std::size_t i = 1; i < s.frames.size(); ++i) EXPECT_EQ(s.frames[i].frame.trust, FrameTrust::scan) << i;
+      EXPECT_EQ(s.frames[0].trust, FrameTrust::context);
+      EXPECT_FALSE(s.unwind.complete());
+      for (std::size_t i = 1; i < s.frames.size(); ++i) EXPECT_EQ(s.frames[i].trust, FrameTrust::scan) << i;
       EXPECT_LE(s.frames.size(), 1u + KernelStackLimits{}.max_scan_frames);
     }
   }
@@ -123,7 +123,7 @@ TEST_P(DamagedOrc, GarbageEntriesAreNotUsed) {
   DumpRun r = run_with("__start_orc_unwind", "__stop_orc_unwind", [](auto& b) { std::fill(b.begin(), b.end(), std::byte{0xff}); });
   EXPECT_TRUE(r.diags.has("orc-bad-table"));
   expect_frame0_and_scan(r);
-  for (const auto& s : r.stacks) EXPECT_EQ(s.status, "no usable ORC table");
+  for (const auto& s : r.stacks) EXPECT_EQ(describe(s.unwind), "no usable ORC table");
 }
 
 TEST_P(DamagedOrc, UnsortedIpsAreNotUsed) {
@@ -145,9 +145,9 @@ TEST_P(DamagedOrc, EntriesThatDecodeButLieAreCaughtByTheWalk) {
     EXPECT_FALSE(r.diags.has("orc-bad-table")) << size;
     for (const auto& s : r.stacks) {
       ASSERT_FALSE(s.frames.empty());
-      EXPECT_FALSE(s.complete) << size;
+      EXPECT_FALSE(s.unwind.complete()) << size;
       EXPECT_LT(s.frames.size(), 3u + KernelStackLimits{}.max_scan_frames) << size;
-      EXPECT_FALSE(s.status.empty());
+      EXPECT_FALSE(describe(s.unwind).empty());
     }
   }
 }
@@ -159,7 +159,7 @@ TEST_P(DamagedOrc, GarbageLookupTableChangesNothing) {
   ASSERT_EQ(r.stacks.size(), session_->stacks.size());
   for (std::size_t i = 0; i < r.stacks.size(); ++i) {
     EXPECT_EQ(symbols_of(r.stacks[i]), symbols_of(session_->stacks[i])) << i;
-    EXPECT_TRUE(r.stacks[i].complete) << r.stacks[i].status;
+    EXPECT_TRUE(r.stacks[i].unwind.complete()) << describe(r.stacks[i].unwind);
   }
 }
 
@@ -178,7 +178,7 @@ TEST_P(DamagedOrc, TheOtherLayoutIsRecognised) {
   ASSERT_EQ(r.stacks.size(), session_->stacks.size());
   for (std::size_t i = 0; i < r.stacks.size(); ++i) {
     // A module's table is its own and was not rewritten: it no longer matches, and is not used.
-    if (session_->stacks[i].frames.at(0).frame.module != "kernel") continue;
+    if (session_->stacks[i].frames.at(0).module != "kernel") continue;
     EXPECT_EQ(symbols_of(r.stacks[i]), symbols_of(session_->stacks[i])) << i;
   }
 }

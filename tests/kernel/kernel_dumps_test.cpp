@@ -69,12 +69,7 @@ class KernelDumpTest : public ::testing::TestWithParam<std::string> {
   const Report& report() const { return a_->session->report(); }
   const KernelReport& k() const { return *report().kernel; }
   const KernelSession& session() const { return *a_->kernel; }
-  const ThreadReport* thread_of(const KernelCpuReport& cpu) const {
-    for (const auto& t : report().threads) {
-      if (t.name == "CPU " + std::to_string(cpu.cpu)) return &t;
-    }
-    return nullptr;
-  }
+  const ThreadReport* thread_of(const KernelCpuReport& cpu) const { return report().cpu_stack(cpu.cpu); }
   // The address a console line names: its symbol's address plus the offset ("f+0x16/0x20"); of
   // the symbols with that name (static functions may share one), the one of that size.
   std::optional<std::uint64_t> console_address(const std::string& line) const {
@@ -241,18 +236,17 @@ TEST_P(KernelDumpTest, PanickingCpuStackIsTheConsoleCallTrace) {
   ASSERT_TRUE(cpu.panicking);
   const ThreadReport* thread = thread_of(cpu);
   ASSERT_NE(thread, nullptr);
-  ASSERT_EQ(thread->frames.size(), cpu.frames.size());
   const std::string& text = text_of(a_);
-  EXPECT_TRUE(thread->unwind_complete) << thread->unwind_status << "\n" << text;
-  EXPECT_EQ(thread->unwind_status, "complete: reached user space");
+  EXPECT_TRUE(thread->unwind.complete()) << describe(thread->unwind) << "\n" << text;
+  EXPECT_EQ(describe(thread->unwind), "complete: reached user space");
   // Ours: every frame reliable (ORC, frame records), none scanned, the user context last.
   std::vector<std::size_t> kernel_frames;
   for (std::size_t i = 0; i < thread->frames.size(); ++i) {
     const Frame& f = thread->frames[i];
     EXPECT_EQ(f.trust, i == 0 ? FrameTrust::context : FrameTrust::cfi) << i << "\n" << text;
-    if (cpu.frames[i].stack == "user") continue;
-    EXPECT_EQ(cpu.frames[i].stack, "task") << i << "\n" << text;
-    EXPECT_FALSE(cpu.frames[i].symbol.empty()) << i << "\n" << text;
+    if (f.is_user_context()) continue;
+    EXPECT_EQ(f.stack_area, "task") << i << "\n" << text;
+    EXPECT_FALSE(f.oops_symbol.empty()) << i << "\n" << text;
     kernel_frames.push_back(i);
   }
   ASSERT_FALSE(kernel_frames.empty());
@@ -263,13 +257,13 @@ TEST_P(KernelDumpTest, PanickingCpuStackIsTheConsoleCallTrace) {
     EXPECT_EQ(f0.function, "__crash_kexec") << text;
     EXPECT_EQ(f0.module, "kernel");
     if (arch_ == Arch::x86_64) {
-      EXPECT_EQ(cpu.unwind_method, "ORC (frame 0 by its prologue: no ORC there)");
+      EXPECT_EQ(thread->method, "ORC (frame 0 by its prologue: no ORC there)");
     } else {
-      EXPECT_EQ(cpu.unwind_method, "frame pointers");
+      EXPECT_EQ(thread->method, "frame pointers");
     }
   } else if (arch_ == Arch::x86_64) {
     EXPECT_EQ(f0.module, "pvpanic") << text;
-    EXPECT_TRUE(cpu.frames[0].symbol.ends_with(" [pvpanic]")) << cpu.frames[0].symbol;
+    EXPECT_TRUE(f0.oops_symbol.ends_with(" [pvpanic]")) << f0.oops_symbol;
   }
   // From panic() (6.12: vpanic()) on, the console's reliable lines: the same function first, then
   // the same addresses (the console was printed from panic's dump_stack() call, the dump taken
@@ -296,7 +290,7 @@ TEST_P(KernelDumpTest, PanickingCpuStackIsTheConsoleCallTrace) {
     ASSERT_TRUE(addr);
     EXPECT_EQ(f.pc, *addr);
     if (arch_ == Arch::x86_64) {
-      EXPECT_EQ(cpu.frames[*(ours_panic + n)].symbol, line);
+      EXPECT_EQ(f.oops_symbol, line);
     }
   }
   EXPECT_GE(console_n, 8u);  // panic ... sysrq ... vfs_write ... the system call's entry
@@ -309,7 +303,7 @@ TEST_P(KernelDumpTest, PanickingCpuStackIsTheConsoleCallTrace) {
   EXPECT_EQ(name_of(console.frames.back()), entry);
   // The user context below the system call: on x86_64 as the oops's "RIP: 0033:..." and
   // "RSP: 002b:..." say; arm64's console prints none for a panic, its pt_regs say EL0.
-  ASSERT_EQ(cpu.frames.back().stack, "user");
+  ASSERT_TRUE(thread->frames.back().is_user_context());
   const Frame& user = thread->frames.back();
   auto reg = [&](std::string_view name) -> std::optional<std::uint64_t> {
     for (const auto& r : user.registers) {
@@ -341,12 +335,12 @@ TEST_P(KernelDumpTest, OtherCpuHasASaneStack) {
   ASSERT_NE(thread, nullptr);
   const std::string& text = text_of(a_);
   ASSERT_GT(thread->frames.size(), 3u) << text;
-  EXPECT_TRUE(thread->unwind_complete) << thread->unwind_status << "\n" << text;
+  EXPECT_TRUE(thread->unwind.complete()) << describe(thread->unwind) << "\n" << text;
   std::vector<std::string> names;
   for (std::size_t i = 0; i < thread->frames.size(); ++i) {
     const Frame& f = thread->frames[i];
     EXPECT_NE(f.trust, FrameTrust::scan) << i << "\n" << text;
-    if (cpu.frames[i].stack == "user") {
+    if (f.is_user_context()) {
       EXPECT_EQ(i + 1, thread->frames.size()) << "the user context ends the stack";
       continue;
     }
@@ -366,7 +360,7 @@ TEST_P(KernelDumpTest, OtherCpuHasASaneStack) {
     } else {
       EXPECT_TRUE(last == "__primary_switched" || last == "__secondary_switched") << text;
     }
-  } else if (cpu.frames.back().stack != "user") {
+  } else if (!thread->frames.back().is_user_context()) {
     ASSERT_FALSE(names.empty());
     EXPECT_TRUE(names.back() == "ret_from_fork" || names.back() == "ret_from_fork_asm") << text;
     EXPECT_TRUE(std::find(names.begin(), names.end(), "kthread") != names.end()) << text;
@@ -405,8 +399,8 @@ TEST_P(KernelDumpTest, TasksIncludeTheInitramfsProcesses) {
   ASSERT_NE(sleep, nullptr) << text;
   EXPECT_EQ(sleep->state, 'S');
   EXPECT_FALSE(sleep->kernel_thread);
-  EXPECT_TRUE(sleep->unwind_complete) << sleep->unwind_status;
-  EXPECT_EQ(sleep->frame_notes.back().stack, "user");
+  EXPECT_TRUE(sleep->unwind.complete()) << describe(sleep->unwind);
+  EXPECT_TRUE(sleep->frames.back().is_user_context());
   EXPECT_NE(task_named(k(), "corelens-sleepe"), nullptr) << text;
   // kthreadd: a kernel thread, its stack from __schedule down to ret_from_fork.
   const KernelTaskReport* kthreadd = task_named(k(), "kthreadd");
@@ -425,7 +419,7 @@ TEST_P(KernelDumpTest, TasksIncludeTheInitramfsProcesses) {
       ++running;
       continue;
     }
-    EXPECT_TRUE(t.unwind_complete) << t.pid << " " << t.comm << ": " << t.unwind_status;
+    EXPECT_TRUE(t.unwind.complete()) << t.pid << " " << t.comm << ": " << describe(t.unwind);
     EXPECT_FALSE(t.wchan.empty()) << t.pid << " " << t.comm;
     for (const auto& f : t.frames) EXPECT_NE(f.trust, FrameTrust::scan) << t.pid << " " << t.comm;
   }

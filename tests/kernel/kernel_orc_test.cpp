@@ -247,9 +247,9 @@ TEST(KernelOrcTable, InsaneTablesAreRejected) {
 TEST(KernelOrcWalk, CallFramesThenPtRegsThenUserSpace) {
   World w;
   OrcWalk walk = w.walk(regs(kA + 5, w.s0));
-  ASSERT_EQ(walk.frames.size(), 4u) << walk.status;
-  EXPECT_TRUE(walk.complete);
-  EXPECT_EQ(walk.status, "complete: reached user space");
+  ASSERT_EQ(walk.frames.size(), 4u) << describe(walk.status);
+  EXPECT_TRUE(walk.status.complete());
+  EXPECT_EQ(describe(walk.status), "complete: reached user space");
   EXPECT_EQ(walk.frames[0].pc, kA + 5);
   EXPECT_EQ(walk.frames[0].trust, FrameTrust::context);
   EXPECT_TRUE(walk.frames[0].exact_pc);
@@ -269,16 +269,16 @@ TEST(KernelOrcWalk, CallFramesThenPtRegsThenUserSpace) {
 TEST(KernelOrcWalk, EndOfStackEntry) {
   World w(entry61(0, kUndef, kCall, true));
   OrcWalk walk = w.walk(regs(kA + 5, w.s0));
-  EXPECT_TRUE(walk.complete);
-  EXPECT_EQ(walk.status, "complete: the end-of-stack entry");
+  EXPECT_TRUE(walk.status.complete());
+  EXPECT_EQ(describe(walk.status), "complete: the end-of-stack entry");
   EXPECT_EQ(walk.frames.size(), 3u);
 }
 
 TEST(KernelOrcWalk, UndefinedEntryStopsWithTheLastGoodSp) {
   World w(entry61(0, kUndef, kCall, false));
   OrcWalk walk = w.walk(regs(kA + 5, w.s0));
-  EXPECT_FALSE(walk.complete);
-  EXPECT_NE(walk.status.find("undefined"), std::string::npos) << walk.status;
+  EXPECT_FALSE(walk.status.complete());
+  EXPECT_NE(describe(walk.status).find("undefined"), std::string::npos) << describe(walk.status);
   EXPECT_EQ(walk.frames.size(), 3u);
   EXPECT_EQ(walk.stop_sp, w.s0 + 16 + 24);  // where a scan continues
   EXPECT_EQ(walk.stop_region.kind, "task");
@@ -288,21 +288,21 @@ TEST(KernelOrcWalk, StackThatDoesNotGrowStops) {
   // B claims a frame of size 0: the caller's sp would be B's own, and the walk would go nowhere.
   World w(entry61(0, kSp, kRegs), entry61(0, kSp, kCall));
   OrcWalk walk = w.walk(regs(kA + 5, w.s0));
-  EXPECT_FALSE(walk.complete);
-  EXPECT_NE(walk.status.find("does not grow"), std::string::npos) << walk.status;
+  EXPECT_FALSE(walk.status.complete());
+  EXPECT_NE(describe(walk.status).find("does not grow"), std::string::npos) << describe(walk.status);
   EXPECT_EQ(walk.frames.size(), 2u);
   World down(entry61(0, kSp, kRegs), entry61(-8, kSp, kCall));
   walk = down.walk(regs(kA + 5, down.s0));
-  EXPECT_FALSE(walk.complete);
-  EXPECT_EQ(walk.frames.size(), 2u) << walk.status;
+  EXPECT_FALSE(walk.status.complete());
+  EXPECT_EQ(walk.frames.size(), 2u) << describe(walk.status);
 }
 
 TEST(KernelOrcWalk, CallFrameCannotLeaveItsStack) {
   World w(entry61(0, kSp, kRegs), entry61(0x4000, kSp, kCall));
   OrcWalk walk = w.walk(regs(kA + 5, w.s0));
-  EXPECT_FALSE(walk.complete);
+  EXPECT_FALSE(walk.status.complete());
   EXPECT_EQ(walk.frames.size(), 2u);
-  EXPECT_NE(walk.status.find("cannot read the return address"), std::string::npos) << walk.status;
+  EXPECT_NE(describe(walk.status).find("cannot read the return address"), std::string::npos) << describe(walk.status);
 }
 
 TEST(KernelOrcWalk, SelfReferentialStackIsCapped) {
@@ -312,8 +312,8 @@ TEST(KernelOrcWalk, SelfReferentialStackIsCapped) {
   for (std::uint64_t a = kTask; a < kTask + 16384; a += 8) w.mem.put64(a, kA + 1);
   OrcWalk walk = w.walk(regs(kA + 5, kTask), OrcWalkLimits{100, 6});
   EXPECT_EQ(walk.frames.size(), 100u);
-  EXPECT_FALSE(walk.complete);
-  EXPECT_EQ(walk.status, "stopped after 100 frames");
+  EXPECT_FALSE(walk.status.complete());
+  EXPECT_EQ(describe(walk.status), "stopped after 100 frames");
   walk = w.walk(regs(kA + 5, kTask));  // the default cap, 256: the stack's own end comes later
   EXPECT_EQ(walk.frames.size(), 256u);
 }
@@ -329,17 +329,17 @@ TEST(KernelOrcWalk, IrqStackToTaskStackOnce) {
   std::uint64_t irq_sp = kIrq + 16384 - 8;
   w.mem.put64(irq_sp, w.s0 + 8);  // the saved task sp: A's "caller sp" is then s0 + 16
   OrcWalk walk = w.walk(regs(kA + 5, irq_sp));
-  ASSERT_GE(walk.frames.size(), 3u) << walk.status;
+  ASSERT_GE(walk.frames.size(), 3u) << describe(walk.status);
   EXPECT_EQ(walk.frames[0].stack, "IRQ");
   EXPECT_EQ(walk.frames[1].stack, "task");
   EXPECT_EQ(walk.frames[1].pc, kB + 0x10);
-  EXPECT_TRUE(walk.complete) << walk.status;
+  EXPECT_TRUE(walk.status.complete()) << describe(walk.status);
   // The same switch back to a stack already left is refused.
   w.mem.put64(w.s0 + 8, kA + 1);
   w.mem.put64(w.s0 + 16, kIrq + 0x100);  // A's indirect slot now sends the walk back to the IRQ stack
   walk = w.walk(regs(kA + 5, irq_sp));
-  EXPECT_FALSE(walk.complete);
-  EXPECT_NE(walk.status.find("already left"), std::string::npos) << walk.status;
+  EXPECT_FALSE(walk.status.complete());
+  EXPECT_NE(describe(walk.status).find("already left"), std::string::npos) << describe(walk.status);
 }
 
 TEST(KernelOrcWalk, IretFrameGivesAnExactPc) {
@@ -357,19 +357,19 @@ TEST(KernelOrcWalk, IretFrameGivesAnExactPc) {
   w.mem.put64(s2 + 24, s2 + 0x100);  // sp
   w.mem.put64(s2 + 0x100 + 16, kEnd + 8);  // B's return address from there, into the end entry
   OrcWalk walk = w.walk(regs(kA + 5, w.s0));
-  ASSERT_GE(walk.frames.size(), 4u) << walk.status;
+  ASSERT_GE(walk.frames.size(), 4u) << describe(walk.status);
   EXPECT_EQ(walk.frames[3].pc, kB);
   EXPECT_TRUE(walk.frames[3].exact_pc);
   EXPECT_EQ(walk.frames[3].registers.size(), 5u);  // only the iret frame is known
   EXPECT_EQ(walk.frames[4].pc, kEnd + 8);
-  EXPECT_TRUE(walk.complete) << walk.status;
+  EXPECT_TRUE(walk.status.complete()) << describe(walk.status);
 }
 
 TEST(KernelOrcWalk, RegisterBasedSpNeedsFullRegs) {
   World w(entry61(0, kR10, kCall));
   OrcWalk walk = w.walk(regs(kA + 5, w.s0));
-  EXPECT_FALSE(walk.complete);
-  EXPECT_NE(walk.status.find("needs r10"), std::string::npos) << walk.status;
+  EXPECT_FALSE(walk.status.complete());
+  EXPECT_NE(describe(walk.status).find("needs r10"), std::string::npos) << describe(walk.status);
 }
 
 TEST(KernelOrcWalk, FrameZeroEdgeCases) {
@@ -377,17 +377,17 @@ TEST(KernelOrcWalk, FrameZeroEdgeCases) {
   // A call through NULL: the kernel's null entry (return address at sp).
   w.mem.put64(w.s0, kB + 0x10);
   OrcWalk walk = w.walk(regs(0, w.s0));
-  ASSERT_GE(walk.frames.size(), 2u) << walk.status;
+  ASSERT_GE(walk.frames.size(), 2u) << describe(walk.status);
   EXPECT_EQ(walk.frames[1].pc, kB + 0x10);
   // A CPU in user space: one frame, complete.
   walk = w.walk(regs(0x401000, 0x7ffe0000, 0x33));
   EXPECT_EQ(walk.frames.size(), 1u);
-  EXPECT_TRUE(walk.complete);
+  EXPECT_TRUE(walk.status.complete());
   EXPECT_TRUE(walk.frames[0].user);
   // No registers: nothing.
   walk = w.walk(RegisterSet{});
   EXPECT_TRUE(walk.frames.empty());
-  EXPECT_FALSE(walk.complete);
+  EXPECT_FALSE(walk.status.complete());
   // An sp on no known stack: its 16 KiB neighbourhood, called "unknown".
   walk = w.walk(regs(kA + 5, 0xffffc90000200000 + 0x100));
   EXPECT_EQ(walk.frames.at(0).stack, "unknown");
@@ -410,15 +410,15 @@ TEST(KernelOrcWalk, FrameZeroWithoutOrcUsesTheFallbackOnlyWithEvidence) {
   w.mem.put64(sp + 0x10, kA + 0x8);
   FakeFallback fb;
   OrcWalk walk = w.walk(regs(kNoOrc, sp), {}, &fb);
-  ASSERT_GE(walk.frames.size(), 2u) << walk.status;
+  ASSERT_GE(walk.frames.size(), 2u) << describe(walk.status);
   EXPECT_TRUE(walk.frame0_without_orc);
   EXPECT_EQ(walk.frames[1].pc, kA + 0x8);
   EXPECT_EQ(walk.frames[1].sp, w.s0);
-  EXPECT_TRUE(walk.complete) << walk.status;
+  EXPECT_TRUE(walk.status.complete()) << describe(walk.status);
   fb.verified = false;
   walk = w.walk(regs(kNoOrc, sp), {}, &fb);
   EXPECT_EQ(walk.frames.size(), 1u);
-  EXPECT_NE(walk.status.find("no return address that calls it"), std::string::npos) << walk.status;
+  EXPECT_NE(describe(walk.status).find("no return address that calls it"), std::string::npos) << describe(walk.status);
   walk = w.walk(regs(kNoOrc, sp));  // no fallback at all
   EXPECT_EQ(walk.frames.size(), 1u);
 }

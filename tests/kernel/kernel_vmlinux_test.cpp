@@ -132,7 +132,9 @@ TEST_P(KernelVmlinuxTest, PanicStackLinesAreAddr2linesAtTheUnslidAddresses) {
       // by DWARF's subprogram ("__handle_sysrq").
       if (ours.inlined) EXPECT_EQ(ours.function, want.function);
       else EXPECT_TRUE(ours.function.starts_with(want.function)) << want.function;
-      EXPECT_EQ(ours.trust == FrameTrust::inlined, ours.inlined);
+      // An inlined call was found with the frame it is in: its trust and origin are that frame's.
+      EXPECT_EQ(ours.trust, t->frames[real].trust);
+      EXPECT_EQ(ours.origin, t->frames[real].origin);
     }
     inlined += real - i;
     i = real + 1;
@@ -190,10 +192,10 @@ TEST_P(KernelVmlinuxTest, DwarfCfiUnwindsToTheSameFramesAsOrc) {
     ASSERT_EQ(b.name, a.name);
     ASSERT_EQ(a.frames.size(), b.frames.size()) << a.name << "\n" << text;
     for (std::size_t i = 0; i < a.frames.size(); ++i) EXPECT_EQ(key(a.frames[i]), key(b.frames[i])) << a.name << " #" << i;
-    EXPECT_EQ(a.unwind_complete, b.unwind_complete) << b.unwind_status;
-    for (const auto& n : cfi->kernel->cpus[c].frames) {
-      by_cfi += n.found_by == "dwarf-cfi";
-      by_orc += n.found_by == "orc";
+    EXPECT_EQ(a.unwind.complete(), b.unwind.complete()) << describe(b.unwind);
+    for (const auto& f : b.frames) {
+      by_cfi += !f.inlined && f.origin == FrameOrigin::vmlinux_cfi;
+      by_orc += !f.inlined && f.origin == FrameOrigin::orc;
     }
   }
   for (std::size_t i = 0; i < orc->kernel->tasks.size(); ++i) {
@@ -204,7 +206,9 @@ TEST_P(KernelVmlinuxTest, DwarfCfiUnwindsToTheSameFramesAsOrc) {
   }
   // CFI found most frames; ORC only those whose callee is assembly (entry code, which has no CFI).
   EXPECT_GT(by_cfi, 2 * by_orc) << text;
-  EXPECT_NE(cfi->kernel->cpus.front().unwind_method.find("DWARF CFI"), std::string::npos);
+  const ThreadReport* first = cfi->cpu_stack(cfi->kernel->cpus.front().cpu);
+  ASSERT_NE(first, nullptr);
+  EXPECT_NE(first->method.find("DWARF CFI"), std::string::npos);
 }
 
 TEST_P(KernelVmlinuxTest, BtfFromTheVmlinuxReadsTheSameTasks) {

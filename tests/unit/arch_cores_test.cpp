@@ -174,7 +174,7 @@ TEST_F(ArchCores, ShortPrStatusLosesOnlyTheRegistersThatDoNotFit) {
   ASSERT_TRUE(r) << r.error().message;
   ASSERT_EQ(r->threads.size(), 1u);
   EXPECT_TRUE(r->threads[0].frames.empty());
-  EXPECT_FALSE(r->threads[0].unwind_complete);
+  EXPECT_FALSE(r->threads[0].unwind.complete());
 }
 
 // ---- Modules from the link map ------------------------------------------------------------

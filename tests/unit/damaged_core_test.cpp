@@ -394,7 +394,7 @@ TEST_F(DamagedCore, DuplicateAndZeroTidsAreAllAnalysed) {
   for (const auto& t : r->threads) {
     tids.insert(t.tid);
     crashed += t.crashed;
-    EXPECT_FALSE(t.frames.empty()) << "tid " << t.tid << ": " << t.unwind_status;
+    EXPECT_FALSE(t.frames.empty()) << "tid " << t.tid << ": " << describe(t.unwind);
     if (!t.frames.empty()) {
       EXPECT_EQ(t.frames[0].pc, canon::kRip) << "tid " << t.tid;
     }

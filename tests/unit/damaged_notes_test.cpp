@@ -210,8 +210,8 @@ TEST_F(DamagedNotes, ShortPrstatusKeepsTheRegistersThatFit) {
   ASSERT_EQ(r->threads.size(), 1u);
   ASSERT_EQ(r->threads[0].frames.size(), 1u) << "the pc alone is still frame 0";
   EXPECT_EQ(r->threads[0].frames[0].pc, kRip);
-  EXPECT_FALSE(r->threads[0].unwind_complete);
-  EXPECT_TRUE(contains(r->threads[0].unwind_status, "incomplete")) << r->threads[0].unwind_status;
+  EXPECT_FALSE(r->threads[0].unwind.complete());
+  EXPECT_TRUE(contains(describe(r->threads[0].unwind), "incomplete")) << describe(r->threads[0].unwind);
 }
 
 TEST_F(DamagedNotes, TinyPrstatusGivesAThreadWithoutRegisters) {

@@ -64,17 +64,15 @@ Report sample_report() {
   f0.column = 5;
   Frame f1 = frame(1, 0x401200, "inlined_helper");
   f1.inlined = true;
-  f1.trust = FrameTrust::inlined;
   Frame f2 = frame(2, 0x7f0000001234, "");
   f2.trust = FrameTrust::scan;
   f2.registers = {{"rbx", 0x1234}};
   t.frames = {f0, f1, f2};
-  t.unwind_status = "complete";
-  t.unwind_complete = true;
+  t.unwind = UnwindStatus::done();
   ThreadReport t2;
   t2.tid = 4243;
   t2.name = "worker";
-  t2.unwind_status = "memory at 0x7ffc0000e000 is not in the dump";
+  t2.unwind = UnwindStatus::stopped(StopReason::missing_memory, "memory at 0x7ffc0000e000 is not in the dump");
   r.threads = {t, t2};
 
   r.mappings = {{0x400000, 0x401000, "r--p", "/usr/bin/crashy", 0, 0x1000},

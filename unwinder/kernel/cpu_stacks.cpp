@@ -10,11 +10,11 @@ KernelUnwinder::KernelUnwinder(const KernelDump& dump, const KernelMemory& memor
 
 KernelUnwinder::~KernelUnwinder() = default;
 
-KernelCpuStack KernelUnwinder::unwind_cpu(const KernelCpu& cpu, std::optional<std::uint64_t> task) const {
+StackReport KernelUnwinder::unwind_cpu(const KernelCpu& cpu, std::optional<std::uint64_t> task) const {
   return arch_->unwind_cpu(cpu, task);
 }
 
-KernelCpuStack KernelUnwinder::unwind_task(std::uint64_t task, const StackRegion& stack) const {
+StackReport KernelUnwinder::unwind_task(std::uint64_t task, const StackRegion& stack) const {
   return arch_->unwind_task(task, stack);
 }
 

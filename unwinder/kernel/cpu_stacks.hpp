@@ -9,7 +9,7 @@
 //          whose pc is exact (frame 0, an interrupted context) from the vmlinux's DWARF CFI or the
 //          function's prologue
 //
-// Ownership: KernelCpuStack is a plain value. A KernelUnwinder references the memory, symbols and
+// Ownership: StackReport is a plain value. A KernelUnwinder references the memory, symbols and
 // diagnostics it is given, which must outlive it.
 #pragma once
 
@@ -43,18 +43,18 @@ class KernelUnwinder {
 
   // A CPU from the registers the dump saved, over the stacks that CPU owns. TASK: the task it
   // runs (kernel_cpu_facts), whose stack is one of them; unknown: the 16 KiB around sp.
-  KernelCpuStack unwind_cpu(const KernelCpu& cpu, std::optional<std::uint64_t> task = std::nullopt) const;
+  StackReport unwind_cpu(const KernelCpu& cpu, std::optional<std::uint64_t> task = std::nullopt) const;
   // A task the scheduler switched out, from what the switch saved in its task_struct at TASK
   // (x86_64: thread.sp and the inactive_task_frame there; arm64: thread.cpu_context), on its own
   // STACK only.
-  KernelCpuStack unwind_task(std::uint64_t task, const StackRegion& stack) const;
+  StackReport unwind_task(std::uint64_t task, const StackRegion& stack) const;
 
   // One architecture's walk (kernel_stacks_x86_64.cpp, kernel_stacks_aarch64.cpp).
   class ArchWalker {
    public:
     virtual ~ArchWalker() = default;
-    virtual KernelCpuStack unwind_cpu(const KernelCpu& cpu, std::optional<std::uint64_t> task) const = 0;
-    virtual KernelCpuStack unwind_task(std::uint64_t task, const StackRegion& stack) const = 0;
+    virtual StackReport unwind_cpu(const KernelCpu& cpu, std::optional<std::uint64_t> task) const = 0;
+    virtual StackReport unwind_task(std::uint64_t task, const StackRegion& stack) const = 0;
   };
 
  private:

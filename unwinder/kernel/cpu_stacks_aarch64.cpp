@@ -93,7 +93,7 @@ class Aarch64Unwinder final : public KernelUnwinder::ArchWalker {
     }
   }
 
-  KernelCpuStack unwind_cpu(const KernelCpu& cpu, std::optional<std::uint64_t> task) const override {
+  StackReport unwind_cpu(const KernelCpu& cpu, std::optional<std::uint64_t> task) const override {
     StackSet stacks;
     if (task && stack_member_) {
       if (auto base = mem_.read_u64(*task + *stack_member_); base && *base != 0) {
@@ -107,9 +107,9 @@ class Aarch64Unwinder final : public KernelUnwinder::ArchWalker {
     for (std::size_t i = 0; i < kRegs; ++i) regs[i] = cpu.registers.get(reg_name(i)).value_or(0);
     auto pc = cpu.registers.get("pc"), sp = cpu.registers.get("sp");
     if (!pc || !sp) {
-      KernelCpuStack out;
+      StackReport out;
       out.method = "none";
-      out.status = "the dump saved no pc/sp for this CPU";
+      out.unwind = UnwindStatus::stopped(StopReason::missing_registers, "the dump saved no pc/sp for this CPU");
       return out;
     }
     start.pc = *pc;
@@ -120,30 +120,29 @@ class Aarch64Unwinder final : public KernelUnwinder::ArchWalker {
     start.regs = regs;
     // A CPU stopped in user space: its context is all there is.
     if ((regs[kPstate] & kModeMask) == 0 && (*pc >> 63) == 0) {
-      KernelCpuStack out;
-      OrcFrame f = frame_at(start, "user", "context", FrameTrust::context);
+      StackReport out;
+      OrcFrame f = frame_at(start, kUserStackArea, FrameOrigin::context, FrameTrust::context);
       f.user = true;
       namer_.append(out.frames, {f});
-      out.complete = true;
-      out.status = "complete: the CPU was in user space";
+      out.unwind = UnwindStatus::done("the CPU was in user space");
       out.method = "frame pointers";
       return out;
     }
     return walk(start, stacks);
   }
 
-  KernelCpuStack unwind_task(std::uint64_t task, const StackRegion& stack) const override {
-    KernelCpuStack out;
+  StackReport unwind_task(std::uint64_t task, const StackRegion& stack) const override {
+    StackReport out;
     out.method = "none";
     if (!context_) {
-      out.status = "BTF has no task_struct.thread.cpu_context";
+      out.unwind = UnwindStatus::stopped(StopReason::not_unwound, "BTF has no task_struct.thread.cpu_context");
       return out;
     }
     auto fp = mem_.read_u64(task + (*context_)[0]);
     auto sp = mem_.read_u64(task + (*context_)[1]);
     auto pc = mem_.read_u64(task + (*context_)[2]);
     if (!fp || !sp || !pc) {
-      out.status = "the cpu_context cpu_switch_to() saved in the task cannot be read";
+      out.unwind = UnwindStatus::stopped(StopReason::missing_memory, "the cpu_context cpu_switch_to() saved in the task cannot be read");
       return out;
     }
     // cpu_switch_to() saved the return address into __switch_to (or ret_from_fork for a task
@@ -163,13 +162,13 @@ class Aarch64Unwinder final : public KernelUnwinder::ArchWalker {
     return (v >> 55) & 1 ? v | pac_mask_ : v & ~pac_mask_;
   }
 
-  OrcFrame frame_at(const Point& p, std::string stack, const char* found_by, FrameTrust trust) const {
+  OrcFrame frame_at(const Point& p, std::string stack, FrameOrigin origin, FrameTrust trust) const {
     OrcFrame f;
     f.pc = p.pc;
     f.sp = p.sp.value_or(0);
     f.exact_pc = p.exact;
     f.stack = std::move(stack);
-    f.found_by = found_by;
+    f.origin = origin;
     f.trust = trust;
     if (p.regs) {
       for (std::size_t i = 0; i < kRegs; ++i) f.registers.push_back(Register{reg_name(i), (*p.regs)[i]});
@@ -182,7 +181,7 @@ class Aarch64Unwinder final : public KernelUnwinder::ArchWalker {
 
   // The caller of an exact frame while its record may not be stored yet: by the vmlinux's CFI, or
   // by the function's prologue. nullopt: the frame record holds it, as for any other frame.
-  std::optional<std::pair<Point, const char*>> caller_of_exact(const Point& p) const {
+  std::optional<std::pair<Point, FrameOrigin>> caller_of_exact(const Point& p) const {
     if (!p.sp) return std::nullopt;
     if (dwarf_.vmlinux != nullptr && layout_.is_text(p.pc) && p.pc >= dwarf_.kernel_offset) {
       if (auto row = dwarf_.vmlinux->cfi_row(p.pc - dwarf_.kernel_offset, kDwarfFp)) {
@@ -203,7 +202,7 @@ class Aarch64Unwinder final : public KernelUnwinder::ArchWalker {
             c.pc = strip_pac(*ra);
             c.fp = *fp;
             c.sp = cfa;
-            return std::pair{c, "dwarf-cfi"};
+            return std::pair{c, FrameOrigin::vmlinux_cfi};
           }
         }
       }
@@ -221,27 +220,27 @@ class Aarch64Unwinder final : public KernelUnwinder::ArchWalker {
     c.pc = *p.lr;
     c.fp = p.fp;
     c.sp = *p.sp + at.sp_adjust;
-    return std::pair{c, "prologue"};
+    return std::pair{c, FrameOrigin::prologue};
   }
 
-  KernelCpuStack walk(Point p, const StackSet& stacks) const {
-    KernelCpuStack out;
+  StackReport walk(Point p, const StackSet& stacks) const {
+    StackReport out;
     out.method = "frame pointers";
     std::vector<OrcFrame> frames;
     auto region_of = [&](std::uint64_t a) { return stacks.region_of(a).value_or(unknown_stack_around(a)); };
     StackRegion region = region_of(p.sp.value_or(p.fp));
     std::vector<StackRegion> visited{region};
-    frames.push_back(frame_at(p, region.kind, "context", FrameTrust::context));
+    frames.push_back(frame_at(p, region.kind, FrameOrigin::context, FrameTrust::context));
     std::optional<std::uint64_t> last_record;  // records on one stack only go up
     bool used_cfi = false;
     while (true) {
       if (frames.size() >= limits_.max_frames) {
-        out.status = "stopped after " + std::to_string(limits_.max_frames) + " frames";
+        out.unwind = UnwindStatus::stopped(StopReason::frame_limit, "stopped after " + std::to_string(limits_.max_frames) + " frames");
         break;
       }
       if (p.exact) {
         if (auto c = caller_of_exact(p)) {
-          used_cfi |= std::string_view(c->second) == "dwarf-cfi";
+          used_cfi |= c->second == FrameOrigin::vmlinux_cfi;
           p = c->first;
           frames.push_back(frame_at(p, region_of(p.sp.value_or(p.fp)).kind, c->second, FrameTrust::cfi));
           continue;
@@ -249,24 +248,24 @@ class Aarch64Unwinder final : public KernelUnwinder::ArchWalker {
       }
       // The record at x29: {caller's x29, return address}.
       if (p.fp == 0) {
-        out.status = "x29 is 0 at " + hex(p.pc) + ": no frame record";
+        out.unwind = UnwindStatus::stopped(StopReason::no_caller, "x29 is 0 at " + hex(p.pc) + ": no frame record");
         break;
       }
       if (p.fp % 8 != 0) {
-        out.status = "x29 " + hex(p.fp) + " is misaligned at " + hex(p.pc);
+        out.unwind = UnwindStatus::stopped(StopReason::rule, "x29 " + hex(p.fp) + " is misaligned at " + hex(p.pc));
         break;
       }
       StackRegion next = region_of(p.fp);
       if (next.low == region.low && next.high == region.high) {
         if (last_record && p.fp <= *last_record) {
-          out.status = "the frame record at " + hex(p.fp) + " is not above the last one (" + hex(*last_record) + ")";
+          out.unwind = UnwindStatus::stopped(StopReason::rule, "the frame record at " + hex(p.fp) + " is not above the last one (" + hex(*last_record) + ")");
           break;
         }
       } else {
         bool seen = std::any_of(visited.begin(), visited.end(), [&](const StackRegion& v) { return v.low == next.low; });
         if (seen || region.kind == "task") {
-          out.status = "the frame record at " + hex(p.fp) + " goes back from the " + region.kind + " stack to the " +
-                       next.kind + " stack";
+          out.unwind = UnwindStatus::stopped(StopReason::rule, "the frame record at " + hex(p.fp) + " goes back from the " +
+                                                                 region.kind + " stack to the " + next.kind + " stack");
           break;
         }
         region = next;
@@ -276,7 +275,7 @@ class Aarch64Unwinder final : public KernelUnwinder::ArchWalker {
       auto rec_fp = mem_.read_u64(p.fp);
       auto rec_pc = mem_.read_u64(p.fp + 8);
       if (!rec_fp || !rec_pc) {
-        out.status = "the frame record at " + hex(p.fp) + " cannot be read";
+        out.unwind = UnwindStatus::stopped(StopReason::missing_memory, "the frame record at " + hex(p.fp) + " cannot be read");
         break;
       }
       const std::uint64_t regs_at = p.fp - pt_regs_.stackframe;
@@ -290,14 +289,13 @@ class Aarch64Unwinder final : public KernelUnwinder::ArchWalker {
           u.sp = (*user)[kSp];
           u.exact = true;
           u.regs = user;
-          OrcFrame f = frame_at(u, "user", "frame-pointer", FrameTrust::cfi);
+          OrcFrame f = frame_at(u, kUserStackArea, FrameOrigin::frame_pointer, FrameTrust::cfi);
           f.user = true;
           frames.push_back(std::move(f));
-          out.status = "complete: reached user space";
+          out.unwind = UnwindStatus::done("reached user space");
         } else {
-          out.status = "complete: the final frame record";
+          out.unwind = UnwindStatus::done("the final frame record");
         }
-        out.complete = true;
         break;
       }
       // An exception entry's record is the stackframe of the pt_regs it saved: the next frame is
@@ -313,7 +311,7 @@ class Aarch64Unwinder final : public KernelUnwinder::ArchWalker {
           i.exact = true;
           i.regs = r;
           p = i;
-          frames.push_back(frame_at(p, region.kind, "frame-pointer", FrameTrust::cfi));
+          frames.push_back(frame_at(p, region.kind, FrameOrigin::frame_pointer, FrameTrust::cfi));
           continue;
         }
       }
@@ -321,7 +319,7 @@ class Aarch64Unwinder final : public KernelUnwinder::ArchWalker {
       c.pc = strip_pac(*rec_pc);
       c.fp = *rec_fp;
       p = c;
-      frames.push_back(frame_at(p, region.kind, "frame-pointer", FrameTrust::cfi));
+      frames.push_back(frame_at(p, region.kind, FrameOrigin::frame_pointer, FrameTrust::cfi));
     }
     if (used_cfi) out.method = "frame pointers (DWARF CFI for exact pcs)";
     namer_.append(out.frames, frames);

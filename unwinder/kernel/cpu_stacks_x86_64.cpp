@@ -273,6 +273,7 @@ std::vector<OrcFrame> scan_stack(const KernelMemory& mem, const KernelCodeTarget
       f.sp = at + off + 8;
       f.stack = region.kind;
       f.trust = FrameTrust::scan;
+      f.origin = FrameOrigin::scan;
       out.push_back(std::move(f));
     }
     at = chunk_end;
@@ -335,12 +336,12 @@ class X86_64Unwinder final : public KernelUnwinder::ArchWalker {
     ret_from_fork = symbols.address_of("ret_from_fork");
   }
 
-  KernelCpuStack unwind_cpu(const KernelCpu& cpu, std::optional<std::uint64_t>) const override {
+  StackReport unwind_cpu(const KernelCpu& cpu, std::optional<std::uint64_t>) const override {
     CpuStackMap stacks = cpu_stacks(mem, per_cpu, cpu.index);
     if (!finder) {
       // No usable ORC table: frame 0 from the registers, then the scan.
       OrcWalk walk = orc_walk(mem, no_orc, stacks, cpu.registers, OrcWalkLimits{1, 1});
-      walk.status = "no usable ORC table";
+      if (!walk.status.complete()) walk.status = UnwindStatus::stopped(StopReason::no_caller, "no usable ORC table");
       return finish(std::move(walk), "none");
     }
     OrcWalk walk = orc_walk(mem, *finder, stacks, cpu.registers, OrcWalkLimits{limits.max_frames, 6}, &*prologue);
@@ -348,33 +349,33 @@ class X86_64Unwinder final : public KernelUnwinder::ArchWalker {
     return finish(std::move(walk), std::move(method));
   }
 
-  KernelCpuStack unwind_task(std::uint64_t task, const StackRegion& stack) const override {
-    KernelCpuStack s;
+  StackReport unwind_task(std::uint64_t task, const StackRegion& stack) const override {
+    StackReport s;
     s.method = "none";
     if (!switch_frame) {
-      s.status = "BTF has no task_struct.thread.sp or struct inactive_task_frame";
+      s.unwind = UnwindStatus::stopped(StopReason::not_unwound, "BTF has no task_struct.thread.sp or struct inactive_task_frame");
       return s;
     }
     auto sp = mem.read_u64(task + switch_frame->thread_sp);
     if (!sp) {
-      s.status = "task->thread.sp cannot be read";
+      s.unwind = UnwindStatus::stopped(StopReason::missing_memory, "task->thread.sp cannot be read");
       return s;
     }
     if (!stack.contains(*sp, switch_frame->frame_size)) {
-      s.status = "its saved sp " + hex(*sp) + " is not on its stack " + hex(stack.low);
+      s.unwind = UnwindStatus::stopped(StopReason::rule, "its saved sp " + hex(*sp) + " is not on its stack " + hex(stack.low));
       return s;
     }
     auto bp = mem.read_u64(*sp + switch_frame->frame_bp);
     auto ret = mem.read_u64(*sp + switch_frame->frame_ret);
     if (!bp || !ret) {
-      s.status = "the frame __switch_to_asm() saved at " + hex(*sp) + " cannot be read";
+      s.unwind = UnwindStatus::stopped(StopReason::missing_memory, "the frame __switch_to_asm() saved at " + hex(*sp) + " cannot be read");
       return s;
     }
     OrcStartFrame start{*ret, *sp + switch_frame->frame_size, *bp, ret_from_fork && *ret == *ret_from_fork};
     OneStack stacks(stack);
     if (!finder) {
       OrcWalk walk = orc_walk(mem, no_orc, stacks, start, OrcWalkLimits{1, 1});
-      walk.status = "no usable ORC table";
+      if (!walk.status.complete()) walk.status = UnwindStatus::stopped(StopReason::no_caller, "no usable ORC table");
       return finish(std::move(walk), "none");
     }
     OrcWalk walk = orc_walk(mem, *finder, stacks, start, OrcWalkLimits{limits.max_frames, 1});
@@ -392,13 +393,12 @@ class X86_64Unwinder final : public KernelUnwinder::ArchWalker {
   }
 
   // The scan where the walk failed, then each frame named.
-  KernelCpuStack finish(OrcWalk walk, std::string method) const {
-    KernelCpuStack out;
+  StackReport finish(OrcWalk walk, std::string method) const {
+    StackReport out;
     out.method = std::move(method);
-    out.complete = walk.complete;
-    out.status = walk.status;
+    out.unwind = walk.status;
     std::vector<OrcFrame> frames = std::move(walk.frames);
-    if (!walk.complete && !frames.empty() && walk.stop_sp != 0) {
+    if (!walk.status.complete() && !frames.empty() && walk.stop_sp != 0) {
       auto scanned = scan_stack(mem, *code, calls, walk.stop_sp, walk.stop_region, limits.max_scan_frames);
       if (!scanned.empty()) out.method = finder ? out.method + ", then a stack scan" : "stack scan";
       for (auto& f : scanned) frames.push_back(std::move(f));

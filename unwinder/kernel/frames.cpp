@@ -33,12 +33,11 @@ KernelLayout kernel_layout(const KernelSymbols& symbols) {
 
 // Names a kernel address as the oops does (%pB): symbol+offset/size, the offset from PC itself,
 // and " [module]" for module code.
-void KernelFrameNamer::symbolize(KernelStackFrame& out) const {
+void KernelFrameNamer::symbolize(Frame& f) const {
   const KernelMemory& mem = mem_;
   const KernelSymbols& symbols = symbols_;
   const KernelLayout& layout = layout_;
   const KernelModules& modules = modules_;
-  Frame& f = out.frame;
   if (const KernelModule* m = modules.containing(f.lookup_pc)) {
     f.module = m->name;
     f.module_offset = f.lookup_pc - m->text;
@@ -46,7 +45,7 @@ void KernelFrameNamer::symbolize(KernelStackFrame& out) const {
     if (!sym) return;
     f.function = sym->name;
     f.function_offset = f.lookup_pc - sym->address;
-    out.symbol = sym->name + "+" + hex(f.pc - sym->address) + "/" + hex(sym->size) + " [" + m->name + "]";
+    f.oops_symbol = sym->name + "+" + hex(f.pc - sym->address) + "/" + hex(sym->size) + " [" + m->name + "]";
     return;
   }
   if (!layout.is_text(f.lookup_pc) && !symbols.lookup(f.lookup_pc)) return;
@@ -56,43 +55,43 @@ void KernelFrameNamer::symbolize(KernelStackFrame& out) const {
   if (!hit) return;
   f.function = hit->symbol->name;
   f.function_offset = hit->offset;  // from lookup_pc, as every Frame's
-  out.symbol = hit->symbol->name + "+" + hex(f.pc - hit->symbol->address);
-  if (auto size = symbols.extent(hit->symbol->address)) out.symbol += "/" + hex(*size);
+  f.oops_symbol = hit->symbol->name + "+" + hex(f.pc - hit->symbol->address);
+  if (auto size = symbols.extent(hit->symbol->address)) f.oops_symbol += "/" + hex(*size);
 }
 
 // File:line:column from DWARF for a frame, and one frame before it for each call inlined at its
 // pc (innermost first), appended to OUT. The real frame keeps the symbol table's name
 // ("__handle_sysrq.cold", as kallsyms and the oops say; DWARF would say "__handle_sysrq");
-// DWARF names it only when no symbol table did.
-void KernelFrameNamer::add_with_dwarf(std::vector<KernelStackFrame>& out, KernelStackFrame k) const {
-  const std::vector<SymbolizedLocation> chain = dwarf_chain(k.frame, dwarf_);
+// DWARF names it only when no symbol table did. An inlined frame keeps the trust and origin of
+// the frame it is in (Frame::inlined says the rest).
+void KernelFrameNamer::add_with_dwarf(std::vector<Frame>& out, Frame f) const {
+  const std::vector<SymbolizedLocation> chain = dwarf_chain(f, dwarf_);
   if (chain.empty()) {
-    out.push_back(std::move(k));
+    out.push_back(std::move(f));
     return;
   }
   for (const SymbolizedLocation& loc : chain) {
     if (!loc.inlined) break;
-    KernelStackFrame in;
-    in.frame.pc = k.frame.pc;
-    in.frame.lookup_pc = k.frame.lookup_pc;
-    in.frame.sp = k.frame.sp;
-    in.frame.trust = FrameTrust::inlined;
-    in.frame.inlined = true;
-    in.frame.function = loc.function;
-    in.frame.module = k.frame.module;
-    in.frame.module_offset = k.frame.module_offset;
-    in.frame.file = loc.file;
-    in.frame.compilation_dir = loc.compilation_dir;
-    in.frame.line = loc.line;
-    in.frame.column = loc.column;
-    in.symbol = loc.function;
-    in.stack = k.stack;
-    in.found_by = "inlined";
+    Frame in;
+    in.pc = f.pc;
+    in.lookup_pc = f.lookup_pc;
+    in.sp = f.sp;
+    in.trust = f.trust;
+    in.origin = f.origin;
+    in.inlined = true;
+    in.function = loc.function;
+    in.module = f.module;
+    in.module_offset = f.module_offset;
+    in.file = loc.file;
+    in.compilation_dir = loc.compilation_dir;
+    in.line = loc.line;
+    in.column = loc.column;
+    in.oops_symbol = loc.function;
+    in.stack_area = f.stack_area;
     out.push_back(std::move(in));
   }
   if (!chain.empty() && !chain.back().inlined) {
     const SymbolizedLocation& real = chain.back();
-    Frame& f = k.frame;
     f.file = real.file;
     f.compilation_dir = real.compilation_dir;
     f.line = real.line;
@@ -100,31 +99,31 @@ void KernelFrameNamer::add_with_dwarf(std::vector<KernelStackFrame>& out, Kernel
     if (f.function.empty() && !real.function.empty()) {
       f.function = real.function;
       f.function_offset = real.function_offset;
-      k.symbol = real.function + "+" + hex(real.function_offset + (f.pc - f.lookup_pc));
+      f.oops_symbol = real.function + "+" + hex(real.function_offset + (f.pc - f.lookup_pc));
     }
   }
-  out.push_back(std::move(k));
+  out.push_back(std::move(f));
 }
 
 
-void KernelFrameNamer::append(std::vector<KernelStackFrame>& out, const std::vector<OrcFrame>& frames) const {
+void KernelFrameNamer::append(std::vector<Frame>& out, const std::vector<OrcFrame>& frames) const {
   for (const OrcFrame& of : frames) {
-    KernelStackFrame k;
-    k.frame.pc = of.pc;
-    k.frame.lookup_pc = of.exact_pc || of.pc == 0 ? of.pc : of.pc - 1;
-    k.frame.sp = of.sp;
-    k.frame.trust = of.trust;
-    k.frame.registers = of.registers;
-    k.stack = of.stack;
-    k.found_by = of.trust == FrameTrust::scan ? "scan" : of.found_by;
+    Frame f;
+    f.pc = of.pc;
+    f.lookup_pc = of.exact_pc || of.pc == 0 ? of.pc : of.pc - 1;
+    f.sp = of.sp;
+    f.trust = of.trust;
+    f.origin = of.trust == FrameTrust::scan ? FrameOrigin::scan : of.origin;
+    f.registers = of.registers;
+    f.stack_area = of.stack;
     if (of.user) {
-      out.push_back(std::move(k));
+      out.push_back(std::move(f));
       continue;
     }
-    symbolize(k);
-    add_with_dwarf(out, std::move(k));
+    symbolize(f);
+    add_with_dwarf(out, std::move(f));
   }
-  for (std::size_t i = 0; i < out.size(); ++i) out[i].frame.index = static_cast<std::uint32_t>(i);
+  for (std::size_t i = 0; i < out.size(); ++i) out[i].index = static_cast<std::uint32_t>(i);
 }
 
 }  // namespace corelens

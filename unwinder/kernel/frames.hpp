@@ -21,20 +21,10 @@ namespace corelens {
 class Vmlinux;            // unwinder/kernel_vmlinux.hpp
 class KernelModuleDwarf;  // unwinder/kernel_module_dwarf.hpp
 
-struct KernelStackFrame {
-  Frame frame;          // pc, lookup_pc, sp, trust (context, cfi for ORC and frame records, scan), function, module
-  std::string symbol;   // as the kernel prints it: "sysrq_handle_crash+0x16/0x20", "f+0x1/0x8 [pvpanic]"
-  std::string stack;    // the stack its sp (arm64: its frame record) is on: "task", "IRQ", "NMI", ..., "unknown"; "user"
-  std::string found_by; // "context", "orc", "dwarf-cfi", "frame-pointer", "prologue", "scan"; "inlined" for an
-                        // inlined call (from the vmlinux's DWARF) at the pc of the frame below it
-};
-
-struct KernelCpuStack {
-  std::vector<KernelStackFrame> frames;
-  bool complete = false;
-  std::string status;  // "complete: reached user space", or why the walk stopped
-  std::string method;  // "ORC", "ORC, then a stack scan", "frame pointers", "stack scan", "none"
-};
+// A kernel stack is a StackReport (core/model/stack.hpp): Frames with their kernel facts (the
+// stack area, the oops-style name, the origin: context, orc, vmlinux_cfi, frame_pointer,
+// prologue, scan), the walk's status and its method in words ("ORC", "ORC, then a stack scan",
+// "frame pointers", "stack scan", "none").
 
 struct KernelStackLimits {
   std::size_t max_frames = 256;
@@ -73,11 +63,11 @@ class KernelFrameNamer {
                    const KernelModules& modules, const KernelDwarf& dwarf)
       : mem_(memory), symbols_(symbols), layout_(layout), modules_(modules), dwarf_(dwarf) {}
   // FRAMES in order, the user context (if any) last.
-  void append(std::vector<KernelStackFrame>& out, const std::vector<OrcFrame>& frames) const;
+  void append(std::vector<Frame>& out, const std::vector<OrcFrame>& frames) const;
 
  private:
-  void symbolize(KernelStackFrame& out) const;
-  void add_with_dwarf(std::vector<KernelStackFrame>& out, KernelStackFrame k) const;
+  void symbolize(Frame& f) const;
+  void add_with_dwarf(std::vector<Frame>& out, Frame f) const;
 
   const KernelMemory& mem_;
   const KernelSymbols& symbols_;

@@ -63,9 +63,9 @@ class Walker {
   std::optional<std::uint64_t> deref(std::uint64_t addr) const;
   std::optional<PtRegs> deref_regs(std::uint64_t addr, bool full) const;
   std::optional<std::uint64_t> get_reg(std::size_t index) const;
-  void emit(bool exact, bool user, const char* found_by);
-  Step fail(std::string why) {
-    out_.status = std::move(why);
+  void emit(bool exact, bool user, FrameOrigin origin);
+  Step fail(StopReason reason, std::string why) {
+    out_.status = UnwindStatus::stopped(reason, std::move(why));
     return Step::failed;
   }
 
@@ -119,15 +119,15 @@ std::optional<std::uint64_t> Walker::get_reg(std::size_t index) const {
   return std::nullopt;
 }
 
-void Walker::emit(bool exact, bool user, const char* found_by) {
+void Walker::emit(bool exact, bool user, FrameOrigin origin) {
   OrcFrame f;
-  f.found_by = found_by;
-  if (f.found_by == "dwarf-cfi") out_.used_dwarf_cfi = true;
+  f.origin = origin;
+  if (origin == FrameOrigin::vmlinux_cfi) out_.used_dwarf_cfi = true;
   f.pc = ip_;
   f.sp = sp_;
   f.exact_pc = exact;
   f.user = user;
-  f.stack = user ? "user" : region_.kind;
+  f.stack = user ? kUserStackArea : region_.kind;
   f.trust = out_.frames.empty() ? FrameTrust::context : FrameTrust::cfi;
   if (regs_ && !out_.frames.empty()) {
     f.registers = registers_of(*regs_, full_regs_);
@@ -154,21 +154,20 @@ Walker::Step Walker::step() {
   if (first != Step::failed || saved.ip == 0) return first;
   std::optional<OrcEntry> other = orc_.alternative(lookup, *found);
   if (!other) return first;
-  std::string why = out_.status;
+  UnwindStatus why = out_.status;
   ip_ = saved.ip, sp_ = saved.sp, bp_ = saved.bp, signal_ = saved.signal, full_regs_ = saved.full_regs;
   regs_ = saved.regs, prev_regs_ = saved.prev_regs, region_ = saved.region;
   visited_.resize(saved.visited);
   out_.frames.resize(saved.frames);
   Step second = step_with(*other);
-  if (second == Step::failed) out_.status = why + "; " + out_.status;
+  if (second == Step::failed) out_.status.detail = why.detail + "; " + out_.status.detail;
   return second;
 }
 
 Walker::Step Walker::step_with(const OrcEntry& orc) {
   std::uint64_t orig_ip = ip_, prev_sp = sp_;
   if (orc.type == OrcType::end_of_stack) {
-    out_.complete = true;
-    out_.status = "complete: the end-of-stack entry";
+    out_.status = UnwindStatus::done("the end-of-stack entry");
     return Step::done;
   }
   if (orc.type == OrcType::undefined) {
@@ -202,16 +201,16 @@ Walker::Step Walker::step_with(const OrcEntry& orc) {
       sp = bp_ + static_cast<std::uint64_t>(std::int64_t{orc.sp_offset});
       indirect = true;
       break;
-    case orc_reg::r10: if (!from_regs(kR10)) return fail("the ORC entry for " + hex(ip_) + " needs r10, which is unknown here"); break;
-    case orc_reg::r13: if (!from_regs(kR13)) return fail("the ORC entry for " + hex(ip_) + " needs r13, which is unknown here"); break;
-    case orc_reg::di: if (!from_regs(kDi)) return fail("the ORC entry for " + hex(ip_) + " needs rdi, which is unknown here"); break;
-    case orc_reg::dx: if (!from_regs(kDx)) return fail("the ORC entry for " + hex(ip_) + " needs rdx, which is unknown here"); break;
-    default: return fail("the ORC entry for " + hex(ip_) + " has an unknown sp register " + std::to_string(orc.sp_reg));
+    case orc_reg::r10: if (!from_regs(kR10)) return fail(StopReason::missing_registers, "the ORC entry for " + hex(ip_) + " needs r10, which is unknown here"); break;
+    case orc_reg::r13: if (!from_regs(kR13)) return fail(StopReason::missing_registers, "the ORC entry for " + hex(ip_) + " needs r13, which is unknown here"); break;
+    case orc_reg::di: if (!from_regs(kDi)) return fail(StopReason::missing_registers, "the ORC entry for " + hex(ip_) + " needs rdi, which is unknown here"); break;
+    case orc_reg::dx: if (!from_regs(kDx)) return fail(StopReason::missing_registers, "the ORC entry for " + hex(ip_) + " needs rdx, which is unknown here"); break;
+    default: return fail(StopReason::no_caller, "the ORC entry for " + hex(ip_) + " has an unknown sp register " + std::to_string(orc.sp_reg));
   }
   if (indirect) {
     // The IRQ stack switch (call_on_stack) saves the old sp at the top of the new stack.
     auto v = deref(sp);
-    if (!v) return fail("cannot read the saved stack pointer at " + hex(sp));
+    if (!v) return fail(StopReason::missing_memory, "cannot read the saved stack pointer at " + hex(sp));
     sp = *v;
     if (orc.sp_reg == orc_reg::sp_indirect && orc_.flavor().sp_indirect_adds_after) {
       sp += static_cast<std::uint64_t>(std::int64_t{orc.sp_offset});
@@ -222,7 +221,7 @@ Walker::Step Walker::step_with(const OrcEntry& orc) {
   switch (orc.type) {
     case OrcType::call: {
       auto ra = deref(sp - 8);
-      if (!ra) return fail("cannot read the return address at " + hex(sp - 8));
+      if (!ra) return fail(StopReason::missing_memory, "cannot read the return address at " + hex(sp - 8));
       ip_ = *ra;
       sp_ = sp;
       regs_.reset();
@@ -232,7 +231,7 @@ Walker::Step Walker::step_with(const OrcEntry& orc) {
     }
     case OrcType::regs: {
       auto r = deref_regs(sp, true);
-      if (!r) return fail("cannot read the pt_regs at " + hex(sp) + " for " + hex(orig_ip));
+      if (!r) return fail(StopReason::missing_memory, "cannot read the pt_regs at " + hex(sp) + " for " + hex(orig_ip));
       ip_ = (*r)[kIp];
       sp_ = (*r)[kSp];
       regs_ = r;
@@ -244,7 +243,7 @@ Walker::Step Walker::step_with(const OrcEntry& orc) {
     }
     case OrcType::regs_partial: {
       auto r = deref_regs(sp, false);
-      if (!r) return fail("cannot read the iret frame at " + hex(sp) + " for " + hex(orig_ip));
+      if (!r) return fail(StopReason::missing_memory, "cannot read the iret frame at " + hex(sp) + " for " + hex(orig_ip));
       ip_ = (*r)[kIp];
       sp_ = (*r)[kSp];
       if (full_regs_ && regs_) prev_regs_ = regs_;
@@ -254,7 +253,7 @@ Walker::Step Walker::step_with(const OrcEntry& orc) {
       switches = true;
       break;
     }
-    default: return fail("the ORC entry for " + hex(orig_ip) + " has an unknown type");
+    default: return fail(StopReason::no_caller, "the ORC entry for " + hex(orig_ip) + " has an unknown type");
   }
 
   switch (orc.bp_reg) {
@@ -263,39 +262,38 @@ Walker::Step Walker::step_with(const OrcEntry& orc) {
       break;
     case orc_reg::prev_sp: {
       auto v = deref(sp + static_cast<std::uint64_t>(std::int64_t{orc.bp_offset}));
-      if (!v) return fail("cannot read the saved rbp for " + hex(orig_ip));
+      if (!v) return fail(StopReason::missing_memory, "cannot read the saved rbp for " + hex(orig_ip));
       bp_ = *v;
       break;
     }
     case orc_reg::bp: {
       auto v = deref(bp_ + static_cast<std::uint64_t>(std::int64_t{orc.bp_offset}));
-      if (!v) return fail("cannot read the saved rbp for " + hex(orig_ip));
+      if (!v) return fail(StopReason::missing_memory, "cannot read the saved rbp for " + hex(orig_ip));
       bp_ = *v;
       break;
     }
-    default: return fail("the ORC entry for " + hex(orig_ip) + " has an unknown bp register " + std::to_string(orc.bp_reg));
+    default: return fail(StopReason::no_caller, "the ORC entry for " + hex(orig_ip) + " has an unknown bp register " + std::to_string(orc.bp_reg));
   }
 
-  const char* found_by = orc.table == UnwindTable::dwarf_cfi ? "dwarf-cfi" : "orc";
+  const FrameOrigin found_by = orc.table == UnwindTable::dwarf_cfi ? FrameOrigin::vmlinux_cfi : FrameOrigin::orc;
   // User space ends the kernel stack: the pt_regs at the top of the task stack hold its context.
   if (regs_ && user_mode(*regs_)) {
     emit(true, true, found_by);
-    out_.complete = true;
-    out_.status = "complete: reached user space";
+    out_.status = UnwindStatus::done("reached user space");
     return Step::done;
   }
   if (region_.contains(sp_)) {
     // unwind_next_frame's "stack going in the wrong direction?": on one stack, sp only grows.
-    if (sp_ <= prev_sp) return fail("the stack pointer does not grow at " + hex(orig_ip) + " (" + hex(sp_) + ")");
+    if (sp_ <= prev_sp) return fail(StopReason::rule, "the stack pointer does not grow at " + hex(orig_ip) + " (" + hex(sp_) + ")");
   } else {
-    if (!switches) return fail("a call frame at " + hex(orig_ip) + " leaves the " + region_.kind + " stack (sp " + hex(sp_) + ")");
+    if (!switches) return fail(StopReason::rule, "a call frame at " + hex(orig_ip) + " leaves the " + region_.kind + " stack (sp " + hex(sp_) + ")");
     StackRegion next = stacks_.region_of(sp_).value_or(unknown_stack_around(sp_));
     for (const auto& v : visited_) {
       if (v.low == next.low && v.high == next.high) {
-        return fail("the walk returns to the " + v.kind + " stack it already left (sp " + hex(sp_) + ")");
+        return fail(StopReason::rule, "the walk returns to the " + v.kind + " stack it already left (sp " + hex(sp_) + ")");
       }
     }
-    if (visited_.size() >= limits_.max_stacks) return fail("more than " + std::to_string(limits_.max_stacks) + " stacks");
+    if (visited_.size() >= limits_.max_stacks) return fail(StopReason::rule, "more than " + std::to_string(limits_.max_stacks) + " stacks");
     region_ = next;
     visited_.push_back(next);
   }
@@ -304,14 +302,14 @@ Walker::Step Walker::step_with(const OrcEntry& orc) {
 }
 
 Walker::Step Walker::step_without_orc(std::string why) {
-  if (fallback_ == nullptr || out_.frames.size() != 1 || regs_ == std::nullopt) return fail(std::move(why));
+  if (fallback_ == nullptr || out_.frames.size() != 1 || regs_ == std::nullopt) return fail(StopReason::no_caller, std::move(why));
   auto caller = fallback_->caller_of(ip_, sp_);
-  if (!caller || caller->caller_sp <= sp_ || !region_.contains(caller->caller_sp - 8)) return fail(std::move(why));
+  if (!caller || caller->caller_sp <= sp_ || !region_.contains(caller->caller_sp - 8)) return fail(StopReason::no_caller, std::move(why));
   auto ra = deref(caller->caller_sp - 8);
-  if (!ra || !fallback_->returns_from(*ra, ip_)) return fail(why + "; its prologue gives no return address that calls it");
+  if (!ra || !fallback_->returns_from(*ra, ip_)) return fail(StopReason::no_caller, why + "; its prologue gives no return address that calls it");
   if (caller->rbp_slot) {
     auto bp = deref(*caller->rbp_slot);
-    if (!bp) return fail(why + "; the rbp its prologue saved cannot be read");
+    if (!bp) return fail(StopReason::missing_memory, why + "; the rbp its prologue saved cannot be read");
     bp_ = *bp;
   }
   ip_ = *ra;
@@ -320,7 +318,7 @@ Walker::Step Walker::step_without_orc(std::string why) {
   prev_regs_.reset();
   signal_ = false;
   out_.frame0_without_orc = true;
-  emit(false, false, "prologue");
+  emit(false, false, FrameOrigin::prologue);
   return Step::next;
 }
 
@@ -329,7 +327,7 @@ OrcWalk Walker::run(const RegisterSet& start) {
   for (std::size_t i = 0; i < kPtRegsCount; ++i) r[i] = start.get(kPtRegsNames[i]).value_or(0);
   auto rip = start.get("rip"), rsp = start.get("rsp");
   if (!rip || !rsp) {
-    out_.status = "the dump saved no rip/rsp for this CPU";
+    out_.status = UnwindStatus::stopped(StopReason::missing_registers, "the dump saved no rip/rsp for this CPU");
     return out_;
   }
   ip_ = *rip;
@@ -341,10 +339,9 @@ OrcWalk Walker::run(const RegisterSet& start) {
   region_ = stacks_.region_of(sp_).value_or(unknown_stack_around(sp_));
   visited_.push_back(region_);
   bool user = start.get("cs") && user_mode(r);
-  emit(true, user, "context");
+  emit(true, user, FrameOrigin::context);
   if (user) {
-    out_.complete = true;
-    out_.status = "complete: the CPU was in user space";
+    out_.status = UnwindStatus::done("the CPU was in user space");
     return out_;
   }
   loop();
@@ -358,7 +355,7 @@ OrcWalk Walker::run(const OrcStartFrame& start) {
   signal_ = start.exact;
   region_ = stacks_.region_of(sp_).value_or(unknown_stack_around(sp_));
   visited_.push_back(region_);
-  emit(start.exact, false, "context");
+  emit(start.exact, false, FrameOrigin::context);
   loop();
   return out_;
 }
@@ -368,7 +365,7 @@ void Walker::loop() {
     out_.stop_sp = sp_;
     out_.stop_region = region_;
     if (out_.frames.size() >= limits_.max_frames) {
-      out_.status = "stopped after " + std::to_string(limits_.max_frames) + " frames";
+      out_.status = UnwindStatus::stopped(StopReason::frame_limit, "stopped after " + std::to_string(limits_.max_frames) + " frames");
       break;
     }
     if (step() != Step::next) break;

@@ -177,9 +177,9 @@ struct OrcFrame {
   bool user = false;       // the user-space context below the kernel stack (pt_regs with CPL 3)
   std::string stack;       // the StackRegion kind the frame's sp is on; "user" for the user frame
   FrameTrust trust = FrameTrust::cfi;
-  // What found it: "context" (frame 0), "orc", "dwarf-cfi" (the callee's entry came from that
-  // table), "prologue" (frame 0 had no entry: kernel_prologue), "scan".
-  std::string found_by;
+  // What found it: context (frame 0), orc or vmlinux_cfi (the table the callee's entry came
+  // from), prologue (frame 0 had no entry: kernel_prologue), scan.
+  FrameOrigin origin = FrameOrigin::orc;
   std::vector<Register> registers;  // what the walk knows at this frame: rip, rsp, rbp or a pt_regs
 };
 
@@ -190,10 +190,9 @@ struct OrcWalkLimits {
 
 struct OrcWalk {
   std::vector<OrcFrame> frames;
-  bool complete = false;    // reached user space or the end-of-stack entry
   bool frame0_without_orc = false;  // frame 1 came from NoOrcFallback
   bool used_dwarf_cfi = false;      // some step used an entry of table dwarf_cfi
-  std::string status;       // "complete: ..." or why the walk stopped
+  UnwindStatus status;      // complete (user space or the end-of-stack entry), or why the walk stopped
   // Where a stack scan may continue when the walk failed: the last good sp and its stack.
   std::uint64_t stop_sp = 0;
   StackRegion stop_region;

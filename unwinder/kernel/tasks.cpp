@@ -132,24 +132,25 @@ std::optional<KernelTask> TaskReader::read(std::uint64_t addr) const {
 
 
 void TaskReader::unwind(KernelTask& t) const {
-  KernelCpuStack& s = t.stack;
+  StackReport& s = t.stack;
   if (t.running_on) {
-    s.status = "running on CPU " + std::to_string(*t.running_on) + ": its stack is that CPU's";
+    s.unwind = UnwindStatus::stopped(StopReason::not_unwound,
+                                     "running on CPU " + std::to_string(*t.running_on) + ": its stack is that CPU's");
     s.method = "none";
     return;
   }
   auto stack = m_.read_u64(t.address + l_.stack);
   if (!stack || *stack == 0) {
-    s.status = "no stack (task->stack unreadable)";
+    s.unwind = UnwindStatus::stopped(StopReason::missing_memory, "no stack (task->stack unreadable)");
     s.method = "none";
     return;
   }
   s = unwinder_.unwind_task(t.address, StackRegion{*stack, *stack + l_.thread_size, "task"});
   // wchan: the first frame outside the scheduler's own functions (__sched), as the kernel's get_wchan().
   for (const auto& f : s.frames) {
-    if (f.frame.function.empty() || f.frame.inlined || f.stack == "user") continue;
-    if (f.frame.lookup_pc >= sched_.first && f.frame.lookup_pc < sched_.second) continue;
-    t.wchan = f.frame.function;
+    if (f.function.empty() || f.inlined || f.is_user_context()) continue;
+    if (f.lookup_pc >= sched_.first && f.lookup_pc < sched_.second) continue;
+    t.wchan = f.function;
     break;
   }
 }

@@ -32,7 +32,7 @@ struct KernelTask {
   std::optional<std::uint32_t> running_on;  // the CPU it was running on at the crash
   bool kernel_thread = false;               // PF_KTHREAD
   std::string wchan;                        // where it waits: its first function outside the scheduler
-  KernelCpuStack stack;                     // no frames for a running task: see its CPU
+  StackReport stack;                        // no frames for a running task: see its CPU
 };
 
 struct TaskLimits {

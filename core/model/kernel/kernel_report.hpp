@@ -7,21 +7,9 @@
 #include <vector>
 
 #include "core/model/process.hpp"
+#include "core/model/stack.hpp"
 
 namespace corelens {
-
-struct Frame;  // core/model/report.hpp, which includes this header before defining it
-
-// One frame of a CPU's stack as the kernel's oops prints it. KernelCpuReport::frames is
-// index-aligned with the frames of that CPU's ThreadReport ("CPU n"), which hold the rest.
-struct KernelFrameNote {
-  std::string symbol;  // "sysrq_handle_crash+0x16/0x20" (offset from the pc itself); empty when unknown
-  std::string stack;   // the stack the frame is on: "task", "IRQ", "NMI", "DF", ..., "unknown", "user"
-  // What found the frame: "context" (the dump's registers), "orc" (the dump's ORC tables),
-  // "dwarf-cfi" (the vmlinux's .debug_frame), "prologue" (frame 0 in code without ORC), "scan"
-  // (a stack word that looks like a return address: "?" in the oops), "inlined" (DWARF).
-  std::string found_by;
-};
 
 struct KernelCpuReport {
   std::uint32_t cpu = 0;
@@ -32,12 +20,12 @@ struct KernelCpuReport {
   std::vector<Register> registers;  // empty when the dump saved none for this CPU
   std::optional<std::uint64_t> cr3;
   std::string pc_symbol;            // "sysrq_handle_crash+0x16" from kallsyms; empty when unknown
-  std::vector<KernelFrameNote> frames;
-  std::string unwind_method;        // "ORC", "ORC, then a stack scan", "stack scan", "none"
+  // Its stack is the ThreadReport "CPU n" of Report::threads (Report::cpu_stack).
 };
 
-// A task (process or thread) at the crash; its stack as the CPUs' (frames plus oops-style notes).
-struct KernelTaskReport {
+// A task (process or thread) at the crash, with its stack (Report::task_stack: a task running at
+// the crash has none of its own, its stack is its CPU's).
+struct KernelTaskReport : StackReport {
   std::uint64_t address = 0;                // the task_struct
   std::int32_t pid = 0, tgid = 0;
   std::string comm;
@@ -46,11 +34,6 @@ struct KernelTaskReport {
   std::optional<std::uint32_t> running_on;  // running at the crash: its stack is that CPU's
   bool kernel_thread = false;
   std::string wchan;                        // the first function on its stack outside the scheduler
-  std::vector<Frame> frames;
-  std::vector<KernelFrameNote> frame_notes;  // index-aligned with FRAMES
-  std::string unwind_method;
-  std::string unwind_status;
-  bool unwind_complete = false;
 };
 
 struct KernelLogLine {

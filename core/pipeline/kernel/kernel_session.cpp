@@ -25,17 +25,17 @@ const SkipList& panic_machinery() {
 // The frame the panic is about: the first below the last frame of the panic machinery, looking no
 // further than the first context an exception saved (where a fault interrupted the code that
 // faulted). Frame 0 when the stack has none of the machinery.
-std::optional<std::uint32_t> panic_frame(const ThreadReport& t, const std::vector<KernelFrameNote>& notes) {
+std::optional<std::uint32_t> panic_frame(const StackReport& t) {
   if (t.frames.empty()) return std::nullopt;
   std::size_t at = 0;
-  for (std::size_t i = 0; i < t.frames.size() && i < notes.size(); ++i) {
+  for (std::size_t i = 0; i < t.frames.size(); ++i) {
     const Frame& f = t.frames[i];
-    if (notes[i].stack == "user" || f.trust == FrameTrust::scan) break;
+    if (f.is_user_context() || f.trust == FrameTrust::scan) break;
     bool interrupted = i > 0 && f.lookup_pc == f.pc && t.frames[i - 1].pc != f.pc;
     if (interrupted && at != 0) break;
     if (!f.function.empty() && panic_machinery().matches(f.function)) at = i + 1;
   }
-  if (at >= t.frames.size() || notes[at].stack == "user") at = 0;
+  if (at >= t.frames.size() || t.frames[at].is_user_context()) at = 0;
   return static_cast<std::uint32_t>(at);
 }
 
@@ -104,10 +104,10 @@ void panic_cpu_from_stacks(KernelSession& s) {
   static constexpr std::string_view kPanicking[] = {"panic", "vpanic", "__crash_kexec", "crash_kexec", "nmi_panic"};
   for (std::size_t i = 0; i < s.stacks.size() && i < s.dump->cpus.size(); ++i) {
     for (const auto& f : s.stacks[i].frames) {
-      if (f.found_by == "scan") continue;
-      if (std::find(std::begin(kPanicking), std::end(kPanicking), f.frame.function) != std::end(kPanicking)) {
+      if (f.trust == FrameTrust::scan) continue;  // a stale word, or a call inlined in one
+      if (std::find(std::begin(kPanicking), std::end(kPanicking), f.function) != std::end(kPanicking)) {
         s.facts.panic_cpu = s.dump->cpus[i].index;
-        s.facts.panic_cpu_from = "its stack (runs through " + f.frame.function + "; panic_cpu is not in kallsyms)";
+        s.facts.panic_cpu_from = "its stack (runs through " + f.function + "; panic_cpu is not in kallsyms)";
         return;
       }
     }
@@ -258,35 +258,27 @@ Report kernel_report(const KernelSession& s, const std::string& path) {
     if (pc) cr.pc_symbol = s.symbols.describe(*pc);
 
     ThreadReport t;
-    t.tid = cr.pid ? *cr.pid : 0;
-    t.name = "CPU " + std::to_string(c.index);
-    t.crashed = cr.panicking;
-    t.registers = c.registers.general;
     if (i < s.stacks.size()) {
-      const KernelCpuStack& st = s.stacks[i];
-      for (const auto& f : st.frames) {
-        t.frames.push_back(f.frame);
-        cr.frames.push_back(KernelFrameNote{f.symbol, f.stack, f.found_by});
-      }
-      t.unwind_status = st.status;
-      t.unwind_complete = st.complete;
-      cr.unwind_method = st.method;
+      static_cast<StackReport&>(t) = s.stacks[i];
       // kallsyms does not cover modules; the stack's frame 0 does ("f+0x60 [pvpanic]").
-      if (cr.pc_symbol.empty() && !st.frames.empty() && !st.frames[0].frame.function.empty() &&
-          st.frames[0].frame.module != "kernel") {
-        const Frame& f0 = st.frames[0].frame;
+      if (cr.pc_symbol.empty() && !t.frames.empty() && !t.frames[0].function.empty() && t.frames[0].module != "kernel") {
+        const Frame& f0 = t.frames[0];
         cr.pc_symbol = f0.function + "+" + hex(f0.pc - (f0.lookup_pc - f0.function_offset)) + " [" + f0.module + "]";
       }
     } else {
-      t.unwind_status = "not unwound";
+      t.unwind = UnwindStatus::stopped(StopReason::not_unwound, "not unwound");
     }
+    t.tid = cr.pid ? *cr.pid : 0;
+    t.name = "CPU " + std::to_string(c.index);
+    t.cpu = c.index;
+    t.crashed = cr.panicking;
+    t.registers = c.registers.general;
     if (cr.panicking) {
       report.crashed_tid = cr.pid ? *cr.pid : 0;
-      k.panic_frame = panic_frame(t, cr.frames);
+      k.panic_frame = panic_frame(t);
       if (k.panic_frame) {
         const Frame& f = t.frames[*k.panic_frame];
-        const std::string& symbol = cr.frames[*k.panic_frame].symbol;
-        k.panic_at = f.inlined || symbol.empty() ? f.function : symbol;
+        k.panic_at = f.inlined || f.oops_symbol.empty() ? f.function : f.oops_symbol;
       }
     }
     report.threads.push_back(std::move(t));
@@ -294,6 +286,7 @@ Report kernel_report(const KernelSession& s, const std::string& path) {
   }
   for (const auto& t : s.tasks) {
     KernelTaskReport tr;
+    static_cast<StackReport&>(tr) = t.stack;
     tr.address = t.address;
     tr.pid = t.pid;
     tr.tgid = t.tgid;
@@ -303,13 +296,6 @@ Report kernel_report(const KernelSession& s, const std::string& path) {
     tr.running_on = t.running_on;
     tr.kernel_thread = t.kernel_thread;
     tr.wchan = t.wchan;
-    for (const auto& f : t.stack.frames) {
-      tr.frames.push_back(f.frame);
-      tr.frame_notes.push_back(KernelFrameNote{f.symbol, f.stack, f.found_by});
-    }
-    tr.unwind_method = t.stack.method;
-    tr.unwind_status = t.stack.status;
-    tr.unwind_complete = t.stack.complete;
     k.tasks.push_back(std::move(tr));
   }
   k.tasks_read = !s.tasks.empty();

@@ -35,7 +35,7 @@ struct KernelSession {
   std::uint64_t kernel_offset = 0;  // KASLR, as used for the vmlinux's addresses
   std::string symbols_from;  // "kallsyms" (the dump's memory), "vmlinux" (its .symtab); empty: none
   std::string btf_from;      // "dump", "vmlinux"; empty: none
-  std::vector<KernelCpuStack> stacks;  // one per dump->cpus entry, same order
+  std::vector<StackReport> stacks;     // one per dump->cpus entry, same order
   KernelCpuFacts facts;                // panic CPU, each CPU's task: from memory
   std::vector<KernelTask> tasks;       // empty when the task list cannot be read (no BTF ...)
   Diagnostics diagnostics;

@@ -18,14 +18,6 @@ std::string stamp(const KernelLogLine& l) {
   return buf;
 }
 
-const ThreadReport* cpu_thread(const Report& r, std::uint32_t cpu) {
-  std::string name = "CPU " + std::to_string(cpu);
-  for (const auto& t : r.threads) {
-    if (t.name == name) return &t;
-  }
-  return nullptr;
-}
-
 std::optional<std::uint64_t> reg(const std::vector<Register>& regs, std::string_view name) {
   for (const auto& r : regs) {
     if (r.name == name) return r.value;
@@ -35,27 +27,27 @@ std::optional<std::uint64_t> reg(const std::vector<Register>& regs, std::string_
 
 // A CPU's stack the way the kernel's oops prints it: a marker when the stack changes (<IRQ>,
 // <TASK> ...), "?" before scanned frames, and the user context as "RIP: 0033:...".
-void append_cpu_stack(std::string& out, const KernelCpuReport& c, const ThreadReport& t) {
-  out += "    stack: " + (c.unwind_method.empty() ? std::string("none") : c.unwind_method) + "; " + t.unwind_status + "\n";
+void append_cpu_stack(std::string& out, const StackReport& t) {
+  out += "    stack: " + (t.method.empty() ? std::string("none") : t.method) + "; " + describe(t.unwind) + "\n";
   std::string stack;
   for (std::size_t i = 0; i < t.frames.size(); ++i) {
     const Frame& f = t.frames[i];
-    KernelFrameNote note = i < c.frames.size() ? c.frames[i] : KernelFrameNote{};
-    if (note.stack != stack && note.stack != "user") {
-      std::string kind = note.stack;
+    if (f.stack_area != stack && !f.is_user_context()) {
+      std::string kind = f.stack_area;
       for (char& ch : kind) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
       out += "    <" + kind + ">\n";
     }
-    stack = note.stack;
+    stack = f.stack_area;
     // An exact pc below frame 0: the context an exception or interrupt saved in its pt_regs.
-    if (i > 0 && f.lookup_pc == f.pc && t.frames[i - 1].pc != f.pc && note.stack != "user" && f.trust != FrameTrust::scan) {
+    if (i > 0 && f.lookup_pc == f.pc && t.frames[i - 1].pc != f.pc && !f.is_user_context() && f.trust != FrameTrust::scan) {
       out += "    -- interrupted here (the pt_regs of an exception or interrupt) --\n";
     }
     std::string line = "#" + std::to_string(f.index);
     line.append(line.size() < 4 ? 4 - line.size() : 1, ' ');
-    line += f.trust == FrameTrust::scan ? "? " : "  ";
+    // The oops's "?" marks the scanned frame itself; a call inlined in it is shown as before.
+    line += f.trust == FrameTrust::scan && !f.inlined ? "? " : "  ";
     line += f.inlined ? std::string(18, ' ') + "  [inlined] " : hex_padded(f.pc) + "  ";
-    if (note.stack == "user" && reg(f.registers, "cs")) {
+    if (f.is_user_context() && reg(f.registers, "cs")) {
       auto cs = reg(f.registers, "cs"), sp = reg(f.registers, "rsp"), ss = reg(f.registers, "ss");
       char buf[96];
       std::snprintf(buf, sizeof buf, "user space  RIP: %04llx:%#llx", static_cast<unsigned long long>(cs.value_or(0)),
@@ -66,20 +58,20 @@ void append_cpu_stack(std::string& out, const KernelCpuReport& c, const ThreadRe
                       static_cast<unsigned long long>(*sp));
         line += buf;
       }
-    } else if (note.stack == "user") {  // arm64's oops: "pc : 0000ffff9f2a6c88" and "sp : 0000ffffc4b2f570"
+    } else if (f.is_user_context()) {  // arm64's oops: "pc : 0000ffff9f2a6c88" and "sp : 0000ffffc4b2f570"
       auto sp = reg(f.registers, "sp");
       line += "user space  pc : " + hex_padded(f.pc) + (sp ? "  sp : " + hex_padded(*sp) : std::string());
     } else if (f.inlined) {
       line += f.function;
     } else {
-      line += note.symbol.empty() ? (f.function.empty() ? std::string("??") : f.function) : note.symbol;
+      line += f.oops_symbol.empty() ? (f.function.empty() ? std::string("??") : f.function) : f.oops_symbol;
     }
     if (!f.file.empty()) {
       line += " at " + f.file;
       if (f.line) line += ":" + std::to_string(f.line);
       if (f.line && f.column) line += ":" + std::to_string(f.column);
     }
-    if (!f.inlined) line += "  (" + (note.found_by.empty() ? std::string(to_string(f.trust)) : note.found_by) + ")";
+    if (!f.inlined) line += "  (" + std::string(found_by_label(f)) + ")";
     out += "    " + line + "\n";
   }
   if (t.frames.empty()) out += "    (no frames)\n";
@@ -105,7 +97,7 @@ void append_tasks(std::string& out, const KernelReport& k) {
     std::string line = buf;
     if (t.running_on) line += "running on CPU " + std::to_string(*t.running_on);
     else line += t.wchan.empty() ? std::string("?") : t.wchan;
-    if (!t.running_on && !t.unwind_complete) line += "  (stack incomplete: " + t.unwind_status + ")";
+    if (!t.running_on && !t.unwind.complete()) line += "  (stack incomplete: " + describe(t.unwind) + ")";
     out += line + "\n";
   }
   if (hidden != 0) {
@@ -130,17 +122,18 @@ Json frame_json(const Frame& f) {
   j["column"] = f.column ? Json(f.column) : Json(nullptr);
   j["inlined"] = f.inlined;
   j["signal_frame"] = f.signal_frame;
-  j["trust"] = to_string(f.trust);
+  j["trust"] = trust_label(f);
   Json regs = Json::object();
   for (const auto& r : f.registers) regs[std::string(r.name)] = hex(r.value);
   j["registers"] = std::move(regs);
   return j;
 }
 
-Json note_json(const KernelFrameNote& n) {
-  return Json{{"symbol", n.symbol.empty() ? Json(nullptr) : Json(n.symbol)},
-              {"stack", n.stack},
-              {"found_by", n.found_by.empty() ? Json(nullptr) : Json(n.found_by)}};
+// The kernel's facts of a frame (cli/report.schema.json: kernel_frame_note).
+Json note_json(const Frame& f) {
+  return Json{{"symbol", f.oops_symbol.empty() ? Json(nullptr) : Json(f.oops_symbol)},
+              {"stack", f.stack_area},
+              {"found_by", found_by_label(f)}};
 }
 
 Json log_json(const std::vector<KernelLogLine>& lines) {
@@ -185,7 +178,7 @@ std::string kernel_report_to_text(const Report& r, const TextOptions& options) {
   }
   for (const auto& c : k.cpus) {
     if (!c.panicking) continue;
-    const ThreadReport* t = cpu_thread(r, c.cpu);
+    const ThreadReport* t = r.cpu_stack(c.cpu);
     if (k.panic_frame && t != nullptr && *k.panic_frame < t->frames.size()) {
       // The function that panicked or oopsed, not the panic machinery above it.
       const Frame& f = t->frames[*k.panic_frame];
@@ -214,7 +207,7 @@ std::string kernel_report_to_text(const Report& r, const TextOptions& options) {
     }
     if (c.registers.empty()) out += "  (no registers saved)";
     out += "\n";
-    if (const ThreadReport* t = cpu_thread(r, c.cpu)) append_cpu_stack(out, c, *t);
+    if (const ThreadReport* t = r.cpu_stack(c.cpu)) append_cpu_stack(out, *t);
     if (options.show_registers) {
       std::string line = "     ";
       for (std::size_t i = 0; i < c.registers.size(); ++i) {
@@ -256,7 +249,8 @@ std::string kernel_report_to_text(const Report& r, const TextOptions& options) {
   return out;
 }
 
-Json kernel_report_json(const KernelReport& k) {
+Json kernel_report_json(const Report& report) {
+  const KernelReport& k = *report.kernel;
   Json j;
   j["release"] = k.release;
   j["build_id"] = k.build_id.empty() ? Json(nullptr) : Json(k.build_id);
@@ -281,7 +275,10 @@ Json kernel_report_json(const KernelReport& k) {
     Json regs = Json::object();
     for (const auto& r : c.registers) regs[std::string(r.name)] = hex(r.value);
     Json frames = Json::array();
-    for (const auto& f : c.frames) frames.push_back(note_json(f));
+    const ThreadReport* stack = report.cpu_stack(c.cpu);
+    if (stack != nullptr) {
+      for (const auto& f : stack->frames) frames.push_back(note_json(f));
+    }
     cpus.push_back(Json{{"cpu", c.cpu},
                         {"pid", c.pid ? Json(*c.pid) : Json(nullptr)},
                         {"comm", c.comm.empty() ? Json(nullptr) : Json(c.comm)},
@@ -289,7 +286,7 @@ Json kernel_report_json(const KernelReport& k) {
                         {"registers", std::move(regs)},
                         {"cr3", c.cr3 ? Json(hex(*c.cr3)) : Json(nullptr)},
                         {"pc_symbol", c.pc_symbol.empty() ? Json(nullptr) : Json(c.pc_symbol)},
-                        {"unwind_method", c.unwind_method.empty() ? Json(nullptr) : Json(c.unwind_method)},
+                        {"unwind_method", stack == nullptr || stack->method.empty() ? Json(nullptr) : Json(stack->method)},
                         {"frames", std::move(frames)}});
   }
   j["cpus"] = std::move(cpus);
@@ -297,7 +294,7 @@ Json kernel_report_json(const KernelReport& k) {
   for (const auto& t : k.tasks) {
     Json frames = Json::array(), notes = Json::array();
     for (const auto& f : t.frames) frames.push_back(frame_json(f));
-    for (const auto& n : t.frame_notes) notes.push_back(note_json(n));
+    for (const auto& f : t.frames) notes.push_back(note_json(f));
     tasks.push_back(Json{{"address", hex(t.address)},
                          {"pid", t.pid},
                          {"tgid", t.tgid},
@@ -307,7 +304,7 @@ Json kernel_report_json(const KernelReport& k) {
                          {"running_on", t.running_on ? Json(*t.running_on) : Json(nullptr)},
                          {"kernel_thread", t.kernel_thread},
                          {"wchan", t.wchan.empty() ? Json(nullptr) : Json(t.wchan)},
-                         {"unwind", Json{{"method", t.unwind_method}, {"complete", t.unwind_complete}, {"status", t.unwind_status}}},
+                         {"unwind", Json{{"method", t.method}, {"complete", t.unwind.complete()}, {"status", describe(t.unwind)}}},
                          {"frames", std::move(frames)},
                          {"frame_notes", std::move(notes)}});
   }

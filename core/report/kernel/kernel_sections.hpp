@@ -14,6 +14,6 @@ std::string kernel_report_to_text(const Report& report, const TextOptions& optio
 // One log line as `makedumpfile --dump-dmesg` prints it: "[%5llu.%06llu] text", no newline.
 std::string kernel_log_line_text(const KernelLogLine& line);
 // Report::kernel as the "kernel" object of cli/report.schema.json.
-nlohmann::ordered_json kernel_report_json(const KernelReport& kernel);
+nlohmann::ordered_json kernel_report_json(const Report& report);
 
 }  // namespace corelens

@@ -1,0 +1,112 @@
+// The one loop of a user-space stack walk (Breakpad's Stackwalker::Walk): walk_stack owns the
+// frame cap, cancellation, the stop rules, when to fall back and when to go back, and asks
+// strategies for each caller, in this order:
+//   1. a CFI engine, the unwinder the user chose: libdwfl (dwfl_backend.cpp) or libunwind
+//      (libunwind_backend.cpp), each reading the modules' DWARF CFI (.eh_frame, .debug_frame);
+//   2. where the engine has no unwind information for a frame (or fails on it), the fallbacks of
+//      unwind_rules.hpp in their order: the return address a call through a bad pointer left,
+//      arm's EHABI tables (the prologue where they have no entry), frame 0's link register, the
+//      frame chain, a stack scan; each caller checked as a return address (CallSiteCheck);
+//   3. the engine again, from the first recovered caller that has CFI.
+// Every caller, whoever found it, passes StackWalk's rules (caller_rejected: progress, a growing
+// stack, executable code at the return address); the frame cap and cancellation are checked after
+// every frame. An engine decides only what its own library needs (libdwfl's check that a resumed
+// walk lands on a return address).
+//
+// Kernel stacks are walked by unwinder/kernel/ (ORC, frame records, the vmlinux's CFI) over the
+// kernel's own stacks, whose rules (a stack pointer that grows on one stack, stack switches) are
+// not these.
+//
+// Ownership: a StackWalk references the Target, which must outlive it; walk_stack returns plain
+// values.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "unwinder/raw_stack.hpp"
+#include "unwinder/target.hpp"
+
+namespace corelens {
+
+class ArmExidx;
+class CallSiteCheck;
+
+// The frames of one walk and the rules each must pass to join them.
+class StackWalk {
+ public:
+  StackWalk(const Target& target, std::size_t thread_index, const UnwindLimits& limits, std::string unwinder);
+
+  // Frame 0. False: the walk is over (the frame cap is 1).
+  bool add_first(RawFrame frame);
+  // The caller of the last frame, from unwind information. False: the walk is over (a stop rule
+  // refused it, the frame cap, cancellation); status() says why.
+  bool add_caller(RawFrame caller);
+  // The caller of the last frame as a fallback found it: as add_caller, and its stack pointer may
+  // not go below the callee's. NO_CALLER is the status when it does.
+  bool add_recovered_caller(RawFrame caller, const std::string& no_caller);
+  void stop(UnwindStatus why) { status_ = std::move(why); }
+  void complete() { status_ = UnwindStatus::done(); }
+
+  bool over() const { return status_.has_value(); }
+  bool empty() const { return stack_.frames.empty(); }
+  std::size_t size() const { return stack_.frames.size(); }
+  const RawFrame& last() const { return stack_.frames.back(); }
+  const std::vector<RawFrame>& frames() const { return stack_.frames; }
+  const std::optional<UnwindStatus>& status() const { return status_; }
+  const Target& target() const { return target_; }
+  std::size_t thread_index() const { return thread_index_; }
+  // Whether the next frame keeps the registers its unwinder recovered (kMaxFramesWithRegisters).
+  bool next_keeps_registers() const { return stack_.frames.size() < kMaxFramesWithRegisters; }
+
+  // The stack, with its status (StopReason::not_unwound when nothing set one).
+  RawStack finish() &&;
+
+ private:
+  bool after_add();
+
+  const Target& target_;
+  std::size_t thread_index_;
+  const UnwindLimits& limits_;
+  RawStack stack_;
+  std::optional<UnwindStatus> status_;
+  bool same_sp_ = false;  // the last recovered caller kept its callee's sp
+};
+
+// Why a CFI engine handed the walk back.
+enum class EngineEnd {
+  outermost,  // the unwind information ends the stack at the last frame
+  fallback,   // no unwind information for the last frame, or the engine failed on it: the fallbacks' turn
+  over,       // the walk is over (StackWalk refused a caller, or the engine stopped it): its status says why
+};
+
+// An unwinder with unwind tables: libdwfl or libunwind.
+class CfiEngine {
+ public:
+  virtual ~CfiEngine() = default;
+  // Walks on from WALK's last frame (frame 0 when WALK is empty, or the frame resume() named),
+  // adding each caller to WALK, until one of EngineEnd.
+  virtual EngineEnd run(StackWalk& walk) = 0;
+  // Whether the step from a callee at LOOKUP_PC is described by this engine's unwind information.
+  virtual bool has_cfi(std::uint64_t lookup_pc) = 0;
+  // The next run() starts at FRAME (WALK's last, found by a fallback), with the frame pointer FP
+  // known; EXACT_SP false when FRAME's sp is only a lower bound. False: the walk is over.
+  virtual bool resume(StackWalk& walk, const RawFrame& frame, std::optional<std::uint64_t> fp, bool exact_sp) = 0;
+  // How many times a walk may go back from the fallbacks to this engine: each costs a restart.
+  virtual std::size_t max_resumes() const = 0;
+  // At a stack's end as unwind information says: why it is incomplete nevertheless (a register
+  // its CFI needs is unknown), or nullopt.
+  virtual std::optional<std::string> incomplete_end(const StackWalk&) { return std::nullopt; }
+  // For the fallbacks: the start of the function containing ADDR (symbol tables), and arm's
+  // EHABI tables (null: none).
+  virtual std::optional<std::uint64_t> function_start(std::uint64_t) { return std::nullopt; }
+  virtual const ArmExidx* exidx() const { return nullptr; }
+};
+
+// Walks the stack of WALK's thread with ENGINE and the fallbacks, CHECK telling return addresses.
+RawStack walk_stack(StackWalk walk, CfiEngine& engine, const CallSiteCheck& check);
+
+}  // namespace corelens
