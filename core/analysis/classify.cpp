@@ -23,6 +23,12 @@ constexpr int kFpeIntDiv = 1, kFpeIntOvf = 2;
 constexpr int kSiKernel = 0x80;  // sent by the kernel itself: x86's general-protection fault
 constexpr std::uint64_t kStackGuardGap = 1ull << 20;  // Linux's stack_guard_gap: 256 pages
 
+// Whether the dump holds the byte at PC (a missing module file or an omitted page: it does not).
+bool code_readable(const CrashInputs& in, std::uint64_t pc) {
+  std::array<std::byte, 1> byte{};
+  return static_cast<bool>(in.memory.read(pc, byte));
+}
+
 bool contains(const std::string& haystack, std::string_view needle) {
   return haystack.find(needle) != std::string::npos;
 }
@@ -453,8 +459,9 @@ Classified classify_crash(const CrashInputs& in, const ThreadReport& crashed, co
       }
       break;
     case kSigIll:
-      if (insn == nullptr && fault.instruction.empty() && fault.pc != 0) {
+      if (insn == nullptr && fault.instruction.empty() && fault.pc != 0 && !code_readable(in, fault.pc)) {
         // Whether the bytes were a planted trap or garbage is what the missing code would say.
+        // (Bytes that are there but decode to no instruction are garbage: the case below.)
         c = make(Rule{"illegal-instruction", "unknown"}, "SIGILL " + sig->code_name + ", instruction unavailable",
                  "illegal instruction (" + sig->code_description + ")");
         c.after_site = "; " + missing_code_words(in, fault.pc);
