@@ -219,4 +219,25 @@ std::span<const std::byte> DwarfSession::section(Dwarf* dwarf, const char* name)
   return bytes;
 }
 
+const std::vector<DwarfSession::CfaRule>& DwarfSession::cfa_rules(std::uint64_t pc) {
+  if (auto it = cfa_rules_.find(pc); it != cfa_rules_.end()) return it->second;
+  if (cfa_rules_.size() > 100000) cfa_rules_.clear();  // a hostile dump's pcs: bounded memory
+  std::vector<CfaRule> rules;
+  if (Dwfl_Module* mod = modules_.module_at(pc)) {
+    for (int which = 0; which < 2; ++which) {
+      Dwarf_Addr bias = 0;
+      Dwarf_CFI* cfi = which == 0 ? dwfl_module_eh_cfi(mod, &bias) : dwfl_module_dwarf_cfi(mod, &bias);
+      Dwarf_Frame* frame = nullptr;
+      if (cfi == nullptr || dwarf_cfi_addrframe(cfi, pc - bias, &frame) != 0) continue;
+      Dwarf_Op* ops = nullptr;
+      size_t n = 0;
+      if (dwarf_frame_cfa(frame, &ops, &n) == 0 && n == 1 && ops[0].atom == DW_OP_bregx) {
+        rules.push_back(CfaRule{static_cast<unsigned>(ops[0].number), ops[0].number2});
+      }
+      std::free(frame);
+    }
+  }
+  return cfa_rules_.emplace(pc, std::move(rules)).first->second;
+}
+
 }  // namespace corelens::values

@@ -47,10 +47,16 @@ class DwarfSession {
   const ScopesAt* scopes_at(std::uint64_t pc);
   // The module containing PC, reported on first use; null without a verified file.
   Dwfl_Module* module_at(std::uint64_t pc) { return modules_.module_at(pc); }
-  // The CFA at PC by the module's CFI; REG(regno) gives a DWARF register's value or nullopt.
+  // The CFA at PC by the module's CFI (.eh_frame, else .debug_frame), when that CFI says
+  // "register + offset"; REG(regno) gives a DWARF register's value or nullopt. The rules at a pc
+  // are looked up once: every thread stopped there asks (libdw's CFI costs ~3,000 instructions
+  // a frame), and only the registers differ.
   template <typename RegFn>
   std::optional<std::uint64_t> cfa(std::uint64_t pc, RegFn&& reg) {
-    return modules_.cfa(pc, std::forward<RegFn>(reg));
+    for (const CfaRule& rule : cfa_rules(pc)) {
+      if (auto v = reg(rule.regno)) return *v + rule.offset;
+    }
+    return std::nullopt;
   }
   // The symbol at or before ADDRESS in a module ("name" or "name+16"), demangled; nullopt when no
   // module maps ADDRESS or no symbol covers it.
@@ -74,6 +80,13 @@ class DwarfSession {
   std::span<const std::byte> section(Dwarf* dwarf, const char* name);
 
  private:
+  // "CFA = register + offset", by the eh_frame's CFI then the debug_frame's: each one that says
+  // so at a pc, in that order (the second serves when the first's register is not known).
+  struct CfaRule {
+    unsigned regno = 0;
+    std::uint64_t offset = 0;
+  };
+  const std::vector<CfaRule>& cfa_rules(std::uint64_t pc);
   std::optional<std::string> uncached_symbol_at(std::uint64_t address);
   std::optional<std::uint64_t> uncached_symbol_address(const std::string& name, std::uint64_t near_pc);
   Arch arch_;
@@ -85,6 +98,7 @@ class DwarfSession {
   std::map<DieKey, UnitFacts> units_facts_;
   std::map<std::pair<std::string, std::uint64_t>, std::optional<std::uint64_t>> symbol_addresses_;
   std::map<std::uint64_t, std::optional<std::string>> symbol_names_;
+  std::map<std::uint64_t, std::vector<CfaRule>> cfa_rules_;  // by pc
 };
 
 }  // namespace corelens::values

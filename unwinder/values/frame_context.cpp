@@ -137,12 +137,32 @@ Known<std::uint64_t> FrameContext::frame_base() const {
   if (frame_base_) return *frame_base_;
   // The frame base is the concrete function's: the outermost scope (inlined calls have none).
   Dwarf_Die fn = scopes_.scopes.front();
-  Dwarf_Attribute attr;
-  if (dwarf_attr(&fn, DW_AT_frame_base, &attr) == nullptr) {
+  // Its expression at this pc is the same in every thread stopped here: looked up once.
+  LocationAt fresh;
+  const LocationAt* at = &fresh;
+  auto look_up = [&] {
+    Dwarf_Attribute attr;
+    fresh.has_location = dwarf_attr(&fn, DW_AT_frame_base, &attr) != nullptr;
+    if (fresh.has_location) fresh.expression = location_bytes(&fn);
+  };
+  if (world_.locations != nullptr) {
+    auto key = std::make_pair(die_key(&fn), frame_.lookup_pc);
+    if (auto it = world_.locations->find(key); it != world_.locations->end()) {
+      at = &it->second;
+    } else {
+      if (world_.locations->size() > 500000) world_.locations->clear();
+      look_up();
+      at = &world_.locations->emplace(key, std::move(fresh)).first->second;
+    }
+  } else {
+    look_up();
+  }
+  if (!at->has_location) {
     frame_base_ = Known<std::uint64_t>(unavailable(value_error("the function has no DW_AT_frame_base")));
     return *frame_base_;
   }
-  auto expr = location_bytes(&fn);
+  // A copy: evaluating may resolve entry values, whose lookups can empty the cache.
+  Known<std::vector<std::byte>> expr = at->expression;
   if (!expr) {
     frame_base_ = Known<std::uint64_t>(unavailable(expr.error()));
   } else if (expr->empty()) {
