@@ -12,6 +12,7 @@
 #include "core/model/strings.hpp"
 #include "unwinder/dwarf_units.hpp"
 #include "unwinder/dwfl_backend.hpp"
+#include "unwinder/verified_modules.hpp"
 
 namespace corelens {
 namespace {
@@ -89,15 +90,7 @@ std::optional<SymbolHit> DwflBackend::symbol_at(std::uint64_t addr) {
 std::optional<std::uint64_t> DwflBackend::symbol_address(const std::string& wanted) {
   for (Dwfl_Module* mod : dwfl_modules_) {
     if (mod == nullptr) continue;
-    int count = dwfl_module_getsymtab(mod);
-    for (int i = 1; i < count; ++i) {
-      GElf_Sym sym;
-      GElf_Addr value = 0;
-      const char* name = dwfl_module_getsym_info(mod, i, &sym, &value, nullptr, nullptr, nullptr);
-      if (name == nullptr || sym.st_shndx == SHN_UNDEF) continue;
-      std::string_view n(name);
-      if (n.substr(0, n.find('@')) == wanted) return value;
-    }
+    if (auto address = defined_symbol_address(mod, wanted)) return address;
   }
   return std::nullopt;
 }

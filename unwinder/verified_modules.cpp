@@ -77,4 +77,17 @@ Dwfl_Module* VerifiedModules::module_at(std::uint64_t pc) {
   return nullptr;
 }
 
+std::optional<std::uint64_t> defined_symbol_address(Dwfl_Module* mod, std::string_view wanted) {
+  int count = dwfl_module_getsymtab(mod);
+  for (int i = 1; i < count; ++i) {
+    GElf_Sym sym;
+    GElf_Addr value = 0;
+    const char* name = dwfl_module_getsym_info(mod, i, &sym, &value, nullptr, nullptr, nullptr);
+    if (name == nullptr || sym.st_shndx == SHN_UNDEF) continue;
+    std::string_view n(name);
+    if (n.substr(0, n.find('@')) == wanted) return value;
+  }
+  return std::nullopt;
+}
+
 }  // namespace corelens

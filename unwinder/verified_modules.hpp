@@ -19,6 +19,7 @@
 #include <cstdlib>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/model/report.hpp"
@@ -73,5 +74,9 @@ std::optional<std::uint64_t> VerifiedModules::cfa(std::uint64_t pc, RegFn&& reg)
   }
   return std::nullopt;
 }
+
+// The address of the defined symbol WANTED ("name", or "name@VERSION" in the table) in MOD's
+// symbol table; nullopt when MOD does not define it.
+std::optional<std::uint64_t> defined_symbol_address(Dwfl_Module* mod, std::string_view wanted);
 
 }  // namespace corelens

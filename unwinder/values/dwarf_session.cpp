@@ -132,15 +132,7 @@ std::optional<std::uint64_t> DwarfSession::uncached_symbol_address(const std::st
   if (Dwfl_Module* m = module_at(near_pc)) order.push_back(m);
   for (Dwfl_Module* m : all_modules()) order.push_back(m);
   for (Dwfl_Module* mod : order) {
-    int count = dwfl_module_getsymtab(mod);
-    for (int i = 1; i < count; ++i) {
-      GElf_Sym sym;
-      GElf_Addr value = 0;
-      const char* name = dwfl_module_getsym_info(mod, i, &sym, &value, nullptr, nullptr, nullptr);
-      if (name == nullptr || sym.st_shndx == SHN_UNDEF) continue;
-      std::string_view n(name);
-      if (n.substr(0, n.find('@')) == wanted) return value;
-    }
+    if (auto address = defined_symbol_address(mod, wanted)) return address;
   }
   return std::nullopt;
 }
