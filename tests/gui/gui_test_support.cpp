@@ -62,9 +62,9 @@ Report synthetic_report() {
   r.signal = SignalReport{11, "SIGSEGV", "Segmentation fault", 1, "SEGV_MAPERR", "address not mapped to object", 0x10, {}, {}, 0};
   r.crashed_tid = 100;
   r.modules.push_back({"/opt/app/bin/server", 0x555555554000, 0x555555559000, 0x555555554000, "abcd", "/opt/app/bin/server",
-                       "abcd", "", SymbolSource::file, "", true});
+                       "abcd", "", SymbolSource::file, "", true, "", ""});
   r.modules.push_back({"/lib/libc.so.6", 0x7ffff7d00000, 0x7ffff7f00000, 0x7ffff7d00000, "1234", "/lib/libc.so.6", "9999", "",
-                       SymbolSource::mismatch, "build-id differs", false});
+                       SymbolSource::mismatch, "build-id differs", false, "", ""});
   r.mappings.push_back({0x555555554000, 0x555555559000, "r-xp", "/opt/app/bin/server", 0, 0});
   r.mappings.push_back({0x555555560000, 0x555555581000, "rw-p", "", 0, 0x21000});  // the heap
   r.mappings.push_back({0x7ffff7d00000, 0x7ffff7f00000, "r-xp", "/lib/libc.so.6", 0, 0});
