@@ -8,7 +8,7 @@
 #include <string>
 
 #include "core/report/text_report.hpp"
-#include "core/pipeline/user_session.hpp"
+#include "unwinder/pipeline/user_session.hpp"
 
 namespace corelens::cli {
 

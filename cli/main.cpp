@@ -15,19 +15,19 @@
 #include <string_view>
 #include <vector>
 
-#include "cli/color.hpp"
 #include "cli/analyze_values.hpp"
+#include "cli/color.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/help_text.hpp"
 #include "cli/history/history_command.hpp"
 #include "cli/isolation.hpp"
 #include "cli/subcommands.hpp"
 #include "cli/triage.hpp"
-#include "core/pipeline/live_session.hpp"
-#include "core/pipeline/session.hpp"
 #include "core/report/json_report.hpp"
 #include "core/report/text_report.hpp"
 #include "unwinder/library_versions.hpp"
+#include "unwinder/pipeline/live_session.hpp"
+#include "unwinder/pipeline/session.hpp"
 #include "unwinder/unwinder_choice.hpp"
 
 namespace corelens::cli {

@@ -21,8 +21,8 @@
 #include "cli/history/recorder.hpp"
 #include "cli/subcommands.hpp"
 #include "core/model/signals.hpp"
-#include "core/pipeline/session.hpp"
 #include "core/report/batch/batch_text.hpp"
+#include "unwinder/pipeline/session.hpp"
 
 namespace corelens::cli {
 namespace {

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "core/pipeline/session.hpp"
+#include "unwinder/pipeline/session.hpp"
 
 namespace corelens::cli {
 

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "cli/history/recorder.hpp"
-#include "core/pipeline/session.hpp"
+#include "unwinder/pipeline/session.hpp"
 
 namespace corelens::cli {
 

@@ -4,7 +4,7 @@
 #include <QString>
 #include <QStringList>
 
-#include "core/pipeline/session.hpp"
+#include "unwinder/pipeline/session.hpp"
 
 namespace corelens::gui {
 

@@ -18,10 +18,10 @@
 #include <set>
 
 #include "core/model/strings.hpp"
-#include "core/pipeline/user_session.hpp"
 #include "core/report/crash_summary.hpp"
 #include "core/report/kernel/kernel_sections.hpp"
 #include "gui/screen_fit.hpp"
+#include "unwinder/pipeline/user_session.hpp"
 
 namespace corelens::gui {
 namespace {

@@ -5,7 +5,7 @@
 #include <QtConcurrent/QtConcurrent>
 #include <exception>
 
-#include "core/pipeline/live_session.hpp"
+#include "unwinder/pipeline/live_session.hpp"
 
 namespace corelens::gui {
 namespace {

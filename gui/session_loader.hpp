@@ -12,7 +12,7 @@
 #include <atomic>
 #include <memory>
 
-#include "core/pipeline/session.hpp"
+#include "unwinder/pipeline/session.hpp"
 
 namespace corelens::gui {
 
@@ -25,7 +25,7 @@ class SessionLoader : public QObject {
   ~SessionLoader() override;
 
   void load(const QString& path, const corelens::AnalyzeOptions& options);
-  // A running process: stopped for a moment, read and let go (core/pipeline/live_session.hpp);
+  // A running process: stopped for a moment, read and let go (unwinder/pipeline/live_session.hpp);
   // its path is "process PID".
   void loadProcess(int pid, const corelens::AnalyzeOptions& options);
   void cancel();

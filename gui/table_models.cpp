@@ -136,7 +136,7 @@ QVariant ModuleModel::cell(int row, int column, int role) const {
         case ColFile: return qs(m.file);
         case ColDebugFile: return qs(m.debug_file);
         case ColNote: return qs(m.symbols_note);
-        // The symbol doctor (core/pipeline/symbol_doctor.hpp): only modules on the crashing stack.
+        // The symbol doctor (unwinder/pipeline/symbol_doctor.hpp): only modules on the crashing stack.
         case ColFix: return m.symbols_problem.empty() ? QString() : qs(m.symbols_problem + ": " + m.symbols_fix);
       }
       return {};

@@ -1,7 +1,7 @@
 // What a user asks of an analysis, layer by layer: where the files are (the locator), how far and
 // with what the stacks are walked, how compressed cores are decompressed, and where a kernel
 // dump's vmlinux and modules are. Plain values, filled by the front ends from their command lines
-// and read by the layer each one names; the pipeline's AnalyzeOptions (core/pipeline/session.hpp)
+// and read by the layer each one names; the pipeline's AnalyzeOptions (unwinder/pipeline/session.hpp)
 // gathers them.
 #pragma once
 
@@ -55,7 +55,7 @@ struct VmlinuxOptions {
   bool use_debuginfod = false;          // DEBUGINFOD_URLS is set
 };
 
-// Kernel dumps (core/pipeline/kernel/kernel_session.hpp).
+// Kernel dumps (unwinder/pipeline/kernel/kernel_session.hpp).
 struct KernelAnalyzeOptions {
   VmlinuxOptions vmlinux;      // where to look for the vmlinux with DWARF (none by default)
   bool cfi_first = false;      // unwind kernel text with the vmlinux's DWARF CFI before ORC

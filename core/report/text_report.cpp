@@ -288,7 +288,7 @@ std::string report_to_text(const Report& r, const TextOptions& options) {
       out += "\n";
     }
   }
-  // The symbol doctor (core/pipeline/symbol_doctor.hpp): what the crashing stack lacks, and the fix.
+  // The symbol doctor (unwinder/pipeline/symbol_doctor.hpp): what the crashing stack lacks, and the fix.
   bool doctor_header = false;
   for (const auto& m : r.modules) {
     if (m.symbols_problem.empty()) continue;

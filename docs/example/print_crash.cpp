@@ -2,8 +2,8 @@
 // frame a line. A small user of corelens' libraries (see CMakeLists.txt beside it).
 #include <cstdio>
 
-#include "core/pipeline/session.hpp"  // analyze_file: open, unwind and symbolise a dump
 #include "core/report/text_report.hpp"  // signal_summary, frame_to_text
+#include "unwinder/pipeline/session.hpp"  // analyze_file: open, unwind and symbolise a dump
 
 int main(int argc, char** argv) {
   if (argc < 2 || argc > 3) {

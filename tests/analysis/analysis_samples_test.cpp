@@ -10,9 +10,9 @@
 #include <set>
 
 #include "core/model/strings.hpp"
-#include "core/pipeline/session.hpp"
 #include "tests/integration/samples.hpp"
 #include "tests/support/opt_out.hpp"
+#include "unwinder/pipeline/session.hpp"
 
 namespace corelens::testing {
 namespace {

@@ -17,8 +17,8 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "core/pipeline/session.hpp"
 #include "tests/integration/samples.hpp"
+#include "unwinder/pipeline/session.hpp"
 
 namespace corelens::testing {
 namespace {

@@ -9,9 +9,9 @@
 #include <sstream>
 
 #include "core/model/strings.hpp"
-#include "core/pipeline/session.hpp"
 #include "tests/integration/peer_tools.hpp"
 #include "tests/integration/samples.hpp"
+#include "unwinder/pipeline/session.hpp"
 
 namespace corelens::testing {
 namespace {

@@ -8,8 +8,8 @@
 #include <regex>
 
 #include "core/model/strings.hpp"
-#include "core/pipeline/session.hpp"
 #include "tests/integration/samples.hpp"
+#include "unwinder/pipeline/session.hpp"
 
 namespace corelens::testing {
 namespace {

@@ -1,4 +1,4 @@
-// The symbol doctor (core/pipeline/symbol_doctor.hpp) on a synthetic report and a synthetic dpkg
+// The symbol doctor (unwinder/pipeline/symbol_doctor.hpp) on a synthetic report and a synthetic dpkg
 // database: each problem and the fix it gets. The real-core case (an executable deleted after
 // the crash) is in gone_binaries_test.cpp.
 #include <gtest/gtest.h>
@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "core/pipeline/symbol_doctor.hpp"
+#include "unwinder/pipeline/symbol_doctor.hpp"
 
 namespace corelens::testing {
 namespace {

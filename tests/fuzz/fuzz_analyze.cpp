@@ -6,9 +6,9 @@
 #include <cstring>
 #include <vector>
 
-#include "core/pipeline/session.hpp"
 #include "core/report/json_report.hpp"
 #include "core/report/text_report.hpp"
+#include "unwinder/pipeline/session.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::vector<std::byte> bytes(size);

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "core/file/mapped_file.hpp"
-#include "core/pipeline/kernel/kernel_session.hpp"
+#include "unwinder/pipeline/kernel/kernel_session.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::vector<std::byte> bytes(size);

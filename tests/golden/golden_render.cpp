@@ -13,11 +13,11 @@
 #include <string>
 #include <vector>
 
-#include "core/pipeline/session.hpp"
 #include "core/report/batch/batch_text.hpp"
 #include "core/report/crash_summary.hpp"
 #include "core/report/markdown_report.hpp"
 #include "golden_history.hpp"
+#include "unwinder/pipeline/session.hpp"
 
 namespace {
 

@@ -9,7 +9,6 @@
 #include <fstream>
 #include <map>
 
-#include "core/pipeline/session.hpp"
 #include "core/report/address_annotator.hpp"
 #include "core/report/crash_summary.hpp"
 #include "core/report/markdown_report.hpp"
@@ -22,6 +21,7 @@
 #include "gui/task_model.hpp"
 #include "gui/thread_model.hpp"
 #include "tests/gui/gui_test_support.hpp"
+#include "unwinder/pipeline/session.hpp"
 
 using namespace corelens;
 using namespace corelens::gui;

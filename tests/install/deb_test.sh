@@ -55,7 +55,7 @@ if grep -q '/include/\|\.a$' <<<"$contents"; then fail "headers or static librar
 # corelens-dev: the headers, libraries and CMake package, and the -dev packages a build with them needs.
 dev=$(ls "$build"/packages/corelens-dev_*.deb)
 dev_contents=$(dpkg-deb -c "$dev")
-for f in '/include/corelens/core/pipeline/session.hpp' '/libcorelens_pipeline.a' '/cmake/corelens/corelensConfig.cmake' \
+for f in '/include/corelens/unwinder/pipeline/session.hpp' '/libcorelens_pipeline.a' '/cmake/corelens/corelensConfig.cmake' \
          '/cmake/corelens/corelensTargets.cmake'; do
   grep -q "$f\$" <<<"$dev_contents" || fail "$(basename "$dev") lacks ...$f"
 done

@@ -40,7 +40,7 @@ tree)
     usr/share/bash-completion/completions/corelens
     usr/share/zsh/vendor-completions/_corelens
     usr/share/corelens/report.schema.json
-    usr/include/corelens/core/pipeline/session.hpp
+    usr/include/corelens/unwinder/pipeline/session.hpp
     usr/include/corelens/core/model/report.hpp
     usr/include/corelens/core/analysis/signature.hpp
     usr/include/corelens/core/report/text_report.hpp

@@ -12,8 +12,8 @@
 #include <filesystem>
 
 #include "core/file/mapped_file.hpp"
-#include "core/pipeline/session.hpp"
 #include "tests/integration/samples.hpp"
+#include "unwinder/pipeline/session.hpp"
 
 namespace corelens::testing {
 namespace {

@@ -7,10 +7,10 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "core/pipeline/session.hpp"
 #include "core/report/json_report.hpp"
 #include "parsers/compressed.hpp"
 #include "tests/integration/samples.hpp"
+#include "unwinder/pipeline/session.hpp"
 
 namespace corelens::testing {
 namespace {

@@ -31,9 +31,9 @@
 #include <sstream>
 
 #include "core/model/strings.hpp"
-#include "core/pipeline/session.hpp"
 #include "tests/integration/samples.hpp"
 #include "tests/support/opt_out.hpp"
+#include "unwinder/pipeline/session.hpp"
 #include "unwinder/unwinder_choice.hpp"
 
 namespace corelens::testing {

@@ -10,9 +10,9 @@
 #include <cstring>
 #include <fstream>
 
-#include "core/pipeline/session.hpp"
 #include "parsers/elf_core.hpp"
 #include "tests/integration/samples.hpp"
+#include "unwinder/pipeline/session.hpp"
 
 namespace corelens::testing {
 namespace {

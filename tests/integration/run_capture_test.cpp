@@ -21,12 +21,12 @@
 #include <nlohmann/json.hpp>
 
 #include "core/model/strings.hpp"
-#include "core/pipeline/session.hpp"
 #include "core/report/json_report.hpp"
 #include "tests/integration/peer_tools.hpp"
 #include "tests/integration/samples.hpp"
 #include "tests/support/kernel_cores.hpp"
 #include "tests/support/opt_out.hpp"
+#include "unwinder/pipeline/session.hpp"
 
 namespace corelens::testing {
 namespace {

@@ -9,8 +9,8 @@
 #include <map>
 #include <sstream>
 
-#include "core/pipeline/session.hpp"
 #include "parsers/elf_image.hpp"
+#include "unwinder/pipeline/session.hpp"
 
 namespace corelens::testing {
 

@@ -8,10 +8,10 @@
 #include <fstream>
 #include <iterator>
 
-#include "core/pipeline/session.hpp"
 #include "parsers/elf_image.hpp"
 #include "tests/integration/samples.hpp"
 #include "tests/support/opt_out.hpp"
+#include "unwinder/pipeline/session.hpp"
 
 namespace corelens::testing {
 namespace {

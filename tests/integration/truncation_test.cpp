@@ -8,9 +8,9 @@
 #include <fstream>
 #include <set>
 
-#include "core/pipeline/session.hpp"
 #include "parsers/elf_core.hpp"
 #include "tests/integration/samples.hpp"
+#include "unwinder/pipeline/session.hpp"
 
 namespace corelens::testing {
 namespace {

@@ -12,9 +12,9 @@
 #include <filesystem>
 
 #include "core/model/strings.hpp"
-#include "core/pipeline/user_session.hpp"
 #include "tests/integration/samples.hpp"
 #include "unwinder/libunwind_backend.hpp"
+#include "unwinder/pipeline/user_session.hpp"
 #include "unwinder/unwinder_choice.hpp"
 
 namespace corelens::testing {

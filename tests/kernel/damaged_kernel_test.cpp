@@ -9,7 +9,6 @@
 #include <fstream>
 #include <map>
 
-#include "core/pipeline/kernel/kernel_session.hpp"
 #include "parsers/detect.hpp"
 #include "parsers/kernel/kdump_compressed.hpp"
 #include "parsers/kernel/kdump_flattened.hpp"
@@ -17,6 +16,7 @@
 #include "parsers/kernel/vmcoreinfo.hpp"
 #include "tests/kernel/kernel_dump_files.hpp"
 #include "tests/support/kernel/kernel_dump_builder.hpp"
+#include "unwinder/pipeline/kernel/kernel_session.hpp"
 
 namespace corelens {
 namespace {

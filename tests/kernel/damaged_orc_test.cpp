@@ -12,11 +12,11 @@
 #include <map>
 #include <set>
 
-#include "core/pipeline/kernel/kernel_session.hpp"
 #include "parsers/detect.hpp"
 #include "parsers/kernel/btf.hpp"
 #include "tests/kernel/kernel_dump_files.hpp"
 #include "tests/support/kernel/orc_builder.hpp"
+#include "unwinder/pipeline/kernel/kernel_session.hpp"
 
 namespace corelens {
 namespace {

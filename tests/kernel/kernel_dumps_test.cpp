@@ -15,12 +15,12 @@
 
 #include "core/model/kernel/kernel_memory_aarch64.hpp"
 #include "core/model/kernel/kernel_memory_x86_64.hpp"
-#include "core/pipeline/kernel/kernel_session.hpp"
-#include "core/pipeline/session.hpp"
 #include "core/report/json_report.hpp"
 #include "core/report/text_report.hpp"
 #include "parsers/detect.hpp"
 #include "tests/kernel/kernel_dump_files.hpp"
+#include "unwinder/pipeline/kernel/kernel_session.hpp"
+#include "unwinder/pipeline/session.hpp"
 
 namespace corelens {
 namespace {

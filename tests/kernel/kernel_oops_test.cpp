@@ -10,11 +10,11 @@
 #include <regex>
 
 #include "core/model/strings.hpp"
-#include "core/pipeline/kernel/kernel_session.hpp"
 #include "core/report/text_report.hpp"
 #include "parsers/detect.hpp"
 #include "parsers/kernel/printk_log.hpp"
 #include "tests/kernel/kernel_dump_files.hpp"
+#include "unwinder/pipeline/kernel/kernel_session.hpp"
 
 namespace corelens {
 namespace {

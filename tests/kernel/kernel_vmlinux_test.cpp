@@ -15,11 +15,11 @@
 #include <sstream>
 
 #include "core/model/strings.hpp"
-#include "core/pipeline/session.hpp"
 #include "core/report/text_report.hpp"
 #include "tests/kernel/kernel_dump_files.hpp"
 #include "tests/support/elf_image.hpp"
 #include "unwinder/kernel/vmlinux.hpp"
+#include "unwinder/pipeline/session.hpp"
 
 namespace corelens {
 namespace {

@@ -5,9 +5,9 @@
 
 #include <gtest/gtest.h>
 
-#include "core/pipeline/session.hpp"
 #include "parsers/elf_core.hpp"
 #include "tests/unit/unit_support.hpp"
+#include "unwinder/pipeline/session.hpp"
 
 namespace corelens::unit {
 namespace {

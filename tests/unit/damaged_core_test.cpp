@@ -8,9 +8,9 @@
 #include <random>
 #include <set>
 
-#include "core/pipeline/session.hpp"
 #include "parsers/elf_core.hpp"
 #include "tests/unit/unit_support.hpp"
+#include "unwinder/pipeline/session.hpp"
 
 namespace corelens::unit {
 namespace {

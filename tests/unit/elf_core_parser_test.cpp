@@ -6,8 +6,8 @@
 
 #include <algorithm>
 
-#include "core/pipeline/user_session.hpp"
 #include "tests/unit/unit_support.hpp"
+#include "unwinder/pipeline/user_session.hpp"
 
 namespace corelens::unit {
 namespace {

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "core/pipeline/session.hpp"
 #include "parsers/elf_core.hpp"
+#include "unwinder/pipeline/session.hpp"
 
 namespace corelens::unit {
 

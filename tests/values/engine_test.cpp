@@ -9,7 +9,7 @@
 #include <map>
 #include <regex>
 
-#include "core/pipeline/user_session.hpp"
+#include "unwinder/pipeline/user_session.hpp"
 #include "unwinder/values/engine.hpp"
 
 namespace corelens::values::testing {

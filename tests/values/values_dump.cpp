@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/pipeline/user_session.hpp"
+#include "unwinder/pipeline/user_session.hpp"
 #include "unwinder/values/engine.hpp"
 
 using corelens::values::ValueNode;

@@ -48,8 +48,8 @@ struct AnalyzeOptions {
 
 // A dump opened and analysed: the front ends keep it to show memory, disassembly and the
 // Report. Immutable once opened, so any thread may read it. A user core's session and a kernel
-// dump's are two implementations of this one interface (core/pipeline/user_session.hpp,
-// core/pipeline/kernel/kernel_session.hpp).
+// dump's are two implementations of this one interface (unwinder/pipeline/user_session.hpp,
+// unwinder/pipeline/kernel/kernel_session.hpp).
 //
 // Ownership: a Session owns its dump (and through it the mapped file), the files it opened for
 // memory reads and symbols, and the Report.

@@ -1,4 +1,4 @@
-#include "core/pipeline/symbol_doctor.hpp"
+#include "unwinder/pipeline/symbol_doctor.hpp"
 
 #include <cstdlib>
 #include <filesystem>

@@ -7,7 +7,6 @@
 #include "core/model/kernel/kernel_dump.hpp"
 #include "core/model/kernel/kernel_memory.hpp"
 #include "core/model/report.hpp"
-#include "core/pipeline/session.hpp"
 #include "parsers/detect.hpp"
 #include "parsers/kernel/kallsyms.hpp"
 #include "parsers/kernel/printk_log.hpp"
@@ -15,6 +14,7 @@
 #include "unwinder/kernel/cpu_stacks.hpp"
 #include "unwinder/kernel/tasks.hpp"
 #include "unwinder/kernel/vmlinux.hpp"
+#include "unwinder/pipeline/session.hpp"
 
 namespace corelens {
 

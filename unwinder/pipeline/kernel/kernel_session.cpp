@@ -1,4 +1,4 @@
-#include "core/pipeline/kernel/kernel_session.hpp"
+#include "unwinder/pipeline/kernel/kernel_session.hpp"
 
 #include "core/analysis/signature.hpp"
 #include "core/model/strings.hpp"

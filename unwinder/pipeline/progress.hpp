@@ -1,11 +1,11 @@
 // The pipeline's progress reports and cancellation, shared by the user-core and kernel-dump
-// sessions (AnalyzeOptions::progress, core/pipeline/session.hpp).
+// sessions (AnalyzeOptions::progress, unwinder/pipeline/session.hpp).
 #pragma once
 
 #include <cstddef>
 #include <string_view>
 
-#include "core/pipeline/session.hpp"
+#include "unwinder/pipeline/session.hpp"
 
 namespace corelens {
 

@@ -1,10 +1,10 @@
-#include "core/pipeline/session.hpp"
+#include "unwinder/pipeline/session.hpp"
 
 #include "core/model/strings.hpp"
-#include "core/pipeline/kernel/kernel_session.hpp"
-#include "core/pipeline/user_session.hpp"
 #include "parsers/compressed.hpp"
 #include "parsers/detect.hpp"
+#include "unwinder/pipeline/kernel/kernel_session.hpp"
+#include "unwinder/pipeline/user_session.hpp"
 
 namespace corelens {
 

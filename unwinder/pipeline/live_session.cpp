@@ -1,8 +1,8 @@
-#include "core/pipeline/live_session.hpp"
+#include "unwinder/pipeline/live_session.hpp"
 
-#include "core/pipeline/progress.hpp"
-#include "core/pipeline/user_session.hpp"
 #include "parsers/live/live_process.hpp"
+#include "unwinder/pipeline/progress.hpp"
+#include "unwinder/pipeline/user_session.hpp"
 
 namespace corelens {
 

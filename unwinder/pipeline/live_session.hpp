@@ -6,7 +6,7 @@
 
 #include <memory>
 
-#include "core/pipeline/session.hpp"
+#include "unwinder/pipeline/session.hpp"
 
 namespace corelens {
 

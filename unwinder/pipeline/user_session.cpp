@@ -1,11 +1,11 @@
-#include "core/pipeline/user_session.hpp"
+#include "unwinder/pipeline/user_session.hpp"
 
 #include "core/model/strings.hpp"
-#include "core/pipeline/progress.hpp"
 #include "parsers/elf_core.hpp"
 #include "unwinder/data_file_mappings.hpp"
 #include "unwinder/link_map_files.hpp"
 #include "unwinder/module_memory.hpp"
+#include "unwinder/pipeline/progress.hpp"
 
 namespace corelens {
 

@@ -5,11 +5,11 @@
 #include "core/analysis/readable_report.hpp"
 #include "core/model/signals.hpp"
 #include "core/model/strings.hpp"
-#include "core/pipeline/crash_context.hpp"
-#include "core/pipeline/progress.hpp"
-#include "core/pipeline/symbol_doctor.hpp"
-#include "core/pipeline/user_session.hpp"
 #include "unwinder/debuginfod_budget.hpp"
+#include "unwinder/pipeline/crash_context.hpp"
+#include "unwinder/pipeline/progress.hpp"
+#include "unwinder/pipeline/symbol_doctor.hpp"
+#include "unwinder/pipeline/user_session.hpp"
 #include "unwinder/unwinder_choice.hpp"
 
 namespace corelens {

@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "core/model/process.hpp"
-#include "core/pipeline/session.hpp"
 #include "unwinder/dwfl_backend.hpp"
 #include "unwinder/module_locator.hpp"
+#include "unwinder/pipeline/session.hpp"
 #include "unwinder/target.hpp"
 
 namespace corelens {

@@ -1,4 +1,4 @@
-#include "core/pipeline/crash_context.hpp"
+#include "unwinder/pipeline/crash_context.hpp"
 
 #include <cctype>
 
