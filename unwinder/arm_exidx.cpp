@@ -1,7 +1,5 @@
 #include "unwinder/arm_exidx.hpp"
 
-#include <capstone/capstone.h>
-
 #include <algorithm>
 
 #include "core/file/byte_reader.hpp"
@@ -42,27 +40,19 @@ ArmExidx::ArmExidx(const Target& target, const std::vector<LocatedModule>& locat
     }
   }
   std::sort(tables_.begin(), tables_.end(), [](const Table& a, const Table& b) { return a.start < b.start; });
-  csh h = 0;
-  if (cs_open(CS_ARCH_ARM, CS_MODE_THUMB, &h) == CS_ERR_OK) {
-    cs_option(h, CS_OPT_DETAIL, CS_OPT_ON);
-    thumb_ = h;
-  }
+  thumb_ = InstructionDecoder::open(Arch::arm, true);
 }
 
-ArmExidx::~ArmExidx() {
-  if (thumb_ != 0) {
-    csh h = thumb_;
-    cs_close(&h);
-  }
-}
+ArmExidx::~ArmExidx() = default;
 
 ArmExidx::Step ArmExidx::prologue_step(const Registers& callee, std::uint64_t function_start) const {
   Step out;
   out.outcome = Outcome::failed;
-  if (thumb_ == 0 || !callee[13] || !callee[15]) return out;
+  if (!thumb_ || !callee[13] || !callee[15]) return out;
   const std::uint64_t start = function_start & ~std::uint64_t{1};
   const std::uint64_t pc = *callee[15];
   constexpr std::uint64_t kMaxPrologue = 64;  // bytes: a prologue is a few instructions
+  constexpr std::size_t kMaxPrologueInstructions = 16;  // and 16 of them cover any of GCC's
   if (pc <= start || pc - start > 1u << 20) return out;
   std::array<std::uint8_t, kMaxPrologue> code{};
   std::uint64_t length = std::min<std::uint64_t>(kMaxPrologue, pc - start);
@@ -71,37 +61,36 @@ ArmExidx::Step ArmExidx::prologue_step(const Registers& callee, std::uint64_t fu
   // below the entry sp (positive: entry_sp - SAVED[r]).
   std::uint32_t depth = 0;
   std::array<std::optional<std::uint32_t>, 16> saved{};
-  cs_insn* insn = nullptr;
-  std::size_t n = cs_disasm(static_cast<csh>(thumb_), code.data(), length, start, 16, &insn);
-  for (std::size_t k = 0; k < n; ++k) {
-    const cs_insn& i = insn[k];
-    const cs_arm& a = i.detail->arm;
-    if (i.id == ARM_INS_PUSH || (i.id == ARM_INS_STMDB && a.op_count > 1 && a.operands[0].type == ARM_OP_REG &&
-                                 a.operands[0].reg == ARM_REG_SP && a.writeback)) {
-      std::uint8_t first = i.id == ARM_INS_PUSH ? 0 : 1;
-      std::uint32_t count = a.op_count - first;
-      depth += 4 * count;
-      for (std::uint8_t op = first; op < a.op_count; ++op) {
-        if (a.operands[op].type != ARM_OP_REG) continue;
-        int reg = a.operands[op].reg - ARM_REG_R0;
-        if (a.operands[op].reg == ARM_REG_LR) reg = 14;
-        if (a.operands[op].reg == ARM_REG_SP) reg = 13;
-        if (a.operands[op].reg == ARM_REG_PC) reg = 15;
+  using Kind = InstructionFacts::Kind;
+  using Type = InstructionOperand::Type;
+  constexpr std::int16_t kSp = 13;
+  std::uint64_t offset = 0;
+  for (std::size_t k = 0; k < kMaxPrologueInstructions && offset < length; ++k) {
+    auto i = thumb_->decode(std::span(code.data() + offset, length - offset), start + offset);
+    if (!i) break;
+    offset += i->length;
+    const auto& ops = i->operands;
+    const std::uint8_t count = i->operand_count;
+    if (i->kind == Kind::push ||
+        (i->kind == Kind::push_multiple && count > 1 && ops[0].type == Type::reg && ops[0].reg == kSp && i->writeback)) {
+      std::uint8_t first = i->kind == Kind::push ? 0 : 1;
+      depth += 4 * (count - first);
+      for (std::uint8_t op = first; op < count && op < InstructionFacts::kMaxOperands; ++op) {
+        if (ops[op].type != Type::reg) continue;
+        const int reg = ops[op].reg;
         if (reg < 0 || reg > 15) continue;
         // The lowest register goes to the lowest address.
         saved[static_cast<std::size_t>(reg)] = depth - 4 * (op - first);
       }
-    } else if (i.id == ARM_INS_VPUSH) {
-      depth += 8 * a.op_count;
-    } else if (i.id == ARM_INS_SUB && a.op_count >= 2 && a.operands[0].type == ARM_OP_REG &&
-               a.operands[0].reg == ARM_REG_SP && a.operands[a.op_count - 1].type == ARM_OP_IMM) {
-      depth += static_cast<std::uint32_t>(a.operands[a.op_count - 1].imm);
-    } else if (cs_insn_group(static_cast<csh>(thumb_), &i, CS_GRP_JUMP) ||
-               cs_insn_group(static_cast<csh>(thumb_), &i, CS_GRP_CALL) || i.id == ARM_INS_BL || i.id == ARM_INS_BLX) {
+    } else if (i->kind == Kind::push_vector) {
+      depth += 8 * count;
+    } else if (i->kind == Kind::sub && count >= 2 && count <= InstructionFacts::kMaxOperands && ops[0].type == Type::reg &&
+               ops[0].reg == kSp && ops[count - 1].type == Type::imm) {
+      depth += static_cast<std::uint32_t>(ops[count - 1].imm);
+    } else if (i->branches) {
       break;  // the body has begun
     }
   }
-  if (n > 0) cs_free(insn, n);
   if (!saved[14] || depth > (1u << 20)) return out;  // lr still in its register: not for a caller frame
   const std::uint32_t entry_sp = *callee[13] + depth;
   Registers r = callee;

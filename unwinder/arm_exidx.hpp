@@ -10,9 +10,11 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <vector>
 
+#include "core/analysis/instruction_facts.hpp"
 #include "unwinder/module_locator.hpp"
 #include "unwinder/target.hpp"
 
@@ -59,7 +61,7 @@ class ArmExidx {
 
   const Target& target_;
   std::vector<Table> tables_;  // sorted by start
-  std::size_t thumb_ = 0;      // a Capstone Thumb handle (csh), 0 when it could not be opened
+  std::unique_ptr<InstructionDecoder> thumb_;  // null when it could not be opened
 };
 
 }  // namespace corelens

@@ -1,5 +1,5 @@
 // Whether an address is a plausible return address: executable, and just after a call
-// instruction (decoded with Capstone). The frame-pointer walk and the stack scan accept a caller
+// instruction (decoded by core/analysis's InstructionDecoder). The frame-pointer walk and the stack scan accept a caller
 // only on this evidence; it is what keeps a scan from turning stale stack words into frames.
 //
 // Calls per architecture: x86 call (2-8 bytes on x86_64, 2-7 on i386); aarch64 bl/blr; arm bl/blx
@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 
+#include "core/analysis/instruction_facts.hpp"
 #include "core/model/arch.hpp"
 #include "unwinder/target.hpp"
 
@@ -19,7 +20,6 @@ namespace corelens {
 class CallSiteCheck {
  public:
   explicit CallSiteCheck(Arch arch);
-  ~CallSiteCheck();
   CallSiteCheck(const CallSiteCheck&) = delete;
   CallSiteCheck& operator=(const CallSiteCheck&) = delete;
 
@@ -44,10 +44,12 @@ class CallSiteCheck {
   std::uint64_t code_address(std::uint64_t addr) const { return arch_ == Arch::arm ? addr & ~std::uint64_t{1} : addr; }
 
  private:
-  std::optional<CallSite> decode_call(const Target& target, std::uint64_t ret, std::size_t handle_index) const;
+  std::optional<CallSite> decode_call(const Target& target, std::uint64_t ret, std::size_t decoder_index) const;
 
   Arch arch_;
-  std::size_t handles_[2] = {0, 0};  // Capstone csh: [0] the main mode, [1] Thumb for arm; 0 when none
+  // Opened once: the checks run for every candidate word of a stack scan. [0] the main mode,
+  // [1] Thumb for arm; null when there is none.
+  std::unique_ptr<InstructionDecoder> decoders_[2];
 };
 
 }  // namespace corelens

@@ -22,6 +22,11 @@ FORBIDDEN = {
     "gui": ["cli"],
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
+# A third-party library's headers -> the only folder that may include them. Capstone sits in
+# /usr/include, where every target finds it whether it links it or not, so the build alone cannot
+# keep it behind core/analysis's decoders (disassembler.hpp, instruction_facts.hpp).
+LIBRARY_OWNERS = {"capstone/": "core/analysis"}
+SYSTEM_INCLUDE = re.compile(r'^\s*#\s*include\s+<([^>]+)>', re.M)
 
 
 def layer_of(relative: str):
@@ -40,7 +45,12 @@ def main() -> int:
         if layer is None:
             continue
         checked += 1
-        for included in INCLUDE.findall(path.read_text(encoding="utf-8", errors="replace")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for included in SYSTEM_INCLUDE.findall(text):
+            for library, owner in LIBRARY_OWNERS.items():
+                if included.startswith(library) and not relative.startswith(owner + "/"):
+                    violations.append(f"{relative}: includes <{included}> (only {owner}/ may)")
+        for included in INCLUDE.findall(text):
             for forbidden in FORBIDDEN[layer]:
                 if included.startswith(forbidden + "/"):
                     violations.append(f"{relative}: includes {included} ({layer}/ sits below {forbidden}/)")

@@ -1,9 +1,8 @@
 #include "unwinder/kernel/prologue.hpp"
 
-#include <capstone/capstone.h>
-
-#include <memory>
 #include <vector>
+
+#include "core/analysis/instruction_facts.hpp"
 
 namespace corelens {
 namespace {
@@ -11,42 +10,26 @@ namespace {
 constexpr std::uint64_t kMaxFunction = 64 * 1024;  // bytes decoded from a function's entry
 constexpr std::uint64_t kMaxDepth = 16 * 1024;     // a kernel stack
 
-struct Capstone {
-  csh handle = 0;
-  Capstone() {
-    if (cs_open(CS_ARCH_X86, CS_MODE_64, &handle) != CS_ERR_OK) handle = 0;
-    else cs_option(handle, CS_OPT_DETAIL, CS_OPT_ON);
-  }
-  ~Capstone() {
-    if (handle != 0) cs_close(&handle);
-  }
-};
+// x86_64's DWARF numbers, as InstructionDecoder reports registers.
+constexpr std::int16_t kRbp = 6;
+constexpr std::int16_t kRsp = 7;
 
-bool writes_rsp(const cs_insn& insn) {
-  const cs_detail* d = insn.detail;
-  for (std::uint8_t i = 0; i < d->regs_write_count; ++i) {
-    if (d->regs_write[i] == X86_REG_RSP) return true;
-  }
-  const cs_x86& x = d->x86;
-  return x.op_count > 0 && x.operands[0].type == X86_OP_REG && x.operands[0].reg == X86_REG_RSP &&
-         (x.operands[0].access & CS_AC_WRITE) != 0;
-}
-
-std::optional<std::int64_t> rsp_imm(const cs_insn& insn) {
-  const cs_x86& x = insn.detail->x86;
-  if (x.op_count != 2 || x.operands[0].type != X86_OP_REG || x.operands[0].reg != X86_REG_RSP) return std::nullopt;
-  if (x.operands[1].type != X86_OP_IMM) return std::nullopt;
-  return x.operands[1].imm;
+std::optional<std::int64_t> rsp_imm(const InstructionFacts& insn) {
+  using Type = InstructionOperand::Type;
+  if (insn.operand_count != 2 || insn.operands[0].type != Type::reg || insn.operands[0].reg != kRsp) return std::nullopt;
+  if (insn.operands[1].type != Type::imm) return std::nullopt;
+  return insn.operands[1].imm;
 }
 
 }  // namespace
 
 std::optional<StackDepth> stack_depth_at(std::span<const std::uint8_t> code, std::uint64_t start, std::uint64_t pc) {
   if (pc < start || pc - start > code.size()) return std::nullopt;
-  Capstone cs;
-  if (cs.handle == 0) return std::nullopt;
-  std::unique_ptr<cs_insn, void (*)(cs_insn*)> insn(cs_malloc(cs.handle), [](cs_insn* p) { cs_free(p, 1); });
-  const std::uint8_t* bytes = code.data();
+  auto decoder = InstructionDecoder::open(Arch::x86_64);
+  if (!decoder) return std::nullopt;
+  using Kind = InstructionFacts::Kind;
+  using Type = InstructionOperand::Type;
+  std::size_t offset = 0;
   std::size_t left = pc - start;
   std::uint64_t address = start;
   std::int64_t depth = 0;
@@ -55,14 +38,17 @@ std::optional<StackDepth> stack_depth_at(std::span<const std::uint8_t> code, std
   std::int64_t epilogue_from = -1;
   std::int64_t rbp_saved = -1;
   while (left > 0) {
-    if (!cs_disasm_iter(cs.handle, &bytes, &left, &address, insn.get())) return std::nullopt;
-    const cs_insn& i = *insn;
+    auto decoded = decoder->decode(code.subspan(offset, left), address);
+    if (!decoded) return std::nullopt;
+    const InstructionFacts& i = *decoded;
+    offset += i.length;
+    left -= i.length;
+    address += i.length;
     std::optional<std::int64_t> delta;  // change of depth by an add/pop of the epilogue kind
-    switch (i.id) {
-      case X86_INS_PUSH:
-      case X86_INS_PUSHFQ: {
-        const cs_x86& x = i.detail->x86;
-        if (i.id == X86_INS_PUSH && x.op_count == 1 && x.operands[0].type == X86_OP_REG && x.operands[0].reg == X86_REG_RBP &&
+    switch (i.kind) {
+      case Kind::push:
+      case Kind::push_flags: {
+        if (i.kind == Kind::push && i.operand_count == 1 && i.operands[0].type == Type::reg && i.operands[0].reg == kRbp &&
             rbp_saved < 0) {
           rbp_saved = depth + 8;
         }
@@ -70,24 +56,23 @@ std::optional<StackDepth> stack_depth_at(std::span<const std::uint8_t> code, std
         epilogue_from = -1;
         continue;
       }
-      case X86_INS_POP:
-      case X86_INS_POPFQ: {
-        const cs_x86& x = i.detail->x86;
-        if (i.id == X86_INS_POP && x.op_count == 1 && x.operands[0].type == X86_OP_REG) {
-          if (x.operands[0].reg == X86_REG_RSP) return std::nullopt;
+      case Kind::pop:
+      case Kind::pop_flags: {
+        if (i.kind == Kind::pop && i.operand_count == 1 && i.operands[0].type == Type::reg) {
+          if (i.operands[0].reg == kRsp) return std::nullopt;
         }
         delta = -8;
         break;
       }
-      case X86_INS_SUB:
-      case X86_INS_ADD: {
-        if (!writes_rsp(i)) {
+      case Kind::sub:
+      case Kind::add: {
+        if (!i.writes_stack_pointer) {
           epilogue_from = -1;
           continue;
         }
         auto imm = rsp_imm(i);
         if (!imm) return std::nullopt;
-        if (i.id == X86_INS_SUB) {
+        if (i.kind == Kind::sub) {
           depth += *imm;
           epilogue_from = -1;
           continue;
@@ -95,34 +80,33 @@ std::optional<StackDepth> stack_depth_at(std::span<const std::uint8_t> code, std
         delta = -*imm;
         break;
       }
-      case X86_INS_LEA: {
-        if (!writes_rsp(i)) {
+      case Kind::lea: {
+        if (!i.writes_stack_pointer) {
           epilogue_from = -1;
           continue;
         }
-        const cs_x86& x = i.detail->x86;
-        if (x.op_count != 2 || x.operands[1].type != X86_OP_MEM || x.operands[1].mem.base != X86_REG_RSP ||
-            x.operands[1].mem.index != X86_REG_INVALID) {
+        if (i.operand_count != 2 || i.operands[1].type != Type::mem || i.operands[1].base != kRsp ||
+            i.operands[1].index != kNoRegister) {
           return std::nullopt;
         }
-        delta = -x.operands[1].mem.disp;
+        delta = -i.operands[1].displacement;
         break;
       }
-      case X86_INS_RET:
-      case X86_INS_JMP:
+      case Kind::ret:
+      case Kind::jump:
         // Code after a return (or a tail call) is reached by a jump from the body, at the body's
         // depth: undo the epilogue that led to it.
-        if (i.id == X86_INS_RET || i.detail->x86.op_count == 1) {
+        if (i.kind == Kind::ret || i.operand_count == 1) {
           if (epilogue_from >= 0) depth = epilogue_from;
           if (depth < rbp_saved) rbp_saved = -1;
         }
         epilogue_from = -1;
         continue;
-      case X86_INS_CALL:
+      case Kind::call:
         epilogue_from = -1;
         continue;
       default:
-        if (writes_rsp(i)) return std::nullopt;  // mov, and, leave, xchg ...: nothing to guess
+        if (i.writes_stack_pointer) return std::nullopt;  // mov, and, leave, xchg ...: nothing to guess
         epilogue_from = -1;
         continue;
     }

@@ -1,9 +1,9 @@
 // Frame 0 in kernel code that ORC does not describe. objtool leaves out functions marked
 // STACK_FRAME_NON_STANDARD; one of them is __crash_kexec(), where kdump saves the panicking CPU's
 // registers (crash_setup_regs() reads rsp and rip with inline asm), so every kdump vmcore starts
-// its panicking CPU there. Reading the function's code from its entry to the pc (Capstone) says
-// how much it has pushed, hence where its return address is; the frame is kept only when that
-// return address follows a direct call of this very function.
+// its panicking CPU there. Reading the function's code from its entry to the pc (core/analysis's
+// InstructionDecoder) says how much it has pushed, hence where its return address is; the frame
+// is kept only when that return address follows a direct call of this very function.
 //
 // Ownership: holds references to the memory and symbols it reads; they must outlive it.
 #pragma once
