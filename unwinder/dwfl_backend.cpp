@@ -284,7 +284,7 @@ FrameTrust DwflBackend::classify_step(std::uint64_t callee_lookup_pc) {
       std::free(frame);
     }
   }
-  if (trust_cache_.size() < 100'000) trust_cache_.emplace(callee_lookup_pc, trust);
+  if (trust_cache_.size() < kMaxCachedPcs) trust_cache_.emplace(callee_lookup_pc, trust);
   return trust;
 }
 
@@ -362,8 +362,11 @@ struct DwflBackend::WalkEngine final : CfiEngine {
   EngineEnd run(StackWalk& w) override;
   bool has_cfi(std::uint64_t lookup_pc) override { return backend.classify_step(lookup_pc) == FrameTrust::cfi; }
   bool resume(StackWalk& w, const RawFrame& frame, std::optional<std::uint64_t> fp, bool exact_sp) override;
-  // Each restart sets libdwfl's thread state up again.
-  std::size_t max_resumes() const override { return 256; }
+  // Each restart sets libdwfl's thread state up again. A real stack changes hands between CFI
+  // and the fallbacks a few times (once per library without CFI); the cap bounds the cost of a
+  // stack crafted to alternate on every frame.
+  static constexpr std::size_t kMaxRestarts = 256;
+  std::size_t max_resumes() const override { return kMaxRestarts; }
   std::optional<std::string> incomplete_end(const StackWalk& w) override {
     return backend.caller_unrecoverable(w.frames(), w.thread_index());
   }

@@ -99,7 +99,7 @@ const std::vector<SymbolizedLocation>& DwflBackend::symbolize(std::uint64_t pc) 
   auto cached = symbol_cache_.find(pc);
   if (cached != symbol_cache_.end()) return cached->second;
   std::vector<SymbolizedLocation> chain = symbolize_in_module(dwfl_addrmodule(dwfl_, pc), pc, units_.get());
-  if (symbol_cache_.size() > 200'000) symbol_cache_.clear();  // bound memory on hostile stacks
+  if (symbol_cache_.size() > kMaxCachedSymbolPcs) symbol_cache_.clear();  // bound memory on hostile stacks
   return symbol_cache_.emplace(pc, std::move(chain)).first->second;
 }
 

@@ -217,7 +217,7 @@ bool LibunwindBackend::has_cfi(std::uint64_t lookup_pc, Walk& walk) {
   std::optional<std::uint64_t> fault = walk.fault;
   bool found = find_proc_info(space_->space, lookup_pc, &pi, 0, &walk) == 0;
   walk.fault = fault;
-  if (cfi_cache_.size() < 100'000) cfi_cache_.emplace(lookup_pc, found);
+  if (cfi_cache_.size() < kMaxCachedPcs) cfi_cache_.emplace(lookup_pc, found);
   return found;
 }
 
@@ -288,7 +288,7 @@ EngineEnd LibunwindBackend::WalkEngine::run(StackWalk& walk) {
     auto [it, inserted] = backend.signal_cache_.try_emplace(callee.pc, false);
     if (inserted) it->second = unw_is_signal_frame(&cursor) > 0;
     const bool signal = it->second;
-    if (backend.signal_cache_.size() > 100'000) backend.signal_cache_.clear();  // bound memory on hostile stacks
+    if (backend.signal_cache_.size() > kMaxCachedPcs) backend.signal_cache_.clear();  // bound memory on hostile stacks
     state.fault.reset();
     int step = unw_step(&cursor);
     // The CFI marks this frame as the outermost (an undefined return address at _start).

@@ -2,6 +2,7 @@
 // symbolisation, so that symbolisation, reports and comparisons are shared by all of them.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -12,6 +13,15 @@
 #include "core/model/report.hpp"
 
 namespace corelens {
+
+// The most program counters a per-pc cache of an unwinder keeps (the answers of unwind tables and
+// symbol lookups, which a deep recursion asks for again and again). A real process's stacks
+// touch a few thousand distinct pcs; a hostile dump can name any number, so past this many a
+// cache stops growing (or starts over) instead of holding an entry per word of the stack.
+inline constexpr std::size_t kMaxCachedPcs = 100'000;
+// A symbol cache holds a vector of inlined locations per pc, so it may hold twice as many before
+// it starts over: symbolising is the costlier question, and each entry is still small.
+inline constexpr std::size_t kMaxCachedSymbolPcs = 2 * kMaxCachedPcs;
 
 // A frame as the unwinder found it, before symbolisation.
 struct RawFrame {

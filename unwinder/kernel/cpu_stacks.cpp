@@ -19,11 +19,14 @@ StackReport KernelUnwinder::unwind_task(std::uint64_t task, const StackRegion& s
 }
 
 std::uint64_t kernel_thread_size(const KernelBtf* btf) {
-  constexpr std::uint64_t kDefault = 16384;  // THREAD_SIZE without KASAN, x86_64 and arm64
+  constexpr std::uint64_t kDefault = kKernelStackSize;  // THREAD_SIZE without KASAN, x86_64 and arm64
+  // THREAD_SIZE is a power of two of at least a page; KASAN and 64 KiB-page kernels reach 64 KiB.
+  // A size outside [a page, 1 MiB] is a misread BTF, not a stack.
+  constexpr std::uint64_t kMinThreadSize = 4096, kMaxThreadSize = 1u << 20;
   if (btf == nullptr) return kDefault;
   auto u = btf->find_struct("thread_union");
   auto size = u ? btf->size_of(*u) : std::nullopt;
-  if (!size || *size < 4096 || *size > (1u << 20) || (*size & (*size - 1)) != 0) return kDefault;
+  if (!size || *size < kMinThreadSize || *size > kMaxThreadSize || (*size & (*size - 1)) != 0) return kDefault;
   return *size;
 }
 

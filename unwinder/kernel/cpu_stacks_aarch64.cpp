@@ -41,8 +41,12 @@ std::string_view reg_name(std::size_t i) {
 }
 
 // struct pt_regs, from BTF: regs[31], sp, pc, pstate at the start (user_pt_regs), stackframe[2].
+// 6.1's offsets, used when BTF lacks them: user_pt_regs (34 words), orig_x0, syscallno and
+// unused2, sdei_ttbr1, pmr_save, then stackframe[2] at 304; lockdep_hardirqs and exit_rcu end
+// the struct at 336 bytes.
+inline constexpr std::uint64_t kPtRegsStackframe61 = 304, kPtRegsSize61 = 336;
 struct PtRegsLayout {
-  std::uint64_t stackframe = 304, size = 336;  // 6.1's, used when BTF lacks them
+  std::uint64_t stackframe = kPtRegsStackframe61, size = kPtRegsSize61;
 };
 
 class StackSet final : public StackMap {
@@ -344,7 +348,7 @@ class Aarch64Unwinder final : public KernelUnwinder::ArchWalker {
   KernelFrameNamer namer_;
   TextRange entry_;
   std::uint64_t pac_mask_ = 0;
-  std::uint64_t thread_size_ = 16384;
+  std::uint64_t thread_size_ = kKernelStackSize;
   PtRegsLayout pt_regs_;
   std::optional<std::array<std::uint64_t, 3>> context_;  // task_struct.thread.cpu_context: fp, sp, pc
   std::optional<std::uint64_t> stack_member_;            // task_struct.stack

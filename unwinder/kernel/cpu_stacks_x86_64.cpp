@@ -257,9 +257,11 @@ std::vector<OrcFrame> scan_stack(const KernelMemory& mem, const KernelCodeTarget
   std::vector<OrcFrame> out;
   if (!region.contains(from)) return out;
   std::uint64_t end = region.high & ~7ull;
-  std::vector<std::byte> buf(4096);
+  // A page at a time: a page the dump left out (makedumpfile drops free ones) is skipped whole.
+  constexpr std::uint64_t kPageSize = 4096;
+  std::vector<std::byte> buf(kPageSize);
   for (std::uint64_t at = from & ~7ull; at < end && out.size() < max_frames;) {
-    std::uint64_t chunk_end = std::min<std::uint64_t>(end, (at & ~4095ull) + 4096);
+    std::uint64_t chunk_end = std::min<std::uint64_t>(end, (at & ~(kPageSize - 1)) + kPageSize);
     std::span<std::byte> chunk(buf.data(), chunk_end - at);
     if (!mem.read(at, chunk)) {  // a page the dump left out: skip it
       at = chunk_end;

@@ -459,7 +459,9 @@ std::optional<OrcEntry> OrcTable::find(const MemorySource& m, std::uint64_t ip) 
   if (ref_.count == 0) return std::nullopt;
   std::optional<std::uint64_t> found;
   if (lookup_ && ip >= lookup_->text_start && ip < lookup_->text_end && lookup_->blocks >= 2) {
-    std::uint64_t idx = (ip - lookup_->text_start) / 256;
+    // LOOKUP_BLOCK_SIZE of arch/x86/kernel/unwind_orc.c: orc_lookup has one index per 256 bytes of text.
+    constexpr std::uint64_t kLookupBlockSize = 256;
+    std::uint64_t idx = (ip - lookup_->text_start) / kLookupBlockSize;
     auto start = idx + 1 < lookup_->blocks ? read_u32(m, lookup_->table + 4 * idx) : std::nullopt;
     auto stop = idx + 1 < lookup_->blocks ? read_u32(m, lookup_->table + 4 * (idx + 1)) : std::nullopt;
     if (start && stop && *start <= *stop && *stop < ref_.count) {

@@ -16,7 +16,7 @@ struct TaskLayout {
   std::uint64_t tasks = 0, pid = 0, tgid = 0, comm = 0, stack = 0, state = 0;
   std::uint64_t state_size = 4;  // __state is an unsigned int since 5.14, state a long before
   std::optional<std::uint64_t> exit_state, cpu, flags, signal, thread_node, thread_head;
-  std::uint64_t thread_size = 16384;  // THREAD_SIZE
+  std::uint64_t thread_size = kKernelStackSize;  // THREAD_SIZE, until BTF says otherwise
 };
 
 std::optional<TaskLayout> task_layout(const KernelBtf& btf, std::string& why) {

@@ -19,7 +19,6 @@ namespace corelens {
 namespace {
 
 constexpr int kDwarfRbp = 6, kDwarfRsp = 7;  // x86_64 DWARF register numbers
-constexpr std::size_t kMaxCachedPcs = 100'000;
 
 std::optional<std::int16_t> as_s16(std::int64_t v) {
   if (v < std::numeric_limits<std::int16_t>::min() || v > std::numeric_limits<std::int16_t>::max()) return std::nullopt;
@@ -40,7 +39,10 @@ bool safe_release(const std::string& r) {
 }
 
 bool safe_build_id(const std::string& id) {
-  if (id.size() < 4 || id.size() > 128) return false;
+  // Hex digits: a GNU build ID is 20 bytes (SHA-1), at most 64 in any tool; fewer than 2 bytes
+  // names nothing. Bounded because the ID becomes a file name.
+  constexpr std::size_t kMinHex = 4, kMaxHex = 128;
+  if (id.size() < kMinHex || id.size() > kMaxHex) return false;
   for (char c : id) {
     if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
   }
