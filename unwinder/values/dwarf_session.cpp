@@ -11,6 +11,10 @@ namespace corelens::values {
 namespace {
 
 constexpr int kMaxScopeDepth = 64;          // namespaces, functions, blocks and inlined calls
+// Each per-pc cache (scopes, symbols, call sites, CFA rules) is emptied when it holds this many:
+// a hostile dump can name any number of pcs, and 100,000 is far more than the distinct pcs of
+// a real dump's frames (every thread stopped at a pc shares its entry), so a real report never
+// refills one.
 constexpr std::size_t kMaxCachedPcs = 100000;
 
 std::string demangled(const char* name) {
@@ -213,7 +217,7 @@ std::span<const std::byte> DwarfSession::section(Dwarf* dwarf, const char* name)
 
 const std::vector<DwarfSession::CfaRule>& DwarfSession::cfa_rules(std::uint64_t pc) {
   if (auto it = cfa_rules_.find(pc); it != cfa_rules_.end()) return it->second;
-  if (cfa_rules_.size() > 100000) cfa_rules_.clear();  // a hostile dump's pcs: bounded memory
+  if (cfa_rules_.size() >= kMaxCachedPcs) cfa_rules_.clear();  // a hostile dump's pcs: bounded memory
   std::vector<CfaRule> rules;
   if (Dwfl_Module* mod = modules_.module_at(pc)) {
     for (int which = 0; which < 2; ++which) {

@@ -9,6 +9,9 @@ namespace corelens::values {
 namespace {
 
 constexpr int kMaxSummaryLevel = 20;  // gdb's `max-depth`: deeper aggregates print as {...}
+// The session's type-name cache is emptied when it holds this many types: a program has some
+// thousands that values show, a hostile DWARF could make each value's type a new one.
+constexpr std::size_t kMaxCachedTypeNames = 100000;
 
 bool over(const std::string& s, std::size_t budget) { return s.size() > budget; }
 
@@ -469,7 +472,7 @@ ValueNode::Kind Formatter::kind_of(const Value& v) {
 const std::pair<std::string, std::string>& Formatter::names_of(TypeId type) {
   if (names_ != nullptr) {
     if (auto it = names_->find(type); it != names_->end()) return it->second;
-    if (names_->size() > 100000) names_->clear();
+    if (names_->size() >= kMaxCachedTypeNames) names_->clear();
   }
   std::string exact = clean(type_name(types_, type));
   std::pair<std::string, std::string> both{readable_type_name(exact), exact};
