@@ -16,6 +16,9 @@ constexpr int kMaxScopeDepth = 64;          // namespaces, functions, blocks and
 // a real dump's frames (every thread stopped at a pc shares its entry), so a real report never
 // refills one.
 constexpr std::size_t kMaxCachedPcs = 100000;
+// DIEs visited in one function's body looking for its call sites: a damaged or hostile unit's
+// tree must not be walked without end; a real function has some hundreds.
+constexpr std::size_t kMaxDiesVisited = 200000;
 
 std::string demangled(const char* name) {
   std::string_view raw(name);
@@ -152,7 +155,7 @@ std::optional<Dwarf_Die> DwarfSession::call_site(const ScopesAt& scopes, std::ui
     Dwarf_Die child;
     if (found || depth > kMaxScopeDepth || dwarf_child(parent, &child) != 0) return;
     do {
-      if (++visited > 200000) return;
+      if (++visited > kMaxDiesVisited) return;
       int tag = dwarf_tag(&child);
       if (tag == DW_TAG_call_site || tag == DW_TAG_GNU_call_site) {
         Dwarf_Attribute attr;
@@ -191,7 +194,7 @@ std::vector<Dwarf_Die> DwarfSession::tail_calls(const ScopesAt& scopes) {
     Dwarf_Die child;
     if (depth > kMaxScopeDepth || dwarf_child(parent, &child) != 0) return;
     do {
-      if (++visited > 200000 || out.size() >= 256) return;
+      if (++visited > kMaxDiesVisited || out.size() >= 256) return;
       int tag = dwarf_tag(&child);
       if (tag == DW_TAG_call_site || tag == DW_TAG_GNU_call_site) {
         if (die_flag(&child, DW_AT_call_tail_call) || die_flag(&child, DW_AT_GNU_tail_call)) out.push_back(child);
