@@ -7,7 +7,7 @@
 #include "core/model/strings.hpp"
 #include "core/report/address_annotator.hpp"
 #include "core/report/crash_summary.hpp"
-#include "gui/task_model.hpp"
+#include "gui/stack_ref.hpp"
 
 namespace corelens::gui {
 namespace {
@@ -27,10 +27,11 @@ QString trust_tooltip(const Frame& f) {
 
 FrameModel::FrameModel(QObject* parent) : QAbstractTableModel(parent) {}
 
-void FrameModel::setThread(ReportPtr report, int thread) {
+void FrameModel::setStack(ReportPtr report, StackRef stack) {
   beginResetModel();
   report_ = std::move(report);
-  thread_ = report_ && thread >= 0 && thread < static_cast<int>(report_->threads.size()) ? thread : -1;
+  shown_ = report_ ? stack_of(*report_, stack) : nullptr;
+  stack_ = shown_ ? stack : StackRef{};
   highlighted_ = -1;
   endResetModel();
 }
@@ -43,21 +44,17 @@ void FrameModel::setHighlightedFrame(int frame) {
   }
 }
 
-const ThreadReport* FrameModel::current() const {
-  return thread_ < 0 ? nullptr : &report_->threads[static_cast<std::size_t>(thread_)];
-}
-
 int FrameModel::rowCount(const QModelIndex& parent) const {
-  if (parent.isValid() || current() == nullptr) return 0;
+  if (parent.isValid() || shown_ == nullptr) return 0;
   // A QTableView takes int rows; stacks are capped far below this by the unwinder's limits.
-  return static_cast<int>(std::min<std::size_t>(current()->frames.size(), 0x7fffffff));
+  return static_cast<int>(std::min<std::size_t>(shown_->frames.size(), 0x7fffffff));
 }
 
 int FrameModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColCount; }
 
 QVariant FrameModel::data(const QModelIndex& idx, int role) const {
   if (!checkIndex(idx, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) return {};
-  const Frame& f = current()->frames[static_cast<std::size_t>(idx.row())];
+  const Frame& f = shown_->frames[static_cast<std::size_t>(idx.row())];
   switch (role) {
     case Qt::DisplayRole:
       switch (idx.column()) {
@@ -73,7 +70,7 @@ QVariant FrameModel::data(const QModelIndex& idx, int role) const {
           return m;
         }
         // Kernel frames say which table found them (orc, dwarf-cfi ...), as the text report does.
-        case ColTrust: return frame_found_by(*report_, thread_, static_cast<std::size_t>(idx.row()));
+        case ColTrust: return frame_found_by(*report_, f);
       }
       return {};
     case Qt::ToolTipRole:
@@ -105,7 +102,8 @@ QVariant FrameModel::data(const QModelIndex& idx, int role) const {
       return {};
     case SortRole: return idx.row();
     case AddressRole: return static_cast<qulonglong>(f.pc);
-    case ThreadIndexRole: return thread_;
+    case ThreadIndexRole: return stack_.thread;
+    case TaskIndexRole: return stack_.task;
     case FrameIndexRole: return idx.row();
     case HighlightRole: return idx.row() == highlighted_;
   }

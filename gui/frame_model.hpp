@@ -1,9 +1,11 @@
-// The stack of one thread: frame number, pc, function, file:line, module+offset, trust.
+// The stack of one thread or kernel task: frame number, pc, function, file:line, module+offset,
+// trust (for a kernel frame: the table that found it).
 #pragma once
 
 #include <QAbstractTableModel>
 
 #include "gui/roles.hpp"
+#include "gui/stack_ref.hpp"
 
 namespace corelens::gui {
 
@@ -13,9 +15,12 @@ class FrameModel : public QAbstractTableModel {
   enum Column { ColIndex, ColAddress, ColFunction, ColLocation, ColModule, ColTrust, ColCount };
   explicit FrameModel(QObject* parent = nullptr);
 
-  // THREAD indexes report->threads; -1 (or no report) shows nothing.
-  void setThread(ReportPtr report, int thread);
-  int thread() const { return thread_; }
+  // The frames of REPORT's stack STACK (a thread's or a kernel task's); a StackRef that names no
+  // stack (or no report) shows nothing.
+  void setStack(ReportPtr report, StackRef stack);
+  StackRef stack() const { return stack_; }
+  // The stack shown, where the Report keeps it; null when none is.
+  const StackReport* shown() const { return shown_; }
   // The frame shown with the strongest emphasis (the one the crash is about); -1 for none.
   void setHighlightedFrame(int frame);
 
@@ -25,9 +30,9 @@ class FrameModel : public QAbstractTableModel {
   QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
  private:
-  const ThreadReport* current() const;
   ReportPtr report_;
-  int thread_ = -1;
+  StackRef stack_;
+  const StackReport* shown_ = nullptr;
   int highlighted_ = -1;
 };
 

@@ -334,7 +334,6 @@ void MainWindow::onLoaded(const QString& path, SessionPtr session) {
   variables_pane_->clear();
   session_ = std::move(session);
   report_ = ReportPtr(session_, &session_->report());
-  stack_report_ = with_task_stacks(report_);
   annotator_ = std::make_shared<AddressAnnotator>(report_.get(), session_namer(session_));
   // Values of a user core's frames, read when a frame is shown; the engine keeps its Session.
   values_.reset();
@@ -377,7 +376,7 @@ void MainWindow::onLoaded(const QString& path, SessionPtr session) {
     if (!where) where = stack_pointer(t.registers);
     if (where) showMemory(*where);
   } else {
-    frame_model_->setThread(stack_report_, -1);
+    frame_model_->setStack(report_, {});
     updateFrameDetails();
   }
   showKernelLog();  // after the memory pane was raised: for a kernel dump the log comes first
@@ -422,25 +421,20 @@ void MainWindow::showKernelLog() {
 }
 
 void MainWindow::selectThread(int thread) {
-  if (report_ && stack_report_ && thread >= static_cast<int>(report_->threads.size()) &&
-      thread < static_cast<int>(stack_report_->threads.size())) {
-    showStack(thread);  // a kernel task's stack: in no row of the thread view
-    return;
-  }
   QModelIndex idx = thread_filter_->mapFromSource(thread_model_->indexForThread(thread));
   if (!idx.isValid()) {  // filtered out: clear the filter so the selection is visible
     thread_filter_edit_->clear();
     idx = thread_filter_->mapFromSource(thread_model_->indexForThread(thread));
   }
   thread_view_->setCurrentIndex(idx);
-  if (frame_model_->thread() != thread) onThreadActivated(idx);
+  if (currentStack() != StackRef::of_thread(thread)) onThreadActivated(idx);
 }
 
 void MainWindow::onThreadActivated(const QModelIndex& proxyIndex) {
   if (!report_ || !proxyIndex.isValid()) return;
   int thread = proxyIndex.data(ThreadIndexRole).toInt();
   if (thread < 0 || thread >= static_cast<int>(report_->threads.size())) return;
-  showStack(thread);
+  showStack(StackRef::of_thread(thread));
 }
 
 void MainWindow::selectTask(int task) {
@@ -455,31 +449,35 @@ void MainWindow::selectTask(int task) {
 
 void MainWindow::onTaskActivated(const QModelIndex& index) {
   if (!report_ || !index.isValid()) return;
-  const int thread = index.data(ThreadIndexRole).toInt();
-  if (thread < 0 || thread >= static_cast<int>(stack_report_->threads.size())) return;
-  if (thread < static_cast<int>(report_->threads.size())) {
-    selectThread(thread);  // running at the crash: its stack is its CPU's
+  const StackRef stack = task_stack_ref(*report_, static_cast<std::size_t>(index.data(TaskIndexRole).toInt()));
+  if (stack.thread >= 0) {
+    selectThread(stack.thread);  // running at the crash: its stack is its CPU's
     return;
   }
+  if (stack.task < 0) return;
   {
     QSignalBlocker block(thread_view_->selectionModel());
     thread_view_->clearSelection();
     thread_view_->setCurrentIndex({});
   }
-  if (frame_model_->thread() != thread) showStack(thread);
+  if (currentStack() != stack) showStack(stack);
 }
 
-void MainWindow::showStack(int thread) {
-  const ThreadReport& t = stack_report_->threads[static_cast<std::size_t>(thread)];
-  const bool task = thread >= static_cast<int>(report_->threads.size());
-  frame_model_->setThread(stack_report_, thread);
-  int first = static_cast<int>(first_interesting_frame(*report_, t));
-  if (t.crashed) frame_model_->setHighlightedFrame(first);
+void MainWindow::showStack(StackRef stack) {
+  frame_model_->setStack(report_, stack);
+  const StackReport* shown = frame_model_->shown();
+  if (shown == nullptr) return;
+  const StackReport& t = *shown;
+  const StackOwner owner = stack_owner(*report_, stack);
+  // A task's own stack never crashed: a task running at the crash shows its CPU's thread.
+  int first = 0;
+  if (stack.thread >= 0) first = static_cast<int>(first_interesting_frame(*report_, report_->threads[static_cast<std::size_t>(stack.thread)]));
+  if (owner.crashed) frame_model_->setHighlightedFrame(first);
   stack_label_->setText(tr("<b>Stack of %1 %2</b>%3%4 — %5 frames%6")
-                            .arg(task ? tr("task") : tr("thread"))
-                            .arg(t.tid)
-                            .arg(t.name.empty() ? QString() : QStringLiteral(" “%1”").arg(QString::fromStdString(printable(t.name)).toHtmlEscaped()))
-                            .arg(t.crashed ? tr(" <span style='color:#a00018'>(crashed)</span>") : QString())
+                            .arg(owner.task ? tr("task") : tr("thread"))
+                            .arg(owner.id)
+                            .arg(owner.name.empty() ? QString() : QStringLiteral(" “%1”").arg(QString::fromStdString(printable(owner.name)).toHtmlEscaped()))
+                            .arg(owner.crashed ? tr(" <span style='color:#a00018'>(crashed)</span>") : QString())
                             .arg(t.frames.size())
                             .arg(t.unwind.complete() ? QString() : tr(" <span style='color:#a06000'>(incomplete: %1)</span>").arg(QString::fromStdString(printable(describe(t.unwind))).toHtmlEscaped())));
   size_columns_to_contents(stack_view_);
@@ -487,7 +485,7 @@ void MainWindow::showStack(int thread) {
   if (t.frames.empty()) {
     updateFrameDetails();
   } else {
-    selectFrame(t.crashed ? first : 0);
+    selectFrame(owner.crashed ? first : 0);
   }
 }
 
@@ -506,8 +504,9 @@ void MainWindow::onFrameActivated(const QModelIndex& index) {
 }
 
 void MainWindow::updateFrameDetails() {
-  const int thread = frame_model_->thread();
-  if (!report_ || thread < 0 || current_frame_ < 0) {
+  const StackRef stack = currentStack();
+  const StackReport* shown = frame_model_->shown();
+  if (!report_ || shown == nullptr || current_frame_ < 0) {
     register_model_->clear();
     variables_pane_->clear();
     disassembly_model_->clear();
@@ -517,27 +516,29 @@ void MainWindow::updateFrameDetails() {
     source_label_->setText(tr("<b>Source</b>"));
     return;
   }
-  const ThreadReport& t = stack_report_->threads[static_cast<std::size_t>(thread)];
+  const StackReport& t = *shown;
+  const StackOwner owner = stack_owner(*report_, stack);
+  const std::vector<Register> registers = innermost_registers(*report_, stack);
   const Frame& f = t.frames[static_cast<std::size_t>(current_frame_)];
   const std::size_t phys = physical_frame(t, static_cast<std::size_t>(current_frame_));
   const Frame& pf = t.frames[phys];
   const bool innermost = phys == 0 || pf.trust == FrameTrust::context;
   // A kernel dump's CPUs stopped in the panic or an NMI, not at a faulting instruction.
-  const bool faulted = innermost && t.crashed && !report_->kernel;
+  const bool faulted = innermost && owner.crashed && !report_->kernel;
 
-  register_model_->setFrame(stack_report_, thread, current_frame_, annotator_);
-  if (values_ && thread < static_cast<int>(report_->threads.size())) {
-    variables_pane_->setFrame(values_, annotator_, thread, current_frame_);
+  register_model_->setFrame(report_, stack, current_frame_, annotator_);
+  if (values_ && stack.thread >= 0) {
+    variables_pane_->setFrame(values_, annotator_, stack.thread, current_frame_);
   } else {
     variables_pane_->clear();
   }
   register_view_->resizeColumnsToContents();
-  register_label_->setText(innermost ? tr("Frame #%1: every register of thread %2").arg(f.index).arg(t.tid)
-                                     : tr("Frame #%1: registers the unwinder recovered (%2)").arg(f.index).arg(frame_found_by(*stack_report_, thread, phys)));
+  register_label_->setText(innermost ? tr("Frame #%1: every register of thread %2").arg(f.index).arg(owner.id)
+                                     : tr("Frame #%1: registers the unwinder recovered (%2)").arg(f.index).arg(frame_found_by(*report_, pf)));
 
   DisassemblyRequest req;
   req.arch = report_->arch;
-  req.registers = &t.registers;
+  req.registers = &registers;
   req.pc = pf.pc;
   req.highlight = innermost ? pf.pc : pf.lookup_pc;
   if (!pf.function.empty() && pf.function_offset <= pf.lookup_pc) req.function_start = pf.lookup_pc - pf.function_offset;

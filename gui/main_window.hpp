@@ -16,6 +16,7 @@
 #include "gui/register_model.hpp"
 #include "gui/session_loader.hpp"
 #include "gui/source_view.hpp"
+#include "gui/stack_ref.hpp"
 #include "gui/table_models.hpp"
 #include "gui/task_model.hpp"
 #include "gui/thread_model.hpp"
@@ -53,17 +54,18 @@ class MainWindow : public QMainWindow {
   void restoreLayout();
 
   void selectThread(int thread);  // index into Report::threads
-  void selectTask(int task);      // index into Report::kernel->tasks: its stack, or its CPU's
+  void selectTask(int task);      // index into Report::kernel->tasks: its stack, or its CPU's (task_stack_ref)
   void selectFrame(int frame);    // row of the current thread's stack
   void showMemory(std::uint64_t address);
 
   // For tests and the screenshot: what the window shows.
   SessionPtr session() const { return session_; }
   ReportPtr report() const { return report_; }
-  // The thread whose stack is shown: an index into stackReport()->threads, which for a kernel
-  // dump continues past the CPUs with the tasks' stacks (with_task_stacks).
-  int currentThread() const { return frame_model_->thread(); }
-  ReportPtr stackReport() const { return stack_report_; }
+  // The stack shown: a thread's (currentThread(), an index into Report::threads) or a kernel
+  // task's own (currentThread() -1); shownStack() is where the Report keeps it.
+  StackRef currentStack() const { return frame_model_->stack(); }
+  int currentThread() const { return frame_model_->stack().thread; }
+  const StackReport* shownStack() const { return frame_model_->shown(); }
   int currentFrame() const { return current_frame_; }
   CrashBanner* banner() const { return banner_; }
   QLabel* registerLabel() const { return register_label_; }
@@ -125,7 +127,7 @@ class MainWindow : public QMainWindow {
   void onFailed(const QString& path, const QString& message);
   void onThreadActivated(const QModelIndex& proxyIndex);
   void onTaskActivated(const QModelIndex& proxyIndex);
-  void showStack(int thread);  // index into stack_report_->threads
+  void showStack(StackRef stack);
   void onFrameActivated(const QModelIndex& index);
   void updateFrameDetails();
   void addRecent(const QString& path);
@@ -140,7 +142,6 @@ class MainWindow : public QMainWindow {
   SessionLoader* loader_;
   SessionPtr session_;
   ReportPtr report_;
-  ReportPtr stack_report_;  // report_, with a kernel dump's task stacks after its CPUs
   std::shared_ptr<const AddressAnnotator> annotator_;
   int current_frame_ = -1;
   bool remember_layout_ = true;

@@ -23,6 +23,7 @@
 #include <QTableView>
 #include <QTreeView>
 
+#include "core/model/strings.hpp"
 #include "core/report/crash_summary.hpp"
 #include "core/report/json_report.hpp"
 #include "core/report/markdown_report.hpp"
@@ -220,8 +221,13 @@ void MainWindow::showMemory(std::uint64_t address) {
 }
 
 QString MainWindow::backtraceText() const {
-  if (!report_ || currentThread() < 0) return {};
-  return QString::fromStdString(backtrace_text(stack_report_->threads[static_cast<std::size_t>(currentThread())]));
+  const StackReport* shown = shownStack();
+  if (!report_ || shown == nullptr) return {};
+  const StackRef stack = currentStack();
+  if (stack.thread >= 0) return QString::fromStdString(backtrace_text(report_->threads[static_cast<std::size_t>(stack.thread)]));
+  // A kernel task's own stack, titled as a thread's: its pid and name as ps shows it.
+  const StackOwner owner = stack_owner(*report_, stack);
+  return QString::fromStdString(backtrace_text(*shown, "Thread " + std::to_string(owner.id) + " \"" + printable(owner.name) + "\""));
 }
 
 QString MainWindow::hoverValue(const QString& name) const {

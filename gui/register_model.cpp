@@ -27,25 +27,27 @@ void RegisterModel::clear() {
   endResetModel();
 }
 
-void RegisterModel::setFrame(ReportPtr report, int thread, int frame, std::shared_ptr<const AddressAnnotator> annotator) {
+void RegisterModel::setFrame(ReportPtr report, StackRef stack, int frame, std::shared_ptr<const AddressAnnotator> annotator) {
   beginResetModel();
   rows_.clear();
   report_ = std::move(report);
-  if (report_ && thread >= 0 && thread < static_cast<int>(report_->threads.size())) {
-    const ThreadReport& t = report_->threads[static_cast<std::size_t>(thread)];
+  const StackReport* shown = report_ ? stack_of(*report_, stack) : nullptr;
+  if (shown != nullptr) {
+    const StackReport& t = *shown;
+    const std::vector<Register> innermost = innermost_registers(*report_, stack);
     std::size_t physical = frame >= 0 && static_cast<std::size_t>(frame) < t.frames.size()
                                ? physical_frame(t, static_cast<std::size_t>(frame))
                                : 0;
     // The innermost real frame has the thread's registers; a caller has what was recovered.
-    bool innermost = physical == 0 || t.frames.empty() || t.frames[physical].trust == FrameTrust::context;
-    const std::vector<Register>* known = innermost ? &t.registers : &t.frames[physical].registers;
+    bool at_innermost = physical == 0 || t.frames.empty() || t.frames[physical].trust == FrameTrust::context;
+    const std::vector<Register>* known = at_innermost ? &innermost : &t.frames[physical].registers;
     auto value_of = [&](std::string_view name) -> std::optional<std::uint64_t> {
       for (const auto& r : *known) {
         if (r.name == name) return r.value;
       }
       return std::nullopt;
     };
-    for (const auto& r : t.registers) rows_.push_back({QString::fromLatin1(r.name.data(), static_cast<qsizetype>(r.name.size())), value_of(r.name), {}});
+    for (const auto& r : innermost) rows_.push_back({QString::fromLatin1(r.name.data(), static_cast<qsizetype>(r.name.size())), value_of(r.name), {}});
     for (const auto& r : *known) {
       auto name = QString::fromLatin1(r.name.data(), static_cast<qsizetype>(r.name.size()));
       if (std::none_of(rows_.begin(), rows_.end(), [&](const Row& row) { return row.name == name; })) {

@@ -10,6 +10,7 @@
 
 #include "core/report/address_annotator.hpp"
 #include "gui/roles.hpp"
+#include "gui/stack_ref.hpp"
 
 namespace corelens::gui {
 
@@ -20,7 +21,8 @@ class RegisterModel : public QAbstractTableModel {
   explicit RegisterModel(QObject* parent = nullptr);
 
   // ANNOTATOR may be null (no annotations); it must outlive the next setFrame/clear.
-  void setFrame(ReportPtr report, int thread, int frame, std::shared_ptr<const AddressAnnotator> annotator);
+  // The registers of frame FRAME of REPORT's stack STACK (a thread's or a kernel task's).
+  void setFrame(ReportPtr report, StackRef stack, int frame, std::shared_ptr<const AddressAnnotator> annotator);
   void clear();
 
   int rowCount(const QModelIndex& parent = {}) const override;

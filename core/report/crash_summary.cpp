@@ -16,10 +16,10 @@ std::size_t crashed_thread(const Report& report) {
   return 0;
 }
 
-std::size_t physical_frame(const ThreadReport& thread, std::size_t index) {
+std::size_t physical_frame(const StackReport& stack, std::size_t index) {
   std::size_t i = index;
-  while (i < thread.frames.size() && thread.frames[i].inlined) ++i;
-  return i < thread.frames.size() ? i : index;
+  while (i < stack.frames.size() && stack.frames[i].inlined) ++i;
+  return i < stack.frames.size() ? i : index;
 }
 
 std::size_t first_interesting_frame(const Report& report, const ThreadReport& thread) {
@@ -152,13 +152,17 @@ CrashSummary summarize(const Report& r) {
 }
 
 std::string backtrace_text(const ThreadReport& t) {
-  std::string out = "Thread " + std::to_string(t.tid);
-  if (!t.name.empty()) out += " \"" + printable(t.name) + "\"";
-  if (t.crashed) out += " (crashed)";
-  out += ":\n";
-  for (const auto& f : t.frames) out += "  " + printable(frame_to_text(f)) + "\n";
-  if (t.frames.empty()) out += "  (no frames)\n";
-  if (!t.unwind.complete()) out += "  (stack incomplete: " + printable(describe(t.unwind)) + ")\n";
+  std::string title = "Thread " + std::to_string(t.tid);
+  if (!t.name.empty()) title += " \"" + printable(t.name) + "\"";
+  if (t.crashed) title += " (crashed)";
+  return backtrace_text(t, title);
+}
+
+std::string backtrace_text(const StackReport& stack, const std::string& title) {
+  std::string out = title + ":\n";
+  for (const auto& f : stack.frames) out += "  " + printable(frame_to_text(f)) + "\n";
+  if (stack.frames.empty()) out += "  (no frames)\n";
+  if (!stack.unwind.complete()) out += "  (stack incomplete: " + printable(describe(stack.unwind)) + ")\n";
   return out;
 }
 

@@ -37,7 +37,7 @@ std::size_t first_interesting_frame(const Report& report, const ThreadReport& th
 
 // The index of the real (non-inlined) frame that an inlined frame is part of: inlined frames
 // share their pc and registers with it.
-std::size_t physical_frame(const ThreadReport& thread, std::size_t index);
+std::size_t physical_frame(const StackReport& stack, std::size_t index);
 
 // "f3 +0xc", "??" when unknown.
 std::string function_text(const Frame& frame);
@@ -46,5 +46,7 @@ std::string location_text(const Frame& frame, bool full_path = false);
 
 // The stack of one thread as text (frame_to_text lines under a "Thread N" header).
 std::string backtrace_text(const ThreadReport& thread);
+// Any stack (a kernel task's own) as text, under TITLE ("Thread 2 \"[kthreadd]\"") and a colon.
+std::string backtrace_text(const StackReport& stack, const std::string& title);
 
 }  // namespace corelens

@@ -23,24 +23,33 @@ void registers_json(JsonWriter& w, const std::vector<Register>& regs) {
   w.end_object();
 }
 
+// The variables of --locals are most of such a report's keys: their names are the schema's, so
+// they skip the escaping, and a value that needs none goes out with its key (plain_field).
 void variable_json(JsonWriter& w, const VariableReport& v, bool top) {
   w.begin_object();
-  w.field("name", v.name);
-  w.key("kind");
-  if (top) w.value(v.argument ? "argument" : "local");
-  else w.null();
-  w.field("type", v.type);
-  if (v.exact_type != v.type) w.field("exact_type", v.exact_type);
-  w.key("value");
-  if (v.unavailable.empty()) w.value(v.value);
-  else w.null();
-  w.key("address");
+  w.plain_field("name", v.name);
+  if (top) {
+    w.plain_field("kind", v.argument ? "argument" : "local");
+  } else {
+    w.plain_key("kind");
+    w.null();
+  }
+  w.plain_field("type", v.type);
+  if (v.exact_type != v.type) w.plain_field("exact_type", v.exact_type);
+  if (v.unavailable.empty()) {
+    w.plain_field("value", v.value);
+  } else {
+    w.plain_key("value");
+    w.null();
+  }
+  w.plain_key("address");
   w.hex_or_null(v.address);
-  w.field("location", v.location);
-  w.key("unavailable");
+  w.plain_field("location", v.location);
+  w.plain_key("unavailable");
   w.string_or_null(v.unavailable);
-  w.field("entry_value", v.entry_value);
-  w.key("members");
+  w.plain_key("entry_value");
+  w.value(v.entry_value);
+  w.plain_key("members");
   w.begin_array();
   for (const auto& m : v.members) variable_json(w, m, false);
   w.end_array();

@@ -112,6 +112,60 @@ void JsonWriter::key(std::string_view name) {
   after_key_ = true;
 }
 
+// Writes the separator, indentation and quoted NAME with its colon straight into the output's
+// buffer, then (when VALUE is given and needs no escaping) the quoted VALUE: one capacity check
+// instead of an append per piece. False when it cannot (VALUE needs escaping: the caller writes
+// it through value()).
+bool JsonWriter::plain_field(std::string_view name, const std::string_view* value) {
+  assert(plain_prefix(name) == name.size());
+  if (sink_ && out_.size() >= threshold_) flush();
+  std::size_t pad = indent_ < 0 ? 0 : stack_.size() * static_cast<std::size_t>(indent_);
+  if (pad_.size() < pad + 1) pad_ = "\n" + std::string(pad + 16, ' ');
+  bool plain_value = value != nullptr && plain_prefix(*value) == value->size();
+  std::size_t most = 1 + (indent_ < 0 ? 0 : pad + 1) + name.size() + 4 + (plain_value ? value->size() + 2 : 0);
+  bool comma = !stack_.back().empty;
+  stack_.back().empty = false;
+  std::size_t at = out_.size();
+  out_.resize_and_overwrite(at + most, [&](char* p, std::size_t) {
+    char* q = p + at;
+    if (comma) *q++ = ',';
+    if (indent_ >= 0) {
+      std::memcpy(q, pad_.data(), pad + 1);
+      q += pad + 1;
+    }
+    *q++ = '"';
+    std::memcpy(q, name.data(), name.size());
+    q += name.size();
+    *q++ = '"';
+    *q++ = ':';
+    if (indent_ >= 0) *q++ = ' ';
+    if (plain_value) {
+      *q++ = '"';
+      std::memcpy(q, value->data(), value->size());
+      q += value->size();
+      *q++ = '"';
+    }
+    return static_cast<std::size_t>(q - p);
+  });
+  after_key_ = !plain_value;
+  return plain_value;
+}
+
+void JsonWriter::plain_key(std::string_view name) {
+  // A key is never written after a key, nor at the top level.
+  if (after_key_ || stack_.empty()) return key(name);
+  plain_field(name, nullptr);
+}
+
+void JsonWriter::plain_field(std::string_view name, std::string_view value) {
+  if (after_key_ || stack_.empty()) {
+    key(name);
+    this->value(value);
+    return;
+  }
+  if (!plain_field(name, &value)) this->value(value);
+}
+
 void JsonWriter::escaped(std::string_view s) {
   out_ += '"';
   for (std::size_t i = 0; i < s.size();) {

@@ -43,6 +43,12 @@ class JsonWriter {
   void begin_array() { open('['); }
   void end_array() { close(']'); }
   void key(std::string_view name);
+  // The same output as key(NAME) for a NAME the caller knows is printable ASCII without '"' or
+  // '\\' (a field name of the schema): comma, newline, indent and quoted name in one append, no
+  // escaping pass. For the variables of --locals, ~1 M keys in a 1,000-thread report.
+  void plain_key(std::string_view name);
+  // plain_key(NAME) then value(VALUE), VALUE copied in the same append when it needs no escaping.
+  void plain_field(std::string_view name, std::string_view value);
 
   void value(std::string_view s);
   void value(const char* s) { value(std::string_view(s)); }
@@ -83,6 +89,7 @@ class JsonWriter {
                         // follows a key
   void newline_and_indent(std::size_t depth);
   void escaped(std::string_view s);
+  bool plain_field(std::string_view name, const std::string_view* value);
 
   struct Level {
     bool empty = true;
@@ -94,6 +101,7 @@ class JsonWriter {
   Sink sink_;
   std::size_t threshold_ = 0;
   bool failed_ = false;
+  std::string pad_;  // a newline and spaces: plain_field's indentation, copied from here
 };
 
 }  // namespace corelens

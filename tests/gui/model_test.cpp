@@ -110,28 +110,31 @@ class ModelTest : public QObject {
     auto annotator = std::make_shared<const AddressAnnotator>(report.get());
     FrameModel frames;
     QAbstractItemModelTester t1(&frames, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    frames.setThread(report, 0);
+    frames.setStack(report, StackRef::of_thread(0));
     QCOMPARE(frames.rowCount(), 2);
     QCOMPARE(frames.index(0, FrameModel::ColFunction).data().toString(), QStringLiteral("handle +0x4"));
     QCOMPARE(frames.index(1, FrameModel::ColLocation).data().toString(), QStringLiteral("server.c:11"));
     QCOMPARE(frames.index(1, FrameModel::ColTrust).data().toString(), QStringLiteral("cfi"));
     frames.setHighlightedFrame(1);
     QVERIFY(frames.index(1, 0).data(HighlightRole).toBool());
-    frames.setThread(report, 4);  // no frames
+    frames.setStack(report, StackRef::of_thread(4));  // no frames
     QCOMPARE(frames.rowCount(), 0);
-    frames.setThread(report, 99);
+    frames.setStack(report, StackRef::of_thread(99));
+    QCOMPARE(frames.rowCount(), 0);
+    QVERIFY(frames.shown() == nullptr);
+    frames.setStack(report, StackRef::of_task(0));  // a user core has no tasks
     QCOMPARE(frames.rowCount(), 0);
 
     RegisterModel regs;
     QAbstractItemModelTester t2(&regs, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    regs.setFrame(report, 0, 0, annotator);
+    regs.setFrame(report, StackRef::of_thread(0), 0, annotator);
     QCOMPARE(regs.rowCount(), 4);
     QCOMPARE(regs.index(1, RegisterModel::ColName).data().toString(), QStringLiteral("rbx"));
     QCOMPARE(regs.index(1, RegisterModel::ColPointsTo).data().toString(), QStringLiteral("heap"));
     QCOMPARE(regs.index(2, RegisterModel::ColPointsTo).data().toString(), QStringLiteral("server+0x1004"));
     QCOMPARE(regs.index(3, RegisterModel::ColPointsTo).data().toString(), QStringLiteral("stack of thread 100"));
     // A caller: rip and rsp were recovered; rax and rbx are unknown, never frame 0's values.
-    regs.setFrame(report, 0, 1, annotator);
+    regs.setFrame(report, StackRef::of_thread(0), 1, annotator);
     QCOMPARE(regs.rowCount(), 4);
     QVERIFY(!regs.index(0, RegisterModel::ColValue).data(KnownRole).toBool());
     QCOMPARE(regs.index(0, RegisterModel::ColValue).data().toString(), QStringLiteral("<not recovered>"));
@@ -142,7 +145,7 @@ class ModelTest : public QObject {
   }
 
   // A kernel dump's tasks: ps's columns, kernel threads in brackets, the running task's stack
-  // is its CPU's, a switched-out one's its own thread after the CPUs in with_task_stacks.
+  // is its CPU's thread, a switched-out one's its own, both where the Report keeps them.
   void taskModel() {
     Report r;
     r.dump_kind = "kernel-dump";
@@ -204,21 +207,31 @@ class ModelTest : public QObject {
     QVERIFY(model.index(1, 0).data(HighlightRole).toBool());  // the task that panicked
     QVERIFY(!model.index(2, 0).data(HighlightRole).toBool());
     QVERIFY(model.index(3, TaskModel::ColWaiting).data(Qt::ToolTipRole).toString().contains(QStringLiteral("incomplete")));
-    // Which stack: init runs on CPU 1 (thread 0), swapper/0 on CPU 0 (thread 1); the others follow.
-    QCOMPARE(model.index(1, 0).data(ThreadIndexRole).toInt(), 0);
-    QCOMPARE(model.index(0, 0).data(ThreadIndexRole).toInt(), 1);
-    QCOMPARE(model.index(2, 0).data(ThreadIndexRole).toInt(), 4);
-    ReportPtr stacks = with_task_stacks(report);
-    QCOMPARE(stacks->threads.size(), std::size_t{6});
-    const ThreadReport& kthreadd = stacks->threads[4];
-    QCOMPARE(kthreadd.tid, 2);
+    // Which stack: init runs on CPU 1 (thread 0), swapper/0 on CPU 0 (thread 1), by the threads'
+    // cpu, never their names; kthreadd's is its own. Each is the one Report::task_stack names.
+    QCOMPARE(model.index(2, 0).data(TaskIndexRole).toInt(), 2);
+    r.threads[0].name = r.threads[1].name = "CPU ?";
+    report = std::make_shared<const Report>(r);
+    model.setReport(report);
+    QVERIFY(task_stack_ref(*report, 1) == StackRef::of_thread(0));
+    QVERIFY(task_stack_ref(*report, 0) == StackRef::of_thread(1));
+    QVERIFY(task_stack_ref(*report, 2) == StackRef::of_task(2));
+    QVERIFY(task_stack_ref(*report, 4) == StackRef{});
+    for (std::size_t i = 0; i < 4; ++i) QVERIFY(stack_of(*report, task_stack_ref(*report, i)) == report->task_stack(i));
+    const StackOwner kthreadd = stack_owner(*report, StackRef::of_task(2));
+    QVERIFY(kthreadd.task);
+    QCOMPARE(kthreadd.id, 2);
     QCOMPARE(kthreadd.name, std::string("[kthreadd]"));
-    QCOMPARE(kthreadd.frames.size(), std::size_t{2});
     QVERIFY(!kthreadd.crashed);
-    QVERIFY(!kthreadd.registers.empty());  // frame 0's pc and sp, for the register view
+    // Frame 0's registers (none recovered here: its pc and sp), for the register view.
+    const std::vector<Register> regs = innermost_registers(*report, StackRef::of_task(2));
+    QCOMPARE(regs.size(), std::size_t{2});
+    QCOMPARE(regs[0].value, f0.pc);
+    QCOMPARE(regs[1].value, *f0.sp);
     FrameModel frames;
     QAbstractItemModelTester frame_tester(&frames, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    frames.setThread(stacks, 4);
+    frames.setStack(report, StackRef::of_task(2));
+    QVERIFY(frames.shown() == &report->kernel->tasks[2]);  // the Report's own, not a copy
     QCOMPARE(frames.rowCount(), 2);
     QCOMPARE(frames.index(1, FrameModel::ColFunction).data().toString(), QStringLiteral("kthreadd"));
     QCOMPARE(frames.index(1, FrameModel::ColTrust).data().toString(), QStringLiteral("orc"));  // which table found it
@@ -236,7 +249,7 @@ class ModelTest : public QObject {
     QCOMPARE(proxy.index(0, TaskModel::ColPid).data().toInt(), 2);
     // A user core has no tasks: nothing is added.
     ReportPtr user = make_synthetic();
-    QCOMPARE(with_task_stacks(user).get(), user.get());
+    QVERIFY(task_stack_ref(*user, 0) == StackRef{});
     model.setReport(user);
     QCOMPARE(model.rowCount(), 0);
   }
@@ -487,9 +500,9 @@ class ModelTest : public QObject {
     modules.setReport(report, annotator);
     hex.setSource(session, &session->memory());
     const int crashed = static_cast<int>(crashed_thread(*report));
-    frames.setThread(report, crashed);
+    frames.setStack(report, StackRef::of_thread(crashed));
     QVERIFY(frames.rowCount() > 0);
-    regs.setFrame(report, crashed, 0, annotator);
+    regs.setFrame(report, StackRef::of_thread(crashed), 0, annotator);
     QCOMPARE(regs.rowCount(), static_cast<int>(report->threads[static_cast<std::size_t>(crashed)].registers.size()));
     const Frame& f = report->threads[static_cast<std::size_t>(crashed)].frames[0];
     DisassemblyRequest req{report->arch, f.pc, f.pc, f.lookup_pc - f.function_offset, 12, 12};

@@ -343,7 +343,8 @@ class WindowTest : public QObject {
     }
     QVERIFY(kthreadd >= 0 && init >= 0);
     w.selectTask(kthreadd);
-    QCOMPARE(w.currentThread(), static_cast<int>(r.threads.size()) + kthreadd);
+    QVERIFY(w.currentStack() == StackRef::of_task(kthreadd));
+    QCOMPARE(w.currentThread(), -1);
     const KernelTaskReport& kt = r.kernel->tasks[static_cast<std::size_t>(kthreadd)];
     QCOMPARE(w.frameModel()->rowCount(), static_cast<int>(kt.frames.size()));
     QVERIFY(w.frameModel()->index(w.frameModel()->rowCount() - 1, FrameModel::ColFunction).data().toString().startsWith(
@@ -355,6 +356,23 @@ class WindowTest : public QObject {
     w.selectTask(init);
     QCOMPARE(w.currentThread(), crashed_thread);
     QCOMPARE(w.currentFrame(), static_cast<int>(*r.kernel->panic_frame));
+    // Every task shows the stack Report::task_stack names, where the Report keeps it (no copy),
+    // and its frames row for row; a running one selects its CPU's row in the thread view.
+    for (std::size_t i = 0; i < r.kernel->tasks.size(); ++i) {
+      w.selectTask(static_cast<int>(i));
+      const StackReport* expected = r.task_stack(i);
+      QVERIFY(expected != nullptr);
+      QVERIFY2(w.shownStack() == expected, r.kernel->tasks[i].comm.c_str());
+      QCOMPARE(w.frameModel()->rowCount(), static_cast<int>(expected->frames.size()));
+      for (std::size_t f = 0; f < expected->frames.size(); ++f) {
+        QCOMPARE(w.frameModel()->index(static_cast<int>(f), 0).data(AddressRole).toULongLong(), expected->frames[f].pc);
+      }
+      if (r.kernel->tasks[i].running_on) {
+        QVERIFY(w.currentThread() >= 0);
+        QCOMPARE(w.threadView()->currentIndex().data(ThreadIndexRole).toInt(), w.currentThread());
+        QCOMPARE(r.threads[static_cast<std::size_t>(w.currentThread())].cpu, r.kernel->tasks[i].running_on);
+      }
+    }
     // The log pane: the whole log, the panic line highlighted and in view.
     KernelLogView* log = w.kernelLogView();
     QVERIFY(log->isVisible());

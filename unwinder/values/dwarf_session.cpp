@@ -11,7 +11,14 @@ namespace corelens::values {
 namespace {
 
 constexpr int kMaxScopeDepth = 64;          // namespaces, functions, blocks and inlined calls
+// Each per-pc cache (scopes, symbols, call sites, CFA rules) is emptied when it holds this many:
+// a hostile dump can name any number of pcs, and 100,000 is far more than the distinct pcs of
+// a real dump's frames (every thread stopped at a pc shares its entry), so a real report never
+// refills one.
 constexpr std::size_t kMaxCachedPcs = 100000;
+// DIEs visited in one function's body looking for its call sites: a damaged or hostile unit's
+// tree must not be walked without end; a real function has some hundreds.
+constexpr std::size_t kMaxDiesVisited = 200000;
 
 std::string demangled(const char* name) {
   std::string_view raw(name);
@@ -148,7 +155,7 @@ std::optional<Dwarf_Die> DwarfSession::call_site(const ScopesAt& scopes, std::ui
     Dwarf_Die child;
     if (found || depth > kMaxScopeDepth || dwarf_child(parent, &child) != 0) return;
     do {
-      if (++visited > 200000) return;
+      if (++visited > kMaxDiesVisited) return;
       int tag = dwarf_tag(&child);
       if (tag == DW_TAG_call_site || tag == DW_TAG_GNU_call_site) {
         Dwarf_Attribute attr;
@@ -187,7 +194,7 @@ std::vector<Dwarf_Die> DwarfSession::tail_calls(const ScopesAt& scopes) {
     Dwarf_Die child;
     if (depth > kMaxScopeDepth || dwarf_child(parent, &child) != 0) return;
     do {
-      if (++visited > 200000 || out.size() >= 256) return;
+      if (++visited > kMaxDiesVisited || out.size() >= 256) return;
       int tag = dwarf_tag(&child);
       if (tag == DW_TAG_call_site || tag == DW_TAG_GNU_call_site) {
         if (die_flag(&child, DW_AT_call_tail_call) || die_flag(&child, DW_AT_GNU_tail_call)) out.push_back(child);
@@ -213,7 +220,7 @@ std::span<const std::byte> DwarfSession::section(Dwarf* dwarf, const char* name)
 
 const std::vector<DwarfSession::CfaRule>& DwarfSession::cfa_rules(std::uint64_t pc) {
   if (auto it = cfa_rules_.find(pc); it != cfa_rules_.end()) return it->second;
-  if (cfa_rules_.size() > 100000) cfa_rules_.clear();  // a hostile dump's pcs: bounded memory
+  if (cfa_rules_.size() >= kMaxCachedPcs) cfa_rules_.clear();  // a hostile dump's pcs: bounded memory
   std::vector<CfaRule> rules;
   if (Dwfl_Module* mod = modules_.module_at(pc)) {
     for (int which = 0; which < 2; ++which) {

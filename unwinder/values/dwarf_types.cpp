@@ -10,6 +10,9 @@ namespace {
 
 constexpr int kMaxReadDepth = 48;              // nested type DIEs read in one go
 constexpr std::size_t kMaxParentWalk = 1u << 21;  // DIEs visited to map one unit's parents
+// Members and enumerators kept of one type: hostile DWARF could give a type millions (bounded
+// memory); no real type has this many.
+constexpr std::size_t kMaxTypeEntries = 65536;
 constexpr std::size_t kMaxIndexWalk = 1u << 22;   // DIEs visited to index one module's names
 constexpr int kMaxScopeNesting = 64;
 
@@ -295,7 +298,7 @@ void DwarfTypeTable::read(TypeId id, Dwarf_Die die) {
           } else {
             continue;
           }
-          if (t.enumerators.size() < 65536) t.enumerators.push_back(std::move(en));
+          if (t.enumerators.size() < kMaxTypeEntries) t.enumerators.push_back(std::move(en));
         } while (dwarf_siblingof(&child, &child) == 0);
       }
       break;
@@ -404,7 +407,7 @@ void DwarfTypeTable::read_members(TypeId id) {
           at = 0;
         }
         m.bit_offset = *at;
-        if (members.size() < 65536) members.push_back(std::move(m));
+        if (members.size() < kMaxTypeEntries) members.push_back(std::move(m));
       } else if (tag == DW_TAG_template_type_parameter || tag == DW_TAG_template_value_parameter) {
         TemplateArgument a;
         a.name = die_name(&child);

@@ -7,6 +7,10 @@
 namespace corelens::values {
 namespace {
 
+// The variables-by-pc cache is emptied when it holds this many lists: every thread stopped at a
+// pc shares one, so a real dump has far fewer; a hostile one could name unboundedly many.
+constexpr std::size_t kMaxCachedVariableLists = 100000;
+
 // Names in an expression, looked up as gdb does: the frame's variables innermost first, then
 // the unit's globals, then the module's, then any module's ELF symbol (typed `int`, as gdb
 // treats a symbol without debug info only for its address).
@@ -134,7 +138,7 @@ const std::vector<ScopeVariable>& ValueEngine::Impl::variables_of(const Resolved
   const ThreadFrames& t = *frame.thread;
   auto key = std::make_tuple(t.physical[frame.physical].lookup_pc, t.level[report_frame], t.count[report_frame], locals);
   if (auto it = variables.find(key); it != variables.end()) return it->second;
-  if (variables.size() > 100000) variables.clear();
+  if (variables.size() >= kMaxCachedVariableLists) variables.clear();
   return variables.emplace(key, scope_variables(frame.dies, locals)).first->second;
 }
 

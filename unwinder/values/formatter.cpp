@@ -9,6 +9,9 @@ namespace corelens::values {
 namespace {
 
 constexpr int kMaxSummaryLevel = 20;  // gdb's `max-depth`: deeper aggregates print as {...}
+// The session's type-name cache is emptied when it holds this many types: a program has some
+// thousands that values show, a hostile DWARF could make each value's type a new one.
+constexpr std::size_t kMaxCachedTypeNames = 100000;
 
 bool over(const std::string& s, std::size_t budget) { return s.size() > budget; }
 
@@ -128,7 +131,11 @@ std::string Formatter::pointer_text(std::uint64_t address, TypeId pointee, std::
     auto s = read_c_string(memory_, address, width, options_.max_string, options_.byte_order);
     if (!s) return out + " " + reason_text(s.error());
     std::string text = format_string(s->first, options_.repeat_threshold, s->second, prefix);
-    out += " " + (over(text, budget) ? text.substr(0, budget) + "..." : text);
+    if (over(text, budget)) {
+      ++cuts_;
+      text = text.substr(0, budget) + "...";
+    }
+    out += " " + text;
   }
   return out;
 }
@@ -283,7 +290,10 @@ std::string Formatter::array_text(const Value& v, const Type& t, int level, std:
     } else {
       ++printed;
     }
-    if (over(out, budget)) return out + (rust ? "...]" : "...}");
+    if (over(out, budget)) {
+      ++cuts_;
+      return out + (rust ? "...]" : "...}");
+    }
   }
   if (i < count || capped) out += "...";
   return out + (rust ? "]" : "}");
@@ -309,13 +319,19 @@ std::string Formatter::rust_aggregate_text(const Value& v, const Type& t, int le
     if (!tuple && !tuple_struct) out += m.name + ": ";
     Value mv = sub_value(v, m.type, m.bit_offset, m.bit_size, type_size(types_, m.type));
     out += summary_at(mv, level + 1, budget > out.size() ? budget - out.size() : 0);
-    if (over(out, budget)) return out + "...";
+    if (over(out, budget)) {
+      ++cuts_;
+      return out + "...";
+    }
   }
   return out + (tuple || tuple_struct ? ")" : "}");
 }
 
 std::string Formatter::aggregate_text(const Value& v, const Type& t, int level, std::size_t budget) {
-  if (level > kMaxSummaryLevel) return "{...}";
+  if (level > kMaxSummaryLevel) {
+    ++cuts_;
+    return "{...}";
+  }
   if (t.declaration) return "<incomplete type>";
   if (t.language == Language::rust) return rust_aggregate_text(v, t, level, budget);
   std::string out = "{";
@@ -331,8 +347,18 @@ std::string Formatter::aggregate_text(const Value& v, const Type& t, int level, 
     }
     auto size = type_size(types_, m.type);
     Value mv = sub_value(v, m.type, m.bit_offset, m.bit_size, size);
-    out += summary_at(mv, level + 1, budget > out.size() ? budget - out.size() : 0);
-    if (over(out, budget)) return out + "...}";
+    std::size_t cuts_before = cuts_;
+    std::string text = summary_at(mv, level + 1, budget > out.size() ? budget - out.size() : 0);
+    // The line of a node whose members become nodes too: each member's text, when nothing in it
+    // was cut short, is what that member's node would compute again (see node()).
+    if (level == 0 && member_texts_ != nullptr) {
+      member_texts_->push_back(cuts_ == cuts_before ? std::optional<std::string>(text) : std::nullopt);
+    }
+    out += text;
+    if (over(out, budget)) {
+      ++cuts_;
+      return out + "...}";
+    }
   }
   if (first) return "{<No data fields>}";
   return out + "}";
@@ -349,7 +375,10 @@ std::string Formatter::printed_text(const Printed& p, int level, std::size_t bud
       if (i > 0) out += ", ";
       if (!tuple) out += p.children[i].name + ": ";
       out += summary_at(p.children[i].value, level + 1, budget > out.size() ? budget - out.size() : 0);
-      if (over(out, budget)) return out + "...";
+      if (over(out, budget)) {
+      ++cuts_;
+      return out + "...";
+    }
     }
     return out + (tuple ? ")" : "}");
   }
@@ -360,7 +389,10 @@ std::string Formatter::printed_text(const Printed& p, int level, std::size_t bud
     if (p.hint == Printed::Hint::map && c.key) out += "[" + summary_at(*c.key, level + 1, budget) + "] = ";
     else if (p.hint != Printed::Hint::array) out += c.name + " = ";
     out += summary_at(c.value, level + 1, budget > out.size() ? budget - out.size() : 0);
-    if (over(out, budget)) return out + "...}";
+    if (over(out, budget)) {
+      ++cuts_;
+      return out + "...}";
+    }
   }
   if (p.more) out += "...";
   return out + "}";
@@ -469,7 +501,7 @@ ValueNode::Kind Formatter::kind_of(const Value& v) {
 const std::pair<std::string, std::string>& Formatter::names_of(TypeId type) {
   if (names_ != nullptr) {
     if (auto it = names_->find(type); it != names_->end()) return it->second;
-    if (names_->size() > 100000) names_->clear();
+    if (names_->size() >= kMaxCachedTypeNames) names_->clear();
   }
   std::string exact = clean(type_name(types_, type));
   std::pair<std::string, std::string> both{readable_type_name(exact), exact};
@@ -480,7 +512,9 @@ const std::pair<std::string, std::string>& Formatter::names_of(TypeId type) {
   return names_->emplace(type, std::move(both)).first->second;
 }
 
-ValueNode Formatter::node(const std::string& name, const Value& v, int depth) {
+ValueNode Formatter::node(const std::string& name, const Value& v, int depth) { return node_from(name, v, depth, nullptr); }
+
+ValueNode Formatter::node_from(const std::string& name, const Value& v, int depth, const std::string* known_line) {
   if (depth < 0) depth = options_.depth;
   ValueNode n;
   // Names and texts from DWARF and the dump: no control character reaches a terminal.
@@ -531,6 +565,7 @@ ValueNode Formatter::node(const std::string& name, const Value& v, int depth) {
     n.kind = is_aggregate(t.kind) ? ValueNode::Kind::aggregate : ValueNode::Kind::array;
     return n;
   }
+  std::vector<std::optional<std::string>> member_texts;
   // A printer runs once: its text, its kind and its children come from the same result.
   std::optional<Known<Printed>> p;
   if (is_aggregate(t.kind)) p = printed(shown);
@@ -542,8 +577,23 @@ ValueNode Formatter::node(const std::string& name, const Value& v, int depth) {
     n.kind = ValueNode::Kind::printed;
     n.value = printed_text(**p, 0, options_.max_summary);
     n.has_children = !(**p).children.empty();
+  } else if (known_line != nullptr && referred == std::nullopt && (read_once || !shown.address)) {
+    // The parent's line already holds this member's text, from the same bytes (no address, as
+    // FLAT here) at one level deeper and a smaller budget, with nothing cut: summary(flat) would
+    // give the same text, so it is only shortened as summary() does.
+    n.value = known_line->size() > options_.max_summary + 8 ? known_line->substr(0, options_.max_summary) + "..."
+                                                            : *known_line;
+    n.kind = is_aggregate(t.kind) ? ValueNode::Kind::aggregate
+             : t.kind == TypeKind::array ? ValueNode::Kind::array
+             : t.kind == TypeKind::pointer ? ValueNode::Kind::pointer : ValueNode::Kind::scalar;
+    if (is_aggregate(t.kind)) n.has_children = !t.members.empty();
+    else if (t.kind == TypeKind::array) n.has_children = t.count && *t.count > 0;
+    else if (t.kind == TypeKind::pointer) n.has_children = has_children(shown);
   } else {
+    // A struct expanded below: its members' texts are kept while its line is made.
+    if (depth > 0 && is_aggregate(t.kind)) member_texts_ = &member_texts;
     n.value = summary(flat);
+    member_texts_ = nullptr;
     n.kind = is_aggregate(t.kind) ? ValueNode::Kind::aggregate
              : t.kind == TypeKind::array ? ValueNode::Kind::array
              : t.kind == TypeKind::pointer ? ValueNode::Kind::pointer : ValueNode::Kind::scalar;
@@ -555,14 +605,26 @@ ValueNode Formatter::node(const std::string& name, const Value& v, int depth) {
   n.value = clean(std::move(n.value));
   if (n.has_children) {
     n.handle = std::make_shared<const Value>(shown);
-    if (depth > 0) n.children = children(shown, name, depth);
+    if (depth > 0) n.children = children_from(shown, name, depth, member_texts);
   }
   return n;
 }
 
 std::vector<ValueNode> Formatter::children(const Value& v, const std::string& parent_name, int depth) {
+  return children_from(v, parent_name, depth, {});
+}
+
+std::vector<ValueNode> Formatter::children_from(const Value& v, const std::string& parent_name, int depth,
+                                                const std::vector<std::optional<std::string>>& lines) {
   std::vector<ValueNode> out;
-  for (auto& c : child_values(v, parent_name)) out.push_back(node(c.name, c.value, depth - 1));
+  auto kids = child_values(v, parent_name);
+  // LINES are the members' texts in the parent's line, in the order of its members: only a
+  // struct's children (no printer: they would be the printer's) are those members.
+  bool members = lines.size() <= kids.size();
+  for (std::size_t i = 0; i < kids.size(); ++i) {
+    const std::string* line = members && i < lines.size() && lines[i] ? &*lines[i] : nullptr;
+    out.push_back(node_from(kids[i].name, kids[i].value, depth - 1, line));
+  }
   return out;
 }
 

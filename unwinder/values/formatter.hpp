@@ -61,6 +61,11 @@ class Formatter {
   TypeTable& types() { return types_; }
 
  private:
+  // node() and children(), with the member's text from its parent's line (KNOWN_LINE, LINES)
+  // when the parent made it: computed once, not again for the member's node.
+  ValueNode node_from(const std::string& name, const Value& v, int depth, const std::string* known_line);
+  std::vector<ValueNode> children_from(const Value& v, const std::string& parent_name, int depth,
+                                       const std::vector<std::optional<std::string>>& lines);
   std::string summary_at(const Value& v, int level, std::size_t budget);
   Known<std::string> scalar_text(const Value& v, TypeId real, std::size_t budget);
   std::string pointer_text(std::uint64_t address, TypeId pointee_type, std::size_t budget);
@@ -78,6 +83,10 @@ class Formatter {
   PrinterContext printers_;
   TypeNameCache* names_;
   std::pair<std::string, std::string> scratch_names_;
+  // Budget cuts and depth caps met so far ("...", "{...}"): a text made without one is the same
+  // at any larger budget and shallower level, so a member's node may reuse its parent's.
+  std::size_t cuts_ = 0;
+  std::vector<std::optional<std::string>>* member_texts_ = nullptr;  // set while a node's line is made
 };
 
 // Whether values of TYPE (an array's element, a pointer's target) are characters: char, signed

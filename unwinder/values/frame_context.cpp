@@ -150,7 +150,7 @@ Known<std::uint64_t> FrameContext::frame_base() const {
     if (auto it = world_.locations->find(key); it != world_.locations->end()) {
       at = &it->second;
     } else {
-      if (world_.locations->size() > 500000) world_.locations->clear();
+      if (world_.locations->size() >= kMaxCachedLocations) world_.locations->clear();
       look_up();
       at = &world_.locations->emplace(key, std::move(fresh)).first->second;
     }

@@ -46,6 +46,10 @@ struct LocationAt {
   Known<std::vector<std::byte>> expression = std::vector<std::byte>{};
 };
 using LocationCache = std::map<std::pair<DieKey, std::uint64_t>, LocationAt>;
+// The location cache is emptied when it holds this many entries: one per (variable, pc), the same
+// in every thread stopped at a pc, so a real dump's frames need far fewer; a hostile dump could
+// name unboundedly many pcs.
+constexpr std::size_t kMaxCachedLocations = 500000;
 
 // What every frame of one analysis shares.
 struct FrameWorld {

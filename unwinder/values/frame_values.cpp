@@ -198,7 +198,7 @@ Value FrameContext::variable_value(Dwarf_Die* die, int implicit_depth) const {
   if (world_.locations != nullptr) {
     auto key = std::make_pair(die_key(die), frame_.lookup_pc);
     if (auto it = world_.locations->find(key); it != world_.locations->end()) at = &it->second;
-    if (at == nullptr && world_.locations->size() > 500000) world_.locations->clear();
+    if (at == nullptr && world_.locations->size() >= kMaxCachedLocations) world_.locations->clear();
     if (at == nullptr) {
       fresh.type = world_.types.type_of(die);
       fresh.has_location = dwarf_hasattr(die, DW_AT_location);

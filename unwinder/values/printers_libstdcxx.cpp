@@ -14,6 +14,11 @@ namespace {
 
 using Result = std::optional<Known<Printed>>;
 
+// Steps up or down a std::map's red-black tree between two elements: a cycle in a damaged (or
+// hostile) tree must end. A tree of N elements needs at most ~2 log2(N) steps between
+// neighbours, so 100,000 is never reached by a real one.
+constexpr std::size_t kMaxTreeSteps = 100000;
+
 Result fail(Unavailable u) { return Known<Printed>(unavailable(std::move(u))); }
 Result fail(const std::string& what) { return fail(value_error(what)); }
 Result ok(Printed p) { return Known<Printed>(std::move(p)); }
@@ -281,7 +286,7 @@ Result print_tree(const Value& v, PrinterContext& ctx, const std::string& name, 
         if (!left) return fail(left.error());
         if (*left == 0) break;
         next = *left;
-        if (++steps > 100000) return fail("a std::map tree that does not end");
+        if (++steps > kMaxTreeSteps) return fail("a std::map tree that does not end");
       }
     } else {
       auto parent = node_link(ctx, base, next, "_M_parent");
@@ -293,7 +298,7 @@ Result print_tree(const Value& v, PrinterContext& ctx, const std::string& name, 
         next = *parent;
         parent = node_link(ctx, base, *parent, "_M_parent");
         if (!parent) return fail(parent.error());
-        if (++steps > 100000) return fail("a std::map tree that does not end");
+        if (++steps > kMaxTreeSteps) return fail("a std::map tree that does not end");
       }
       auto nr = node_link(ctx, base, next, "_M_right");
       if (!nr) return fail(nr.error());
