@@ -5,7 +5,9 @@
 #include <set>
 
 #include "core/analysis/signature.hpp"
+#include "core/analysis/syscalls.hpp"
 #include "core/analysis/waits_internal.hpp"
+#include "core/model/arch.hpp"
 #include "core/model/strings.hpp"
 
 namespace corelens {
@@ -197,6 +199,11 @@ void explain_hang(CrashAnalysis& a, const Report& report, std::vector<ThreadWait
   }
   if (report.threads.empty()) return;
   std::string chain = wait_chain(a.waits, main_thread(report));
+  if (a.waits.empty() && !syscalls_readable(arch_from_string(report.arch))) {
+    // Never "not blocked" where the registers were not read for the call a thread sleeps in.
+    chain = thread_words(main_thread(report)) + " may be blocked: corelens does not read which system call a thread sleeps in on " +
+            report.arch;
+  }
   // Which thread a signal from outside lands in is chance; the main thread's chain is not.
   if (auto sig = chain_signature(a.waits, main_thread(report), a.classification.category)) a.signature = *sig;
   if (snapshot) {

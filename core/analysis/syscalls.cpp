@@ -5,6 +5,8 @@
 #include <string_view>
 
 #include "core/analysis/explain.hpp"
+#include "core/analysis/syscall_table.hpp"
+#include "core/analysis/syscalls_aarch64.hpp"
 
 namespace corelens {
 namespace {
@@ -12,11 +14,7 @@ namespace {
 // restart_syscall: what a sleep with a timeout that a stop interrupted resumes in.
 constexpr std::int64_t kRestartSyscallX86_64 = 219, kRestartSyscallI386 = 0;
 
-struct SyscallEntry {
-  std::int64_t number;
-  std::string_view name;
-  std::array<std::string_view, 6> args;  // the kernel's parameter names; empty past the last
-};
+using SyscallEntry = syscall_table::Entry;
 
 // x86_64 (arch/x86/entry/syscalls/syscall_64.tbl): the calls a thread can sleep in, and the
 // common ones around them. Parameter names as in the kernel's SYSCALL_DEFINE lines.
@@ -195,7 +193,8 @@ BlockingSyscall with_arguments(const SyscallAbi& abi, std::int64_t number, const
 
 }  // namespace
 
-std::optional<BlockingSyscall> blocking_syscall(Arch arch, const std::vector<Register>& regs) {
+std::optional<BlockingSyscall> blocking_syscall(Arch arch, const std::vector<Register>& regs, const MemorySource* code) {
+  if (arch == Arch::aarch64) return aarch64_blocking_syscall(regs, code);
   const SyscallAbi* abi = abi_of(arch);
   if (abi == nullptr) return std::nullopt;
   auto orig = register_value(regs, abi->number);
@@ -210,8 +209,11 @@ std::optional<BlockingSyscall> blocking_syscall(Arch arch, const std::vector<Reg
   return with_arguments(*abi, number, find_entry(*abi, number), regs);
 }
 
+bool syscalls_readable(Arch arch) { return arch == Arch::aarch64 || abi_of(arch) != nullptr; }
+
 std::optional<BlockingSyscall> restarted_syscall(Arch arch, const std::vector<Register>& regs, const BlockingSyscall& s,
                                                  std::string_view wrapper) {
+  if (arch == Arch::aarch64) return aarch64_restarted_syscall(regs, s, wrapper);
   const SyscallAbi* abi = abi_of(arch);
   if (abi == nullptr || s.number != abi->restart_syscall) return std::nullopt;
   // glibc's timed futex waits (sem_timedwait, pthread_cond_timedwait ...) go through this helper.

@@ -4,9 +4,10 @@
 // call, the kernel leaves that thread's registers as they were on entry, but for the return value:
 // x86_64 keeps the call's number in orig_rax (-1 when the thread was not in a system call) and its
 // arguments in rdi, rsi, rdx, r10, r8 and r9; rax holds -ERESTARTSYS or -EINTR. i386 (a 32-bit
-// process read live) the same in orig_eax, ebx, ecx, edx, esi, edi, ebp and eax. Other
-// architectures' cores do not keep the number (aarch64's user_pt_regs has no orig_x0 or
-// syscallno): there no thread is seen waiting in a system call.
+// process read live) the same in orig_eax, ebx, ecx, edx, esi, edi, ebp and eax. aarch64 prepares
+// the restart before the core is written: the call is read from x8 and the code at pc
+// (syscalls_aarch64.cpp). Other architectures are not read (yet): there no thread is seen
+// waiting in a system call, and the hang analysis says it cannot tell.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "core/model/arch.hpp"
+#include "core/model/memory_source.hpp"
 #include "core/model/process.hpp"
 #include "core/model/report.hpp"
 
@@ -22,8 +24,14 @@ namespace corelens {
 
 // The call THREAD_REGISTERS show a thread blocked in; nullopt when it is not in one, or ARCH's
 // cores do not say. Names and argument names are the kernel's; the arguments are raw here (the
-// wait analysis renders them, reading memory where one points to a value).
-std::optional<BlockingSyscall> blocking_syscall(Arch arch, const std::vector<Register>& thread_registers);
+// wait analysis renders them, reading memory where one points to a value). CODE: the process's
+// memory, where aarch64's instruction at pc tells (null: aarch64 threads are not read).
+std::optional<BlockingSyscall> blocking_syscall(Arch arch, const std::vector<Register>& thread_registers,
+                                                const MemorySource* code = nullptr);
+
+// Whether corelens reads the system call a thread of ARCH sleeps in. When it does not, a thread
+// with no wait is not known to be running: the hang analysis says it cannot tell.
+bool syscalls_readable(Arch arch);
 
 // A thread stopped in a sleep with a timeout (a debugger attached, Ctrl-Z and fg, gcore) goes back
 // to sleep through restart_syscall once it runs again: orig_rax then says restart_syscall, not

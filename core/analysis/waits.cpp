@@ -246,7 +246,7 @@ std::vector<ThreadWait> analyze_waits(const WaitInputs& in) {
   std::vector<ThreadWait> out;
   for (std::size_t i = 0; i < in.report.threads.size(); ++i) {
     const ThreadReport& t = in.report.threads[i];
-    auto s = blocking_syscall(in.dump.arch, t.registers);
+    auto s = blocking_syscall(in.dump.arch, t.registers, &in.memory);
     if (!s) continue;
     bool restarted = false;
     if (!t.frames.empty()) {

@@ -77,5 +77,19 @@ TEST_F(SymbolDoctor, EachProblemGetsItsFix) {
   EXPECT_EQ(r.modules[5].symbols_problem, "");  // not on the crashing stack
 }
 
+// A program built with -g still starts in crt1.o's _start, which has no line information: the
+// program has debug info all the same (a real core's stack: main with lines, then _start).
+TEST_F(SymbolDoctor, OneFrameWithoutLinesIsNotAModuleWithoutDebugInfo) {
+  Report r;
+  ThreadReport t;
+  t.crashed = true;
+  t.frames = {frame("/srv/app", "f3", "app.c"), frame("/srv/app", "main", "app.c"), frame("/srv/app", "_start", "")};
+  r.threads.push_back(t);
+  r.modules = {module("/srv/app", SymbolSource::file, true)};
+  diagnose_symbols(r, dir_);
+  EXPECT_EQ(r.modules[0].symbols_problem, "");
+  EXPECT_EQ(r.modules[0].symbols_fix, "");
+}
+
 }  // namespace
 }  // namespace corelens::testing

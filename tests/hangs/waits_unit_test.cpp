@@ -7,6 +7,7 @@
 #include "core/analysis/glibc_layouts.hpp"
 #include "core/analysis/syscalls.hpp"
 #include "core/analysis/waits.hpp"
+#include "tests/analysis/fake_memory.hpp"
 #include "tests/hangs/hang_records.hpp"
 #include "unwinder/glibc_dwarf_layout.hpp"
 
@@ -116,6 +117,32 @@ TEST(Deadlocks, KilledFromOutsideBecomesTheAnalysis) {
   EXPECT_EQ(crash.deadlocks.size(), 1u);
 }
 
+// A hung process's main thread with no wait: on x86_64 its registers prove it was not in a system
+// call; s390x's are not read for the call, so the analysis cannot say it was not.
+TEST(Deadlocks, NoWaitIsNotBlockedOnlyWhereTheRegistersTell) {
+  for (std::string arch : {"x86_64", "s390x"}) {
+    Report r;
+    r.arch = arch;
+    r.process.pid = 7;
+    r.threads.resize(1);
+    r.threads[0].tid = 7;
+    r.signal = SignalReport{};
+    r.signal->number = 6;
+    r.signal->name = "SIGABRT";
+    r.signal->sender_pid = 99;
+    CrashAnalysis a;
+    a.classification.category = "killed";
+    a.why = "killed by SIGABRT sent by pid 99";
+    explain_hang(a, r, {}, "");
+    if (arch == "x86_64") {
+      EXPECT_EQ(a.why, "killed by SIGABRT sent by pid 99; thread 7 is not blocked in a system call");
+    } else {
+      EXPECT_EQ(a.why, "killed by SIGABRT sent by pid 99; thread 7 may be blocked: corelens does not read which system "
+                       "call a thread sleeps in on s390x");
+    }
+  }
+}
+
 TEST(Syscalls, X86_64FromTheRegistersAtTheCall) {
   std::vector<Register> regs = {{"rax", static_cast<std::uint64_t>(-512)}, {"orig_rax", 0},   {"rdi", 5},
                                 {"rsi", 0x7ffd0000},                       {"rdx", 4096},      {"r10", 0}};
@@ -131,8 +158,52 @@ TEST(Syscalls, X86_64FromTheRegistersAtTheCall) {
   regs[1].value = 0;
   regs[0].value = 12;
   EXPECT_FALSE(blocking_syscall(Arch::x86_64, regs));
-  // Other architectures' cores do not keep the number.
-  EXPECT_FALSE(blocking_syscall(Arch::aarch64, regs));
+  // s390x's registers are not read for the call.
+  EXPECT_FALSE(blocking_syscall(Arch::s390x, regs));
+}
+
+// arm64 prepares the restart before it writes the core: pc back on the svc, x0 the first argument
+// again, x8 the number (arch/arm64/kernel/signal.c, do_signal). A call that returned -EINTR
+// itself leaves pc after the svc and its first argument lost.
+TEST(Syscalls, Aarch64FromX8AndTheSvcAtPc) {
+  testing::FakeMemory code;
+  constexpr std::uint64_t kSvcAt = 0x400100;
+  code.put32(kSvcAt, 0xd4000001);   // svc #0
+  code.put32(kSvcAt + 4, 0xb140041f);  // cmn x0, #0x1, lsl #12: glibc's check of the result
+  std::vector<Register> regs = {{"x0", 0xaaaa0010}, {"x1", 0x80}, {"x2", 2}, {"x3", 0},  {"x4", 0},
+                                {"x5", 0},          {"x8", 98},   {"pc", kSvcAt}, {"sp", 0x7ff0}};
+  auto s = blocking_syscall(Arch::aarch64, regs, &code);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->name, "futex");
+  ASSERT_GE(s->args.size(), 3u);
+  EXPECT_EQ(s->args[0].name, "uaddr");
+  EXPECT_EQ(s->args[0].value, 0xaaaa0010u);
+  EXPECT_EQ(s->args[2].value, 2u);
+  // Without the code nothing is said; at any other instruction the thread was running.
+  EXPECT_FALSE(blocking_syscall(Arch::aarch64, regs, nullptr));
+  regs[7].value = kSvcAt + 4;
+  EXPECT_FALSE(blocking_syscall(Arch::aarch64, regs, &code));
+  // After the svc with x0 = -EINTR: epoll_pwait (22) returned EINTR, its epfd lost.
+  regs[0].value = static_cast<std::uint64_t>(-4);
+  regs[6].value = 22;
+  s = blocking_syscall(Arch::aarch64, regs, &code);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->name, "epoll_pwait");
+  ASSERT_FALSE(s->args.empty());
+  EXPECT_EQ(s->args[0].name, "events");
+  // A number past the table's range is not a call.
+  regs[7].value = kSvcAt;
+  regs[6].value = 5000;
+  EXPECT_FALSE(blocking_syscall(Arch::aarch64, regs, &code));
+  // restart_syscall (128) after a stop, named by the wrapper.
+  regs[6].value = 128;
+  regs[0].value = 1;
+  s = blocking_syscall(Arch::aarch64, regs, &code);
+  ASSERT_TRUE(s);
+  auto r = restarted_syscall(Arch::aarch64, regs, *s, "clock_nanosleep");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->name, "clock_nanosleep");
+  EXPECT_EQ(r->number, 115);
 }
 
 // A sleep a stop interrupted resumes in restart_syscall (219): the wrapper on the stack names the

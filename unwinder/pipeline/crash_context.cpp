@@ -99,9 +99,9 @@ class DwarfThenSymbolNames final : public ObjectNamer {
   mutable std::optional<values::ValueEngine> values_;  // opened on first use
 };
 
-bool any_futex_wait(const ProcessDump& dump, const Report& report) {
+bool any_futex_wait(const ProcessDump& dump, const Report& report, const MemorySource& memory) {
   for (const auto& t : report.threads) {
-    auto s = blocking_syscall(dump.arch, t.registers);
+    auto s = blocking_syscall(dump.arch, t.registers, &memory);
     if (s && (s->name == "futex" || s->name == "futex_wait")) return true;
   }
   return false;
@@ -160,7 +160,7 @@ void run_wait_analysis(CrashAnalysis& analysis, const ProcessDump& dump, const R
   // glibc's layouts are looked up (DWARF, symbol versions) only when a thread sleeps on a futex.
   std::string layout_words;
   std::optional<GlibcLayout> layout;
-  if (any_futex_wait(dump, report)) layout = glibc_layout_for(dump.arch, report.modules, &layout_words);
+  if (any_futex_wait(dump, report, memory)) layout = glibc_layout_for(dump.arch, report.modules, &layout_words);
   WaitInputs in{report, dump, memory};
   in.layout = layout ? &*layout : nullptr;
   in.names = &names;

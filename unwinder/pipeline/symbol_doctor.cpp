@@ -64,16 +64,18 @@ void diagnose_symbols(Report& report, const std::string& dpkg_info_dir) {
     if (t.crashed) crashed = &t;
   }
   if (crashed == nullptr) return;
-  // What the crashing stack needed of each module: names, and lines.
+  // What the crashing stack needed of each module: names, and lines. A module has debug info when
+  // any of its frames has a line: one without (a program's _start, from crt1.o, which has no DWARF
+  // in any distribution) says nothing about the rest of the file.
   struct Need {
-    bool unnamed = false, no_lines = false;
+    bool unnamed = false, no_lines = true;
   };
   std::map<std::string, Need> needs;
   for (const auto& f : crashed->frames) {
     if (f.module.empty() || f.inlined) continue;
     Need& n = needs[f.module];
     n.unnamed |= f.function.empty();
-    n.no_lines |= f.file.empty();
+    n.no_lines &= f.file.empty();
   }
   const char* urls = std::getenv("DEBUGINFOD_URLS");
   const bool debuginfod_set = urls != nullptr && *urls != '\0';
