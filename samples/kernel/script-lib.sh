@@ -1,4 +1,4 @@
-# Sourced by samples/make-kernel-dumps.sh and samples/fetch-kernel-vmlinux.sh (after `prog=NAME`):
+# Sourced by make-kernel-dumps.sh and fetch-kernel-vmlinux.sh, beside it (after `prog=NAME`):
 # their messages and exit codes (1 failure, 77 skipped, as ctest's SKIP_RETURN_CODE expects),
 # their --help (the calling script's header comment), the cache directory they share, and fresh
 # apt lists before they ask apt for a package.

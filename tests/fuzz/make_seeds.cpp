@@ -136,7 +136,7 @@ int main(int argc, char** argv) {
   write(out / "kernel_btf" / "structs.btf", btf_seed());
   write(out / "kernel_orc" / "walk-to-user", orc_seed());
   // The kernel dump formats are seeded by their committed regressions and, in fuzzing builds, by
-  // the heads of the real dumps (kernel_seeds.sh), the decompressors and the values engine's
+  // the heads of the real dumps (kernel/seeds.sh), the decompressors and the values engine's
   // location decoder and expression evaluator by their regressions; their seed folders must exist
   // either way (libFuzzer stops at a corpus folder that does not).
   for (const char* target : {"compressed", "vmcore_elf", "kdump_compressed", "kdump_flattened", "vmcoreinfo",

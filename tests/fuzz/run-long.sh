@@ -4,9 +4,10 @@
 # Fuzzes every libFuzzer target for hours, where ctest runs each for CORELENS_FUZZ_SECONDS only.
 # The targets' time is shared out evenly: with --hours 8 and 12 targets, 40 minutes each, JOBS of
 # them at once. Each keeps its corpus in CORPUS/<target> between runs (seeded the first time from
-# the build's seeds, the sample cores and tests/fuzz/regressions), and what it finds (crash-*,
+# the build's seeds, the sample cores and the committed regressions), and what it finds (crash-*,
 # timeout-*, oom-*, leak-*) lands in CORPUS/findings/<target>/. A finding becomes a regression test
-# by copying it, renamed after what it broke, into tests/fuzz/regressions/<target>/ (keep it small).
+# by copying it, renamed after what it broke, into tests/fuzz/regressions/<target>/ (a kernel-dump
+# target's: tests/fuzz/kernel/regressions/<target>/; keep it small).
 #
 #   --build DIR     a build configured with CC=clang-14 CXX=clang++-14 -DCORELENS_FUZZ=ON
 #                   -DCORELENS_SANITIZE=address,undefined (default build-sanitize, which
@@ -61,7 +62,8 @@ fuzz_one() {  # target
   local work=$corpus/$t found=$corpus/findings/$t
   mkdir -p "$work" "$found"
   local dirs=("$work")
-  for d in "$build/tests/fuzz/seeds/$t" "$build/tests/cores/auto" "$repo/tests/fuzz/regressions/$t"; do
+  for d in "$build/tests/fuzz/seeds/$t" "$build/tests/cores/auto" "$repo/tests/fuzz/regressions/$t" \
+           "$repo/tests/fuzz/kernel/regressions/$t"; do
     [[ -d $d ]] && dirs+=("$d")
   done
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

@@ -1,4 +1,4 @@
-// The real kernel dumps the tests run on (samples/make-kernel-dumps.sh, made at test time), and
+// The real kernel dumps the tests run on (samples/kernel/make-kernel-dumps.sh, made at test time), and
 // the ground truth of the same runs: the console's oops and Call Trace, makedumpfile's log.
 //   DIR/               Debian 12's 6.1 amd64, KASLR on: vmcore.elf, vmcore.kdump, vmcore-lzo.kdump,
 //                      vmcore.flat (kdump), and qemu.elf, qemu.kdump, qemu.flat (QEMU's

@@ -1,4 +1,4 @@
-// Real kernel dumps of five kernels (samples/make-kernel-dumps.sh, the kernel_dumps fixtures):
+// Real kernel dumps of five kernels (samples/kernel/make-kernel-dumps.sh, the kernel_dumps fixtures):
 // Debian 11's 5.10, 12's 6.1 and 13's 6.12 on x86_64, Debian 12's and 13's arm64 kernels. Every
 // format of every kernel, with no other file, gives the release, the panic, the panicking CPU and
 // task as the kernel's own console names them, every CPU's stack, the tasks, and the same log

@@ -1,5 +1,5 @@
 // Kernel dumps with the vmlinux of the same build (Debian's linux-image-RELEASE-dbg, fetched by
-// samples/fetch-kernel-vmlinux.sh, the kernel_vmlinux fixture): file:line:column and inlined
+// samples/kernel/fetch-kernel-vmlinux.sh, the kernel_vmlinux fixture): file:line:column and inlined
 // calls that binutils' addr2line confirms at the unslid addresses, the same function names as
 // with kallsyms alone, DWARF CFI that unwinds to the same frames as the dump's ORC, BTF from the
 // file, the vmlinux found by release and build-id; and files of another build rejected.

@@ -2,7 +2,7 @@
 # fetch-kernel-vmlinux DUMPDIR
 #
 # Puts DUMPDIR/vmlinux: the vmlinux with DWARF of the kernel that made the dumps in DUMPDIR
-# (samples/make-kernel-dumps.sh; its info.txt names the release, the Debian release and the
+# (samples/kernel/make-kernel-dumps.sh; its info.txt names the release, the Debian release and the
 # architecture), from that Debian release's linux-image-RELEASE-dbg. Such a package is 0.8-1 GB and
 # unpacks to 5-6 GB; only the vmlinux (0.6-0.7 GB, an early member of the tar) is extracted, and
 # tar stops there instead of decompressing the rest.
@@ -17,11 +17,11 @@
 set -euo pipefail
 
 prog=fetch-kernel-vmlinux
-# shellcheck source=kernel/script-lib.sh
-. "$(dirname "$(realpath "${BASH_SOURCE[0]}")")/kernel/script-lib.sh"
+# shellcheck source=script-lib.sh
+. "$(dirname "$(realpath "${BASH_SOURCE[0]}")")/script-lib.sh"
 help_if_asked "${BASH_SOURCE[0]}" "${1:-}"
 DUMPS=$(realpath -m "$1")
-[[ -f $DUMPS/info.txt ]] || unavailable "no kernel dumps in $DUMPS (samples/make-kernel-dumps.sh makes them)"
+[[ -f $DUMPS/info.txt ]] || unavailable "no kernel dumps in $DUMPS (samples/kernel/make-kernel-dumps.sh makes them)"
 KREL=$(sed -n 's/^release=//p' "$DUMPS/info.txt")
 [[ -n $KREL && $KREL != */* ]] || die "$DUMPS/info.txt names no release"
 # The Debian release and architecture the kernel came from (dumps made before they were recorded:

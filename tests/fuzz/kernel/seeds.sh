@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# kernel_seeds.sh KDUMPS_DIR SEEDS_DIR: the first 64 KiB of every real kernel dump the tests made,
+# seeds.sh KDUMPS_DIR SEEDS_DIR: the first 64 KiB of every real kernel dump the tests made,
 # as seeds for the fuzz target of its format (found by content, as corelens finds it). No kernel
 # dumps: a failure, or a skip (77) when CORELENS_SKIP names kernel (kernel_dumps.make opted out).
 set -euo pipefail
-# shellcheck source=../support/opt-out.sh
-. "$(dirname "$0")/../support/opt-out.sh"
+# shellcheck source=../../support/opt-out.sh
+. "$(dirname "$0")/../../support/opt-out.sh"
 in=$1 out=$2
 shopt -s nullglob
 dumps=("$in"/*.elf "$in"/*.kdump "$in"/*.flat)

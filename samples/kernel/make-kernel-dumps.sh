@@ -7,10 +7,10 @@
 # Debian's kernel package of release DEBIAN (11, 12, 13) for ARCH (amd64, arm64) is fetched by
 # package name from that release's archive (`apt-get download` with a private apt state, never
 # installed) and booted under qemu-system-x86_64 or qemu-system-aarch64 (TCG, no KVM) with a
-# busybox initramfs (samples/kernel/crash-init.sh) that starts two processes, writes the marker
+# busybox initramfs (crash-init.sh, beside this script) that starts two processes, writes the marker
 # line "CORELENS-KDUMP-MARKER: init pid 1 about to crash" to the kernel log and crashes the
 # kernel: with sysrq-c (CRASH=sysrq, a panic without an oops), or (CRASH=oops, amd64) by writing
-# to samples/kernel/corelens_oops.c, a module built here against Debian's linux-headers-RELEASE
+# to corelens_oops.c (beside this script), a module built here against Debian's linux-headers-RELEASE
 # (downloaded with its -common and linux-kbuild packages, never installed) whose write handler
 # dereferences NULL: a real oops, which oops=panic turns into the panic.
 # Two independent captures:
@@ -42,7 +42,8 @@
 #
 # Dumps are cached: OUTDIR's files are hard links (or copies) into
 #   $CORELENS_KDUMP_CACHE (default ${XDG_CACHE_HOME:-~/.cache}/corelens/kernel-dumps)/RELEASE-KEY
-# where KEY hashes this script, samples/kernel/* and the options, so a second run takes no time;
+# where KEY hashes this script, its helpers (samples/kernel/*; fetch-kernel-vmlinux.sh, which makes
+# no dumps, aside) and the options, so a second run takes no time;
 # a set made with the same options by an older version of the scripts is removed. The kernel
 # package is cached there too (kernels/RELEASE), and so are the apt lists of each release and
 # architecture (apt/CODENAME-ARCH) and arm64's user-space tools (tools/CODENAME-arm64). When apt
@@ -66,9 +67,9 @@
 set -euo pipefail
 
 prog=make-kernel-dumps
-HERE=$(cd "$(dirname "$(realpath "${BASH_SOURCE[0]}")")" && pwd)
-KHELP=$HERE/kernel
-# shellcheck source=kernel/script-lib.sh
+# The helpers sit beside this script, in samples/kernel/.
+KHELP=$(cd "$(dirname "$(realpath "${BASH_SOURCE[0]}")")" && pwd)
+# shellcheck source=script-lib.sh
 . "$KHELP/script-lib.sh"
 help_if_asked "${BASH_SOURCE[0]}" "${1:-}"
 OUT=$(realpath -m "$1")
@@ -88,7 +89,7 @@ case $METHOD in both|qemu|kdump) ;; *) die "METHOD must be both, qemu or kdump" 
 case $CRASH in sysrq|oops) ;; *) die "CRASH must be sysrq or oops" ;; esac
 # What differs between the architectures: QEMU, modules, how the crash kernel is loaded and how
 # its dumps are written (arch-amd64.sh, arch-arm64.sh).
-# shellcheck source=kernel/arch-amd64.sh
+# shellcheck source=arch-amd64.sh
 . "$KHELP/arch-$ARCH.sh"
 
 # ------------------------------------------------------------------ dependencies
@@ -147,7 +148,9 @@ fi
 CPU=${CPU:-$DEFAULT_CPU}
 KDUMP_CPU=${KDUMP_CPU:-$CPU}
 options="$METHOD $SMP $MEM_QEMU $MEM_KDUMP $CRASHKERNEL $APPEND_EXTRA $CRASH $CPU $KDUMP_CPU"
-key=$( { cat "${BASH_SOURCE[0]}" "$KHELP"/*; echo "$options"; } | sha256sum | cut -c1-16)
+recipe=()
+for f in "$KHELP"/*; do [[ $f == */fetch-kernel-vmlinux.sh ]] || recipe+=("$f"); done
+key=$( { cat "${recipe[@]}"; echo "$options"; } | sha256sum | cut -c1-16)
 DUMPS=$CACHE/$KREL-$key
 link_out() {
   mkdir -p "$OUT"
