@@ -42,8 +42,9 @@ Utf8Step utf8_step(std::string_view s) {
 }
 
 // How many bytes at the start of S are copied to JSON as they are: printable ASCII other than '"'
-// and '\\'. Eight at a time (a word's bytes tested together), then one by one.
-std::size_t plain_prefix(std::string_view s) {
+// and '\\'. Eight at a time (a word's bytes tested together), then one by one. Inlined into each
+// caller: as a call, every string of a report pays ~20 instructions more (measured: +1%).
+[[gnu::always_inline]] inline std::size_t plain_prefix(std::string_view s) {
   constexpr std::uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
   auto has_zero = [&](std::uint64_t w) { return (w - kOnes) & ~w & kHigh; };
   std::size_t i = 0;
