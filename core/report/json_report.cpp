@@ -31,28 +31,29 @@ void variable_json(JsonWriter& w, const VariableReport& v, bool top) {
   if (top) {
     w.plain_field("kind", v.argument ? "argument" : "local");
   } else {
-    w.plain_key("kind");
-    w.null();
+    w.plain_literal("kind", "null");
   }
   w.plain_field("type", v.type);
   if (v.exact_type != v.type) w.plain_field("exact_type", v.exact_type);
   if (v.unavailable.empty()) {
     w.plain_field("value", v.value);
   } else {
-    w.plain_key("value");
-    w.null();
+    w.plain_literal("value", "null");
   }
   w.plain_key("address");
   w.hex_or_null(v.address);
   w.plain_field("location", v.location);
-  w.plain_key("unavailable");
-  w.string_or_null(v.unavailable);
-  w.plain_key("entry_value");
-  w.value(v.entry_value);
-  w.plain_key("members");
-  w.begin_array();
-  for (const auto& m : v.members) variable_json(w, m, false);
-  w.end_array();
+  if (v.unavailable.empty()) w.plain_literal("unavailable", "null");
+  else w.plain_field("unavailable", v.unavailable);
+  w.plain_literal("entry_value", v.entry_value ? "true" : "false");
+  if (v.members.empty()) {
+    w.plain_literal("members", "[]");
+  } else {
+    w.plain_key("members");
+    w.begin_array();
+    for (const auto& m : v.members) variable_json(w, m, false);
+    w.end_array();
+  }
   w.end_object();
 }
 

@@ -42,8 +42,9 @@ Utf8Step utf8_step(std::string_view s) {
 }
 
 // How many bytes at the start of S are copied to JSON as they are: printable ASCII other than '"'
-// and '\\'. Eight at a time (a word's bytes tested together), then one by one.
-std::size_t plain_prefix(std::string_view s) {
+// and '\\'. Eight at a time (a word's bytes tested together), then one by one. Inlined into each
+// caller: as a call, every string of a report pays ~20 instructions more (measured: +1%).
+[[gnu::always_inline]] inline std::size_t plain_prefix(std::string_view s) {
   constexpr std::uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
   auto has_zero = [&](std::uint64_t w) { return (w - kOnes) & ~w & kHigh; };
   std::size_t i = 0;
@@ -116,13 +117,13 @@ void JsonWriter::key(std::string_view name) {
 // buffer, then (when VALUE is given and needs no escaping) the quoted VALUE: one capacity check
 // instead of an append per piece. False when it cannot (VALUE needs escaping: the caller writes
 // it through value()).
-bool JsonWriter::plain_field(std::string_view name, const std::string_view* value) {
+bool JsonWriter::plain_field(std::string_view name, const std::string_view* value, bool literal) {
   assert(plain_prefix(name) == name.size());
   if (sink_ && out_.size() >= threshold_) flush();
   std::size_t pad = indent_ < 0 ? 0 : stack_.size() * static_cast<std::size_t>(indent_);
   if (pad_.size() < pad + 1) pad_ = "\n" + std::string(pad + 16, ' ');
-  bool plain_value = value != nullptr && plain_prefix(*value) == value->size();
-  std::size_t most = 1 + (indent_ < 0 ? 0 : pad + 1) + name.size() + 4 + (plain_value ? value->size() + 2 : 0);
+  bool plain_value = value != nullptr && (literal || plain_prefix(*value) == value->size());
+  std::size_t most = 1 + (indent_ < 0 ? 0 : pad + 1) + name.size() + 4 + (plain_value ? value->size() + 2 : 0);  // at most
   bool comma = !stack_.back().empty;
   stack_.back().empty = false;
   std::size_t at = out_.size();
@@ -140,10 +141,10 @@ bool JsonWriter::plain_field(std::string_view name, const std::string_view* valu
     *q++ = ':';
     if (indent_ >= 0) *q++ = ' ';
     if (plain_value) {
-      *q++ = '"';
+      if (!literal) *q++ = '"';
       std::memcpy(q, value->data(), value->size());
       q += value->size();
-      *q++ = '"';
+      if (!literal) *q++ = '"';
     }
     return static_cast<std::size_t>(q - p);
   });
@@ -154,7 +155,17 @@ bool JsonWriter::plain_field(std::string_view name, const std::string_view* valu
 void JsonWriter::plain_key(std::string_view name) {
   // A key is never written after a key, nor at the top level.
   if (after_key_ || stack_.empty()) return key(name);
-  plain_field(name, nullptr);
+  plain_field(name, nullptr, false);
+}
+
+void JsonWriter::plain_literal(std::string_view name, std::string_view literal) {
+  if (after_key_ || stack_.empty()) {
+    key(name);
+    before_value();
+    out_ += literal;
+    return;
+  }
+  plain_field(name, &literal, true);
 }
 
 void JsonWriter::plain_field(std::string_view name, std::string_view value) {
@@ -163,7 +174,7 @@ void JsonWriter::plain_field(std::string_view name, std::string_view value) {
     this->value(value);
     return;
   }
-  if (!plain_field(name, &value)) this->value(value);
+  if (!plain_field(name, &value, false)) this->value(value);
 }
 
 void JsonWriter::escaped(std::string_view s) {

@@ -49,6 +49,9 @@ class JsonWriter {
   void plain_key(std::string_view name);
   // plain_key(NAME) then value(VALUE), VALUE copied in the same append when it needs no escaping.
   void plain_field(std::string_view name, std::string_view value);
+  // plain_key(NAME) then LITERAL as it is: "null", "true", "false", "[]" (what null(), value(bool)
+  // and an empty array write), in the same append.
+  void plain_literal(std::string_view name, std::string_view literal);
 
   void value(std::string_view s);
   void value(const char* s) { value(std::string_view(s)); }
@@ -89,7 +92,7 @@ class JsonWriter {
                         // follows a key
   void newline_and_indent(std::size_t depth);
   void escaped(std::string_view s);
-  bool plain_field(std::string_view name, const std::string_view* value);
+  bool plain_field(std::string_view name, const std::string_view* value, bool literal);
 
   struct Level {
     bool empty = true;

@@ -98,5 +98,49 @@ TEST(JsonWriter, ReportConventions) {
   EXPECT_EQ(out, R"({"a":"0x1f","b":null,"c":null,"d":-3,"e":"x"})");
 }
 
+// The plain-key writers (the variables of --locals) print what key() and value() print, in every
+// indentation, after earlier elements or none, for values that need escaping and values that
+// do not, and for the literals they stand for.
+TEST(JsonWriter, PlainKeysWriteWhatKeysAndValuesWrite) {
+  for (int indent : {-1, 0, 2, 4}) {
+    std::string general, plain;
+    JsonWriter g(general, indent), p(plain, indent);
+    for (JsonWriter* w : {&g, &p}) {
+      w->begin_array();
+      w->begin_object();
+    }
+    g.key("name");
+    g.value("plain text");
+    p.plain_field("name", "plain text");
+    g.key("escaped");
+    g.value("tab\tquote\" na\xc3\xafve \xff");
+    p.plain_field("escaped", "tab\tquote\" na\xc3\xafve \xff");
+    g.key("empty");
+    g.value("");
+    p.plain_field("empty", "");
+    g.key("nothing");
+    g.null();
+    p.plain_literal("nothing", "null");
+    g.key("yes");
+    g.value(true);
+    p.plain_literal("yes", "true");
+    g.key("none");
+    g.begin_array();
+    g.end_array();
+    p.plain_literal("none", "[]");
+    g.key("some");
+    p.plain_key("some");
+    for (JsonWriter* w : {&g, &p}) {
+      w->begin_array();
+      w->begin_object();
+      w->end_object();
+      w->end_array();
+      w->end_object();
+      w->end_array();
+    }
+    EXPECT_EQ(plain, general) << "indent " << indent;
+  }
+}
+
 }  // namespace
 }  // namespace corelens

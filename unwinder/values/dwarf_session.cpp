@@ -11,10 +11,10 @@ namespace corelens::values {
 namespace {
 
 constexpr int kMaxScopeDepth = 64;          // namespaces, functions, blocks and inlined calls
-// Each per-pc cache (scopes, symbols, call sites, CFA rules) is emptied when it holds this many:
-// a hostile dump can name any number of pcs, and 100,000 is far more than the distinct pcs of
-// a real dump's frames (every thread stopped at a pc shares its entry), so a real report never
-// refills one.
+// Each per-pc cache (scopes, symbols, call sites, CFA rules; tail calls by function) is emptied
+// when it holds this many: a hostile dump can name any number of pcs, and 100,000 is far more
+// than the distinct pcs of a real dump's frames (every thread stopped at a pc shares its entry),
+// so a real report never refills one.
 constexpr std::size_t kMaxCachedPcs = 100000;
 // DIEs visited in one function's body looking for its call sites: a damaged or hostile unit's
 // tree must not be walked without end; a real function has some hundreds.
@@ -188,6 +188,11 @@ const UnitFacts& DwarfSession::unit_of(const ScopesAt& scopes) {
 }
 
 std::vector<Dwarf_Die> DwarfSession::tail_calls(const ScopesAt& scopes) {
+  // Every entry value found through a tail call asks for its function's: walked once. Returned
+  // as a copy, since resolving one tail call may ask for another function's and refill the cache.
+  const void* key = scopes.scopes.empty() ? nullptr : scopes.scopes.front().addr;
+  if (auto it = tail_calls_.find(key); it != tail_calls_.end()) return it->second;
+  if (tail_calls_.size() >= kMaxCachedPcs) tail_calls_.clear();
   std::vector<Dwarf_Die> out;
   std::size_t visited = 0;
   auto walk = [&](auto& self, Dwarf_Die* parent, int depth) -> void {
@@ -207,6 +212,7 @@ std::vector<Dwarf_Die> DwarfSession::tail_calls(const ScopesAt& scopes) {
     Dwarf_Die fn = scopes.scopes.front();
     walk(walk, &fn, 0);
   }
+  tail_calls_.emplace(key, out);
   return out;
 }
 

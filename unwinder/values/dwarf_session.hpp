@@ -95,6 +95,7 @@ class DwarfSession {
   std::map<std::uint64_t, std::unique_ptr<ScopesAt>> scopes_;  // by pc (nullptr: no DWARF there)
   std::map<std::pair<const void*, std::string>, std::span<const std::byte>> sections_;
   std::map<std::uint64_t, std::optional<Dwarf_Die>> call_sites_;  // by return address
+  std::map<const void*, std::vector<Dwarf_Die>> tail_calls_;       // by the function's DIE
   std::map<DieKey, UnitFacts> units_facts_;
   std::map<std::pair<std::string, std::uint64_t>, std::optional<std::uint64_t>> symbol_addresses_;
   std::map<std::uint64_t, std::optional<std::string>> symbol_names_;

@@ -7,8 +7,8 @@
 namespace corelens::values {
 namespace {
 
-// The variables-by-pc cache is emptied when it holds this many lists: every thread stopped at a
-// pc shares one, so a real dump has far fewer; a hostile one could name unboundedly many.
+// The variables-by-pc and scopes-by-pc caches are emptied when they hold this many lists: every
+// thread stopped at a pc shares one, so a real dump has far fewer; a hostile one could name unboundedly many.
 constexpr std::size_t kMaxCachedVariableLists = 100000;
 
 // Names in an expression, looked up as gdb does: the frame's variables innermost first, then
@@ -127,9 +127,14 @@ Result<ResolvedFrame> ValueEngine::Impl::resolve(std::size_t thread, std::size_t
     return f.function.empty() ? hex(f.pc) : f.function;
   };
   if (r.scopes == nullptr) return fail(ErrorCode::not_found, who() + ": no DWARF debug information for this frame");
-  auto dies = frame_scope_dies(*r.scopes, t.level[frame], t.count[frame]);
-  if (!dies) return fail(ErrorCode::not_found, who() + ": no DWARF scope for this inlined frame");
-  r.dies = std::move(*dies);
+  auto key = std::make_tuple(p.lookup_pc, t.level[frame], t.count[frame]);
+  auto dies = scope_dies.find(key);
+  if (dies == scope_dies.end()) {
+    if (scope_dies.size() >= kMaxCachedVariableLists) scope_dies.clear();
+    dies = scope_dies.emplace(key, frame_scope_dies(*r.scopes, t.level[frame], t.count[frame])).first;
+  }
+  if (!dies->second) return fail(ErrorCode::not_found, who() + ": no DWARF scope for this inlined frame");
+  r.dies = *dies->second;
   return r;
 }
 

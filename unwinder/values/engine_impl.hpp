@@ -65,6 +65,8 @@ struct ValueEngine::Impl {
   // The variables of each (pc, inline level, frame count): the same in every thread at that pc.
   std::map<std::tuple<std::uint64_t, std::size_t, std::size_t, bool>, std::vector<ScopeVariable>> variables;
   const std::vector<ScopeVariable>& variables_of(const ResolvedFrame& frame, std::size_t report_frame, bool locals);
+  // The DWARF scopes of each (pc, inline level, frame count), likewise shared by every thread.
+  std::map<std::tuple<std::uint64_t, std::size_t, std::size_t>, std::optional<std::vector<Dwarf_Die>>> scope_dies;
 };
 
 }  // namespace corelens::values

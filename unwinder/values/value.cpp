@@ -104,11 +104,24 @@ Known<std::vector<std::byte>> value_bytes(TypeTable& types, const ValueMemory& m
 
 Known<std::uint64_t> value_unsigned(TypeTable& types, const ValueMemory& memory, const Value& v,
                                     const FormatOptions& options) {
+  const bool big = options.byte_order == std::endian::big;
+  // Most scalars are members or elements of an object already read: their bytes are at hand and
+  // whole, so they need no copy (value_bytes() would give these very bytes).
+  if (!v.unavailable && !v.address && v.bit_size == 0 && v.known.empty()) {
+    auto size = type_size(types, v.type);
+    if (size && *size <= 8 && *size <= options.max_object_size && v.bytes.size() >= *size) {
+      std::uint64_t out = 0;
+      for (std::size_t i = 0; i < *size; ++i) {
+        std::size_t k = big ? i : static_cast<std::size_t>(*size) - 1 - i;
+        out = (out << 8) | std::to_integer<std::uint8_t>(v.bytes[k]);
+      }
+      return out;
+    }
+  }
   auto bytes = value_bytes(types, memory, v, options);
   if (!bytes) return unavailable(bytes.error());
   if (bytes->size() > 8) return unavailable(value_error("a scalar of " + std::to_string(bytes->size()) + " bytes"));
   std::uint64_t out = 0;
-  const bool big = options.byte_order == std::endian::big;
   for (std::size_t i = 0; i < bytes->size(); ++i) {
     std::size_t k = big ? i : bytes->size() - 1 - i;
     out = (out << 8) | std::to_integer<std::uint8_t>((*bytes)[k]);
