@@ -7,7 +7,7 @@
 namespace corelens {
 
 StackWalk::StackWalk(const Target& target, std::size_t thread_index, const UnwindLimits& limits, std::string unwinder)
-    : target_(target), thread_index_(thread_index), limits_(limits) {
+    : target_(target), thread_index_(thread_index), budget_{limits.max_frames, limits.keep_going} {
   stack_.unwinder = std::move(unwinder);
 }
 
@@ -47,12 +47,10 @@ bool StackWalk::add_recovered_caller(RawFrame caller, const std::string& no_call
 }
 
 bool StackWalk::after_add() {
-  if (stack_.frames.size() >= limits_.max_frames) {
-    stop(UnwindStatus::frame_limit(limits_.max_frames));
-    return false;
-  }
-  if (time_to_ask_keep_going(stack_.frames.size()) && limits_.keep_going && !limits_.keep_going()) {
-    stop(UnwindStatus::cancelled());
+  // The budget walk_loop checks for the kernel walks; here after every frame, since an engine adds
+  // many in one run.
+  if (auto end = budget_.spent(stack_.frames.size())) {
+    stop(*end == BudgetEnd::frame_cap ? UnwindStatus::frame_limit(budget_.max_frames) : UnwindStatus::cancelled());
     return false;
   }
   return true;

@@ -13,9 +13,11 @@
 // every frame. An engine decides only what its own library needs (libdwfl's check that a resumed
 // walk lands on a return address).
 //
-// Kernel stacks are walked by unwinder/kernel/ (ORC, frame records, the vmlinux's CFI) over the
-// kernel's own stacks, whose rules (a stack pointer that grows on one stack, stack switches) are
-// not these.
+// The frame cap and cancellation are walk_loop.hpp's WalkBudget, the one budget of every walk:
+// the kernel walks of unwinder/kernel/ (ORC with the vmlinux's CFI as its alternative table and the
+// frame-0 prologue, arm64's frame records) run the same loop, walk_loop, asking their strategy for
+// the caller of the last frame; their stop rules are the kernel's own (a stack pointer that grows
+// on one stack, switches only on frames that can switch, never back to a stack already left).
 //
 // Ownership: a StackWalk references the Target, which must outlive it; walk_stack returns plain
 // values.
@@ -29,6 +31,7 @@
 
 #include "unwinder/raw_stack.hpp"
 #include "unwinder/target.hpp"
+#include "unwinder/walk_loop.hpp"
 
 namespace corelens {
 
@@ -70,7 +73,7 @@ class StackWalk {
 
   const Target& target_;
   std::size_t thread_index_;
-  const UnwindLimits& limits_;
+  WalkBudget budget_;
   RawStack stack_;
   std::optional<UnwindStatus> status_;
   bool same_sp_ = false;  // the last recovered caller kept its callee's sp

@@ -22,6 +22,7 @@
 #include "unwinder/kernel/percpu.hpp"
 #include "unwinder/kernel/prologue_aarch64.hpp"
 #include "unwinder/kernel/vmlinux.hpp"
+#include "unwinder/walk_loop.hpp"
 
 namespace corelens {
 namespace {
@@ -237,40 +238,36 @@ class Aarch64Unwinder final : public KernelUnwinder::ArchWalker {
     frames.push_back(frame_at(p, region.kind, FrameOrigin::context, FrameTrust::context));
     std::optional<std::uint64_t> last_record;  // records on one stack only go up
     bool used_cfi = false;
-    while (true) {
-      if (frames.size() >= limits_.max_frames) {
-        out.unwind = UnwindStatus::stopped(StopReason::frame_limit, "stopped after " + std::to_string(limits_.max_frames) + " frames");
-        break;
-      }
+    auto caller_of_last = [&]() -> bool {
       if (p.exact) {
         if (auto c = caller_of_exact(p)) {
           used_cfi |= c->second == FrameOrigin::vmlinux_cfi;
           p = c->first;
           frames.push_back(frame_at(p, region_of(p.sp.value_or(p.fp)).kind, c->second, FrameTrust::cfi));
-          continue;
+          return true;
         }
       }
       // The record at x29: {caller's x29, return address}.
       if (p.fp == 0) {
         out.unwind = UnwindStatus::stopped(StopReason::no_caller, "x29 is 0 at " + hex(p.pc) + ": no frame record");
-        break;
+        return false;
       }
       if (p.fp % 8 != 0) {
         out.unwind = UnwindStatus::stopped(StopReason::rule, "x29 " + hex(p.fp) + " is misaligned at " + hex(p.pc));
-        break;
+        return false;
       }
       StackRegion next = region_of(p.fp);
       if (next.low == region.low && next.high == region.high) {
         if (last_record && p.fp <= *last_record) {
           out.unwind = UnwindStatus::stopped(StopReason::rule, "the frame record at " + hex(p.fp) + " is not above the last one (" + hex(*last_record) + ")");
-          break;
+          return false;
         }
       } else {
         bool seen = std::any_of(visited.begin(), visited.end(), [&](const StackRegion& v) { return v.low == next.low; });
         if (seen || region.kind == "task") {
           out.unwind = UnwindStatus::stopped(StopReason::rule, "the frame record at " + hex(p.fp) + " goes back from the " +
                                                                  region.kind + " stack to the " + next.kind + " stack");
-          break;
+          return false;
         }
         region = next;
         visited.push_back(next);
@@ -280,7 +277,7 @@ class Aarch64Unwinder final : public KernelUnwinder::ArchWalker {
       auto rec_pc = mem_.read_u64(p.fp + 8);
       if (!rec_fp || !rec_pc) {
         out.unwind = UnwindStatus::stopped(StopReason::missing_memory, "the frame record at " + hex(p.fp) + " cannot be read");
-        break;
+        return false;
       }
       const std::uint64_t regs_at = p.fp - pt_regs_.stackframe;
       if (*rec_fp == 0 && *rec_pc == 0) {
@@ -300,7 +297,7 @@ class Aarch64Unwinder final : public KernelUnwinder::ArchWalker {
         } else {
           out.unwind = UnwindStatus::done("the final frame record");
         }
-        break;
+        return false;
       }
       // An exception entry's record is the stackframe of the pt_regs it saved: the next frame is
       // the interrupted context, its pc exact and its registers known.
@@ -316,7 +313,7 @@ class Aarch64Unwinder final : public KernelUnwinder::ArchWalker {
           i.regs = r;
           p = i;
           frames.push_back(frame_at(p, region.kind, FrameOrigin::frame_pointer, FrameTrust::cfi));
-          continue;
+          return true;
         }
       }
       Point c;
@@ -324,7 +321,11 @@ class Aarch64Unwinder final : public KernelUnwinder::ArchWalker {
       c.fp = *rec_fp;
       p = c;
       frames.push_back(frame_at(p, region.kind, FrameOrigin::frame_pointer, FrameTrust::cfi));
-    }
+      return true;
+    };
+    walk_loop(WalkBudget{limits_.max_frames, {}}, [&] { return frames.size(); }, caller_of_last, [&](BudgetEnd) {
+      out.unwind = UnwindStatus::stopped(StopReason::frame_limit, "stopped after " + std::to_string(limits_.max_frames) + " frames");
+    });
     if (used_cfi) out.method = "frame pointers (DWARF CFI for exact pcs)";
     namer_.append(out.frames, frames);
     return out;

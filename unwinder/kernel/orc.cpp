@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "core/model/strings.hpp"
+#include "unwinder/walk_loop.hpp"
 
 namespace corelens {
 namespace {
@@ -361,15 +362,23 @@ OrcWalk Walker::run(const OrcStartFrame& start) {
 }
 
 void Walker::loop() {
-  while (true) {
+  // Where the walk stopped, for a stack scan to go on from: the state the last step that found a
+  // caller left (a failed step may have moved sp_ before it failed).
+  auto mark_stop = [this] {
     out_.stop_sp = sp_;
     out_.stop_region = region_;
-    if (out_.frames.size() >= limits_.max_frames) {
-      out_.status = UnwindStatus::stopped(StopReason::frame_limit, "stopped after " + std::to_string(limits_.max_frames) + " frames");
-      break;
-    }
-    if (step() != Step::next) break;
-  }
+  };
+  mark_stop();
+  walk_loop(
+      WalkBudget{limits_.max_frames, {}}, [this] { return out_.frames.size(); },
+      [&] {
+        if (step() != Step::next) return false;
+        mark_stop();
+        return true;
+      },
+      [this](BudgetEnd) {  // the kernel walks cannot be cancelled: the cap is what ran out
+        out_.status = UnwindStatus::stopped(StopReason::frame_limit, "stopped after " + std::to_string(limits_.max_frames) + " frames");
+      });
 }
 
 }  // namespace

@@ -1,0 +1,52 @@
+// The loop every stack walk runs, user and kernel alike: the frame cap and cancellation are
+// checked here, once, and a strategy is asked for the caller of the last frame until it says the
+// walk is over. The user walk (stack_walk.hpp) checks its budget after every frame its engines and
+// fallbacks add; the kernel walks (unwinder/kernel/: ORC with the vmlinux's CFI as its alternative
+// table and the frame-0 prologue, arm64's frame records with CFI and the prologue for exact pcs)
+// run walk_loop itself, their stack rules (a stack pointer that grows on one stack, switches only
+// on frames that can switch, never back) kept in their strategies.
+//
+// The two sides word a spent frame cap differently ("stopped at the frame limit of N" for a user
+// thread, "stopped after N frames" for a kernel stack); the reports and their golden files keep
+// those words, so the budget says what ran out and each side words it.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <optional>
+
+#include "unwinder/unwind_rules.hpp"
+
+namespace corelens {
+
+// What ran out.
+enum class BudgetEnd { frame_cap, cancelled };
+
+// The frame cap and the front end's cancel question of one walk.
+struct WalkBudget {
+  std::size_t max_frames = 0;
+  std::function<bool()> keep_going;  // empty: the walk cannot be cancelled
+
+  // Whether a walk that has FRAMES frames may look for another; nullopt: it may.
+  std::optional<BudgetEnd> spent(std::size_t frames) const {
+    if (frames >= max_frames) return BudgetEnd::frame_cap;
+    if (keep_going && time_to_ask_keep_going(frames) && !keep_going()) return BudgetEnd::cancelled;
+    return std::nullopt;
+  }
+};
+
+// Runs a walk whose frame 0 is in place: while BUDGET allows another frame (FRAMES() counts them),
+// asks CALLER_OF_LAST to add the caller of the last frame; it returns false when the walk is over,
+// having recorded why. When the budget is spent, ON_SPENT records that.
+template <class Frames, class CallerOfLast, class OnSpent>
+void walk_loop(const WalkBudget& budget, Frames&& frames, CallerOfLast&& caller_of_last, OnSpent&& on_spent) {
+  while (true) {
+    if (auto end = budget.spent(frames())) {
+      on_spent(*end);
+      return;
+    }
+    if (!caller_of_last()) return;
+  }
+}
+
+}  // namespace corelens
