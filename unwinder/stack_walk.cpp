@@ -16,24 +16,32 @@ bool StackWalk::add_first(RawFrame frame) {
   return after_add();
 }
 
+bool UserStackRule::refuses(std::optional<std::uint64_t> callee_sp, std::optional<std::uint64_t> caller_sp) const {
+  // The stack grows towards the callee, so a caller's sp is above its callee's. It may equal it
+  // once: a leaf function that made no stack frame returns to the caller its link register (or
+  // the call's return address at [sp]) names, with the sp it had. Twice in a row is no progress,
+  // but a loop over frames that a scan or the frame chain keep finding at the same place.
+  // (libdwfl's walk allowed the one equal sp and libunwind's none; this is the rule for both.)
+  return caller_sp && callee_sp && (*caller_sp < *callee_sp || (*caller_sp == *callee_sp && same_sp_));
+}
+
+void UserStackRule::took_recovered(std::optional<std::uint64_t> callee_sp, std::optional<std::uint64_t> caller_sp) {
+  same_sp_ = caller_sp && callee_sp && *caller_sp == *callee_sp;
+}
+
 bool StackWalk::add_caller(RawFrame caller) {
   if (auto rejected = caller_rejected(target_, last(), caller)) {
     stop(UnwindStatus::stopped(StopReason::rule, *rejected));
     return false;
   }
-  same_sp_ = false;
+  rule_.took_cfi_caller();
   stack_.frames.push_back(std::move(caller));
   return after_add();
 }
 
 bool StackWalk::add_recovered_caller(RawFrame caller, const std::string& no_caller) {
   const RawFrame& callee = last();
-  // The stack grows towards the callee, so a caller's sp is above its callee's. It may equal it
-  // once: a leaf function that made no stack frame returns to the caller its link register (or
-  // the call's return address at [sp]) names, with the sp it had. Twice in a row is no progress,
-  // but a loop over frames that a scan or the frame chain keep finding at the same place.
-  // (libdwfl's walk allowed the one equal sp and libunwind's none; this is the rule for both.)
-  if (caller.sp && callee.sp && (*caller.sp < *callee.sp || (*caller.sp == *callee.sp && same_sp_))) {
+  if (rule_.refuses(callee.sp, caller.sp)) {
     stop(UnwindStatus::stopped(StopReason::no_caller, no_caller));
     return false;
   }
@@ -41,7 +49,7 @@ bool StackWalk::add_recovered_caller(RawFrame caller, const std::string& no_call
     stop(UnwindStatus::stopped(StopReason::rule, *rejected));
     return false;
   }
-  same_sp_ = caller.sp && callee.sp && *caller.sp == *callee.sp;
+  rule_.took_recovered(callee.sp, caller.sp);
   stack_.frames.push_back(std::move(caller));
   return after_add();
 }

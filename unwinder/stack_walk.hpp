@@ -9,15 +9,16 @@
 //      frame chain, a stack scan; each caller checked as a return address (CallSiteCheck);
 //   3. the engine again, from the first recovered caller that has CFI.
 // Every caller, whoever found it, passes StackWalk's rules (caller_rejected: progress, a growing
-// stack, executable code at the return address); the frame cap and cancellation are checked after
-// every frame. An engine decides only what its own library needs (libdwfl's check that a resumed
+// stack, executable code at the return address; a recovered caller UserStackRule too); the frame
+// cap and cancellation are checked after every frame. An engine decides only what its own library needs (libdwfl's check that a resumed
 // walk lands on a return address).
 //
 // The frame cap and cancellation are walk_loop.hpp's WalkBudget, the one budget of every walk:
 // the kernel walks of unwinder/kernel/ (ORC with the vmlinux's CFI as its alternative table and the
 // frame-0 prologue, arm64's frame records) run the same loop, walk_loop, asking their strategy for
-// the caller of the last frame; their stop rules are the kernel's own (a stack pointer that grows
-// on one stack, switches only on frames that can switch, never back to a stack already left).
+// the caller of the last frame; their stop rules are the kernel's own (KernelStackRule of
+// unwinder/kernel/stack_rule.hpp for ORC: a stack pointer that grows on one stack, switches only on
+// frames that can switch, never back to a stack already left).
 //
 // Ownership: a StackWalk references the Target, which must outlive it; walk_stack returns plain
 // values.
@@ -37,6 +38,20 @@ namespace corelens {
 
 class ArmExidx;
 class CallSiteCheck;
+
+// The user walk's stack rule for the callers the fallbacks recover (the policy of a user walk; the
+// kernel's is unwinder/kernel/stack_rule.hpp): the stack pointer grows, and may stay equal once in
+// a row. A caller from unwind information passes caller_rejected only.
+class UserStackRule {
+ public:
+  // Whether a recovered caller with CALLER_SP may follow its callee with CALLEE_SP.
+  bool refuses(std::optional<std::uint64_t> callee_sp, std::optional<std::uint64_t> caller_sp) const;
+  void took_recovered(std::optional<std::uint64_t> callee_sp, std::optional<std::uint64_t> caller_sp);
+  void took_cfi_caller() { same_sp_ = false; }
+
+ private:
+  bool same_sp_ = false;  // the last recovered caller kept its callee's sp
+};
 
 // The frames of one walk and the rules each must pass to join them.
 class StackWalk {
@@ -76,7 +91,7 @@ class StackWalk {
   WalkBudget budget_;
   RawStack stack_;
   std::optional<UnwindStatus> status_;
-  bool same_sp_ = false;  // the last recovered caller kept its callee's sp
+  UserStackRule rule_;
 };
 
 // Why a CFI engine handed the walk back.

@@ -1,10 +1,11 @@
 // The loop every stack walk runs, user and kernel alike: the frame cap and cancellation are
 // checked here, once, and a strategy is asked for the caller of the last frame until it says the
 // walk is over. The user walk (stack_walk.hpp) checks its budget after every frame its engines and
-// fallbacks add; the kernel walks (unwinder/kernel/: ORC with the vmlinux's CFI as its alternative
-// table and the frame-0 prologue, arm64's frame records with CFI and the prologue for exact pcs)
-// run walk_loop itself, their stack rules (a stack pointer that grows on one stack, switches only
-// on frames that can switch, never back) kept in their strategies.
+// fallbacks add. The kernel walks of unwinder/kernel/ run walk_loop itself: ORC (the vmlinux's CFI
+// its alternative table, the prologue for a frame 0 without an entry) with the kernel's stack rule
+// (stack_rule.hpp: a stack pointer that grows on one stack, switches only on frames that can
+// switch, never back), arm64's frame records (CFI or the prologue for exact pcs) with their own
+// record rule, and the x86_64 stack scan that goes on where ORC stopped.
 //
 // The two sides word a spent frame cap differently ("stopped at the frame limit of N" for a user
 // thread, "stopped after N frames" for a kernel stack); the reports and their golden files keep
@@ -35,9 +36,10 @@ struct WalkBudget {
   }
 };
 
-// Runs a walk whose frame 0 is in place: while BUDGET allows another frame (FRAMES() counts them),
-// asks CALLER_OF_LAST to add the caller of the last frame; it returns false when the walk is over,
-// having recorded why. When the budget is spent, ON_SPENT records that.
+// Runs a walk whose first frame is in place (a stack scan goes on from where a walk stopped and
+// needs none): while BUDGET allows another frame (FRAMES() counts them), asks CALLER_OF_LAST to
+// add the caller of the last frame; it returns false when the walk is over, having recorded why.
+// When the budget is spent, ON_SPENT records that.
 template <class Frames, class CallerOfLast, class OnSpent>
 void walk_loop(const WalkBudget& budget, Frames&& frames, CallerOfLast&& caller_of_last, OnSpent&& on_spent) {
   while (true) {

@@ -12,6 +12,7 @@
 #include "unwinder/kernel/prologue.hpp"
 #include "unwinder/kernel/vmlinux.hpp"
 #include "unwinder/target.hpp"
+#include "unwinder/walk_loop.hpp"
 
 namespace corelens {
 namespace {
@@ -256,30 +257,42 @@ std::vector<OrcFrame> scan_stack(const KernelMemory& mem, const KernelCodeTarget
                                  std::uint64_t from, const StackRegion& region, std::size_t max_frames) {
   std::vector<OrcFrame> out;
   if (!region.contains(from)) return out;
-  std::uint64_t end = region.high & ~7ull;
+  const std::uint64_t end = region.high & ~7ull;
   // A page at a time: a page the dump left out (makedumpfile drops free ones) is skipped whole.
   constexpr std::uint64_t kPageSize = 4096;
   std::vector<std::byte> buf(kPageSize);
-  for (std::uint64_t at = from & ~7ull; at < end && out.size() < max_frames;) {
-    std::uint64_t chunk_end = std::min<std::uint64_t>(end, (at & ~(kPageSize - 1)) + kPageSize);
-    std::span<std::byte> chunk(buf.data(), chunk_end - at);
-    if (!mem.read(at, chunk)) {  // a page the dump left out: skip it
-      at = chunk_end;
-      continue;
-    }
-    for (std::uint64_t off = 0; off + 8 <= chunk.size() && out.size() < max_frames; off += 8) {
-      std::uint64_t word = le64(chunk.data() + off);
+  std::span<std::byte> chunk;       // the words read, from CHUNK_AT
+  std::uint64_t chunk_at = 0;
+  std::uint64_t at = from & ~7ull;  // the next word to look at
+  // The scan's strategy: the next word above the last found that is a return address.
+  auto next_caller = [&]() -> bool {
+    while (at < end) {
+      if (chunk.empty() || at >= chunk_at + chunk.size()) {
+        std::uint64_t chunk_end = std::min<std::uint64_t>(end, (at & ~(kPageSize - 1)) + kPageSize);
+        chunk = std::span<std::byte>(buf.data(), chunk_end - at);
+        chunk_at = at;
+        if (!mem.read(at, chunk)) {  // a page the dump left out: skip it
+          chunk = {};
+          at = chunk_end;
+          continue;
+        }
+      }
+      std::uint64_t word = le64(chunk.data() + (at - chunk_at));
+      at += 8;
       if (!code.is_executable(word) || !calls.is_return_address(code, word)) continue;
       OrcFrame f;
       f.pc = word;
-      f.sp = at + off + 8;
+      f.sp = at;
       f.stack = region.kind;
       f.trust = FrameTrust::scan;
       f.origin = FrameOrigin::scan;
       out.push_back(std::move(f));
+      return true;
     }
-    at = chunk_end;
-  }
+    return false;
+  };
+  // The scan's own cap, max_frames (the walk before it had its own): a full one ends the scan quietly.
+  walk_loop(WalkBudget{max_frames, {}}, [&] { return out.size(); }, next_caller, [](BudgetEnd) {});
   return out;
 }
 

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "core/model/strings.hpp"
+#include "unwinder/kernel/stack_rule.hpp"
 #include "unwinder/walk_loop.hpp"
 
 namespace corelens {
@@ -82,12 +83,12 @@ class Walker {
   std::optional<PtRegs> regs_;     // the pt_regs the current frame came from, if any
   bool full_regs_ = false;
   std::optional<PtRegs> prev_regs_;  // full regs seen before an iret frame (NMI in IRQ entry)
-  StackRegion region_;
-  std::vector<StackRegion> visited_;
+  std::optional<KernelStackRule> rule_;  // the kernel's stack rule, and the stack the walk is on
+  const StackRegion& region() const { return rule_->region(); }
 };
 
 bool Walker::stack_readable(std::uint64_t addr, std::uint64_t len) const {
-  if (region_.contains(addr, len)) return true;
+  if (region().contains(addr, len)) return true;
   auto other = stacks_.region_of(addr);
   return other && other->contains(addr, len);
 }
@@ -128,7 +129,7 @@ void Walker::emit(bool exact, bool user, FrameOrigin origin) {
   f.sp = sp_;
   f.exact_pc = exact;
   f.user = user;
-  f.stack = user ? kUserStackArea : region_.kind;
+  f.stack = user ? kUserStackArea : region().kind;
   f.trust = out_.frames.empty() ? FrameTrust::context : FrameTrust::cfi;
   if (regs_ && !out_.frames.empty()) {
     f.registers = registers_of(*regs_, full_regs_);
@@ -148,17 +149,16 @@ Walker::Step Walker::step() {
     std::uint64_t ip, sp, bp;
     bool signal, full_regs;
     std::optional<PtRegs> regs, prev_regs;
-    StackRegion region;
-    std::size_t visited, frames;
-  } saved{ip_, sp_, bp_, signal_, full_regs_, regs_, prev_regs_, region_, visited_.size(), out_.frames.size()};
+    std::optional<KernelStackRule> rule;
+    std::size_t frames;
+  } saved{ip_, sp_, bp_, signal_, full_regs_, regs_, prev_regs_, rule_, out_.frames.size()};
   Step first = step_with(*found);
   if (first != Step::failed || saved.ip == 0) return first;
   std::optional<OrcEntry> other = orc_.alternative(lookup, *found);
   if (!other) return first;
   UnwindStatus why = out_.status;
   ip_ = saved.ip, sp_ = saved.sp, bp_ = saved.bp, signal_ = saved.signal, full_regs_ = saved.full_regs;
-  regs_ = saved.regs, prev_regs_ = saved.prev_regs, region_ = saved.region;
-  visited_.resize(saved.visited);
+  regs_ = saved.regs, prev_regs_ = saved.prev_regs, rule_ = saved.rule;
   out_.frames.resize(saved.frames);
   Step second = step_with(*other);
   if (second == Step::failed) out_.status.detail = why.detail + "; " + out_.status.detail;
@@ -283,21 +283,7 @@ Walker::Step Walker::step_with(const OrcEntry& orc) {
     out_.status = UnwindStatus::done("reached user space");
     return Step::done;
   }
-  if (region_.contains(sp_)) {
-    // unwind_next_frame's "stack going in the wrong direction?": on one stack, sp only grows.
-    if (sp_ <= prev_sp) return fail(StopReason::rule, "the stack pointer does not grow at " + hex(orig_ip) + " (" + hex(sp_) + ")");
-  } else {
-    if (!switches) return fail(StopReason::rule, "a call frame at " + hex(orig_ip) + " leaves the " + region_.kind + " stack (sp " + hex(sp_) + ")");
-    StackRegion next = stacks_.region_of(sp_).value_or(unknown_stack_around(sp_));
-    for (const auto& v : visited_) {
-      if (v.low == next.low && v.high == next.high) {
-        return fail(StopReason::rule, "the walk returns to the " + v.kind + " stack it already left (sp " + hex(sp_) + ")");
-      }
-    }
-    if (visited_.size() >= limits_.max_stacks) return fail(StopReason::rule, "more than " + std::to_string(limits_.max_stacks) + " stacks");
-    region_ = next;
-    visited_.push_back(next);
-  }
+  if (auto refused = rule_->refuses(orig_ip, prev_sp, sp_, switches)) return fail(StopReason::rule, std::move(*refused));
   emit(signal_, false, found_by);
   return Step::next;
 }
@@ -305,7 +291,7 @@ Walker::Step Walker::step_with(const OrcEntry& orc) {
 Walker::Step Walker::step_without_orc(std::string why) {
   if (fallback_ == nullptr || out_.frames.size() != 1 || regs_ == std::nullopt) return fail(StopReason::no_caller, std::move(why));
   auto caller = fallback_->caller_of(ip_, sp_);
-  if (!caller || caller->caller_sp <= sp_ || !region_.contains(caller->caller_sp - 8)) return fail(StopReason::no_caller, std::move(why));
+  if (!caller || caller->caller_sp <= sp_ || !region().contains(caller->caller_sp - 8)) return fail(StopReason::no_caller, std::move(why));
   auto ra = deref(caller->caller_sp - 8);
   if (!ra || !fallback_->returns_from(*ra, ip_)) return fail(StopReason::no_caller, why + "; its prologue gives no return address that calls it");
   if (caller->rbp_slot) {
@@ -337,8 +323,7 @@ OrcWalk Walker::run(const RegisterSet& start) {
   regs_ = r;
   full_regs_ = true;
   signal_ = true;
-  region_ = stacks_.region_of(sp_).value_or(unknown_stack_around(sp_));
-  visited_.push_back(region_);
+  rule_.emplace(stacks_, limits_.max_stacks, sp_);
   bool user = start.get("cs") && user_mode(r);
   emit(true, user, FrameOrigin::context);
   if (user) {
@@ -354,8 +339,7 @@ OrcWalk Walker::run(const OrcStartFrame& start) {
   sp_ = start.sp;
   bp_ = start.bp;
   signal_ = start.exact;
-  region_ = stacks_.region_of(sp_).value_or(unknown_stack_around(sp_));
-  visited_.push_back(region_);
+  rule_.emplace(stacks_, limits_.max_stacks, sp_);
   emit(start.exact, false, FrameOrigin::context);
   loop();
   return out_;
@@ -366,7 +350,7 @@ void Walker::loop() {
   // caller left (a failed step may have moved sp_ before it failed).
   auto mark_stop = [this] {
     out_.stop_sp = sp_;
-    out_.stop_region = region_;
+    out_.stop_region = region();
   };
   mark_stop();
   walk_loop(
