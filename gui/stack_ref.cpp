@@ -1,5 +1,7 @@
 #include "gui/stack_ref.hpp"
 
+#include "core/model/arch.hpp"
+
 namespace corelens::gui {
 namespace {
 
@@ -37,8 +39,10 @@ std::vector<Register> innermost_registers(const Report& report, StackRef ref) {
   if (t == nullptr || t->frames.empty()) return {};
   const Frame& f = t->frames.front();
   if (!f.registers.empty()) return f.registers;
-  std::vector<Register> out{Register{"rip", f.pc}};
-  if (f.sp) out.push_back(Register{"rsp", *f.sp});
+  // The architecture's own names (rip/rsp, pc/sp): static strings, as Register's view needs.
+  const Arch arch = arch_from_string(report.arch);
+  std::vector<Register> out{Register{pc_register(arch), f.pc}};
+  if (f.sp) out.push_back(Register{sp_register(arch), *f.sp});
   return out;
 }
 

@@ -149,6 +149,7 @@ class ModelTest : public QObject {
   void taskModel() {
     Report r;
     r.dump_kind = "kernel-dump";
+    r.arch = "x86_64";
     KernelReport k;
     k.cpus.resize(2);
     k.cpus[0].cpu = 1;
@@ -228,6 +229,16 @@ class ModelTest : public QObject {
     QCOMPARE(regs.size(), std::size_t{2});
     QCOMPARE(regs[0].value, f0.pc);
     QCOMPARE(regs[1].value, *f0.sp);
+    QCOMPARE(regs[0].name, std::string_view("rip"));
+    QCOMPARE(regs[1].name, std::string_view("rsp"));
+    {  // named as the dump's architecture names them: an arm64 kernel's are pc and sp
+      Report arm64 = *report;
+      arm64.arch = "aarch64";
+      const std::vector<Register> named = innermost_registers(arm64, StackRef::of_task(2));
+      QCOMPARE(named.size(), std::size_t{2});
+      QCOMPARE(named[0].name, std::string_view("pc"));
+      QCOMPARE(named[1].name, std::string_view("sp"));
+    }
     FrameModel frames;
     QAbstractItemModelTester frame_tester(&frames, QAbstractItemModelTester::FailureReportingMode::QtTest);
     frames.setStack(report, StackRef::of_task(2));

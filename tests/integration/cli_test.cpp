@@ -9,7 +9,7 @@
 
 #include "parsers/elf_image.hpp"
 #include "tests/integration/samples.hpp"
-#include "tests/support/kernel_cores.hpp"
+#include "tests/support/core_pattern.hpp"
 #include "tests/support/opt_out.hpp"
 
 namespace corelens::testing {

@@ -24,7 +24,7 @@
 #include "core/report/json_report.hpp"
 #include "tests/integration/peer_tools.hpp"
 #include "tests/integration/samples.hpp"
-#include "tests/support/kernel_cores.hpp"
+#include "tests/support/core_pattern.hpp"
 #include "tests/support/opt_out.hpp"
 #include "unwinder/pipeline/session.hpp"
 

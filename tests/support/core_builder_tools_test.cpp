@@ -6,7 +6,7 @@
 // naming the Debian package to install.
 #include "tests/support/core_builder.hpp"
 #include "tests/support/core_builder_samples.hpp"
-#include "tests/support/kernel_cores.hpp"
+#include "tests/support/core_pattern.hpp"
 #include "tests/support/opt_out.hpp"
 
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-#include "tests/support/kernel_cores.hpp"
+#include "tests/support/core_pattern.hpp"
 
 #include <sys/resource.h>
 
