@@ -18,6 +18,35 @@ struct Entry {
   bool is_float = false;
 };
 
+// One operation that locates most variables and frame bases by far (DW_OP_fbreg N, DW_OP_bregN N,
+// DW_OP_regN, DW_OP_call_frame_cfa) and nothing after it: such an expression is evaluated without
+// decoding it into a vector and without a stack (measured: ~600 instructions an expression, 91,519
+// variables and ~28,000 frame bases on the 1,000-thread benchmark core). Anything else, a longer
+// operand included, goes through the decoder: nullopt.
+struct LoneOperation {
+  std::uint8_t code;
+  std::uint64_t operand;
+};
+std::optional<LoneOperation> lone_operation(std::span<const std::byte> bytes) {
+  auto code = std::to_integer<std::uint8_t>(bytes[0]);
+  if ((code >= DW_OP_reg0 && code <= DW_OP_reg31) || code == DW_OP_call_frame_cfa) {
+    if (bytes.size() != 1) return std::nullopt;
+    return LoneOperation{code, 0};
+  }
+  if (code != DW_OP_fbreg && !(code >= DW_OP_breg0 && code <= DW_OP_breg31)) return std::nullopt;
+  // The SLEB128 operand, nine bytes at most (63 bits: no shift reaches 64).
+  std::uint64_t v = 0;
+  for (std::size_t i = 1, shift = 0; i < bytes.size() && i <= 9; ++i, shift += 7) {
+    auto b = std::to_integer<std::uint8_t>(bytes[i]);
+    v |= std::uint64_t(b & 0x7f) << shift;
+    if ((b & 0x80) != 0) continue;
+    if (i + 1 != bytes.size()) return std::nullopt;
+    if (b & 0x40) v |= ~std::uint64_t{0} << (shift + 7);
+    return LoneOperation{code, v};
+  }
+  return std::nullopt;
+}
+
 class Machine {
  public:
   Machine(const ExpressionFormat& f, const ExpressionContext& ctx, std::optional<std::uint64_t> object,
@@ -30,6 +59,8 @@ class Machine {
   Known<std::uint64_t> run_value(std::span<const std::byte> bytes);
 
  private:
+  // LocationPiece of ONE, evaluated as step() would (the same values, the same errors).
+  Known<LocationPiece> run_lone(LoneOperation one);
   Known<bool> step(const std::vector<DwarfOp>& ops, std::size_t& i);
   Unavailable bad(const std::string& what) const { return value_error(what); }
   bool push(std::uint64_t v) {
@@ -382,10 +413,33 @@ Known<bool> Machine::step(const std::vector<DwarfOp>& ops, std::size_t& i) {
   }
 }
 
+Known<LocationPiece> Machine::run_lone(LoneOperation one) {
+  LocationPiece p;
+  if (one.code >= DW_OP_reg0 && one.code <= DW_OP_reg31) {
+    p.kind = LocationPiece::Kind::reg;
+    p.regno = one.code - DW_OP_reg0;
+    return p;
+  }
+  Known<std::uint64_t> base = one.code == DW_OP_fbreg           ? ctx_.frame_base()
+                              : one.code == DW_OP_call_frame_cfa ? ctx_.cfa()
+                                                                 : ctx_.reg(one.code - DW_OP_breg0);
+  if (!base) return unavailable(base.error());
+  p.kind = LocationPiece::Kind::memory;
+  p.address = (*base + one.operand) & mask_;
+  return p;
+}
+
 Known<Location> Machine::run(std::span<const std::byte> bytes) {
   Location out;
   if (bytes.empty()) {
     out.pieces.push_back(LocationPiece{});
+    return out;
+  }
+  if (auto one = lone_operation(bytes); one && limits_.max_steps >= 1 && limits_.max_stack >= 1) {
+    ++steps_;
+    auto piece = run_lone(*one);
+    if (!piece) return unavailable(piece.error());
+    out.pieces.push_back(std::move(*piece));
     return out;
   }
   auto ops = decode_expression(bytes, f_);

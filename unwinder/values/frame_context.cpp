@@ -122,6 +122,11 @@ Known<std::uint64_t> FrameContext::read(std::uint64_t address, std::size_t size)
 
 Known<std::uint64_t> FrameContext::cfa() const {
   if (cfa_) return *cfa_;
+  if (!cfa_found_) cfa_found_ = cfa_by_cfi();
+  return *cfa_found_;
+}
+
+Known<std::uint64_t> FrameContext::cfa_by_cfi() const {
   const PhysicalFrame& f = frame_;
   auto by_cfi = world_.session.cfa(f.lookup_pc, [&](unsigned regno) -> std::optional<std::uint64_t> {
     auto v = reg(regno);

@@ -110,6 +110,7 @@ class FrameContext final : public ExpressionContext {
   // Through a tail call: SITE in the caller called a function that jumped to this one; its
   // tail-call site's value for REGNO.
   Known<std::uint64_t> through_tail_call(Dwarf_Die site, unsigned regno, const FrameContext& caller) const;
+  Known<std::uint64_t> cfa_by_cfi() const;
 
   FrameWorld& world_;
   const PhysicalFrame& frame_;
@@ -121,6 +122,7 @@ class FrameContext final : public ExpressionContext {
   ExpressionFormat format_;
   int entry_depth_;
   mutable std::optional<Known<std::uint64_t>> frame_base_;
+  mutable std::optional<Known<std::uint64_t>> cfa_found_;  // by CFI, once: the frame base and entry values ask again
 };
 
 }  // namespace corelens::values
