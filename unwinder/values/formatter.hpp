@@ -94,6 +94,9 @@ class Formatter {
 // "U") and *WIDTH the size of one character.
 bool is_textual(TypeTable& types, TypeId type, std::string* prefix = nullptr, std::size_t* width = nullptr);
 
+// A member as gdb labels it: its name, "<Base>" for a base class, "<anonymous union>".
+std::string member_label(TypeTable& types, const Member& m);
+
 // Reads a NUL-terminated string of WIDTH-byte characters at ADDRESS, at most MAX characters:
 // the characters, and whether it went on past MAX.
 Known<std::pair<std::vector<std::uint32_t>, bool>> read_c_string(const ValueMemory& memory, std::uint64_t address,
