@@ -166,31 +166,6 @@ const SyscallAbi* abi_of(Arch arch) {
   return arch == Arch::x86_64 ? &kX86_64Abi : arch == Arch::i386 ? &kI386Abi : nullptr;
 }
 
-const SyscallEntry* find_entry(const SyscallAbi& abi, std::int64_t number) {
-  for (const auto& e : abi.table) {
-    if (e.number == number) return &e;
-  }
-  return nullptr;
-}
-
-// The call NUMBER (ENTRY its table entry, or null) with its arguments as REGS hold them.
-BlockingSyscall with_arguments(const SyscallAbi& abi, std::int64_t number, const SyscallEntry* entry,
-                               const std::vector<Register>& regs) {
-  BlockingSyscall s;
-  s.number = number;
-  if (entry == nullptr) {
-    s.name = "syscall " + std::to_string(number);
-    return s;
-  }
-  s.name = std::string(entry->name);
-  for (std::size_t i = 0; i < entry->args.size() && !entry->args[i].empty(); ++i) {
-    auto v = register_value(regs, abi.args[i]);
-    if (!v) break;
-    s.args.push_back(SyscallArgument{std::string(entry->args[i]), *v, {}});
-  }
-  return s;
-}
-
 }  // namespace
 
 std::optional<BlockingSyscall> blocking_syscall(Arch arch, const std::vector<Register>& regs, const MemorySource* code) {
@@ -206,7 +181,7 @@ std::optional<BlockingSyscall> blocking_syscall(Arch arch, const std::vector<Reg
   std::int64_t number = sign_extended(*orig);
   if (number < 0 || !interrupted(sign_extended(*result))) return std::nullopt;
   if ((number & ~abi->ignored_bits) > abi->max_number) return std::nullopt;
-  return with_arguments(*abi, number, find_entry(*abi, number), regs);
+  return syscall_table::call_with_arguments(abi->table, number, abi->args, regs);
 }
 
 bool syscalls_readable(Arch arch) { return arch == Arch::aarch64 || abi_of(arch) != nullptr; }
@@ -216,13 +191,8 @@ std::optional<BlockingSyscall> restarted_syscall(Arch arch, const std::vector<Re
   if (arch == Arch::aarch64) return aarch64_restarted_syscall(regs, s, wrapper);
   const SyscallAbi* abi = abi_of(arch);
   if (abi == nullptr || s.number != abi->restart_syscall) return std::nullopt;
-  // glibc's timed futex waits (sem_timedwait, pthread_cond_timedwait ...) go through this helper.
-  if (wrapper.starts_with("futex_abstimed_wait")) wrapper = "futex";
-  // The first entry of that name: on i386 the call of 32-bit time, whose time arguments the wait
-  // analysis leaves raw rather than misread (the _time64 wrappers have names of their own).
-  for (const auto& e : abi->table) {
-    if (e.name == wrapper && e.number != abi->restart_syscall) return with_arguments(*abi, e.number, &e, regs);
-  }
+  const SyscallEntry* e = syscall_table::restarted_entry(abi->table, wrapper, abi->restart_syscall);
+  if (e != nullptr) return syscall_table::call_with_arguments(abi->table, e->number, abi->args, regs);
   return std::nullopt;
 }
 

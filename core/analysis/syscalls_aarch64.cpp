@@ -83,31 +83,12 @@ std::optional<std::uint32_t> instruction_at(const MemorySource& code, std::uint6
   return v;  // aarch64 instructions are little-endian whatever the data's byte order
 }
 
-const Entry* find(std::int64_t number) {
-  for (const auto& e : kAarch64) {
-    if (e.number == number) return &e;
-  }
-  return nullptr;
-}
+constexpr std::array<std::string_view, 6> kArgRegisters{"x0", "x1", "x2", "x3", "x4", "x5"};
 
 // The call NUMBER with the arguments the registers still hold: x0 onwards, or x1 onwards when
 // x0 holds the call's result.
 BlockingSyscall call(std::int64_t number, const std::vector<Register>& regs, bool first_lost) {
-  BlockingSyscall s;
-  s.number = number;
-  const Entry* e = find(number);
-  if (e == nullptr) {
-    s.name = "syscall " + std::to_string(number);
-    return s;
-  }
-  s.name = std::string(e->name);
-  static constexpr std::array<std::string_view, 6> kArgRegs{"x0", "x1", "x2", "x3", "x4", "x5"};
-  for (std::size_t i = first_lost ? 1 : 0; i < e->args.size() && !e->args[i].empty(); ++i) {
-    auto v = register_value(regs, kArgRegs[i]);
-    if (!v) break;
-    s.args.push_back(SyscallArgument{std::string(e->args[i]), *v, {}});
-  }
-  return s;
+  return syscall_table::call_with_arguments(kAarch64, number, kArgRegisters, regs, first_lost ? 1 : 0);
 }
 
 }  // namespace
@@ -130,10 +111,8 @@ std::optional<BlockingSyscall> aarch64_blocking_syscall(const std::vector<Regist
 std::optional<BlockingSyscall> aarch64_restarted_syscall(const std::vector<Register>& regs, const BlockingSyscall& s,
                                                          std::string_view wrapper) {
   if (s.number != kRestartSyscall) return std::nullopt;
-  if (wrapper.starts_with("futex_abstimed_wait")) wrapper = "futex";
-  for (const auto& e : kAarch64) {
-    if (e.name == wrapper && e.number != kRestartSyscall) return call(e.number, regs, false);
-  }
+  const Entry* e = syscall_table::restarted_entry(kAarch64, wrapper, kRestartSyscall);
+  if (e != nullptr) return call(e->number, regs, false);
   return std::nullopt;
 }
 
