@@ -83,6 +83,13 @@ class StackWalk {
   // The stack, with its status (StopReason::not_unwound when nothing set one).
   RawStack finish() &&;
 
+  // What walk_strategies asks (caller_strategy.hpp). The frame cap and cancellation are checked
+  // after every frame added (add_first, add_caller), since an engine adds many in one answer.
+  void stamp(std::size_t from, FrameOrigin origin, FrameTrust trust);
+  UnwindStatus& status() { return status_ ? *status_ : status_.emplace(); }
+  void nothing_found();
+  void spent(BudgetEnd end) { stop(user_budget_status(end, budget_.max_frames)); }
+
  private:
   bool after_add();
 

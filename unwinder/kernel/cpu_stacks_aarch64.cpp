@@ -89,9 +89,11 @@ struct Aarch64Walk {
 
   // What walk_strategies asks (caller_strategy.hpp).
   std::size_t size() const { return frames.size(); }
-  void stamp_last(FrameOrigin origin, FrameTrust trust) {
-    frames.back().origin = origin;
-    frames.back().trust = trust;
+  void stamp(std::size_t from, FrameOrigin origin, FrameTrust trust) {
+    for (std::size_t i = from; i < frames.size(); ++i) {
+      frames[i].origin = origin;
+      frames[i].trust = trust;
+    }
   }
   UnwindStatus& status() { return unwind; }
   void nothing_found() { unwind = UnwindStatus::stopped(StopReason::no_caller, "no caller found at " + hex(p.pc)); }
