@@ -1,4 +1,4 @@
-// x86_64's kernel stacks: the ORC walk over the stacks a CPU owns (see kernel_stacks.hpp).
+// x86_64's kernel stacks: the ORC walk over the stacks a CPU owns (see cpu_stacks.hpp).
 #include "unwinder/kernel/cpu_stacks.hpp"
 
 #include <algorithm>
