@@ -63,13 +63,15 @@ std::size_t frame_named(const Report& r, const std::string& name) {
   return 0;
 }
 
-// What gdb's `print` shows for each of EXPRS in the frame of FUNCTION, without "$1 = " and the
-// "(type) " gdb puts before a top-level pointer. One gdb run for them all.
+// What gdb's `print` shows for each of EXPRS in the frame of FUNCTION (empty: gdb's frame 0),
+// without "$1 = " and the "(type) " gdb puts before a top-level pointer. One gdb run for them all.
 std::vector<std::string> gdb_print(const std::string& sample, const std::string& function,
                                    const std::vector<std::string>& exprs) {
-  std::string script = "set pagination off\nset width 0\nset backtrace past-main on\n"
-                       "python\nf = gdb.newest_frame()\nwhile f is not None and f.name() != '" +
-                       function + "': f = f.older()\nf.select()\nend\n";
+  std::string script = "set pagination off\nset width 0\nset backtrace past-main on\n";
+  if (!function.empty()) {
+    script += "python\nf = gdb.newest_frame()\nwhile f is not None and f.name() != '" + function +
+              "': f = f.older()\nf.select()\nend\n";
+  }
   for (std::size_t i = 0; i < exprs.size(); ++i) {
     script += "echo @@" + std::to_string(i) + "\\n\nprint " + exprs[i] + "\n";
   }
@@ -255,6 +257,39 @@ TEST(ValuesEngineHeap, APointerToOneObjectIsNotIndexed) {
   auto element = o.engine->name_address(0, frame, address_of("&many[7]"));
   ASSERT_TRUE(element.has_value());
   EXPECT_EQ(element->expression, "many[7]");
+}
+
+// Globals from every frame, as gdb's `print` finds them: hang_abba's main thread waits in libc,
+// whose frames see the program's statics (gdb looks in every objfile; corelens looked only in the
+// frame's module and said "No symbol"), and _start, from crt1.o without DWARF, sees them too (it
+// said "no DWARF debug information for this frame"). gdb prints them at its frame 0; a global's
+// value is the same from every frame.
+TEST(ValuesEngineGlobals, EveryFrameSeesEveryModulesGlobals) {
+  Opened& o = open_sample("hang_abba");
+  ASSERT_TRUE(o.engine);
+  const Report& r = o.session->report();
+  FormatOptions options = o.engine->default_options();
+  const std::vector<std::string> exprs = {"lock_a", "lock_b.__data.__owner", "worker_tid[1]", "&lock_b"};
+  std::vector<std::string> gdb = gdb_print("hang_abba", "", exprs);
+  const auto& frames = r.threads.front().frames;
+  bool in_libc = false, without_dwarf = false;
+  for (std::size_t f = 0; f < frames.size(); ++f) {
+    in_libc |= frames[f].module.find("libc.so") != std::string::npos;
+    without_dwarf |= !frames[f].inlined && frames[f].file.empty();
+    for (std::size_t i = 0; i < exprs.size(); ++i) {
+      auto ours = o.engine->evaluate(0, f, exprs[i], options);
+      ASSERT_TRUE(ours.has_value()) << "#" << f << " " << frames[f].function << ": " << exprs[i] << ": "
+                                    << ours.error().message << " (gdb: " << gdb[i] << ")";
+      std::string ours_value = ours->value, theirs = gdb[i];
+      if (exprs[i].front() == '&') {  // gdb adds " <lock_b>" after the address
+        ours_value = ours_value.substr(0, ours_value.find(' '));
+        theirs = theirs.substr(0, theirs.find(' '));
+      }
+      EXPECT_EQ(ours_value, theirs) << "#" << f << " " << frames[f].function << ": " << exprs[i];
+    }
+  }
+  EXPECT_TRUE(in_libc) << "no frame in libc: the case this test is for is gone";
+  EXPECT_TRUE(without_dwarf) << "no frame without DWARF: the case this test is for is gone";
 }
 
 INSTANTIATE_TEST_SUITE_P(Samples, ValuesEngine, ::testing::Values("values_c", "values_c_o2", "clang_values_c_o2"),

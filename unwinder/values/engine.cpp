@@ -12,30 +12,55 @@ namespace {
 constexpr std::size_t kMaxCachedVariableLists = 100000;
 
 // Names in an expression, looked up as gdb does: the frame's variables innermost first, then
-// the unit's globals, then the module's, then any module's ELF symbol (typed `int`, as gdb
-// treats a symbol without debug info only for its address).
+// the unit's globals, then the module's, then every other module's (a frame in libc still sees
+// the program's globals). A frame without DWARF sees the globals of every module. An ELF symbol
+// without DWARF is not a value: gdb gives it no type either.
 class FrameScope final : public ExpressionScope {
  public:
-  FrameScope(ValueEngine::Impl& impl, const ResolvedFrame& frame, FrameContext& context)
-      : impl_(impl), frame_(frame), context_(context) {}
+  // FRAME's scopes are null for a frame without DWARF.
+  FrameScope(ValueEngine::Impl& impl, const ResolvedFrame& frame, FrameWorld& world)
+      : impl_(impl), frame_(frame), world_(world) {}
 
   Known<Value> variable(const std::string& name) override {
-    if (auto v = find_variable(frame_.dies, name)) return context_.variable_value(&v->die);
-    if (auto g = find_global(frame_.scopes->cu, name, true)) return context_.variable_value(&*g);
+    Dwfl_Module* own = nullptr;
+    if (frame_.scopes != nullptr) {
+      own = frame_.scopes->module;
+      FrameContext context(world_, frame_.physical, *frame_.scopes);
+      if (auto v = find_variable(frame_.dies, name)) return context.variable_value(&v->die);
+      if (auto g = find_global(frame_.scopes->cu, name, true)) return context.variable_value(&*g);
+    }
+    if (auto g = find_global_in_modules(impl_.session, name, own)) {
+      // Its location is an address in its own module: evaluated with that module's load bias.
+      FrameContext context(world_, frame_.physical, g->unit);
+      return context.variable_value(&g->die);
+    }
     return unavailable(value_error("No symbol \"" + name + "\" in current context."));
   }
 
   std::optional<TypeId> type_named(const std::string& name) override {
-    Dwarf* dwarf = dwarf_cu_getdwarf(frame_.scopes->cu.cu);
+    Dwarf* own = frame_.scopes != nullptr ? dwarf_cu_getdwarf(frame_.scopes->cu.cu) : nullptr;
+    if (own != nullptr) {
+      if (auto t = named_in(own, name)) return t;
+    }
+    for (Dwfl_Module* module : impl_.session.all_modules()) {
+      Dwarf_Addr bias = 0;
+      Dwarf* dwarf = dwfl_module_getdwarf(module, &bias);
+      if (dwarf == nullptr || dwarf == own) continue;
+      if (auto t = named_in(dwarf, name)) return t;
+    }
+    return std::nullopt;
+  }
+
+ private:
+  std::optional<TypeId> named_in(Dwarf* dwarf, const std::string& name) {
     if (auto t = impl_.types.find_named(dwarf, name)) return t;
     if (Dwarf* alt = dwarf_getalt(dwarf)) return impl_.types.find_named(alt, name);
     return std::nullopt;
   }
 
- private:
   ValueEngine::Impl& impl_;
   const ResolvedFrame& frame_;
-  FrameContext& context_;
+  FrameWorld& world_;
 };
 
 }  // namespace
@@ -109,7 +134,7 @@ const ThreadFrames& ValueEngine::Impl::frames_of(std::size_t thread) {
   return t;
 }
 
-Result<ResolvedFrame> ValueEngine::Impl::resolve(std::size_t thread, std::size_t frame) {
+Result<ResolvedFrame> ValueEngine::Impl::resolve(std::size_t thread, std::size_t frame, bool need_dwarf) {
   if (thread >= report.threads.size()) return fail(ErrorCode::not_found, "no thread #" + std::to_string(thread));
   const ThreadFrames& t = frames_of(thread);
   if (frame >= t.physical_of.size()) {
@@ -126,7 +151,10 @@ Result<ResolvedFrame> ValueEngine::Impl::resolve(std::size_t thread, std::size_t
     const Frame& f = report.threads[thread].frames[frame];
     return f.function.empty() ? hex(f.pc) : f.function;
   };
-  if (r.scopes == nullptr) return fail(ErrorCode::not_found, who() + ": no DWARF debug information for this frame");
+  if (r.scopes == nullptr) {
+    if (!need_dwarf) return r;
+    return fail(ErrorCode::not_found, who() + ": no DWARF debug information for this frame");
+  }
   auto key = std::make_tuple(p.lookup_pc, t.level[frame], t.count[frame]);
   auto dies = scope_dies.find(key);
   if (dies == scope_dies.end()) {
@@ -187,11 +215,11 @@ Result<FrameVariables> ValueEngine::frame_variables(std::size_t thread, std::siz
 Result<ValueNode> ValueEngine::evaluate(std::size_t thread, std::size_t frame, std::string_view expression,
                                         const FormatOptions& options) {
   std::lock_guard lock(mutex_);
-  auto r = impl_->resolve(thread, frame);
+  // A frame without DWARF still sees the globals of the modules that have it, as in gdb.
+  auto r = impl_->resolve(thread, frame, false);
   if (!r) return unexpected(r.error());
   FrameWorld world = impl_->world(*r->thread);
-  FrameContext context(world, r->physical, *r->scopes);
-  FrameScope scope(*impl_, *r, context);
+  FrameScope scope(*impl_, *r, world);
   auto v = evaluate_expression(expression, scope, impl_->types, impl_->memory, options);
   if (!v) {
     if (v.error().why == Unavailable::Why::error) return fail(ErrorCode::not_found, v.error().detail);

@@ -50,7 +50,9 @@ struct ValueEngine::Impl {
   static Arch arch_of(const Report& r);
 
   const ThreadFrames& frames_of(std::size_t thread);
-  Result<ResolvedFrame> resolve(std::size_t thread, std::size_t frame);
+  // Thread THREAD's frame FRAME with its DWARF scopes; without NEED_DWARF a frame that has none
+  // is resolved too, with null scopes.
+  Result<ResolvedFrame> resolve(std::size_t thread, std::size_t frame, bool need_dwarf = true);
   FrameWorld world(const ThreadFrames& t) { return FrameWorld{session, types, memory, t.physical, &locations}; }
 
   const Report& report;

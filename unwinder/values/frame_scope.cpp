@@ -154,4 +154,26 @@ std::optional<Dwarf_Die> find_global(Dwarf_Die cu, const std::string& name, bool
   return std::nullopt;
 }
 
+std::optional<GlobalAt> find_global_in_modules(DwarfSession& session, const std::string& name, Dwfl_Module* skip) {
+  for (Dwfl_Module* module : session.all_modules()) {
+    if (module == skip) continue;
+    Dwarf_Addr bias = 0;
+    Dwarf* dwarf = dwfl_module_getdwarf(module, &bias);
+    if (dwarf == nullptr) continue;
+    Dwarf_CU* unit = nullptr;
+    Dwarf_Die cudie, subdie;
+    std::uint8_t unit_type = 0;
+    if (dwarf_get_units(dwarf, nullptr, &unit, nullptr, &unit_type, &cudie, &subdie) != 0) continue;
+    auto die = find_global(cudie, name, true);
+    if (!die) continue;
+    GlobalAt out;
+    out.unit.module = module;
+    out.unit.bias = bias;
+    if (dwarf_diecu(&*die, &out.unit.cu, nullptr, nullptr) == nullptr) continue;
+    out.die = *die;
+    return out;
+  }
+  return std::nullopt;
+}
+
 }  // namespace corelens::values

@@ -37,4 +37,16 @@ std::optional<ScopeVariable> find_variable(const std::vector<Dwarf_Die>& dies, c
 // A global variable named NAME defined in the unit CU, or (ALL_UNITS) in any unit of its module.
 std::optional<Dwarf_Die> find_global(Dwarf_Die cu, const std::string& name, bool all_units);
 
+// A global variable found in some module, with the unit to evaluate it in (its module's load
+// bias and its CU; no function scopes: a global's location needs none).
+struct GlobalAt {
+  ScopesAt unit;
+  Dwarf_Die die;
+};
+
+// The global variable NAME in the DWARF of any module but SKIP, in the order the report lists
+// the modules (the executable, which loads lowest, first): gdb looks in every objfile, so a
+// frame in libc still sees the program's globals.
+std::optional<GlobalAt> find_global_in_modules(DwarfSession& session, const std::string& name, Dwfl_Module* skip);
+
 }  // namespace corelens::values
