@@ -219,6 +219,7 @@ std::vector<ValueNode> Formatter::children_from(const Value& v, const std::strin
   // LINES are the members' texts in the parent's line, in the order of its members: only a
   // struct's children (no printer: they would be the printer's) are those members.
   bool members = lines.size() <= kids.size();
+  out.reserve(kids.size());
   for (std::size_t i = 0; i < kids.size(); ++i) {
     const std::string* line = members && i < lines.size() && lines[i] ? &*lines[i] : nullptr;
     out.push_back(node_from(kids[i].name, kids[i].value, depth - 1, line));
