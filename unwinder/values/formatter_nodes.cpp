@@ -197,23 +197,19 @@ ValueNode Formatter::node_from(const std::string& name, const Value& v, int dept
     n.kind = ValueNode::Kind::printed;
     n.value = printed_text(**p, 0, options_.max_summary);
     n.has_children = !(**p).children.empty();
-  } else if (known_line != nullptr && referred == std::nullopt && (read_once || !shown.address)) {
-    // The parent's line already holds this member's text, from the same bytes (no address, as
-    // FLAT here) at one level deeper and a smaller budget, with nothing cut: summary(flat) would
-    // give the same text, so it is only shortened as summary() does.
-    n.value = known_line->size() > options_.max_summary + 8 ? known_line->substr(0, options_.max_summary) + "..."
-                                                            : *known_line;
-    n.kind = is_aggregate(t.kind) ? ValueNode::Kind::aggregate
-             : t.kind == TypeKind::array ? ValueNode::Kind::array
-             : t.kind == TypeKind::pointer ? ValueNode::Kind::pointer : ValueNode::Kind::scalar;
-    if (is_aggregate(t.kind)) n.has_children = !t.members.empty();
-    else if (t.kind == TypeKind::array) n.has_children = t.count && *t.count > 0;
-    else if (t.kind == TypeKind::pointer) n.has_children = has_children(shown);
   } else {
-    // A struct expanded below: its members' texts are kept while its line is made.
-    if (depth > 0 && is_aggregate(t.kind)) member_texts_ = &member_texts;
-    n.value = summary(flat);
-    member_texts_ = nullptr;
+    if (known_line != nullptr && referred == std::nullopt && (read_once || !shown.address)) {
+      // The parent's line already holds this member's text, from the same bytes (no address, as
+      // FLAT here) at one level deeper and a smaller budget, with nothing cut: summary(flat)
+      // would give the same text, so it is only shortened as summary() does.
+      n.value = known_line->size() > options_.max_summary + 8 ? known_line->substr(0, options_.max_summary) + "..."
+                                                              : *known_line;
+    } else {
+      // A struct expanded below: its members' texts are kept while its line is made.
+      if (depth > 0 && is_aggregate(t.kind)) member_texts_ = &member_texts;
+      n.value = summary(flat);
+      member_texts_ = nullptr;
+    }
     n.kind = is_aggregate(t.kind) ? ValueNode::Kind::aggregate
              : t.kind == TypeKind::array ? ValueNode::Kind::array
              : t.kind == TypeKind::pointer ? ValueNode::Kind::pointer : ValueNode::Kind::scalar;
