@@ -1,5 +1,7 @@
 #include "core/report/json_report.hpp"
 
+#include <array>
+#include <charconv>
 #include <nlohmann/json.hpp>
 
 #include "core/model/strings.hpp"
@@ -24,31 +26,36 @@ void registers_json(JsonWriter& w, const std::vector<Register>& regs) {
 }
 
 // The variables of --locals are most of such a report's keys: their names are the schema's, so
-// they skip the escaping, and a value that needs none goes out with its key (plain_field).
+// they skip the escaping, and an object's fields up to its members go out in one append (fields()).
 void variable_json(JsonWriter& w, const VariableReport& v, bool top) {
-  w.begin_object();
-  w.plain_field("name", v.name);
-  if (top) {
-    w.plain_field("kind", v.argument ? "argument" : "local");
-  } else {
-    w.plain_literal("kind", "null");
+  // The address as its quoted hex literal, as JsonWriter::hex writes it.
+  char address[2 + 2 + 16];
+  std::string_view address_literal = "null";
+  if (v.address) {
+    address[0] = '"';
+    address[1] = '0';
+    address[2] = 'x';
+    char* end = std::to_chars(address + 3, address + sizeof address - 1, *v.address, 16).ptr;
+    *end++ = '"';
+    address_literal = {address, static_cast<std::size_t>(end - address)};
   }
-  w.plain_field("type", v.type);
-  if (v.exact_type != v.type) w.plain_field("exact_type", v.exact_type);
-  if (v.unavailable.empty()) {
-    w.plain_field("value", v.value);
-  } else {
-    w.plain_literal("value", "null");
-  }
-  w.plain_key("address");
-  w.hex_or_null(v.address);
-  w.plain_field("location", v.location);
-  if (v.unavailable.empty()) w.plain_literal("unavailable", "null");
-  else w.plain_field("unavailable", v.unavailable);
-  w.plain_literal("entry_value", v.entry_value ? "true" : "false");
-  if (v.members.empty()) {
-    w.plain_literal("members", "[]");
-  } else {
+  std::array<JsonWriter::Field, 10> f{};
+  std::size_t n = 0;
+  f[n++] = {"name", v.name, false};
+  if (top) f[n++] = {"kind", v.argument ? "argument" : "local", false};
+  else f[n++] = {"kind", "null", true};
+  f[n++] = {"type", v.type, false};
+  if (v.exact_type != v.type) f[n++] = {"exact_type", v.exact_type, false};
+  if (v.unavailable.empty()) f[n++] = {"value", v.value, false};
+  else f[n++] = {"value", "null", true};
+  f[n++] = {"address", address_literal, true};
+  f[n++] = {"location", v.location, false};
+  if (v.unavailable.empty()) f[n++] = {"unavailable", "null", true};
+  else f[n++] = {"unavailable", v.unavailable, false};
+  f[n++] = {"entry_value", v.entry_value ? "true" : "false", true};
+  if (v.members.empty()) f[n++] = {"members", "[]", true};
+  w.object_fields({f.data(), n});
+  if (!v.members.empty()) {
     w.plain_key("members");
     w.begin_array();
     for (const auto& m : v.members) variable_json(w, m, false);

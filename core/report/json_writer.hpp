@@ -14,6 +14,7 @@
 #include <functional>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,11 +48,24 @@ class JsonWriter {
   // '\\' (a field name of the schema): comma, newline, indent and quoted name in one append, no
   // escaping pass. For the variables of --locals, ~1 M keys in a 1,000-thread report.
   void plain_key(std::string_view name);
-  // plain_key(NAME) then value(VALUE), VALUE copied in the same append when it needs no escaping.
+  // plain_key(NAME) then value(VALUE), in one append.
   void plain_field(std::string_view name, std::string_view value);
   // plain_key(NAME) then LITERAL as it is: "null", "true", "false", "[]" (what null(), value(bool)
   // and an empty array write), in the same append.
   void plain_literal(std::string_view name, std::string_view literal);
+  // One field for fields(): a NAME as plain_key takes it, and its VALUE, a string (quoted and
+  // escaped as value() does) or, when LITERAL, written as it is ("null", "true", "[]", "\"0x1\"").
+  struct Field {
+    std::string_view name;
+    std::string_view value;
+    bool literal;
+  };
+  // The same output as plain_field / plain_literal for each of FIELDS in turn, in one append with
+  // one capacity check: the variables of --locals are ~90,000 objects of ten fields each in a
+  // 1,000-thread report, and a call per field cost ~180 instructions.
+  void fields(std::span<const Field> fields);
+  // begin_object() then fields(FIELDS), in the same append.
+  void object_fields(std::span<const Field> fields);
 
   void value(std::string_view s);
   void value(const char* s) { value(std::string_view(s)); }
@@ -92,7 +106,7 @@ class JsonWriter {
                         // follows a key
   void newline_and_indent(std::size_t depth);
   void escaped(std::string_view s);
-  bool plain_field(std::string_view name, const std::string_view* value, bool literal);
+  void write_fields(std::span<const Field> fields, bool open_object);
 
   struct Level {
     bool empty = true;
@@ -104,7 +118,7 @@ class JsonWriter {
   Sink sink_;
   std::size_t threshold_ = 0;
   bool failed_ = false;
-  std::string pad_;  // a newline and spaces: plain_field's indentation, copied from here
+  std::string pad_;  // a newline and spaces: fields()' indentation, copied from here
 };
 
 }  // namespace corelens

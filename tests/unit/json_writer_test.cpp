@@ -142,5 +142,65 @@ TEST(JsonWriter, PlainKeysWriteWhatKeysAndValuesWrite) {
   }
 }
 
+// object_fields() and fields() (a variable's object in one append) print what begin_object(),
+// key() and value() print: as the first element and after others, after a key, at the top level,
+// with no fields, and for values that need escaping (control bytes, quotes, invalid UTF-8).
+TEST(JsonWriter, FieldsWriteWhatKeysAndValuesWrite) {
+  const std::string control("nul\0, bell\a, del\x7f", 17);
+  const std::vector<JsonWriter::Field> some = {{"name", "plain", false},        {"escaped", control, false},
+                                               {"utf8", "na\xc3\xafve \xff\xe0\x80", false}, {"none", "null", true},
+                                               {"address", "\"0x7f\"", true},  {"empty", "", false}};
+  for (int indent : {-1, 0, 2, 4}) {
+    std::string general, plain;
+    JsonWriter g(general, indent), p(plain, indent);
+    auto by_keys = [&](std::span<const JsonWriter::Field> fields) {
+      for (const auto& f : fields) {
+        g.key(f.name);
+        if (!f.literal) {
+          g.value(f.value);
+        } else if (f.value == "null") {
+          g.null();
+        } else {
+          g.value(std::string_view(f.value).substr(1, f.value.size() - 2));
+        }
+      }
+    };
+    // At the top level.
+    g.begin_object();
+    by_keys(some);
+    g.key("list");
+    g.begin_array();
+    p.object_fields(some);
+    p.plain_key("list");
+    p.begin_array();
+    // First in an array, after another, empty, then fields after a key and after other fields.
+    for (int i = 0; i < 3; ++i) {
+      g.begin_object();
+      if (i != 1) by_keys(some);
+      g.end_object();
+      if (i != 1) p.object_fields(some);
+      else p.object_fields({});
+      p.end_object();
+    }
+    g.end_array();
+    g.key("after_key");
+    g.begin_object();
+    by_keys(std::span(some).subspan(0, 2));
+    by_keys(std::span(some).subspan(2));
+    g.end_object();
+    g.end_object();
+    p.end_array();
+    p.plain_key("after_key");
+    p.object_fields(std::span(some).subspan(0, 2));
+    p.fields(std::span(some).subspan(2));
+    p.end_object();
+    p.end_object();
+    EXPECT_EQ(plain, general) << "indent " << indent;
+    EXPECT_EQ(nlohmann::ordered_json::parse(plain).dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace),
+              plain)
+        << "indent " << indent;
+  }
+}
+
 }  // namespace
 }  // namespace corelens

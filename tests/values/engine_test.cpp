@@ -292,6 +292,24 @@ TEST(ValuesEngineGlobals, EveryFrameSeesEveryModulesGlobals) {
   EXPECT_TRUE(without_dwarf) << "no frame without DWARF: the case this test is for is gone";
 }
 
+// A class whose only fields are its base class's (std::mutex, over std::__mutex_base): gdb prints
+// the bases, then ", <No data fields>"; corelens left that out. hang_ring's three std::mutex,
+// one at a time and as the array, compared with gdb's `print` on the same core.
+TEST(ValuesEngineClasses, NoDataFieldsAfterTheBasesAsGdbPrintsThem) {
+  Opened& o = open_sample("hang_ring");
+  ASSERT_TRUE(o.engine);
+  FormatOptions options = o.engine->default_options();
+  const std::vector<std::string> exprs = {"ring[0]", "ring"};
+  std::vector<std::string> gdb = gdb_print("hang_ring", "", exprs);
+  for (std::size_t i = 0; i < exprs.size(); ++i) {
+    auto ours = o.engine->evaluate(0, 0, exprs[i], options);
+    ASSERT_TRUE(ours.has_value()) << exprs[i] << ": " << ours.error().message << " (gdb: " << gdb[i] << ")";
+    EXPECT_EQ(ours->value, gdb[i]) << exprs[i];
+    EXPECT_NE(ours->value.find("<std::__mutex_base> = {"), std::string::npos) << exprs[i] << ": " << ours->value;
+    EXPECT_NE(ours->value.find("}, <No data fields>}"), std::string::npos) << exprs[i] << ": " << ours->value;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Samples, ValuesEngine, ::testing::Values("values_c", "values_c_o2", "clang_values_c_o2"),
                          [](const auto& p) { return p.param; });
 

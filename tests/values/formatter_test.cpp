@@ -95,6 +95,17 @@ TEST_F(Formatting, StructsBitfieldsAndUnions) {
   EXPECT_EQ(type_name(t.table, number), "union number");
   TypeId empty = t.structure("empty", 0, {});
   EXPECT_EQ(show(empty, 0x1000), "{<No data fields>}");
+  // Fields only through a base class (std::mutex over std::__mutex_base): gdb says there are none
+  // of its own after the bases; with a field of its own, it does not.
+  Member base = member("", point, 0);
+  base.is_base = true;
+  TypeId derived = t.structure("derived", 8, {base});
+  EXPECT_EQ(show_value(derived, p), "{<struct point> = {x = 3, y = -1}, <No data fields>}");
+  TypeId with_field = t.structure("with_field", 12, {base, member("z", t.int_type, 8)});
+  struct {
+    int x, y, z;
+  } q{3, -1, 7};
+  EXPECT_EQ(show_value(with_field, q), "{<struct point> = {x = 3, y = -1}, z = 7}");
 }
 
 TEST_F(Formatting, StringsAsGdbPrintsThem) {

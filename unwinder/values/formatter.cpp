@@ -324,10 +324,11 @@ std::string Formatter::aggregate_text(const Value& v, const Type& t, int level, 
   if (t.declaration) return "<incomplete type>";
   if (t.language == Language::rust) return rust_aggregate_text(v, t, level, budget);
   std::string out = "{";
-  bool first = true;
+  bool first = true, own_fields = false;
   for (const Member& m : t.members) {
     if (!first) out += ", ";
     first = false;
+    own_fields |= !m.is_base;
     if (m.is_base) out += member_label(types_, m) + " = ";
     else if (!m.name.empty()) out += m.name + " = ";
     if (m.is_virtual_base) {
@@ -350,6 +351,8 @@ std::string Formatter::aggregate_text(const Value& v, const Type& t, int level, 
     }
   }
   if (first) return "{<No data fields>}";
+  // A class with base classes and no fields of its own (std::mutex): gdb says so after the bases.
+  if (!own_fields) out += ", <No data fields>";
   return out + "}";
 }
 

@@ -4,8 +4,11 @@ namespace corelens::values {
 
 VariableReport to_report(const ValueNode& node, bool argument) { return to_report(ValueNode(node), argument); }
 
-VariableReport to_report(ValueNode&& node, bool argument) {
-  VariableReport r;
+namespace {
+
+// NODE into R, a VariableReport already in its vector: a 1,000-thread report has ~90,000
+// variables, and moving each one's seven strings into place once more cost ~20 M instructions.
+void fill(VariableReport& r, ValueNode&& node, bool argument) {
   r.name = std::move(node.name);
   r.argument = argument;
   r.type = std::move(node.type);
@@ -17,8 +20,16 @@ VariableReport to_report(ValueNode&& node, bool argument) {
   r.entry_value = node.entry_value;
   r.compound = node.kind == ValueNode::Kind::aggregate || node.kind == ValueNode::Kind::array ||
                node.kind == ValueNode::Kind::printed;
+  if (node.children.empty()) return;
   r.members.reserve(node.children.size());
-  for (auto& c : node.children) r.members.push_back(to_report(std::move(c), false));
+  for (auto& c : node.children) fill(r.members.emplace_back(), std::move(c), false);
+}
+
+}  // namespace
+
+VariableReport to_report(ValueNode&& node, bool argument) {
+  VariableReport r;
+  fill(r, std::move(node), argument);
   return r;
 }
 
@@ -32,8 +43,8 @@ std::vector<VariableReport> EngineVariables::variables(std::size_t thread, std::
   std::vector<VariableReport> out;
   if (!vars) return out;
   out.reserve(vars->arguments.size() + vars->locals.size());
-  for (auto& a : vars->arguments) out.push_back(to_report(std::move(a), true));
-  for (auto& l : vars->locals) out.push_back(to_report(std::move(l), false));
+  for (auto& a : vars->arguments) fill(out.emplace_back(), std::move(a), true);
+  for (auto& l : vars->locals) fill(out.emplace_back(), std::move(l), false);
   return out;
 }
 
