@@ -53,8 +53,14 @@ class FakeTarget final : public Target {
     return r != nullptr && r->code;
   }
   std::optional<std::uint64_t> entry_point() const override { return entry; }
+  // Code the dump did not save: executable, but its bytes cannot be read.
+  Result<void> read_code(std::uint64_t addr, std::span<std::byte> out) const override {
+    if (unsaved_code && addr >= unsaved_code->first && addr < unsaved_code->second) return fail(ErrorCode::not_mapped, "not saved", addr);
+    return read_memory(addr, out);
+  }
   std::vector<Module> modules_;
   std::optional<std::uint64_t> entry;
+  std::optional<std::pair<std::uint64_t, std::uint64_t>> unsaved_code;
 
  private:
   struct Range {
@@ -172,6 +178,29 @@ TEST(UnwindRules, BadPcCallerIsTheLinkRegisterOnAarch64AndSpOnX86) {
   ASSERT_TRUE(xr.caller);
   EXPECT_EQ(xr.caller->pc, 0x1005u);
   EXPECT_EQ(xr.caller->sp, 0x80018u);
+  EXPECT_EQ(xr.caller->origin, FrameOrigin::call_site);
+  EXPECT_EQ(xr.caller->trust, FrameTrust::cfi);
+  // The code before the return address was not saved: the same caller, found by the same
+  // strategy, trusted no more than a scan.
+  x.unsaved_code = std::pair<std::uint64_t, std::uint64_t>{0xff0, 0x1008};
+  FallbackResult unsaved = recover_caller(x, x_check, frame0(0, 0x80010), FallbackRegisters{}, true);
+  ASSERT_TRUE(unsaved.caller);
+  EXPECT_EQ(unsaved.caller->pc, 0x1005u);
+  EXPECT_TRUE(unsaved.caller->unverified);
+  EXPECT_EQ(unsaved.caller->origin, FrameOrigin::call_site);
+  EXPECT_EQ(unsaved.caller->trust, FrameTrust::scan);
+}
+
+TEST(UnwindRules, TheFallbacksInTheirOrder) {
+  // The strategies of the user walk after its CFI engine (caller_strategy.hpp), each setting the
+  // origin and trust of the callers it finds.
+  std::vector<std::pair<FrameOrigin, FrameTrust>> order;
+  for (const Fallback& f : fallbacks()) order.emplace_back(f.origin, f.trust);
+  std::vector<std::pair<FrameOrigin, FrameTrust>> want = {
+      {FrameOrigin::call_site, FrameTrust::cfi},          {FrameOrigin::exidx, FrameTrust::cfi},
+      {FrameOrigin::prologue, FrameTrust::frame_pointer}, {FrameOrigin::link_register, FrameTrust::frame_pointer},
+      {FrameOrigin::frame_pointer, FrameTrust::frame_pointer}, {FrameOrigin::scan, FrameTrust::scan}};
+  EXPECT_EQ(order, want);
 }
 
 TEST(UnwindRules, Ppc64BackChainAndS390xScan) {
