@@ -17,6 +17,7 @@
 // the failures together are the walk's status.
 #pragma once
 
+#include <cstddef>
 #include <span>
 #include <string>
 
@@ -34,9 +35,11 @@ enum class StepResult {
   pass,         // it knows nothing of this frame: the next strategy's turn
 };
 
-// WALK is the walk's state, which must offer: size() (its frames), stamp_last(FrameOrigin,
-// FrameTrust) (on the frame a strategy just added), status() (UnwindStatus&), nothing_found()
-// (every strategy passed: record why) and spent(BudgetEnd) (the frame cap or cancellation).
+// WALK is the walk's state, which must offer: size() (its frames), stamp(FROM, FrameOrigin,
+// FrameTrust) (on the callers from index FROM on: those a strategy just added), status()
+// (UnwindStatus&), nothing_found() (every strategy passed: record why) and spent(BudgetEnd) (the
+// frame cap or cancellation). A strategy may add several callers in one answer (a CFI engine
+// runs on until it needs the fallbacks), and a frame may have been added with its answer end.
 template <class Walk>
 class CallerStrategy {
  public:
@@ -55,9 +58,12 @@ void walk_strategies(const WalkBudget& budget, Walk& walk, std::span<CallerStrat
     bool failed = false;
     for (CallerStrategy<Walk>* s : strategies) {
       UnwindStatus before = failed ? walk.status() : UnwindStatus{};
-      switch (s->caller_of_last(walk)) {
-        case StepResult::caller: walk.stamp_last(s->origin(), s->trust()); return true;
-        case StepResult::last_caller: walk.stamp_last(s->origin(), s->trust()); return false;
+      const std::size_t frames = walk.size();
+      const StepResult result = s->caller_of_last(walk);
+      if (walk.size() > frames) walk.stamp(frames, s->origin(), s->trust());
+      switch (result) {
+        case StepResult::caller: return true;
+        case StepResult::last_caller: return false;
         case StepResult::end: return false;
         case StepResult::failed:
           // Every failure is part of the story: "ORC says ...; DWARF CFI says ...".

@@ -419,8 +419,7 @@ int on_frame(Dwfl_Frame* state, void* arg) {
       e->fallback = true;
       return DWARF_CB_ABORT;
     }
-    f.trust = FrameTrust::cfi;
-    f.origin = FrameOrigin::cfi;
+    // Its origin and trust are the walk's to set (caller_strategy.hpp): this engine's, CFI.
     // Resumed from a frame whose sp is only a lower bound: CFI applied to it lands anywhere
     // unless it lands on a return address.
     if (e->verify_next && !activation && !e->backend.is_return_address(pc)) {

@@ -298,9 +298,7 @@ EngineEnd LibunwindBackend::WalkEngine::run(StackWalk& walk) {
     // libunwind failed on a frame its CFI describes (memory the CFI needs is missing): the
     // fallbacks may still find its caller.
     if (!caller) return EngineEnd::fallback;
-    caller->is_activation = signal;
-    caller->trust = FrameTrust::cfi;
-    caller->origin = FrameOrigin::cfi;
+    caller->is_activation = signal;  // its origin and trust: the walk's, from this strategy
     if (!walk.add_caller(std::move(*caller))) return EngineEnd::over;
   }
 }

@@ -30,6 +30,9 @@ struct RawFrame {
   std::optional<std::uint64_t> sp;
   FrameTrust trust = FrameTrust::context;
   FrameOrigin origin = FrameOrigin::context;
+  // Its return address's code was not in the dump to check that a call precedes it
+  // (call_site_check.hpp): the walk trusts it as a scan, whichever strategy found it.
+  bool unverified = false;
   std::vector<Register> registers;  // recovered by the unwinder (callers only)
 };
 

@@ -1,7 +1,11 @@
 #include "unwinder/stack_walk.hpp"
 
+#include <algorithm>
+#include <limits>
+
 #include "core/model/strings.hpp"
 #include "unwinder/arch_registers.hpp"
+#include "unwinder/caller_strategy.hpp"
 #include "unwinder/unwind_rules.hpp"
 
 namespace corelens {
@@ -64,6 +68,26 @@ bool StackWalk::after_add() {
   return true;
 }
 
+void StackWalk::stamp(std::size_t from, FrameOrigin origin, FrameTrust trust) {
+  // Frame 0 is the thread's context, whoever added it.
+  for (std::size_t i = std::max<std::size_t>(from, 1); i < stack_.frames.size(); ++i) {
+    stamp_caller(stack_.frames[i], origin, trust);
+  }
+}
+
+namespace {
+
+std::string no_caller_found(const StackWalk& walk, bool bad_pc) {
+  return std::string(bad_pc ? "no code at " : "no unwind information at ") + hex(walk.last().pc) +
+         ", and no caller found by the fallbacks";
+}
+
+}  // namespace
+
+void StackWalk::nothing_found() {
+  stop(UnwindStatus::stopped(StopReason::no_caller, no_caller_found(*this, is_bad_pc_frame(target_, last(), size() == 1))));
+}
+
 RawStack StackWalk::finish() && {
   if (status_) stack_.status = std::move(*status_);
   return std::move(stack_);
@@ -73,7 +97,8 @@ namespace {
 
 // The fallbacks' view of the walk's last frame: its frame pointer (carried from frame to frame,
 // since the fallbacks learn the caller's), the link register (frame 0 only: after a call of its
-// own a function finds its own call site there), and for arm every register known there.
+// own a function finds its own call site there), and for arm every register known there. Worked
+// out once per frame, for all the fallbacks asked about it.
 class FallbackView {
  public:
   FallbackView(const StackWalk& walk, CfiEngine& engine) : walk_(walk) {
@@ -87,6 +112,8 @@ class FallbackView {
   }
 
   const FallbackRegisters& of_last() {
+    if (for_frames_ == walk_.size()) return regs_;
+    for_frames_ = walk_.size();
     const RawFrame& callee = walk_.last();
     const bool first = walk_.size() == 1;
     if (!first && !fp_name_.empty()) {
@@ -110,6 +137,7 @@ class FallbackView {
   std::string_view fp_name_;
   std::optional<std::uint64_t> fp_;
   FallbackRegisters regs_;
+  std::size_t for_frames_ = 0;  // the walk's size when REGS_ was worked out (0: never)
 };
 
 void end_as_outermost(StackWalk& walk, CfiEngine& engine) {
@@ -117,49 +145,89 @@ void end_as_outermost(StackWalk& walk, CfiEngine& engine) {
   else walk.complete();
 }
 
+// What the user walk's strategies share: the engine, the fallbacks' view of the last frame, and
+// what the last fallback learnt of its caller (its frame pointer is in the view).
+struct UserWalk {
+  CfiEngine& engine;
+  const CallSiteCheck& check;
+  FallbackView view;
+  bool engine_running = true;  // false once the engine handed the walk to the fallbacks
+  bool exact_sp = true;        // the last recovered caller's sp is exact, not a lower bound
+  std::size_t resumes = 0;
+};
+
+// The CFI engine as a strategy: it runs on, adding callers, until it needs the fallbacks; after a
+// fallback's caller it takes the walk back where that caller has CFI (each time a restart).
+class EngineCaller final : public CallerStrategy<StackWalk> {
+ public:
+  explicit EngineCaller(UserWalk& w) : w_(w) {}
+  FrameOrigin origin() const override { return FrameOrigin::cfi; }
+  FrameTrust trust() const override { return FrameTrust::cfi; }
+  StepResult caller_of_last(StackWalk& walk) override {
+    if (!w_.engine_running) {
+      const RawFrame& caller = walk.last();
+      if (!w_.engine.has_cfi(caller.pc - 1)) return StepResult::pass;
+      if (w_.resumes++ >= w_.engine.max_resumes()) {
+        walk.stop(UnwindStatus::stopped(StopReason::unwinder_error, "stopped after " + std::to_string(w_.engine.max_resumes()) +
+                                                                        " changes between unwinding methods"));
+        return StepResult::end;
+      }
+      if (!w_.engine.resume(walk, caller, w_.view.fp(), w_.exact_sp)) return StepResult::end;
+      w_.engine_running = true;
+    }
+    EngineEnd end = w_.engine.run(walk);
+    if (end == EngineEnd::outermost) {
+      end_as_outermost(walk, w_.engine);
+      return StepResult::end;
+    }
+    if (end == EngineEnd::over || walk.over() || walk.empty()) return StepResult::end;
+    w_.engine_running = false;
+    return StepResult::pass;
+  }
+
+ private:
+  UserWalk& w_;
+};
+
+// One fallback of unwind_rules.hpp as a strategy; its callers pass UserStackRule too.
+class FallbackCaller final : public CallerStrategy<StackWalk> {
+ public:
+  FallbackCaller(UserWalk& w, const Fallback& f) : w_(w), f_(f) {}
+  FrameOrigin origin() const override { return f_.origin; }
+  FrameTrust trust() const override { return f_.trust; }
+  StepResult caller_of_last(StackWalk& walk) override {
+    const RawFrame& callee = walk.last();
+    const bool bad_pc = is_bad_pc_frame(walk.target(), callee, walk.size() == 1);
+    FallbackResult found = f_.find(FallbackInput{walk.target(), w_.check, callee, w_.view.of_last(), bad_pc});
+    if (found.outermost) {  // the unwind tables end the stack here
+      end_as_outermost(walk, w_.engine);
+      return StepResult::end;
+    }
+    if (!found.caller) return StepResult::pass;
+    if (!walk.add_recovered_caller(std::move(*found.caller), no_caller_found(walk, bad_pc))) return StepResult::end;
+    w_.view.set_fp(found.caller_fp);
+    w_.exact_sp = found.exact_sp;
+    return StepResult::caller;
+  }
+
+ private:
+  UserWalk& w_;
+  const Fallback& f_;
+};
+
 }  // namespace
 
 RawStack walk_stack(StackWalk walk, CfiEngine& engine, const CallSiteCheck& check) {
-  FallbackView fallback(walk, engine);
-  std::size_t resumes = 0;
-  while (!walk.over()) {
-    EngineEnd end = engine.run(walk);
-    if (end == EngineEnd::outermost) {
-      end_as_outermost(walk, engine);
-      break;
-    }
-    if (end == EngineEnd::over || walk.over() || walk.empty()) break;
-    // The fallbacks, while the callers they find have no CFI either; then the engine again.
-    bool resumed = false;
-    while (!walk.over()) {
-      const RawFrame& callee = walk.last();
-      const FallbackRegisters& regs = fallback.of_last();
-      const bool bad_pc = is_bad_pc_frame(walk.target(), callee, walk.size() == 1);
-      FallbackResult found = recover_caller(walk.target(), check, callee, regs, bad_pc);
-      if (found.outermost) {  // the unwind tables end the stack here
-        end_as_outermost(walk, engine);
-        break;
-      }
-      const std::string no_caller = std::string(bad_pc ? "no code at " : "no unwind information at ") + hex(callee.pc) +
-                                    ", and no caller found by the fallbacks";
-      if (!found.caller) {
-        walk.stop(UnwindStatus::stopped(StopReason::no_caller, no_caller));
-        break;
-      }
-      if (!walk.add_recovered_caller(*found.caller, no_caller)) break;
-      fallback.set_fp(found.caller_fp);
-      const RawFrame& caller = walk.last();
-      if (!engine.has_cfi(caller.pc - 1)) continue;
-      if (resumes++ >= engine.max_resumes()) {
-        walk.stop(UnwindStatus::stopped(StopReason::unwinder_error, "stopped after " + std::to_string(engine.max_resumes()) +
-                                                                        " changes between unwinding methods"));
-        break;
-      }
-      resumed = engine.resume(walk, caller, fallback.fp(), found.exact_sp);
-      break;
-    }
-    if (!resumed) break;
-  }
+  UserWalk state{engine, check, FallbackView(walk, engine)};
+  EngineCaller cfi(state);
+  std::vector<FallbackCaller> recovered;
+  recovered.reserve(fallbacks().size());
+  for (const Fallback& f : fallbacks()) recovered.emplace_back(state, f);
+  std::vector<CallerStrategy<StackWalk>*> strategies{&cfi};
+  for (FallbackCaller& f : recovered) strategies.push_back(&f);
+  // StackWalk checks the frame cap and cancellation after every frame it takes: the loop's own
+  // budget is unlimited.
+  walk_strategies<StackWalk>(WalkBudget{std::numeric_limits<std::size_t>::max(), {}}, walk, strategies);
   return std::move(walk).finish();
 }
 

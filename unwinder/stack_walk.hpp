@@ -1,24 +1,26 @@
-// The one loop of a user-space stack walk (Breakpad's Stackwalker::Walk): walk_stack owns the
-// frame cap, cancellation, the stop rules, when to fall back and when to go back, and asks
-// strategies for each caller, in this order:
+// The one loop of a user-space stack walk (Breakpad's Stackwalker::Walk): walk_stack owns the stop
+// rules, when to fall back and when to go back, and asks strategies for each caller through the
+// shape every walk shares (caller_strategy.hpp: CallerStrategy, walk_strategies), in this order:
 //   1. a CFI engine, the unwinder the user chose: libdwfl (dwfl_backend.cpp) or libunwind
-//      (libunwind_backend.cpp), each reading the modules' DWARF CFI (.eh_frame, .debug_frame);
-//   2. where the engine has no unwind information for a frame (or fails on it), the fallbacks of
-//      unwind_rules.hpp in their order: the return address a call through a bad pointer left,
-//      arm's EHABI tables (the prologue where they have no entry), frame 0's link register, the
-//      frame chain, a stack scan; each caller checked as a return address (CallSiteCheck);
+//      (libunwind_backend.cpp), each reading the modules' DWARF CFI (.eh_frame, .debug_frame); it
+//      runs on, adding callers, until a frame has no unwind information (or it fails on one);
+//   2. then the fallbacks of unwind_rules.hpp, each a strategy of its own, in their order: the
+//      return address a call through a bad pointer left, arm's EHABI tables, arm's prologue where
+//      they have no entry, frame 0's link register, the frame chain, a stack scan; each caller
+//      checked as a return address (CallSiteCheck);
 //   3. the engine again, from the first recovered caller that has CFI.
 // Every caller, whoever found it, passes StackWalk's rules (caller_rejected: progress, a growing
-// stack, executable code at the return address; a recovered caller UserStackRule too); the frame
-// cap and cancellation are checked after every frame. An engine decides only what its own library needs (libdwfl's check that a resumed
-// walk lands on a return address).
+// stack, executable code at the return address; a recovered caller UserStackRule too), and gets
+// its origin and trust from the strategy that found it, set by the loop (stamp_caller). The frame
+// cap and cancellation (walk_loop.hpp's WalkBudget) are checked after every frame StackWalk takes,
+// since an engine adds many in one answer. An engine decides only what its own library needs
+// (libdwfl's check that a resumed walk lands on a return address).
 //
-// The frame cap and cancellation are walk_loop.hpp's WalkBudget, the one budget of every walk:
-// the kernel walks of unwinder/kernel/ (ORC with the vmlinux's CFI as its alternative table and the
-// frame-0 prologue, arm64's frame records) run the same loop, walk_loop, asking their strategy for
-// the caller of the last frame; their stop rules are the kernel's own (KernelStackRule of
-// unwinder/kernel/stack_rule.hpp for ORC: a stack pointer that grows on one stack, switches only on
-// frames that can switch, never back to a stack already left).
+// The kernel walks of unwinder/kernel/ ask their strategies through the same shape and loop: ORC,
+// the vmlinux's DWARF CFI and frame 0's prologue (x86_64, then a scan), arm64's exact-pc CFI and
+// prologue and its frame records; their stop rules are the kernel's own (KernelStackRule of
+// unwinder/kernel/stack_rule.hpp for ORC: a stack pointer that grows on one stack, switches only
+// on frames that can switch, never back to a stack already left).
 //
 // Ownership: a StackWalk references the Target, which must outlive it; walk_stack returns plain
 // values.
@@ -82,6 +84,13 @@ class StackWalk {
 
   // The stack, with its status (StopReason::not_unwound when nothing set one).
   RawStack finish() &&;
+
+  // What walk_strategies asks (caller_strategy.hpp). The frame cap and cancellation are checked
+  // after every frame added (add_first, add_caller), since an engine adds many in one answer.
+  void stamp(std::size_t from, FrameOrigin origin, FrameTrust trust);
+  UnwindStatus& status() { return status_ ? *status_ : status_.emplace(); }
+  void nothing_found();
+  void spent(BudgetEnd end) { stop(user_budget_status(end, budget_.max_frames)); }
 
  private:
   bool after_add();

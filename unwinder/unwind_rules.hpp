@@ -26,6 +26,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "unwinder/arm_exidx.hpp"
@@ -65,7 +66,32 @@ struct FallbackResult {
   bool outermost = false;  // the unwind tables say CALLEE is the outermost frame (EXIDX_CANTUNWIND)
 };
 
-// The caller of CALLEE when DWARF unwind information gave none. BAD_PC: CALLEE is a bad-pc frame
+// What a fallback looks at: the walk's last frame (CALLEE) and what is known there. BAD_PC: see
+// is_bad_pc_frame.
+struct FallbackInput {
+  const Target& target;
+  const CallSiteCheck& check;
+  const RawFrame& callee;
+  const FallbackRegisters& regs;
+  bool bad_pc = false;
+};
+
+// One fallback, a strategy of the user walk (caller_strategy.hpp): which origin its callers have,
+// how far they are trusted (scan instead where a return address could not be checked:
+// RawFrame::unverified), and how it finds one (nothing: the next fallback's turn).
+struct Fallback {
+  FrameOrigin origin;
+  FrameTrust trust;
+  FallbackResult (*find)(const FallbackInput&);
+};
+// The fallbacks in their order: the call site (a bad pc), ARM EXIDX, arm's prologue, the link
+// register, the frame pointer (ppc64's back chain), the scan.
+std::span<const Fallback> fallbacks();
+
+// Sets FRAME's origin and trust from the strategy that found it: the one place a caller gets them.
+void stamp_caller(RawFrame& frame, FrameOrigin origin, FrameTrust trust);
+
+// The caller of CALLEE when DWARF unwind information gave none: the first the fallbacks find. BAD_PC: CALLEE is a bad-pc frame
 // (see is_bad_pc_frame): the caller is the return address the call left, trusted like CFI, since
 // that is what the call instruction itself did.
 FallbackResult recover_caller(const Target& target, const CallSiteCheck& check, const RawFrame& callee,

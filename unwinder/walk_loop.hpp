@@ -1,15 +1,16 @@
-// The loop every stack walk runs, user and kernel alike: the frame cap and cancellation are
-// checked here, once, and a strategy is asked for the caller of the last frame until it says the
-// walk is over. The user walk (stack_walk.hpp) checks its budget after every frame its engines and
-// fallbacks add. The kernel walks of unwinder/kernel/ run walk_loop itself: ORC (the vmlinux's CFI
-// its alternative table, the prologue for a frame 0 without an entry) with the kernel's stack rule
-// (stack_rule.hpp: a stack pointer that grows on one stack, switches only on frames that can
-// switch, never back), arm64's frame records (CFI or the prologue for exact pcs) with their own
-// record rule, and the x86_64 stack scan that goes on where ORC stopped.
+// The loop every stack walk runs, user and kernel alike: the frame cap and cancellation are checked
+// here, once, and the walk's strategies (caller_strategy.hpp, walk_strategies) are asked for the
+// caller of the last frame until one says the walk is over. The kernel walks of unwinder/kernel/
+// (ORC, the vmlinux's DWARF CFI and frame 0's prologue on x86_64, then the stack scan; arm64's
+// exact-pc CFI, prologue and frame records) ask the front end's cancel question as each walk
+// starts (KernelStackLimits::keep_going: a dump has thousands of short walks); the user walk
+// (stack_walk.hpp) checks its budget after every frame its engines and fallbacks add, asking
+// every few thousand frames.
 //
 // The two sides word a spent frame cap differently ("stopped at the frame limit of N" for a user
 // thread, "stopped after N frames" for a kernel stack); the reports and their golden files keep
-// those words, so the budget says what ran out and each side words it.
+// those words, so the budget says what ran out and each side words it (user_budget_status,
+// kernel_budget_status).
 #pragma once
 
 #include <cstddef>

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <map>
 
+#include "core/model/strings.hpp"
 #include "tests/support/kernel/orc_builder.hpp"
 #include "unwinder/kernel/orc.hpp"
 #include "unwinder/kernel/prologue.hpp"
@@ -407,6 +408,66 @@ TEST(KernelOrcWalk, FrameZeroEdgeCases) {
   // An sp on no known stack: its 16 KiB neighbourhood, called "unknown".
   walk = w.walk(regs(kA + 5, 0xffffc90000200000 + 0x100));
   EXPECT_EQ(walk.frames.at(0).stack, "unknown");
+}
+
+// The ORC tables of a World and a stand-in for the vmlinux's DWARF CFI: ENTRY for B's code.
+class CfiFinder final : public OrcFinder {
+ public:
+  CfiFinder(const OrcFinder& orc, OrcEntry entry, bool first) : orc_(orc), entry_(entry), first_(first) {}
+  std::optional<OrcEntry> find(std::uint64_t ip) const override { return orc_.find(ip); }
+  OrcFlavor flavor() const override { return orc_.flavor(); }
+  std::optional<OrcEntry> cfi(std::uint64_t ip) const override {
+    return ip >= kB && ip < kC ? std::optional(entry_) : std::nullopt;
+  }
+  bool cfi_first() const override { return first_; }
+
+ private:
+  const OrcFinder& orc_;
+  OrcEntry entry_;
+  bool first_;
+};
+OrcEntry cfi_call(std::int16_t sp_offset) {
+  return OrcEntry{sp_offset, 0, orc_reg::sp, orc_reg::undefined, OrcType::call, false, UnwindTable::dwarf_cfi};
+}
+
+TEST(KernelOrcWalk, TheVmlinuxCfiIsTheStrategyAfterOrc) {
+  // B's ORC entry sends the walk off its stack: the CFI's (B's real frame, 24 bytes) takes over
+  // from the same frame, and ORC goes on from there.
+  World w(entry61(0, kSp, kRegs), entry61(0x4000, kSp, kCall));
+  CfiFinder tables(*w.finder, cfi_call(24), false);
+  OrcWalk walk = orc_walk(w.mem, tables, w.stacks, regs(kA + 5, w.s0));
+  ASSERT_EQ(walk.frames.size(), 4u) << describe(walk.status);
+  EXPECT_EQ(describe(walk.status), "complete: reached user space");
+  EXPECT_EQ(walk.frames[0].origin, FrameOrigin::context);
+  EXPECT_EQ(walk.frames[1].origin, FrameOrigin::orc);
+  EXPECT_EQ(walk.frames[2].origin, FrameOrigin::vmlinux_cfi);  // C, found by B's CFI
+  EXPECT_EQ(walk.frames[2].pc, kC + 0x20);
+  EXPECT_EQ(walk.frames[2].trust, FrameTrust::cfi);
+  EXPECT_EQ(walk.frames[3].origin, FrameOrigin::orc);
+  EXPECT_TRUE(walk.used_dwarf_cfi);
+  // Both wrong: the walk stops where they failed, saying why each did.
+  CfiFinder wrong(*w.finder, cfi_call(0x4008), false);
+  walk = orc_walk(w.mem, wrong, w.stacks, regs(kA + 5, w.s0));
+  EXPECT_EQ(walk.frames.size(), 2u);
+  EXPECT_EQ(walk.status.reason, StopReason::missing_memory);
+  EXPECT_EQ(describe(walk.status), "cannot read the return address at " + hex(w.s0 + 16 + 0x4000 - 8) +
+                                       "; cannot read the return address at " + hex(w.s0 + 16 + 0x4008 - 8));
+  EXPECT_EQ(walk.stop_sp, w.s0 + 16);  // the failed steps moved nothing
+}
+
+TEST(KernelOrcWalk, CfiFirstAsksTheCfiBeforeOrc) {
+  World w;
+  CfiFinder tables(*w.finder, cfi_call(24), true);
+  OrcWalk walk = orc_walk(w.mem, tables, w.stacks, regs(kA + 5, w.s0));
+  ASSERT_EQ(walk.frames.size(), 4u) << describe(walk.status);
+  EXPECT_EQ(walk.frames[1].origin, FrameOrigin::orc);          // A: no CFI, ORC's
+  EXPECT_EQ(walk.frames[2].origin, FrameOrigin::vmlinux_cfi);  // B: the CFI's, though ORC has one
+  // A wrong CFI first: ORC's entry from the same frame.
+  CfiFinder wrong(*w.finder, cfi_call(0x4000), true);
+  walk = orc_walk(w.mem, wrong, w.stacks, regs(kA + 5, w.s0));
+  ASSERT_EQ(walk.frames.size(), 4u) << describe(walk.status);
+  EXPECT_EQ(walk.frames[2].origin, FrameOrigin::orc);
+  EXPECT_FALSE(walk.used_dwarf_cfi);
 }
 
 class FakeFallback final : public NoOrcFallback {

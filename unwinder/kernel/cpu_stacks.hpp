@@ -1,13 +1,17 @@
 // Each CPU's kernel stack at the crash, and each switched-out task's, walked the way the kernel
-// itself does on the dump's architecture (one file each):
-//   x86_64 (kernel_stacks_x86_64.cpp)  the ORC walk (kernel_orc) over the stacks a CPU owns (task,
-//          IRQ, exception stacks, from per-cpu variables), with the kernel's and the modules' ORC
-//          tables; a stack scan only where ORC fails, its frames marked unreliable as the oops
-//          marks them with "?"
-//   arm64  (kernel_stacks_aarch64.cpp) frame records (x29 chains), through the pt_regs that
-//          exception entry saves and from the IRQ stack back to the task's; the caller of a frame
-//          whose pc is exact (frame 0, an interrupted context) from the vmlinux's DWARF CFI or the
-//          function's prologue
+// itself does on the dump's architecture (one file each), each walk asking its strategies in
+// order through the loop every walk shares (unwinder/caller_strategy.hpp):
+//   x86_64 (cpu_stacks_x86_64.cpp)  the ORC walk (orc.hpp) over the stacks a CPU owns (task, IRQ,
+//          exception stacks, from per-cpu variables): the kernel's and the modules' ORC tables,
+//          the vmlinux's DWARF CFI (after ORC, or first), frame 0's prologue (prologue.hpp); a
+//          stack scan only where they fail, its frames marked unreliable as the oops marks them
+//          with "?"
+//   arm64  (cpu_stacks_aarch64.cpp) frame records (x29 chains), through the pt_regs that exception
+//          entry saves and from the IRQ stack back to the task's; the caller of a frame whose pc
+//          is exact (frame 0, an interrupted context) from the vmlinux's DWARF CFI or the
+//          function's prologue (prologue_aarch64.hpp) first
+// Every walk asks KernelStackLimits::keep_going as it starts: a cancelled one stops with
+// StopReason::cancelled.
 //
 // Ownership: StackReport is a plain value. A KernelUnwinder references the memory, symbols and
 // diagnostics it is given, which must outlive it.
@@ -49,7 +53,7 @@ class KernelUnwinder {
   // STACK only.
   StackReport unwind_task(std::uint64_t task, const StackRegion& stack) const;
 
-  // One architecture's walk (kernel_stacks_x86_64.cpp, kernel_stacks_aarch64.cpp).
+  // One architecture's walk (cpu_stacks_x86_64.cpp, cpu_stacks_aarch64.cpp).
   class ArchWalker {
    public:
     virtual ~ArchWalker() = default;

@@ -1,4 +1,4 @@
-// arm64's kernel stacks (see kernel_stacks.hpp), walked as arch/arm64/kernel/stacktrace.c does:
+// arm64's kernel stacks (see cpu_stacks.hpp), walked as arch/arm64/kernel/stacktrace.c does:
 // each function's prologue stores a frame record {caller's x29, return address} and points x29 at
 // it, so the records form a chain. Exception entry (kernel_entry in entry.S) saves a struct
 // pt_regs and, for an exception taken in the kernel, stores {interrupted x29, interrupted pc} in
@@ -11,7 +11,7 @@
 //
 // A frame whose pc is exact (frame 0; an interrupted context) may not have stored its record yet:
 // its caller is then in x30. The vmlinux's DWARF CFI says where, else the function's prologue
-// (kernel_prologue_aarch64.hpp). Return addresses saved with pointer authentication get their
+// (prologue_aarch64.hpp). Return addresses saved with pointer authentication get their
 // PAC bits back from VMCOREINFO's KERNELPACMASK.
 #include <algorithm>
 #include <array>
@@ -89,9 +89,11 @@ struct Aarch64Walk {
 
   // What walk_strategies asks (caller_strategy.hpp).
   std::size_t size() const { return frames.size(); }
-  void stamp_last(FrameOrigin origin, FrameTrust trust) {
-    frames.back().origin = origin;
-    frames.back().trust = trust;
+  void stamp(std::size_t from, FrameOrigin origin, FrameTrust trust) {
+    for (std::size_t i = from; i < frames.size(); ++i) {
+      frames[i].origin = origin;
+      frames[i].trust = trust;
+    }
   }
   UnwindStatus& status() { return unwind; }
   void nothing_found() { unwind = UnwindStatus::stopped(StopReason::no_caller, "no caller found at " + hex(p.pc)); }

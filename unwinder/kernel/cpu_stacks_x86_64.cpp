@@ -1,4 +1,4 @@
-// x86_64's kernel stacks: the ORC walk over the stacks a CPU owns (see kernel_stacks.hpp).
+// x86_64's kernel stacks: the ORC walk over the stacks a CPU owns (see cpu_stacks.hpp).
 #include "unwinder/kernel/cpu_stacks.hpp"
 
 #include <algorithm>
@@ -275,9 +275,11 @@ class ScannedStack {
   // What walk_strategies asks (caller_strategy.hpp). The scan's own cap (the walk before it had
   // its own), or the end of the stack, ends it quietly: the walk's status is the ORC walk's.
   std::size_t size() const { return frames.size(); }
-  void stamp_last(FrameOrigin origin, FrameTrust trust) {
-    frames.back().origin = origin;
-    frames.back().trust = trust;
+  void stamp(std::size_t from, FrameOrigin origin, FrameTrust trust) {
+    for (std::size_t i = from; i < frames.size(); ++i) {
+      frames[i].origin = origin;
+      frames[i].trust = trust;
+    }
   }
   UnwindStatus& status() { return status_; }
   void nothing_found() {}

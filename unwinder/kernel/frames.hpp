@@ -19,8 +19,8 @@
 
 namespace corelens {
 
-class Vmlinux;            // unwinder/kernel_vmlinux.hpp
-class KernelModuleDwarf;  // unwinder/kernel_module_dwarf.hpp
+class Vmlinux;            // unwinder/kernel/vmlinux.hpp
+class KernelModuleDwarf;  // unwinder/kernel/module_dwarf.hpp
 
 // A kernel stack is a StackReport (core/model/stack.hpp): Frames with their kernel facts (the
 // stack area, the oops-style name, the origin: context, orc, vmlinux_cfi, frame_pointer,

@@ -69,9 +69,11 @@ class Walker {
 
   // What walk_strategies asks (caller_strategy.hpp).
   std::size_t size() const { return out_.frames.size(); }
-  void stamp_last(FrameOrigin origin, FrameTrust trust) {
-    out_.frames.back().origin = origin;
-    out_.frames.back().trust = trust;
+  void stamp(std::size_t from, FrameOrigin origin, FrameTrust trust) {
+    for (std::size_t i = from; i < out_.frames.size(); ++i) {
+      out_.frames[i].origin = origin;
+      out_.frames[i].trust = trust;
+    }
   }
   UnwindStatus& status() { return out_.status; }
   void nothing_found() { out_.status = UnwindStatus::stopped(StopReason::no_caller, no_entry()); }

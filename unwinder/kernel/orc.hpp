@@ -42,7 +42,7 @@ inline constexpr std::uint8_t undefined = 0, prev_sp = 1, dx = 2, di = 3, bp = 4
 enum class OrcType : std::uint8_t { undefined, end_of_stack, call, regs, regs_partial };
 
 // Which table an entry came from: the kernel's ORC (in the dump) or a vmlinux's DWARF CFI
-// (translated into the same shape, see kernel_vmlinux.hpp).
+// (translated into the same shape, see vmlinux.hpp). A frame's origin says which strategy found it.
 enum class UnwindTable : std::uint8_t { orc, dwarf_cfi };
 
 struct OrcEntry {
@@ -143,7 +143,8 @@ class OrcFinder {
   virtual bool cfi_first() const { return false; }
 };
 
-// Frame 0 in code ORC does not cover (see kernel_prologue.hpp): optional, used for frame 0 only.
+// Frame 0 in code no table describes (see prologue.hpp): the walk's last strategy, optional,
+// used for frame 0 only.
 struct NoOrcFrame {
   std::uint64_t caller_sp = 0;               // the sp after the return: the return address is below it
   std::optional<std::uint64_t> rbp_slot;     // where the caller's rbp was saved, if it was
