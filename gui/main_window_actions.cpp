@@ -224,10 +224,14 @@ QString MainWindow::backtraceText() const {
   const StackReport* shown = shownStack();
   if (!report_ || shown == nullptr) return {};
   const StackRef stack = currentStack();
-  if (stack.thread >= 0) return QString::fromStdString(backtrace_text(report_->threads[static_cast<std::size_t>(stack.thread)]));
+  const int digits = address_digits(report_->arch);
+  if (stack.thread >= 0) {
+    return QString::fromStdString(backtrace_text(report_->threads[static_cast<std::size_t>(stack.thread)], digits));
+  }
   // A kernel task's own stack, titled as a thread's: its pid and name as ps shows it.
   const StackOwner owner = stack_owner(*report_, stack);
-  return QString::fromStdString(backtrace_text(*shown, "Thread " + std::to_string(owner.id) + " \"" + printable(owner.name) + "\""));
+  return QString::fromStdString(
+      backtrace_text(*shown, "Thread " + std::to_string(owner.id) + " \"" + printable(owner.name) + "\"", digits));
 }
 
 QString MainWindow::hoverValue(const QString& name) const {

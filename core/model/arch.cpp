@@ -54,6 +54,8 @@ Arch arch_from_elf_machine(std::uint16_t machine, bool is_64bit, bool big_endian
 
 unsigned pointer_size(Arch arch) { return arch == Arch::i386 || arch == Arch::arm ? 4 : 8; }
 
+int address_digits(std::string_view arch_name) { return static_cast<int>(2 * pointer_size(arch_from_string(arch_name))); }
+
 std::endian byte_order(Arch arch) { return arch == Arch::s390x ? std::endian::big : std::endian::little; }
 
 std::string_view pc_register(Arch arch) {

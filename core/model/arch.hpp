@@ -22,6 +22,9 @@ Arch arch_from_elf_machine(std::uint16_t machine, bool is_64bit, bool big_endian
 
 // Bytes in a pointer (and in a general register's saved slot): 4 for i386 and arm.
 unsigned pointer_size(Arch arch);
+// Hex digits of an address as the text reports print it: 8 on 32-bit architectures, as gdb and
+// eu-stack print them there, 16 elsewhere (and for an architecture the report does not name).
+int address_digits(std::string_view arch_name);
 std::endian byte_order(Arch arch);
 // The register names (as the parsers name them in RegisterSet) of the program counter and the
 // stack pointer: "rip"/"rsp", "pc"/"sp", "eip"/"esp", "nip"/"r1", "pswa"/"r15".

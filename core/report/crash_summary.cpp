@@ -151,16 +151,16 @@ CrashSummary summarize(const Report& r) {
   return s;
 }
 
-std::string backtrace_text(const ThreadReport& t) {
+std::string backtrace_text(const ThreadReport& t, int address_digits) {
   std::string title = "Thread " + std::to_string(t.tid);
   if (!t.name.empty()) title += " \"" + printable(t.name) + "\"";
   if (t.crashed) title += " (crashed)";
-  return backtrace_text(t, title);
+  return backtrace_text(t, title, address_digits);
 }
 
-std::string backtrace_text(const StackReport& stack, const std::string& title) {
+std::string backtrace_text(const StackReport& stack, const std::string& title, int address_digits) {
   std::string out = title + ":\n";
-  for (const auto& f : stack.frames) out += "  " + printable(frame_to_text(f)) + "\n";
+  for (const auto& f : stack.frames) out += "  " + printable(frame_to_text(f, false, nullptr, address_digits)) + "\n";
   if (stack.frames.empty()) out += "  (no frames)\n";
   if (!stack.unwind.complete()) out += "  (stack incomplete: " + printable(describe(stack.unwind)) + ")\n";
   return out;

@@ -44,9 +44,11 @@ std::string function_text(const Frame& frame);
 // "null_read.c:15:12" (basename), empty without a file.
 std::string location_text(const Frame& frame, bool full_path = false);
 
-// The stack of one thread as text (frame_to_text lines under a "Thread N" header).
-std::string backtrace_text(const ThreadReport& thread);
+// The stack of one thread as text (frame_to_text lines under a "Thread N" header), its pcs in
+// ADDRESS_DIGITS hex digits (address_digits of the report's architecture).
+std::string backtrace_text(const ThreadReport& thread, int address_digits = 16);
 // Any stack (a kernel task's own) as text, under TITLE ("Thread 2 \"[kthreadd]\"") and a colon.
-std::string backtrace_text(const StackReport& stack, const std::string& title);
+// Its pc in ADDRESS_DIGITS hex digits (frame_to_text).
+std::string backtrace_text(const StackReport& stack, const std::string& title, int address_digits = 16);
 
 }  // namespace corelens

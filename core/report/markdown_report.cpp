@@ -42,11 +42,12 @@ std::string report_to_markdown(const Report& r) {
 
   if (!r.threads.empty()) {
     const ThreadReport& crashed = r.threads[crashed_thread(r)];
-    out += "## Crashing thread\n\n" + fenced(backtrace_text(crashed)) + "\n";
+    const int digits = address_digits(r.arch);
+    out += "## Crashing thread\n\n" + fenced(backtrace_text(crashed, digits)) + "\n";
     if (r.threads.size() > 1) {
       out += "## Other threads\n\n";
       for (const auto& t : r.threads) {
-        if (&t != &crashed) out += fenced(backtrace_text(t)) + "\n";
+        if (&t != &crashed) out += fenced(backtrace_text(t, digits)) + "\n";
       }
     }
   }

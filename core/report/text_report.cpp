@@ -89,17 +89,18 @@ void append_variables(std::string& out, const std::vector<VariableReport>& vars,
   }
 }
 
-void append_stack(std::string& out, std::size_t thread, const ThreadReport& t, const TextOptions& options) {
+void append_stack(std::string& out, std::size_t thread, const ThreadReport& t, const TextOptions& options,
+                  int digits) {
   const Paint paint{options.color};
   const auto& frames = t.frames;
   // A frame's line, and with --locals its locals under it.
   auto frame_lines = [&](std::size_t i) {
     if (options.variables == nullptr) {
-      out += "  " + frame_to_text(frames[i], options.color) + "\n";
+      out += "  " + frame_to_text(frames[i], options.color, nullptr, digits) + "\n";
       return;
     }
     auto vars = options.variables->variables(thread, i, options.locals);
-    out += "  " + frame_to_text(frames[i], options.color, &vars) + "\n";
+    out += "  " + frame_to_text(frames[i], options.color, &vars, digits) + "\n";
     if (options.locals) append_variables(out, vars, 8, true);
   };
   std::size_t i = 0;
@@ -170,11 +171,13 @@ std::string signal_summary(const SignalReport& s) {
   return out;
 }
 
-std::string frame_to_text(const Frame& f, bool color, const std::vector<VariableReport>* variables) {
+std::string frame_to_text(const Frame& f, bool color, const std::vector<VariableReport>* variables, int address_digits) {
   const Paint paint{color};
   std::string out = "#" + std::to_string(f.index);
   out.append(out.size() < 5 ? 5 - out.size() : 1, ' ');
-  out += f.inlined ? std::string(18, ' ') + " " : paint(kAddressColor, hex_padded(f.pc)) + " ";
+  // An inlined call has no pc of its own: blanks as wide as "0x" and the digits.
+  const auto width = static_cast<std::size_t>(address_digits + 2);
+  out += f.inlined ? std::string(width, ' ') + " " : paint(kAddressColor, hex_padded(f.pc, address_digits)) + " ";
   out += f.inlined ? "[inlined] " : "in ";
   if (f.function.empty()) {
     out += "??";
@@ -206,6 +209,7 @@ std::string frame_to_text(const Frame& f, bool color, const std::vector<Variable
 std::string report_to_text(const Report& r, const TextOptions& options) {
   if (r.kernel) return kernel_report_to_text(r, options);
   const Paint paint{options.color};
+  const int digits = address_digits(r.arch);
   std::string out;
   out += "Dump      " + r.dump_path + " (" + r.arch +
          (r.live ? " process, read while it ran" : " core written by " + producer_words(r.producer)) + ")\n";
@@ -248,7 +252,7 @@ std::string report_to_text(const Report& r, const TextOptions& options) {
     if (t.crashed) header += " (crashed)";
     out += "\n" + (t.crashed ? paint(kCrashedColor, header) : header) + ":\n";
     if (r.analysis) out += thread_wait_line(*r.analysis, t.tid);
-    append_stack(out, ti, t, options);
+    append_stack(out, ti, t, options, digits);
     if (group != nullptr) {
       out += "  (and " + std::to_string(group->tids.size() - 1) + " more threads with this stack:";
       for (std::size_t i = 1; i < group->tids.size(); ++i) out += " " + std::to_string(group->tids[i]);
@@ -258,7 +262,7 @@ std::string report_to_text(const Report& r, const TextOptions& options) {
       std::string line;
       for (std::size_t i = 0; i < t.registers.size(); ++i) {
         const auto& reg = t.registers[i];
-        std::string cell = std::string(reg.name) + " " + hex_padded(reg.value);
+        std::string cell = std::string(reg.name) + " " + hex_padded(reg.value, digits);
         cell.append(cell.size() < 28 ? 28 - cell.size() : 1, ' ');
         line += cell;
         if (i % 3 == 2 || i + 1 == t.registers.size()) {
@@ -280,7 +284,7 @@ std::string report_to_text(const Report& r, const TextOptions& options) {
     for (const auto& m : r.modules) {
       bool problem = m.symbols == SymbolSource::none || m.symbols == SymbolSource::mismatch;
       if (!options.show_modules && !problem) continue;
-      out += "  " + hex_padded(m.start) + "  " + m.path + "  build-id " +
+      out += "  " + hex_padded(m.start, digits) + "  " + m.path + "  build-id " +
              (m.build_id.empty() ? std::string("?") : m.build_id) + "  symbols: " + to_string(m.symbols);
       if (!m.file.empty() && m.file != m.path) out += " from " + m.file;
       if (!m.debug_file.empty()) out += ", debug info " + m.debug_file;
@@ -299,7 +303,7 @@ std::string report_to_text(const Report& r, const TextOptions& options) {
   if (options.show_mappings) {
     out += "\nMappings:\n";
     for (const auto& m : r.mappings) {
-      out += "  " + hex_padded(m.start) + "-" + hex_padded(m.end) + " " + m.perms + " " +
+      out += "  " + hex_padded(m.start, digits) + "-" + hex_padded(m.end, digits) + " " + m.perms + " " +
              (m.saved == 0 ? "not-saved " : (m.saved < m.end - m.start ? "partial   " : "saved     ")) + m.path + "\n";
     }
   }

@@ -27,8 +27,10 @@ struct TextOptions {
 
 std::string report_to_text(const Report& report, const TextOptions& options = {});
 // One frame as a line ("#3  0x... in parse_header at x.c:12:5 [prog+0x1234] (cfi)"), with the
-// arguments among VARIABLES after the function ("parse_header (hdr=0x4052a0, len=12)").
-std::string frame_to_text(const Frame& frame, bool color = false, const std::vector<VariableReport>* variables = nullptr);
+// arguments among VARIABLES after the function ("parse_header (hdr=0x4052a0, len=12)"), its pc
+// in ADDRESS_DIGITS hex digits (address_digits of core/model/arch.hpp: 8 on 32-bit dumps).
+std::string frame_to_text(const Frame& frame, bool color = false, const std::vector<VariableReport>* variables = nullptr,
+                          int address_digits = 16);
 // "SIGSEGV (Segmentation fault), SEGV_MAPERR: address not mapped to object"
 std::string signal_summary(const SignalReport& signal);
 

@@ -327,6 +327,14 @@ TEST(ReportText, FrameLineNamesEverythingKnown) {
   EXPECT_TRUE(contains(unknown, "(scan)")) << unknown;
   const std::string inl = frame_to_text(r.threads[0].frames[1]);
   EXPECT_TRUE(contains(inl, "[inlined] inlined_helper")) << inl;
+  // On a 32-bit dump the pc has 8 digits, as gdb and eu-stack print it there, and an inlined
+  // call's blank column is as wide.
+  const std::string narrow = frame_to_text(r.threads[0].frames[0], false, nullptr, address_digits("i386"));
+  EXPECT_TRUE(contains(narrow, "#0   0x00401136 in crash")) << narrow;
+  const std::string narrow_inl = frame_to_text(r.threads[0].frames[1], false, nullptr, address_digits("arm"));
+  EXPECT_TRUE(contains(narrow_inl, "#1" + std::string(3 + 10 + 1, ' ') + "[inlined]")) << narrow_inl;
+  EXPECT_EQ(address_digits("x86_64"), 16);
+  EXPECT_EQ(address_digits(""), 16);
 }
 
 TEST(ReportText, SignalSummaryAndTheWholeReport) {

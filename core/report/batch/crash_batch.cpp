@@ -88,7 +88,10 @@ std::string stack_text(const CrashCase& c) {
   const ThreadReport* t = crashed_thread(r);
   if (t == nullptr) return out;
   out += "thread " + std::to_string(t->tid) + (t->name.empty() ? "" : " (" + t->name + ")") + ":\n";
-  for (std::size_t i = 0; i < t->frames.size() && i < kStackFrames; ++i) out += "  " + frame_to_text(t->frames[i]) + "\n";
+  const int digits = address_digits(r.arch);
+  for (std::size_t i = 0; i < t->frames.size() && i < kStackFrames; ++i) {
+    out += "  " + frame_to_text(t->frames[i], false, nullptr, digits) + "\n";
+  }
   if (t->frames.size() > kStackFrames) out += "  ... " + std::to_string(t->frames.size() - kStackFrames) + " more frames\n";
   return out;
 }
