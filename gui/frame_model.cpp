@@ -59,7 +59,7 @@ QVariant FrameModel::data(const QModelIndex& idx, int role) const {
     case Qt::DisplayRole:
       switch (idx.column()) {
         case ColIndex: return QStringLiteral("#%1").arg(f.index);
-        case ColAddress: return f.inlined ? QString() : QString::fromStdString(hex_padded(f.pc));
+        case ColAddress: return f.inlined ? QString() : QString::fromStdString(hex_padded(f.pc, address_digits(report_->arch)));
         case ColFunction:
           return (f.inlined ? QStringLiteral("[inlined] ") : QString()) + QString::fromStdString(printable(function_text(f)));
         case ColLocation: return QString::fromStdString(printable(location_text(f)));

@@ -75,7 +75,7 @@ QVariant RegisterModel::data(const QModelIndex& idx, int role) const {
     case Qt::DisplayRole:
       switch (idx.column()) {
         case ColName: return row.name;
-        case ColValue: return row.value ? QString::fromStdString(hex_padded(*row.value)) : QStringLiteral("<not recovered>");
+        case ColValue: return row.value ? QString::fromStdString(hex_padded(*row.value, address_digits(report_->arch))) : QStringLiteral("<not recovered>");
         case ColPointsTo: return row.points_to;
       }
       return {};

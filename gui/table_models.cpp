@@ -10,7 +10,8 @@ namespace corelens::gui {
 namespace {
 
 QString qs(const std::string& s) { return QString::fromStdString(printable(s)); }
-QString addr(std::uint64_t a) { return QString::fromStdString(hex_padded(a)); }
+// An address as wide as the dump's: 8 hex digits on a 32-bit one.
+QString addr(std::uint64_t a, const Report& r) { return QString::fromStdString(hex_padded(a, address_digits(r.arch))); }
 QString size_text(std::uint64_t n) {
   if (n >= (1ull << 30) && n % (1ull << 30) == 0) return QStringLiteral("%1 GiB").arg(n >> 30);
   if (n >= (1ull << 20) && n % (1ull << 20) == 0) return QStringLiteral("%1 MiB").arg(n >> 20);
@@ -77,8 +78,8 @@ QVariant MappingModel::cell(int row, int column, int role) const {
   switch (role) {
     case Qt::DisplayRole:
       switch (column) {
-        case ColStart: return addr(m.start);
-        case ColEnd: return addr(m.end);
+        case ColStart: return addr(m.start, *report_);
+        case ColEnd: return addr(m.end, *report_);
         case ColSize: return size_text(size);
         case ColPerms: return qs(m.perms);
         case ColSaved: return saved_text();
@@ -96,7 +97,7 @@ QVariant MappingModel::cell(int row, int column, int role) const {
       }
       return cell(row, column, Qt::DisplayRole);
     case SearchTextRole:
-      return addr(m.start) + QLatin1Char(' ') + addr(m.end) + QLatin1Char(' ') + qs(m.perms) + QLatin1Char(' ') +
+      return addr(m.start, *report_) + QLatin1Char(' ') + addr(m.end, *report_) + QLatin1Char(' ') + qs(m.perms) + QLatin1Char(' ') +
              saved_text() + QLatin1Char(' ') + contents();
     case Qt::FontRole:
       if (column <= ColEnd || column == ColOffset) return QFontDatabase::systemFont(QFontDatabase::FixedFont);
@@ -129,8 +130,8 @@ QVariant ModuleModel::cell(int row, int column, int role) const {
     case Qt::DisplayRole:
       switch (column) {
         case ColName: return qs(base_name(m.path));
-        case ColStart: return addr(m.start);
-        case ColEnd: return addr(m.end);
+        case ColStart: return addr(m.start, *report_);
+        case ColEnd: return addr(m.end, *report_);
         case ColBuildId: return m.build_id.empty() ? tr("(none)") : qs(m.build_id);
         case ColSymbols: return QString::fromLatin1(to_string(m.symbols));
         case ColFile: return qs(m.file);

@@ -55,7 +55,7 @@ QVariant WaitModel::cell(int row, int column, int role) const {
         case ColWaitsIn: return qs(w.function);
         case ColKind: return qs(w.kind);
         case ColObject: return qs(w.object_name);
-        case ColAddress: return w.object_address ? qs(hex_padded(*w.object_address)) : QString();
+        case ColAddress: return w.object_address ? qs(hex_padded(*w.object_address, address_digits(report_->arch))) : QString();
         case ColHeldBy:
           if (!w.owner_tid) return QString();
           if (w.kind == "join") return tr("thread %1 (joined)").arg(*w.owner_tid);

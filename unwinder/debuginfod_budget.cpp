@@ -116,7 +116,26 @@ void run(const std::shared_ptr<Job>& job, const std::shared_ptr<Batch>& batch) {
   batch->changed.notify_all();
 }
 
-// Whether the ELF file at PATH has DWARF of its own (a .debug_info section); false when unreadable.
+bool is_hex_build_id(const std::string& id) {
+  if (id.size() < 2 || id.size() > 128) return false;
+  for (char c : id) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+bool local_debug_file(const std::string& build_id, const std::vector<std::string>& dirs) {
+  std::error_code ec;
+  for (const auto& d : dirs) {
+    if (std::filesystem::exists(d + "/.build-id/" + build_id.substr(0, 2) + "/" + build_id.substr(2) + ".debug", ec)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 bool has_own_dwarf(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
@@ -138,25 +157,6 @@ bool has_own_dwarf(const std::string& path) {
   return found;
 }
 
-bool is_hex_build_id(const std::string& id) {
-  if (id.size() < 2 || id.size() > 128) return false;
-  for (char c : id) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
-}
-
-bool local_debug_file(const std::string& build_id, const std::vector<std::string>& dirs) {
-  std::error_code ec;
-  for (const auto& d : dirs) {
-    if (std::filesystem::exists(d + "/.build-id/" + build_id.substr(0, 2) + "/" + build_id.substr(2) + ".debug", ec)) {
-      return true;
-    }
-  }
-  return false;
-}
-
-}  // namespace
 
 void fetch_missing_from_debuginfod(const ProcessDump& dump, std::vector<LocatedModule>& located,
                                    const LocatorOptions& options,

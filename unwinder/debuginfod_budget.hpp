@@ -52,6 +52,10 @@ void fetch_missing_from_debuginfod(const ProcessDump& dump, std::vector<LocatedM
 // Whether libdebuginfod could be loaded (it is dlopen'ed: see module_locator.cpp).
 bool debuginfod_available();
 
+// Whether the ELF file at PATH has DWARF of its own (a .debug_info section with contents); false
+// when it cannot be read as ELF.
+bool has_own_dwarf(const std::string& path);
+
 // For libdwfl's own debuginfod client: a progress callback that cancels every network transfer,
 // so that libdwfl reads what fetch_with_budget left in the cache and never waits on a server
 // again. Installs it on CLIENT (a debuginfod_client*, from dwfl_get_debuginfod_client).

@@ -58,7 +58,7 @@ bool StackWalk::after_add() {
   // The budget walk_loop checks for the kernel walks; here after every frame, since an engine adds
   // many in one run.
   if (auto end = budget_.spent(stack_.frames.size())) {
-    stop(*end == BudgetEnd::frame_cap ? UnwindStatus::frame_limit(budget_.max_frames) : UnwindStatus::cancelled());
+    stop(user_budget_status(*end, budget_.max_frames));
     return false;
   }
   return true;

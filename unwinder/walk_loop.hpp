@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <functional>
 #include <optional>
+#include <string>
 
 #include "unwinder/unwind_rules.hpp"
 
@@ -36,12 +37,27 @@ struct WalkBudget {
   }
 };
 
+// What each side reports when the budget is spent, in its words (see the top of this file).
+inline UnwindStatus user_budget_status(BudgetEnd end, std::size_t max_frames) {
+  return end == BudgetEnd::frame_cap ? UnwindStatus::frame_limit(max_frames) : UnwindStatus::cancelled();
+}
+inline UnwindStatus kernel_budget_status(BudgetEnd end, std::size_t max_frames) {
+  if (end == BudgetEnd::cancelled) return UnwindStatus::cancelled();
+  return UnwindStatus::stopped(StopReason::frame_limit, "stopped after " + std::to_string(max_frames) + " frames");
+}
+
 // Runs a walk whose first frame is in place (a stack scan goes on from where a walk stopped and
 // needs none): while BUDGET allows another frame (FRAMES() counts them), asks CALLER_OF_LAST to
 // add the caller of the last frame; it returns false when the walk is over, having recorded why.
 // When the budget is spent, ON_SPENT records that.
+// A walk asks KEEP_GOING once as it starts, then every few thousand frames: a kernel dump has
+// thousands of short walks (each task's), so a cancelled analysis stops at the next one.
 template <class Frames, class CallerOfLast, class OnSpent>
 void walk_loop(const WalkBudget& budget, Frames&& frames, CallerOfLast&& caller_of_last, OnSpent&& on_spent) {
+  if (budget.keep_going && !budget.keep_going()) {
+    on_spent(BudgetEnd::cancelled);
+    return;
+  }
   while (true) {
     if (auto end = budget.spent(frames())) {
       on_spent(*end);

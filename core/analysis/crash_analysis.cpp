@@ -138,12 +138,16 @@ void analyze_thread(const CrashInputs& in, const ThreadReport& crashed, const Sk
   }
 }
 
-// The first frame past FROM that is the program's own: in the main executable, else named and
-// not on the skip list (a thread parked in libc's pause is the program's caller of pause).
+// The first frame past FROM that is the program's own: in the main executable and not on the
+// skip list, else named and not on the skip list (a thread parked in libc's pause is the
+// program's caller of pause). An executable whose code lives in a library (python3 over
+// libpython) has only _start on the stack: that is the C runtime's, not the program's.
 const Frame* own_frame_from(const ThreadReport& t, const SkipList& skip, std::size_t from,
                             const std::string& executable) {
   for (std::size_t i = from; i < t.frames.size(); ++i) {
-    if (!executable.empty() && t.frames[i].module == executable) return &t.frames[i];
+    if (!executable.empty() && t.frames[i].module == executable && !skip.matches(t.frames[i].function)) {
+      return &t.frames[i];
+    }
   }
   for (std::size_t i = from; i < t.frames.size(); ++i) {
     if (!t.frames[i].function.empty() && !skip.matches(t.frames[i].function)) return &t.frames[i];

@@ -134,60 +134,53 @@ InstructionFacts::Kind kind(Arch arch, const cs_insn& insn, bool call) {
   return K::other;
 }
 
+// One operand from an architecture's detail: every architecture names a register, an immediate
+// and a memory operand (REG, IMM, MEM are its constants for them), with the same member names;
+// ppc and s390x have no access bits, ppc's memory operands no index register.
+template <class Op>
+InstructionOperand operand_from(Arch arch, const Op& op, int reg_type, int imm_type, int mem_type) {
+  using T = InstructionOperand::Type;
+  InstructionOperand o;
+  if constexpr (requires { op.access; }) o.written = (op.access & CS_AC_WRITE) != 0;
+  const int type = static_cast<int>(op.type);
+  if (type == reg_type) {
+    o = {T::reg, o.written, number(arch, op.reg), 0, kNoRegister, kNoRegister, 0};
+  } else if (type == imm_type) {
+    o = {T::imm, o.written, kNoRegister, op.imm, kNoRegister, kNoRegister, 0};
+  } else if (type == mem_type) {
+    std::int16_t index = kNoRegister;
+    if constexpr (requires { op.mem.index; }) index = number(arch, op.mem.index);
+    o = {T::mem, o.written, kNoRegister, 0, number(arch, op.mem.base), index, op.mem.disp};
+  }
+  return o;
+}
+
 // The operands, per architecture's detail layout; an operand kind no check reads is Type::none.
 void operands(Arch arch, const cs_insn& insn, InstructionFacts& out) {
-  using T = InstructionOperand::Type;
   const cs_detail& d = *insn.detail;
-  auto keep = [&](std::size_t count, auto&& fill) {
+  auto keep = [&](std::size_t count, const auto* ops, int reg_type, int imm_type, int mem_type) {
     out.operand_count = static_cast<std::uint8_t>(count);
-    for (std::size_t k = 0; k < std::min(count, InstructionFacts::kMaxOperands); ++k) fill(k, out.operands[k]);
+    for (std::size_t k = 0; k < std::min(count, InstructionFacts::kMaxOperands); ++k) {
+      out.operands[k] = operand_from(arch, ops[k], reg_type, imm_type, mem_type);
+    }
   };
-  auto reg = [&](unsigned r) { return number(arch, r); };
   switch (arch) {
     case Arch::x86_64: case Arch::i386:
-      keep(d.x86.op_count, [&](std::size_t k, InstructionOperand& o) {
-        const cs_x86_op& op = d.x86.operands[k];
-        o.written = (op.access & CS_AC_WRITE) != 0;
-        if (op.type == X86_OP_REG) o = {T::reg, o.written, reg(op.reg), 0, kNoRegister, kNoRegister, 0};
-        if (op.type == X86_OP_IMM) o = {T::imm, o.written, kNoRegister, op.imm, kNoRegister, kNoRegister, 0};
-        if (op.type == X86_OP_MEM) o = {T::mem, o.written, kNoRegister, 0, reg(op.mem.base), reg(op.mem.index), op.mem.disp};
-      });
+      keep(d.x86.op_count, d.x86.operands, X86_OP_REG, X86_OP_IMM, X86_OP_MEM);
       break;
     case Arch::arm:
-      keep(d.arm.op_count, [&](std::size_t k, InstructionOperand& o) {
-        const cs_arm_op& op = d.arm.operands[k];
-        o.written = (op.access & CS_AC_WRITE) != 0;
-        if (op.type == ARM_OP_REG) o = {T::reg, o.written, reg(op.reg), 0, kNoRegister, kNoRegister, 0};
-        if (op.type == ARM_OP_IMM) o = {T::imm, o.written, kNoRegister, op.imm, kNoRegister, kNoRegister, 0};
-        if (op.type == ARM_OP_MEM) o = {T::mem, o.written, kNoRegister, 0, reg(op.mem.base), reg(op.mem.index), op.mem.disp};
-      });
+      keep(d.arm.op_count, d.arm.operands, ARM_OP_REG, ARM_OP_IMM, ARM_OP_MEM);
       out.writeback = d.arm.writeback;
       break;
     case Arch::aarch64:
-      keep(d.arm64.op_count, [&](std::size_t k, InstructionOperand& o) {
-        const cs_arm64_op& op = d.arm64.operands[k];
-        o.written = (op.access & CS_AC_WRITE) != 0;
-        if (op.type == ARM64_OP_REG) o = {T::reg, o.written, reg(op.reg), 0, kNoRegister, kNoRegister, 0};
-        if (op.type == ARM64_OP_IMM) o = {T::imm, o.written, kNoRegister, op.imm, kNoRegister, kNoRegister, 0};
-        if (op.type == ARM64_OP_MEM) o = {T::mem, o.written, kNoRegister, 0, reg(op.mem.base), reg(op.mem.index), op.mem.disp};
-      });
+      keep(d.arm64.op_count, d.arm64.operands, ARM64_OP_REG, ARM64_OP_IMM, ARM64_OP_MEM);
       out.writeback = d.arm64.writeback;
       break;
     case Arch::ppc64le:
-      keep(d.ppc.op_count, [&](std::size_t k, InstructionOperand& o) {
-        const cs_ppc_op& op = d.ppc.operands[k];
-        if (op.type == PPC_OP_REG) o = {T::reg, false, reg(op.reg), 0, kNoRegister, kNoRegister, 0};
-        if (op.type == PPC_OP_IMM) o = {T::imm, false, kNoRegister, op.imm, kNoRegister, kNoRegister, 0};
-        if (op.type == PPC_OP_MEM) o = {T::mem, false, kNoRegister, 0, reg(op.mem.base), kNoRegister, op.mem.disp};
-      });
+      keep(d.ppc.op_count, d.ppc.operands, PPC_OP_REG, PPC_OP_IMM, PPC_OP_MEM);
       break;
     case Arch::s390x:
-      keep(d.sysz.op_count, [&](std::size_t k, InstructionOperand& o) {
-        const cs_sysz_op& op = d.sysz.operands[k];
-        if (op.type == SYSZ_OP_REG) o = {T::reg, false, reg(op.reg), 0, kNoRegister, kNoRegister, 0};
-        if (op.type == SYSZ_OP_IMM) o = {T::imm, false, kNoRegister, op.imm, kNoRegister, kNoRegister, 0};
-        if (op.type == SYSZ_OP_MEM) o = {T::mem, false, kNoRegister, 0, reg(op.mem.base), reg(op.mem.index), op.mem.disp};
-      });
+      keep(d.sysz.op_count, d.sysz.operands, SYSZ_OP_REG, SYSZ_OP_IMM, SYSZ_OP_MEM);
       break;
     case Arch::unknown: break;
   }

@@ -40,17 +40,24 @@ for name in "$@"; do
   source=$src/$name.c compiler=$cc std=-std=gnu11
   [[ -f $source ]] || { source=$src/$name.cpp compiler=$cxx std=-std=c++17; }
   flags=(-g -O0 -fPIE -pie -pthread "$std")
+  library=()  # a sample whose code is in a shared library: the library, and how to link it
   case $name in
     inlined_o2) flags=(-g -O2 -fPIE -pie -pthread "$std") ;;
     stack_smashing) flags+=(-fstack-protector-strong) ;;
+    kill_from_library)
+      flags=(-g -O2 -fPIE -pie -pthread "$std")
+      library=("$compiler" -g -O0 -fPIC -shared "$std" -DKILL_FROM_LIBRARY_SO -o "$dir/bin/lib$name.so" "$source") ;;
   esac
+  link=()
+  ((${#library[@]} == 0)) || link=(-L"$dir/bin" -Wl,-rpath,"$dir/bin" -l"$name")
   if [[ -f $dir/core && -x $dir/bin/$name && -x $dir/$name.changed && $dir/core -nt $source &&
         $dir/core -nt ${BASH_SOURCE[0]} ]]; then
     echo "make-binaries-cores: $dir/core (up to date)"; continue
   fi
   rm -rf "$dir" && mkdir -p "$dir/bin" "$dir/run"
-  "$compiler" "${flags[@]}" -o "$dir/bin/$name" "$source"
-  "$compiler" "${flags[@]}" -include "$out/changed.h" -o "$dir/$name.changed" "$source"
+  ((${#library[@]} == 0)) || "${library[@]}"
+  "$compiler" "${flags[@]}" -o "$dir/bin/$name" "$source" "${link[@]}"
+  "$compiler" "${flags[@]}" -include "$out/changed.h" -o "$dir/$name.changed" "$source" "${link[@]}"
   rc=0
   (cd "$dir/run" && ulimit -c unlimited && ulimit -s 8192 && exec timeout -k 5 60 "$dir/bin/$name" </dev/null) \
     >"$dir/log" 2>&1 || rc=$?

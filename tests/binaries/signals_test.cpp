@@ -66,6 +66,10 @@ const std::vector<Case>& cases() {
       {"kill_self", "raised-signal",
        R"(^SIGSEGV raised by the process itself \(raise, kill, tgkill\) in stop_now at kill_self\.c:@LINE@$)"},
       {"kill_from_other", "killed", R"(^killed by SIGSEGV sent by pid \d+ \(uid \d+\))"},
+      // The executable has only _start on the stack (main tail-called the library): the sender
+      // is named in the library, not "in _start", the C runtime's.
+      {"kill_from_library", "raised-signal",
+       R"(^SIGSEGV raised by the process itself \(raise, kill, tgkill\) in stop_in_library at kill_from_library\.c:@LINE@$)"},
       {"pthread_kill_other", "raised-signal",
        R"(^SIGSEGV sent by another thread of the process itself \(pid \d+, tgkill or pthread_kill\).*; thread \d+ received it in wait_for_worker at pthread_kill_other\.c:@LINE@$)"},
       // The first delivery, from the kernel's signal frame: the NULL write, then the handler.
@@ -112,6 +116,25 @@ TEST(RaisedSignalDetails, FirstDeliveryFromSiginfoOrTrap) {
             std::string::npos) << with_siginfo.analysis->classification.rule;
   EXPECT_NE(without.analysis->classification.rule.find("(SIGSEGV SEGV_MAPERR) read from the kernel's signal frame (the trap number"),
             std::string::npos) << without.analysis->classification.rule;
+}
+
+// kill_from_library's executable has only _start on the stack, which has no lines (crt1.o has no
+// DWARF); the file has DWARF all the same, so the symbol doctor has nothing to say of it. It said
+// "no-debug-info", judging by the frames alone.
+TEST(RaisedSignalDetails, AnExecutableWithOnlyStartOnTheStackHasDebugInfo) {
+  const Report& r = report_of("kill_from_library");
+  const ModuleReport* exe = nullptr;
+  for (const auto& m : r.modules) {
+    if (m.is_main_executable) exe = &m;
+  }
+  ASSERT_NE(exe, nullptr);
+  ASSERT_FALSE(r.threads.empty());
+  std::vector<std::string> own;
+  for (const auto& f : r.threads.front().frames) {
+    if (f.module == exe->path) own.push_back(f.function);
+  }
+  ASSERT_EQ(own, std::vector<std::string>{"_start"}) << "main is on the stack again: the case this test is for is gone";
+  EXPECT_EQ(exe->symbols_problem, "") << exe->symbols_fix;
 }
 
 INSTANTIATE_TEST_SUITE_P(Samples, RaisedSignal, ::testing::ValuesIn(cases()),

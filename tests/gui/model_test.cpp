@@ -476,6 +476,14 @@ class ModelTest : public QObject {
     QVERIFY2(m.hasMatch(), qPrintable(out));
     QCOMPARE(m.captured(1).toULongLong(nullptr, 16), f.pc);
     QCOMPARE(QString::fromStdString(ours.mnemonic), m.captured(2));
+
+    // The stack pane's pc is as wide as the dump's addresses: 8 hex digits on a 32-bit dump, as
+    // gdb's backtrace writes them there (16 had eight zeros in front).
+    FrameModel frames;
+    frames.setStack(ReportPtr(session, &report), StackRef::of_thread(static_cast<int>(crashed_thread(report))));
+    const int digits = arch == QLatin1String("i386") || arch == QLatin1String("arm") ? 8 : 16;
+    QCOMPARE(frames.index(0, FrameModel::ColAddress).data().toString(),
+             QStringLiteral("0x%1").arg(f.pc, digits, 16, QLatin1Char('0')));
   }
 
   // The models over real sample cores, including the runaway recursion's deep stack.

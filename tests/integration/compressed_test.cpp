@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -27,13 +28,29 @@ const std::vector<Tool>& tools() {
   return t;
 }
 
+// A new directory for this test process, removed when it exits. It was named by the pid and never
+// removed: a later process with a reused pid found an old run's compressed core (of another
+// null_read core) and took it for its own, so DecompressesToTheSameBytes failed now and then.
+class ScratchDir {
+ public:
+  ScratchDir() {
+    std::string pattern = ::testing::TempDir() + "/corelens-compressed-XXXXXX";
+    if (::mkdtemp(pattern.data()) != nullptr) path_ = pattern;
+  }
+  ~ScratchDir() {
+    std::error_code ignored;
+    if (!path_.empty()) fs::remove_all(path_, ignored);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
 std::string scratch() {
-  static const std::string dir = [] {
-    std::string d = ::testing::TempDir() + "/corelens-compressed-" + std::to_string(::getpid());
-    fs::create_directories(d);
-    return d;
-  }();
-  return dir;
+  static const ScratchDir dir;
+  EXPECT_FALSE(dir.path().empty()) << "cannot create a directory in " << ::testing::TempDir();
+  return dir.path();
 }
 
 std::string compress(const std::string& in, const Tool& tool, const std::string& name) {

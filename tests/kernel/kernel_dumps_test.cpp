@@ -446,6 +446,36 @@ TEST_P(KernelDumpTest, TasksIncludeTheInitramfsProcesses) {
   EXPECT_NE(text.find("Tasks (" + std::to_string(k().tasks.size()) + "):"), std::string::npos);
 }
 
+TEST_P(KernelDumpTest, CancelledKernelWalksStop) {
+  // A walk of the real stacks, cancelled: the panicking CPU's stops at frame 0 with "cancelled"
+  // (its arm64 frame records or ORC, and the x86_64 scan after it, alike).
+  const KernelSession& s = session();
+  Diagnostics diags;
+  KernelStackLimits limits;
+  limits.keep_going = [] { return false; };
+  KernelUnwinder unwinder(*s.dump, *s.memory, s.symbols, s.btf.get(), diags, limits);
+  std::optional<std::size_t> panicking;
+  for (std::size_t i = 0; i < s.dump->cpus.size(); ++i) {
+    if (s.dump->cpus[i].index == k().panic_cpu) panicking = i;
+  }
+  ASSERT_TRUE(panicking);
+  auto task = *panicking < s.facts.cpus.size() ? s.facts.cpus[*panicking].task : std::nullopt;
+  StackReport stack = unwinder.unwind_cpu(s.dump->cpus[*panicking], task);
+  EXPECT_EQ(stack.unwind.reason, StopReason::cancelled) << describe(stack.unwind);
+  ASSERT_FALSE(stack.frames.empty());
+  for (const Frame& f : stack.frames) EXPECT_TRUE(f.inlined || f.trust == FrameTrust::context) << f.oops_symbol;
+  // Through the pipeline (once per kernel): the analysis stops with the cancelled error at the
+  // first kernel walk the front end refuses.
+  if (GetParam().find("qemu.elf") == std::string::npos) return;
+  std::size_t walks = 0;
+  AnalyzeOptions options;
+  options.progress = [&walks](const AnalyzeProgress& p) { return p.stage != "unwinding kernel stacks" || ++walks < 3; };
+  auto cancelled = open_session((kDir / GetParam()).string(), options);
+  ASSERT_FALSE(cancelled);
+  EXPECT_EQ(cancelled.error().code, ErrorCode::cancelled) << cancelled.error().message;
+  EXPECT_EQ(walks, 3u);  // asked once more, by the walk that was refused; then never again
+}
+
 INSTANTIATE_TEST_SUITE_P(AllKernels, KernelDumpTest, ::testing::ValuesIn(all_sysrq_dumps()),
                          [](const auto& param_info) { return param_name(param_info.param); });
 

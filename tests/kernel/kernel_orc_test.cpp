@@ -310,12 +310,28 @@ TEST(KernelOrcWalk, SelfReferentialStackIsCapped) {
   // 1,024 frames of the stack; the frame cap stops it first.
   World w;
   for (std::uint64_t a = kTask; a < kTask + 16384; a += 8) w.mem.put64(a, kA + 1);
-  OrcWalk walk = w.walk(regs(kA + 5, kTask), OrcWalkLimits{100, 6});
+  OrcWalk walk = w.walk(regs(kA + 5, kTask), OrcWalkLimits{100, 6, {}});
   EXPECT_EQ(walk.frames.size(), 100u);
   EXPECT_FALSE(walk.status.complete());
   EXPECT_EQ(describe(walk.status), "stopped after 100 frames");
   walk = w.walk(regs(kA + 5, kTask));  // the default cap, 256: the stack's own end comes later
   EXPECT_EQ(walk.frames.size(), 256u);
+}
+
+TEST(KernelOrcWalk, CancelledWalkStopsAtItsStart) {
+  // The front end's cancel question is asked once as the walk starts: no caller is looked for.
+  World w;
+  int asked = 0;
+  OrcWalk walk = w.walk(regs(kA + 5, w.s0), OrcWalkLimits{256, 6, [&] { return ++asked, false; }});
+  EXPECT_EQ(asked, 1);
+  EXPECT_EQ(walk.status.reason, StopReason::cancelled);
+  EXPECT_EQ(describe(walk.status), "cancelled");
+  ASSERT_EQ(walk.frames.size(), 1u);
+  EXPECT_EQ(walk.frames[0].pc, kA + 5);
+  // Going on, the walk is the one nobody asked about.
+  walk = w.walk(regs(kA + 5, w.s0), OrcWalkLimits{256, 6, [] { return true; }});
+  EXPECT_EQ(describe(walk.status), "complete: reached user space");
+  EXPECT_EQ(walk.frames.size(), 4u);
 }
 
 TEST(KernelOrcWalk, IrqStackToTaskStackOnce) {

@@ -22,7 +22,7 @@
 #include "unwinder/kernel/percpu.hpp"
 #include "unwinder/kernel/prologue_aarch64.hpp"
 #include "unwinder/kernel/vmlinux.hpp"
-#include "unwinder/walk_loop.hpp"
+#include "unwinder/caller_strategy.hpp"
 
 namespace corelens {
 namespace {
@@ -74,7 +74,69 @@ struct Point {
   std::optional<std::array<std::uint64_t, kRegs>> regs;  // a pt_regs (or the dump's note) at this frame
 };
 
+class Aarch64Unwinder;
+
+// One walk's state: where it stands, the stacks it has been on, its frames and status.
+struct Aarch64Walk {
+  const StackSet* stacks = nullptr;  // the stacks this walk may use
+  Point p;
+  StackRegion region;
+  std::vector<StackRegion> visited;
+  std::optional<std::uint64_t> last_record;  // records on one stack only go up
+  std::vector<OrcFrame> frames;
+  UnwindStatus unwind;
+  std::size_t max_frames = 0;
+
+  // What walk_strategies asks (caller_strategy.hpp).
+  std::size_t size() const { return frames.size(); }
+  void stamp_last(FrameOrigin origin, FrameTrust trust) {
+    frames.back().origin = origin;
+    frames.back().trust = trust;
+  }
+  UnwindStatus& status() { return unwind; }
+  void nothing_found() { unwind = UnwindStatus::stopped(StopReason::no_caller, "no caller found at " + hex(p.pc)); }
+  void spent(BudgetEnd end) { unwind = kernel_budget_status(end, max_frames); }
+};
+
+// The strategies of arm64's walk, in order: for a frame whose pc is exact (frame 0, an interrupted
+// context), whose record may not be stored yet, the vmlinux's DWARF CFI, then the function's
+// prologue; then the frame record at x29.
+class ExactPcCfiCaller final : public CallerStrategy<Aarch64Walk> {
+ public:
+  explicit ExactPcCfiCaller(const Aarch64Unwinder& u) : u_(u) {}
+  FrameOrigin origin() const override { return FrameOrigin::vmlinux_cfi; }
+  FrameTrust trust() const override { return FrameTrust::cfi; }
+  StepResult caller_of_last(Aarch64Walk& w) override;
+
+ private:
+  const Aarch64Unwinder& u_;
+};
+class ExactPcPrologueCaller final : public CallerStrategy<Aarch64Walk> {
+ public:
+  explicit ExactPcPrologueCaller(const Aarch64Unwinder& u) : u_(u) {}
+  FrameOrigin origin() const override { return FrameOrigin::prologue; }
+  FrameTrust trust() const override { return FrameTrust::cfi; }
+  StepResult caller_of_last(Aarch64Walk& w) override;
+
+ private:
+  const Aarch64Unwinder& u_;
+};
+class FrameRecordCaller final : public CallerStrategy<Aarch64Walk> {
+ public:
+  explicit FrameRecordCaller(const Aarch64Unwinder& u) : u_(u) {}
+  FrameOrigin origin() const override { return FrameOrigin::frame_pointer; }
+  FrameTrust trust() const override { return FrameTrust::cfi; }
+  StepResult caller_of_last(Aarch64Walk& w) override;
+
+ private:
+  const Aarch64Unwinder& u_;
+};
+
 class Aarch64Unwinder final : public KernelUnwinder::ArchWalker {
+  friend class ExactPcCfiCaller;
+  friend class ExactPcPrologueCaller;
+  friend class FrameRecordCaller;
+
  public:
   Aarch64Unwinder(const KernelDump& dump, const KernelMemory& m, const KernelSymbols& s, const KernelBtf* btf,
                   Diagnostics& diags, KernelStackLimits l, KernelDwarf d)
@@ -184,34 +246,36 @@ class Aarch64Unwinder final : public KernelUnwinder::ArchWalker {
     return f;
   }
 
-  // The caller of an exact frame while its record may not be stored yet: by the vmlinux's CFI, or
-  // by the function's prologue. nullopt: the frame record holds it, as for any other frame.
-  std::optional<std::pair<Point, FrameOrigin>> caller_of_exact(const Point& p) const {
-    if (!p.sp) return std::nullopt;
-    if (dwarf_.vmlinux != nullptr && layout_.is_text(p.pc) && p.pc >= dwarf_.kernel_offset) {
-      if (auto row = dwarf_.vmlinux->cfi_row(p.pc - dwarf_.kernel_offset, kDwarfFp)) {
-        std::optional<std::uint64_t> base = row->cfa_reg == kDwarfSp ? p.sp
-                                            : row->cfa_reg == kDwarfFp ? std::optional(p.fp)
-                                                                       : std::nullopt;
-        if (base) {
-          std::uint64_t cfa = *base + static_cast<std::uint64_t>(row->cfa_offset);
-          auto value = [&](const Vmlinux::CfiRow::Saved& s, std::optional<std::uint64_t> reg) -> std::optional<std::uint64_t> {
-            if (s.in_register) return reg;
-            auto v = mem_.read_u64(cfa + static_cast<std::uint64_t>(s.cfa_offset));
-            return v ? std::optional(*v) : std::nullopt;
-          };
-          auto ra = value(row->ra, p.lr);
-          auto fp = value(row->fp, p.fp);
-          if (ra && fp) {
-            Point c;
-            c.pc = strip_pac(*ra);
-            c.fp = *fp;
-            c.sp = cfa;
-            return std::pair{c, FrameOrigin::vmlinux_cfi};
-          }
-        }
-      }
-    }
+  // The caller of an exact frame by the vmlinux's CFI, or nullopt.
+  std::optional<Point> caller_by_cfi(const Point& p) const {
+    if (!p.exact || !p.sp) return std::nullopt;
+    if (dwarf_.vmlinux == nullptr || !layout_.is_text(p.pc) || p.pc < dwarf_.kernel_offset) return std::nullopt;
+    auto row = dwarf_.vmlinux->cfi_row(p.pc - dwarf_.kernel_offset, kDwarfFp);
+    if (!row) return std::nullopt;
+    std::optional<std::uint64_t> base = row->cfa_reg == kDwarfSp ? p.sp
+                                        : row->cfa_reg == kDwarfFp ? std::optional(p.fp)
+                                                                   : std::nullopt;
+    if (!base) return std::nullopt;
+    std::uint64_t cfa = *base + static_cast<std::uint64_t>(row->cfa_offset);
+    auto value = [&](const Vmlinux::CfiRow::Saved& s, std::optional<std::uint64_t> reg) -> std::optional<std::uint64_t> {
+      if (s.in_register) return reg;
+      auto v = mem_.read_u64(cfa + static_cast<std::uint64_t>(s.cfa_offset));
+      return v ? std::optional(*v) : std::nullopt;
+    };
+    auto ra = value(row->ra, p.lr);
+    auto fp = value(row->fp, p.fp);
+    if (!ra || !fp) return std::nullopt;
+    Point c;
+    c.pc = strip_pac(*ra);
+    c.fp = *fp;
+    c.sp = cfa;
+    return c;
+  }
+
+  // The caller of an exact frame whose prologue has not stored its record yet (or whose epilogue
+  // reloaded it): x30, by the function's code; nullopt when the record holds it.
+  std::optional<Point> caller_by_prologue(const Point& p) const {
+    if (!p.exact || !p.sp) return std::nullopt;
     auto sym = symbols_.lookup(p.pc);
     if (!sym || !p.lr || sym->offset > (1u << 16)) return std::nullopt;
     std::uint64_t start = p.pc - sym->offset;
@@ -225,109 +289,113 @@ class Aarch64Unwinder final : public KernelUnwinder::ArchWalker {
     c.pc = *p.lr;
     c.fp = p.fp;
     c.sp = *p.sp + at.sp_adjust;
-    return std::pair{c, FrameOrigin::prologue};
+    return c;
+  }
+
+  StackRegion region_of(const StackSet& stacks, std::uint64_t a) const {
+    return stacks.region_of(a).value_or(unknown_stack_around(a));
+  }
+
+  // The caller C of an exact frame, found without its record: the walk stands there.
+  StepResult took(Aarch64Walk& w, const StackSet& stacks, std::optional<Point> c) const {
+    if (!c) return StepResult::pass;
+    w.p = *c;
+    w.frames.push_back(frame_at(w.p, region_of(stacks, w.p.sp.value_or(w.p.fp)).kind, FrameOrigin::context, FrameTrust::context));
+    return StepResult::caller;
+  }
+
+  // The record at x29: {caller's x29, return address}.
+  StepResult caller_by_record(Aarch64Walk& w, const StackSet& stacks) const {
+    Point& p = w.p;
+    auto stop = [&](StopReason reason, std::string why) {
+      w.unwind = UnwindStatus::stopped(reason, std::move(why));
+      return StepResult::end;
+    };
+    if (p.fp == 0) return stop(StopReason::no_caller, "x29 is 0 at " + hex(p.pc) + ": no frame record");
+    if (p.fp % 8 != 0) return stop(StopReason::rule, "x29 " + hex(p.fp) + " is misaligned at " + hex(p.pc));
+    StackRegion next = region_of(stacks, p.fp);
+    if (next.low == w.region.low && next.high == w.region.high) {
+      if (w.last_record && p.fp <= *w.last_record) {
+        return stop(StopReason::rule, "the frame record at " + hex(p.fp) + " is not above the last one (" + hex(*w.last_record) + ")");
+      }
+    } else {
+      bool seen = std::any_of(w.visited.begin(), w.visited.end(), [&](const StackRegion& v) { return v.low == next.low; });
+      if (seen || w.region.kind == "task") {
+        return stop(StopReason::rule, "the frame record at " + hex(p.fp) + " goes back from the " + w.region.kind +
+                                          " stack to the " + next.kind + " stack");
+      }
+      w.region = next;
+      w.visited.push_back(next);
+    }
+    w.last_record = p.fp;
+    auto rec_fp = mem_.read_u64(p.fp);
+    auto rec_pc = mem_.read_u64(p.fp + 8);
+    if (!rec_fp || !rec_pc) return stop(StopReason::missing_memory, "the frame record at " + hex(p.fp) + " cannot be read");
+    const std::uint64_t regs_at = p.fp - pt_regs_.stackframe;
+    if (*rec_fp == 0 && *rec_pc == 0) {
+      // The final record, in the pt_regs an entry from user space saved: the user context above.
+      auto user = read_pt_regs(regs_at, w.region);
+      if (user && ((*user)[kPstate] & kModeMask) == 0 && (*user)[kPc] != 0 && ((*user)[kPc] >> 63) == 0) {
+        Point u;
+        u.pc = (*user)[kPc];
+        u.fp = (*user)[kX29];
+        u.sp = (*user)[kSp];
+        u.exact = true;
+        u.regs = user;
+        OrcFrame f = frame_at(u, kUserStackArea, FrameOrigin::context, FrameTrust::context);
+        f.user = true;
+        w.frames.push_back(std::move(f));
+        w.unwind = UnwindStatus::done("reached user space");
+        return StepResult::last_caller;
+      }
+      w.unwind = UnwindStatus::done("the final frame record");
+      return StepResult::end;
+    }
+    // An exception entry's record is the stackframe of the pt_regs it saved: the next frame is
+    // the interrupted context, its pc exact and its registers known.
+    if (entry_.contains(p.pc)) {
+      auto r = read_pt_regs(regs_at, w.region);
+      if (r && (*r)[kPc] == strip_pac(*rec_pc) && (*r)[kX29] == *rec_fp) {
+        Point i;
+        i.pc = (*r)[kPc];
+        i.fp = (*r)[kX29];
+        i.sp = (*r)[kSp];
+        i.lr = strip_pac((*r)[kX30]);
+        i.exact = true;
+        i.regs = r;
+        p = i;
+        w.frames.push_back(frame_at(p, w.region.kind, FrameOrigin::context, FrameTrust::context));
+        return StepResult::caller;
+      }
+    }
+    Point c;
+    c.pc = strip_pac(*rec_pc);
+    c.fp = *rec_fp;
+    p = c;
+    w.frames.push_back(frame_at(p, w.region.kind, FrameOrigin::context, FrameTrust::context));
+    return StepResult::caller;
   }
 
   StackReport walk(Point p, const StackSet& stacks) const {
     StackReport out;
     out.method = "frame pointers";
-    std::vector<OrcFrame> frames;
-    auto region_of = [&](std::uint64_t a) { return stacks.region_of(a).value_or(unknown_stack_around(a)); };
-    StackRegion region = region_of(p.sp.value_or(p.fp));
-    std::vector<StackRegion> visited{region};
-    frames.push_back(frame_at(p, region.kind, FrameOrigin::context, FrameTrust::context));
-    std::optional<std::uint64_t> last_record;  // records on one stack only go up
-    bool used_cfi = false;
-    auto caller_of_last = [&]() -> bool {
-      if (p.exact) {
-        if (auto c = caller_of_exact(p)) {
-          used_cfi |= c->second == FrameOrigin::vmlinux_cfi;
-          p = c->first;
-          frames.push_back(frame_at(p, region_of(p.sp.value_or(p.fp)).kind, c->second, FrameTrust::cfi));
-          return true;
-        }
-      }
-      // The record at x29: {caller's x29, return address}.
-      if (p.fp == 0) {
-        out.unwind = UnwindStatus::stopped(StopReason::no_caller, "x29 is 0 at " + hex(p.pc) + ": no frame record");
-        return false;
-      }
-      if (p.fp % 8 != 0) {
-        out.unwind = UnwindStatus::stopped(StopReason::rule, "x29 " + hex(p.fp) + " is misaligned at " + hex(p.pc));
-        return false;
-      }
-      StackRegion next = region_of(p.fp);
-      if (next.low == region.low && next.high == region.high) {
-        if (last_record && p.fp <= *last_record) {
-          out.unwind = UnwindStatus::stopped(StopReason::rule, "the frame record at " + hex(p.fp) + " is not above the last one (" + hex(*last_record) + ")");
-          return false;
-        }
-      } else {
-        bool seen = std::any_of(visited.begin(), visited.end(), [&](const StackRegion& v) { return v.low == next.low; });
-        if (seen || region.kind == "task") {
-          out.unwind = UnwindStatus::stopped(StopReason::rule, "the frame record at " + hex(p.fp) + " goes back from the " +
-                                                                 region.kind + " stack to the " + next.kind + " stack");
-          return false;
-        }
-        region = next;
-        visited.push_back(next);
-      }
-      last_record = p.fp;
-      auto rec_fp = mem_.read_u64(p.fp);
-      auto rec_pc = mem_.read_u64(p.fp + 8);
-      if (!rec_fp || !rec_pc) {
-        out.unwind = UnwindStatus::stopped(StopReason::missing_memory, "the frame record at " + hex(p.fp) + " cannot be read");
-        return false;
-      }
-      const std::uint64_t regs_at = p.fp - pt_regs_.stackframe;
-      if (*rec_fp == 0 && *rec_pc == 0) {
-        // The final record, in the pt_regs an entry from user space saved: the user context above.
-        auto user = read_pt_regs(regs_at, region);
-        if (user && ((*user)[kPstate] & kModeMask) == 0 && (*user)[kPc] != 0 && ((*user)[kPc] >> 63) == 0) {
-          Point u;
-          u.pc = (*user)[kPc];
-          u.fp = (*user)[kX29];
-          u.sp = (*user)[kSp];
-          u.exact = true;
-          u.regs = user;
-          OrcFrame f = frame_at(u, kUserStackArea, FrameOrigin::frame_pointer, FrameTrust::cfi);
-          f.user = true;
-          frames.push_back(std::move(f));
-          out.unwind = UnwindStatus::done("reached user space");
-        } else {
-          out.unwind = UnwindStatus::done("the final frame record");
-        }
-        return false;
-      }
-      // An exception entry's record is the stackframe of the pt_regs it saved: the next frame is
-      // the interrupted context, its pc exact and its registers known.
-      if (entry_.contains(p.pc)) {
-        auto r = read_pt_regs(regs_at, region);
-        if (r && (*r)[kPc] == strip_pac(*rec_pc) && (*r)[kX29] == *rec_fp) {
-          Point i;
-          i.pc = (*r)[kPc];
-          i.fp = (*r)[kX29];
-          i.sp = (*r)[kSp];
-          i.lr = strip_pac((*r)[kX30]);
-          i.exact = true;
-          i.regs = r;
-          p = i;
-          frames.push_back(frame_at(p, region.kind, FrameOrigin::frame_pointer, FrameTrust::cfi));
-          return true;
-        }
-      }
-      Point c;
-      c.pc = strip_pac(*rec_pc);
-      c.fp = *rec_fp;
-      p = c;
-      frames.push_back(frame_at(p, region.kind, FrameOrigin::frame_pointer, FrameTrust::cfi));
-      return true;
-    };
-    walk_loop(WalkBudget{limits_.max_frames, {}}, [&] { return frames.size(); }, caller_of_last, [&](BudgetEnd) {
-      out.unwind = UnwindStatus::stopped(StopReason::frame_limit, "stopped after " + std::to_string(limits_.max_frames) + " frames");
-    });
-    if (used_cfi) out.method = "frame pointers (DWARF CFI for exact pcs)";
-    namer_.append(out.frames, frames);
+    Aarch64Walk w;
+    w.p = p;
+    w.region = region_of(stacks, p.sp.value_or(p.fp));
+    w.visited = {w.region};
+    w.max_frames = limits_.max_frames;
+    w.frames.push_back(frame_at(p, w.region.kind, FrameOrigin::context, FrameTrust::context));
+    w.stacks = &stacks;
+    ExactPcCfiCaller cfi(*this);
+    ExactPcPrologueCaller prologue(*this);
+    FrameRecordCaller record(*this);
+    CallerStrategy<Aarch64Walk>* const strategies[] = {&cfi, &prologue, &record};
+    walk_strategies<Aarch64Walk>(WalkBudget{limits_.max_frames, limits_.keep_going}, w, strategies);
+    out.unwind = std::move(w.unwind);
+    if (std::any_of(w.frames.begin(), w.frames.end(), [](const OrcFrame& f) { return f.origin == FrameOrigin::vmlinux_cfi; })) {
+      out.method = "frame pointers (DWARF CFI for exact pcs)";
+    }
+    namer_.append(out.frames, w.frames);
     return out;
   }
 
@@ -354,6 +422,10 @@ class Aarch64Unwinder final : public KernelUnwinder::ArchWalker {
   std::optional<std::array<std::uint64_t, 3>> context_;  // task_struct.thread.cpu_context: fp, sp, pc
   std::optional<std::uint64_t> stack_member_;            // task_struct.stack
 };
+
+StepResult ExactPcCfiCaller::caller_of_last(Aarch64Walk& w) { return u_.took(w, *w.stacks, u_.caller_by_cfi(w.p)); }
+StepResult ExactPcPrologueCaller::caller_of_last(Aarch64Walk& w) { return u_.took(w, *w.stacks, u_.caller_by_prologue(w.p)); }
+StepResult FrameRecordCaller::caller_of_last(Aarch64Walk& w) { return u_.caller_by_record(w, *w.stacks); }
 
 }  // namespace
 

@@ -12,7 +12,7 @@
 #include "unwinder/kernel/prologue.hpp"
 #include "unwinder/kernel/vmlinux.hpp"
 #include "unwinder/target.hpp"
-#include "unwinder/walk_loop.hpp"
+#include "unwinder/caller_strategy.hpp"
 
 namespace corelens {
 namespace {
@@ -80,43 +80,29 @@ std::optional<OrcTable> load_vmlinux_orc(const KernelMemory& mem, const KernelSy
   return OrcTable(ref, flavor, lookup);
 }
 
-// The entry for an address: the kernel's ORC table, a module's, or the vmlinux's DWARF CFI (for
-// kernel text ORC does not describe, or first of all when the caller asked for CFI first).
+// The tables of the kernel's ORC walk: the kernel's ORC table or a module's, and the vmlinux's
+// DWARF CFI for kernel text (where ORC does not describe it or its step fails, or first of all
+// when the caller asked for CFI first).
 class KernelOrcFinder final : public OrcFinder {
  public:
   KernelOrcFinder(const MemorySource& mem, const OrcTable* vmlinux, const KernelLayout& layout,
                   const KernelModules& modules, const KernelDwarf& dwarf, Diagnostics& diags)
       : mem_(mem), vmlinux_(vmlinux), layout_(layout), modules_(modules), dwarf_(dwarf), diags_(diags) {}
   std::optional<OrcEntry> find(std::uint64_t ip) const override {
-    if (layout_.is_text(ip)) {
-      if (dwarf_.cfi_first) {
-        if (auto e = cfi(ip)) return e;
-      }
-      std::optional<OrcEntry> e = vmlinux_ != nullptr ? vmlinux_->find(mem_, ip) : std::nullopt;
-      if (!dwarf_.cfi_first && (!e || e->type == OrcType::undefined)) {
-        if (auto c = cfi(ip)) return c;
-      }
-      return e;
-    }
+    if (layout_.is_text(ip)) return vmlinux_ != nullptr ? vmlinux_->find(mem_, ip) : std::nullopt;
     const KernelModule* m = modules_.containing(ip);
     if (vmlinux_ == nullptr || m == nullptr || m->orc.count == 0 || !module_table_sane(*m)) return std::nullopt;
     return OrcTable(m->orc, vmlinux_->flavor()).find(mem_, ip);
   }
   OrcFlavor flavor() const override { return vmlinux_ != nullptr ? vmlinux_->flavor() : OrcFlavor{}; }
-  std::optional<OrcEntry> alternative(std::uint64_t ip, const OrcEntry& failed) const override {
-    if (!layout_.is_text(ip)) return std::nullopt;
-    if (failed.table == UnwindTable::orc) return cfi(ip);
-    std::optional<OrcEntry> e = vmlinux_ != nullptr ? vmlinux_->find(mem_, ip) : std::nullopt;
-    if (e && e->type == OrcType::undefined) return std::nullopt;
-    return e;
+  std::optional<OrcEntry> cfi(std::uint64_t ip) const override {
+    if (dwarf_.vmlinux == nullptr || !layout_.is_text(ip)) return std::nullopt;
+    return dwarf_.vmlinux->cfi_entry(ip - dwarf_.kernel_offset);
   }
+  bool cfi_first() const override { return dwarf_.cfi_first; }
 
  private:
   // A module's table is checked the first time a walk needs it, as vmlinux's was at load.
-  std::optional<OrcEntry> cfi(std::uint64_t ip) const {
-    if (dwarf_.vmlinux == nullptr) return std::nullopt;
-    return dwarf_.vmlinux->cfi_entry(ip - dwarf_.kernel_offset);
-  }
   // The table also covers the module's init code, freed (and its extent forgotten) once it ran:
   // its addresses must lie in the module area, not all in the text. In a small module the init
   // entries are a good part of the table.
@@ -253,47 +239,83 @@ std::uint64_t le64(const std::byte* p) {
 
 // The words of [FROM, REGION.high) that look like return addresses: kernel text just after a
 // call. What the oops prints with "?": possibly stale, never trusted for the story.
-std::vector<OrcFrame> scan_stack(const KernelMemory& mem, const KernelCodeTarget& code, const CallSiteCheck& calls,
-                                 std::uint64_t from, const StackRegion& region, std::size_t max_frames) {
-  std::vector<OrcFrame> out;
-  if (!region.contains(from)) return out;
-  const std::uint64_t end = region.high & ~7ull;
-  // A page at a time: a page the dump left out (makedumpfile drops free ones) is skipped whole.
-  constexpr std::uint64_t kPageSize = 4096;
-  std::vector<std::byte> buf(kPageSize);
-  std::span<std::byte> chunk;       // the words read, from CHUNK_AT
-  std::uint64_t chunk_at = 0;
-  std::uint64_t at = from & ~7ull;  // the next word to look at
-  // The scan's strategy: the next word above the last found that is a return address.
-  auto next_caller = [&]() -> bool {
-    while (at < end) {
-      if (chunk.empty() || at >= chunk_at + chunk.size()) {
-        std::uint64_t chunk_end = std::min<std::uint64_t>(end, (at & ~(kPageSize - 1)) + kPageSize);
-        chunk = std::span<std::byte>(buf.data(), chunk_end - at);
-        chunk_at = at;
-        if (!mem.read(at, chunk)) {  // a page the dump left out: skip it
-          chunk = {};
-          at = chunk_end;
+class ScannedStack {
+ public:
+  ScannedStack(const KernelMemory& mem, const KernelCodeTarget& code, const CallSiteCheck& calls, std::uint64_t from,
+               const StackRegion& region)
+      : mem_(mem), code_(code), calls_(calls), region_(region), end_(region.high & ~7ull), at_(from & ~7ull) {}
+
+  // The next word above the last found that is a return address, as a frame.
+  bool add_next() {
+    while (at_ < end_) {
+      if (chunk_.empty() || at_ >= chunk_at_ + chunk_.size()) {
+        // A page at a time: a page the dump left out (makedumpfile drops free ones) is skipped whole.
+        std::uint64_t chunk_end = std::min<std::uint64_t>(end_, (at_ & ~(kPageSize - 1)) + kPageSize);
+        chunk_ = std::span<std::byte>(buf_.data(), chunk_end - at_);
+        chunk_at_ = at_;
+        if (!mem_.read(at_, chunk_)) {
+          chunk_ = {};
+          at_ = chunk_end;
           continue;
         }
       }
-      std::uint64_t word = le64(chunk.data() + (at - chunk_at));
-      at += 8;
-      if (!code.is_executable(word) || !calls.is_return_address(code, word)) continue;
+      std::uint64_t word = le64(chunk_.data() + (at_ - chunk_at_));
+      at_ += 8;
+      if (!code_.is_executable(word) || !calls_.is_return_address(code_, word)) continue;
       OrcFrame f;
       f.pc = word;
-      f.sp = at;
-      f.stack = region.kind;
-      f.trust = FrameTrust::scan;
-      f.origin = FrameOrigin::scan;
-      out.push_back(std::move(f));
+      f.sp = at_;
+      f.stack = region_.kind;
+      frames.push_back(std::move(f));
       return true;
     }
     return false;
-  };
-  // The scan's own cap, max_frames (the walk before it had its own): a full one ends the scan quietly.
-  walk_loop(WalkBudget{max_frames, {}}, [&] { return out.size(); }, next_caller, [](BudgetEnd) {});
-  return out;
+  }
+
+  // What walk_strategies asks (caller_strategy.hpp). The scan's own cap (the walk before it had
+  // its own), or the end of the stack, ends it quietly: the walk's status is the ORC walk's.
+  std::size_t size() const { return frames.size(); }
+  void stamp_last(FrameOrigin origin, FrameTrust trust) {
+    frames.back().origin = origin;
+    frames.back().trust = trust;
+  }
+  UnwindStatus& status() { return status_; }
+  void nothing_found() {}
+  void spent(BudgetEnd) {}
+
+  std::vector<OrcFrame> frames;
+
+ private:
+  static constexpr std::uint64_t kPageSize = 4096;
+  const KernelMemory& mem_;
+  const KernelCodeTarget& code_;
+  const CallSiteCheck& calls_;
+  const StackRegion& region_;
+  std::uint64_t end_;
+  std::uint64_t at_;  // the next word to look at
+  std::vector<std::byte> buf_ = std::vector<std::byte>(kPageSize);
+  std::span<std::byte> chunk_;  // the words read, from CHUNK_AT
+  std::uint64_t chunk_at_ = 0;
+  UnwindStatus status_;
+};
+
+// The scan as a walk's strategy: every caller it finds is a word that may be stale.
+class ScanCaller final : public CallerStrategy<ScannedStack> {
+ public:
+  FrameOrigin origin() const override { return FrameOrigin::scan; }
+  FrameTrust trust() const override { return FrameTrust::scan; }
+  StepResult caller_of_last(ScannedStack& stack) override { return stack.add_next() ? StepResult::caller : StepResult::end; }
+};
+
+std::vector<OrcFrame> scan_stack(const KernelMemory& mem, const KernelCodeTarget& code, const CallSiteCheck& calls,
+                                 std::uint64_t from, const StackRegion& region, std::size_t max_frames,
+                                 const std::function<bool()>& keep_going) {
+  if (!region.contains(from)) return {};
+  ScannedStack stack(mem, code, calls, from, region);
+  ScanCaller scan;
+  CallerStrategy<ScannedStack>* const strategies[] = {&scan};
+  walk_strategies<ScannedStack>(WalkBudget{max_frames, keep_going}, stack, strategies);
+  return std::move(stack.frames);
 }
 
 class NoOrc final : public OrcFinder {
@@ -355,11 +377,11 @@ class X86_64Unwinder final : public KernelUnwinder::ArchWalker {
     CpuStackMap stacks = cpu_stacks(mem, per_cpu, cpu.index);
     if (!finder) {
       // No usable ORC table: frame 0 from the registers, then the scan.
-      OrcWalk walk = orc_walk(mem, no_orc, stacks, cpu.registers, OrcWalkLimits{1, 1});
+      OrcWalk walk = orc_walk(mem, no_orc, stacks, cpu.registers, OrcWalkLimits{1, 1, {}});
       if (!walk.status.complete()) walk.status = UnwindStatus::stopped(StopReason::no_caller, "no usable ORC table");
       return finish(std::move(walk), "none");
     }
-    OrcWalk walk = orc_walk(mem, *finder, stacks, cpu.registers, OrcWalkLimits{limits.max_frames, 6}, &*prologue);
+    OrcWalk walk = orc_walk(mem, *finder, stacks, cpu.registers, OrcWalkLimits{limits.max_frames, 6, limits.keep_going}, &*prologue);
     std::string method = method_of(walk);
     return finish(std::move(walk), std::move(method));
   }
@@ -389,11 +411,11 @@ class X86_64Unwinder final : public KernelUnwinder::ArchWalker {
     OrcStartFrame start{*ret, *sp + switch_frame->frame_size, *bp, ret_from_fork && *ret == *ret_from_fork};
     OneStack stacks(stack);
     if (!finder) {
-      OrcWalk walk = orc_walk(mem, no_orc, stacks, start, OrcWalkLimits{1, 1});
+      OrcWalk walk = orc_walk(mem, no_orc, stacks, start, OrcWalkLimits{1, 1, {}});
       if (!walk.status.complete()) walk.status = UnwindStatus::stopped(StopReason::no_caller, "no usable ORC table");
       return finish(std::move(walk), "none");
     }
-    OrcWalk walk = orc_walk(mem, *finder, stacks, start, OrcWalkLimits{limits.max_frames, 1});
+    OrcWalk walk = orc_walk(mem, *finder, stacks, start, OrcWalkLimits{limits.max_frames, 1, limits.keep_going});
     std::string method = method_of(walk);
     return finish(std::move(walk), std::move(method));
   }
@@ -414,7 +436,7 @@ class X86_64Unwinder final : public KernelUnwinder::ArchWalker {
     out.unwind = walk.status;
     std::vector<OrcFrame> frames = std::move(walk.frames);
     if (!walk.status.complete() && !frames.empty() && walk.stop_sp != 0) {
-      auto scanned = scan_stack(mem, *code, calls, walk.stop_sp, walk.stop_region, limits.max_scan_frames);
+      auto scanned = scan_stack(mem, *code, calls, walk.stop_sp, walk.stop_region, limits.max_scan_frames, limits.keep_going);
       if (!scanned.empty()) out.method = finder ? out.method + ", then a stack scan" : "stack scan";
       for (auto& f : scanned) frames.push_back(std::move(f));
     }

@@ -113,7 +113,7 @@ void KernelFrameNamer::append(std::vector<Frame>& out, const std::vector<OrcFram
     f.lookup_pc = of.exact_pc || of.pc == 0 ? of.pc : of.pc - 1;
     f.sp = of.sp;
     f.trust = of.trust;
-    f.origin = of.trust == FrameTrust::scan ? FrameOrigin::scan : of.origin;
+    f.origin = of.origin;
     f.registers = of.registers;
     f.stack_area = of.stack;
     if (of.user) {

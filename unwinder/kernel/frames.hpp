@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,6 +30,9 @@ class KernelModuleDwarf;  // unwinder/kernel_module_dwarf.hpp
 struct KernelStackLimits {
   std::size_t max_frames = 256;
   std::size_t max_scan_frames = 64;
+  // The front end's cancel question, asked as each walk starts (WalkBudget); false: the walk
+  // stops with StopReason::cancelled. Empty: the walks cannot be cancelled.
+  std::function<bool()> keep_going;
 };
 
 // A vmlinux with DWARF, when one was found (its build-id checked): file:line and inlined calls for

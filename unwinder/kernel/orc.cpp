@@ -5,7 +5,7 @@
 
 #include "core/model/strings.hpp"
 #include "unwinder/kernel/stack_rule.hpp"
-#include "unwinder/walk_loop.hpp"
+#include "unwinder/caller_strategy.hpp"
 
 namespace corelens {
 namespace {
@@ -45,7 +45,9 @@ std::vector<Register> registers_of(const PtRegs& r, bool full) {
   return out;
 }
 
-// One walk: unwind_next_frame()'s state and rules (Linux 6.1), with our own bounds on top.
+// One walk: unwind_next_frame()'s state and rules (Linux 6.1), with our own bounds on top. The
+// walk's strategies (caller_strategy.hpp) are the tables ORC and the vmlinux's DWARF CFI, each
+// through the same step (step_with: an entry says where the caller is), and frame 0's prologue.
 class Walker {
  public:
   Walker(const MemorySource& m, const OrcFinder& orc, const StackMap& stacks, const OrcWalkLimits& limits,
@@ -55,20 +57,39 @@ class Walker {
   OrcWalk run(const RegisterSet& start);
   OrcWalk run(const OrcStartFrame& start);
 
+  // What the strategies ask.
+  const OrcFinder& tables() const { return orc_; }
+  std::uint64_t ip() const { return ip_; }
+  std::uint64_t lookup() const { return signal_ ? ip_ : ip_ - 1; }  // a return address is looked up at the call
+  // One step with ENTRY (a table's, for lookup()): pass without one, or an undefined one; the walk
+  // unchanged when the step fails.
+  StepResult step_by(std::optional<OrcEntry> entry);
+  // Frame 0's caller from its prologue, when no table describes it.
+  StepResult step_by_prologue();
+
+  // What walk_strategies asks (caller_strategy.hpp).
+  std::size_t size() const { return out_.frames.size(); }
+  void stamp_last(FrameOrigin origin, FrameTrust trust) {
+    out_.frames.back().origin = origin;
+    out_.frames.back().trust = trust;
+  }
+  UnwindStatus& status() { return out_.status; }
+  void nothing_found() { out_.status = UnwindStatus::stopped(StopReason::no_caller, no_entry()); }
+  void spent(BudgetEnd end) { out_.status = kernel_budget_status(end, limits_.max_frames); }
+
  private:
-  enum class Step { next, done, failed };
-  Step step();
-  Step step_with(const OrcEntry& orc);
-  Step step_without_orc(std::string why);
+  StepResult step_with(const OrcEntry& orc);
+  std::string no_entry() const;
+  bool described() const;
   void loop();
   bool stack_readable(std::uint64_t addr, std::uint64_t len) const;
   std::optional<std::uint64_t> deref(std::uint64_t addr) const;
   std::optional<PtRegs> deref_regs(std::uint64_t addr, bool full) const;
   std::optional<std::uint64_t> get_reg(std::size_t index) const;
-  void emit(bool exact, bool user, FrameOrigin origin);
-  Step fail(StopReason reason, std::string why) {
+  void emit(bool exact, bool user);
+  StepResult fail(StopReason reason, std::string why) {
     out_.status = UnwindStatus::stopped(reason, std::move(why));
-    return Step::failed;
+    return StepResult::failed;
   }
 
   const MemorySource& mem_;
@@ -85,6 +106,37 @@ class Walker {
   std::optional<PtRegs> prev_regs_;  // full regs seen before an iret frame (NMI in IRQ entry)
   std::optional<KernelStackRule> rule_;  // the kernel's stack rule, and the stack the walk is on
   const StackRegion& region() const { return rule_->region(); }
+};
+
+// The kernel's ORC tables: the vmlinux's, or the module's that holds the code. A call through a
+// NULL pointer has the kernel's own fallback entry.
+class OrcTableCaller final : public CallerStrategy<Walker> {
+ public:
+  FrameOrigin origin() const override { return FrameOrigin::orc; }
+  FrameTrust trust() const override { return FrameTrust::cfi; }
+  StepResult caller_of_last(Walker& w) override {
+    return w.step_by(w.ip() == 0 ? std::optional(kNullEntry) : w.tables().find(w.lookup()));
+  }
+};
+
+// The vmlinux's DWARF CFI, as ORC entries: where ORC has no entry, or where its step fails (it
+// knows nothing of the stack switches inline assembly makes, call_on_irqstack; ORC may be
+// damaged), or first of all (--kernel-unwinder dwarf-cfi).
+class VmlinuxCfiCaller final : public CallerStrategy<Walker> {
+ public:
+  FrameOrigin origin() const override { return FrameOrigin::vmlinux_cfi; }
+  FrameTrust trust() const override { return FrameTrust::cfi; }
+  StepResult caller_of_last(Walker& w) override {
+    return w.ip() == 0 ? StepResult::pass : w.step_by(w.tables().cfi(w.lookup()));
+  }
+};
+
+// Frame 0 in code no table describes (kernel_prologue.hpp): what its prologue pushed.
+class PrologueCaller final : public CallerStrategy<Walker> {
+ public:
+  FrameOrigin origin() const override { return FrameOrigin::prologue; }
+  FrameTrust trust() const override { return FrameTrust::cfi; }
+  StepResult caller_of_last(Walker& w) override { return w.step_by_prologue(); }
 };
 
 bool Walker::stack_readable(std::uint64_t addr, std::uint64_t len) const {
@@ -121,58 +173,73 @@ std::optional<std::uint64_t> Walker::get_reg(std::size_t index) const {
   return std::nullopt;
 }
 
-void Walker::emit(bool exact, bool user, FrameOrigin origin) {
+// Adds the frame the walk stands on; walk_strategies sets a caller's origin and trust.
+void Walker::emit(bool exact, bool user) {
   OrcFrame f;
-  f.origin = origin;
-  if (origin == FrameOrigin::vmlinux_cfi) out_.used_dwarf_cfi = true;
+  f.origin = FrameOrigin::context;
   f.pc = ip_;
   f.sp = sp_;
   f.exact_pc = exact;
   f.user = user;
   f.stack = user ? kUserStackArea : region().kind;
-  f.trust = out_.frames.empty() ? FrameTrust::context : FrameTrust::cfi;
+  f.trust = FrameTrust::context;
   if (regs_ && !out_.frames.empty()) {
     f.registers = registers_of(*regs_, full_regs_);
   } else if (!out_.frames.empty()) {
     f.registers = {Register{"rip", ip_}, Register{"rsp", sp_}, Register{"rbp", bp_}};
   }
   out_.frames.push_back(std::move(f));
+  // Where the walk stands, for a stack scan to go on from when it stops.
+  if (!user) {
+    out_.stop_sp = sp_;
+    out_.stop_region = region();
+  }
 }
 
-Walker::Step Walker::step() {
-  std::uint64_t lookup = signal_ ? ip_ : ip_ - 1;
-  std::optional<OrcEntry> found = ip_ == 0 ? std::optional(kNullEntry) : orc_.find(lookup);
-  if (!found) return step_without_orc("no ORC entry for " + hex(ip_));
-  // A step that fails with one table may succeed with the other: DWARF CFI knows nothing of the
-  // stack switches inline assembly makes (call_on_irqstack), ORC may be damaged.
+StepResult Walker::step_by(std::optional<OrcEntry> entry) {
+  // An undefined entry (code objtool does not describe) is no information: the next table's, or
+  // the prologue's turn.
+  if (!entry || entry->type == OrcType::undefined) return StepResult::pass;
   struct Saved {
     std::uint64_t ip, sp, bp;
     bool signal, full_regs;
     std::optional<PtRegs> regs, prev_regs;
     std::optional<KernelStackRule> rule;
     std::size_t frames;
-  } saved{ip_, sp_, bp_, signal_, full_regs_, regs_, prev_regs_, rule_, out_.frames.size()};
-  Step first = step_with(*found);
-  if (first != Step::failed || saved.ip == 0) return first;
-  std::optional<OrcEntry> other = orc_.alternative(lookup, *found);
-  if (!other) return first;
-  UnwindStatus why = out_.status;
-  ip_ = saved.ip, sp_ = saved.sp, bp_ = saved.bp, signal_ = saved.signal, full_regs_ = saved.full_regs;
-  regs_ = saved.regs, prev_regs_ = saved.prev_regs, rule_ = saved.rule;
-  out_.frames.resize(saved.frames);
-  Step second = step_with(*other);
-  if (second == Step::failed) out_.status.detail = why.detail + "; " + out_.status.detail;
-  return second;
+    std::uint64_t stop_sp;
+    StackRegion stop_region;
+  } saved{ip_, sp_, bp_, signal_, full_regs_, regs_, prev_regs_, rule_, out_.frames.size(), out_.stop_sp, out_.stop_region};
+  StepResult r = step_with(*entry);
+  if (r == StepResult::failed) {
+    ip_ = saved.ip, sp_ = saved.sp, bp_ = saved.bp, signal_ = saved.signal, full_regs_ = saved.full_regs;
+    regs_ = saved.regs, prev_regs_ = saved.prev_regs, rule_ = saved.rule;
+    out_.frames.resize(saved.frames);
+    out_.stop_sp = saved.stop_sp, out_.stop_region = saved.stop_region;
+  }
+  return r;
 }
 
-Walker::Step Walker::step_with(const OrcEntry& orc) {
+// Whether a table has an entry for the walk's last frame (the NULL-pointer entry for pc 0).
+bool Walker::described() const {
+  if (ip_ == 0) return true;
+  std::optional<OrcEntry> e = orc_.find(lookup());
+  return (e && e->type != OrcType::undefined) || orc_.cfi(lookup());
+}
+
+// Why no table describes the walk's last frame.
+std::string Walker::no_entry() const {
+  std::optional<OrcEntry> e = ip_ == 0 ? std::nullopt : orc_.find(lookup());
+  if (e && e->type == OrcType::undefined) {
+    return "the ORC entry for " + hex(ip_) + " is undefined (code objtool does not describe)";
+  }
+  return "no ORC entry for " + hex(ip_);
+}
+
+StepResult Walker::step_with(const OrcEntry& orc) {
   std::uint64_t orig_ip = ip_, prev_sp = sp_;
   if (orc.type == OrcType::end_of_stack) {
     out_.status = UnwindStatus::done("the end-of-stack entry");
-    return Step::done;
-  }
-  if (orc.type == OrcType::undefined) {
-    return step_without_orc("the ORC entry for " + hex(ip_) + " is undefined (code objtool does not describe)");
+    return StepResult::end;
   }
 
   std::uint64_t sp = 0;
@@ -276,20 +343,21 @@ Walker::Step Walker::step_with(const OrcEntry& orc) {
     default: return fail(StopReason::no_caller, "the ORC entry for " + hex(orig_ip) + " has an unknown bp register " + std::to_string(orc.bp_reg));
   }
 
-  const FrameOrigin found_by = orc.table == UnwindTable::dwarf_cfi ? FrameOrigin::vmlinux_cfi : FrameOrigin::orc;
   // User space ends the kernel stack: the pt_regs at the top of the task stack hold its context.
   if (regs_ && user_mode(*regs_)) {
-    emit(true, true, found_by);
+    emit(true, true);
     out_.status = UnwindStatus::done("reached user space");
-    return Step::done;
+    return StepResult::last_caller;
   }
   if (auto refused = rule_->refuses(orig_ip, prev_sp, sp_, switches)) return fail(StopReason::rule, std::move(*refused));
-  emit(signal_, false, found_by);
-  return Step::next;
+  emit(signal_, false);
+  return StepResult::caller;
 }
 
-Walker::Step Walker::step_without_orc(std::string why) {
-  if (fallback_ == nullptr || out_.frames.size() != 1 || regs_ == std::nullopt) return fail(StopReason::no_caller, std::move(why));
+StepResult Walker::step_by_prologue() {
+  // Frame 0 only, from the CPU's registers, and only where no table had anything to say.
+  if (fallback_ == nullptr || out_.frames.size() != 1 || regs_ == std::nullopt || described()) return StepResult::pass;
+  std::string why = no_entry();
   auto caller = fallback_->caller_of(ip_, sp_);
   if (!caller || caller->caller_sp <= sp_ || !region().contains(caller->caller_sp - 8)) return fail(StopReason::no_caller, std::move(why));
   auto ra = deref(caller->caller_sp - 8);
@@ -304,9 +372,8 @@ Walker::Step Walker::step_without_orc(std::string why) {
   regs_.reset();
   prev_regs_.reset();
   signal_ = false;
-  out_.frame0_without_orc = true;
-  emit(false, false, FrameOrigin::prologue);
-  return Step::next;
+  emit(false, false);
+  return StepResult::caller;
 }
 
 OrcWalk Walker::run(const RegisterSet& start) {
@@ -325,7 +392,7 @@ OrcWalk Walker::run(const RegisterSet& start) {
   signal_ = true;
   rule_.emplace(stacks_, limits_.max_stacks, sp_);
   bool user = start.get("cs") && user_mode(r);
-  emit(true, user, FrameOrigin::context);
+  emit(true, user);
   if (user) {
     out_.status = UnwindStatus::done("the CPU was in user space");
     return out_;
@@ -340,29 +407,23 @@ OrcWalk Walker::run(const OrcStartFrame& start) {
   bp_ = start.bp;
   signal_ = start.exact;
   rule_.emplace(stacks_, limits_.max_stacks, sp_);
-  emit(start.exact, false, FrameOrigin::context);
+  emit(start.exact, false);
   loop();
   return out_;
 }
 
 void Walker::loop() {
-  // Where the walk stopped, for a stack scan to go on from: the state the last step that found a
-  // caller left (a failed step may have moved sp_ before it failed).
-  auto mark_stop = [this] {
-    out_.stop_sp = sp_;
-    out_.stop_region = region();
-  };
-  mark_stop();
-  walk_loop(
-      WalkBudget{limits_.max_frames, {}}, [this] { return out_.frames.size(); },
-      [&] {
-        if (step() != Step::next) return false;
-        mark_stop();
-        return true;
-      },
-      [this](BudgetEnd) {  // the kernel walks cannot be cancelled: the cap is what ran out
-        out_.status = UnwindStatus::stopped(StopReason::frame_limit, "stopped after " + std::to_string(limits_.max_frames) + " frames");
-      });
+  OrcTableCaller orc;
+  VmlinuxCfiCaller cfi;
+  PrologueCaller prologue;
+  CallerStrategy<Walker>* const orc_first[] = {&orc, &cfi, &prologue};
+  CallerStrategy<Walker>* const cfi_first[] = {&cfi, &orc, &prologue};
+  walk_strategies<Walker>(WalkBudget{limits_.max_frames, limits_.keep_going}, *this,
+                          orc_.cfi_first() ? std::span(cfi_first) : std::span(orc_first));
+  for (const OrcFrame& f : out_.frames) {
+    out_.used_dwarf_cfi |= f.origin == FrameOrigin::vmlinux_cfi;
+    out_.frame0_without_orc |= f.origin == FrameOrigin::prologue;
+  }
 }
 
 }  // namespace

@@ -19,6 +19,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -123,19 +124,23 @@ inline constexpr std::size_t kOrcSample = 512;
 OrcTableCheck check_orc_table(const MemorySource& memory, const OrcTableRef& ref, OrcFlavor flavor,
                               std::uint64_t text_low, std::uint64_t text_high);
 
-// The entry covering an address, in whichever table has it (vmlinux, a module). Behind an
-// interface so the walker can be tested on synthetic tables.
+// The unwind tables of an ORC walk, each a strategy of its own (orc.cpp): the kernel's ORC (the
+// vmlinux's table or a module's) and the vmlinux's DWARF CFI translated into ORC entries. Behind
+// an interface so the walker can be tested on synthetic tables.
 class OrcFinder {
  public:
   virtual ~OrcFinder() = default;
+  // The ORC entry covering IP, in whichever ORC table has it (vmlinux, a module).
   virtual std::optional<OrcEntry> find(std::uint64_t ip) const = 0;
   virtual OrcFlavor flavor() const = 0;
-  // Another table's entry for IP, tried when the step with FAILED (what find() gave) fails.
-  virtual std::optional<OrcEntry> alternative(std::uint64_t ip, const OrcEntry& failed) const {
+  // The vmlinux's DWARF CFI at IP (table dwarf_cfi), for kernel text; nullopt: none.
+  virtual std::optional<OrcEntry> cfi(std::uint64_t ip) const {
     (void)ip;
-    (void)failed;
     return std::nullopt;
   }
+  // Whether the walk asks the CFI before ORC (--kernel-unwinder dwarf-cfi); else after it, where
+  // ORC has no entry or its step fails.
+  virtual bool cfi_first() const { return false; }
 };
 
 // Frame 0 in code ORC does not cover (see kernel_prologue.hpp): optional, used for frame 0 only.
@@ -186,12 +191,13 @@ struct OrcFrame {
 struct OrcWalkLimits {
   std::size_t max_frames = 256;  // a 16 KiB stack holds far fewer real frames
   std::size_t max_stacks = 6;    // exception, IRQ, task, and a few unknown ones
+  std::function<bool()> keep_going;  // KernelStackLimits::keep_going; empty: cannot be cancelled
 };
 
 struct OrcWalk {
   std::vector<OrcFrame> frames;
-  bool frame0_without_orc = false;  // frame 1 came from NoOrcFallback
-  bool used_dwarf_cfi = false;      // some step used an entry of table dwarf_cfi
+  bool frame0_without_orc = false;  // frame 1 came from NoOrcFallback (its origin is prologue)
+  bool used_dwarf_cfi = false;      // some frame's origin is vmlinux_cfi
   UnwindStatus status;      // complete (user space or the end-of-stack entry), or why the walk stopped
   // Where a stack scan may continue when the walk failed: the last good sp and its stack.
   std::uint64_t stop_sp = 0;

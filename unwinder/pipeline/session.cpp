@@ -36,7 +36,7 @@ Result<std::shared_ptr<const Session>> open_session(std::shared_ptr<const Mapped
     if (v.vmlinux.empty()) v.vmlinux = options.locator.executable;  // `corelens vmlinux vmcore`, as crash takes them
     if (v.debug_dirs.empty()) v.debug_dirs = options.locator.debug_dirs;
     v.use_debuginfod = v.use_debuginfod || options.locator.use_debuginfod;
-    auto kernel = KernelDumpSession::open(file, format, kernel_options);
+    auto kernel = KernelDumpSession::open(file, format, kernel_options, options.progress);
     if (!kernel) return unexpected(kernel.error());
     return std::shared_ptr<const Session>(std::move(*kernel));
   }

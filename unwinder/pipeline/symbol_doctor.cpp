@@ -7,6 +7,8 @@
 #include <mutex>
 #include <set>
 
+#include "unwinder/debuginfod_budget.hpp"
+
 namespace corelens {
 namespace {
 
@@ -65,8 +67,9 @@ void diagnose_symbols(Report& report, const std::string& dpkg_info_dir) {
   }
   if (crashed == nullptr) return;
   // What the crashing stack needed of each module: names, and lines. A module has debug info when
-  // any of its frames has a line: one without (a program's _start, from crt1.o, which has no DWARF
-  // in any distribution) says nothing about the rest of the file.
+  // any of its frames has a line, or its file has DWARF: a frame without one (a program's _start,
+  // from crt1.o, which has no DWARF in any distribution) says nothing about the rest of the file,
+  // and _start may be the executable's only frame (python3's main tail-calls into libpython).
   struct Need {
     bool unnamed = false, no_lines = true;
   };
@@ -86,7 +89,7 @@ void diagnose_symbols(Report& report, const std::string& dpkg_info_dir) {
     const bool no_file = m.symbols == SymbolSource::none || m.symbols == SymbolSource::mismatch;
     if (no_file) m.symbols_problem = m.symbols == SymbolSource::none ? "missing" : "mismatched-build-id";
     else if (need.unnamed && m.debug_file.empty()) m.symbols_problem = "stripped";
-    else if (need.no_lines && m.debug_file.empty()) m.symbols_problem = "no-debug-info";
+    else if (need.no_lines && m.debug_file.empty() && !has_own_dwarf(m.file)) m.symbols_problem = "no-debug-info";
     else continue;
     const std::string id = m.build_id.empty() ? std::string("(no build-id in the core)") : m.build_id;
     std::string package = m.is_main_executable ? std::string() : debian_package_of(m.path, dpkg_info_dir);

@@ -79,7 +79,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)corelens::check_orc_table(mem, ref, flavor, kText, kText + mem.size());
   Finder finder(mem, corelens::OrcTable(ref, flavor, corelens::OrcLookupRef{kText, 16, kText, kText + 4096}));
   Stacks stacks(mem.size());
-  corelens::OrcWalkLimits limits{64, 4};
+  corelens::OrcWalkLimits limits{64, 4, {}};
   (void)corelens::orc_walk(mem, finder, stacks, start, limits);
   // The prologue reader on the same bytes as code, up to an offset the input chooses.
   std::vector<std::uint8_t> code(std::min<std::size_t>(size - kRegs, 4096));

@@ -7,6 +7,7 @@
 #include "parsers/kernel/ksymtab_search.hpp"
 #include "parsers/kernel/vmcore_elf.hpp"
 #include "unwinder/kernel/module_dwarf.hpp"
+#include "unwinder/pipeline/progress.hpp"
 
 namespace corelens {
 namespace {
@@ -117,7 +118,8 @@ void panic_cpu_from_stacks(KernelSession& s) {
 }  // namespace
 
 Result<std::shared_ptr<const KernelSession>> open_kernel_dump(std::shared_ptr<const MappedFile> file, DumpFormat format,
-                                                              const KernelAnalyzeOptions& options) {
+                                                              const KernelAnalyzeOptions& options,
+                                                              const ProgressCallback& progress_callback) {
   Result<KernelDump> dump = fail(ErrorCode::internal, "unreachable");
   if (format == DumpFormat::elf_kernel_core) {
     dump = parse_vmcore_elf(file);
@@ -167,13 +169,19 @@ Result<std::shared_ptr<const KernelSession>> open_kernel_dump(std::shared_ptr<co
     KernelDwarf dwarf{s->vmlinux.get(), s->kernel_offset, options.cfi_first, &module_dwarf};
     KernelPerCpu per_cpu(*s->memory, s->symbols, s->btf.get());
     s->facts = read_cpu_facts(*s->dump, *s->memory, s->symbols, s->btf.get(), per_cpu, s->diagnostics);
-    KernelUnwinder unwinder(*s->dump, *s->memory, s->symbols, s->btf.get(), s->diagnostics, {}, dwarf);
+    // Every CPU's and task's walk asks the front end whether to go on as it starts (as a user
+    // thread's deep walk does every few thousand frames).
+    ProgressGate progress(progress_callback);
+    KernelStackLimits limits;
+    if (progress_callback) limits.keep_going = [&progress] { return progress.step("unwinding kernel stacks"); };
+    KernelUnwinder unwinder(*s->dump, *s->memory, s->symbols, s->btf.get(), s->diagnostics, limits, dwarf);
     for (std::size_t i = 0; i < s->dump->cpus.size(); ++i) {
       s->stacks.push_back(unwinder.unwind_cpu(s->dump->cpus[i], i < s->facts.cpus.size() ? s->facts.cpus[i].task : std::nullopt));
     }
     if (!s->facts.panic_cpu) panic_cpu_from_stacks(*s);
     if (s->btf) s->tasks = read_kernel_tasks(*s->dump, *s->memory, s->symbols, *s->btf, unwinder, s->facts, s->diagnostics);
     if (std::string used = module_dwarf.summary(); !used.empty()) s->diagnostics.info("module-dwarf", "modules' files: " + used);
+    if (progress.cancelled()) return unexpected(cancelled_error());
   }
   s->vmlinux.reset();  // its DWARF is in the frames now: unmap the file and drop libdw's caches
   return std::shared_ptr<const KernelSession>(std::move(s));
@@ -307,11 +315,13 @@ Report kernel_report(const KernelSession& s, const std::string& path) {
 
 Result<std::shared_ptr<const KernelDumpSession>> KernelDumpSession::open(std::shared_ptr<const MappedFile> file,
                                                                          DumpFormat format,
-                                                                         const KernelAnalyzeOptions& options) {
+                                                                         const KernelAnalyzeOptions& options,
+                                                                         const ProgressCallback& progress) {
   const std::string path = file->path();
-  auto kernel = open_kernel_dump(std::move(file), format, options);
+  auto kernel = open_kernel_dump(std::move(file), format, options, progress);
   if (!kernel) {
     Error e = kernel.error();
+    if (e.code == ErrorCode::cancelled) return unexpected(e);
     e.message = about(path, std::move(e.message));
     return unexpected(e);
   }

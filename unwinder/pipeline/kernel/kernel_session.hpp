@@ -45,19 +45,22 @@ inline bool is_kernel_format(DumpFormat f) {
   return f == DumpFormat::elf_kernel_core || f == DumpFormat::kdump_compressed || f == DumpFormat::kdump_flattened;
 }
 
-// Fails only when the file is not a kernel dump we can read at all.
+// Fails only when the file is not a kernel dump we can read at all, or PROGRESS cancels (the
+// stack walks ask it, see KernelStackLimits::keep_going).
 Result<std::shared_ptr<const KernelSession>> open_kernel_dump(std::shared_ptr<const MappedFile> file, DumpFormat format,
-                                                              const KernelAnalyzeOptions& options = {});
+                                                              const KernelAnalyzeOptions& options = {},
+                                                              const ProgressCallback& progress = {});
 Report kernel_report(const KernelSession& session, const std::string& path);
 
 // A kernel dump's session: what open_kernel_dump read, and its Report.
 // Ownership: shares the KernelSession (and through it the dump and its file).
 class KernelDumpSession final : public Session {
  public:
-  // Fails only when the file is not a kernel dump we can read at all.
+  // Fails only when the file is not a kernel dump we can read at all, or PROGRESS cancels.
   static Result<std::shared_ptr<const KernelDumpSession>> open(std::shared_ptr<const MappedFile> file,
                                                                DumpFormat format,
-                                                               const KernelAnalyzeOptions& options);
+                                                               const KernelAnalyzeOptions& options,
+                                                               const ProgressCallback& progress = {});
   const KernelSession& kernel() const { return *kernel_; }
   const MemorySource& memory() const override { return *kernel_->memory; }
   std::optional<SymbolHit> symbol_at(std::uint64_t addr) const override;
