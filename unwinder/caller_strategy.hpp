@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <span>
 #include <string>
+#include <utility>
 
 #include "core/model/stack.hpp"
 #include "unwinder/walk_loop.hpp"
@@ -49,6 +50,27 @@ class CallerStrategy {
   virtual FrameTrust trust() const = 0;
   virtual StepResult caller_of_last(Walk& walk) = 0;
 };
+
+// A strategy that is one step of its walk's own code, with a fixed origin and trust (the kernel
+// walks' strategies: each a call into their walker). Made by step_caller.
+template <class Walk, class Step>
+class StepCaller final : public CallerStrategy<Walk> {
+ public:
+  StepCaller(FrameOrigin origin, FrameTrust trust, Step step) : origin_(origin), trust_(trust), step_(std::move(step)) {}
+  FrameOrigin origin() const override { return origin_; }
+  FrameTrust trust() const override { return trust_; }
+  StepResult caller_of_last(Walk& walk) override { return step_(walk); }
+
+ private:
+  FrameOrigin origin_;
+  FrameTrust trust_;
+  Step step_;
+};
+
+template <class Walk, class Step>
+StepCaller<Walk, Step> step_caller(FrameOrigin origin, FrameTrust trust, Step step) {
+  return StepCaller<Walk, Step>(origin, trust, std::move(step));
+}
 
 // Runs WALK (its first frame in place) until a strategy ends it, none finds a caller, or BUDGET is
 // spent: the one loop of walk_loop.hpp, asking STRATEGIES in order for each caller.

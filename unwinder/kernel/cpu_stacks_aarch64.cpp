@@ -74,8 +74,6 @@ struct Point {
   std::optional<std::array<std::uint64_t, kRegs>> regs;  // a pt_regs (or the dump's note) at this frame
 };
 
-class Aarch64Unwinder;
-
 // One walk's state: where it stands, the stacks it has been on, its frames and status.
 struct Aarch64Walk {
   const StackSet* stacks = nullptr;  // the stacks this walk may use
@@ -89,55 +87,13 @@ struct Aarch64Walk {
 
   // What walk_strategies asks (caller_strategy.hpp).
   std::size_t size() const { return frames.size(); }
-  void stamp(std::size_t from, FrameOrigin origin, FrameTrust trust) {
-    for (std::size_t i = from; i < frames.size(); ++i) {
-      frames[i].origin = origin;
-      frames[i].trust = trust;
-    }
-  }
+  void stamp(std::size_t from, FrameOrigin origin, FrameTrust trust) { stamp_frames(frames, from, origin, trust); }
   UnwindStatus& status() { return unwind; }
   void nothing_found() { unwind = UnwindStatus::stopped(StopReason::no_caller, "no caller found at " + hex(p.pc)); }
   void spent(BudgetEnd end) { unwind = kernel_budget_status(end, max_frames); }
 };
 
-// The strategies of arm64's walk, in order: for a frame whose pc is exact (frame 0, an interrupted
-// context), whose record may not be stored yet, the vmlinux's DWARF CFI, then the function's
-// prologue; then the frame record at x29.
-class ExactPcCfiCaller final : public CallerStrategy<Aarch64Walk> {
- public:
-  explicit ExactPcCfiCaller(const Aarch64Unwinder& u) : u_(u) {}
-  FrameOrigin origin() const override { return FrameOrigin::vmlinux_cfi; }
-  FrameTrust trust() const override { return FrameTrust::cfi; }
-  StepResult caller_of_last(Aarch64Walk& w) override;
-
- private:
-  const Aarch64Unwinder& u_;
-};
-class ExactPcPrologueCaller final : public CallerStrategy<Aarch64Walk> {
- public:
-  explicit ExactPcPrologueCaller(const Aarch64Unwinder& u) : u_(u) {}
-  FrameOrigin origin() const override { return FrameOrigin::prologue; }
-  FrameTrust trust() const override { return FrameTrust::cfi; }
-  StepResult caller_of_last(Aarch64Walk& w) override;
-
- private:
-  const Aarch64Unwinder& u_;
-};
-class FrameRecordCaller final : public CallerStrategy<Aarch64Walk> {
- public:
-  explicit FrameRecordCaller(const Aarch64Unwinder& u) : u_(u) {}
-  FrameOrigin origin() const override { return FrameOrigin::frame_pointer; }
-  FrameTrust trust() const override { return FrameTrust::cfi; }
-  StepResult caller_of_last(Aarch64Walk& w) override;
-
- private:
-  const Aarch64Unwinder& u_;
-};
-
 class Aarch64Unwinder final : public KernelUnwinder::ArchWalker {
-  friend class ExactPcCfiCaller;
-  friend class ExactPcPrologueCaller;
-  friend class FrameRecordCaller;
 
  public:
   Aarch64Unwinder(const KernelDump& dump, const KernelMemory& m, const KernelSymbols& s, const KernelBtf* btf,
@@ -388,9 +344,15 @@ class Aarch64Unwinder final : public KernelUnwinder::ArchWalker {
     w.max_frames = limits_.max_frames;
     w.frames.push_back(frame_at(p, w.region.kind, FrameOrigin::context, FrameTrust::context));
     w.stacks = &stacks;
-    ExactPcCfiCaller cfi(*this);
-    ExactPcPrologueCaller prologue(*this);
-    FrameRecordCaller record(*this);
+    // The strategies, in order: for a frame whose pc is exact (frame 0, an interrupted context),
+    // whose record may not be stored yet, the vmlinux's DWARF CFI, then the function's prologue;
+    // then the frame record at x29.
+    auto cfi = step_caller<Aarch64Walk>(FrameOrigin::vmlinux_cfi, FrameTrust::cfi,
+                                        [this](Aarch64Walk& a) { return took(a, *a.stacks, caller_by_cfi(a.p)); });
+    auto prologue = step_caller<Aarch64Walk>(FrameOrigin::prologue, FrameTrust::cfi,
+                                             [this](Aarch64Walk& a) { return took(a, *a.stacks, caller_by_prologue(a.p)); });
+    auto record = step_caller<Aarch64Walk>(FrameOrigin::frame_pointer, FrameTrust::cfi,
+                                           [this](Aarch64Walk& a) { return caller_by_record(a, *a.stacks); });
     CallerStrategy<Aarch64Walk>* const strategies[] = {&cfi, &prologue, &record};
     walk_strategies<Aarch64Walk>(WalkBudget{limits_.max_frames, limits_.keep_going}, w, strategies);
     out.unwind = std::move(w.unwind);
@@ -424,10 +386,6 @@ class Aarch64Unwinder final : public KernelUnwinder::ArchWalker {
   std::optional<std::array<std::uint64_t, 3>> context_;  // task_struct.thread.cpu_context: fp, sp, pc
   std::optional<std::uint64_t> stack_member_;            // task_struct.stack
 };
-
-StepResult ExactPcCfiCaller::caller_of_last(Aarch64Walk& w) { return u_.took(w, *w.stacks, u_.caller_by_cfi(w.p)); }
-StepResult ExactPcPrologueCaller::caller_of_last(Aarch64Walk& w) { return u_.took(w, *w.stacks, u_.caller_by_prologue(w.p)); }
-StepResult FrameRecordCaller::caller_of_last(Aarch64Walk& w) { return u_.caller_by_record(w, *w.stacks); }
 
 }  // namespace
 

@@ -275,12 +275,7 @@ class ScannedStack {
   // What walk_strategies asks (caller_strategy.hpp). The scan's own cap (the walk before it had
   // its own), or the end of the stack, ends it quietly: the walk's status is the ORC walk's.
   std::size_t size() const { return frames.size(); }
-  void stamp(std::size_t from, FrameOrigin origin, FrameTrust trust) {
-    for (std::size_t i = from; i < frames.size(); ++i) {
-      frames[i].origin = origin;
-      frames[i].trust = trust;
-    }
-  }
+  void stamp(std::size_t from, FrameOrigin origin, FrameTrust trust) { stamp_frames(frames, from, origin, trust); }
   UnwindStatus& status() { return status_; }
   void nothing_found() {}
   void spent(BudgetEnd) {}

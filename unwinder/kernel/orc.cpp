@@ -69,12 +69,7 @@ class Walker {
 
   // What walk_strategies asks (caller_strategy.hpp).
   std::size_t size() const { return out_.frames.size(); }
-  void stamp(std::size_t from, FrameOrigin origin, FrameTrust trust) {
-    for (std::size_t i = from; i < out_.frames.size(); ++i) {
-      out_.frames[i].origin = origin;
-      out_.frames[i].trust = trust;
-    }
-  }
+  void stamp(std::size_t from, FrameOrigin origin, FrameTrust trust) { stamp_frames(out_.frames, from, origin, trust); }
   UnwindStatus& status() { return out_.status; }
   void nothing_found() { out_.status = UnwindStatus::stopped(StopReason::no_caller, no_entry()); }
   void spent(BudgetEnd end) { out_.status = kernel_budget_status(end, limits_.max_frames); }
@@ -108,37 +103,6 @@ class Walker {
   std::optional<PtRegs> prev_regs_;  // full regs seen before an iret frame (NMI in IRQ entry)
   std::optional<KernelStackRule> rule_;  // the kernel's stack rule, and the stack the walk is on
   const StackRegion& region() const { return rule_->region(); }
-};
-
-// The kernel's ORC tables: the vmlinux's, or the module's that holds the code. A call through a
-// NULL pointer has the kernel's own fallback entry.
-class OrcTableCaller final : public CallerStrategy<Walker> {
- public:
-  FrameOrigin origin() const override { return FrameOrigin::orc; }
-  FrameTrust trust() const override { return FrameTrust::cfi; }
-  StepResult caller_of_last(Walker& w) override {
-    return w.step_by(w.ip() == 0 ? std::optional(kNullEntry) : w.tables().find(w.lookup()));
-  }
-};
-
-// The vmlinux's DWARF CFI, as ORC entries: where ORC has no entry, or where its step fails (it
-// knows nothing of the stack switches inline assembly makes, call_on_irqstack; ORC may be
-// damaged), or first of all (--kernel-unwinder dwarf-cfi).
-class VmlinuxCfiCaller final : public CallerStrategy<Walker> {
- public:
-  FrameOrigin origin() const override { return FrameOrigin::vmlinux_cfi; }
-  FrameTrust trust() const override { return FrameTrust::cfi; }
-  StepResult caller_of_last(Walker& w) override {
-    return w.ip() == 0 ? StepResult::pass : w.step_by(w.tables().cfi(w.lookup()));
-  }
-};
-
-// Frame 0 in code no table describes (kernel_prologue.hpp): what its prologue pushed.
-class PrologueCaller final : public CallerStrategy<Walker> {
- public:
-  FrameOrigin origin() const override { return FrameOrigin::prologue; }
-  FrameTrust trust() const override { return FrameTrust::cfi; }
-  StepResult caller_of_last(Walker& w) override { return w.step_by_prologue(); }
 };
 
 bool Walker::stack_readable(std::uint64_t addr, std::uint64_t len) const {
@@ -415,9 +379,19 @@ OrcWalk Walker::run(const OrcStartFrame& start) {
 }
 
 void Walker::loop() {
-  OrcTableCaller orc;
-  VmlinuxCfiCaller cfi;
-  PrologueCaller prologue;
+  // The kernel's ORC tables: the vmlinux's, or the module's that holds the code. A call through a
+  // NULL pointer has the kernel's own fallback entry.
+  auto orc = step_caller<Walker>(FrameOrigin::orc, FrameTrust::cfi, [](Walker& w) {
+    return w.step_by(w.ip() == 0 ? std::optional(kNullEntry) : w.tables().find(w.lookup()));
+  });
+  // The vmlinux's DWARF CFI, as ORC entries: where ORC has no entry, or where its step fails (it
+  // knows nothing of the stack switches inline assembly makes, call_on_irqstack; ORC may be
+  // damaged), or first of all (--kernel-unwinder dwarf-cfi).
+  auto cfi = step_caller<Walker>(FrameOrigin::vmlinux_cfi, FrameTrust::cfi, [](Walker& w) {
+    return w.ip() == 0 ? StepResult::pass : w.step_by(w.tables().cfi(w.lookup()));
+  });
+  // Frame 0 in code no table describes (kernel_prologue.hpp): what its prologue pushed.
+  auto prologue = step_caller<Walker>(FrameOrigin::prologue, FrameTrust::cfi, [](Walker& w) { return w.step_by_prologue(); });
   CallerStrategy<Walker>* const orc_first[] = {&orc, &cfi, &prologue};
   CallerStrategy<Walker>* const cfi_first[] = {&cfi, &orc, &prologue};
   walk_strategies<Walker>(WalkBudget{limits_.max_frames, limits_.keep_going}, *this,

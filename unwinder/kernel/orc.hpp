@@ -189,6 +189,14 @@ struct OrcFrame {
   std::vector<Register> registers;  // what the walk knows at this frame: rip, rsp, rbp or a pt_regs
 };
 
+// The stamp of a kernel walk (caller_strategy.hpp): ORIGIN and TRUST on FRAMES from index FROM on.
+inline void stamp_frames(std::vector<OrcFrame>& frames, std::size_t from, FrameOrigin origin, FrameTrust trust) {
+  for (std::size_t i = from; i < frames.size(); ++i) {
+    frames[i].origin = origin;
+    frames[i].trust = trust;
+  }
+}
+
 struct OrcWalkLimits {
   std::size_t max_frames = 256;  // a 16 KiB stack holds far fewer real frames
   std::size_t max_stacks = 6;    // exception, IRQ, task, and a few unknown ones
