@@ -302,16 +302,6 @@ void JsonWriter::plain_key(std::string_view name) {
   after_key_ = true;
 }
 
-void JsonWriter::plain_literal(std::string_view name, std::string_view literal) {
-  Field f{name, literal, true};
-  fields({&f, 1});
-}
-
-void JsonWriter::plain_field(std::string_view name, std::string_view value) {
-  Field f{name, value, false};
-  fields({&f, 1});
-}
-
 void JsonWriter::escaped(std::string_view s) {
   std::size_t at = out_.size();
   out_.resize_and_overwrite(at + escaped_most(s.size()), [&](char* p, std::size_t) {

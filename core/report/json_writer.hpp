@@ -48,11 +48,6 @@ class JsonWriter {
   // '\\' (a field name of the schema): comma, newline, indent and quoted name in one append, no
   // escaping pass. For the variables of --locals, ~1 M keys in a 1,000-thread report.
   void plain_key(std::string_view name);
-  // plain_key(NAME) then value(VALUE), in one append.
-  void plain_field(std::string_view name, std::string_view value);
-  // plain_key(NAME) then LITERAL as it is: "null", "true", "false", "[]" (what null(), value(bool)
-  // and an empty array write), in the same append.
-  void plain_literal(std::string_view name, std::string_view literal);
   // One field for fields(): a NAME as plain_key takes it, and its VALUE, a string (quoted and
   // escaped as value() does) or, when LITERAL, written as it is ("null", "true", "[]", "\"0x1\"").
   struct Field {
@@ -60,7 +55,7 @@ class JsonWriter {
     std::string_view value;
     bool literal;
   };
-  // The same output as plain_field / plain_literal for each of FIELDS in turn, in one append with
+  // plain_key(NAME) then value(VALUE) (or the literal) for each of FIELDS in turn, in one append with
   // one capacity check: the variables of --locals are ~90,000 objects of ten fields each in a
   // 1,000-thread report, and a call per field cost ~180 instructions.
   void fields(std::span<const Field> fields);

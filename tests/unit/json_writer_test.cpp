@@ -105,29 +105,34 @@ TEST(JsonWriter, PlainKeysWriteWhatKeysAndValuesWrite) {
   for (int indent : {-1, 0, 2, 4}) {
     std::string general, plain;
     JsonWriter g(general, indent), p(plain, indent);
+    // One field at a time through fields(), as the variables' writer gives them.
+    auto field = [&p](std::string_view name, std::string_view value, bool literal) {
+      const JsonWriter::Field f{name, value, literal};
+      p.fields({&f, 1});
+    };
     for (JsonWriter* w : {&g, &p}) {
       w->begin_array();
       w->begin_object();
     }
     g.key("name");
     g.value("plain text");
-    p.plain_field("name", "plain text");
+    field("name", "plain text", false);
     g.key("escaped");
     g.value("tab\tquote\" na\xc3\xafve \xff");
-    p.plain_field("escaped", "tab\tquote\" na\xc3\xafve \xff");
+    field("escaped", "tab\tquote\" na\xc3\xafve \xff", false);
     g.key("empty");
     g.value("");
-    p.plain_field("empty", "");
+    field("empty", "", false);
     g.key("nothing");
     g.null();
-    p.plain_literal("nothing", "null");
+    field("nothing", "null", true);
     g.key("yes");
     g.value(true);
-    p.plain_literal("yes", "true");
+    field("yes", "true", true);
     g.key("none");
     g.begin_array();
     g.end_array();
-    p.plain_literal("none", "[]");
+    field("none", "[]", true);
     g.key("some");
     p.plain_key("some");
     for (JsonWriter* w : {&g, &p}) {
