@@ -31,6 +31,7 @@ run_pass() {  # LABEL BUILD_DIR
   passes+=("$label=$dir/junit.xml")
   echo
   /usr/bin/python3 tests/skip_summary.py "$expected" "$label=$dir/junit.xml" || status=1
+  if [[ $status != 0 ]]; then say_disk; fi
 }
 
 # The totals over every pass: the last lines of the run.
@@ -45,6 +46,22 @@ if [[ -n ${CORELENS_SKIP:-} ]]; then
   echo "run-all: CORELENS_SKIP=$CORELENS_SKIP: the tests that need what it names are skipped, not failed"
 fi
 
+# Disk: a full disk shows up only as a linker's or a compressor's "No space left on device" deep
+# in the log, so the free space is said first, and again when a pass fails. Measured need (both
+# build trees, the sample cores, the kernel dump cache filled from empty): about 20 GB.
+disk_free() {  # the free GiB on the file system holding $1
+  df -P -BG "$1" 2>/dev/null | awk 'NR == 2 { sub(/G$/, "", $4); print $4 }'
+}
+say_disk() {
+  local here cache=${XDG_CACHE_HOME:-$HOME/.cache}
+  here=$(disk_free .)
+  echo "run-all: disk: ${here:-?} GiB free here, $(disk_free "$cache" || true) GiB under $cache"
+  if [[ -n $here && $here -lt 20 ]]; then
+    echo "run-all: warning: the whole run needs about 20 GiB of disk; tests may fail for want of it" >&2
+  fi
+}
+say_disk
+
 cmake -S . -B build -G Ninja
 # The kernel dumps' downloads (kernels, -dbg packages: ~3 GB on an empty cache) and qemu boots
 # start now, niced, beside the build; the kernel_dumps fixtures then find them cached (or wait for
@@ -52,7 +69,7 @@ cmake -S . -B build -G Ninja
 setsid nice -n 10 build/tests/kernel/prepare-kernel-dumps.sh > build/prepare-kernel-dumps.log 2>&1 &
 prepare=$!
 trap 'kill -- -$prepare 2>/dev/null || true' EXIT   # its own process group: qemu included
-cmake --build build -j "$jobs"
+cmake --build build -j "$jobs" || { say_disk; exit 1; }
 run_pass g++ build
 wait $prepare || true
 cat build/prepare-kernel-dumps.log
@@ -84,7 +101,7 @@ fi
 CC=clang-14 CXX=clang++-14 cmake -S . -B build-sanitize -G Ninja \
   -DCORELENS_SANITIZE=address,undefined -DCORELENS_FUZZ=ON -DCORELENS_BUILD_GUI=OFF \
   -DCORELENS_SAMPLES_FROM="$PWD/build/samples"
-cmake --build build-sanitize -j "$jobs"
+cmake --build build-sanitize -j "$jobs" || { say_disk; exit 1; }
 # detect_leaks: our code must not leak; the suppressions name third-party allocations only.
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1
 export LSAN_OPTIONS=suppressions=$PWD/tests/fuzz/lsan.supp:print_suppressions=0
