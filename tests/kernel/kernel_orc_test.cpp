@@ -427,7 +427,7 @@ class CfiFinder final : public OrcFinder {
   bool first_;
 };
 OrcEntry cfi_call(std::int16_t sp_offset) {
-  return OrcEntry{sp_offset, 0, orc_reg::sp, orc_reg::undefined, OrcType::call, false, UnwindTable::dwarf_cfi};
+  return OrcEntry{sp_offset, 0, orc_reg::sp, orc_reg::undefined, OrcType::call, false};
 }
 
 TEST(KernelOrcWalk, TheVmlinuxCfiIsTheStrategyAfterOrc) {

@@ -346,12 +346,13 @@ class Aarch64Unwinder final : public KernelUnwinder::ArchWalker {
     w.stacks = &stacks;
     // The strategies, in order: for a frame whose pc is exact (frame 0, an interrupted context),
     // whose record may not be stored yet, the vmlinux's DWARF CFI, then the function's prologue;
-    // then the frame record at x29.
+    // then the frame record at x29. A prologue or frame-record step is trusted as the user walk's
+    // frame pointer and prologue steps are: checked, but no unwind table describes it.
     auto cfi = step_caller<Aarch64Walk>(FrameOrigin::vmlinux_cfi, FrameTrust::cfi,
                                         [this](Aarch64Walk& a) { return took(a, *a.stacks, caller_by_cfi(a.p)); });
-    auto prologue = step_caller<Aarch64Walk>(FrameOrigin::prologue, FrameTrust::cfi,
+    auto prologue = step_caller<Aarch64Walk>(FrameOrigin::prologue, FrameTrust::frame_pointer,
                                              [this](Aarch64Walk& a) { return took(a, *a.stacks, caller_by_prologue(a.p)); });
-    auto record = step_caller<Aarch64Walk>(FrameOrigin::frame_pointer, FrameTrust::cfi,
+    auto record = step_caller<Aarch64Walk>(FrameOrigin::frame_pointer, FrameTrust::frame_pointer,
                                            [this](Aarch64Walk& a) { return caller_by_record(a, *a.stacks); });
     CallerStrategy<Aarch64Walk>* const strategies[] = {&cfi, &prologue, &record};
     walk_strategies<Aarch64Walk>(WalkBudget{limits_.max_frames, limits_.keep_going}, w, strategies);

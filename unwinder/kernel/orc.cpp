@@ -390,8 +390,9 @@ void Walker::loop() {
   auto cfi = step_caller<Walker>(FrameOrigin::vmlinux_cfi, FrameTrust::cfi, [](Walker& w) {
     return w.ip() == 0 ? StepResult::pass : w.step_by(w.tables().cfi(w.lookup()));
   });
-  // Frame 0 in code no table describes (kernel_prologue.hpp): what its prologue pushed.
-  auto prologue = step_caller<Walker>(FrameOrigin::prologue, FrameTrust::cfi, [](Walker& w) { return w.step_by_prologue(); });
+  // Frame 0 in code no table describes (kernel_prologue.hpp): what its prologue pushed. Its trust
+  // is the user walk's for a prologue step: checked, but no table describes it.
+  auto prologue = step_caller<Walker>(FrameOrigin::prologue, FrameTrust::frame_pointer, [](Walker& w) { return w.step_by_prologue(); });
   CallerStrategy<Walker>* const orc_first[] = {&orc, &cfi, &prologue};
   CallerStrategy<Walker>* const cfi_first[] = {&cfi, &orc, &prologue};
   walk_strategies<Walker>(WalkBudget{limits_.max_frames, limits_.keep_going}, *this,

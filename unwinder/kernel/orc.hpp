@@ -41,10 +41,8 @@ inline constexpr std::uint8_t undefined = 0, prev_sp = 1, dx = 2, di = 3, bp = 4
 // Frame kinds, the same for both on-disk layouts.
 enum class OrcType : std::uint8_t { undefined, end_of_stack, call, regs, regs_partial };
 
-// Which table an entry came from: the kernel's ORC (in the dump) or a vmlinux's DWARF CFI
-// (translated into the same shape, see vmlinux.hpp). A frame's origin says which strategy found it.
-enum class UnwindTable : std::uint8_t { orc, dwarf_cfi };
-
+// One frame's unwind rule: from the kernel's ORC table in the dump, or a vmlinux's DWARF CFI
+// translated into the same shape (vmlinux.hpp). Which one found a frame is the frame's origin.
 struct OrcEntry {
   std::int16_t sp_offset = 0;
   std::int16_t bp_offset = 0;
@@ -52,7 +50,6 @@ struct OrcEntry {
   std::uint8_t bp_reg = orc_reg::undefined;
   OrcType type = OrcType::undefined;
   bool signal = false;  // 6.4+: the next frame's ip is exact, not a return address
-  UnwindTable table = UnwindTable::orc;
 };
 
 // The two layouts of struct orc_entry (6 bytes, packed, little-endian bitfields after two s16).

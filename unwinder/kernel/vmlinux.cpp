@@ -115,7 +115,6 @@ std::optional<OrcEntry> Vmlinux::cfi_entry(std::uint64_t link_pc) {
   std::unique_ptr<Dwarf_Frame, decltype(&std::free)> owned(frame, &std::free);
   OrcEntry e;
   e.type = OrcType::call;
-  e.table = UnwindTable::dwarf_cfi;
   // CFA = register + offset.
   Dwarf_Op* ops = nullptr;
   std::size_t nops = 0;
