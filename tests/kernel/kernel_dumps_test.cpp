@@ -401,9 +401,13 @@ TEST_P(KernelDumpTest, TasksIncludeTheInitramfsProcesses) {
   EXPECT_EQ(init->running_on, k().panic_cpu);
   EXPECT_TRUE(init->frames.empty());
   // What crash-init.sh started: `sleep 3600` and the corelens-sleeper loop (comm: 15 characters).
+  // The loop's own `sleep 1` children are sleep tasks too, and one may have just been woken (state
+  // R) when the dump was taken; `sleep 3600`, started first, has the lowest pid of them all.
   const KernelTaskReport* sleep = nullptr;
   for (const auto& t : k().tasks) {
-    if (t.comm == "sleep" && !t.running_on && has_function(t, "hrtimer_nanosleep")) sleep = &t;
+    if (t.comm == "sleep" && !t.running_on && has_function(t, "hrtimer_nanosleep") && (!sleep || t.pid < sleep->pid)) {
+      sleep = &t;
+    }
   }
   ASSERT_NE(sleep, nullptr) << text;
   EXPECT_EQ(sleep->state, 'S');
