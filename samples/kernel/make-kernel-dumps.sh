@@ -43,7 +43,8 @@
 # Dumps are cached: OUTDIR's files are hard links (or copies) into
 #   $CORELENS_KDUMP_CACHE (default ${XDG_CACHE_HOME:-~/.cache}/corelens/kernel-dumps)/RELEASE-KEY
 # where KEY hashes this script, its helpers (samples/kernel/*; fetch-kernel-vmlinux.sh, which makes
-# no dumps, aside) and the options, so a second run takes no time;
+# no dumps, aside; the shell scripts without their comment lines) and the options, so a second run
+# takes no time;
 # a set made with the same options by an older version of the scripts is removed. The kernel
 # package is cached there too (kernels/RELEASE), and so are the apt lists of each release and
 # architecture (apt/CODENAME-ARCH) and arm64's user-space tools (tools/CODENAME-arm64). When apt
@@ -150,7 +151,15 @@ KDUMP_CPU=${KDUMP_CPU:-$CPU}
 options="$METHOD $SMP $MEM_QEMU $MEM_KDUMP $CRASHKERNEL $APPEND_EXTRA $CRASH $CPU $KDUMP_CPU"
 recipe=()
 for f in "$KHELP"/*; do [[ $f == */fetch-kernel-vmlinux.sh ]] || recipe+=("$f"); done
-key=$( { cat "${recipe[@]}"; echo "$options"; } | sha256sum | cut -c1-16)
+# The key is what makes the dumps: a shell script's comment lines and blank lines are left out, so
+# editing a comment does not boot every kernel again (other files, C and init scripts, count whole).
+recipe_text() {
+  local f
+  for f in "${recipe[@]}"; do
+    if [[ $f == *.sh ]]; then sed -E '/^[[:space:]]*#/d; /^[[:space:]]*$/d' "$f"; else cat "$f"; fi
+  done
+}
+key=$( { recipe_text; echo "$options"; } | sha256sum | cut -c1-16)
 DUMPS=$CACHE/$KREL-$key
 link_out() {
   mkdir -p "$OUT"
