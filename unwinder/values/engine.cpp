@@ -67,6 +67,38 @@ class FrameScope final : public ExpressionScope {
 
 Arch ValueEngine::Impl::arch_of(const Report& r) { return arch_from_string(r.arch); }
 
+Value ValueEngine::Impl::scoped_value(Dwarf_Die die) {
+  TypeId type = types.type_of(&die);
+  Dwarf_Die target = die;
+  if (!dwarf_hasattr(&die, DW_AT_location) && !dwarf_hasattr(&die, DW_AT_const_value)) {
+    if (auto definition = definitions.of(die)) target = *definition;
+  }
+  if (dwarf_hasattr(&target, DW_AT_location) || dwarf_hasattr(&target, DW_AT_const_value)) {
+    auto module = session.module_of(dwarf_cu_getdwarf(target.cu));
+    ScopesAt unit;
+    if (module && dwarf_diecu(&target, &unit.cu, nullptr, nullptr) != nullptr) {
+      unit.module = module->module;
+      unit.bias = module->bias;
+      // Static storage needs no frame: a context with no registers (a thread-local one, whose
+      // address needs the thread's, says so).
+      static const std::vector<PhysicalFrame> kNoFrames;
+      static const PhysicalFrame kNoFrame;
+      FrameWorld world{session, types, memory, kNoFrames, nullptr};
+      FrameContext context(world, kNoFrame, 0, unit, 0, std::nullopt);
+      return context.variable_value(&target);
+    }
+  }
+  // Defined in a unit or module without its declaration's DWARF: the ELF symbol of its linkage name.
+  Dwarf_Attribute attr;
+  const char* linkage = dwarf_formstring(dwarf_attr_integrate(&die, DW_AT_linkage_name, &attr));
+  if (linkage != nullptr) {
+    if (auto address = session.symbol_address(linkage, 0)) return Value::in_memory(type, *address);
+  } else if (auto address = session.object_address(types.qualified_name(&die))) {
+    return Value::in_memory(type, *address);  // DWARF 4 declares no linkage name: by the demangled one
+  }
+  return Value::missing(type, optimized_out());
+}
+
 std::optional<std::string> SessionSymbols::symbol_at(std::uint64_t address) const {
   auto name = session_.symbol_at(address);
   if (!name || name->find('(') != std::string::npos || name->find('+') != std::string::npos) return name;

@@ -1,0 +1,33 @@
+// C++ names inside scopes: static data members of classes and variables of namespaces.
+//
+// DWARF declares each one inside its class or namespace (DWARF 5: a DW_TAG_variable; DWARF 4, for
+// a static member: a DW_TAG_member with DW_AT_external or DW_AT_declaration) and defines it
+// elsewhere, usually at the unit's top level: a DW_TAG_variable whose DW_AT_specification names
+// the declaration and which has the location. A `static const int k = 8;` member may have only
+// its declaration, with DW_AT_const_value; one the program never defines has neither (gdb prints
+// `<optimized out>`).
+#pragma once
+
+#include <elfutils/libdw.h>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "unwinder/values/dwarf_util.hpp"
+
+namespace corelens::values {
+
+// The definitions of declarations (variables whose DW_AT_specification names them), unit by
+// unit, each unit indexed the first time one of its declarations is asked about.
+class ScopedDefinitions {
+ public:
+  // The definition of DECLARATION in its own unit, or nullopt.
+  std::optional<Dwarf_Die> of(Dwarf_Die declaration);
+
+ private:
+  std::map<DieKey, std::map<Dwarf_Off, Dwarf_Die>> by_unit_;  // unit DIE -> declaration offset -> definition
+};
+
+}  // namespace corelens::values
