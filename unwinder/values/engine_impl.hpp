@@ -62,6 +62,9 @@ struct ValueEngine::Impl {
   // definition DIE: the definition's value (in the declaration's unit, else by its linkage name
   // in any module, as gdb falls back to the ELF symbol), its DWARF constant, or optimized out.
   Value scoped_value(Dwarf_Die die);
+  // NAME with "::" in it ("geo::detail::scale", "Registry::instances"), looked up in OWN's unit
+  // (null: none), its module, then every module; or gdb's error for it.
+  Known<Value> scoped_variable(const std::string& name, const ScopesAt* own);
 
   const Report& report;
   const ProcessDump* dump;

@@ -30,4 +30,20 @@ class ScopedDefinitions {
   std::map<DieKey, std::map<Dwarf_Off, Dwarf_Die>> by_unit_;  // unit DIE -> declaration offset -> definition
 };
 
+// "geo::detail::scale" -> {"geo", "detail", "scale"}; "::x" -> {"x"}. Split at the "::" outside
+// template arguments ("Box<ns::T>::count" -> {"Box<ns::T>", "count"}).
+std::vector<std::string> split_scoped_name(const std::string& name);
+
+// How far a scoped name got in one unit: the variable it names (a declaration or a definition),
+// or the deepest namespace or class its leading components name (for gdb's error messages).
+struct ScopedLookup {
+  std::optional<Dwarf_Die> variable;
+  std::size_t scopes_matched = 0;  // leading components that named a namespace or a class
+  bool deepest_is_class = false;
+};
+
+// PATH looked up from unit CU's top level: namespaces (inline ones transparently, as
+// std::__cxx11), then classes, then the variable or static member.
+ScopedLookup lookup_scoped(Dwarf_Die cu, const std::vector<std::string>& path);
+
 }  // namespace corelens::values
