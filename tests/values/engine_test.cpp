@@ -113,6 +113,26 @@ std::vector<std::string> gdb_print(const std::string& sample, const std::string&
   return values;
 }
 
+// What gdb says to each of EXPRS in the frame of FUNCTION, one `print` each (a script stops at
+// its first error; -ex commands go on): "$1 = ..." lines or gdb's error messages.
+std::vector<std::string> gdb_messages(const std::string& sample, const std::string& function,
+                                      const std::vector<std::string>& exprs) {
+  std::string command = "LC_ALL=C gdb -batch -nx -ex 'set width 0' -ex 'frame function " + function + "'";
+  for (std::size_t i = 0; i < exprs.size(); ++i) {
+    command += " -ex 'echo @@" + std::to_string(i) + "\\n' -ex 'print " + exprs[i] + "'";
+  }
+  std::string out = run(command + " '" + exe_of(sample) + "' '" + core_of(sample) + "' 2>&1");
+  std::vector<std::string> messages(exprs.size());
+  for (std::size_t i = 0; i < exprs.size(); ++i) {
+    std::string marker = "@@" + std::to_string(i) + "\n";
+    auto at = out.find(marker);
+    if (at == std::string::npos) continue;
+    at += marker.size();
+    messages[i] = out.substr(at, out.find('\n', at) - at);
+  }
+  return messages;
+}
+
 class ValuesEngine : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(ValuesEngine, ExpressionsAsGdbPrintsThem) {
@@ -309,6 +329,78 @@ TEST(ValuesEngineClasses, NoDataFieldsAfterTheBasesAsGdbPrintsThem) {
     EXPECT_NE(ours->value.find("}, <No data fields>}"), std::string::npos) << exprs[i] << ": " << ours->value;
   }
 }
+
+// C++ static members and scoped names (values_static, in DWARF 5 and DWARF 4): a class's value
+// with its statics (an int, constants, a std::string and a struct printed field by field, a
+// pointer to the class, a static of the class's own type that gdb cuts short), the statics by
+// `obj.name` and `Class::name`, namespaces' globals, and gdb's errors for names that do not
+// exist: each compared with gdb's `print` on the same core.
+class ValuesEngineStatics : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ValuesEngineStatics, ScopedNamesAsGdbPrintsThem) {
+  const std::string sample = GetParam();
+  Opened& o = open_sample(sample);
+  ASSERT_TRUE(o.engine);
+  const Report& r = o.session->report();
+  FormatOptions options = o.engine->default_options();
+  const std::map<std::string, std::vector<std::string>> cases = {
+      {"main",
+       {"reg", "*singleton", "counters", "reg.instances", "reg.kSerial", "reg.label", "Registry::instances",
+        "Registry::kCapacity", "Registry::kLimit", "Registry::inline_count", "Registry::label", "Registry::totals",
+        "Registry::fallback", "Registry::fallback.id", "Registry::self", "Registry::self->name", "&Registry::instances",
+        "Counters::created", "geo::origin_count", "geo::detail::scale", "geo::bounds", "geo::bounds.high",
+        "local_limits"}},
+      {"Registry::record", {"*this", "this->kSerial", "this->fallback.name", "weight"}},
+  };
+  int compared = 0;
+  for (const auto& [function, exprs] : cases) {
+    std::vector<std::string> gdb = gdb_print(sample, function, exprs);
+    std::size_t frame = frame_named(r, function);
+    for (std::size_t i = 0; i < exprs.size(); ++i) {
+      auto ours = o.engine->evaluate(0, frame, exprs[i], options);
+      ASSERT_TRUE(ours.has_value()) << exprs[i] << ": " << ours.error().message << " (gdb: " << gdb[i] << ")";
+      EXPECT_EQ(ours->value, gdb[i]) << function << ": " << exprs[i] << " (" << ours->unavailable << ")";
+      ++compared;
+    }
+  }
+  EXPECT_EQ(compared, 27);
+  // Names that are not there: gdb's words.
+  const std::vector<std::string> missing = {"geo::nothing", "geo::detail::nothing", "Registry::nothing", "nothing::x",
+                                            "reg.nothing", "geo::nope::x"};
+  std::vector<std::string> gdb = gdb_messages(sample, "main", missing);
+  for (std::size_t i = 0; i < missing.size(); ++i) {
+    auto ours = o.engine->evaluate(0, frame_named(r, "main"), missing[i], options);
+    ASSERT_FALSE(ours.has_value()) << missing[i] << ": " << ours->value << " (gdb: " << gdb[i] << ")";
+    EXPECT_EQ(ours.error().message, gdb[i]) << missing[i];
+  }
+  // From every frame, libc's and _start's too: scoped names are found in every module, as gdb does.
+  const std::vector<std::string> everywhere = {"geo::detail::scale", "Registry::label", "Registry::totals"};
+  std::vector<std::string> at_main = gdb_print(sample, "main", everywhere);
+  bool in_libc = false;
+  for (std::size_t f = 0; f < r.threads.front().frames.size(); ++f) {
+    in_libc |= r.threads.front().frames[f].module.find("libc.so") != std::string::npos;
+    for (std::size_t i = 0; i < everywhere.size(); ++i) {
+      auto ours = o.engine->evaluate(0, f, everywhere[i], options);
+      ASSERT_TRUE(ours.has_value()) << "#" << f << " " << everywhere[i] << ": " << ours.error().message;
+      EXPECT_EQ(ours->value, at_main[i]) << "#" << f << " " << everywhere[i];
+    }
+  }
+  EXPECT_TRUE(in_libc) << "no frame in libc: the case this test is for is gone";
+  // The members tree: statics under their own names, with the class's values.
+  options.depth = 2;
+  auto reg = o.engine->evaluate(0, frame_named(r, "main"), "reg", options);
+  ASSERT_TRUE(reg.has_value());
+  std::vector<std::string> names;
+  for (const auto& c : reg->children) names.push_back(c.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"instances", "kCapacity", "kSerial", "kLimit", "inline_count", "label",
+                                             "totals", "self", "fallback", "id", "name"}));
+  ASSERT_EQ(reg->children.size(), names.size());
+  EXPECT_EQ(reg->children[5].value, "\"registry\"");  // the static's own node: the printer applies
+  EXPECT_EQ(reg->children[8].children.size(), names.size());
+}
+
+INSTANTIATE_TEST_SUITE_P(Samples, ValuesEngineStatics, ::testing::Values("values_static", "values_static_dwarf4"),
+                         [](const auto& p) { return p.param; });
 
 INSTANTIATE_TEST_SUITE_P(Samples, ValuesEngine, ::testing::Values("values_c", "values_c_o2", "clang_values_c_o2"),
                          [](const auto& p) { return p.param; });

@@ -1,7 +1,7 @@
 // Values formatted as gdb prints them, on types and memory built by hand: every scalar kind, flag
 // enums, bit-fields, strings with escapes, repeats and caps, arrays, structs, pointers with
 // symbols; and hostile shapes (a struct that points to itself, a gigantic array, memory the core
-// did not save) that end capped or as a reason, never a crash or a hang.
+// did not save) that end capped or as a reason, never a crash or a hang; C++ static members.
 #include <gtest/gtest.h>
 
 #include "tests/values/fake_values.hpp"
@@ -201,6 +201,60 @@ TEST_F(Formatting, UnavailableValuesSayWhy) {
   v.bytes = bytes({3, 0, 0, 0, 0, 0, 0, 0});
   v.known = {1, 1, 1, 1, Value::kRegisterLost, Value::kRegisterLost, Value::kRegisterLost, Value::kRegisterLost};
   EXPECT_EQ(f.summary(v), "{x = 3, y = <register not recovered>}");
+}
+
+// C++ static members, as gdb prints them (gdb 13's cp_print_value_fields and
+// cp_print_static_field): "static " before the name, in declaration order among the fields;
+// a struct-typed static shown once per line, then "<same as static member of an already seen
+// type>" (a class with a static member of its own type ends there); one without storage
+// "<optimized out>". A node's children are the static values under their plain names.
+TEST_F(Formatting, StaticMembersAsGdbPrintsThem) {
+  auto statik = [](const std::string& name, TypeId type) {
+    Member m;
+    m.name = name;
+    m.type = type;
+    m.is_static = true;
+    return m;
+  };
+  // The struct's own id, for its static member of its own type: the table gives ids in order.
+  const TypeId registry = t.table.add(Type{}) + 1;
+  ASSERT_EQ(t.structure("registry", 4, {statik("count", t.int_type), statik("gone", t.int_type),
+                                        statik("fallback", registry), member("id", t.int_type, 0)}),
+            registry);
+  t.table.set_static(registry, 0, std::make_shared<const Value>(Value::in_memory(t.int_type, 0x2000)));
+  t.table.set_static(registry, 1, std::make_shared<const Value>(Value::missing(t.int_type, optimized_out())));
+  t.table.set_static(registry, 2, std::make_shared<const Value>(Value::in_memory(registry, 0x3000)));
+  memory.put_value(0x2000, 3);
+  memory.put_value(0x3000, 0);
+  memory.put_value(0x1000, 4);
+  EXPECT_EQ(show(registry, 0x1000),
+            "{static count = 3, static gone = <optimized out>, static fallback = {static count = 3, static gone = "
+            "<optimized out>, static fallback = <same as static member of an already seen type>, id = 0}, id = 4}");
+  // Only static members: no "<No data fields>"; a table that cannot tell says optimized out.
+  TypeId counters = t.structure("counters", 1, {statik("created", t.int_type), statik("unknown", t.int_type)});
+  t.table.set_static(counters, 0, std::make_shared<const Value>(Value::in_memory(t.int_type, 0x2000)));
+  EXPECT_EQ(show(counters, 0x1000), "{static created = 3, static unknown = <optimized out>}");
+  // Two statics of one struct type at one address in one line: the second is "same as".
+  TypeId point = t.structure("point", 8, {member("x", t.int_type, 0), member("y", t.int_type, 4)});
+  TypeId pair = t.structure("pair", 1, {statik("a", point), statik("b", point)});
+  t.table.set_static(pair, 0, std::make_shared<const Value>(Value::in_memory(point, 0x3000)));
+  t.table.set_static(pair, 1, std::make_shared<const Value>(Value::in_memory(point, 0x3000)));
+  memory.put_value(0x3004, 9);
+  EXPECT_EQ(show(pair, 0x1000), "{static a = {x = 0, y = 9}, static b = <same as static member of an already seen type>}");
+  // The tree: the statics under their names, the object's own field at its offset.
+  options.depth = 2;
+  Formatter f(t.table, memory, &symbols, options);
+  ValueNode n = f.node("reg", Value::in_memory(registry, 0x1000));
+  ASSERT_EQ(n.children.size(), 4u);
+  EXPECT_EQ(n.children[0].name, "count");
+  EXPECT_EQ(n.children[0].value, "3");
+  EXPECT_EQ(n.children[0].address, 0x2000u);
+  EXPECT_EQ(n.children[1].unavailable, "optimized out");
+  EXPECT_EQ(n.children[2].name, "fallback");
+  EXPECT_EQ(n.children[2].address, 0x3000u);
+  EXPECT_EQ(n.children[2].children.size(), 4u);
+  EXPECT_EQ(n.children[3].name, "id");
+  EXPECT_EQ(n.children[3].value, "4");
 }
 
 TEST(TypeNames, GdbSpellingAndReadableNames) {

@@ -89,16 +89,17 @@ def flatten(v, path, depth, out, rust=False):
             out[path] = text(v)
             return
         for f in fields:
-            if not hasattr(f, "bitpos"):  # a static member
-                continue
-            if f.is_base_class:
+            static = not hasattr(f, "bitpos")  # a static member: the class's value, by its name
+            if static:
+                name = f.name
+            elif f.is_base_class:
                 name = "<%s>" % f.type
             elif not f.name:
                 name = "<anonymous union>" if kind_of(f.type) == gdb.TYPE_CODE_UNION else "<anonymous struct>"
             else:
                 name = f.name
             try:
-                child = v[f]
+                child = v[f.name] if static else v[f]
             except (gdb.MemoryError, gdb.error) as e:
                 out[path + "." + name] = "<error: %s>" % e
                 continue

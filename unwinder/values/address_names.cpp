@@ -13,7 +13,7 @@ constexpr int kMaxPathDepth = 24;  // members and elements followed into one obj
 // The member of aggregate T that holds byte OFFSET; null in padding.
 const Member* member_at(TypeTable& types, const Type& t, std::uint64_t offset) {
   for (const Member& m : t.members) {
-    if (m.is_virtual_base) continue;
+    if (m.is_virtual_base || m.is_static) continue;  // a static member is not inside the object
     auto size = m.bit_size ? std::optional<std::uint64_t>((m.bit_offset % 8 + m.bit_size + 7) / 8) : type_size(types, m.type);
     std::uint64_t start = m.bit_offset / 8;
     if (size && offset >= start && offset < start + *size) return &m;

@@ -69,6 +69,24 @@ std::vector<Dwfl_Module*> DwarfSession::all_modules() {
   return out;
 }
 
+std::optional<ModuleDwarf> DwarfSession::module_of(Dwarf* dwarf) {
+  if (auto it = module_of_.find(dwarf); it != module_of_.end()) return it->second;
+  // Modules one at a time, stopping at DWARF's: most DIEs come from a frame's module, whose
+  // DWARF is loaded already (and comes early: the executable first).
+  std::optional<ModuleDwarf> found;
+  for (const ModuleReport& m : modules_.modules()) {
+    Dwfl_Module* mod = module_at(m.start);
+    Dwarf_Addr bias = 0;
+    Dwarf* own = mod != nullptr ? dwfl_module_getdwarf(mod, &bias) : nullptr;
+    if (own != nullptr && (own == dwarf || dwarf_getalt(own) == dwarf)) {
+      found = ModuleDwarf{mod, bias};
+      break;
+    }
+  }
+  if (module_of_.size() < kMaxCachedPcs) module_of_[dwarf] = found;
+  return found;
+}
+
 const ScopesAt* DwarfSession::scopes_at(std::uint64_t pc) {
   if (auto it = scopes_.find(pc); it != scopes_.end()) return it->second.get();
   if (scopes_.size() >= kMaxCachedPcs) scopes_.clear();
@@ -141,6 +159,27 @@ std::optional<std::uint64_t> DwarfSession::uncached_symbol_address(const std::st
   for (Dwfl_Module* mod : order) {
     if (auto address = defined_symbol_address(mod, wanted)) return address;
   }
+  return std::nullopt;
+}
+
+std::optional<std::uint64_t> DwarfSession::object_address(const std::string& qualified) {
+  if (!objects_indexed_) {
+    objects_indexed_ = true;
+    // Every module's C++ data symbols (_Z names of objects), demangled once: DWARF 4 declares a
+    // static member without its linkage name, so its definition elsewhere is found by this name.
+    for (Dwfl_Module* mod : all_modules()) {
+      int count = dwfl_module_getsymtab(mod);
+      for (int i = 1; i < count && objects_.size() < kMaxCachedPcs; ++i) {
+        GElf_Sym sym;
+        GElf_Addr value = 0;
+        const char* name = dwfl_module_getsym_info(mod, i, &sym, &value, nullptr, nullptr, nullptr);
+        if (name == nullptr || sym.st_shndx == SHN_UNDEF || name[0] != '_' || name[1] != 'Z') continue;
+        if (GELF_ST_TYPE(sym.st_info) != STT_OBJECT) continue;
+        objects_.try_emplace(demangled(name), value);
+      }
+    }
+  }
+  if (auto it = objects_.find(qualified); it != objects_.end()) return it->second;
   return std::nullopt;
 }
 

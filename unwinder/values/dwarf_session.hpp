@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/model/arch.hpp"
@@ -34,6 +35,12 @@ struct ScopesAt {
   Dwarf_Addr bias = 0;       // runtime address - DWARF address
   Dwarf_Die cu;
   std::vector<Dwarf_Die> scopes;  // outermost first: the subprogram, its blocks and inlined calls
+};
+
+// A module and its load bias (runtime address - DWARF address).
+struct ModuleDwarf {
+  Dwfl_Module* module = nullptr;
+  Dwarf_Addr bias = 0;
 };
 
 class DwarfSession {
@@ -63,8 +70,14 @@ class DwarfSession {
   std::optional<std::string> symbol_at(std::uint64_t address);
   // The runtime address of the ELF symbol NAME in the module that holds PC first, then anywhere.
   std::optional<std::uint64_t> symbol_address(const std::string& name, std::uint64_t near_pc);
+  // The runtime address of the C++ data object whose demangled name is QUALIFIED
+  // ("std::__cxx11::basic_string<char, std::char_traits<char>, std::allocator<char> >::npos")
+  // in any module's symbol table.
+  std::optional<std::uint64_t> object_address(const std::string& qualified);
   // Every module with DWARF, reported (for looking up globals and types by name).
   std::vector<Dwfl_Module*> all_modules();
+  // The module whose DWARF (or .dwz companion) is DWARF, with its bias; cached.
+  std::optional<ModuleDwarf> module_of(Dwarf* dwarf);
 
   // The call site (DW_TAG_call_site or DW_TAG_GNU_call_site) in the function of SCOPES whose
   // return address is RETURN_PC (an address of the process); cached.
@@ -100,6 +113,9 @@ class DwarfSession {
   std::map<std::pair<std::string, std::uint64_t>, std::optional<std::uint64_t>> symbol_addresses_;
   std::map<std::uint64_t, std::optional<std::string>> symbol_names_;
   std::map<std::uint64_t, std::vector<CfaRule>> cfa_rules_;  // by pc
+  std::map<const Dwarf*, std::optional<ModuleDwarf>> module_of_;
+  std::unordered_map<std::string, std::uint64_t> objects_;  // object_address's index, by demangled name
+  bool objects_indexed_ = false;
 };
 
 }  // namespace corelens::values

@@ -387,9 +387,11 @@ void DwarfTypeTable::read_members(TypeId id) {
     do {
       const int tag = dwarf_tag(&child);
       if (tag == DW_TAG_member || tag == DW_TAG_inheritance) {
-        // Static members: DWARF 5 makes them variables; DWARF 4 members without a location.
-        if (tag == DW_TAG_member && die_flag(&child, DW_AT_external)) continue;
-        if (tag == DW_TAG_member && die_flag(&child, DW_AT_declaration)) continue;
+        // Static members: DWARF 4 members that are declared, not placed (DWARF 5: variables).
+        if (tag == DW_TAG_member && (die_flag(&child, DW_AT_external) || die_flag(&child, DW_AT_declaration))) {
+          add_static_member(id, members, child);
+          continue;
+        }
         Member m;
         m.name = die_name(&child);
         m.type = type_of(&child);
@@ -408,6 +410,8 @@ void DwarfTypeTable::read_members(TypeId id) {
         }
         m.bit_offset = *at;
         if (members.size() < kMaxTypeEntries) members.push_back(std::move(m));
+      } else if (tag == DW_TAG_variable) {
+        add_static_member(id, members, child);
       } else if (tag == DW_TAG_template_type_parameter || tag == DW_TAG_template_value_parameter) {
         TemplateArgument a;
         a.name = die_name(&child);

@@ -10,6 +10,7 @@
 
 #include <elfutils/libdw.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -18,6 +19,7 @@
 
 #include "unwinder/values/dwarf_util.hpp"
 #include "unwinder/values/types.hpp"
+#include "unwinder/values/value.hpp"
 
 namespace corelens::values {
 
@@ -46,12 +48,21 @@ class DwarfTypeTable final : public TypeTable {
   // The qualified name of a DIE ("std::vector<int, ...>", "rv::Slots"), through its parents.
   std::string qualified_name(Dwarf_Die* die);
 
+  // Static members (static_members.cpp): the value of a member's declaration DIE comes from
+  // RESOLVER, which the engine sets (it knows the process's memory and the modules' load
+  // biases); each declaration is resolved once.
+  using StaticResolver = std::function<Value(Dwarf_Die declaration)>;
+  void set_static_resolver(StaticResolver resolver) { static_resolver_ = std::move(resolver); }
+  std::shared_ptr<const Value> static_value(TypeId owner, std::size_t member) override;
+
  private:
   struct Parents {
     std::unordered_map<Dwarf_Off, Dwarf_Off> of;  // child offset -> parent offset, in named scopes
   };
   void read(TypeId id, Dwarf_Die die);
   void read_members(TypeId id);
+  // A static member declared by DIE, as member MEMBERS.size() of type ID.
+  void add_static_member(TypeId id, std::vector<Member>& members, Dwarf_Die die);
   const Parents& parents_of(Dwarf_Die* die);
   void index_module(Dwarf* dwarf);
 
@@ -76,6 +87,9 @@ class DwarfTypeTable final : public TypeTable {
   std::map<std::pair<TypeId, std::uint64_t>, TypeId> derived_;
   std::map<std::string, TypeId> basic_;
   int depth_ = 0;  // nesting of read(): a chain of types deeper than this is damaged DWARF
+  std::map<std::pair<TypeId, std::size_t>, Dwarf_Die> static_dies_;  // (type, member) -> declaration
+  std::map<DieKey, std::shared_ptr<const Value>> static_values_;      // by declaration
+  StaticResolver static_resolver_;
 };
 
 }  // namespace corelens::values

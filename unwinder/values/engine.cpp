@@ -22,6 +22,7 @@ class FrameScope final : public ExpressionScope {
       : impl_(impl), frame_(frame), world_(world) {}
 
   Known<Value> variable(const std::string& name) override {
+    if (name.find("::") != std::string::npos) return impl_.scoped_variable(name, frame_.scopes);
     Dwfl_Module* own = nullptr;
     if (frame_.scopes != nullptr) {
       own = frame_.scopes->module;
@@ -66,6 +67,82 @@ class FrameScope final : public ExpressionScope {
 }  // namespace
 
 Arch ValueEngine::Impl::arch_of(const Report& r) { return arch_from_string(r.arch); }
+
+Value ValueEngine::Impl::scoped_value(Dwarf_Die die) {
+  TypeId type = types.type_of(&die);
+  Dwarf_Die target = die;
+  if (!dwarf_hasattr(&die, DW_AT_location) && !dwarf_hasattr(&die, DW_AT_const_value)) {
+    if (auto definition = definitions.of(die)) target = *definition;
+  }
+  if (dwarf_hasattr(&target, DW_AT_location) || dwarf_hasattr(&target, DW_AT_const_value)) {
+    auto module = session.module_of(dwarf_cu_getdwarf(target.cu));
+    ScopesAt unit;
+    if (module && dwarf_diecu(&target, &unit.cu, nullptr, nullptr) != nullptr) {
+      unit.module = module->module;
+      unit.bias = module->bias;
+      // Static storage needs no frame: a context with no registers (a thread-local one, whose
+      // address needs the thread's, says so).
+      static const std::vector<PhysicalFrame> kNoFrames;
+      static const PhysicalFrame kNoFrame;
+      FrameWorld world{session, types, memory, kNoFrames, nullptr};
+      FrameContext context(world, kNoFrame, 0, unit, 0, std::nullopt);
+      return context.variable_value(&target);
+    }
+  }
+  // Defined in a unit or module without its declaration's DWARF: the ELF symbol of its linkage name.
+  Dwarf_Attribute attr;
+  const char* linkage = dwarf_formstring(dwarf_attr_integrate(&die, DW_AT_linkage_name, &attr));
+  if (linkage != nullptr) {
+    if (auto address = session.symbol_address(linkage, 0)) return Value::in_memory(type, *address);
+  } else if (auto address = session.object_address(types.qualified_name(&die))) {
+    return Value::in_memory(type, *address);  // DWARF 4 declares no linkage name: by the demangled one
+  }
+  return Value::missing(type, optimized_out());
+}
+
+Known<Value> ValueEngine::Impl::scoped_variable(const std::string& name, const ScopesAt* own) {
+  std::vector<std::string> path = split_scoped_name(name);
+  if (path.empty()) return unavailable(value_error("No symbol \"" + name + "\" in current context."));
+  ScopedLookup best;
+  auto consider = [&](Dwarf_Die cu) -> bool {
+    ScopedLookup found = lookup_scoped(cu, path);
+    if (found.variable) {
+      best = found;
+      return true;
+    }
+    if (found.scopes_matched > best.scopes_matched) best = found;
+    return false;
+  };
+  auto every_unit = [&](Dwarf* dwarf) -> bool {
+    Dwarf_CU* unit = nullptr;
+    Dwarf_Die cudie, subdie;
+    std::uint8_t unit_type = 0;
+    while (dwarf_get_units(dwarf, unit, &unit, nullptr, &unit_type, &cudie, &subdie) == 0) {
+      if (consider(cudie)) return true;
+    }
+    return false;
+  };
+  // As gdb: the frame's unit, its module, then every module (the program's first).
+  Dwarf* own_dwarf = own != nullptr ? dwarf_cu_getdwarf(own->cu.cu) : nullptr;
+  bool found = own != nullptr && (consider(own->cu) || every_unit(own_dwarf));
+  for (Dwfl_Module* module : found ? std::vector<Dwfl_Module*>{} : session.all_modules()) {
+    Dwarf_Addr bias = 0;
+    Dwarf* dwarf = dwfl_module_getdwarf(module, &bias);
+    if (dwarf == nullptr || dwarf == own_dwarf) continue;
+    if ((found = every_unit(dwarf))) break;
+  }
+  if (best.variable) return scoped_value(*best.variable);
+  // gdb's words: a class has no such field, a namespace no such symbol, or the first name is unknown.
+  std::size_t k = best.scopes_matched;
+  if (k == 0) return unavailable(value_error("No symbol \"" + path.front() + "\" in current context."));
+  std::string scope = path.front();
+  for (std::size_t i = 1; i < k; ++i) scope += "::" + path[i];
+  if (k + 1 < path.size()) {  // a scope inside it is missing
+    return unavailable(value_error("No type \"" + path[k] + "\" within class or namespace \"" + scope + "\"."));
+  }
+  if (best.deepest_is_class) return unavailable(value_error("There is no field named " + path[k]));
+  return unavailable(value_error("No symbol \"" + path[k] + "\" in namespace \"" + scope + "\"."));
+}
 
 std::optional<std::string> SessionSymbols::symbol_at(std::uint64_t address) const {
   auto name = session_.symbol_at(address);

@@ -13,6 +13,7 @@
 #include "unwinder/values/engine.hpp"
 #include "unwinder/values/frame_context.hpp"
 #include "unwinder/values/frame_scope.hpp"
+#include "unwinder/values/scoped_names.hpp"
 
 namespace corelens::values {
 
@@ -46,7 +47,9 @@ struct ResolvedFrame {
 
 struct ValueEngine::Impl {
   Impl(const Report& r, const MemorySource& m, const ProcessDump* d)
-      : report(r), dump(d), memory(m), session(arch_of(r), r.modules), symbols(session, types) {}
+      : report(r), dump(d), memory(m), session(arch_of(r), r.modules), symbols(session, types) {
+    types.set_static_resolver([this](Dwarf_Die declaration) { return scoped_value(declaration); });
+  }
   static Arch arch_of(const Report& r);
 
   const ThreadFrames& frames_of(std::size_t thread);
@@ -54,6 +57,14 @@ struct ValueEngine::Impl {
   // is resolved too, with null scopes.
   Result<ResolvedFrame> resolve(std::size_t thread, std::size_t frame, bool need_dwarf = true);
   FrameWorld world(const ThreadFrames& t) { return FrameWorld{session, types, memory, t.physical, &locations}; }
+
+  // A variable of a class or a namespace (a static member, `ns::x`) by its declaration or
+  // definition DIE: the definition's value (in the declaration's unit, else by its linkage name
+  // in any module, as gdb falls back to the ELF symbol), its DWARF constant, or optimized out.
+  Value scoped_value(Dwarf_Die die);
+  // NAME with "::" in it ("geo::detail::scale", "Registry::instances"), looked up in OWN's unit
+  // (null: none), its module, then every module; or gdb's error for it.
+  Known<Value> scoped_variable(const std::string& name, const ScopesAt* own);
 
   const Report& report;
   const ProcessDump* dump;
@@ -64,6 +75,7 @@ struct ValueEngine::Impl {
   std::map<std::size_t, ThreadFrames> threads;
   TypeNameCache names;
   LocationCache locations;
+  ScopedDefinitions definitions;
   // The variables of each (pc, inline level, frame count): the same in every thread at that pc.
   std::map<std::tuple<std::uint64_t, std::size_t, std::size_t, bool>, std::vector<ScopeVariable>> variables;
   const std::vector<ScopeVariable>& variables_of(const ResolvedFrame& frame, std::size_t report_frame, bool locals);

@@ -171,8 +171,13 @@ Known<Value> Evaluator::member(const Value& base, const std::string& name) {
   if (!is_aggregate(t.kind)) {
     return unavailable(error("Attempt to extract a component of a value that is not a structure."));
   }
+  const bool cxx = t.language == Language::cxx;
   auto m = members_.member(base, name);
-  if (!m) return unavailable(error("There is no member named " + name + "."));
+  // gdb's words differ by language: a C++ class may have a method of that name.
+  if (!m) {
+    return unavailable(error(std::string(cxx ? "There is no member or method named " : "There is no member named ") +
+                             name + "."));
+  }
   return *m;
 }
 

@@ -316,19 +316,52 @@ std::string Formatter::rust_aggregate_text(const Value& v, const Type& t, int le
   return out + (tuple || tuple_struct ? ")" : "}");
 }
 
-std::string Formatter::aggregate_text(const Value& v, const Type& t, int level, std::size_t budget) {
+// gdb's cp_print_static_field: a struct-typed static member prints its fields (no printer) the
+// first time the line shows its object, then "<same as static member of an already seen type>".
+std::string Formatter::static_member_text(TypeId owner, std::size_t member, int level, std::size_t budget) {
+  auto value = types_.static_value(owner, member);
+  if (!value) return reason_text(optimized_out());
+  if (value->unavailable) return reason_text(*value->unavailable);
+  TypeId real = types_.definition(strip_typedefs(types_, value->type));
+  const Type& t = types_.complete(real);
+  if (t.kind != TypeKind::structure && t.kind != TypeKind::class_type) return summary_at(*value, level + 1, budget);
+  if (value->address) {
+    if (std::find(statics_seen_.begin(), statics_seen_.end(), *value->address) != statics_seen_.end()) {
+      return "<same as static member of an already seen type>";
+    }
+    statics_seen_.push_back(*value->address);
+  }
+  return aggregate_text(*value, real, t, level + 1, budget, true);
+}
+
+std::string Formatter::aggregate_text(const Value& v, TypeId id, const Type& t, int level, std::size_t budget,
+                                      bool as_static) {
   if (level > kMaxSummaryLevel) {
     ++cuts_;
     return "{...}";
   }
   if (t.declaration) return "<incomplete type>";
   if (t.language == Language::rust) return rust_aggregate_text(v, t, level, budget);
+  if (level == 0) statics_seen_.clear();  // a new line: no static member shown yet
+  const std::size_t statics_before = statics_seen_.size();
   std::string out = "{";
   bool first = true, own_fields = false;
-  for (const Member& m : t.members) {
+  for (std::size_t i = 0; i < t.members.size(); ++i) {
+    const Member& m = t.members[i];
     if (!first) out += ", ";
     first = false;
     own_fields |= !m.is_base;
+    if (m.is_static) {
+      out += "static " + m.name + " = ";
+      out += static_member_text(id, i, level, budget > out.size() ? budget - out.size() : 0);
+      // Its node shows the value as a value of its own (printers applied): not this text.
+      if (level == 0 && member_texts_ != nullptr) member_texts_->push_back(std::nullopt);
+      if (over(out, budget)) {
+        ++cuts_;
+        return out + "...}";
+      }
+      continue;
+    }
     if (m.is_base) out += member_label(types_, m) + " = ";
     else if (!m.name.empty()) out += m.name + " = ";
     if (m.is_virtual_base) {
@@ -350,6 +383,9 @@ std::string Formatter::aggregate_text(const Value& v, const Type& t, int level, 
       return out + "...}";
     }
   }
+  // The statics this line showed inside this value are forgotten after it, as gdb does, except
+  // those a static member's own fields showed (gdb keeps them until the enclosing value is done).
+  if (!as_static) statics_seen_.resize(std::min(statics_seen_.size(), statics_before));
   if (first) return "{<No data fields>}";
   // A class with base classes and no fields of its own (std::mutex): gdb says so after the bases.
   if (!own_fields) out += ", <No data fields>";
@@ -405,7 +441,7 @@ std::string Formatter::summary_at(const Value& v, int level, std::size_t budget)
     if (!*p) return reason_text(p->error());
     return printed_text(**p, level, budget);
   }
-  if (is_aggregate(t.kind)) return aggregate_text(v, t, level, budget);
+  if (is_aggregate(t.kind)) return aggregate_text(v, real, t, level, budget);
   if (t.kind == TypeKind::array) return array_text(v, t, level, budget);
   auto s = scalar_text(v, real, budget);
   return s ? *s : reason_text(s.error());

@@ -69,7 +69,11 @@ class Formatter {
   std::string summary_at(const Value& v, int level, std::size_t budget);
   Known<std::string> scalar_text(const Value& v, TypeId real, std::size_t budget);
   std::string pointer_text(std::uint64_t address, TypeId pointee_type, std::size_t budget);
-  std::string aggregate_text(const Value& v, const Type& t, int level, std::size_t budget);
+  // AS_STATIC: V is a static member's value, whose fields gdb prints itself (no printer), and
+  // which keeps the statics it showed seen until its enclosing value's line is done.
+  std::string aggregate_text(const Value& v, TypeId id, const Type& t, int level, std::size_t budget,
+                             bool as_static = false);
+  std::string static_member_text(TypeId owner, std::size_t member, int level, std::size_t budget);
   std::string rust_aggregate_text(const Value& v, const Type& t, int level, std::size_t budget);
   std::string array_text(const Value& v, const Type& t, int level, std::size_t budget);
   std::string printed_text(const Printed& p, int level, std::size_t budget);
@@ -87,6 +91,10 @@ class Formatter {
   // at any larger budget and shallower level, so a member's node may reuse its parent's.
   std::size_t cuts_ = 0;
   std::vector<std::optional<std::string>>* member_texts_ = nullptr;  // set while a node's line is made
+  // The addresses of the struct-typed static members shown so far in the line being made: one
+  // shown again prints as gdb's "<same as static member of an already seen type>" (a class with
+  // a static member of its own type would otherwise print forever).
+  std::vector<std::uint64_t> statics_seen_;
 };
 
 // Whether values of TYPE (an array's element, a pointer's target) are characters: char, signed

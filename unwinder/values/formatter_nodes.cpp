@@ -65,8 +65,15 @@ std::vector<Child> Formatter::child_values(const Value& v, const std::string& pa
     return out;
   }
   if (is_aggregate(t.kind)) {
-    for (const Member& m : t.members) {
+    for (std::size_t i = 0; i < t.members.size(); ++i) {
+      const Member& m = t.members[i];
       if (m.is_virtual_base) continue;
+      if (m.is_static) {
+        // Named as `obj.name` reaches it (gdb's MI names it so too); its value is the class's.
+        auto value = types_.static_value(real, i);
+        out.push_back(Child{m.name, value ? *value : Value::missing(m.type, optimized_out()), std::nullopt});
+        continue;
+      }
       out.push_back(Child{member_label(types_, m), sub_value(v, m.type, m.bit_offset, m.bit_size, type_size(types_, m.type)),
                           std::nullopt});
     }

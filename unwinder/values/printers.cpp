@@ -16,9 +16,14 @@ std::optional<Value> find_member(PrinterContext& ctx, const Value& v, std::strin
   if (!is_aggregate(t.kind)) return std::nullopt;
   // Copied: searching a base class may load types and grow the table under a reference.
   std::vector<Member> members = t.members;
-  for (const Member& m : members) {
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    const Member& m = members[i];
     if (m.name == name && !m.is_base &&
         (!kind || ctx.types.get(strip_typedefs(ctx.types, m.type)).kind == *kind)) {
+      if (m.is_static) {  // `obj.count` of a static member: the class's one (gdb's value_struct_elt)
+        auto value = ctx.types.static_value(strip_typedefs(ctx.types, v.type), i);
+        return value ? *value : Value::missing(m.type, optimized_out());
+      }
       return sub_value(v, m.type, m.bit_offset, m.bit_size, ctx.size_of(m.type));
     }
   }
@@ -61,7 +66,9 @@ std::uint64_t PrinterContext::alignment(TypeId type, int depth) {
   if (is_aggregate(t.kind)) {
     std::uint64_t a = 1;
     std::vector<TypeId> member_types;
-    for (const auto& m : t.members) member_types.push_back(m.type);
+    for (const auto& m : t.members) {
+      if (!m.is_static) member_types.push_back(m.type);
+    }
     for (TypeId m : member_types) a = std::max(a, alignment(m, depth + 1));
     return a;
   }

@@ -10,11 +10,15 @@
 
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <optional>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace corelens::values {
+
+struct Value;  // value.hpp
 
 using TypeId = std::uint32_t;
 inline constexpr TypeId kVoid = 0;  // id 0 is always `void`
@@ -61,6 +65,9 @@ struct Member {
   bool is_base = false;          // a base class (DW_TAG_inheritance)
   bool is_virtual_base = false;  // its offset depends on the object: not followed
   bool artificial = false;       // compiler-made (the vtable pointer _vptr.X)
+  // A C++ static data member: not inside the object (BIT_OFFSET means nothing); its value is
+  // TypeTable::static_value's. Kept among the fields, in declaration order, as gdb prints them.
+  bool is_static = false;
 };
 
 struct Enumerator {
@@ -132,6 +139,14 @@ class TypeTable {
     (void)name;
     return std::nullopt;
   }
+  // The value of static member MEMBER (an index into complete(OWNER).members): in memory where
+  // the program defines it, its DWARF constant, or missing with the reason (optimized out: no
+  // definition anywhere, as gdb says). Null when this table cannot tell (types built by hand).
+  virtual std::shared_ptr<const Value> static_value(TypeId owner, std::size_t member) {
+    (void)owner;
+    (void)member;
+    return nullptr;
+  }
 };
 
 // A type table made by hand, for tests and for types that come from nowhere else.
@@ -143,9 +158,18 @@ class PlainTypeTable final : public TypeTable {
   TypeId derived(TypeKind kind, TypeId target, std::uint64_t count = 0) override;
   TypeId basic(Encoding encoding, std::uint64_t size, const std::string& name) override;
   TypeId add(Type type);
+  // Static member MEMBER of OWNER has VALUE (unset ones: nullptr, "cannot tell").
+  void set_static(TypeId owner, std::size_t member, std::shared_ptr<const Value> value) {
+    statics_[{owner, member}] = std::move(value);
+  }
+  std::shared_ptr<const Value> static_value(TypeId owner, std::size_t member) override {
+    auto it = statics_.find({owner, member});
+    return it == statics_.end() ? nullptr : it->second;
+  }
 
  private:
   std::deque<Type> types_;  // a deque: references to types stay valid as the table grows
+  std::map<std::pair<TypeId, std::size_t>, std::shared_ptr<const Value>> statics_;
 };
 
 // Without typedefs and qualifiers: the type a value really has.
