@@ -99,7 +99,7 @@ TEST_P(SampleCore, FaultAddress) {
     return nullptr;
   };
   if (name == "null_read" || name == "threads_blocked" || name == "inlined_o2" || name == "member_string" ||
-      name == "values_c" || name == "values_c_o2") {
+      name == "values_c" || name == "values_c_o2" || name == "values_static" || name == "values_static_dwarf4") {
     ASSERT_TRUE(r.signal->address.has_value());
     EXPECT_EQ(*r.signal->address, 0u);
   } else if (name == "values_cxx" || name == "values_cxx_o2") {

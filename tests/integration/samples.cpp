@@ -33,6 +33,8 @@ const std::vector<SampleExpectation>& sample_expectations() {
       {"values_cxx", "values_cxx.cpp", 11, "SEGV_MAPERR", {"Catalog::check", "audit", "main"}, {}},
       {"values_cxx_o2", "values_cxx.cpp", 11, "SEGV_MAPERR", {"Catalog::check", "audit", "main"}, {}},
       {"member_string", "member_string.cpp", 11, "SEGV_MAPERR", {"Parser::parse", "Parser::parse_all", "main"}, {}},
+      {"values_static", "values_static.cpp", 11, "SEGV_MAPERR", {"Registry::record", "main"}, {}},
+      {"values_static_dwarf4", "values_static.cpp", 11, "SEGV_MAPERR", {"Registry::record", "main"}, {}},
   };
   return kSamples;
 }
