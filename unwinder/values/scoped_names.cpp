@@ -31,6 +31,7 @@ std::optional<Dwarf_Die> ScopedDefinitions::of(Dwarf_Die declaration) {
   Dwarf_Die cudie;
   if (dwarf_diecu(&declaration, &cudie, nullptr, nullptr) == nullptr) return std::nullopt;
   auto [it, fresh] = by_unit_.try_emplace(die_key(&cudie));
+  auto& definitions = it->second;  // a lambda may not capture a structured binding in clang 14
   if (fresh) {
     // Definitions sit at the top level or in a namespace (a namespace's own variables), never
     // inside functions: only those scopes are walked.
@@ -44,14 +45,14 @@ std::optional<Dwarf_Die> ScopedDefinitions::of(Dwarf_Die declaration) {
         if (tag == DW_TAG_namespace) {
           self(self, &child, depth + 1);
         } else if (tag == DW_TAG_variable && dwarf_hasattr(&child, DW_AT_location)) {
-          if (auto spec = die_ref(&child, DW_AT_specification)) it->second.emplace(dwarf_dieoffset(&*spec), child);
+          if (auto spec = die_ref(&child, DW_AT_specification)) definitions.emplace(dwarf_dieoffset(&*spec), child);
         }
       } while (dwarf_siblingof(&child, &child) == 0);
     };
     walk(walk, &cudie, 0);
   }
-  auto found = it->second.find(dwarf_dieoffset(&declaration));
-  if (found == it->second.end()) return std::nullopt;
+  auto found = definitions.find(dwarf_dieoffset(&declaration));
+  if (found == definitions.end()) return std::nullopt;
   return found->second;
 }
 
