@@ -350,7 +350,10 @@ TEST_P(ValuesEngineStatics, ScopedNamesAsGdbPrintsThem) {
         "Registry::fallback", "Registry::fallback.id", "Registry::self", "Registry::self->name", "&Registry::instances",
         "Counters::created", "geo::origin_count", "geo::detail::scale", "geo::bounds", "geo::bounds.high",
         "local_limits"}},
-      {"Registry::record", {"*this", "this->kSerial", "this->fallback.name", "weight"}},
+      // In a member function the object's members are names in scope, statics too, as in gdb.
+      {"Registry::record",
+       {"*this", "this->kSerial", "this->fallback.name", "weight", "id", "name", "kLimit", "kSerial", "label",
+        "fallback.id", "instances", "id + weight"}},
   };
   int compared = 0;
   for (const auto& [function, exprs] : cases) {
@@ -363,7 +366,7 @@ TEST_P(ValuesEngineStatics, ScopedNamesAsGdbPrintsThem) {
       ++compared;
     }
   }
-  EXPECT_EQ(compared, 27);
+  EXPECT_EQ(compared, 35);
   // Names that are not there: gdb's words.
   const std::vector<std::string> missing = {"geo::nothing", "geo::detail::nothing", "Registry::nothing", "nothing::x",
                                             "reg.nothing", "geo::nope::x"};
@@ -373,6 +376,11 @@ TEST_P(ValuesEngineStatics, ScopedNamesAsGdbPrintsThem) {
     ASSERT_FALSE(ours.has_value()) << missing[i] << ": " << ours->value << " (gdb: " << gdb[i] << ")";
     EXPECT_EQ(ours.error().message, gdb[i]) << missing[i];
   }
+  // A name that is neither the object's member nor a global, inside the member function.
+  std::vector<std::string> in_method = gdb_messages(sample, "Registry::record", {"nothing"});
+  auto nothing = o.engine->evaluate(0, frame_named(r, "Registry::record"), "nothing", options);
+  ASSERT_FALSE(nothing.has_value()) << nothing->value;
+  EXPECT_EQ(nothing.error().message, in_method.at(0));
   // From every frame, libc's and _start's too: scoped names are found in every module, as gdb does.
   const std::vector<std::string> everywhere = {"geo::detail::scale", "Registry::label", "Registry::totals"};
   std::vector<std::string> at_main = gdb_print(sample, "main", everywhere);

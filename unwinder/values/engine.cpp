@@ -11,15 +11,22 @@ namespace {
 // thread stopped at a pc shares one, so a real dump has far fewer; a hostile one could name unboundedly many.
 constexpr std::size_t kMaxCachedVariableLists = 100000;
 
+bool is_cxx_unit(Dwarf_Die cu) {
+  int lang = dwarf_srclang(&cu);
+  return lang == DW_LANG_C_plus_plus || lang == DW_LANG_C_plus_plus_03 || lang == DW_LANG_C_plus_plus_11 ||
+         lang == DW_LANG_C_plus_plus_14;
+}
+
 // Names in an expression, looked up as gdb does: the frame's variables innermost first, then
+// in a C++ member function the object's members (`id` is this->id, a static `kLimit` too), then
 // the unit's globals, then the module's, then every other module's (a frame in libc still sees
 // the program's globals). A frame without DWARF sees the globals of every module. An ELF symbol
 // without DWARF is not a value: gdb gives it no type either.
 class FrameScope final : public ExpressionScope {
  public:
   // FRAME's scopes are null for a frame without DWARF.
-  FrameScope(ValueEngine::Impl& impl, const ResolvedFrame& frame, FrameWorld& world)
-      : impl_(impl), frame_(frame), world_(world) {}
+  FrameScope(ValueEngine::Impl& impl, const ResolvedFrame& frame, FrameWorld& world, const FormatOptions& options)
+      : impl_(impl), frame_(frame), world_(world), options_(options) {}
 
   Known<Value> variable(const std::string& name) override {
     if (name.find("::") != std::string::npos) return impl_.scoped_variable(name, frame_.scopes);
@@ -28,6 +35,11 @@ class FrameScope final : public ExpressionScope {
       own = frame_.scopes->module;
       FrameContext context(world_, frame_.physical, *frame_.scopes);
       if (auto v = find_variable(frame_.dies, name)) return context.variable_value(&v->die);
+      if (name != "this" && is_cxx_unit(frame_.scopes->cu) && find_variable(frame_.dies, "this")) {
+        // `this` is a C++ keyword, never a user's name; a member it lacks falls through to globals.
+        std::string through_this = "this->" + name;
+        if (auto member = evaluate_expression(through_this, *this, impl_.types, impl_.memory, options_)) return member;
+      }
       if (auto g = find_global(frame_.scopes->cu, name, true)) return context.variable_value(&*g);
     }
     if (auto g = find_global_in_modules(impl_.session, name, own)) {
@@ -62,6 +74,7 @@ class FrameScope final : public ExpressionScope {
   ValueEngine::Impl& impl_;
   const ResolvedFrame& frame_;
   FrameWorld& world_;
+  const FormatOptions& options_;
 };
 
 }  // namespace
@@ -152,10 +165,7 @@ std::optional<std::string> SessionSymbols::symbol_at(std::uint64_t address) cons
   Dwarf_Die fn = s->scopes.front();
   Dwarf_Die cu = s->cu;
   Dwarf_Addr entry = 0;
-  int lang = dwarf_srclang(&cu);
-  bool cxx = lang == DW_LANG_C_plus_plus || lang == DW_LANG_C_plus_plus_03 || lang == DW_LANG_C_plus_plus_11 ||
-             lang == DW_LANG_C_plus_plus_14;
-  if (!cxx || dwarf_tag(&fn) != DW_TAG_subprogram) return name;
+  if (!is_cxx_unit(cu) || dwarf_tag(&fn) != DW_TAG_subprogram) return name;
   // The function's entry: DW_AT_entry_pc or low_pc, else the first of its ranges (hot/cold split).
   if (dwarf_entrypc(&fn, &entry) != 0) {
     Dwarf_Addr base = 0, start = 0, end = 0;
@@ -296,7 +306,7 @@ Result<ValueNode> ValueEngine::evaluate(std::size_t thread, std::size_t frame, s
   auto r = impl_->resolve(thread, frame, false);
   if (!r) return unexpected(r.error());
   FrameWorld world = impl_->world(*r->thread);
-  FrameScope scope(*impl_, *r, world);
+  FrameScope scope(*impl_, *r, world, options);
   auto v = evaluate_expression(expression, scope, impl_->types, impl_->memory, options);
   if (!v) {
     if (v.error().why == Unavailable::Why::error) return fail(ErrorCode::not_found, v.error().detail);
