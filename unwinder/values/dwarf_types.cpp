@@ -26,16 +26,6 @@ bool is_named_type_tag(int tag) {
          tag == DW_TAG_enumeration_type || tag == DW_TAG_typedef || tag == DW_TAG_base_type;
 }
 
-Language language_of(int lang) {
-  switch (lang) {
-    case DW_LANG_C89: case DW_LANG_C: case DW_LANG_C99: case DW_LANG_C11: return Language::c;
-    case DW_LANG_C_plus_plus: case DW_LANG_C_plus_plus_03: case DW_LANG_C_plus_plus_11:
-    case DW_LANG_C_plus_plus_14: return Language::cxx;
-    case DW_LANG_Rust: return Language::rust;
-    default: return lang >= 0x8000 ? Language::other : Language::c;
-  }
-}
-
 Encoding encoding_of(std::uint64_t ate, std::uint64_t size, const std::string& name) {
   switch (ate) {
     case DW_ATE_signed: return name == "char" ? Encoding::signed_char : Encoding::signed_int;
@@ -116,6 +106,16 @@ std::optional<std::uint64_t> subrange_count(Dwarf_Die* sub) {
 }
 
 }  // namespace
+
+Language language_of(int lang) {
+  switch (lang) {
+    case DW_LANG_C89: case DW_LANG_C: case DW_LANG_C99: case DW_LANG_C11: return Language::c;
+    case DW_LANG_C_plus_plus: case DW_LANG_C_plus_plus_03: case DW_LANG_C_plus_plus_11:
+    case DW_LANG_C_plus_plus_14: return Language::cxx;
+    case DW_LANG_Rust: return Language::rust;
+    default: return lang >= 0x8000 ? Language::other : Language::c;
+  }
+}
 
 UnitFacts unit_facts(Dwarf_Die* die) {
   UnitFacts f;

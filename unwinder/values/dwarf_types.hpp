@@ -23,6 +23,9 @@
 
 namespace corelens::values {
 
+// The language of a unit's DW_AT_language (dwarf_srclang): C, C++, Rust or another.
+Language language_of(int dw_lang);
+
 class DwarfTypeTable final : public TypeTable {
  public:
   static constexpr std::size_t kMaxTypes = 1u << 20;
@@ -48,7 +51,7 @@ class DwarfTypeTable final : public TypeTable {
   // The qualified name of a DIE ("std::vector<int, ...>", "rv::Slots"), through its parents.
   std::string qualified_name(Dwarf_Die* die);
 
-  // Static members (static_members.cpp): the value of a member's declaration DIE comes from
+  // Static members (scoped_names.cpp): the value of a member's declaration DIE comes from
   // RESOLVER, which the engine sets (it knows the process's memory and the modules' load
   // biases); each declaration is resolved once.
   using StaticResolver = std::function<Value(Dwarf_Die declaration)>;

@@ -11,11 +11,7 @@ namespace {
 // thread stopped at a pc shares one, so a real dump has far fewer; a hostile one could name unboundedly many.
 constexpr std::size_t kMaxCachedVariableLists = 100000;
 
-bool is_cxx_unit(Dwarf_Die cu) {
-  int lang = dwarf_srclang(&cu);
-  return lang == DW_LANG_C_plus_plus || lang == DW_LANG_C_plus_plus_03 || lang == DW_LANG_C_plus_plus_11 ||
-         lang == DW_LANG_C_plus_plus_14;
-}
+bool is_cxx_unit(Dwarf_Die cu) { return language_of(dwarf_srclang(&cu)) == Language::cxx; }
 
 // Names in an expression, looked up as gdb does: the frame's variables innermost first, then
 // in a C++ member function the object's members (`id` is this->id, a static `kLimit` too), then
